@@ -1,0 +1,127 @@
+/**
+ * The contract between the merge executor and its compute backends (CPU reference in
+ * src/merge/cpu, WebGPU kernels in src/gpu). The executor resolves every parameter and every
+ * model-scope statistic *before* it hands a tensor to a backend, so a backend only ever sees
+ * one tensor's worth of numbers and both backends can be compared on the same job.
+ *
+ * Owner: src/merge. Changes here must be mirrored by both backends.
+ */
+import type { FloatDtype } from '../io/types';
+
+/** Raw little-endian bytes of one tensor as stored in the checkpoint (numel elements). */
+export interface RawTensor {
+  dtype: FloatDtype;
+  bytes: Uint8Array;
+}
+
+export type Consensus = 'none' | 'sum' | 'count';
+export type Sparsifier = 'none' | 'magnitude' | 'random' | 'magnitude_outliers' | 'della_magprune';
+export type RescaleMode = 'none' | 'l1' | 'inverse_density';
+/**
+ * How an elected sign of exactly 0 resolves: mergekit takes +1 (Σ ≥ 0); official TIES takes
+ * the majority sign of the whole elected-sign vector, computed by the executor's pre-pass.
+ */
+export type ZeroSignRule = 'positive' | 'majority';
+
+interface JobBase {
+  tensorName: string;
+  shape: number[];
+  numel: number;
+}
+
+/** The generalized task-arithmetic engine: TA, TIES, DARE(-TIES), Breadcrumbs(-TIES), DELLA. */
+export interface TaskArithmeticJob extends JobBase {
+  kind: 'task_arithmetic';
+  base: RawTensor;
+  models: RawTensor[];
+  /** Per model, already resolved for this tensor (gradients / filters applied). */
+  weights: number[];
+  densities: number[];
+  /** Breadcrumbs γ (fraction of largest to drop), per model. */
+  gammas: number[];
+  /** DELLA ε, per model. */
+  epsilons: number[];
+  consensus: Consensus;
+  sparsifier: Sparsifier;
+  rescale: RescaleMode;
+  normalize: boolean;
+  lambda: number;
+  seed: number;
+  zeroSign: ZeroSignRule;
+  /** ±1 (or 0): the majority elected sign over the whole model, when zeroSign = 'majority'. */
+  majoritySign: number;
+  /**
+   * Magnitude trimming at model scope: per model, keep |δ| ≥ threshold (ties kept). When
+   * absent, magnitude trimming is per tensor: threshold = the k-th largest |δ| of this tensor,
+   * k = floor(density·numel), ties kept.
+   */
+  modelScopeThresholds?: number[];
+  /** Sparsify per row (last dim) instead of per tensor (official Breadcrumbs). */
+  rowWise: boolean;
+  /** Extra multiplier on the merged delta (LiNeS layer scaling); 1 when unused. */
+  deltaScale: number;
+}
+
+export interface LinearJob extends JobBase {
+  kind: 'linear';
+  models: RawTensor[];
+  weights: number[];
+  normalize: boolean;
+}
+
+export interface SlerpJob extends JobBase {
+  kind: 'slerp';
+  a: RawTensor;
+  b: RawTensor;
+  t: number;
+}
+
+export interface ModelStockJob extends JobBase {
+  kind: 'model_stock';
+  base: RawTensor;
+  models: RawTensor[];
+  filterWise: boolean;
+}
+
+/** Consensus / TALL masks on top of a task-arithmetic or TIES τ_MTL. */
+export interface ConsensusJob extends JobBase {
+  kind: 'consensus';
+  base: RawTensor;
+  models: RawTensor[];
+  /** λₜ per task for the TALL mask |τₜ| > λₜ·|τ_MTL − τₜ|. */
+  maskLambdas: number[];
+  /** Keep τ_MTL where at least k task masks agree. */
+  k: number;
+  alpha: number;
+  /** Also return θ₀ + mₜ⊙τ_MTL for every task (compressed task models). */
+  emitTaskModels: boolean;
+}
+
+export type TensorJob = TaskArithmeticJob | LinearJob | SlerpJob | ModelStockJob | ConsensusJob;
+
+export interface TensorResult {
+  merged: Float32Array;
+  /** Only for consensus jobs with emitTaskModels. */
+  taskModels?: Float32Array[];
+}
+
+/**
+ * Streams |δ| of every merged tensor of one model scope and finds, per model, the exact
+ * value of the k-th largest |δ| (k = floor(density·N) over all N merged elements), as a full
+ * sort would. Must never hold whole models in memory (radix histograms of f32 bit patterns).
+ */
+export interface MagnitudeSelector {
+  /** One tensor's deltas for model m (the executor calls it once per merged tensor and model). */
+  add(model: number, base: RawTensor, tuned: RawTensor): Promise<void>;
+  /** Returns true when another pass over the same tensors is needed to refine the threshold. */
+  needsAnotherPass(): boolean;
+  /** Thresholds per model (keep |δ| ≥ threshold), valid once needsAnotherPass() is false. */
+  thresholds(): number[];
+}
+
+export interface MergeBackend {
+  readonly name: 'cpu' | 'webgpu';
+  mergeTensor(job: TensorJob): Promise<TensorResult>;
+  createMagnitudeSelector(densities: number[], totalElements: number): MagnitudeSelector;
+  dispose(): void;
+}
