@@ -5,6 +5,11 @@
  * one tensor's worth of numbers and both backends can be compared on the same job.
  *
  * Owner: src/merge. Changes here must be mirrored by both backends.
+ *
+ * Additive extensions since the first version (both optional, nothing breaks without them):
+ * - `MergeBackend.electedSignSum?` for the official-TIES majority-sign pre-pass (the executor
+ *   falls back to the CPU reference when a backend lacks it);
+ * - the MagnitudeSelector pass protocol is spelled out below (needsAnotherPass closes a pass).
  */
 import type { FloatDtype } from '../io/types';
 
@@ -113,7 +118,10 @@ export interface TensorResult {
 export interface MagnitudeSelector {
   /** One tensor's deltas for model m (the executor calls it once per merged tensor and model). */
   add(model: number, base: RawTensor, tuned: RawTensor): Promise<void>;
-  /** Returns true when another pass over the same tensors is needed to refine the threshold. */
+  /**
+   * Closes the current pass (the executor calls it after every add() of a pass). Returns true
+   * when another pass with the same add() calls is needed to refine the thresholds.
+   */
   needsAnotherPass(): boolean;
   /** Thresholds per model (keep |δ| ≥ threshold), valid once needsAnotherPass() is false. */
   thresholds(): number[];
@@ -123,5 +131,11 @@ export interface MergeBackend {
   readonly name: 'cpu' | 'webgpu';
   mergeTensor(job: TensorJob): Promise<TensorResult>;
   createMagnitudeSelector(densities: number[], totalElements: number): MagnitudeSelector;
+  /**
+   * Optional: Σ over the tensor's elements of sign(S), S the raw TIES election statistic
+   * (before the zero rule) of this job. The executor sums it over all merged tensors to get
+   * the model-wide majority sign for zeroSign = 'majority'.
+   */
+  electedSignSum?(job: TaskArithmeticJob): Promise<number>;
   dispose(): void;
 }

@@ -1,0 +1,44 @@
+/**
+ * The CPU reference backend: plain TypeScript with f32 semantics. The WebGPU kernels are
+ * tested against it on the same jobs.
+ */
+import type { MergeBackend, TaskArithmeticJob, TensorJob, TensorResult } from '../backend';
+import { mergeLinear } from './linear';
+import { CpuMagnitudeSelector } from './magnitude-selector';
+import { mergeModelStock } from './model-stock';
+import { mergeSlerp } from './slerp';
+import { mergeConsensus } from './tall';
+import { mergeTaskArithmetic, taskArithmeticSignSum } from './task-arithmetic';
+
+export function mergeTensorCpu(job: TensorJob): TensorResult {
+  switch (job.kind) {
+    case 'task_arithmetic':
+      return { merged: mergeTaskArithmetic(job) };
+    case 'linear':
+      return { merged: mergeLinear(job) };
+    case 'slerp':
+      return { merged: mergeSlerp(job) };
+    case 'model_stock':
+      return { merged: mergeModelStock(job) };
+    case 'consensus':
+      return mergeConsensus(job);
+  }
+}
+
+export function createCpuBackend(): MergeBackend {
+  return {
+    name: 'cpu',
+    mergeTensor: (job: TensorJob) => Promise.resolve(mergeTensorCpu(job)),
+    electedSignSum: (job: TaskArithmeticJob) => Promise.resolve(taskArithmeticSignSum(job)),
+    createMagnitudeSelector: (densities, total) => new CpuMagnitudeSelector(densities, total),
+    dispose: () => {},
+  };
+}
+
+export { CpuMagnitudeSelector } from './magnitude-selector';
+export { f16BitsToNumber, bf16BitsToNumber, unpackToF32, taskVector, rowLength } from './unpack';
+export { sparsify, type SparsifyOptions } from './sparsify';
+export { electedSign, electionSum } from './consensus';
+export { slerpCoefficients, SLERP_DOT_THRESHOLD } from './slerp';
+export { modelStockT, meanPairwiseCosine } from './model-stock';
+export { mergeTaskArithmetic, taskArithmeticSignSum, weightedDeltas } from './task-arithmetic';

@@ -1,0 +1,65 @@
+/**
+ * Model Stock (mergekit semantics): τᵢ = θᵢ − θ₀ (f32); cos = mean over pairs i<j of
+ * clamp(⟨τᵢ,τⱼ⟩ / max(‖τᵢ‖‖τⱼ‖, 1e-6), −1, 1) over the whole tensor, or per row (last dim)
+ * when filterWise; t = N·cos / (1 + (N−1)·cos); out = t·mean(θᵢ) + (1−t)·θ₀. Reductions sum in
+ * doubles. A degenerate denominator (|1 + (N−1)cos| < 1e-8, anti-parallel τ's) gives t = 0,
+ * i.e. the base, instead of ±∞.
+ */
+import type { ModelStockJob } from '../backend';
+import { rowLength, taskVector, unpackToF32 } from './unpack';
+
+const f = Math.fround;
+
+export function modelStockT(cos: number, n: number): number {
+  const den = 1 + (n - 1) * cos;
+  return Math.abs(den) < 1e-8 ? 0 : (n * cos) / den;
+}
+
+export function mergeModelStock(job: ModelStockJob): Float32Array {
+  const base = unpackToF32(job.base, job.numel, `${job.tensorName} (base)`);
+  const models = job.models.map((raw, m) =>
+    unpackToF32(raw, job.numel, `${job.tensorName} (model ${m})`),
+  );
+  if (models.length < 2) throw new Error(`${job.tensorName}: model_stock needs at least 2 models`);
+  const taus = models.map((m) => taskVector(base, m));
+  const n = models.length;
+  const seg = job.filterWise ? rowLength(job.shape, job.numel) : Math.max(job.numel, 1);
+  const out = new Float32Array(job.numel);
+  for (let begin = 0; begin < job.numel; begin += seg) {
+    const end = Math.min(begin + seg, job.numel);
+    const cos = meanPairwiseCosine(taus, begin, end);
+    const t = modelStockT(cos, n);
+    for (let i = begin; i < end; i++) {
+      let sum = 0;
+      for (const m of models) sum = f(sum + (m[i] as number));
+      const avg = f(sum / n);
+      out[i] = t * avg + (1 - t) * (base[i] as number);
+    }
+  }
+  return out;
+}
+
+export function meanPairwiseCosine(taus: Float32Array[], begin: number, end: number): number {
+  let total = 0;
+  let pairs = 0;
+  for (let i = 0; i < taus.length; i++) {
+    for (let j = i + 1; j < taus.length; j++) {
+      const x = taus[i] as Float32Array;
+      const y = taus[j] as Float32Array;
+      let xy = 0;
+      let xx = 0;
+      let yy = 0;
+      for (let e = begin; e < end; e++) {
+        const a = x[e] as number;
+        const b = y[e] as number;
+        xy += a * b;
+        xx += a * a;
+        yy += b * b;
+      }
+      const cos = xy / Math.max(Math.sqrt(xx) * Math.sqrt(yy), 1e-6);
+      total += Math.max(-1, Math.min(1, cos));
+      pairs++;
+    }
+  }
+  return total / pairs;
+}

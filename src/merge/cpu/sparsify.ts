@@ -1,0 +1,175 @@
+/**
+ * The four sparsifiers of the task-arithmetic family plus rescaling. Each returns a new f32
+ * array with dropped entries set to 0. Definitions (the GPU must match them exactly):
+ *
+ * - magnitude, per tensor (or per row when rowWise): k = floor(density·N); threshold = the
+ *   k-th largest |δ|; keep |δ| ≥ threshold (ties at the threshold kept). k = 0 keeps nothing.
+ *   With model-scope thresholds (official TIES): keep |δ| ≥ the model's threshold.
+ * - random (DARE): keep element i iff elementUniform(streamKey(seed, model, nameHash(name)), i)
+ *   < density, i = flat index in the tensor.
+ * - magnitude_outliers (Breadcrumbs), per tensor or per row of N elements:
+ *   n_top = floor(γN), n_bot = N − floor(density·N) − n_top; if n_bot < 0 then n_top += n_bot,
+ *   n_bot = 0. The kept band is ranks [n_top, N − n_bot) of |δ| sorted descending, i.e.
+ *   floor(density·N) elements. As thresholds: hi = the (n_top+1)-th largest |δ|, lo = the
+ *   (N − n_bot)-th largest; keep lo ≤ |δ| ≤ hi (ties at either edge kept). n_top = 0 simply
+ *   means hi = max |δ| (mergekit's [n_bot:-0] empty-slice bug is not reproduced).
+ * - della_magprune, per row of N elements (a 1-D tensor is one row): rank(i) = number of
+ *   elements of the row with strictly smaller |δ| (ties share the lowest rank), r = rank/(N−1)
+ *   (r = 0.5 when N = 1), p = (density − ε) + 2ε·r; keep iff elementUniform(key, i) < p.
+ *   density ≥ 1 keeps all; otherwise requires 0 < density − ε and density + ε < 1.
+ *
+ * Rescale (applied to the kept entries): `inverse_density` divides each kept entry by its keep
+ * probability (density; DELLA's per-element p — the papers' 1/(1−p)); `l1` multiplies by
+ * ‖δ‖₁/‖kept‖₁ and is skipped if either is < 1e-7 (mergekit ≥ 2025). Norms sum in doubles.
+ */
+import { elementUniform, nameHash, streamKey } from '../random';
+import type { RescaleMode, Sparsifier } from '../backend';
+import { magnitudeBand, sortedMagnitudesDesc } from './select';
+
+export interface SparsifyOptions {
+  sparsifier: Sparsifier;
+  density: number;
+  gamma: number;
+  epsilon: number;
+  rescale: RescaleMode;
+  rowWise: boolean;
+  rowLen: number;
+  seed: number;
+  modelIndex: number;
+  tensorName: string;
+  /** Model-scope magnitude threshold (keep |δ| ≥ it); replaces the per-tensor selection. */
+  threshold?: number;
+}
+
+export function sparsify(delta: Float32Array, o: SparsifyOptions): Float32Array {
+  if (o.sparsifier === 'none') return delta.slice();
+  const kept = new Float32Array(delta.length);
+  // Per-element keep probability, for the inverse_density rescale.
+  let keepProb: (i: number) => number = () => o.density;
+  if (o.sparsifier === 'magnitude' && o.threshold !== undefined) {
+    keepByThreshold(delta, kept, o.threshold);
+  } else if (o.sparsifier === 'magnitude' || o.sparsifier === 'magnitude_outliers') {
+    const seg = o.rowWise ? o.rowLen : delta.length;
+    const gamma = o.sparsifier === 'magnitude' ? 0 : o.gamma;
+    for (let begin = 0; begin < delta.length; begin += seg) {
+      keepBand(delta, kept, begin, Math.min(begin + seg, delta.length), o.density, gamma);
+    }
+  } else if (o.sparsifier === 'random') {
+    if (o.density >= 1) kept.set(delta);
+    else {
+      const key = streamKey(o.seed, o.modelIndex, nameHash(o.tensorName));
+      for (let i = 0; i < delta.length; i++) {
+        if (elementUniform(key, i) < o.density) kept[i] = delta[i] as number;
+      }
+    }
+  } else if (o.sparsifier === 'della_magprune') {
+    if (o.density >= 1) kept.set(delta);
+    else keepProb = dellaKeep(delta, kept, o);
+  } else {
+    throw new Error(`${o.tensorName}: unknown sparsifier ${String(o.sparsifier)}`);
+  }
+  rescaleInPlace(delta, kept, o.rescale, o.density >= 1 ? () => 1 : keepProb);
+  return kept;
+}
+
+function keepByThreshold(delta: Float32Array, kept: Float32Array, threshold: number): void {
+  for (let i = 0; i < delta.length; i++) {
+    const d = delta[i] as number;
+    if (Math.abs(d) >= threshold) kept[i] = d;
+  }
+}
+
+/** Breadcrumbs band (magnitude is the γ = 0 case) on delta[begin..end). */
+function keepBand(
+  delta: Float32Array,
+  kept: Float32Array,
+  begin: number,
+  end: number,
+  density: number,
+  gamma: number,
+): void {
+  const n = end - begin;
+  if (density >= 1 && gamma <= 0) {
+    kept.set(delta.subarray(begin, end), begin);
+    return;
+  }
+  const keep = Math.floor(density * n);
+  let nTop = Math.floor(gamma * n);
+  const nBot = n - keep - nTop;
+  if (nBot < 0) nTop += nBot;
+  const band = magnitudeBand(delta, begin, end, nTop, keep);
+  if (!band) return;
+  for (let i = begin; i < end; i++) {
+    const d = delta[i] as number;
+    const a = Math.abs(d);
+    if (a >= band.lo && a <= band.hi) kept[i] = d;
+  }
+}
+
+/** DELLA MAGPRUNE: rank-dependent keep probability per row. Returns p(i) for rescaling. */
+function dellaKeep(
+  delta: Float32Array,
+  kept: Float32Array,
+  o: SparsifyOptions,
+): (i: number) => number {
+  const lowP = o.density - o.epsilon;
+  const highP = o.density + o.epsilon;
+  if (!(lowP > 0 && highP < 1)) {
+    throw new Error(
+      `${o.tensorName}: della needs 0 < density − epsilon and density + epsilon < 1 (density ${o.density}, epsilon ${o.epsilon})`,
+    );
+  }
+  const key = streamKey(o.seed, o.modelIndex, nameHash(o.tensorName));
+  const probs = new Float64Array(delta.length);
+  const seg = o.rowLen;
+  for (let begin = 0; begin < delta.length; begin += seg) {
+    const end = Math.min(begin + seg, delta.length);
+    const n = end - begin;
+    // Ascending magnitudes; rank(x) = index of the first element ≥ |x| (= count strictly smaller).
+    const asc = sortedMagnitudesDesc(delta, begin, end).reverse();
+    for (let i = begin; i < end; i++) {
+      const rank = lowerBound(asc, Math.abs(delta[i] as number));
+      const r = n > 1 ? rank / (n - 1) : 0.5;
+      const p = lowP + 2 * o.epsilon * r;
+      probs[i] = p;
+      if (elementUniform(key, i) < p) kept[i] = delta[i] as number;
+    }
+  }
+  return (i) => probs[i] as number;
+}
+
+function lowerBound(asc: Float32Array, x: number): number {
+  let lo = 0;
+  let hi = asc.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((asc[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function rescaleInPlace(
+  delta: Float32Array,
+  kept: Float32Array,
+  mode: RescaleMode,
+  keepProb: (i: number) => number,
+): void {
+  if (mode === 'none') return;
+  if (mode === 'inverse_density') {
+    for (let i = 0; i < kept.length; i++) {
+      const k = kept[i] as number;
+      if (k !== 0) kept[i] = k / keepProb(i);
+    }
+    return;
+  }
+  let before = 0;
+  let after = 0;
+  for (let i = 0; i < delta.length; i++) {
+    before += Math.abs(delta[i] as number);
+    after += Math.abs(kept[i] as number);
+  }
+  if (before < 1e-7 || after < 1e-7) return;
+  const factor = before / after;
+  for (let i = 0; i < kept.length; i++) kept[i] = (kept[i] as number) * factor;
+}

@@ -1,0 +1,34 @@
+/**
+ * Consensus merging with TALL masks (f32 elementwise): τₜ = θₜ − θ₀, τ_MTL = Σ τₜ (model
+ * order); mₜ = |τₜ| > λₜ·|τ_MTL − τₜ| (strict); keep = (Σ mₜ ≥ k); out = θ₀ + α·τ_MTL where
+ * kept, θ₀ elsewhere. Compressed task models: θ₀ + mₜ⊙τ_MTL.
+ */
+import type { ConsensusJob, TensorResult } from '../backend';
+import { taskVector, unpackToF32 } from './unpack';
+
+const f = Math.fround;
+
+export function mergeConsensus(job: ConsensusJob): TensorResult {
+  const base = unpackToF32(job.base, job.numel, `${job.tensorName} (base)`);
+  const taus = job.models.map((raw, m) =>
+    taskVector(base, unpackToF32(raw, job.numel, `${job.tensorName} (model ${m})`)),
+  );
+  const lambdas = taus.map((_, t) => f(job.maskLambdas[t] ?? 0));
+  const alpha = f(job.alpha);
+  const merged = new Float32Array(job.numel);
+  const taskModels = job.emitTaskModels ? taus.map(() => new Float32Array(job.numel)) : undefined;
+  for (let i = 0; i < job.numel; i++) {
+    const b = base[i] as number;
+    let mtl = 0;
+    for (const tau of taus) mtl = f(mtl + (tau[i] as number));
+    let votes = 0;
+    for (let t = 0; t < taus.length; t++) {
+      const tau = taus[t]![i] as number;
+      const inMask = Math.abs(tau) > f((lambdas[t] as number) * Math.abs(f(mtl - tau)));
+      if (inMask) votes++;
+      if (taskModels) taskModels[t]![i] = inMask ? b + mtl : b;
+    }
+    merged[i] = votes >= job.k ? b + f(alpha * mtl) : b;
+  }
+  return taskModels ? { merged, taskModels } : { merged };
+}

@@ -1,0 +1,62 @@
+/**
+ * Raw checkpoint bytes → f32. Every backend computes in f32, so this is the one place where
+ * F16 / BF16 widen (exactly: every f16 and bf16 value is representable in f32).
+ */
+import type { RawTensor } from '../backend';
+
+const f32Scratch = new Float32Array(1);
+const u32Scratch = new Uint32Array(f32Scratch.buffer);
+
+/** IEEE half (binary16) bit pattern → number (exact). */
+export function f16BitsToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** bfloat16 bit pattern → number (exact: bf16 is the top half of an f32). */
+export function bf16BitsToNumber(h: number): number {
+  u32Scratch[0] = (h & 0xffff) << 16;
+  return f32Scratch[0] as number;
+}
+
+const BYTES: Record<RawTensor['dtype'], number> = { F32: 4, F16: 2, BF16: 2 };
+
+/** Decodes a raw tensor of `numel` elements into a fresh Float32Array. */
+export function unpackToF32(raw: RawTensor, numel: number, what: string): Float32Array {
+  const size = BYTES[raw.dtype];
+  if (size === undefined) throw new Error(`${what}: unsupported dtype ${String(raw.dtype)}`);
+  if (raw.bytes.byteLength !== numel * size) {
+    throw new Error(
+      `${what}: expected ${numel} ${raw.dtype} elements (${numel * size} bytes), got ${raw.bytes.byteLength} bytes`,
+    );
+  }
+  const view = new DataView(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
+  const out = new Float32Array(numel);
+  if (raw.dtype === 'F32') {
+    for (let i = 0; i < numel; i++) out[i] = view.getFloat32(i * 4, true);
+  } else if (raw.dtype === 'F16') {
+    for (let i = 0; i < numel; i++) out[i] = f16BitsToNumber(view.getUint16(i * 2, true));
+  } else {
+    for (let i = 0; i < numel; i++) out[i] = bf16BitsToNumber(view.getUint16(i * 2, true));
+  }
+  return out;
+}
+
+/** Task vector δ = tuned − base in f32 (a Float32Array store rounds the exact double result
+ * to f32, which equals f32 subtraction: double rounding is innocuous for + − × ÷). */
+export function taskVector(base: Float32Array, tuned: Float32Array): Float32Array {
+  const out = new Float32Array(base.length);
+  for (let i = 0; i < base.length; i++) out[i] = (tuned[i] as number) - (base[i] as number);
+  return out;
+}
+
+/** Row length for row-wise work: the last dim of a ≥2-D tensor, else the whole tensor. */
+export function rowLength(shape: number[], numel: number): number {
+  if (shape.length < 2) return Math.max(numel, 1);
+  const last = shape[shape.length - 1] as number;
+  return last > 0 ? last : Math.max(numel, 1);
+}
