@@ -1,8 +1,33 @@
+import { useEffect } from 'react';
+import { Header } from './Header';
+import { GpuBanner } from './features/environment/GpuBanner';
+import { probeCapabilities } from './features/environment/probeCapabilities';
+import { CheckpointsPanel } from './features/checkpoints/CheckpointsPanel';
+import { MethodPanel } from './features/method/MethodPanel';
+import { RunPanel } from './features/run/RunPanel';
+import { ResultsPanel } from './features/results/ResultsPanel';
+
 export function App() {
+  useEffect(() => {
+    void probeCapabilities();
+  }, []);
   return (
-    <main>
-      <h1>Merge Studio</h1>
-      <p>Model merging in a browser tab. Nothing is uploaded.</p>
-    </main>
+    <div className="app">
+      <a className="skip-link" href="#workspace">
+        Skip to the studio
+      </a>
+      <Header />
+      <GpuBanner />
+      <main id="workspace" className="workspace">
+        <div className="workspace__main">
+          <CheckpointsPanel />
+          <ResultsPanel />
+        </div>
+        <div className="workspace__side">
+          <MethodPanel />
+          <RunPanel />
+        </div>
+      </main>
+    </div>
   );
 }

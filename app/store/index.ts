@@ -1,0 +1,29 @@
+/**
+ * The studio's one store, combined from typed slices. Components select one value per hook
+ * (or use useShallow); high-rate streams go through `useStudio.subscribe` outside React.
+ */
+import { create } from 'zustand';
+import { createCheckpointsSlice, type CheckpointsSlice } from './checkpoints';
+import { createEnvironmentSlice, type EnvironmentSlice } from './environment';
+import { createMethodSlice, type MethodSlice } from './method';
+import { createResultsSlice, type ResultsSlice } from './results';
+import { createRunSlice, type RunSlice } from './run';
+
+export type StudioState = EnvironmentSlice &
+  CheckpointsSlice &
+  MethodSlice &
+  RunSlice &
+  ResultsSlice;
+
+export const useStudio = create<StudioState>()((...a) => ({
+  ...createEnvironmentSlice(...a),
+  ...createCheckpointsSlice(...a),
+  ...createMethodSlice(...a),
+  ...createRunSlice(...a),
+  ...createResultsSlice(...a),
+}));
+
+export type { CheckpointEntry, CompatibilityState } from './checkpoints';
+export type { ParamValue } from './method';
+export type { ResultEntry } from './results';
+export type { RunStatus } from './run';

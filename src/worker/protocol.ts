@@ -1,0 +1,145 @@
+/**
+ * The typed message protocol between the studio UI and its worker. Every request carries an id;
+ * the worker answers it with exactly one `result` or `error`, and may send `event`s tagged with
+ * the same id before that (progress, per-checkpoint outcomes). `cancel` aborts a request: the
+ * worker answers it with an error of code `cancelled`.
+ *
+ * Adding a feature = one entry in `Methods` (params, result, events) + one handler in the
+ * worker. The UI never sees a stack trace: errors cross the boundary as `WireError`.
+ */
+import type { Dtype } from '../io/types';
+import type { AdapterDescription } from '../gpu/adapter';
+import type { Progress } from '../core/progress';
+
+export type { Progress };
+
+// ---------------------------------------------------------------- shared value types
+
+/** Which compute path runs: WebGPU kernels, or the wasm/CPU fallback. */
+export type ComputeDevice = 'webgpu' | 'wasm' | 'cpu';
+
+/** `auto`: use WebGPU when there is an adapter; `off`: the user forced the fallback;
+ * `unavailable`: the page itself has no WebGPU API. */
+export type GpuPreference = 'auto' | 'off' | 'unavailable';
+
+export interface CapabilityReport {
+  /** The adapter the worker picked, with a one-line label for the UI; null without WebGPU. */
+  adapter: (AdapterDescription & { label: string }) | null;
+  /** Why there is no adapter (shown in the fallback banner), when adapter is null. */
+  noGpuReason?: 'no-webgpu-api' | 'no-adapter' | 'disabled';
+  device: ComputeDevice;
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+}
+
+/** Something the user chose: a file, a handle, or the files of a folder (fallback paths). */
+export type CheckpointInput =
+  | { kind: 'file'; file: File }
+  | { kind: 'fileHandle'; handle: FileSystemFileHandle }
+  | { kind: 'directoryHandle'; handle: FileSystemDirectoryHandle }
+  /** A folder read through `webkitdirectory` or `webkitGetAsEntry`; paths relative to it. */
+  | { kind: 'folderFiles'; name: string; files: { path: string; file: File }[] };
+
+export interface CheckpointSummary {
+  id: string;
+  name: string;
+  /** A single safetensors file, an index + shards, or an HF folder (config.json present). */
+  layout: 'single' | 'sharded' | 'hf-folder';
+  files: string[];
+  tensorCount: number;
+  parameterCount: number;
+  /** Parameter count per dtype. */
+  dtypes: Partial<Record<Dtype, number>>;
+  sizeBytes: number;
+  /** `architectures[0]` or `model_type` from config.json, when there is one. */
+  architecture?: string;
+}
+
+/** An error as the UI may show it: a code, a sentence, and what it is about. */
+export interface WireError {
+  code: string;
+  message: string;
+  file?: string;
+  tensor?: string;
+}
+
+export interface CompatibilityIssue {
+  checkpointId: string;
+  checkpointName: string;
+  kind: 'missing' | 'extra' | 'shape' | 'dtype';
+  tensor: string;
+  /** What the base has (shape or dtype, as text). */
+  expected?: string;
+  actual?: string;
+}
+
+export interface CompatibilityReport {
+  baseId: string;
+  taskFilter: string;
+  /** True when every non-task-specific tensor matches in name and shape. */
+  compatible: boolean;
+  /** Tensor names matched by the task-specific filter (allowed to differ). */
+  taskSpecific: string[];
+  /** Number of tensors that will be merged. */
+  mergedTensorCount: number;
+  issues: CompatibilityIssue[];
+  /** Issues beyond this many are counted, not listed. */
+  omittedIssues: number;
+}
+
+// ---------------------------------------------------------------- methods
+
+/** Every request the worker understands: its params, its result and the events it emits. */
+export interface Methods {
+  capabilities: {
+    params: { gpu: GpuPreference };
+    result: CapabilityReport;
+    events: never;
+  };
+  loadCheckpoints: {
+    params: { inputs: CheckpointInput[] };
+    result: { loaded: string[]; failed: string[] };
+    events:
+      | { type: 'progress'; progress: Progress }
+      | { type: 'checkpointPending'; id: string; name: string }
+      | { type: 'checkpointLoaded'; summary: CheckpointSummary }
+      | { type: 'checkpointFailed'; id: string; name: string; error: WireError };
+  };
+  removeCheckpoint: {
+    params: { id: string };
+    result: { removed: boolean };
+    events: never;
+  };
+  checkCompatibility: {
+    params: { ids: string[]; baseId: string; taskFilter: string };
+    result: CompatibilityReport;
+    events: never;
+  };
+}
+
+export type MethodName = keyof Methods;
+export type ParamsOf<M extends MethodName> = Methods[M]['params'];
+export type ResultOf<M extends MethodName> = Methods[M]['result'];
+export type EventOf<M extends MethodName> = Methods[M]['events'];
+
+// ---------------------------------------------------------------- envelopes
+
+export type RequestMessage = {
+  [M in MethodName]: { type: 'request'; id: number; method: M; params: ParamsOf<M> };
+}[MethodName];
+
+export interface CancelMessage {
+  type: 'cancel';
+  /** The id of the request to abort. */
+  id: number;
+}
+
+export type ToWorker = RequestMessage | CancelMessage;
+
+export type FromWorker =
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'error'; id: number; error: WireError }
+  | { type: 'event'; id: number; event: unknown };
+
+/** The error code a cancelled request rejects with. */
+export const CANCELLED = 'cancelled';

@@ -1,0 +1,21 @@
+/**
+ * The studio's module worker: every heavy or I/O-bound step runs here, reached only through
+ * the typed protocol. Imports core code only (io, gpu, later merge/eval), never UI code.
+ */
+import { reportCapabilities } from './capabilities';
+import { checkCompatibility } from './checkpoints/compatibility';
+import { loadCheckpoints } from './checkpoints/load';
+import { CheckpointRegistry } from './checkpoints/registry';
+import type { Endpoint } from './endpoint';
+import { serve, type Handlers } from './serve';
+
+const registry = new CheckpointRegistry();
+
+const handlers: Handlers = {
+  capabilities: ({ gpu }) => reportCapabilities(gpu),
+  loadCheckpoints: (params, context) => loadCheckpoints(registry, params, context),
+  removeCheckpoint: async ({ id }) => ({ removed: registry.remove(id) }),
+  checkCompatibility: async (params) => checkCompatibility(registry, params),
+};
+
+serve(self as unknown as Endpoint, handlers);
