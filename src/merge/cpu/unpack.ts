@@ -2,26 +2,14 @@
  * Raw checkpoint bytes → f32. Every backend computes in f32, so this is the one place where
  * F16 / BF16 widen (exactly: every f16 and bf16 value is representable in f32).
  */
+import { bf16ToF32, f16ToF32 } from '../../io/half';
 import type { RawTensor } from '../backend';
 
-const f32Scratch = new Float32Array(1);
-const u32Scratch = new Uint32Array(f32Scratch.buffer);
-
 /** IEEE half (binary16) bit pattern → number (exact). */
-export function f16BitsToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
+export const f16BitsToNumber = f16ToF32;
 
 /** bfloat16 bit pattern → number (exact: bf16 is the top half of an f32). */
-export function bf16BitsToNumber(h: number): number {
-  u32Scratch[0] = (h & 0xffff) << 16;
-  return f32Scratch[0] as number;
-}
+export const bf16BitsToNumber = bf16ToF32;
 
 const BYTES: Record<RawTensor['dtype'], number> = { F32: 4, F16: 2, BF16: 2 };
 

@@ -1,0 +1,135 @@
+/**
+ * mergekit YAML → Recipe. Structure errors throw RecipeError naming the file and the key;
+ * keys the studio does not use produce warnings. Parameter values are checked later against
+ * the method's declarations (validateParams), so the UI can show all problems at once.
+ */
+import { parse as parseYaml } from 'yaml';
+import type { ParamSettings, Recipe, RecipeModel } from './types';
+import { RecipeError } from './types';
+
+export interface ParsedRecipe {
+  recipe: Recipe;
+  warnings: string[];
+}
+
+const IGNORED_KEYS = new Set([
+  'tokenizer_source',
+  'tokenizer',
+  'chat_template',
+  'name',
+  'parameters_slices',
+]);
+const KNOWN_KEYS = new Set([
+  'merge_method',
+  'base_model',
+  'models',
+  'parameters',
+  'dtype',
+  'out_dtype',
+  'random_seed',
+  'merge_studio',
+  'slices',
+]);
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function parseRecipe(text: string, file = 'recipe'): ParsedRecipe {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new RecipeError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (!isRecord(doc))
+    throw new RecipeError(`${file}: a recipe must be a YAML mapping with merge_method, models, …`);
+  const warnings: string[] = [];
+  if (doc.slices !== undefined) {
+    throw new RecipeError(
+      `${file}: "slices" (layer-range merges / frankenmerges) are not supported; list whole models under "models"`,
+    );
+  }
+  for (const key of Object.keys(doc)) {
+    if (IGNORED_KEYS.has(key))
+      warnings.push(`${file}: "${key}" is ignored (the studio merges weights only)`);
+    else if (!KNOWN_KEYS.has(key)) warnings.push(`${file}: unknown key "${key}" ignored`);
+  }
+  const method = doc.merge_method;
+  if (typeof method !== 'string' || method === '')
+    throw new RecipeError(`${file}: "merge_method" is required (a method name)`);
+  const base = doc.base_model;
+  if (base !== undefined && base !== null && typeof base !== 'string') {
+    throw new RecipeError(`${file}: "base_model" must be a path or model id (a string)`);
+  }
+  if (!Array.isArray(doc.models) || doc.models.length === 0) {
+    throw new RecipeError(`${file}: "models" must be a non-empty list of {model, parameters}`);
+  }
+  const studio = doc.merge_studio === undefined ? {} : doc.merge_studio;
+  if (!isRecord(studio)) throw new RecipeError(`${file}: "merge_studio" must be a mapping`);
+  const studioModelParams = studio.model_parameters ?? {};
+  if (!isRecord(studioModelParams))
+    throw new RecipeError(
+      `${file}: "merge_studio.model_parameters" must be a mapping of model → parameters`,
+    );
+
+  const models: RecipeModel[] = doc.models.map((entry: unknown, i: number) => {
+    const m = typeof entry === 'string' ? { model: entry } : entry;
+    if (!isRecord(m) || typeof m.model !== 'string' || m.model === '') {
+      throw new RecipeError(`${file}: models[${i}] needs "model: <path or id>"`);
+    }
+    for (const k of Object.keys(m)) {
+      if (k !== 'model' && k !== 'parameters')
+        warnings.push(`${file}: models[${i}]: unknown key "${k}" ignored`);
+    }
+    const own = settings(m.parameters, `${file}: models[${i}] (${m.model}).parameters`);
+    const extra = settings(
+      studioModelParams[m.model],
+      `${file}: merge_studio.model_parameters.${m.model}`,
+    );
+    return { model: m.model, parameters: { ...own, ...extra } };
+  });
+  const parameters = {
+    ...settings(doc.parameters, `${file}: parameters`),
+    ...settings(studio.parameters, `${file}: merge_studio.parameters`),
+  };
+  const recipe: Recipe = { mergeMethod: method, models, parameters, taskSpecific: [] };
+  if (typeof base === 'string') recipe.baseModel = base;
+  for (const [key, prop] of [
+    ['dtype', 'dtype'],
+    ['out_dtype', 'outDtype'],
+  ] as const) {
+    const v = doc[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string')
+      throw new RecipeError(`${file}: "${key}" must be a dtype name such as bfloat16`);
+    recipe[prop] = v;
+  }
+  if (doc.random_seed !== undefined && doc.random_seed !== null) {
+    const s = doc.random_seed;
+    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) {
+      throw new RecipeError(`${file}: "random_seed" must be a non-negative integer`);
+    }
+    recipe.randomSeed = s;
+  }
+  const ts = studio.task_specific;
+  if (ts !== undefined) {
+    const list = typeof ts === 'string' ? [ts] : ts;
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && x !== '')) {
+      throw new RecipeError(
+        `${file}: "merge_studio.task_specific" must be a list of tensor-name substrings`,
+      );
+    }
+    recipe.taskSpecific = list as string[];
+  }
+  for (const k of Object.keys(studio)) {
+    if (!['parameters', 'model_parameters', 'task_specific'].includes(k))
+      warnings.push(`${file}: merge_studio: unknown key "${k}" ignored`);
+  }
+  return { recipe, warnings };
+}
+
+function settings(v: unknown, what: string): ParamSettings {
+  if (v === undefined || v === null) return {};
+  if (!isRecord(v)) throw new RecipeError(`${what} must be a mapping of parameter → value`);
+  return v as ParamSettings;
+}

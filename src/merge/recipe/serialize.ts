@@ -1,0 +1,51 @@
+/**
+ * Recipe → YAML. mergekit-known parameters stay where mergekit reads them; the studio's own
+ * parameters (paper options such as trim_scope, LiNeS, TALL) and the task-specific filter go
+ * under the top-level `merge_studio:` key, which mergekit ignores.
+ */
+import { stringify } from 'yaml';
+import type { MethodDefinition } from '../methods/types';
+import { getMethod } from '../registry';
+import type { ParamSettings, Recipe } from './types';
+
+function split(
+  settings: ParamSettings,
+  method: MethodDefinition,
+): { known: ParamSettings; studio: ParamSettings } {
+  const studioNames = new Set(
+    [...method.globalParams, ...method.modelParams].filter((p) => p.studioOnly).map((p) => p.name),
+  );
+  const known: ParamSettings = {};
+  const studio: ParamSettings = {};
+  for (const [k, v] of Object.entries(settings)) (studioNames.has(k) ? studio : known)[k] = v;
+  return { known, studio };
+}
+
+export function recipeToObject(recipe: Recipe): Record<string, unknown> {
+  const method = getMethod(recipe.mergeMethod);
+  const out: Record<string, unknown> = { merge_method: recipe.mergeMethod };
+  if (recipe.baseModel !== undefined) out.base_model = recipe.baseModel;
+  const studioModels: Record<string, ParamSettings> = {};
+  out.models = recipe.models.map((m) => {
+    const { known, studio } = split(m.parameters, method);
+    if (Object.keys(studio).length > 0) studioModels[m.model] = studio;
+    return Object.keys(known).length > 0
+      ? { model: m.model, parameters: known }
+      : { model: m.model };
+  });
+  const { known, studio } = split(recipe.parameters, method);
+  if (Object.keys(known).length > 0) out.parameters = known;
+  if (recipe.dtype !== undefined) out.dtype = recipe.dtype;
+  if (recipe.outDtype !== undefined) out.out_dtype = recipe.outDtype;
+  if (recipe.randomSeed !== undefined) out.random_seed = recipe.randomSeed;
+  const extras: Record<string, unknown> = {};
+  if (Object.keys(studio).length > 0) extras.parameters = studio;
+  if (Object.keys(studioModels).length > 0) extras.model_parameters = studioModels;
+  if (recipe.taskSpecific.length > 0) extras.task_specific = recipe.taskSpecific;
+  if (Object.keys(extras).length > 0) out.merge_studio = extras;
+  return out;
+}
+
+export function recipeToYaml(recipe: Recipe): string {
+  return stringify(recipeToObject(recipe));
+}

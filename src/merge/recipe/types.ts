@@ -1,0 +1,44 @@
+/** A merge recipe: the mergekit YAML schema (subset) plus the studio's extras. */
+import type { ParamValue } from '../methods/types';
+
+/** A `{filter, value}` entry: the first entry whose filter is a substring of the tensor name
+ * wins; an entry without filter matches every tensor (the fallback). */
+export interface ConditionalSetting {
+  filter?: string;
+  value: ParamSetting;
+}
+
+/** Scalar, gradient (numbers, piecewise-linear over depth), or a list of conditionals. */
+export type ParamSetting = ParamValue | number[] | ConditionalSetting[];
+
+export type ParamSettings = Record<string, ParamSetting>;
+
+export interface RecipeModel {
+  /** Path (file or Hugging Face folder), relative to the recipe file, or an id. */
+  model: string;
+  parameters: ParamSettings;
+}
+
+export interface Recipe {
+  mergeMethod: string;
+  baseModel?: string;
+  models: RecipeModel[];
+  parameters: ParamSettings;
+  /** mergekit's compute dtype (the studio always computes in f32) and written dtype. */
+  dtype?: string;
+  outDtype?: string;
+  randomSeed?: number;
+  /**
+   * Studio extra (`merge_studio.task_specific`): substrings of tensor names that are
+   * task-specific (heads, decoders) and never merged.
+   */
+  taskSpecific: string[];
+}
+
+/** Thrown for a recipe that cannot be used; the message names the file and the key. */
+export class RecipeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RecipeError';
+  }
+}

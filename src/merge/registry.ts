@@ -1,0 +1,50 @@
+/** Method name → definition. Adding a method is one file in methods/ and one line here. */
+import { breadcrumbs } from './methods/breadcrumbs';
+import { breadcrumbsTies } from './methods/breadcrumbs_ties';
+import { consensus } from './methods/consensus';
+import { dareLinear } from './methods/dare_linear';
+import { dareTies } from './methods/dare_ties';
+import { della } from './methods/della';
+import { dellaLinear } from './methods/della_linear';
+import { linear } from './methods/linear';
+import { modelStock } from './methods/model_stock';
+import { slerp } from './methods/slerp';
+import { taskArithmetic } from './methods/task_arithmetic';
+import { ties } from './methods/ties';
+import type { MethodDefinition } from './methods/types';
+
+export const METHODS: readonly MethodDefinition[] = [
+  taskArithmetic,
+  ties,
+  dareLinear,
+  dareTies,
+  breadcrumbs,
+  breadcrumbsTies,
+  della,
+  dellaLinear,
+  linear,
+  slerp,
+  modelStock,
+  consensus,
+];
+
+const byName = new Map(METHODS.map((m) => [m.name, m]));
+
+export class UnknownMethodError extends Error {
+  constructor(name: string) {
+    super(
+      `unknown merge method "${name}"; known methods: ${METHODS.map((m) => m.name).join(', ')}`,
+    );
+    this.name = 'UnknownMethodError';
+  }
+}
+
+export function getMethod(name: string): MethodDefinition {
+  const m = byName.get(name);
+  if (!m) throw new UnknownMethodError(name);
+  return m;
+}
+
+export function methodNames(): string[] {
+  return METHODS.map((m) => m.name);
+}
