@@ -77,7 +77,9 @@ describe('openSafetensors', () => {
   });
 
   it('works from a Blob, slicing lazily', async () => {
-    const st = await openSafetensors(blobSource(new Blob([file]), 'blob.safetensors'));
+    const st = await openSafetensors(
+      blobSource(new Blob([file as Uint8Array<ArrayBuffer>]), 'blob.safetensors'),
+    );
     expect([...(await st.readF32('a.brain'))]).toEqual([1.5, -256]);
   });
 
