@@ -46,9 +46,11 @@ export async function withValidationScope<T>(
   let result: T;
   try {
     result = await body();
-  } finally {
-    const error = await device.popErrorScope();
-    if (error) throw new GpuDeviceError(`WebGPU validation error: ${error.message}`);
+  } catch (err) {
+    await device.popErrorScope();
+    throw err;
   }
+  const error = await device.popErrorScope();
+  if (error) throw new GpuDeviceError(`WebGPU validation error: ${error.message}`);
   return result;
 }

@@ -20,20 +20,23 @@ export class GpuRuntime {
   /** Usable bytes of one storage binding (128 MiB on the compatibility adapter). */
   readonly maxBinding: number;
 
-  constructor(ctx: GpuContext) {
+  constructor(ctx: GpuContext, maxBindingBytes?: number) {
     this.device = ctx.device;
     this.pool = new BufferPool(ctx.device);
     this.watch = watchDevice(ctx.device);
     this.maxBinding = Math.min(
       ctx.device.limits.maxStorageBufferBindingSize,
       ctx.device.limits.maxBufferSize,
+      maxBindingBytes ?? Infinity,
     );
   }
 
-  pipeline(name: ShaderName, parts: ShaderName[]): GPUComputePipeline {
+  /** The cached pipeline of entry point `entry` of kernel file `name` (after its snippets). */
+  pipeline(name: ShaderName, parts: ShaderName[], entry = 'main'): GPUComputePipeline {
     return getPipeline(this.device, {
       name,
       code: shaderSource(name, [...parts, name]),
+      entryPoint: entry,
       constants: { WG: WORKGROUP_SIZE },
     });
   }
@@ -49,7 +52,7 @@ export class GpuRuntime {
     const bytes = ArrayBuffer.isView(data)
       ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
       : new Uint8Array(data);
-    this.device.queue.writeBuffer(buffer, 0, bytes);
+    this.device.queue.writeBuffer(buffer, 0, bytes as Uint8Array<ArrayBuffer>);
     return buffer;
   }
 

@@ -1,0 +1,98 @@
+// Per-row order statistics of |δ| of one model (row-wise Breadcrumbs / magnitude, DELLA):
+// keys = bits(|δ|) per row padded to a power of two with 0xffffffff, sorted ascending by a
+// segmented bitonic network, then read by row_band (edge values) or della (ranks).
+// Inputs: 0 = base, 1 + model.
+struct SortParams {
+  len: u32,        // chunk elements (rows · row_len)
+  row_len: u32,
+  rows: u32,
+  padded: u32,     // power of two ≥ row_len
+  model: u32,
+  k: u32,          // bitonic stage
+  j: u32,          // bitonic step
+  key: u32,        // random stream key (della)
+  // row_band: drop-everything flag, index (ascending) of lo and hi edges
+  none: u32,
+  lo_index: u32,
+  hi_index: u32,
+  first: u32,      // global index of the chunk's first element (random stream position)
+}
+
+@group(0) @binding(2) var<uniform> params: SortParams;
+@group(0) @binding(3) var<storage, read_write> keys: array<u32>;
+// della: per rank (t24 threshold, bits of the keep probability p)
+@group(0) @binding(4) var<storage, read> rank_table: array<vec2<u32>>;
+// row_band: (lo, hi) per row at model·rows; della: keep probability (0 = dropped) per element.
+@group(0) @binding(5) var<storage, read_write> result: array<u32>;
+
+fn abs_bits(i: u32) -> u32 {
+  return bitcast<u32>(load_input(1u + params.model, i) - load_input(0u, i)) & 0x7fffffffu;
+}
+
+@compute @workgroup_size(WG)
+fn fill(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg);
+  if (i >= params.rows * params.padded) {
+    return;
+  }
+  let row = i / params.padded;
+  let col = i % params.padded;
+  keys[i] = select(0xffffffffu, abs_bits(row * params.row_len + col), col < params.row_len);
+}
+
+@compute @workgroup_size(WG)
+fn step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg);
+  let partner = i ^ params.j;
+  if (i >= params.rows * params.padded || partner <= i) {
+    return;
+  }
+  let ascending = ((i % params.padded) & params.k) == 0u;
+  let a = keys[i];
+  let b = keys[partner];
+  if ((a > b) == ascending) {
+    keys[i] = b;
+    keys[partner] = a;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn row_band(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = linear_index(gid, nwg);
+  if (row >= params.rows) {
+    return;
+  }
+  let slot = (params.model * params.rows + row) * 2u;
+  if (params.none != 0u) {
+    result[slot] = 0xffffffffu;
+    result[slot + 1u] = 0u;
+    return;
+  }
+  result[slot] = keys[row * params.padded + params.lo_index];
+  result[slot + 1u] = keys[row * params.padded + params.hi_index];
+}
+
+// rank = number of elements of the row with strictly smaller |δ| (lower bound in the sorted row).
+@compute @workgroup_size(WG)
+fn della(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg);
+  if (i >= params.len) {
+    return;
+  }
+  let row = i / params.row_len;
+  let a = abs_bits(i);
+  var lo = 0u;
+  var hi = params.row_len;
+  let start = row * params.padded;
+  while (lo < hi) {
+    let mid = (lo + hi) >> 1u;
+    if (keys[start + mid] < a) {
+      lo = mid + 1u;
+    } else {
+      hi = mid;
+    }
+  }
+  let entry = rank_table[lo];
+  let keep = element_bits24(params.key, params.first + i) < entry.x;
+  result[params.model * params.len + i] = select(0u, entry.y, keep);
+}

@@ -1,0 +1,182 @@
+// Generalized task arithmetic (TA, TIES, DARE, Breadcrumbs, DELLA) for one chunk; see
+// src/merge/cpu/task-arithmetic.ts and sparsify.ts for the definitions this mirrors.
+// Inputs: 0 = base, 1 + m = model m. Per-model mode 0 keeps everything.
+
+const MODE_BAND: u32 = 1u;      // keep lo <= bits(|d|) <= hi (per-tensor or model-scope)
+const MODE_ROW_BAND: u32 = 2u;  // same with per-row (lo, hi) from row_band
+const MODE_RANDOM: u32 = 3u;    // DARE: bits24 < t24
+const MODE_DELLA: u32 = 4u;     // keep_p[m][i] > 0 (that value is the keep probability)
+const MODE_NONE: u32 = 5u;      // keep nothing
+
+struct TaParams {
+  len: u32,
+  first: u32,
+  models: u32,
+  consensus: u32,   // 0 none, 1 sum, 2 count
+  zero_rule: u32,   // 0 positive, 1 majority
+  majority: f32,
+  normalize: u32,
+  rescale: u32,     // 0 none, 1 l1, 2 inverse_density
+  lambda: f32,
+  delta_scale: f32,
+  row_len: u32,
+  rows: u32,
+  grid: ReduceGrid,
+}
+
+struct ModelParams {
+  f: vec4<f32>,   // weight, keep probability for inverse_density, l1 factor, -
+  u: vec4<u32>,   // mode, lo bits, hi bits, random stream key
+  v: vec4<u32>,   // t24 threshold for MODE_RANDOM, -, -, -
+}
+
+struct ModelTable {
+  m: array<ModelParams, 63>,
+}
+
+@group(0) @binding(2) var<uniform> params: TaParams;
+@group(0) @binding(3) var<uniform> table: ModelTable;
+@group(0) @binding(4) var<storage, read> row_band: array<u32>;
+@group(0) @binding(5) var<storage, read> keep_p: array<f32>;
+@group(0) @binding(6) var<storage, read_write> out: array<f32>;
+
+// Sparsified (and inverse_density-rescaled) delta of model m at chunk element i.
+fn kept_delta(m: u32, i: u32, d: f32) -> f32 {
+  let mp = table.m[m];
+  let a = bitcast<u32>(d) & 0x7fffffffu;
+  var keep = true;
+  var p = mp.f.y;
+  switch mp.u.x {
+    case MODE_BAND: {
+      keep = a >= mp.u.y && a <= mp.u.z;
+    }
+    case MODE_ROW_BAND: {
+      let slot = (m * params.rows + i / params.row_len) * 2u;
+      keep = a >= row_band[slot] && a <= row_band[slot + 1u];
+    }
+    case MODE_RANDOM: {
+      keep = element_bits24(mp.u.w, params.first + i) < mp.v.x;
+    }
+    case MODE_DELLA: {
+      p = keep_p[m * params.len + i];
+      keep = p > 0.0;
+    }
+    case MODE_NONE: {
+      keep = false;
+    }
+    default: {
+      // MODE_ALL
+    }
+  }
+  if (!keep) {
+    return 0.0;
+  }
+  if (params.rescale == 2u) {
+    return d / p;
+  }
+  return d;
+}
+
+// WDₘ = wₘ·(kept·l1 factor), each product rounded to f32 as the CPU does.
+fn weighted_delta(m: u32, i: u32, base: f32) -> f32 {
+  let d = load_input(1u + m, i) - base;
+  let k = kept_delta(m, i, d) * table.m[m].f.z;
+  return table.m[m].f.x * k;
+}
+
+fn elected_sign(s: f32) -> f32 {
+  if (params.zero_rule == 0u) {
+    return select(-1.0, 1.0, s >= 0.0);
+  }
+  if (s > 0.0) {
+    return 1.0;
+  }
+  if (s < 0.0) {
+    return -1.0;
+  }
+  return select(-1.0, 1.0, params.majority > 0.0);
+}
+
+fn election_sum(i: u32, base: f32) -> f32 {
+  var s = 0.0;
+  for (var m = 0u; m < params.models; m = m + 1u) {
+    let wd = weighted_delta(m, i, base);
+    s = s + select(wd, sign(wd), params.consensus == 2u);
+  }
+  return s;
+}
+
+@compute @workgroup_size(WG)
+fn merge(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg);
+  if (i >= params.len) {
+    return;
+  }
+  let base = load_input(0u, i);
+  var elected = 0.0;
+  if (params.consensus != 0u) {
+    elected = elected_sign(election_sum(i, base));
+  }
+  var mixed = 0.0;
+  var div = 0.0;
+  for (var m = 0u; m < params.models; m = m + 1u) {
+    let wd = weighted_delta(m, i, base);
+    if (params.consensus == 0u || (wd != 0.0 && sign(wd) == elected)) {
+      mixed = mixed + wd;
+      div = div + table.m[m].f.x;
+    }
+  }
+  if (params.normalize != 0u) {
+    mixed = mixed / select(div, 1.0, abs(div) < 1e-8);
+  }
+  mixed = (mixed * params.lambda) * params.delta_scale;
+  out[i] = base + mixed;
+}
+
+// Σ|δₘ| (q = 2m) and Σ|keptₘ| (q = 2m+1) per block, for the l1 rescale factor.
+@compute @workgroup_size(WG)
+fn l1_sums(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let task = block_task(params.grid, params.len, wg, nwg);
+  var acc = 0.0;
+  if (task.valid) {
+    let m = task.q >> 1u;
+    for (var s = 0u; s < ITEMS; s = s + 1u) {
+      let i = task.first + s * WG + lid;
+      if (i < task.end) {
+        let d = load_input(1u + m, i) - load_input(0u, i);
+        acc = acc + abs(select(d, kept_delta(m, i, d), (task.q & 1u) == 1u));
+      }
+    }
+  }
+  let total = block_sum(lid, acc);
+  if (task.valid && lid == 0u) {
+    out[wg.x + wg.y * nwg.x] = total;
+  }
+}
+
+// Σ sign(S) per block (S the raw election statistic), for the majority-sign pre-pass.
+@compute @workgroup_size(WG)
+fn sign_sums(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let task = block_task(params.grid, params.len, wg, nwg);
+  var acc = 0.0;
+  if (task.valid) {
+    for (var s = 0u; s < ITEMS; s = s + 1u) {
+      let i = task.first + s * WG + lid;
+      if (i < task.end) {
+        acc = acc + sign(election_sum(i, load_input(0u, i)));
+      }
+    }
+  }
+  let total = block_sum(lid, acc);
+  if (task.valid && lid == 0u) {
+    out[wg.x + wg.y * nwg.x] = total;
+  }
+}

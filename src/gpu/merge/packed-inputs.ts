@@ -1,0 +1,162 @@
+import type { RawTensor } from '../../merge/backend';
+import type { FloatDtype } from '../../io/types';
+import type { GpuRuntime } from '../runtime/runtime';
+
+/** Bytes per element and the WGSL dtype code (common.wgsl) of each float dtype. */
+export const DTYPE_BYTES: Record<FloatDtype, number> = { F32: 4, F16: 2, BF16: 2 };
+const DTYPE_CODE: Record<FloatDtype, number> = { F32: 0, F16: 1, BF16: 2 };
+
+/** Inputs per kernel (base + models): common.wgsl's InputTable holds 64 slots. */
+export const MAX_INPUTS = 64;
+
+export class GpuMergeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GpuMergeError';
+  }
+}
+
+/** Checks dtype and byte length of every input; the message names the tensor and the input. */
+export function validateInputs(
+  tensorName: string,
+  numel: number,
+  inputs: [string, RawTensor][],
+): void {
+  if (inputs.length > MAX_INPUTS) {
+    throw new GpuMergeError(
+      `${tensorName}: ${inputs.length - 1} models exceed the GPU limit of ${MAX_INPUTS - 1}`,
+    );
+  }
+  for (const [what, raw] of inputs) {
+    const size = DTYPE_BYTES[raw.dtype];
+    if (size === undefined)
+      throw new GpuMergeError(`${tensorName} (${what}): unsupported dtype ${String(raw.dtype)}`);
+    if (raw.bytes.byteLength !== numel * size) {
+      throw new GpuMergeError(
+        `${tensorName} (${what}): expected ${numel} ${raw.dtype} elements (${numel * size} bytes), got ${raw.bytes.byteLength} bytes`,
+      );
+    }
+  }
+}
+
+export interface ChunkConstraints {
+  /** Bytes per element of every other storage binding the kernels use (outputs, scratch). */
+  otherBytesPerElement?: number[];
+  /** Chunks must hold whole rows of this length (row-wise statistics). */
+  rowLen?: number;
+}
+
+/**
+ * Largest chunk length such that the packed inputs and every other binding fit the storage
+ * binding limit. Chunks start at even elements (16-bit inputs pack two per word) and, for
+ * row-wise work, at row boundaries.
+ */
+export function planChunkLength(
+  tensorName: string,
+  numel: number,
+  dtypes: FloatDtype[],
+  maxBinding: number,
+  c: ChunkConstraints = {},
+): number {
+  const inputBytes = dtypes.reduce((s, d) => s + DTYPE_BYTES[d], 0);
+  let maxLen = Math.floor((maxBinding - 4 * dtypes.length) / inputBytes);
+  for (const b of c.otherBytesPerElement ?? [])
+    if (b > 0) maxLen = Math.min(maxLen, Math.floor(maxBinding / b));
+  if (numel <= maxLen) return Math.max(numel, 1);
+  const rowLen = c.rowLen ?? 1;
+  const unit = rowLen % 2 === 0 ? rowLen : 2 * rowLen;
+  const len = Math.floor(maxLen / unit) * unit;
+  if (len <= 0) {
+    throw new GpuMergeError(
+      `${tensorName}: a row of ${rowLen} elements does not fit one GPU storage binding (${maxBinding} bytes)`,
+    );
+  }
+  return len;
+}
+
+export interface BoundChunk {
+  index: number;
+  start: number;
+  len: number;
+  raw: GPUBuffer;
+  rawBytes: number;
+  table: GPUBuffer;
+}
+
+/**
+ * All inputs of a tensor, uploaded one chunk at a time into ONE packed storage buffer (the
+ * compatibility adapter allows 8 storage buffers per stage, so K models cannot each have
+ * one). The current chunk stays resident, so multi-pass kernels on a single-chunk tensor
+ * upload once.
+ */
+export class PackedInputs {
+  readonly chunkCount: number;
+  private current: BoundChunk | undefined;
+
+  constructor(
+    private readonly rt: GpuRuntime,
+    private readonly inputs: RawTensor[],
+    readonly numel: number,
+    readonly chunkLen: number,
+  ) {
+    this.chunkCount = Math.max(1, Math.ceil(numel / chunkLen));
+  }
+
+  range(index: number): { start: number; len: number } {
+    const start = index * this.chunkLen;
+    return { start, len: Math.min(this.chunkLen, this.numel - start) };
+  }
+
+  bind(index: number): BoundChunk {
+    if (this.current?.index === index) return this.current;
+    this.drop();
+    const { start, len } = this.range(index);
+    const words = this.inputs.map((r) => Math.ceil((len * DTYPE_BYTES[r.dtype]) / 4));
+    const total = Math.max(
+      1,
+      words.reduce((a, b) => a + b, 0),
+    );
+    const raw = this.rt.storage(total * 4, 'packed-inputs');
+    const slots = new Uint32Array(MAX_INPUTS * 4);
+    let offset = 0;
+    this.inputs.forEach((r, k) => {
+      slots[k * 4] = offset;
+      slots[k * 4 + 1] = DTYPE_CODE[r.dtype];
+      this.upload(raw, offset * 4, r, start, len);
+      offset += words[k] as number;
+    });
+    const table = this.rt.uniform(slots);
+    this.current = { index, start, len, raw, rawBytes: total * 4, table };
+    return this.current;
+  }
+
+  private upload(target: GPUBuffer, at: number, r: RawTensor, start: number, len: number): void {
+    const size = DTYPE_BYTES[r.dtype];
+    const bytes = r.bytes as Uint8Array<ArrayBuffer>;
+    const begin = start * size;
+    const count = len * size;
+    const whole = count - (count % 4);
+    if (whole > 0) this.rt.device.queue.writeBuffer(target, at, bytes, begin, whole);
+    if (whole < count) {
+      // An odd number of 16-bit elements: the last word is padded with zeros.
+      const tail = new Uint8Array(4);
+      tail.set(bytes.subarray(begin + whole, begin + count));
+      this.rt.device.queue.writeBuffer(target, at + whole, tail);
+    }
+  }
+
+  /** Resources for binding 0 (raw words) and 1 (input table) of common.wgsl. */
+  bindings(chunk: BoundChunk): Record<number, GPUBuffer | { buffer: GPUBuffer; size: number }> {
+    return { 0: { buffer: chunk.raw, size: chunk.rawBytes }, 1: chunk.table };
+  }
+
+  private drop(): void {
+    if (!this.current) return;
+    void this.rt.release([this.current.raw, this.current.table]);
+    this.current = undefined;
+  }
+
+  dispose(): void {
+    this.drop();
+  }
+}

@@ -1,0 +1,109 @@
+import type { GpuRuntime } from '../runtime/runtime';
+import { encodeThreads, UniformWriter } from './encode';
+import type { BoundChunk, PackedInputs } from './packed-inputs';
+
+export function nextPow2(n: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+}
+
+/** What to derive from model m's sorted rows. */
+export type RowTask =
+  | { model: number; kind: 'band'; none: boolean; loIndex: number; hiIndex: number }
+  | { model: number; kind: 'della'; key: number; table: Uint32Array };
+
+/**
+ * Per-row statistics of |δ| for one chunk of whole rows: each listed model's rows are sorted
+ * (segmented bitonic network over keys padded to a power of two), then either the band edges
+ * of every row are read (row-wise magnitude / Breadcrumbs: `rowBand`, (lo, hi) bits per model
+ * and row) or every element's rank gives its DELLA keep probability (`keepP`, per model and
+ * element, 0 when dropped).
+ */
+export async function rowStatistics(
+  rt: GpuRuntime,
+  inputs: PackedInputs,
+  chunk: BoundChunk,
+  rowLen: number,
+  models: number,
+  tasks: RowTask[],
+  rowBand: GPUBuffer,
+  keepP: GPUBuffer,
+): Promise<void> {
+  const rows = chunk.len / rowLen;
+  const padded = nextPow2(rowLen);
+  const keysSize = rows * padded * 4;
+  const keys = rt.storage(keysSize, 'sort-keys');
+  const used: GPUBuffer[] = [keys];
+  const uniform = (model: number, k: number, j: number, extra: number[]): GPUBuffer => {
+    const u = rt.uniform(
+      new UniformWriter()
+        .u32(chunk.len, rowLen, rows, padded, model, k, j, ...extra)
+        .padTo(12)
+        .bytes(),
+    );
+    used.push(u);
+    return u;
+  };
+  const keysBinding = { buffer: keys, size: keysSize };
+  for (const task of tasks) {
+    // One submit per model keeps the command buffer (≈ log²(row) dispatches) small.
+    const encoder = rt.device.createCommandEncoder({ label: `row sort model ${task.model}` });
+    const fill = rt.pipeline('sort', ['common', 'random'], 'fill');
+    encodeThreads(
+      rt,
+      encoder,
+      fill,
+      { ...inputs.bindings(chunk), 2: uniform(task.model, 0, 0, []), 3: keysBinding },
+      rows * padded,
+    );
+    const step = rt.pipeline('sort', ['common', 'random'], 'step');
+    for (let k = 2; k <= padded; k *= 2) {
+      for (let j = k / 2; j >= 1; j /= 2) {
+        encodeThreads(
+          rt,
+          encoder,
+          step,
+          { 2: uniform(task.model, k, j, []), 3: keysBinding },
+          rows * padded,
+        );
+      }
+    }
+    if (task.kind === 'band') {
+      const band = rt.pipeline('sort', ['common', 'random'], 'row_band');
+      const params = uniform(task.model, 0, 0, [
+        0,
+        task.none ? 1 : 0,
+        task.loIndex,
+        task.hiIndex,
+        chunk.start,
+      ]);
+      encodeThreads(
+        rt,
+        encoder,
+        band,
+        { 2: params, 3: keysBinding, 5: { buffer: rowBand, size: models * rows * 8 } },
+        rows,
+      );
+    } else {
+      const tableBuf = rt.storage(task.table.byteLength, 'della-ranks');
+      used.push(tableBuf);
+      rt.device.queue.writeBuffer(tableBuf, 0, task.table as Uint32Array<ArrayBuffer>);
+      const della = rt.pipeline('sort', ['common', 'random'], 'della');
+      const params = uniform(task.model, 0, 0, [task.key, 0, 0, 0, chunk.start]);
+      encodeThreads(
+        rt,
+        encoder,
+        della,
+        {
+          ...inputs.bindings(chunk),
+          2: params,
+          3: keysBinding,
+          4: { buffer: tableBuf, size: task.table.byteLength },
+          5: { buffer: keepP, size: models * chunk.len * 4 },
+        },
+        chunk.len,
+      );
+    }
+    rt.device.queue.submit([encoder.finish()]);
+  }
+  await rt.release(used);
+}

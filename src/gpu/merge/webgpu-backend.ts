@@ -1,0 +1,83 @@
+import type { GpuContext } from '../adapter';
+import type { MergeBackend, TaskArithmeticJob, TensorJob, TensorResult } from '../../merge/backend';
+import { GpuRuntime } from '../runtime/runtime';
+import { GpuMagnitudeSelector } from './magnitude-selector';
+import { gpuConsensus, gpuLinear, gpuModelStock, gpuSlerp } from './other-merges';
+import { TaskArithmeticRun } from './task-arithmetic';
+
+export interface WebGpuBackendOptions {
+  /**
+   * Cap on the bytes of one storage binding (default: the device's limit, 128 MiB on the
+   * compatibility adapter). Tests lower it to exercise chunking on small tensors.
+   */
+  maxBindingBytes?: number;
+}
+
+/**
+ * The merge backend on WebGPU: same jobs, same numbers as the CPU reference
+ * (src/merge/cpu). Jobs run one at a time on the shared device; a lost device or an
+ * uncaptured GPU error fails the next job instead of returning wrong numbers.
+ */
+export function createWebGpuBackend(
+  ctx: GpuContext,
+  options: WebGpuBackendOptions = {},
+): MergeBackend & { runtime: GpuRuntime } {
+  const rt = new GpuRuntime(ctx, options.maxBindingBytes);
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(() => {
+      rt.watch.check();
+      return work();
+    });
+    queue = next.catch(() => undefined);
+    return next.then((value) => {
+      rt.watch.check();
+      return value;
+    });
+  };
+
+  async function mergeTensor(job: TensorJob): Promise<TensorResult> {
+    switch (job.kind) {
+      case 'task_arithmetic': {
+        const run = new TaskArithmeticRun(rt, job);
+        try {
+          return { merged: await run.merge() };
+        } finally {
+          run.dispose();
+        }
+      }
+      case 'linear':
+        return { merged: await gpuLinear(rt, job) };
+      case 'slerp':
+        return { merged: await gpuSlerp(rt, job) };
+      case 'model_stock':
+        return { merged: await gpuModelStock(rt, job) };
+      case 'consensus':
+        return gpuConsensus(rt, job);
+    }
+  }
+
+  return {
+    name: 'webgpu',
+    runtime: rt,
+    mergeTensor: (job) => serial(() => mergeTensor(job)),
+    electedSignSum: (job: TaskArithmeticJob) =>
+      serial(async () => {
+        const run = new TaskArithmeticRun(rt, job);
+        try {
+          return await run.signSum();
+        } finally {
+          run.dispose();
+        }
+      }),
+    createMagnitudeSelector(densities, totalElements) {
+      const selector = new GpuMagnitudeSelector(rt, densities, totalElements);
+      return {
+        add: (model, base, tuned) => serial(() => selector.add(model, base, tuned)),
+        needsAnotherPass: () => selector.needsAnotherPass(),
+        thresholds: () => selector.thresholds(),
+      };
+    },
+    dispose: () => rt.dispose(),
+  };
+}
