@@ -59,14 +59,16 @@ export function CheckpointRow({ entry }: { entry: CheckpointEntry }) {
       <NameCell entry={entry} />
       {entry.status === 'ready' && (
         <>
-          <td className="num" data-col="tensors">
+          <td className="num" data-col="tensors" data-label="Tensors">
             {formatCount(entry.summary.tensorCount)}
           </td>
-          <td className="num" data-col="parameters">
+          <td className="num" data-col="parameters" data-label="Parameters">
             {formatCount(entry.summary.parameterCount)}
           </td>
-          <td data-col="dtypes">{dtypeList(entry.summary.dtypes)}</td>
-          <td className="num" data-col="size">
+          <td data-col="dtypes" data-label="Dtypes">
+            {dtypeList(entry.summary.dtypes)}
+          </td>
+          <td className="num" data-col="size" data-label="Size">
             {formatBytes(entry.summary.sizeBytes)}
           </td>
           <td>
@@ -80,7 +82,12 @@ export function CheckpointRow({ entry }: { entry: CheckpointEntry }) {
         </td>
       )}
       {entry.status === 'error' && (
-        <td colSpan={5} className="ckpt__error" role="alert" data-testid="checkpoint-error">
+        <td
+          colSpan={5}
+          className="ckpt__error ckpt__wide"
+          role="alert"
+          data-testid="checkpoint-error"
+        >
           <Badge tone="bad">Error</Badge> {entry.error.message}
         </td>
       )}

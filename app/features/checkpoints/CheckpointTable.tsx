@@ -14,7 +14,7 @@ export function CheckpointTable() {
   }
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Loaded checkpoints">
-      <table className="table" data-testid="checkpoint-table">
+      <table className="table table--cards" data-testid="checkpoint-table">
         <caption className="visually-hidden">
           Loaded checkpoints; choose the base model with the radio button in the first column.
         </caption>

@@ -1,0 +1,24 @@
+import { expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+
+/** Opens the studio and waits until the worker has answered the capability probe. */
+export async function openStudio(page: Page, path = '/'): Promise<void> {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(path);
+  await expect(page.getByRole('heading', { name: 'Merge Studio' })).toBeVisible();
+  await expect(page.getByText('Detecting GPU…')).toHaveCount(0);
+  expect(problems, 'uncaught errors in the page').toEqual([]);
+}
+
+/** Screenshots go to test-results/screens/ (the README picture is copied from there). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync('test-results/screens', { recursive: true });
+  const path = `test-results/screens/${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** The table row of one checkpoint, found by its name. */
+export const checkpointRow = (page: Page, name: string) =>
+  page.locator(`[data-testid="checkpoint-row"][data-name="${name}"]`);
