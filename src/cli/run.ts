@@ -1,0 +1,74 @@
+/**
+ * Dispatches argv to a command and turns every failure into exactly one stderr line
+ * (`error: <file>: <tensor>: <problem>`) and an exit code: 2 for bad input, 1 for bugs.
+ */
+import { CheckpointMismatchError, SafetensorsError } from '../io';
+import { commands as defaultCommands } from './commands';
+import { CliUsageError, type CliIo, type Command } from './types';
+
+const USER_FS_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'not a directory',
+};
+
+function describeError(e: unknown): { line: string; code: number } {
+  const oneLine = (s: string) => s.split('\n')[0]!.trim();
+  if (
+    e instanceof SafetensorsError ||
+    e instanceof CheckpointMismatchError ||
+    e instanceof CliUsageError
+  ) {
+    return { line: oneLine(e.message), code: 2 };
+  }
+  const fsError = e as { code?: string; path?: string; message?: string };
+  if (typeof fsError?.code === 'string') {
+    const known = USER_FS_ERRORS[fsError.code];
+    if (known) return { line: `${fsError.path ?? ''}: ${known}`, code: 2 };
+    if (fsError.code.startsWith('ERR_PARSE_ARGS'))
+      return { line: oneLine(fsError.message ?? ''), code: 2 };
+  }
+  return {
+    line: `internal error: ${oneLine(e instanceof Error ? e.message : String(e))}`,
+    code: 1,
+  };
+}
+
+export function helpText(commands: Record<string, Command>): string[] {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  return [
+    'usage: npm run --silent cli -- <command> [args]   (<command> --help for details)',
+    '',
+    'commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+  ];
+}
+
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  commands: Record<string, Command> = defaultCommands,
+): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    for (const line of helpText(commands)) io.out(line);
+    return name === undefined ? 2 : 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    io.err(`error: unknown command "${name}"; known commands: ${Object.keys(commands).join(', ')}`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    for (const line of command.usage.split('\n')) io.out(line);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (e) {
+    const { line, code } = describeError(e);
+    io.err(`error: ${line}`);
+    return code;
+  }
+}

@@ -1,0 +1,24 @@
+/** What a CLI command sees of the outside world; tests inject their own. */
+export interface CliIo {
+  /** Writes one line (no trailing newline needed) to standard output. */
+  out(line: string): void;
+  /** Writes one line to standard error. */
+  err(line: string): void;
+}
+
+export interface Command {
+  /** One line for `--help`. */
+  summary: string;
+  /** Usage text shown by `<command> --help` and on usage errors. */
+  usage: string;
+  /** Returns the exit code. Throw CliUsageError / SafetensorsError for bad input (exit 2). */
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+/** Bad arguments or input the user can fix: printed as one line, exit code 2. */
+export class CliUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
