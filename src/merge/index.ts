@@ -1,0 +1,31 @@
+/** The merge engine's public API (browser-safe; the CLI adds Node file handling). */
+export type * from './backend';
+export { createCpuBackend, mergeTensorCpu } from './cpu/index';
+export { METHODS, getMethod, methodNames, UnknownMethodError } from './registry';
+export type {
+  MethodDefinition,
+  ParamSpec,
+  ParamType,
+  ParamValue,
+  MethodKind,
+  FamilySettings,
+} from './methods/types';
+export * from './recipe/index';
+export { layerIndexOf, countLayers, layerFraction, linesScale } from './layers';
+export { planMerge, MergePlanError, type PlanOptions } from './plan';
+export type {
+  MergePlan,
+  MergeStep,
+  CopyStep,
+  PlanStep,
+  PassKind,
+  MergeCheckpoint,
+  JobTemplate,
+} from './planning/types';
+export {
+  executeMerge,
+  RECIPE_FILE_NAME,
+  RECIPE_METADATA_KEY,
+  type ExecuteOptions,
+  type MergeSummary,
+} from './executor/index';
