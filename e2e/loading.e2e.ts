@@ -1,5 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { makeValidSafetensors, type TestTensor } from '../src/io/testing/corpus';
 import { dropFiles } from './helpers/drop';
 import { checkpointRow, openStudio, screenshot } from './helpers/studio';
@@ -36,7 +38,7 @@ test('dropping two safetensors files shows both in the table, compatible despite
   // Clearing the filter makes the head a real mismatch, listed with both shapes.
   await page.getByLabel('Task-specific tensors').fill('');
   await expect(verdict).toHaveAttribute('data-compatible', 'false');
-  const mismatch = page.getByRole('table', { name: 'Mismatched tensors' });
+  const mismatch = page.getByRole('list', { name: 'Mismatched tensors' });
   await expect(mismatch).toContainText('heads.cls.weight');
   await expect(mismatch).toContainText('[10, 8]');
   await expect(mismatch).toContainText('[3, 8]');
@@ -100,6 +102,35 @@ test('without the File System Access API, <input type=file> loads checkpoints', 
   await expect(checkpointRow(page, 'notes.json').getByTestId('checkpoint-error')).toContainText(
     'notes.json',
   );
+});
+
+test('without the File System Access API, <input webkitdirectory> loads an HF folder with shards', async ({
+  page,
+}) => {
+  await page.addInitScript(() => {
+    delete (window as { showOpenFilePicker?: unknown }).showOpenFilePicker;
+    delete (window as { showDirectoryPicker?: unknown }).showDirectoryPicker;
+  });
+  // An HF layout written by hand: config.json, an index, two shards splitting the tensors.
+  const dir = join(mkdtempSync(join(tmpdir(), 'studio-e2e-')), 'tiny-vit');
+  mkdirSync(dir);
+  const all = tensors(10);
+  const shardFiles = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
+  writeFileSync(join(dir, shardFiles[0]!), makeValidSafetensors(all.slice(0, 2)));
+  writeFileSync(join(dir, shardFiles[1]!), makeValidSafetensors(all.slice(2)));
+  const weightMap = Object.fromEntries(all.map((t, i) => [t.name, shardFiles[i < 2 ? 0 : 1]]));
+  writeFileSync(
+    join(dir, 'model.safetensors.index.json'),
+    JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap }),
+  );
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ architectures: ['TinyViT'] }));
+
+  await openStudio(page);
+  await page.getByTestId('folder-input').setInputFiles(dir);
+  const row = checkpointRow(page, 'tiny-vit');
+  await expect(row.locator('[data-col="parameters"]')).toHaveText('120');
+  await expect(row.locator('[data-col="tensors"]')).toHaveText('3');
+  await expect(row).toContainText('HF folder · 2 files · TinyViT');
 });
 
 test('without WebGPU the page shows the CPU fallback banner, not a blank page', async ({

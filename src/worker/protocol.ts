@@ -63,14 +63,15 @@ export interface WireError {
   tensor?: string;
 }
 
+/** One finding of the compatibility check; `error`s block a merge, `info`s do not. */
 export interface CompatibilityIssue {
   checkpointId: string;
   checkpointName: string;
-  kind: 'missing' | 'extra' | 'shape' | 'dtype';
+  severity: 'error' | 'info';
+  kind: 'missing' | 'shape' | 'dtype';
   tensor: string;
-  /** What the base has (shape or dtype, as text). */
-  expected?: string;
-  actual?: string;
+  /** A full sentence naming checkpoint, tensor and both shapes/dtypes (from src/io). */
+  message: string;
 }
 
 export interface CompatibilityReport {
@@ -78,12 +79,15 @@ export interface CompatibilityReport {
   taskFilter: string;
   /** True when every non-task-specific tensor matches in name and shape. */
   compatible: boolean;
+  /** Issues that block a merge (listed first in `issues`). */
+  errorCount: number;
   /** Tensor names matched by the task-specific filter (allowed to differ). */
   taskSpecific: string[];
   /** Number of tensors that will be merged. */
   mergedTensorCount: number;
+  /** Errors, then dtype notes (allowed: merging is in f32); task-specific ones left out. */
   issues: CompatibilityIssue[];
-  /** Issues beyond this many are counted, not listed. */
+  /** Issues beyond the listed ones, counted only (a wrong model has thousands). */
   omittedIssues: number;
 }
 

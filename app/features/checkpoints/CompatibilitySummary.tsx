@@ -1,8 +1,30 @@
+import type { CompatibilityReport } from '../../../src/worker/protocol';
 import { useStudio } from '../../store';
 import { Banner } from '../../components/Banner';
 import { MismatchList } from './MismatchList';
 
-/** The verdict of checking every loaded checkpoint against the base. */
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function Verdict({ report }: { report: CompatibilityReport }) {
+  const heads = report.taskSpecific.length;
+  const headsText = heads > 0 ? ` ${plural(heads, 'task-specific tensor')} kept per task.` : '';
+  if (report.compatible) {
+    return (
+      <Banner tone="info" title="Compatible.">
+        {plural(report.mergedTensorCount, 'tensor')} line up in name and shape and will be merged.
+        {headsText}
+      </Banner>
+    );
+  }
+  return (
+    <Banner tone="warning" title={`Not compatible: ${plural(report.errorCount, 'mismatch')}.`}>
+      Load matching checkpoints, choose another base, or widen the task-specific filter if these are
+      heads.{headsText}
+    </Banner>
+  );
+}
+
+/** The verdict of checking every loaded checkpoint against the base, with the findings. */
 export function CompatibilitySummary() {
   const state = useStudio((s) => s.compatibility);
   if (state.status === 'idle') return null;
@@ -21,26 +43,12 @@ export function CompatibilitySummary() {
     );
   }
   const { report } = state;
-  const heads = report.taskSpecific.length;
-  const headsText =
-    heads > 0 ? ` ${heads} task-specific tensor${heads === 1 ? '' : 's'} kept per task.` : '';
-  if (report.compatible) {
-    return (
-      <div data-testid="compatibility" data-compatible="true">
-        <Banner tone="info" title="Compatible.">
-          {report.mergedTensorCount} tensors line up in name and shape and will be merged.
-          {headsText}
-        </Banner>
-      </div>
-    );
-  }
-  const total = report.issues.length + report.omittedIssues;
   return (
-    <div data-testid="compatibility" data-compatible="false">
-      <Banner tone="warning" title={`Not compatible: ${total} mismatch${total === 1 ? '' : 'es'}.`}>
-        Fix these or widen the task-specific filter if they are heads.{headsText}
-      </Banner>
-      <MismatchList issues={report.issues} omitted={report.omittedIssues} />
+    <div data-testid="compatibility" data-compatible={String(report.compatible)} className="compat">
+      <Verdict report={report} />
+      {report.issues.length > 0 && (
+        <MismatchList issues={report.issues} omitted={report.omittedIssues} />
+      )}
     </div>
   );
 }

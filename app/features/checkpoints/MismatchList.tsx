@@ -1,12 +1,9 @@
 import type { CompatibilityIssue } from '../../../src/worker/protocol';
+import { Badge } from '../../components/Badge';
 
-const KIND_TEXT = {
-  missing: 'missing here',
-  extra: 'not in the base',
-  shape: 'shape differs',
-  dtype: 'dtype differs',
-} as const;
+const KIND_TEXT = { missing: 'missing', shape: 'shape', dtype: 'dtype' } as const;
 
+/** Every finding as the sentence io wrote (checkpoint, tensor, both shapes), errors first. */
 export function MismatchList({
   issues,
   omitted,
@@ -15,34 +12,19 @@ export function MismatchList({
   omitted: number;
 }) {
   return (
-    <table className="table table--compact" aria-label="Mismatched tensors">
-      <thead>
-        <tr>
-          <th scope="col">Checkpoint</th>
-          <th scope="col">Tensor</th>
-          <th scope="col">Problem</th>
-          <th scope="col">Base</th>
-          <th scope="col">This one</th>
-        </tr>
-      </thead>
-      <tbody>
-        {issues.map((issue) => (
-          <tr key={`${issue.checkpointId}:${issue.tensor}:${issue.kind}`}>
-            <td>{issue.checkpointName}</td>
-            <td className="mono">{issue.tensor}</td>
-            <td>{KIND_TEXT[issue.kind]}</td>
-            <td className="mono">{issue.expected ?? '—'}</td>
-            <td className="mono">{issue.actual ?? '—'}</td>
-          </tr>
-        ))}
-        {omitted > 0 && (
-          <tr>
-            <td colSpan={5} className="muted">
-              …and {omitted} more
-            </td>
-          </tr>
-        )}
-      </tbody>
-    </table>
+    <ul className="mismatches" aria-label="Mismatched tensors">
+      {issues.map((issue) => (
+        <li
+          key={`${issue.checkpointId}:${issue.tensor}:${issue.kind}`}
+          className="mismatches__item"
+        >
+          <Badge tone={issue.severity === 'error' ? 'bad' : 'neutral'}>
+            {KIND_TEXT[issue.kind]}
+          </Badge>
+          <span className="mono">{issue.message}</span>
+        </li>
+      ))}
+      {omitted > 0 && <li className="muted">…and {omitted} more</li>}
+    </ul>
   );
 }

@@ -1,65 +1,46 @@
 /**
- * Checks every checkpoint against the base: same tensor names and shapes outside the
- * task-specific filter. Dtype differences are reported but allowed (everything merges in f32).
+ * Checks every checkpoint against the base with io's check (same tensor names and shapes;
+ * task-specific tensors and dtypes may differ) and shapes the answer for the UI.
  */
-import type { TensorInfo } from '../../io/types';
+import { checkCompatibility as ioCheck, parseNameFilter } from '../../io';
 import type { CompatibilityIssue, CompatibilityReport, Methods } from '../protocol';
-import type { CheckpointRegistry, LoadedCheckpoint } from './registry';
+import type { CheckpointRegistry } from './registry';
 
 /** More than this many issues are counted, not sent: a wrong model has thousands. */
 const MAX_LISTED = 200;
-
-const shapeText = (t: TensorInfo) => `[${t.shape.join(', ')}]`;
-
-function compareOne(
-  base: LoadedCheckpoint,
-  other: LoadedCheckpoint,
-  isTaskSpecific: (name: string) => boolean,
-): CompatibilityIssue[] {
-  const issues: CompatibilityIssue[] = [];
-  const at = { checkpointId: other.summary.id, checkpointName: other.summary.name };
-  for (const [name, info] of base.tensors) {
-    if (isTaskSpecific(name)) continue;
-    const mine = other.tensors.get(name);
-    if (!mine) issues.push({ ...at, kind: 'missing', tensor: name, expected: shapeText(info) });
-    else if (shapeText(mine) !== shapeText(info)) {
-      issues.push({
-        ...at,
-        kind: 'shape',
-        tensor: name,
-        expected: shapeText(info),
-        actual: shapeText(mine),
-      });
-    }
-  }
-  for (const [name, info] of other.tensors) {
-    if (!isTaskSpecific(name) && !base.tensors.has(name)) {
-      issues.push({ ...at, kind: 'extra', tensor: name, actual: shapeText(info) });
-    }
-  }
-  return issues;
-}
 
 export function checkCompatibility(
   registry: CheckpointRegistry,
   { ids, baseId, taskFilter }: Methods['checkCompatibility']['params'],
 ): CompatibilityReport {
+  const isTaskSpecific = parseNameFilter(taskFilter);
   const base = registry.get(baseId);
-  const filter = taskFilter.trim();
-  const isTaskSpecific = (name: string) => filter !== '' && name.includes(filter);
-  const others = ids.filter((id) => id !== baseId).map((id) => registry.get(id));
-  const issues = others.flatMap((other) => compareOne(base, other, isTaskSpecific));
+  // io treats the first checkpoint as the reference: the base goes first.
+  const loaded = [base, ...ids.filter((id) => id !== baseId).map((id) => registry.get(id))];
+  const idOf = new Map(loaded.map((c) => [c.summary.name, c.summary.id]));
+  const inputs = loaded.map((c) => ({ name: c.summary.name, tensors: c.checkpoint.tensors }));
+  const mismatches = ioCheck(inputs, { taskSpecific: isTaskSpecific });
+  const issues: CompatibilityIssue[] = mismatches.map((m) => ({
+    checkpointId: idOf.get(m.checkpoint) ?? '',
+    checkpointName: m.checkpoint,
+    severity: m.severity,
+    kind: m.kind,
+    tensor: m.tensor,
+    message: m.message,
+  }));
+  const errors = issues.filter((i) => i.severity === 'error');
+  const notes = issues.filter((i) => i.severity === 'info' && !isTaskSpecific(i.tensor));
   const names = new Set<string>();
-  for (const c of [base, ...others]) for (const name of c.tensors.keys()) names.add(name);
-  const taskSpecific = [...names].filter(isTaskSpecific).sort();
-  const merged = [...base.tensors.keys()].filter((n) => !isTaskSpecific(n)).length;
+  for (const c of loaded) for (const name of c.checkpoint.tensors.keys()) names.add(name);
+  const listed = [...errors, ...notes];
   return {
     baseId,
-    taskFilter: filter,
-    compatible: issues.length === 0,
-    taskSpecific,
-    mergedTensorCount: merged,
-    issues: issues.slice(0, MAX_LISTED),
-    omittedIssues: Math.max(0, issues.length - MAX_LISTED),
+    taskFilter,
+    compatible: errors.length === 0,
+    taskSpecific: [...names].filter(isTaskSpecific).sort(),
+    mergedTensorCount: [...base.checkpoint.tensors.keys()].filter((n) => !isTaskSpecific(n)).length,
+    errorCount: errors.length,
+    issues: listed.slice(0, MAX_LISTED),
+    omittedIssues: Math.max(0, listed.length - MAX_LISTED),
   };
 }

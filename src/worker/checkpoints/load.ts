@@ -7,7 +7,7 @@ import type { Methods } from '../protocol';
 import { toWireError } from '../errors';
 import { toLoadUnit } from './inputs';
 import { planCheckpoints } from './plan';
-import { openCandidate } from './open';
+import { openCandidate, summarize } from './open';
 import type { CheckpointRegistry } from './registry';
 
 type Params = Methods['loadCheckpoints']['params'];
@@ -36,9 +36,11 @@ export async function loadCheckpoints(
       },
     });
     try {
-      const checkpoint = await openCandidate(id, candidate);
-      registry.add(checkpoint);
-      emit({ type: 'checkpointLoaded', summary: checkpoint.summary });
+      const checkpoint = await openCandidate(candidate);
+      const name = registry.uniqueName(candidate.name);
+      const summary = summarize(id, name, checkpoint, candidate.fromFolder);
+      registry.add({ summary, checkpoint });
+      emit({ type: 'checkpointLoaded', summary });
       result.loaded.push(id);
     } catch (error) {
       emit({ type: 'checkpointFailed', id, name: candidate.name, error: toWireError(error) });

@@ -1,36 +1,70 @@
 /**
- * Opens one planned checkpoint through src/io (headers only) and summarises it for the UI.
+ * Opens one planned checkpoint through src/io (headers, index and config only; no tensor
+ * bytes) and summarises it for the UI.
  */
-import { openSafetensors } from '../../io/safetensors-reader';
-import { SafetensorsError } from '../../io/errors';
-import type { Dtype } from '../../io/types';
+import {
+  openCheckpointFolder,
+  openCheckpointFromSources,
+  type Checkpoint,
+  type CheckpointFolder,
+  type Dtype,
+} from '../../io';
 import type { CheckpointSummary } from '../protocol';
+import type { FolderFile } from './inputs';
 import type { CheckpointCandidate } from './plan';
-import type { LoadedCheckpoint } from './registry';
 
-export async function openCandidate(
+/** io's folder interface over files the worker already listed (handles or a File list). */
+function folderOf(name: string, files: FolderFile[]): CheckpointFolder {
+  const byPath = new Map(files.map((f) => [f.path, f.source]));
+  return {
+    name,
+    list: async () => [...byPath.keys()].sort(),
+    open: async (file) => {
+      const source = byPath.get(file);
+      if (!source) throw new Error(`${name}/${file} is not in this folder`);
+      return source;
+    },
+  };
+}
+
+function architectureOf(config: unknown): string | undefined {
+  if (typeof config !== 'object' || config === null) return undefined;
+  const c = config as { architectures?: unknown; model_type?: unknown };
+  const first = Array.isArray(c.architectures) ? c.architectures[0] : undefined;
+  if (typeof first === 'string') return first;
+  return typeof c.model_type === 'string' ? c.model_type : undefined;
+}
+
+export function summarize(
   id: string,
-  candidate: CheckpointCandidate,
-): Promise<LoadedCheckpoint> {
-  const weights = candidate.files.filter((f) => f.path.endsWith('.safetensors'));
-  const only = weights[0];
-  if (!only || weights.length !== 1 || candidate.files.length !== 1) {
-    const name = candidate.files[0]?.source.name ?? candidate.name;
-    throw new SafetensorsError(name, undefined, 'not a .safetensors file');
-  }
-  const file = await openSafetensors(only.source);
-  const summary = file.summary();
+  name: string,
+  checkpoint: Checkpoint,
+  fromFolder: boolean,
+): CheckpointSummary {
+  const summary = checkpoint.summary();
   const dtypes: Partial<Record<Dtype, number>> = {};
   for (const row of summary.dtypes) dtypes[row.dtype] = row.parameters;
+  const layout = fromFolder ? 'hf-folder' : checkpoint.files.length > 1 ? 'sharded' : 'single';
   const wire: CheckpointSummary = {
     id,
-    name: candidate.name,
-    layout: 'single',
-    files: [only.source.name],
+    name,
+    layout,
+    files: checkpoint.files.map((f) => f.name),
     tensorCount: summary.tensorCount,
     parameterCount: summary.parameterCount,
     dtypes,
-    sizeBytes: file.byteSize,
+    sizeBytes: checkpoint.files.reduce((total, f) => total + f.byteSize, 0),
   };
-  return { summary: wire, tensors: file.tensors };
+  const architecture = architectureOf(checkpoint.config);
+  if (architecture) wire.architecture = architecture;
+  return wire;
+}
+
+export function openCandidate(candidate: CheckpointCandidate): Promise<Checkpoint> {
+  return candidate.fromFolder
+    ? openCheckpointFolder(folderOf(candidate.name, candidate.files))
+    : openCheckpointFromSources(
+        candidate.files.map((f) => f.source),
+        candidate.name,
+      );
 }

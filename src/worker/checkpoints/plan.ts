@@ -2,7 +2,7 @@
  * Decides which checkpoints a drop or pick contains. A folder with safetensors at its top is
  * one checkpoint (an HF folder: config.json, model.safetensors or index + shards); a folder
  * without is a collection whose subfolders are checkpoints (a zoo). Loose files are one
- * checkpoint each, except an index file, which gathers the loose shards it names.
+ * checkpoint each, except that an index gathers the loose shards (and config.json) with it.
  */
 import type { FolderFile, LoadUnit } from './inputs';
 
@@ -15,6 +15,8 @@ export interface CheckpointCandidate {
 
 const INDEX_SUFFIX = '.safetensors.index.json';
 const isWeights = (path: string) => path.endsWith('.safetensors');
+const isIndex = (path: string) => path.endsWith(INDEX_SUFFIX);
+const isConfig = (path: string) => path === 'config.json';
 const topLevel = (file: FolderFile) => !file.path.includes('/');
 
 function planFolder(name: string, files: FolderFile[]): CheckpointCandidate[] {
@@ -35,21 +37,32 @@ function planFolder(name: string, files: FolderFile[]): CheckpointCandidate[] {
   return nested.length > 0 ? nested : [{ name, files: files.filter(topLevel), fromFolder: true }];
 }
 
-/** Shard names an index maps to are only known after reading it, so indexes claim lazily. */
+const single = (file: FolderFile, extra: FolderFile[] = []): CheckpointCandidate => ({
+  name: file.path,
+  files: [file, ...extra],
+  fromFolder: false,
+});
+
 function planLooseFiles(files: FolderFile[]): CheckpointCandidate[] {
-  const indexes = files.filter((f) => f.path.endsWith(INDEX_SUFFIX));
-  if (indexes.length === 0) {
-    return files.map((file) => ({ name: file.path, files: [file], fromFolder: false }));
+  const indexes = files.filter((f) => isIndex(f.path));
+  if (indexes.length > 0) {
+    // Each index takes the files it names (io matches shards by name); the rest rides along.
+    const others = files.filter((f) => !isIndex(f.path));
+    return indexes.map((index) => ({
+      name: indexes.length === 1 ? index.path.slice(0, -INDEX_SUFFIX.length) : index.path,
+      files: [index, ...others],
+      fromFolder: false,
+    }));
   }
-  // With an index among loose files, the selection is one sharded checkpoint per index;
-  // which shards belong to which index is settled when the index is read.
-  const rest = files.filter((f) => !f.path.endsWith(INDEX_SUFFIX));
-  if (indexes.length === 1) {
-    const name = indexes[0]!.path.slice(0, -INDEX_SUFFIX.length);
-    return [{ name, files: [...indexes, ...rest], fromFolder: false }];
-  }
+  const weights = files.filter((f) => isWeights(f.path));
+  const configs = files.filter((f) => isConfig(f.path));
+  const unknown = files.filter((f) => !isWeights(f.path) && !isConfig(f.path));
+  // A config.json picked with exactly one weights file describes that model.
+  const attachConfig = weights.length === 1 && configs.length === 1;
   return [
-    ...indexes.map((index) => ({ name: index.path, files: [index, ...rest], fromFolder: false })),
+    ...weights.map((w) => single(w, attachConfig ? configs : [])),
+    ...(attachConfig ? [] : configs).map((c) => single(c)),
+    ...unknown.map((u) => single(u)),
   ];
 }
 

@@ -1,11 +1,10 @@
-import type { TensorInfo } from '../../io/types';
+import type { Checkpoint } from '../../io';
 import type { CheckpointSummary } from '../protocol';
 
-/** A checkpoint the worker has opened: its summary for the UI, its tensor table for checks. */
+/** A checkpoint the worker has opened: its summary for the UI, the io checkpoint for work. */
 export interface LoadedCheckpoint {
   summary: CheckpointSummary;
-  /** Every tensor across all shards, by name. */
-  tensors: ReadonlyMap<string, TensorInfo>;
+  checkpoint: Checkpoint;
 }
 
 /** The worker's loaded checkpoints. Ids are made here and are the UI's only reference. */
@@ -16,6 +15,13 @@ export class CheckpointRegistry {
   nextId(): string {
     this.counter += 1;
     return `ckpt-${this.counter}`;
+  }
+
+  /** Names label rows, messages and recipe entries, so two loaded checkpoints never share one. */
+  uniqueName(wanted: string): string {
+    const taken = new Set([...this.loaded.values()].map((c) => c.summary.name));
+    if (!taken.has(wanted)) return wanted;
+    for (let n = 2; ; n++) if (!taken.has(`${wanted} (${n})`)) return `${wanted} (${n})`;
   }
 
   add(checkpoint: LoadedCheckpoint): void {
