@@ -4,7 +4,9 @@
  */
 import type { Command } from '../types';
 import { inspectCommand } from './inspect';
+import { mergeCommand } from './merge';
 
 export const commands: Record<string, Command> = {
   inspect: inspectCommand,
+  merge: mergeCommand,
 };

@@ -1,0 +1,206 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCheckpointPath } from '../../io/node';
+import { poolFiles, poolKey } from '../../merge/testing-pool';
+import { runCli } from '../run';
+import { commands } from './index';
+import { parseSize, runMerge } from './merge';
+
+const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+let dir = '';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+
+async function recipe(name: string, yaml: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, yaml);
+  return path;
+}
+
+const TIES = `merge_method: ties
+base_model: models/base.safetensors
+models:
+  - model: models/task1.safetensors
+    parameters: {weight: 1, density: 0.5}
+  - model: models/task2.safetensors
+    parameters: {weight: 0.7, density: 0.5}
+merge_studio: {task_specific: [heads.]}
+`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'merge-cli-'));
+  await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'models')));
+  const files = poolFiles(2);
+  for (let m = 0; m < files.length; m++)
+    await writeFile(join(dir, 'models', `${poolKey(m)}.safetensors`), files[m]!);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('merge command (in process)', () => {
+  it('writes a folder with the model and merge_recipe.yml, paths relative to the recipe', async () => {
+    const config = await recipe('ties.yml', TIES);
+    const { io, out, err } = capture();
+    const code = await runCli(
+      ['merge', '--config', config, '--out', join(dir, 'out-folder'), '--device', 'cpu'],
+      io,
+      commands,
+    );
+    expect(err.filter((l) => l.startsWith('error'))).toEqual([]);
+    expect(code).toBe(0);
+    expect(err[0]).toBe('device: cpu (reference backend)');
+    expect(err.at(-1)).toMatch(/^merge: 11\/11 tensor steps, .* read, .*\/s, ETA 0s$/);
+    expect(out).toEqual([
+      expect.stringMatching(/^wrote .*out-folder: 11 tensors \(8 merged, 3 copied\), .* on cpu$/),
+    ]);
+    expect((await readdir(join(dir, 'out-folder'))).sort()).toEqual([
+      'merge_recipe.yml',
+      'model.safetensors',
+    ]);
+    const merged = await openCheckpointPath(join(dir, 'out-folder'));
+    expect(merged.metadata.merge_recipe).toBe(
+      await readFile(join(dir, 'out-folder', 'merge_recipe.yml'), 'utf8'),
+    );
+  });
+
+  it('shards with --shard-size and converts with --out-dtype', async () => {
+    const config = await recipe('ties2.yml', TIES);
+    const { io } = capture();
+    const code = await runCli(
+      [
+        'merge',
+        '--config',
+        config,
+        '--out',
+        join(dir, 'sharded'),
+        '--device',
+        'cpu',
+        '--shard-size',
+        '300B',
+        '--out-dtype',
+        'float16',
+      ],
+      io,
+      commands,
+    );
+    expect(code).toBe(0);
+    const files = await readdir(join(dir, 'sharded'));
+    expect(files).toContain('model.safetensors.index.json');
+    const merged = await openCheckpointPath(join(dir, 'sharded'));
+    expect(merged.files.length).toBeGreaterThan(1);
+    expect(merged.tensors.get('model.layers.0.attn.weight')!.info.dtype).toBe('F16');
+    expect(merged.tensors.get('heads.task1.weight')!.info.dtype).toBe('F32');
+  });
+
+  it('bad input: exit 2 with one line naming the file', async () => {
+    const cases: [string, RegExp][] = [
+      [TIES.replace('ties', 'tie'), /unknown merge method "tie"; known methods: task_arithmetic/],
+      [
+        TIES.replace('density: 0.5}', 'density: 1.5}'),
+        /bad\.yml: model "models\/task1\.safetensors": parameter "density" = 1\.5 is above the maximum 1/,
+      ],
+      [
+        TIES.replace('task2.safetensors', 'nope.safetensors'),
+        /bad\.yml: model "models\/nope\.safetensors": .*nope\.safetensors does not exist/,
+      ],
+      [
+        TIES.replace(/merge_studio.*\n/, ''),
+        /tensor heads\.task1\.weight is not in .*base.*task_specific/,
+      ],
+      ['slices: []\nmerge_method: slerp\n', /bad\.yml: "slices".*not supported/],
+    ];
+    for (const [yaml, message] of cases) {
+      const config = await recipe('bad.yml', yaml);
+      const { io, err } = capture();
+      const code = await runCli(
+        ['merge', '--config', config, '--out', join(dir, 'never'), '--device', 'cpu'],
+        io,
+        commands,
+      );
+      expect(code).toBe(2);
+      const errors = err.filter((l) => l.startsWith('error: '));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(message);
+      await expect(stat(join(dir, 'never'))).rejects.toThrow();
+    }
+    const { io, err } = capture();
+    expect(
+      await runCli(
+        ['merge', '--config', join(dir, 'ties.yml'), '--out', join(dir, 'x'), '--device', 'tpu'],
+        io,
+        commands,
+      ),
+    ).toBe(2);
+    expect(err).toEqual(['error: --device: unknown device "tpu"; use webgpu or cpu']);
+  });
+
+  it('an abort removes the partial output (file and created folder)', async () => {
+    const config = await recipe('ties3.yml', TIES);
+    for (const out of [join(dir, 'cancelled.safetensors'), join(dir, 'cancelled-folder')]) {
+      const controller = new AbortController();
+      controller.abort();
+      const { io, err } = capture();
+      const code = await runMerge({ config, out, device: 'cpu', signal: controller.signal }, io);
+      expect(code).toBe(130);
+      expect(err.at(-1)).toBe('merge cancelled: partial output removed');
+      expect((await readdir(dir)).filter((f) => f.startsWith('cancelled'))).toEqual([]);
+    }
+  });
+
+  it('parses shard sizes', () => {
+    expect(parseSize('5GB')).toBe(5e9);
+    expect(parseSize('500 MB')).toBe(5e8);
+    expect(parseSize('2GiB')).toBe(2 * 1024 ** 3);
+    expect(parseSize('1.5k')).toBe(1500);
+    expect(() => parseSize('lots')).toThrow(/--shard-size: cannot read "lots"/);
+  });
+});
+
+describe('merge command (spawned)', () => {
+  it('runs the real CLI end to end and exits 2 on a bad recipe', async () => {
+    const spawn = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+        execFile(
+          TSX,
+          ['src/cli/main.ts', ...args],
+          { cwd: process.cwd() },
+          (error, stdout, stderr) =>
+            done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const config = await recipe('spawn.yml', TIES);
+    const ok = await spawn([
+      'merge',
+      '--config',
+      config,
+      '--out',
+      join(dir, 'spawned.safetensors'),
+      '--device',
+      'cpu',
+    ]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/wrote .*spawned\.safetensors: 11 tensors/);
+    const merged = await openCheckpointPath(join(dir, 'spawned.safetensors'));
+    const inProcess = await openCheckpointPath(join(dir, 'out-folder'));
+    expect(await merged.readRaw('model.layers.1.attn.weight')).toEqual(
+      await inProcess.readRaw('model.layers.1.attn.weight'),
+    );
+    const bad = await spawn([
+      'merge',
+      '--config',
+      join(dir, 'missing.yml'),
+      '--out',
+      join(dir, 'z'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^error: .*missing\.yml: no such file or directory$/),
+    ]);
+  });
+});
