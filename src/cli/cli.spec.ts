@@ -10,8 +10,12 @@ import {
   makeValidSafetensors,
   patternValues,
 } from '../io/testing/corpus';
+import { inspectCommand } from './commands/inspect';
 import { runCli } from './run';
 import type { Command } from './types';
+
+/** In-process tests use only inspect, independent of the other commands' modules. */
+const registry = { inspect: inspectCommand };
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
@@ -109,7 +113,7 @@ describe('CLI (in process)', () => {
   it('gives every corpus file exit 2 and exactly one line naming file and tensor', async () => {
     for (const entry of BAD_SAFETENSORS) {
       const { io, out, err } = capture();
-      expect(await runCli(['inspect', corrupt(entry.kind)], io)).toBe(2);
+      expect(await runCli(['inspect', corrupt(entry.kind)], io, registry)).toBe(2);
       expect(out).toEqual([]);
       expect(err).toHaveLength(1);
       expect(
@@ -123,21 +127,21 @@ describe('CLI (in process)', () => {
 
   it('lists commands on --help and rejects unknown ones with the known names', async () => {
     const help = capture();
-    expect(await runCli(['--help'], help.io)).toBe(0);
+    expect(await runCli(['--help'], help.io, registry)).toBe(0);
     expect(help.out.join('\n')).toMatch(/^ {2}inspect {2}validate/m);
     const unknown = capture();
-    expect(await runCli(['frobnicate'], unknown.io)).toBe(2);
+    expect(await runCli(['frobnicate'], unknown.io, registry)).toBe(2);
     expect(unknown.err).toEqual(['error: unknown command "frobnicate"; known commands: inspect']);
   });
 
   it('reports missing paths, bad arguments and internal errors as one line', async () => {
     const missing = capture();
-    expect(await runCli(['inspect', join(dir, 'nope.safetensors')], missing.io)).toBe(2);
+    expect(await runCli(['inspect', join(dir, 'nope.safetensors')], missing.io, registry)).toBe(2);
     expect(missing.err).toEqual([
       `error: ${join(dir, 'nope.safetensors')}: no such file or directory`,
     ]);
     const extra = capture();
-    expect(await runCli(['inspect', 'a', 'b'], extra.io)).toBe(2);
+    expect(await runCli(['inspect', 'a', 'b'], extra.io, registry)).toBe(2);
     expect(extra.err[0]).toMatch(/^error: inspect takes exactly one path/);
     const boom: Command = {
       summary: 's',
@@ -151,9 +155,25 @@ describe('CLI (in process)', () => {
     expect(internal.err).toEqual(['error: internal error: kaput']);
   });
 
+  it('loads a lazily registered command only when it runs', async () => {
+    const loaded: string[] = [];
+    const lazy = (name: string) => ({
+      load: async () => {
+        loaded.push(name);
+        return { summary: `${name} things`, usage: `usage: ${name}`, run: async () => 7 };
+      },
+    });
+    const entries = { inspect: inspectCommand, a: lazy('a'), b: lazy('b') };
+    expect(await runCli(['a'], capture().io, entries)).toBe(7);
+    expect(loaded).toEqual(['a']);
+    const help = capture();
+    await runCli(['--help'], help.io, entries);
+    expect(help.out).toContain('  b        b things');
+  });
+
   it('prints JSON with --json', async () => {
     const { io, out } = capture();
-    expect(await runCli(['inspect', good(), '--json'], io)).toBe(0);
+    expect(await runCli(['inspect', good(), '--json'], io, registry)).toBe(0);
     const json = JSON.parse(out.join('\n'));
     expect(json.summary).toMatchObject({
       tensorCount: 3,

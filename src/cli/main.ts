@@ -1,4 +1,5 @@
 /** Entry point: `npm run --silent cli -- <command> …` (tsx src/cli/main.ts). */
+import { commands } from './commands';
 import { runCli } from './run';
 
 const io = {
@@ -6,4 +7,4 @@ const io = {
   err: (line: string) => process.stderr.write(`${line}\n`),
 };
 
-process.exitCode = await runCli(process.argv.slice(2), io);
+process.exitCode = await runCli(process.argv.slice(2), io, commands);

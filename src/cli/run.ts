@@ -3,8 +3,7 @@
  * (`error: <file>: <tensor>: <problem>`) and an exit code: 2 for bad input, 1 for bugs.
  */
 import { CheckpointMismatchError, SafetensorsError } from '../io';
-import { commands as defaultCommands } from './commands';
-import { CliUsageError, type CliIo, type Command } from './types';
+import { CliUsageError, loadCommand, type CliIo, type CommandEntry } from './types';
 
 const USER_FS_ERRORS: Record<string, string> = {
   ENOENT: 'no such file or directory',
@@ -35,36 +34,40 @@ function describeError(e: unknown): { line: string; code: number } {
   };
 }
 
-export function helpText(commands: Record<string, Command>): string[] {
-  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+export async function helpText(entries: Record<string, CommandEntry>): Promise<string[]> {
+  const width = Math.max(...Object.keys(entries).map((n) => n.length));
+  const commands = await Promise.all(
+    Object.entries(entries).map(async ([name, e]) => [name, await loadCommand(e)] as const),
+  );
   return [
     'usage: npm run --silent cli -- <command> [args]   (<command> --help for details)',
     '',
     'commands:',
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    ...commands.map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
   ];
 }
 
 export async function runCli(
   argv: string[],
   io: CliIo,
-  commands: Record<string, Command> = defaultCommands,
+  commands: Record<string, CommandEntry>,
 ): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    for (const line of helpText(commands)) io.out(line);
+    for (const line of await helpText(commands)) io.out(line);
     return name === undefined ? 2 : 0;
   }
-  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!command) {
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!entry) {
     io.err(`error: unknown command "${name}"; known commands: ${Object.keys(commands).join(', ')}`);
     return 2;
   }
-  if (args.includes('--help') || args.includes('-h')) {
-    for (const line of command.usage.split('\n')) io.out(line);
-    return 0;
-  }
   try {
+    const command = await loadCommand(entry);
+    if (args.includes('--help') || args.includes('-h')) {
+      for (const line of command.usage.split('\n')) io.out(line);
+      return 0;
+    }
     return await command.run(args, io);
   } catch (e) {
     const { line, code } = describeError(e);

@@ -15,6 +15,16 @@ export interface Command {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
+/**
+ * A registry entry: a Command, or a loader for one, so that `inspect` does not pay for
+ * importing tfjs just because `eval` exists. Loaders run only for the command being run (and
+ * all of them for `--help`).
+ */
+export type CommandEntry = Command | { load: () => Promise<Command> };
+
+export const loadCommand = async (entry: CommandEntry): Promise<Command> =>
+  'load' in entry ? entry.load() : entry;
+
 /** Bad arguments or input the user can fix: printed as one line, exit code 2. */
 export class CliUsageError extends Error {
   constructor(message: string) {

@@ -4,8 +4,22 @@
  * repeated keys inside each object.
  */
 
-/** First key that appears twice in the same object, with the path of that object. */
+export interface KeyScan {
+  /** First key that appears twice in the same object, with the path of that object. */
+  duplicate?: { key: string; path: string[] };
+  /**
+   * Keys of the outermost object in text order (Object.keys would put integer-like names such
+   * as "0" first).
+   */
+  topLevelKeys: string[];
+}
+
 export function findDuplicateKey(text: string): { key: string; path: string[] } | undefined {
+  return scanKeys(text).duplicate;
+}
+
+export function scanKeys(text: string): KeyScan {
+  const topLevelKeys: string[] = [];
   // One frame per open object/array: its seen keys (objects only) and the key leading to it.
   const stack: { keys: Set<string> | undefined; name: string }[] = [];
   let expectKey = false;
@@ -18,8 +32,11 @@ export function findDuplicateKey(text: string): { key: string; path: string[] } 
       const top = stack[stack.length - 1];
       if (expectKey && top?.keys) {
         const key = JSON.parse(text.slice(i, j + 1)) as string;
-        if (top.keys.has(key)) return { key, path: stack.slice(1).map((f) => f.name) };
+        if (top.keys.has(key)) {
+          return { duplicate: { key, path: stack.slice(1).map((f) => f.name) }, topLevelKeys };
+        }
         top.keys.add(key);
+        if (stack.length === 1) topLevelKeys.push(key);
         lastKey = key;
         expectKey = false;
       }
@@ -35,5 +52,5 @@ export function findDuplicateKey(text: string): { key: string; path: string[] } 
       expectKey = stack[stack.length - 1]?.keys !== undefined;
     }
   }
-  return undefined;
+  return { topLevelKeys };
 }

@@ -7,7 +7,7 @@
  * duplicate keys.
  */
 import { SafetensorsError } from './errors';
-import { findDuplicateKey } from './json-keys';
+import { scanKeys } from './json-keys';
 import { DTYPES, DTYPE_SIZE, type Dtype, type TensorInfo } from './types';
 
 export const METADATA_KEY = '__metadata__';
@@ -51,7 +51,7 @@ export function parseSafetensorsHeader(
   }
   if (!isObject(json)) fail(undefined, `header must be a JSON object, found ${describe(json)}`);
   const header = json as Record<string, unknown>;
-  const duplicate = findDuplicateKey(text);
+  const { duplicate, topLevelKeys } = scanKeys(text);
   if (duplicate) {
     const [tensor] = duplicate.path;
     if (tensor === undefined) fail(duplicate.key, 'listed twice in the header');
@@ -75,9 +75,9 @@ export function parseSafetensorsHeader(
   }
 
   const tensors: TensorInfo[] = [];
-  for (const [name, entry] of Object.entries(header)) {
+  for (const name of topLevelKeys) {
     if (name === METADATA_KEY) continue;
-    tensors.push(parseEntry(name, entry, dataSize, fail));
+    tensors.push(parseEntry(name, header[name], dataSize, fail));
   }
   checkNoOverlap(tensors, fail);
   return { tensors, metadata };

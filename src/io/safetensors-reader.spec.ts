@@ -114,3 +114,17 @@ describe('openSafetensors', () => {
     });
   }
 });
+
+describe('tensor names', () => {
+  it('keeps file order for integer-like names and round-trips "__proto__"', async () => {
+    const bytes = makeValidSafetensors([
+      { name: 'b', dtype: 'F32', shape: [1] },
+      { name: '10', dtype: 'F32', shape: [1] },
+      { name: '__proto__', dtype: 'F32', shape: [1], values: [7] },
+      { name: '2', dtype: 'F32', shape: [1] },
+    ]);
+    const st = await openSafetensors(memorySource(bytes, 'n.safetensors'));
+    expect([...st.tensors.keys()]).toEqual(['b', '10', '__proto__', '2']);
+    expect([...(await st.readF32('__proto__'))]).toEqual([7]);
+  });
+});

@@ -33,20 +33,27 @@ export function checkTensorSpecs(file: string, specs: readonly TensorSpec[]): vo
   }
 }
 
+const jsonEntry = (key: string, value: unknown) =>
+  `${JSON.stringify(key)}:${JSON.stringify(value)}`;
+
 /** Header bytes (length prefix included) for specs laid out back to back in order. */
 export function encodeSafetensorsHeader(
   specs: readonly TensorSpec[],
   metadata?: Record<string, string>,
 ): { bytes: Uint8Array; dataSize: number } {
-  const header: Record<string, unknown> = {};
-  if (metadata && Object.keys(metadata).length > 0) header[METADATA_KEY] = metadata;
+  // Entries are joined by hand: a JS object would move integer-like names ("0") first and
+  // turn "__proto__" into a prototype, and the header should list tensors in spec order.
+  const entries: string[] = [];
+  if (metadata && Object.keys(metadata).length > 0) entries.push(jsonEntry(METADATA_KEY, metadata));
   let offset = 0;
   for (const s of specs) {
     const size = tensorByteSize(s.dtype, s.shape);
-    header[s.name] = { dtype: s.dtype, shape: s.shape, data_offsets: [offset, offset + size] };
+    entries.push(
+      jsonEntry(s.name, { dtype: s.dtype, shape: s.shape, data_offsets: [offset, offset + size] }),
+    );
     offset += size;
   }
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  const json = new TextEncoder().encode(`{${entries.join(',')}}`);
   // Pad with spaces to a multiple of 8, as the reference implementation does, so the data
   // area starts 8-byte aligned.
   const padded = Math.ceil(json.length / 8) * 8;

@@ -92,8 +92,10 @@ export function makeValidSafetensors(
   tensors: TestTensor[],
   metadata?: Record<string, string>,
 ): Uint8Array {
-  const header: Record<string, unknown> = {};
-  if (metadata) header.__metadata__ = metadata;
+  // Joined by hand to keep the given order (a JS object moves integer-like keys first).
+  const entries: string[] = [];
+  const entry = (key: string, value: unknown) => `${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  if (metadata) entries.push(entry('__metadata__', metadata));
   const chunks = tensors.map(tensorBytes);
   let offset = 0;
   tensors.forEach((t, i) => {
@@ -101,7 +103,9 @@ export function makeValidSafetensors(
     if (size !== numel(t.shape) * DTYPE_SIZE[t.dtype]) {
       throw new Error(`${t.name}: ${size} bytes given for ${t.dtype} ${JSON.stringify(t.shape)}`);
     }
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
+    entries.push(
+      entry(t.name, { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] }),
+    );
     offset += size;
   });
   const data = new Uint8Array(offset);
@@ -110,5 +114,5 @@ export function makeValidSafetensors(
     data.set(c, at);
     at += c.length;
   }
-  return assembleSafetensors(JSON.stringify(header), data);
+  return assembleSafetensors(`{${entries.join(',')}}`, data);
 }
