@@ -1,12 +1,13 @@
 /**
  * The CLI command registry: one file per command, one line here each. Adding a command is
- * adding its file and its entry below.
+ * adding its file and its entry below. Commands that pull in tfjs or WebGPU are registered
+ * as loaders so that `inspect` (and every spawned test) does not pay for importing them.
  */
-import type { Command } from '../types';
+import type { CommandEntry } from '../types';
 import { inspectCommand } from './inspect';
-import { mergeCommand } from './merge';
 
-export const commands: Record<string, Command> = {
+export const commands: Record<string, CommandEntry> = {
   inspect: inspectCommand,
-  merge: mergeCommand,
+  eval: { load: () => import('./eval').then((m) => m.evalCommand) },
+  merge: { load: () => import('./merge').then((m) => m.mergeCommand) },
 };
