@@ -5,8 +5,9 @@ import {
   openSingleCheckpoint,
   type CheckpointFolder,
 } from './checkpoint';
-import { fileListFolder } from './checkpoint-folders';
+import { directoryHandleFolder, fileListFolder } from './checkpoint-folders';
 import { SafetensorsError } from './errors';
+import { f16ToF32, f32ToF16 } from './half';
 import type { TensorSpec } from './safetensors-writer';
 import { writeSharded } from './sharded-writer';
 import { memorySinkFolder } from './sinks';
@@ -21,6 +22,7 @@ const specs: TensorSpec[] = [
 ];
 const valuesOf = (s: TensorSpec) => patternValues(s.name, s.shape[0]! * s.shape[1]!);
 const enc = new TextEncoder();
+const f16Round = (v: number) => f16ToF32(f32ToF16(v));
 
 async function shardedFiles(): Promise<Map<string, Uint8Array>> {
   const folder = memorySinkFolder();
@@ -89,6 +91,30 @@ describe('checkpoints', () => {
     const c = await openCheckpointFolder(fileListFolder([...list, nested]));
     expect(c.name).toBe('picked');
     expect(await c.readF32('head')).toEqual(valuesOf(specs[3]!));
+  });
+
+  it('opens a FileSystemDirectoryHandle folder, listing files only', async () => {
+    const files = await shardedFiles();
+    const fileHandle = (name: string) => ({
+      kind: 'file',
+      name,
+      getFile: async () => new File([files.get(name)! as Uint8Array<ArrayBuffer>], name),
+    });
+    const dir = {
+      name: 'picked-dir',
+      async *values() {
+        yield { kind: 'directory', name: 'model.safetensors' };
+        for (const name of files.keys()) yield fileHandle(name);
+      },
+      getFileHandle: async (name: string) => fileHandle(name),
+    } as unknown as FileSystemDirectoryHandle;
+    const folder = directoryHandleFolder(dir);
+    expect(await folder.list()).toEqual([...files.keys()].sort());
+    const c = await openCheckpointFolder(folder);
+    expect(c.name).toBe('picked-dir');
+    expect(await c.readF32('layer.0.w')).toEqual(
+      Float32Array.from(valuesOf(specs[1]!), (v) => Math.fround(f16Round(v))),
+    );
   });
 
   it('reports a shard the index names but that is missing', async () => {
