@@ -58,6 +58,15 @@ export async function planMerge(
     if (!checkpoints.has(key)) problems.push(`model "${key}": no checkpoint was opened for it`);
   }
   if (problems.length > 0) throw new MergePlanError(problems);
+  if (
+    !method.needsBase &&
+    recipe.baseModel !== undefined &&
+    !inputKeys.includes(recipe.baseModel)
+  ) {
+    warnings.push(
+      `base_model "${recipe.baseModel}" is not used by ${method.name} (only the listed models are merged)`,
+    );
+  }
   const ckpt = (key: string) => checkpoints.get(key)!;
   const refKey = inputKeys[0]!;
   const ref = ckpt(refKey);
