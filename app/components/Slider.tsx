@@ -2,20 +2,28 @@ import { useId } from 'react';
 
 interface SliderProps {
   label: string;
+  /** Full name for assistive technology when the visible label is short ("Weight of a"). */
+  accessibleName?: string;
   value: number;
   min: number;
   max: number;
   step: number;
   onChange(value: number): void;
   disabled?: boolean;
+  /** Hard limits for typed values, when wider than the slider's range (default: the range). */
+  limits?: { min?: number; max?: number };
 }
 
 /** A range slider with a number box beside it: quick to drag, exact to type. */
-export function Slider({ label, value, min, max, step, onChange, disabled }: SliderProps) {
+export function Slider(props: SliderProps) {
+  const { label, value, min, max, step, onChange, disabled } = props;
+  const name = props.accessibleName ?? label;
   const id = useId();
+  const low = props.limits ? (props.limits.min ?? -Infinity) : min;
+  const high = props.limits ? (props.limits.max ?? Infinity) : max;
   const commit = (raw: string) => {
     const parsed = Number(raw);
-    if (raw !== '' && Number.isFinite(parsed)) onChange(Math.min(max, Math.max(min, parsed)));
+    if (raw !== '' && Number.isFinite(parsed)) onChange(Math.min(high, Math.max(low, parsed)));
   };
   return (
     <div className="slider">
@@ -24,6 +32,7 @@ export function Slider({ label, value, min, max, step, onChange, disabled }: Sli
       </label>
       <input
         id={id}
+        aria-label={name}
         className="slider__range"
         type="range"
         min={min}
@@ -36,9 +45,9 @@ export function Slider({ label, value, min, max, step, onChange, disabled }: Sli
       <input
         className="slider__number"
         type="number"
-        aria-label={`${label} value`}
-        min={min}
-        max={max}
+        aria-label={`${name} value`}
+        min={Number.isFinite(low) ? low : undefined}
+        max={Number.isFinite(high) ? high : undefined}
         step={step}
         value={value}
         disabled={disabled}

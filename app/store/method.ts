@@ -1,9 +1,15 @@
 import type { StateCreator } from 'zustand';
+import type { MethodDefinition } from '../../src/worker/protocol';
 import type { StudioState } from './index';
 
 export type ParamValue = number | boolean | string;
 
+/** The method a session starts with: the simplest member of the task-arithmetic family. */
+export const DEFAULT_METHOD = 'task_arithmetic';
+
 export interface MethodSlice {
+  /** The registry's declarations, as the worker sent them; empty until it answers. */
+  methods: MethodDefinition[];
   /** Registry name of the chosen merge method, e.g. "ties". */
   methodName: string | null;
   /** Global parameters by name (only values the user changed; defaults come from the registry). */
@@ -11,6 +17,7 @@ export interface MethodSlice {
   /** Per-model parameters: checkpoint id → parameter name → value. */
   modelParams: Record<string, Record<string, ParamValue>>;
   seed: number;
+  setMethods(methods: MethodDefinition[]): void;
   setMethod(name: string): void;
   setGlobalParam(name: string, value: ParamValue): void;
   setModelParam(checkpointId: string, name: string, value: ParamValue): void;
@@ -18,10 +25,20 @@ export interface MethodSlice {
 }
 
 export const createMethodSlice: StateCreator<StudioState, [], [], MethodSlice> = (set) => ({
+  methods: [],
   methodName: null,
   globalParams: {},
   modelParams: {},
   seed: 42,
+  setMethods: (methods) =>
+    set((state) => ({
+      methods,
+      methodName:
+        state.methodName ??
+        (methods.some((m) => m.name === DEFAULT_METHOD)
+          ? DEFAULT_METHOD
+          : (methods[0]?.name ?? null)),
+    })),
   // A new method starts from its own defaults: values of the old one may not even exist.
   setMethod: (methodName) => set({ methodName, globalParams: {}, modelParams: {} }),
   setGlobalParam: (name, value) =>

@@ -10,8 +10,9 @@
 import type { Dtype } from '../io/types';
 import type { AdapterDescription } from '../gpu/adapter';
 import type { Progress } from '../core/progress';
+import type { MethodDefinition } from '../merge/methods/types';
 
-export type { Progress };
+export type { Progress, MethodDefinition };
 
 // ---------------------------------------------------------------- shared value types
 
@@ -117,6 +118,12 @@ export interface Methods {
   checkCompatibility: {
     params: { ids: string[]; baseId: string; taskFilter: string };
     result: CompatibilityReport;
+    events: never;
+  };
+  /** The merge registry's declarations (pure data): the method form is generated from them. */
+  listMethods: {
+    params: Record<string, never>;
+    result: MethodDefinition[];
     events: never;
   };
 }

@@ -2,6 +2,7 @@
  * The studio's module worker: every heavy or I/O-bound step runs here, reached only through
  * the typed protocol. Imports core code only (io, gpu, later merge/eval), never UI code.
  */
+import { METHODS } from '../merge/registry';
 import { reportCapabilities } from './capabilities';
 import { checkCompatibility } from './checkpoints/compatibility';
 import { loadCheckpoints } from './checkpoints/load';
@@ -16,6 +17,7 @@ const handlers: Handlers = {
   loadCheckpoints: (params, context) => loadCheckpoints(registry, params, context),
   removeCheckpoint: async ({ id }) => ({ removed: registry.remove(id) }),
   checkCompatibility: async (params) => checkCompatibility(registry, params),
+  listMethods: async () => [...METHODS],
 };
 
 serve(self as unknown as Endpoint, handlers);

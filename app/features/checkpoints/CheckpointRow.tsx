@@ -95,10 +95,12 @@ export function CheckpointRow({ entry }: { entry: CheckpointEntry }) {
         <Button
           size="sm"
           variant="ghost"
+          className="btn--icon"
           aria-label={`Remove ${entry.name}`}
+          title="Remove"
           onClick={() => void removeCheckpoint(entry.id)}
         >
-          Remove
+          <span aria-hidden="true">✕</span>
         </Button>
       </td>
     </tr>

@@ -16,8 +16,11 @@ export function RunPanel() {
       <div className="run__controls">
         <Button
           variant="primary"
-          disabled={running || !methodName}
-          title={methodName ? undefined : 'Choose a merge method first'}
+          // Merging from the studio is wired in the next step; the CLI merges today.
+          disabled
+          title={
+            methodName ? 'Not wired yet: use `npm run cli -- merge`' : 'Choose a merge method first'
+          }
         >
           Merge
         </Button>

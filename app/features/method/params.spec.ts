@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import type { ParamSpec } from '../../../src/merge/methods/types';
+import { effectiveValue, paramLabel, sliderRange } from './params';
+
+const weight: ParamSpec = {
+  name: 'weight',
+  type: 'number',
+  default: 1,
+  sliderMin: -1,
+  sliderMax: 2,
+  step: 0.05,
+  help: '',
+};
+const k: ParamSpec = { name: 'k', type: 'int', default: 2, min: 1, max: 64, help: '' };
+
+describe('method params', () => {
+  it('prefers slider bounds over hard limits and defaults the step by type', () => {
+    expect(sliderRange(weight)).toEqual({ min: -1, max: 2, step: 0.05 });
+    expect(sliderRange(k)).toEqual({ min: 1, max: 64, step: 1 });
+  });
+
+  it('uses the override when set, else the declared default', () => {
+    expect(effectiveValue(weight, undefined)).toBe(1);
+    expect(effectiveValue(weight, 0)).toBe(0); // 0 is a value, not "unset"
+    expect(effectiveValue({ ...k, default: null }, undefined)).toBeNull();
+  });
+
+  it('turns snake_case names into labels', () => {
+    expect(paramLabel('mask_lambda')).toBe('Mask lambda');
+  });
+});
