@@ -166,6 +166,11 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
         }
       },
     });
+    if (summary.nonFinite > 0) {
+      io.err(
+        `warning: the merged tensors contain ${summary.nonFinite} NaN/Inf values (check the inputs)`,
+      );
+    }
     io.out(
       `wrote ${o.out}: ${summary.tensors} tensors (${summary.merged} merged, ${summary.copied} copied), ${formatBytes(summary.bytesWritten)} in ${summary.seconds.toFixed(1)}s on ${backend.name}`,
     );

@@ -40,7 +40,9 @@ function expectClose(got: Float32Array, want: Float32Array, what: string) {
   for (const v of want) scale = Math.max(scale, Math.abs(v));
   for (let i = 0; i < want.length; i++) {
     const err = Math.abs((got[i] as number) - (want[i] as number));
-    if (err > 1e-6 * Math.max(scale, 1e-30)) expect.fail(`${what}[${i}]: ${got[i]} vs ${want[i]}`);
+    // `!(err <= tol)` also fails on NaN.
+    if (!(err <= 1e-6 * Math.max(scale, 1e-30)))
+      expect.fail(`${what}[${i}]: ${got[i]} vs ${want[i]}`);
   }
 }
 
@@ -185,7 +187,7 @@ const CASES: { method: string; yaml: string; tasks?: number; job: (l: number | n
 describe('executeMerge: every method equals the CPU reference on hand-built jobs', () => {
   for (const c of CASES) {
     it(c.method, async () => {
-      const { ckpts, file } = await run(
+      const { ckpts, file, summary } = await run(
         `merge_method: ${c.method}\n${c.yaml}\nmerge_studio: {task_specific: [heads.]}`,
         c.tasks ?? 2,
       );
@@ -210,6 +212,7 @@ describe('executeMerge: every method equals the CPU reference on hand-built jobs
         expect(file.tensors.get(name)!.dtype).toBe('F32');
         expectClose(await file.readF32(name), want, `${c.method} ${name}`);
       }
+      expect(summary.nonFinite).toBe(0);
     });
   }
 });
@@ -242,7 +245,7 @@ describe('executeMerge output', () => {
       file.metadata.merge_recipe,
     );
     expect(parseRecipe(file.metadata.merge_recipe!).recipe.taskSpecific).toEqual(['heads.']);
-    expect(summary).toMatchObject({ merged: MERGED.length, copied: 3 });
+    expect(summary).toMatchObject({ merged: MERGED.length, copied: 3, nonFinite: 0 });
   });
 
   it('out_dtype bfloat16 rounds the f32 result', async () => {

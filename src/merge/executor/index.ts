@@ -27,9 +27,17 @@ export interface MergeSummary {
   merged: number;
   copied: number;
   bytesWritten: number;
+  /** NaN / ±Inf values in the merged tensors (0 for sane inputs). */
+  nonFinite: number;
   seconds: number;
   thresholds?: number[];
   majoritySign?: number;
+}
+
+function countNonFinite(values: Float32Array): number {
+  let n = 0;
+  for (const v of values) if (!Number.isFinite(v)) n++;
+  return n;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -76,6 +84,7 @@ export async function executeMerge(
   );
   const state: RunState = { majoritySign: 0 };
   let bytesWritten = 0;
+  let nonFinite = 0;
   try {
     if (plan.modelScope) {
       const { densities, totalElements } = plan.modelScope;
@@ -111,6 +120,12 @@ export async function executeMerge(
       } else {
         const job = attachInputs(step, await readInputs(plan, step), state);
         const result = await backend.mergeTensor(job);
+        if (result.merged.length !== step.numel) {
+          throw new Error(
+            `${step.name}: the ${backend.name} backend returned ${result.merged.length} values, expected ${step.numel}`,
+          );
+        }
+        nonFinite += countNonFinite(result.merged);
         bytes = encodeF32As(dtypeOf(step), result.merged);
         progress.advance(1, step.inputBytes);
       }
@@ -129,6 +144,7 @@ export async function executeMerge(
     merged: merges.length,
     copied: plan.steps.length - merges.length,
     bytesWritten,
+    nonFinite,
     seconds: (performance.now() - started) / 1000,
     ...(state.thresholds ? { thresholds: state.thresholds } : {}),
     ...(plan.needsMajoritySign ? { majoritySign: state.majoritySign } : {}),
