@@ -1,5 +1,6 @@
 import type { GpuRuntime } from '../runtime/runtime';
-import { encodeThreads, UniformWriter } from './encode';
+import { WORKGROUP_SIZE } from '../runtime/dispatch';
+import { encodeGroups, encodeThreads, UniformWriter } from './encode';
 import type { BoundChunk, PackedInputs } from './packed-inputs';
 
 export function nextPow2(n: number): number {
@@ -30,7 +31,9 @@ export async function rowStatistics(
 ): Promise<void> {
   const rows = chunk.len / rowLen;
   const padded = nextPow2(rowLen);
-  const keysSize = rows * padded * 4;
+  const tileKeys = 2 * WORKGROUP_SIZE;
+  const total = Math.ceil((rows * padded) / tileKeys) * tileKeys;
+  const keysSize = total * 4;
   const keys = rt.storage(keysSize, 'sort-keys');
   const used: GPUBuffer[] = [keys];
   const uniform = (model: number, k: number, j: number, extra: number[]): GPUBuffer => {
@@ -38,6 +41,8 @@ export async function rowStatistics(
       new UniformWriter()
         .u32(chunk.len, rowLen, rows, padded, model, k, j, ...extra)
         .padTo(12)
+        .u32(total)
+        .padTo(16)
         .bytes(),
     );
     used.push(u);
@@ -53,19 +58,25 @@ export async function rowStatistics(
       encoder,
       fill,
       { ...inputs.bindings(chunk), 2: uniform(task.model, 0, 0, []), 3: keysBinding },
-      rows * padded,
+      total,
     );
     const step = rt.pipeline('sort', ['common', 'random'], 'step');
-    for (let k = 2; k <= padded; k *= 2) {
-      for (let j = k / 2; j >= 1; j /= 2) {
+    const local = rt.pipeline('sort', ['common', 'random'], 'local_steps');
+    const tiles = total / tileKeys;
+    // k = 0: every stage up to one tile; then per larger stage the global steps j ≥ tile,
+    // and the rest of the stage inside tiles.
+    encodeGroups(rt, encoder, local, { 2: uniform(task.model, 0, 0, []), 3: keysBinding }, tiles);
+    for (let k = 2 * tileKeys; k <= padded; k *= 2) {
+      for (let j = k / 2; j >= tileKeys; j /= 2) {
         encodeThreads(
           rt,
           encoder,
           step,
           { 2: uniform(task.model, k, j, []), 3: keysBinding },
-          rows * padded,
+          total / 2,
         );
       }
+      encodeGroups(rt, encoder, local, { 2: uniform(task.model, k, 0, []), 3: keysBinding }, tiles);
     }
     if (task.kind === 'band') {
       const band = rt.pipeline('sort', ['common', 'random'], 'row_band');

@@ -1,6 +1,7 @@
 // Per-row order statistics of |δ| of one model (row-wise Breadcrumbs / magnitude, DELLA):
 // keys = bits(|δ|) per row padded to a power of two with 0xffffffff, sorted ascending by a
-// segmented bitonic network, then read by row_band (edge values) or della (ranks).
+// segmented bitonic network (steps with j ≤ WG run in workgroup memory), then read by
+// row_band (edge values) or della (ranks).
 // Inputs: 0 = base, 1 + model.
 struct SortParams {
   len: u32,        // chunk elements (rows · row_len)
@@ -16,6 +17,10 @@ struct SortParams {
   lo_index: u32,
   hi_index: u32,
   first: u32,      // global index of the chunk's first element (random stream position)
+  total: u32,      // keys: rows · padded, rounded up to a whole number of 2·WG tiles
+  _a: u32,
+  _b: u32,
+  _c: u32,
 }
 
 @group(0) @binding(2) var<uniform> params: SortParams;
@@ -32,27 +37,71 @@ fn abs_bits(i: u32) -> u32 {
 @compute @workgroup_size(WG)
 fn fill(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = linear_index(gid, nwg);
-  if (i >= params.rows * params.padded) {
+  if (i >= params.total) {
     return;
   }
   let row = i / params.padded;
   let col = i % params.padded;
-  keys[i] = select(0xffffffffu, abs_bits(row * params.row_len + col), col < params.row_len);
+  let real = row < params.rows && col < params.row_len;
+  keys[i] = select(0xffffffffu, abs_bits(min(row * params.row_len + col, params.len - 1u)), real);
 }
 
+// One global compare-exchange step (k, j ≥ 2·WG): thread t owns the pair (i, i + j).
 @compute @workgroup_size(WG)
 fn step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linear_index(gid, nwg);
-  let partner = i ^ params.j;
-  if (i >= params.rows * params.padded || partner <= i) {
+  let t = linear_index(gid, nwg);
+  if (t >= params.total / 2u) {
     return;
   }
+  let j = params.j;
+  let i = 2u * j * (t / j) + (t % j);
   let ascending = ((i % params.padded) & params.k) == 0u;
   let a = keys[i];
-  let b = keys[partner];
+  let b = keys[i + j];
   if ((a > b) == ascending) {
     keys[i] = b;
-    keys[partner] = a;
+    keys[i + j] = a;
+  }
+}
+
+var<workgroup> tile: array<u32, 2u * WG>;
+
+// Every step with j ≤ WG of stage k inside one 2·WG-key tile in workgroup memory; k = 0 runs
+// all stages 2 … min(padded, 2·WG) (a complete sort of each tile's rows or bitonic runs).
+@compute @workgroup_size(WG)
+fn local_steps(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let block = wg.x + wg.y * nwg.x;
+  let first = block * 2u * WG;
+  let valid = first < params.total;
+  tile[lid] = select(0xffffffffu, keys[min(first + lid, params.total - 1u)], valid);
+  tile[lid + WG] = select(0xffffffffu, keys[min(first + lid + WG, params.total - 1u)], valid);
+  workgroupBarrier();
+  let full = params.k == 0u;
+  var kk = select(params.k, 2u, full);
+  let k_end = select(params.k, min(params.padded, 2u * WG), full);
+  while (kk <= k_end) {
+    var j = min(kk / 2u, WG);
+    while (j > 0u) {
+      let i = 2u * j * (lid / j) + (lid % j);
+      let ascending = (((first + i) % params.padded) & kk) == 0u;
+      let a = tile[i];
+      let b = tile[i + j];
+      if ((a > b) == ascending) {
+        tile[i] = b;
+        tile[i + j] = a;
+      }
+      workgroupBarrier();
+      j = j / 2u;
+    }
+    kk = kk * 2u;
+  }
+  if (valid) {
+    keys[first + lid] = tile[lid];
+    keys[first + lid + WG] = tile[lid + WG];
   }
 }
 

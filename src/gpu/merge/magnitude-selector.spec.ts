@@ -1,0 +1,103 @@
+/**
+ * Model-scope radix select on the GPU == a full sort (independent expectation) == the CPU
+ * reference's selector, on random data with many exact ties, mixed dtypes and several tensors
+ * per model streamed in two passes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CpuMagnitudeSelector, unpackToF32 } from '../../merge/cpu';
+import type { MagnitudeSelector, RawTensor } from '../../merge/backend';
+import type { GpuContext } from '../adapter';
+import { requireNodeGpu } from '../testing/node-test-gpu';
+import { gpuCase } from '../testing/gpu-case';
+import { randomTensors } from '../testing/random-jobs';
+import { createWebGpuBackend } from './webgpu-backend';
+
+let ctx: GpuContext;
+let gpu: ReturnType<typeof createWebGpuBackend>;
+let chunked: ReturnType<typeof createWebGpuBackend>;
+beforeAll(async () => {
+  ctx = await requireNodeGpu();
+  gpu = createWebGpuBackend(ctx);
+  chunked = createWebGpuBackend(ctx, { maxBindingBytes: 32 * 1024 });
+});
+afterAll(() => {
+  gpu?.dispose();
+  chunked?.dispose();
+});
+
+interface Tensor {
+  base: RawTensor;
+  models: RawTensor[];
+  numel: number;
+}
+
+function tensors(ties: boolean): Tensor[] {
+  return [1, 1023, 40_000, 3].map((numel, t) => ({
+    numel,
+    ...randomTensors({
+      numel,
+      models: 3,
+      seed: 100 + t,
+      dtypes: ['F32', 'BF16', 'F16', 'F32'],
+      ties,
+    }),
+  }));
+}
+
+/** The k-th largest |δ| of each model over all tensors by sorting everything (f32 δ). */
+function sortedThresholds(set: Tensor[], densities: number[]): number[] {
+  return densities.map((d, m) => {
+    const all: number[] = [];
+    for (const t of set) {
+      const b = unpackToF32(t.base, t.numel, 'base');
+      const x = unpackToF32(t.models[m] as RawTensor, t.numel, 'model');
+      for (let i = 0; i < t.numel; i++)
+        all.push(Math.abs(Math.fround((x[i] as number) - (b[i] as number))));
+    }
+    all.sort((a, b) => b - a);
+    const k = Math.floor(d * all.length);
+    if (k <= 0) return Infinity;
+    if (k >= all.length) return 0;
+    return all[k - 1] as number;
+  });
+}
+
+async function drive(selector: MagnitudeSelector, set: Tensor[], models: number): Promise<number> {
+  let passes = 0;
+  do {
+    passes++;
+    for (const t of set)
+      for (let m = 0; m < models; m++) await selector.add(m, t.base, t.models[m] as RawTensor);
+  } while (selector.needsAnotherPass());
+  return passes;
+}
+
+describe('GPU magnitude selector (model-scope top-k)', () => {
+  for (const ties of [false, true]) {
+    for (const [label, densities] of [
+      ['typical', [0.2, 0.5, 0.9]],
+      ['edges', [0, 1, 1 / 41027]],
+    ] as const) {
+      it(`equals a full sort and the CPU selector (${label}${ties ? ', many ties' : ''})`, async () => {
+        const set = tensors(ties);
+        const total = set.reduce((s, t) => s + t.numel, 0);
+        const expected = sortedThresholds(set, [...densities]);
+        for (const backend of [gpu, chunked]) {
+          const g = backend.createMagnitudeSelector([...densities], total);
+          const passes = await gpuCase(ctx, () => drive(g, set, 3));
+          expect(g.thresholds()).toEqual(expected);
+          expect(passes).toBe(
+            label === 'edges' && densities.every((d) => d === 0 || d === 1) ? 1 : 2,
+          );
+        }
+        const c = new CpuMagnitudeSelector([...densities], total);
+        await drive(c, set, 3);
+        expect(c.thresholds()).toEqual(expected);
+        if (ties) {
+          // Ties are real: the threshold value occurs more than once for some model.
+          expect(expected.some((v) => Number.isFinite(v) && v > 0)).toBe(true);
+        }
+      });
+    }
+  }
+});

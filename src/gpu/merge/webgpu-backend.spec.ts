@@ -1,0 +1,248 @@
+/**
+ * The WebGPU backend against the project's CPU reference (createCpuBackend) on seeded random
+ * jobs of awkward sizes with mixed F32/F16/BF16 inputs, on real WebGPU (Dawn on Mesa GLES).
+ *
+ * Tolerance: element-wise kernels do the reference's f32 operations in the same order, so they
+ * agree to the bit in practice; we allow 1e-6 relative. Kernels whose scalars come from
+ * whole-tensor reductions (slerp's norms and dot, Model Stock's cosines, l1 rescale) sum
+ * blocks of ≤ 1024 products in f32 on the GPU (tree order) and the blocks in f64, while the
+ * reference sums sequentially in f64: the scalar differs by ≲ 1024·2⁻²⁴/… ≈ 1e-7 relative,
+ * and the outputs by about one f32 ulp. DARE/DELLA inverse rescales divide by the f32 keep
+ * probability instead of the f64 one (≤ 1 ulp). So 1e-6 holds for every kind; a mask, sign or
+ * vote mismatch would show as a `gross` error (> 1e-3), which must be 0.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCpuBackend, unpackToF32 } from '../../merge/cpu';
+import type { MergeBackend, TaskArithmeticJob } from '../../merge/backend';
+import type { GpuContext } from '../adapter';
+import { requireNodeGpu } from '../testing/node-test-gpu';
+import { gpuCase } from '../testing/gpu-case';
+import { compareOnJob } from '../testing/compare';
+import { makeJob, type JobSpec } from '../testing/random-jobs';
+import { createWebGpuBackend } from './webgpu-backend';
+import type { FloatDtype } from '../../io/types';
+
+let ctx: GpuContext;
+let gpu: ReturnType<typeof createWebGpuBackend>;
+let chunked: ReturnType<typeof createWebGpuBackend>;
+const cpu: MergeBackend = createCpuBackend();
+
+beforeAll(async () => {
+  ctx = await requireNodeGpu();
+  gpu = createWebGpuBackend(ctx);
+  // 64 KiB bindings: a 2^16-element tensor needs several chunks.
+  chunked = createWebGpuBackend(ctx, { maxBindingBytes: 64 * 1024 });
+});
+afterAll(() => {
+  gpu?.dispose();
+  chunked?.dispose();
+});
+
+const MIXED: FloatDtype[] = ['F32', 'F16', 'BF16', 'F16'];
+const TOL = 1e-6;
+
+async function expectSame(
+  label: string,
+  spec: JobSpec,
+  backend: MergeBackend = gpu,
+): Promise<void> {
+  const r = await gpuCase(ctx, () => compareOnJob(label, makeJob(spec), backend, cpu));
+  expect(r.gross, `${label}: mask/sign mismatches`).toBe(0);
+  expect(r.maxRelError, `${label}: max relative error`).toBeLessThanOrEqual(TOL);
+}
+
+const TA_VARIANTS: [string, Partial<TaskArithmeticJob>][] = [
+  ['task arithmetic', { sparsifier: 'none', consensus: 'none', normalize: false, lambda: 0.3 }],
+  ['ties', { sparsifier: 'magnitude', consensus: 'sum', normalize: true }],
+  [
+    'ties count + majority zero rule',
+    { consensus: 'count', zeroSign: 'majority', majoritySign: -1 },
+  ],
+  [
+    'dare_linear (l1)',
+    { sparsifier: 'random', consensus: 'none', rescale: 'l1', normalize: false },
+  ],
+  ['dare_ties (inverse density)', { sparsifier: 'random', rescale: 'inverse_density' }],
+  ['breadcrumbs', { sparsifier: 'magnitude_outliers', consensus: 'none', normalize: false }],
+  ['breadcrumbs_ties row-wise', { sparsifier: 'magnitude_outliers', rowWise: true }],
+  ['ties row-wise', { sparsifier: 'magnitude', rowWise: true, deltaScale: 1.7 }],
+  ['della (inverse)', { sparsifier: 'della_magprune', rescale: 'inverse_density' }],
+  [
+    'della_linear (l1)',
+    { sparsifier: 'della_magprune', consensus: 'none', rescale: 'l1', normalize: false },
+  ],
+  [
+    'model-scope thresholds',
+    { sparsifier: 'magnitude', modelScopeThresholds: [0.01, 0.05, 1e9, 0] },
+  ],
+];
+
+const SIZES: [number, number[]][] = [
+  [1, [1]],
+  [3, [3]],
+  [1023, [31, 33]],
+  [2 ** 20 + 7, [2 ** 20 + 7]],
+];
+
+describe('WebGPU backend == CPU reference', () => {
+  for (const [numel, shape] of SIZES) {
+    describe(`${numel} elements`, () => {
+      for (const [name, ta] of TA_VARIANTS) {
+        // Row sorts of a 2^20-element row are slow on a software GPU: one row-wise case there.
+        const big = numel > 4096;
+        if (big && (ta.rowWise || ta.sparsifier === 'della_magprune') && name !== 'della (inverse)')
+          continue;
+        it(name, () =>
+          expectSame(name, {
+            kind: 'task_arithmetic',
+            numel,
+            shape,
+            models: 4,
+            seed: numel + 11,
+            dtypes: MIXED,
+            ta,
+          }),
+        );
+      }
+      it('ties with many exact ties of |δ|', () =>
+        expectSame('ties/ties', {
+          kind: 'task_arithmetic',
+          numel,
+          shape,
+          models: 3,
+          seed: numel + 5,
+          dtypes: ['F32', 'BF16', 'F16'],
+          ties: true,
+          ta: { sparsifier: 'magnitude_outliers', gammas: [0.1, 0.02, 0.3] },
+        }));
+      for (const kind of ['linear', 'slerp', 'model_stock', 'consensus'] as const) {
+        it(kind, () =>
+          expectSame(kind, { kind, numel, shape, models: 3, seed: numel + 3, dtypes: MIXED }),
+        );
+      }
+    });
+  }
+});
+
+describe('chunking (64 KiB bindings, 2^16 + 3 elements)', () => {
+  const numel = 2 ** 16 + 3;
+  for (const [name, ta] of TA_VARIANTS) {
+    const shape =
+      ta.rowWise || ta.sparsifier === 'della_magprune' ? [(numel - 3) / 64, 64] : [numel];
+    const n = shape.reduce((a, b) => a * b, 1);
+    it(name, () =>
+      expectSame(
+        name,
+        { kind: 'task_arithmetic', numel: n, shape, models: 3, seed: 99, dtypes: MIXED, ta },
+        chunked,
+      ),
+    );
+  }
+  for (const kind of ['linear', 'slerp', 'model_stock', 'consensus'] as const) {
+    it(kind, () =>
+      expectSame(
+        kind,
+        { kind, numel: 4096 * 17, shape: [4096, 17], models: 3, seed: 98, dtypes: MIXED },
+        chunked,
+      ),
+    );
+  }
+});
+
+describe('masks', () => {
+  // One model, weight 1, no consensus: out ≠ base exactly where the sparsifier kept δ.
+  const sparsifiers: [string, Partial<TaskArithmeticJob>][] = [
+    ['magnitude', { sparsifier: 'magnitude' }],
+    ['magnitude row-wise', { sparsifier: 'magnitude', rowWise: true }],
+    ['random', { sparsifier: 'random' }],
+    ['outliers', { sparsifier: 'magnitude_outliers' }],
+    ['della', { sparsifier: 'della_magprune' }],
+  ];
+  for (const [name, ta] of sparsifiers) {
+    it(`${name}: identical keep masks`, async () => {
+      const job = makeJob({
+        kind: 'task_arithmetic',
+        numel: 4096 * 8,
+        shape: [64, 512],
+        models: 1,
+        seed: 5,
+        dtypes: ['F32', 'F16'],
+        ties: name !== 'della',
+        ta: {
+          ...ta,
+          consensus: 'none',
+          normalize: false,
+          weights: [1],
+          densities: [0.4],
+          lambda: 1,
+        },
+      }) as TaskArithmeticJob;
+      const [g, c] = await gpuCase(ctx, async () => [
+        await gpu.mergeTensor(job),
+        await cpu.mergeTensor(job),
+      ]);
+      const base = unpackToF32(job.base, job.numel, 'base');
+      let kept = 0;
+      let mismatches = 0;
+      for (let i = 0; i < job.numel; i++) {
+        const gk = g!.merged[i] !== base[i];
+        const ck = c!.merged[i] !== base[i];
+        if (ck) kept++;
+        if (gk !== ck) mismatches++;
+      }
+      expect(mismatches).toBe(0);
+      // The mask is a real selection: neither everything nor nothing.
+      expect(kept).toBeGreaterThan(job.numel * 0.2);
+      expect(kept).toBeLessThan(job.numel * 0.8);
+    });
+  }
+});
+
+describe('electedSignSum', () => {
+  for (const consensus of ['sum', 'count'] as const) {
+    it(`equals the reference (${consensus})`, async () => {
+      const job = makeJob({
+        kind: 'task_arithmetic',
+        numel: 50_001,
+        models: 5,
+        seed: 17,
+        dtypes: MIXED,
+        ties: true,
+        ta: { consensus, sparsifier: 'random' },
+      }) as TaskArithmeticJob;
+      const g = await gpuCase(ctx, () => gpu.electedSignSum!(job));
+      const c = await cpu.electedSignSum!(job);
+      expect(g).toBe(c);
+      expect(Math.abs(c)).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('resources', () => {
+  it('reuses pipelines and returns every pooled buffer', async () => {
+    const spec: JobSpec = {
+      kind: 'task_arithmetic',
+      numel: 5000,
+      shape: [50, 100],
+      models: 3,
+      seed: 1,
+      dtypes: MIXED,
+      ta: { sparsifier: 'della_magprune' },
+    };
+    await gpuCase(ctx, () => gpu.mergeTensor(makeJob(spec)));
+    const { cachedPipelineCount } = await import('../runtime/pipeline-cache');
+    const before = cachedPipelineCount(ctx.device);
+    await gpuCase(ctx, () => gpu.mergeTensor(makeJob({ ...spec, seed: 2 })));
+    expect(cachedPipelineCount(ctx.device)).toBe(before);
+    expect(gpu.runtime.pool.liveCount).toBe(0);
+  });
+
+  it('rejects a tensor whose bytes do not match its shape, naming it', async () => {
+    const job = makeJob({ kind: 'linear', numel: 10, models: 1, seed: 1, dtypes: ['F32'] });
+    if (job.kind !== 'linear') throw new Error('unreachable');
+    job.models[1] = { dtype: 'F16', bytes: new Uint8Array(7) };
+    await expect(gpu.mergeTensor(job)).rejects.toThrow(
+      /layers\.1\.weight \(model 1\).*10 F16 elements/,
+    );
+  });
+});
