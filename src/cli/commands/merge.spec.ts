@@ -7,7 +7,7 @@ import { openCheckpointPath } from '../../io/node';
 import { poolFiles, poolKey } from '../../merge/testing-pool';
 import { runCli } from '../run';
 import { commands } from './index';
-import { parseSize, runMerge } from './merge';
+import { parseSize, runMerge, taskFolderName } from './merge';
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 let dir = '';
@@ -151,6 +151,40 @@ describe('merge command (in process)', () => {
       expect(err.at(-1)).toBe('merge cancelled: partial output removed');
       expect((await readdir(dir)).filter((f) => f.startsWith('cancelled'))).toEqual([]);
     }
+  });
+
+  it("--task-models writes each task's compressed model (consensus)", async () => {
+    const config = await recipe(
+      'tall.yml',
+      'merge_method: consensus\nbase_model: models/base.safetensors\nmodels: [models/task1.safetensors, models/task2.safetensors]\nmerge_studio: {task_specific: [heads.]}\n',
+    );
+    const { io, err } = capture();
+    const args = ['merge', '--config', config, '--out', join(dir, 'tall'), '--device', 'cpu'];
+    const code = await runCli([...args, '--task-models', join(dir, 'tall-tasks')], io, commands);
+    expect(err.filter((l) => l.startsWith('error'))).toEqual([]);
+    expect(code).toBe(0);
+    expect((await readdir(join(dir, 'tall-tasks'))).sort()).toEqual(['task1', 'task2']);
+    const t1 = await openCheckpointPath(join(dir, 'tall-tasks', 'task1'));
+    expect(t1.tensors.has('heads.task1.weight')).toBe(true);
+    expect(t1.tensors.has('heads.task2.weight')).toBe(false);
+    expect(taskFolderName('models/a b.safetensors')).toBe('a_b');
+    const again = capture();
+    expect(
+      await runCli(
+        [
+          'merge',
+          '--config',
+          join(dir, 'ties.yml'),
+          '--out',
+          join(dir, 'n'),
+          '--task-models',
+          join(dir, 'n2'),
+        ],
+        again.io,
+        commands,
+      ),
+    ).toBe(2);
+    expect(again.err).toEqual(['error: --task-models needs merge_method: consensus (got ties)']);
   });
 
   it('parses shard sizes', () => {

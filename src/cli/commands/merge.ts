@@ -5,7 +5,7 @@
  * partial output.
  */
 import { mkdir, readFile, rmdir, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../../core/progress';
 import { openCheckpointPath, nodeFileSink, nodeSinkFolder } from '../../io/node';
@@ -32,7 +32,9 @@ const usage = `usage: merge --config <recipe.yml> --out <file.safetensors | fold
   --out <path>          a .safetensors file, or a folder (sharded, with merge_recipe.yml)
   --device <name>       webgpu | cpu (default: webgpu when an adapter exists, else cpu)
   --shard-size <size>   largest shard when writing a folder, e.g. 5GB, 500MB (default 5GB)
-  --out-dtype <dtype>   float32 | float16 | bfloat16 (default: the recipe's, else the base's)`;
+  --out-dtype <dtype>   float32 | float16 | bfloat16 (default: the recipe's, else the base's)
+  --task-models <dir>   consensus only: also write each task's compressed model θ₀ + mₜ⊙τ_MTL
+                        into <dir>/<model name>/`;
 
 const SIZE_UNITS: Record<string, number> = {
   '': 1,
@@ -119,7 +121,18 @@ export interface MergeRunOptions {
   device?: string;
   shardSize?: string;
   outDtype?: string;
+  taskModels?: string;
   signal?: AbortSignal;
+}
+
+/** Folder name for a task's compressed model: the model path's last part, without extension. */
+export function taskFolderName(modelKey: string): string {
+  const last =
+    modelKey
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? modelKey;
+  return last.replace(/\.safetensors$/, '').replace(/[^\w.-]+/g, '_') || 'model';
 }
 
 export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
@@ -148,6 +161,20 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
   const plan = await planMerge(recipe, checkpoints, outDtype ? { outDtype } : {});
   for (const w of plan.warnings) io.err(`warning: ${w}`);
 
+  let taskTargets: ReturnType<typeof nodeSinkFolder>[] | undefined;
+  if (o.taskModels !== undefined) {
+    if (method.kind !== 'consensus') {
+      throw new CliUsageError(`--task-models needs merge_method: consensus (got ${method.name})`);
+    }
+    const folders = taskModels(recipe, method).map((m) =>
+      join(o.taskModels!, taskFolderName(m.model)),
+    );
+    if (new Set(folders).size !== folders.length) {
+      throw new CliUsageError('--task-models: two task models would share a folder name');
+    }
+    for (const f of folders) await mkdir(f, { recursive: true });
+    taskTargets = folders.map((f) => nodeSinkFolder(f));
+  }
   const toFile = o.out.endsWith('.safetensors');
   const createdDir = !toFile && !(await stat(o.out).catch(() => null));
   if (!toFile) await mkdir(o.out, { recursive: true });
@@ -158,6 +185,7 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
     const summary = await executeMerge(plan, backend, target, {
       signal: o.signal,
       maxShardBytes,
+      ...(taskTargets ? { taskModelOutputs: taskTargets } : {}),
       onProgress: (p) => {
         const now = performance.now();
         if (p.status === 'progress' && (now - lastPrint > 1000 || p.done === p.total)) {
@@ -200,6 +228,7 @@ export const mergeCommand: Command = {
         device: { type: 'string' },
         'shard-size': { type: 'string' },
         'out-dtype': { type: 'string' },
+        'task-models': { type: 'string' },
       },
     });
     if (positionals.length > 0)
@@ -220,6 +249,7 @@ export const mergeCommand: Command = {
           device: values.device,
           shardSize: values['shard-size'],
           outDtype: values['out-dtype'],
+          taskModels: values['task-models'],
           signal: controller.signal,
         },
         io,

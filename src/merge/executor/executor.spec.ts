@@ -477,3 +477,55 @@ describe('planMerge refuses bad inputs before writing anything', () => {
     );
   });
 });
+
+describe('consensus: compressed task models (TALL)', () => {
+  it('writes θ₀ + mₜ⊙τ_MTL per task with its own head', async () => {
+    const ckpts = await poolCheckpoints(2);
+    const yaml =
+      'merge_method: consensus\nbase_model: base\nmodels: [{model: task1, parameters: {mask_lambda: 0.3}}, {model: task2, parameters: {mask_lambda: 0.6}}]\nparameters: {k: 2}\nmerge_studio: {task_specific: [heads.]}';
+    const plan = await planMerge(recipeOf(yaml), ckpts);
+    const main = memorySinkFolder();
+    const tasks = [memorySinkFolder(), memorySinkFolder()];
+    await executeMerge(plan, createCpuBackend(), main, { taskModelOutputs: tasks });
+    const f = Math.fround;
+    const lambdas = [0.3, 0.6];
+    for (const t of [0, 1]) {
+      const file = await openSafetensors(
+        memorySource(tasks[t]!.files.get('model.safetensors')!, `task${t + 1}`),
+      );
+      const other = `heads.task${2 - t}.weight`;
+      expect(file.tensors.has(`heads.task${t + 1}.weight`)).toBe(true);
+      expect(file.tensors.has(other)).toBe(false);
+      expect(file.tensors.has('position_ids')).toBe(true);
+      for (const name of MERGED) {
+        const [b, t1, t2] = await Promise.all(
+          ['base', 'task1', 'task2'].map((k) => ckpts.get(k)!.readF32(name)),
+        );
+        const want = b!.map((x, i) => {
+          const taus = [f(t1![i]! - x), f(t2![i]! - x)];
+          const mtl = f(taus[0]! + taus[1]!);
+          const tau = taus[t]!;
+          return Math.abs(tau) > f(f(lambdas[t]!) * Math.abs(f(mtl - tau))) ? f(x + mtl) : x;
+        });
+        expectClose(await file.readF32(name), want, `task ${t + 1} ${name}`);
+      }
+    }
+  });
+
+  it('refuses task outputs for other methods, leaving no output', async () => {
+    const ckpts = await poolCheckpoints(2);
+    const plan = await planMerge(
+      recipeOf(
+        'merge_method: ties\nbase_model: base\nmodels: [task1, task2]\nmerge_studio: {task_specific: [heads.]}',
+      ),
+      ckpts,
+    );
+    const sink = memorySink('x');
+    await expect(
+      executeMerge(plan, createCpuBackend(), sink, {
+        taskModelOutputs: [memorySink('a'), memorySink('b')],
+      }),
+    ).rejects.toThrow(/compressed task models need a consensus merge/);
+    expect(sink.state).toBe('aborted');
+  });
+});

@@ -9,10 +9,10 @@ import { encodeF32As } from '../../io/encode';
 import type { ByteSink, FloatDtype, SinkFolder } from '../../io/types';
 import type { MergeBackend, TaskArithmeticJob } from '../backend';
 import { taskArithmeticSignSum } from '../cpu/task-arithmetic';
-import type { MergePlan, MergeStep } from '../planning/types';
+import type { MergePlan, MergeStep, PlanStep } from '../planning/types';
 import { recipeToYaml } from '../recipe/serialize';
 import { attachInputs, readInputs, type RunState } from './inputs';
-import { openOutput, type MergeOutput } from './output';
+import { isSinkFolder, openOutput, type MergeOutput } from './output';
 
 export interface ExecuteOptions {
   onProgress?: ProgressCallback;
@@ -20,6 +20,11 @@ export interface ExecuteOptions {
   /** Overrides every merged tensor's output dtype. */
   outDtype?: FloatDtype;
   maxShardBytes?: number;
+  /**
+   * Consensus (TALL) only: one output per task model, receiving its compressed model
+   * θ₀ + mₜ⊙τ_MTL (merged tensors), its own task-specific tensors and the non-float copies.
+   */
+  taskModelOutputs?: (SinkFolder | ByteSink)[];
 }
 
 export interface MergeSummary {
@@ -38,6 +43,10 @@ function countNonFinite(values: Float32Array): number {
   let n = 0;
   for (const v of values) if (!Number.isFinite(v)) n++;
   return n;
+}
+
+async function abortTargets(targets: (SinkFolder | ByteSink)[]): Promise<void> {
+  for (const t of targets) if (!isSinkFolder(t)) await t.abort().catch(() => undefined);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -76,12 +85,33 @@ export async function executeMerge(
     { totalBytes: preBytes * (selectionPasses + signPasses) + mergeBytes },
   );
 
-  const output: MergeOutput = openOutput(
-    target,
-    specs,
-    recipeToYaml(plan.recipe),
-    options.maxShardBytes,
-  );
+  const recipeYaml = recipeToYaml(plan.recipe);
+  const taskKeys = merges[0]?.inputs.slice(1) ?? [];
+  const taskTargets = options.taskModelOutputs ?? [];
+  if (
+    taskTargets.length > 0 &&
+    (plan.method.kind !== 'consensus' || taskTargets.length !== taskKeys.length)
+  ) {
+    await abortTargets([target, ...taskTargets]);
+    throw new Error(
+      `compressed task models need a consensus merge and one output per task model (${taskKeys.length}), got ${taskTargets.length} for ${plan.method.name}`,
+    );
+  }
+  // Each task output holds the merged tensors, the non-float copies and its own heads.
+  const inTask = (step: PlanStep, t: number) =>
+    step.kind === 'merge' || step.reason !== 'task-specific' || step.from === taskKeys[t];
+  const outputs: MergeOutput[] = [];
+  try {
+    outputs.push(openOutput(target, specs, recipeYaml, options.maxShardBytes));
+    taskTargets.forEach((tt, t) => {
+      const taskSpecs = specs.filter((_, i) => inTask(plan.steps[i]!, t));
+      outputs.push(openOutput(tt, taskSpecs, recipeYaml, options.maxShardBytes));
+    });
+  } catch (e) {
+    await abortTargets([target, ...taskTargets]);
+    throw e;
+  }
+  const output = outputs[0]!;
   const state: RunState = { majoritySign: 0 };
   let bytesWritten = 0;
   let nonFinite = 0;
@@ -119,6 +149,7 @@ export async function executeMerge(
         progress.advance(1, step.bytes);
       } else {
         const job = attachInputs(step, await readInputs(plan, step), state);
+        if (job.kind === 'consensus' && taskTargets.length > 0) job.emitTaskModels = true;
         const result = await backend.mergeTensor(job);
         if (result.merged.length !== step.numel) {
           throw new Error(
@@ -127,15 +158,29 @@ export async function executeMerge(
         }
         nonFinite += countNonFinite(result.merged);
         bytes = encodeF32As(dtypeOf(step), result.merged);
+        for (let t = 0; t < taskTargets.length; t++) {
+          const values = result.taskModels?.[t];
+          if (!values || values.length !== step.numel) {
+            throw new Error(
+              `${step.name}: the ${backend.name} backend returned no task model ${t}`,
+            );
+          }
+          await outputs[t + 1]!.writeTensor(step.name, encodeF32As(dtypeOf(step), values));
+        }
         progress.advance(1, step.inputBytes);
+      }
+      if (step.kind === 'copy') {
+        for (let t = 0; t < taskTargets.length; t++) {
+          if (inTask(step, t)) await outputs[t + 1]!.writeTensor(step.name, bytes);
+        }
       }
       await output.writeTensor(step.name, bytes);
       bytesWritten += bytes.length;
     }
     throwIfAborted(options.signal);
-    await output.finish();
+    for (const o of outputs) await o.finish();
   } catch (e) {
-    await output.abort(e);
+    await Promise.all(outputs.map((o) => o.abort(e)));
     throw e;
   }
   progress.finish();
