@@ -1,0 +1,32 @@
+import { test, expect } from '@playwright/test';
+import { callInPage } from './in-page';
+import type { InPageReport } from '../src/gpu/testing/compare-in-page';
+
+// WebGPU merge kernels on Chromium's real adapter (lavapipe, compatibility mode) against the
+// CPU reference, both run inside the page on the same seeded jobs. Fails if there is no adapter.
+test('WebGPU merge kernels equal the CPU reference in the browser', async ({ page }) => {
+  test.setTimeout(150_000);
+  await page.goto('/');
+  const report = await callInPage<InPageReport>(
+    page,
+    '/src/gpu/testing/compare-in-page.ts',
+    'runKernelComparison',
+  );
+  console.log(`kernels on ${report.adapter}`);
+  for (const j of report.jobs) {
+    console.log(
+      `${j.label.padEnd(34)} maxRel ${j.maxRelError.toExponential(2)} gross ${j.gross} gpu ${j.gpuMs.toFixed(1)} ms cpu ${j.cpuMs.toFixed(1)} ms`,
+    );
+  }
+  expect(report.validationError).toBeNull();
+  expect(report.fallback).toBe(false);
+  expect(report.jobs.length).toBeGreaterThanOrEqual(30);
+  for (const j of report.jobs) {
+    expect(j.gross, `${j.label}: mask/sign mismatches`).toBe(0);
+    expect(j.maxRelError, `${j.label}: max relative error`).toBeLessThanOrEqual(1e-6);
+  }
+  expect(report.uniformsChecked).toBe(100_003);
+  expect(report.uniformMismatches).toBe(0);
+  expect(report.selector.gpu).toEqual(report.selector.cpu);
+  expect(report.selector.cpu.every((t) => t > 0 && Number.isFinite(t))).toBe(true);
+});
