@@ -6,3 +6,4 @@ export { resolveParams, resolveSetting, taskModels, type ResolvedParams } from '
 export { validateParams, type ParamIssue } from './validate';
 export { checkRecipe } from './check';
 export { parseDtypeName, dtypeToRecipeName } from './dtype';
+export { newRecipe } from './new-recipe';

@@ -92,6 +92,9 @@ export function parseRecipe(text: string, file = 'recipe'): ParsedRecipe {
     ...settings(doc.parameters, `${file}: parameters`),
     ...settings(studio.parameters, `${file}: merge_studio.parameters`),
   };
+  // mergekit's boolean `rescale` means l1 (true) or none (false) since 2025.
+  if (typeof parameters.rescale === 'boolean')
+    parameters.rescale = parameters.rescale ? 'l1' : 'none';
   const recipe: Recipe = { mergeMethod: method, models, parameters, taskSpecific: [] };
   if (typeof base === 'string') recipe.baseModel = base;
   for (const [key, prop] of [

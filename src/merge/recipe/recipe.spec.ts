@@ -58,14 +58,19 @@ describe('recipe parsing', () => {
     recipe.parameters.trim_scope = 'model';
     recipe.parameters.zero_sign = 'majority';
     recipe.taskSpecific = ['head.'];
+    recipe.parameters.rescale = 'inverse_density';
     recipe.outDtype = 'float16';
     const yaml = recipeToYaml(recipe);
     // mergekit's own keys stay mergekit-readable; studio options live apart.
     expect(yaml).toMatch(
-      /merge_studio:\n {2}parameters:\n {4}trim_scope: model\n {4}zero_sign: majority\n {2}task_specific:\n {4}- head\./,
+      /merge_studio:\n {2}parameters:\n {4}trim_scope: model\n {4}zero_sign: majority\n {4}rescale: inverse_density\n {2}task_specific:\n {4}- head\./,
     );
     expect(yaml).not.toMatch(/^parameters:[^]*trim_scope[^]*merge_studio/m);
     expect(parseRecipe(yaml).recipe).toEqual(recipe);
+    // mergekit reads rescale as a boolean: l1/none are written as true/false, read back as modes.
+    recipe.parameters.rescale = 'none';
+    expect(recipeToYaml(recipe)).toMatch(/^ {2}rescale: false$/m);
+    expect(parseRecipe(recipeToYaml(recipe)).recipe).toEqual(recipe);
   });
 });
 
@@ -184,5 +189,28 @@ describe('layer indices and LiNeS', () => {
     // L = 5, α .5, β 1: block 0 → .5, block 2 → 1, block 4 → 1.5, head → .5.
     expect([0, 2, 4].map((l) => linesScale(0.5, 1, l, 5))).toEqual([0.5, 1, 1.5]);
     expect(linesScale(0.5, 1, null, 5)).toBe(0.5);
+  });
+});
+
+describe('newRecipe', () => {
+  it('starts every method from its declared defaults and passes the checks', async () => {
+    const { newRecipe } = await import('./new-recipe');
+    for (const name of methodNames()) {
+      const m = getMethod(name);
+      const models = m.minModels >= 2 ? ['a', 'b'] : ['a'];
+      const r = newRecipe(name, models, 'base');
+      expect(checkRecipe(r)).toEqual([]);
+      expect(parseRecipe(recipeToYaml(r)).recipe).toEqual(r);
+    }
+    const ties = newRecipe('ties', ['a'], 'base');
+    expect(ties.parameters).toMatchObject({
+      normalize: true,
+      lambda: 1,
+      rescale: 'none',
+      zero_sign: 'positive',
+    });
+    expect(ties.parameters.disjoint).toBeUndefined();
+    expect(ties.models[0]!.parameters).toEqual({ weight: 1, density: 1 });
+    expect(newRecipe('linear', ['a', 'b'], 'base').baseModel).toBeUndefined();
   });
 });

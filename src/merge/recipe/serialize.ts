@@ -34,6 +34,12 @@ export function recipeToObject(recipe: Recipe): Record<string, unknown> {
       : { model: m.model };
   });
   const { known, studio } = split(recipe.parameters, method);
+  // mergekit reads `rescale` as a boolean: l1/none become true/false, other modes are ours.
+  if (known.rescale === 'l1' || known.rescale === 'none') known.rescale = known.rescale === 'l1';
+  else if (known.rescale !== undefined) {
+    studio.rescale = known.rescale;
+    delete known.rescale;
+  }
   if (Object.keys(known).length > 0) out.parameters = known;
   if (recipe.dtype !== undefined) out.dtype = recipe.dtype;
   if (recipe.outDtype !== undefined) out.out_dtype = recipe.outDtype;
