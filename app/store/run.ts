@@ -1,10 +1,17 @@
 import type { StateCreator } from 'zustand';
-import type { Progress, WireError } from '../../src/worker/protocol';
+import type { MergeOutcome, Progress, WireError } from '../../src/worker/protocol';
 import type { StudioState } from './index';
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
 
+/** A finished merge: its numbers, and a download URL when it was merged into memory. */
+export interface MergeResult {
+  outcome: Omit<MergeOutcome, 'bytes'>;
+  downloadUrl: string | null;
+}
+
 export interface RunSlice {
+  lastMerge: MergeResult | null;
   runStatus: RunStatus;
   /** What the current (or last) run is doing; null before the first progress event. */
   runProgress: Progress | null;
@@ -12,13 +19,21 @@ export interface RunSlice {
   runStarted(): void;
   runProgressed(progress: Progress): void;
   runFinished(status: Exclude<RunStatus, 'idle' | 'running'>, error?: WireError): void;
+  setLastMerge(result: MergeResult | null): void;
 }
 
 export const createRunSlice: StateCreator<StudioState, [], [], RunSlice> = (set) => ({
+  lastMerge: null,
   runStatus: 'idle',
   runProgress: null,
   runError: null,
   runStarted: () => set({ runStatus: 'running', runProgress: null, runError: null }),
   runProgressed: (runProgress) => set({ runProgress }),
   runFinished: (runStatus, error) => set({ runStatus, runError: error ?? null }),
+  setLastMerge: (lastMerge) =>
+    set((state) => {
+      // The old merged file's memory is released with its URL.
+      if (state.lastMerge?.downloadUrl) URL.revokeObjectURL(state.lastMerge.downloadUrl);
+      return { lastMerge };
+    }),
 });

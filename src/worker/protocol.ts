@@ -11,8 +11,28 @@ import type { Dtype } from '../io/types';
 import type { AdapterDescription } from '../gpu/adapter';
 import type { Progress } from '../core/progress';
 import type { MethodDefinition } from '../merge/methods/types';
+import type { Recipe } from '../merge/recipe/types';
 
-export type { Progress, MethodDefinition };
+export type { Progress, MethodDefinition, Recipe };
+
+/** Where a merge writes: memory (bytes come back, transferred) or a file the user picked. */
+export type MergeTarget =
+  { kind: 'memory'; fileName: string } | { kind: 'file'; handle: FileSystemFileHandle };
+
+export interface MergeOutcome {
+  fileName: string;
+  device: 'webgpu' | 'cpu';
+  tensors: number;
+  merged: number;
+  copied: number;
+  bytesWritten: number;
+  seconds: number;
+  /** NaN/Inf values in the merged tensors (0 for sane inputs). */
+  nonFinite: number;
+  warnings: string[];
+  /** The merged safetensors file, for the memory target (its buffer is transferred). */
+  bytes?: Uint8Array;
+}
 
 // ---------------------------------------------------------------- shared value types
 
@@ -119,6 +139,12 @@ export interface Methods {
     params: { ids: string[]; baseId: string; taskFilter: string };
     result: CompatibilityReport;
     events: never;
+  };
+  /** Plans and runs a merge of loaded checkpoints; recipe model names are checkpoint names. */
+  merge: {
+    params: { recipe: Recipe; target: MergeTarget };
+    result: MergeOutcome;
+    events: { type: 'progress'; progress: Progress };
   };
   /** The merge registry's declarations (pure data): the method form is generated from them. */
   listMethods: {

@@ -9,15 +9,21 @@ import { loadCheckpoints } from './checkpoints/load';
 import { CheckpointRegistry } from './checkpoints/registry';
 import type { Endpoint } from './endpoint';
 import { serve, type Handlers } from './serve';
+import { setGpuPreference } from './merge/backend';
+import { runMerge } from './merge/run';
 
 const registry = new CheckpointRegistry();
 
 const handlers: Handlers = {
-  capabilities: ({ gpu }) => reportCapabilities(gpu),
+  capabilities: ({ gpu }) => {
+    setGpuPreference(gpu);
+    return reportCapabilities(gpu);
+  },
   loadCheckpoints: (params, context) => loadCheckpoints(registry, params, context),
   removeCheckpoint: async ({ id }) => ({ removed: registry.remove(id) }),
   checkCompatibility: async (params) => checkCompatibility(registry, params),
   listMethods: async () => [...METHODS],
+  merge: (params, context) => runMerge(registry, params, context),
 };
 
 serve(self as unknown as Endpoint, handlers);

@@ -13,6 +13,10 @@ interface OpenFilePickerOptions {
 interface PickerWindow {
   showOpenFilePicker?(options: OpenFilePickerOptions): Promise<FileSystemFileHandle[]>;
   showDirectoryPicker?(options?: { mode?: 'read' }): Promise<FileSystemDirectoryHandle>;
+  showSaveFilePicker?(options: {
+    suggestedName?: string;
+    types?: OpenFilePickerOptions['types'];
+  }): Promise<FileSystemFileHandle>;
 }
 
 const pickers = window as unknown as PickerWindow;
@@ -20,6 +24,7 @@ const pickers = window as unknown as PickerWindow;
 export const fileAccess = Object.freeze({
   openFilePicker: typeof pickers.showOpenFilePicker === 'function',
   directoryPicker: typeof pickers.showDirectoryPicker === 'function',
+  savePicker: typeof pickers.showSaveFilePicker === 'function',
 });
 
 const CHECKPOINT_TYPES = [
@@ -42,6 +47,26 @@ export async function pickFiles(): Promise<FileSystemFileHandle[]> {
 export async function pickFolder(): Promise<FileSystemDirectoryHandle | null> {
   try {
     return (await pickers.showDirectoryPicker?.({ mode: 'read' })) ?? null;
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') return null;
+    throw error;
+  }
+}
+
+/** Must be called from a click (user activation); null when the user cancels. */
+export async function pickSaveFile(suggestedName: string): Promise<FileSystemFileHandle | null> {
+  try {
+    return (
+      (await pickers.showSaveFilePicker?.({
+        suggestedName,
+        types: [
+          {
+            description: 'Safetensors checkpoint',
+            accept: { 'application/octet-stream': ['.safetensors'] },
+          },
+        ],
+      })) ?? null
+    );
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') return null;
     throw error;

@@ -2,22 +2,30 @@ import { useStudio } from '../../store';
 
 const TEXT = {
   idle: 'Nothing has run yet.',
-  running: 'Running…',
-  done: 'Finished.',
-  failed: 'Failed.',
-  cancelled: 'Cancelled.',
+  running: 'Merging…',
+  done: 'Merged.',
+  failed: 'The merge failed:',
+  cancelled: 'Cancelled; nothing was written.',
 } as const;
 
 export function RunStatusLine() {
   const status = useStudio((s) => s.runStatus);
   const error = useStudio((s) => s.runError);
   const progress = useStudio((s) => s.runProgress);
-  const detail =
-    status === 'running' && progress ? ` ${progress.task}` : error ? ` ${error.message}` : '';
+  const steps =
+    status === 'running' && progress?.status === 'progress'
+      ? ` ${progress.done} of ${progress.total} tensor steps.`
+      : '';
   return (
-    <p className="muted" role="status" aria-live="polite">
+    <p
+      className={status === 'failed' ? 'run__status run__status--failed' : 'run__status'}
+      role="status"
+      aria-live="polite"
+      data-testid="run-status"
+    >
       {TEXT[status]}
-      {detail}
+      {steps}
+      {error ? ` ${error.message}` : ''}
     </p>
   );
 }

@@ -32,6 +32,11 @@ export class CheckpointRegistry {
     return this.loaded.delete(id);
   }
 
+  /** Recipes name models by their (unique) checkpoint names. */
+  byName(name: string): LoadedCheckpoint | undefined {
+    return [...this.loaded.values()].find((c) => c.summary.name === name);
+  }
+
   get(id: string): LoadedCheckpoint {
     const found = this.loaded.get(id);
     if (!found) {

@@ -1,0 +1,48 @@
+import { useStudio } from '../../store';
+import { formatBytes } from '../../lib/format';
+
+/** What the last merge produced, where it went, and the download when it is in memory. */
+export function MergeSummary() {
+  const last = useStudio((s) => s.lastMerge);
+  if (!last) return null;
+  const { outcome, downloadUrl } = last;
+  return (
+    <div className="merge-summary" data-testid="merge-summary">
+      <dl className="stats">
+        <div>
+          <dt>Tensors</dt>
+          <dd>
+            {outcome.tensors} ({outcome.merged} merged, {outcome.copied} copied)
+          </dd>
+        </div>
+        <div>
+          <dt>Size</dt>
+          <dd>{formatBytes(outcome.bytesWritten)}</dd>
+        </div>
+        <div>
+          <dt>Time</dt>
+          <dd>
+            {outcome.seconds.toFixed(2)} s on {outcome.device === 'webgpu' ? 'WebGPU' : 'CPU'}
+          </dd>
+        </div>
+      </dl>
+      {outcome.nonFinite > 0 && (
+        <p className="note note--warn">
+          {outcome.nonFinite} NaN/Inf values in the merged tensors: check the inputs.
+        </p>
+      )}
+      {outcome.warnings.map((warning) => (
+        <p key={warning} className="note note--warn">
+          {warning}
+        </p>
+      ))}
+      {downloadUrl ? (
+        <a className="btn btn--secondary btn--md" href={downloadUrl} download={outcome.fileName}>
+          Download {outcome.fileName}
+        </a>
+      ) : (
+        <p className="muted">Saved to {outcome.fileName}.</p>
+      )}
+    </div>
+  );
+}

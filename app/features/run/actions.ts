@@ -1,0 +1,45 @@
+/**
+ * Merge commands. One merge runs at a time; its AbortController lives here so Cancel can
+ * reach it. Progress events go straight into the run slice.
+ */
+import type { MergeTarget } from '../../../src/worker/protocol';
+import { isCancelled, StudioError } from '../../../src/worker/errors';
+import { studio } from '../../services/studio';
+import { useStudio } from '../../store';
+import { buildRecipe } from '../method/buildRecipe';
+
+let running: AbortController | null = null;
+
+export async function startMerge(target: MergeTarget): Promise<void> {
+  const state = useStudio.getState();
+  const recipe = buildRecipe(state);
+  if (!recipe || running) return;
+  running = new AbortController();
+  state.runStarted();
+  try {
+    const { bytes, ...outcome } = await studio().call(
+      'merge',
+      { recipe, target },
+      { signal: running.signal, onEvent: (e) => useStudio.getState().runProgressed(e.progress) },
+    );
+    const downloadUrl = bytes
+      ? URL.createObjectURL(
+          // The transferred buffer becomes the Blob's contents; no second copy is made.
+          new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+        )
+      : null;
+    useStudio.getState().setLastMerge({ outcome, downloadUrl });
+    useStudio.getState().runFinished('done');
+  } catch (error) {
+    const wire =
+      error instanceof StudioError ? error.toWire() : { code: 'internal', message: String(error) };
+    if (isCancelled(error)) useStudio.getState().runFinished('cancelled');
+    else useStudio.getState().runFinished('failed', wire);
+  } finally {
+    running = null;
+  }
+}
+
+export function cancelMerge(): void {
+  running?.abort();
+}

@@ -1,0 +1,64 @@
+/**
+ * The merge handler: plans the recipe against loaded checkpoints (everything is validated
+ * before a byte is written), then streams it to memory or a user-picked file with progress.
+ * Cancelling aborts the output, so no half-written file remains.
+ */
+import { memorySink, writableStreamSink, type ByteSink, type Checkpoint } from '../../io';
+import { executeMerge, getMethod, planMerge, taskModels } from '../../merge';
+import type { CheckpointRegistry } from '../checkpoints/registry';
+import type { MergeOutcome, Methods } from '../protocol';
+import { Transfer, type HandlerContext } from '../serve';
+import { chooseMergeBackend } from './backend';
+
+type Params = Methods['merge']['params'];
+
+function inputsOf(registry: CheckpointRegistry, recipe: Params['recipe']): Map<string, Checkpoint> {
+  const method = getMethod(recipe.mergeMethod);
+  const wanted = taskModels(recipe, method).map((m) => m.model);
+  if (method.needsBase && recipe.baseModel) wanted.push(recipe.baseModel);
+  const map = new Map<string, Checkpoint>();
+  for (const name of wanted) {
+    const found = registry.byName(name);
+    if (found) map.set(name, found.checkpoint);
+  }
+  return map; // planMerge names any model that is missing here
+}
+
+async function openTarget(target: Params['target']): Promise<{ sink: ByteSink; fileName: string }> {
+  if (target.kind === 'memory')
+    return { sink: memorySink(target.fileName), fileName: target.fileName };
+  const stream = await target.handle.createWritable();
+  return { sink: writableStreamSink(stream, target.handle.name), fileName: target.handle.name };
+}
+
+export async function runMerge(
+  registry: CheckpointRegistry,
+  { recipe, target }: Params,
+  { signal, emit }: HandlerContext<'merge'>,
+): Promise<MergeOutcome | Transfer<MergeOutcome>> {
+  const plan = await planMerge(recipe, inputsOf(registry, recipe));
+  const backend = await chooseMergeBackend();
+  try {
+    const { sink, fileName } = await openTarget(target);
+    const summary = await executeMerge(plan, backend, sink, {
+      signal,
+      onProgress: (progress) => emit({ type: 'progress', progress }),
+    });
+    const outcome: MergeOutcome = {
+      fileName,
+      device: backend.name,
+      tensors: summary.tensors,
+      merged: summary.merged,
+      copied: summary.copied,
+      bytesWritten: summary.bytesWritten,
+      seconds: summary.seconds,
+      nonFinite: summary.nonFinite,
+      warnings: plan.warnings,
+    };
+    if (target.kind !== 'memory' || !('bytes' in sink)) return outcome;
+    const bytes = (sink as ReturnType<typeof memorySink>).bytes();
+    return new Transfer({ ...outcome, bytes }, [bytes.buffer]);
+  } finally {
+    backend.dispose();
+  }
+}
