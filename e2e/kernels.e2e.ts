@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { callInPage } from './in-page';
 import type { InPageReport } from '../src/gpu/testing/compare-in-page';
+import type { TiesBenchResult } from '../src/gpu/bench/ties-bench';
 
 // WebGPU merge kernels on Chromium's real adapter (lavapipe, compatibility mode) against the
 // CPU reference, both run inside the page on the same seeded jobs. Fails if there is no adapter.
@@ -29,4 +30,23 @@ test('WebGPU merge kernels equal the CPU reference in the browser', async ({ pag
   expect(report.uniformMismatches).toBe(0);
   expect(report.selector.gpu).toEqual(report.selector.cpu);
   expect(report.selector.cpu.every((t) => t > 0 && Number.isFinite(t))).toBe(true);
+});
+
+// docs/gpu.md's browser timing: one 8 × 4M TIES tensor, GPU vs plain CPU reference in the page.
+test('an 8 × 4M TIES tensor: timing on lavapipe and equality with the CPU reference', async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  await page.goto('/');
+  const r = await callInPage<TiesBenchResult>(
+    page,
+    '/src/gpu/bench/ties-in-page.ts',
+    'benchTiesInPage',
+  );
+  console.log(
+    `TIES 8×4M on ${r.adapter}: GPU ${r.gpuMs.toFixed(0)} ms (cold ${r.gpuColdMs.toFixed(0)} ms), CPU reference ${r.cpuMs.toFixed(0)} ms, ratio ${(r.cpuMs / r.gpuMs).toFixed(1)}×`,
+  );
+  expect(r.gross).toBe(0);
+  expect(r.maxRelError).toBeLessThanOrEqual(1e-6);
+  expect(r.gpuMs).toBeGreaterThan(0);
 });

@@ -83,15 +83,20 @@ export interface BoundChunk {
   table: GPUBuffer;
 }
 
+/** Packed chunks kept on the GPU between passes of one job (re-uploaded beyond this). */
+export const RESIDENT_BYTES = 512 * 1024 * 1024;
+
 /**
  * All inputs of a tensor, uploaded one chunk at a time into ONE packed storage buffer (the
  * compatibility adapter allows 8 storage buffers per stage, so K models cannot each have
- * one). The current chunk stays resident, so multi-pass kernels on a single-chunk tensor
- * upload once.
+ * one). Chunks stay resident while their total fits RESIDENT_BYTES, so multi-pass kernels
+ * (radix select, l1 sums, merge) upload every byte once; larger tensors keep only the
+ * current chunk and re-upload per pass.
  */
 export class PackedInputs {
   readonly chunkCount: number;
-  private current: BoundChunk | undefined;
+  private readonly resident = new Map<number, BoundChunk>();
+  private readonly keepAll: boolean;
 
   constructor(
     private readonly rt: GpuRuntime,
@@ -100,6 +105,8 @@ export class PackedInputs {
     readonly chunkLen: number,
   ) {
     this.chunkCount = Math.max(1, Math.ceil(numel / chunkLen));
+    const bytesPerElement = inputs.reduce((s, r) => s + DTYPE_BYTES[r.dtype], 0);
+    this.keepAll = numel * bytesPerElement <= RESIDENT_BYTES;
   }
 
   range(index: number): { start: number; len: number } {
@@ -107,9 +114,14 @@ export class PackedInputs {
     return { start, len: Math.min(this.chunkLen, this.numel - start) };
   }
 
+  /**
+   * The chunk's packed buffer, uploading it if needed. Callers submit every command that
+   * reads the previous chunk before binding another (it may be released).
+   */
   bind(index: number): BoundChunk {
-    if (this.current?.index === index) return this.current;
-    this.drop();
+    const cached = this.resident.get(index);
+    if (cached) return cached;
+    if (!this.keepAll) this.dropAll();
     const { start, len } = this.range(index);
     const words = this.inputs.map((r) => Math.ceil((len * DTYPE_BYTES[r.dtype]) / 4));
     const total = Math.max(
@@ -126,8 +138,9 @@ export class PackedInputs {
       offset += words[k] as number;
     });
     const table = this.rt.uniform(slots);
-    this.current = { index, start, len, raw, rawBytes: total * 4, table };
-    return this.current;
+    const chunk = { index, start, len, raw, rawBytes: total * 4, table };
+    this.resident.set(index, chunk);
+    return chunk;
   }
 
   private upload(target: GPUBuffer, at: number, r: RawTensor, start: number, len: number): void {
@@ -150,13 +163,13 @@ export class PackedInputs {
     return { 0: { buffer: chunk.raw, size: chunk.rawBytes }, 1: chunk.table };
   }
 
-  private drop(): void {
-    if (!this.current) return;
-    void this.rt.release([this.current.raw, this.current.table]);
-    this.current = undefined;
+  private dropAll(): void {
+    const buffers = [...this.resident.values()].flatMap((c) => [c.raw, c.table]);
+    this.resident.clear();
+    if (buffers.length > 0) void this.rt.release(buffers);
   }
 
   dispose(): void {
-    this.drop();
+    this.dropAll();
   }
 }
