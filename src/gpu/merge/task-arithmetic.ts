@@ -78,6 +78,8 @@ function planModel(job: TaskArithmeticJob, m: number, rowLen: number): ModelPlan
   const threshold = job.modelScopeThresholds?.[m];
   switch (job.sparsifier) {
     case 'none':
+      // The reference returns δ unchanged: no rescale of either kind.
+      plan.p = 1;
       return plan;
     case 'magnitude':
     case 'magnitude_outliers': {
