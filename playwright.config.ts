@@ -1,22 +1,7 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from './e2e/chromium-flags';
 
-/** Debian's Chromium by default; CHROMIUM_PATH points at a user's own Chromium instead. */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const port = Number(process.env.E2E_PORT ?? 5199);
-
-// Real WebGPU without a GPU: lavapipe through ANGLE (compatibility adapter) and SwiftShader
-// (core, fallback) are both reachable with these flags; src/gpu/adapter.ts picks lavapipe.
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
-  '--use-angle=vulkan',
-  '--use-webgpu-adapter=opengles',
-];
 
 export default defineConfig({
   testDir: 'e2e',
