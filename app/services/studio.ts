@@ -19,7 +19,7 @@ export function studio(): StudioClient {
     created.failAll(
       new StudioError({
         code: 'worker-crashed',
-        message: `The studio worker stopped: ${event.message}`,
+        message: `The studio worker stopped: ${event.message ?? 'its code failed to load'}`,
       }),
     );
   });

@@ -1,11 +1,14 @@
 import type { StateCreator } from 'zustand';
-import type { CapabilityReport } from '../../src/worker/protocol';
+import type { CapabilityReport, DemoInfo } from '../../src/worker/protocol';
 import type { StudioState } from './index';
 
 export interface EnvironmentSlice {
   /** The worker's capability report; null while it is still probing. */
   capability: CapabilityReport | null;
   capabilityError: string | null;
+  /** Whether the demo zoo is served with the app; null until the worker has looked. */
+  demo: DemoInfo | null;
+  setDemo(demo: DemoInfo): void;
   setCapability(report: CapabilityReport): void;
   setCapabilityError(message: string): void;
 }
@@ -15,6 +18,8 @@ export const createEnvironmentSlice: StateCreator<StudioState, [], [], Environme
 ) => ({
   capability: null,
   capabilityError: null,
+  demo: null,
+  setDemo: (demo) => set({ demo }),
   setCapability: (capability) => set({ capability, capabilityError: null }),
   setCapabilityError: (capabilityError) => set({ capabilityError }),
 });

@@ -17,10 +17,10 @@ export function sharedValues(name: string, shift: number): Float32Array {
 }
 
 /** A tiny model: two shared layers and a task head of `classes` outputs (40 + 8·classes params). */
-export function tinyModel(name: string, classes: number, shift = 0): FileSpec {
+export function tinyModel(name: string, classes: number, shift = 0, head = 'heads'): FileSpec {
   const tensors: TestTensor[] = [
     ...SHARED.map((s) => ({ ...s, values: sharedValues(s.name, shift) })),
-    { name: 'heads.cls.weight', dtype: 'F32', shape: [classes, HIDDEN] },
+    { name: `${head}.cls.weight`, dtype: 'F32', shape: [classes, HIDDEN] },
   ];
   return { name, bytes: makeValidSafetensors(tensors) };
 }

@@ -19,6 +19,10 @@ export type { Progress, MethodDefinition, Recipe };
 export type MergeTarget =
   { kind: 'memory'; fileName: string } | { kind: 'file'; handle: FileSystemFileHandle };
 
+/** What the demo zoo offers (or why it is not there). */
+export type DemoInfo =
+  { available: true; tasks: string[]; headPrefix: string } | { available: false; reason: string };
+
 export interface MergeOutcome {
   fileName: string;
   device: 'webgpu' | 'cpu';
@@ -129,6 +133,17 @@ export interface Methods {
       | { type: 'checkpointPending'; id: string; name: string }
       | { type: 'checkpointLoaded'; summary: CheckpointSummary }
       | { type: 'checkpointFailed'; id: string; name: string; error: WireError };
+  };
+  probeDemo: {
+    params: Record<string, never>;
+    result: DemoInfo;
+    events: never;
+  };
+  /** Loads the demo zoo's base and fine-tunes; same events as loadCheckpoints. */
+  loadDemo: {
+    params: Record<string, never>;
+    result: { ids: string[]; baseId: string | null; headPrefix: string };
+    events: Methods['loadCheckpoints']['events'];
   };
   removeCheckpoint: {
     params: { id: string };

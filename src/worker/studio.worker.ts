@@ -11,6 +11,8 @@ import type { Endpoint } from './endpoint';
 import { serve, type Handlers } from './serve';
 import { setGpuPreference } from './merge/backend';
 import { runMerge } from './merge/run';
+import { loadDemo } from './demo/load';
+import { probeDemo } from './demo/zoo';
 
 const registry = new CheckpointRegistry();
 
@@ -20,6 +22,8 @@ const handlers: Handlers = {
     return reportCapabilities(gpu);
   },
   loadCheckpoints: (params, context) => loadCheckpoints(registry, params, context),
+  probeDemo: () => probeDemo(),
+  loadDemo: (_params, context) => loadDemo(registry, context),
   removeCheckpoint: async ({ id }) => ({ removed: registry.remove(id) }),
   checkCompatibility: async (params) => checkCompatibility(registry, params),
   listMethods: async () => [...METHODS],

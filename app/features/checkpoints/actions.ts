@@ -2,42 +2,58 @@
  * Checkpoint commands: each goes to the worker through the client and records the outcome in
  * the store. Components call these; they never talk to the worker themselves.
  */
-import type { CheckpointInput } from '../../../src/worker/protocol';
+import type { CheckpointInput, EventOf } from '../../../src/worker/protocol';
 import { StudioError } from '../../../src/worker/errors';
 import { studio } from '../../services/studio';
 import { useStudio } from '../../store';
 
+/** Rows appear as the worker announces them and fill in as each checkpoint is read. */
+function onLoadEvent(event: EventOf<'loadCheckpoints'>): void {
+  const { upsertCheckpoint } = useStudio.getState();
+  if (event.type === 'checkpointPending') {
+    upsertCheckpoint({ id: event.id, name: event.name, status: 'loading' });
+  } else if (event.type === 'checkpointLoaded') {
+    const { summary } = event;
+    upsertCheckpoint({ id: summary.id, name: summary.name, status: 'ready', summary });
+  } else if (event.type === 'checkpointFailed') {
+    upsertCheckpoint({ id: event.id, name: event.name, status: 'error', error: event.error });
+  }
+}
+
+/** Per-file problems arrive as checkpointFailed events; this is a whole request failing. */
+function showRequestFailure(name: string, error: unknown): void {
+  const wire =
+    error instanceof StudioError ? error.toWire() : { code: 'internal', message: String(error) };
+  const id = `failed-${Date.now()}`;
+  useStudio.getState().upsertCheckpoint({ id, name, status: 'error', error: wire });
+}
+
 export async function loadCheckpoints(inputs: CheckpointInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  const { upsertCheckpoint } = useStudio.getState();
   try {
-    await studio().call(
-      'loadCheckpoints',
-      { inputs },
-      {
-        onEvent: (event) => {
-          if (event.type === 'checkpointPending') {
-            upsertCheckpoint({ id: event.id, name: event.name, status: 'loading' });
-          } else if (event.type === 'checkpointLoaded') {
-            const { summary } = event;
-            upsertCheckpoint({ id: summary.id, name: summary.name, status: 'ready', summary });
-          } else if (event.type === 'checkpointFailed') {
-            upsertCheckpoint({
-              id: event.id,
-              name: event.name,
-              status: 'error',
-              error: event.error,
-            });
-          }
-        },
-      },
-    );
+    await studio().call('loadCheckpoints', { inputs }, { onEvent: onLoadEvent });
   } catch (error) {
-    // Per-file problems arrive as checkpointFailed events; this is the whole request failing.
-    const wire =
-      error instanceof StudioError ? error.toWire() : { code: 'internal', message: String(error) };
-    upsertCheckpoint({ id: `load-${Date.now()}`, name: 'Loading', status: 'error', error: wire });
+    showRequestFailure('Loading', error);
   }
+}
+
+/** The demo zoo: its base becomes the base and its head prefix the task-specific filter. */
+export async function loadDemo(): Promise<void> {
+  try {
+    const result = await studio().call('loadDemo', {}, { onEvent: onLoadEvent });
+    const { setBaseId, setTaskFilter } = useStudio.getState();
+    if (result.baseId) setBaseId(result.baseId);
+    setTaskFilter(result.headPrefix);
+  } catch (error) {
+    showRequestFailure('Demo zoo', error);
+  }
+}
+
+export async function probeDemo(): Promise<void> {
+  const demo = await studio()
+    .call('probeDemo', {})
+    .catch((error: unknown) => ({ available: false as const, reason: String(error) }));
+  useStudio.getState().setDemo(demo);
 }
 
 export async function removeCheckpoint(id: string): Promise<void> {
