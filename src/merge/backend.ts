@@ -9,7 +9,8 @@
  * Additive extensions since the first version (both optional, nothing breaks without them):
  * - `MergeBackend.electedSignSum?` for the official-TIES majority-sign pre-pass (the executor
  *   falls back to the CPU reference when a backend lacks it);
- * - the MagnitudeSelector pass protocol is spelled out below (needsAnotherPass closes a pass).
+ * - the MagnitudeSelector pass protocol is spelled out below (needsAnotherPass closes a pass),
+ *   and `MagnitudeSelector.closePass?()` is awaited before needsAnotherPass() when present.
  */
 import type { FloatDtype } from '../io/types';
 
@@ -123,6 +124,11 @@ export interface MagnitudeSelector {
    * when another pass with the same add() calls is needed to refine the thresholds.
    */
   needsAnotherPass(): boolean;
+  /**
+   * Optional: awaited by the executor right before needsAnotherPass(), for selectors whose
+   * state lives elsewhere (a worker thread, the GPU) and must be settled asynchronously.
+   */
+  closePass?(): Promise<void>;
   /** Thresholds per model (keep |δ| ≥ threshold), valid once needsAnotherPass() is false. */
   thresholds(): number[];
 }

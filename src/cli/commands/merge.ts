@@ -12,7 +12,6 @@ import { openCheckpointPath, nodeFileSink, nodeSinkFolder } from '../../io/node'
 import type { Checkpoint } from '../../io';
 import {
   checkRecipe,
-  createCpuBackend,
   executeMerge,
   MergePlanError,
   parseDtypeName,
@@ -23,6 +22,7 @@ import {
   getMethod,
   type MergeBackend,
 } from '../../merge';
+import { createCpuWorkerBackend } from '../../merge/node/cpu-worker-backend';
 import { formatBytes } from '../format';
 import { CliUsageError, type CliIo, type Command } from '../types';
 
@@ -79,8 +79,8 @@ async function chooseBackend(device: string | undefined, io: CliIo): Promise<Mer
     throw new CliUsageError(`--device: unknown device "${device}"; use webgpu or cpu`);
   }
   if (device === 'cpu') {
-    io.err('device: cpu (reference backend)');
-    return createCpuBackend();
+    io.err('device: cpu (reference backend, worker thread)');
+    return createCpuWorkerBackend();
   }
   try {
     const { nodeGpu } = await import('../../gpu/node-gpu');
@@ -104,8 +104,8 @@ async function chooseBackend(device: string | undefined, io: CliIo): Promise<Mer
     throw new CliUsageError(
       '--device webgpu: no WebGPU adapter is available here; use --device cpu',
     );
-  io.err('device: cpu (no WebGPU adapter found)');
-  return createCpuBackend();
+  io.err('device: cpu (no WebGPU adapter found; reference backend, worker thread)');
+  return createCpuWorkerBackend();
 }
 
 /** Turns the merge engine's typed errors into one-line usage errors (exit 2). */

@@ -126,6 +126,7 @@ export async function executeMerge(
           for (let m = 1; m < raws.length; m++) await selector.add(m - 1, raws[0]!, raws[m]!);
           progress.advance(1, step.inputBytes);
         }
+        await selector.closePass?.();
       } while (selector.needsAnotherPass());
       state.thresholds = selector.thresholds();
     }

@@ -1,0 +1,54 @@
+/** Worker thread of the Node CPU backend: runs the CPU reference off the main thread. */
+import { parentPort } from 'node:worker_threads';
+import type { MagnitudeSelector } from '../backend';
+import { CpuMagnitudeSelector } from '../cpu/magnitude-selector';
+import { mergeTensorCpu } from '../cpu/index';
+import { taskArithmeticSignSum } from '../cpu/task-arithmetic';
+import type { WorkerRequest, WorkerResponse } from './cpu-worker-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('cpu-worker must run in a worker thread');
+const selectors = new Map<number, MagnitudeSelector>();
+
+function selector(id: number): MagnitudeSelector {
+  const s = selectors.get(id);
+  if (!s) throw new Error(`no magnitude selector ${id}`);
+  return s;
+}
+
+port.on('message', async (msg: WorkerRequest) => {
+  let reply: WorkerResponse;
+  const transfer: ArrayBuffer[] = [];
+  try {
+    switch (msg.op) {
+      case 'merge': {
+        const result = mergeTensorCpu(msg.job);
+        for (const a of [result.merged, ...(result.taskModels ?? [])])
+          transfer.push(a.buffer as ArrayBuffer);
+        reply = { id: msg.id, ok: true, result };
+        break;
+      }
+      case 'signSum':
+        reply = { id: msg.id, ok: true, value: taskArithmeticSignSum(msg.job) };
+        break;
+      case 'selectorCreate':
+        selectors.set(msg.selector, new CpuMagnitudeSelector(msg.densities, msg.total));
+        reply = { id: msg.id, ok: true };
+        break;
+      case 'selectorAdd':
+        await selector(msg.selector).add(msg.model, msg.base, msg.tuned);
+        reply = { id: msg.id, ok: true };
+        break;
+      case 'selectorNext':
+        reply = { id: msg.id, ok: true, value: selector(msg.selector).needsAnotherPass() };
+        break;
+      case 'selectorThresholds':
+        reply = { id: msg.id, ok: true, value: selector(msg.selector).thresholds() };
+        selectors.delete(msg.selector);
+        break;
+    }
+  } catch (e) {
+    reply = { id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+  port.postMessage(reply, transfer);
+});
