@@ -1,10 +1,10 @@
 /**
- * `cli eval --pool public/zoo/manifest.json [--model merged.safetensors] [--limit N]
- * [--device wasm|cpu|webgpu]`: per-task accuracy table with the average. Without --model it
- * evaluates each fine-tune on its own task and the base through each task's head; with --model it
- * evaluates that checkpoint's encoder through each task's own head.
+ * `eval --pool public/zoo/manifest.json [--model merged.safetensors] [--limit N]
+ * [--device wasm|cpu|webgpu]`: per-task accuracy table with the average.
  */
+import { parseArgs } from 'node:util';
 import { loadZoo } from '../../zoo/load';
+import { ZooFormatError } from '../../zoo/safetensors-lite';
 import {
   evaluateEncoder,
   evaluateIndividuals,
@@ -15,61 +15,55 @@ import { readEncoder } from '../../eval/load-merged';
 import { nodeFileSource } from '../../io/node/file-source';
 import { initTf, parseTfDevice } from '../../tf/backend';
 import { nodeGpu } from '../../gpu/node-gpu';
+import { formatTable } from '../format';
+import { CliUsageError, type Command } from '../types';
 
-export const EVAL_USAGE =
-  'eval --pool <manifest.json | zoo folder> [--model <checkpoint.safetensors>] [--limit N] [--device wasm|cpu|webgpu]';
+const usage = `usage: eval --pool <manifest.json | zoo folder> [--model <checkpoint.safetensors>] [--limit N] [--device wasm|cpu|webgpu]
+  Per-task accuracy on the zoo's test sets, with the average.
+  Without --model: each fine-tune on its own task, and the base through each task's head.
+  --model   evaluate this checkpoint's encoder (e.g. a merge) through each task's own head
+  --limit   only the first N test images of each task
+  --device  tfjs backend (default wasm; webgpu uses Dawn in Node when available)`;
 
-function option(argv: string[], flag: string): string | undefined {
-  const i = argv.indexOf(flag);
-  if (i < 0) return undefined;
-  const value = argv[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value`);
-  return value;
-}
-
-export function formatTable(rows: TableRow[], tasks: string[]): string {
-  const width = Math.max(...rows.map((r) => r.method.length), 6);
-  const cols = tasks.map((t) => Math.max(t.length, 5));
-  const header = [
-    'method'.padEnd(width),
-    ...tasks.map((t, i) => t.padStart(cols[i]!)),
-    'avg'.padStart(5),
-  ].join('  ');
-  const lines = rows.map((r) =>
-    [
-      r.method.padEnd(width),
-      ...tasks.map((t, i) =>
-        (r.perTask[t] === undefined ? '-' : (100 * r.perTask[t]!).toFixed(1)).padStart(cols[i]!),
-      ),
-      (100 * r.average).toFixed(1).padStart(5),
-    ].join('  '),
+function rowsToTable(rows: TableRow[], tasks: string[]): string[] {
+  const pct = (x: number | undefined) => (x === undefined ? '-' : (100 * x).toFixed(1));
+  return formatTable(
+    ['method', ...tasks, 'avg'],
+    rows.map((r) => [r.method, ...tasks.map((t) => pct(r.perTask[t])), pct(r.average)]),
+    new Set(tasks.map((_, i) => i + 1).concat(tasks.length + 1)),
   );
-  return [header, ...lines].join('\n');
 }
 
-/** Returns the process exit code. */
-export async function runEval(
-  argv: string[],
-  out: (line: string) => void = console.log,
-): Promise<number> {
-  const pool = option(argv, '--pool');
-  if (!pool) throw new Error(`missing --pool; usage: ${EVAL_USAGE}`);
-  const model = option(argv, '--model');
-  const limitText = option(argv, '--limit');
-  const limit = limitText === undefined ? undefined : Number(limitText);
+async function evaluate(args: string[], out: (line: string) => void): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      pool: { type: 'string' },
+      model: { type: 'string' },
+      limit: { type: 'string' },
+      device: { type: 'string', default: 'wasm' },
+    },
+  });
+  if (!values.pool) throw new CliUsageError('eval needs --pool <manifest.json> (see eval --help)');
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
-    throw new Error('--limit must be a positive integer');
-  const device = parseTfDevice(option(argv, '--device') ?? 'wasm');
+    throw new CliUsageError('--limit must be a positive integer');
+  let device;
+  try {
+    device = parseTfDevice(values.device);
+  } catch (e) {
+    throw new CliUsageError((e as Error).message);
+  }
   const used = await initTf(device, { gpu: device === 'webgpu' ? await nodeGpu() : null });
 
-  const zoo = await loadZoo(pool);
+  const zoo = await loadZoo(values.pool);
   const tasks = zoo.manifest.tasks.map((t) => t.name);
   const rows: TableRow[] = [];
-  if (model) {
-    const source = await nodeFileSource(model);
+  if (values.model) {
+    const source = await nodeFileSource(values.model);
     try {
       const encoder = await readEncoder(source, zoo.manifest.model.config);
-      rows.push(await evaluateEncoder(model, encoder, zoo, { limit }));
+      rows.push(await evaluateEncoder(values.model, encoder, zoo, { limit }));
     } finally {
       await source.close();
     }
@@ -77,14 +71,29 @@ export async function runEval(
     rows.push(await evaluateIndividuals(zoo, { limit }));
     rows.push(
       await evaluateEncoder(
-        'Base + task heads',
+        'base + task heads',
         encoderOf(zoo.base, zoo.manifest.headPrefix),
         zoo,
         { limit },
       ),
     );
   }
-  out(formatTable(rows, tasks));
-  out(`(accuracy %, ${limit ?? 'all'} test images per task, tfjs ${used})`);
+  for (const line of rowsToTable(rows, tasks)) out(line);
+  out(`accuracy %, ${limit ?? 'all'} test images per task, tfjs ${used}`);
   return 0;
 }
+
+export const evalCommand: Command = {
+  summary:
+    "per-task accuracy of the zoo's fine-tunes or of a merged checkpoint on the zoo's test sets",
+  usage,
+  async run(args, io) {
+    try {
+      return await evaluate(args, io.out);
+    } catch (e) {
+      // Zoo files the user pointed at are user input: report them like other bad input.
+      if (e instanceof ZooFormatError) throw new CliUsageError(e.message);
+      throw e;
+    }
+  },
+};

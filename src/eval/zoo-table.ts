@@ -1,0 +1,177 @@
+/**
+ * The zoo's results table: per-task accuracy of the individual fine-tunes, the base through each
+ * task's head, weight averaging, task arithmetic (λ = 0.3) and TIES, plus task-vector cosines.
+ * Shared by the results script (src/zoo/eval-zoo.ts) and the CLI.
+ */
+import type { GrayImages } from '../data/images';
+import { toTensors, type NamedArray } from '../models/tensors';
+import type { VitConfig } from '../models/vit-config';
+import type { LoadedZoo } from '../zoo/load';
+import { accuracy } from './accuracy';
+import { cosine, l2Norm, taskArithmetic, taskVector, ties, type Params } from './simple-merge';
+
+export interface TableRow {
+  method: string;
+  /** Task name → accuracy in [0, 1]. */
+  perTask: Record<string, number>;
+  average: number;
+}
+
+/**
+ * Accuracy on every task of an encoder (`encoder` tensors) combined with each task's own head
+ * taken from its fine-tuned checkpoint.
+ */
+export async function evaluateEncoder(
+  method: string,
+  encoder: Params,
+  zoo: LoadedZoo,
+  options: { limit?: number; config?: VitConfig } = {},
+): Promise<TableRow> {
+  const perTask: Record<string, number> = {};
+  const shared = toTensors(encoder);
+  for (const task of zoo.manifest.tasks) {
+    const checkpoint = zoo.checkpoints.get(task.name);
+    const test = zoo.testSets.get(task.name);
+    if (!checkpoint || !test) continue;
+    const heads = toTensors(
+      new Map(task.headTensors.map((h) => [h, checkpoint.get(h)!] as [string, NamedArray])),
+    );
+    const params = new Map([...shared, ...heads]);
+    const result = await accuracy(params, task.name, test, {
+      limit: options.limit,
+      config: options.config ?? zoo.manifest.model.config,
+    });
+    perTask[task.name] = result.accuracy;
+    for (const t of heads.values()) t.dispose();
+  }
+  for (const t of shared.values()) t.dispose();
+  return { method, perTask, average: mean(Object.values(perTask)) };
+}
+
+/** Each fine-tune on its own test set. */
+export async function evaluateIndividuals(
+  zoo: LoadedZoo,
+  options: { limit?: number } = {},
+): Promise<TableRow> {
+  const perTask: Record<string, number> = {};
+  for (const task of zoo.manifest.tasks) {
+    const checkpoint = zoo.checkpoints.get(task.name);
+    const test = zoo.testSets.get(task.name) as GrayImages | undefined;
+    if (!checkpoint || !test) continue;
+    const params = toTensors(checkpoint);
+    perTask[task.name] = (
+      await accuracy(params, task.name, test, {
+        limit: options.limit,
+        config: zoo.manifest.model.config,
+      })
+    ).accuracy;
+    for (const t of params.values()) t.dispose();
+  }
+  return { method: 'Individual', perTask, average: mean(Object.values(perTask)) };
+}
+
+export function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+export function encoderOf(checkpoint: Params, headPrefix: string): Params {
+  return new Map([...checkpoint].filter(([name]) => !name.startsWith(headPrefix)));
+}
+
+export interface ZooResults {
+  rows: TableRow[];
+  tasks: string[];
+  cosines: number[][];
+  taskVectorNorms: Record<string, number>;
+  imagesPerTask: number;
+}
+
+/** Every row of the zoo's table, in the paper's order. */
+export async function zooResults(
+  zoo: LoadedZoo,
+  options: { limit?: number; onRow?: (row: TableRow) => void } = {},
+): Promise<ZooResults> {
+  const prefix = zoo.manifest.headPrefix;
+  const tasks = zoo.manifest.tasks.map((t) => t.name);
+  const base = encoderOf(zoo.base, prefix);
+  const vectors = tasks.map((t) =>
+    taskVector(base, zoo.checkpoints.get(t)!, (name) => !name.startsWith(prefix)),
+  );
+  const rows: TableRow[] = [];
+  const push = (row: TableRow): void => {
+    rows.push(row);
+    options.onRow?.(row);
+  };
+  const limit = options.limit;
+  push(await evaluateIndividuals(zoo, { limit }));
+  push(await evaluateEncoder('Base + task heads', base, zoo, { limit }));
+  push(
+    await evaluateEncoder(
+      'Weight averaging',
+      taskArithmetic(base, vectors, 1 / tasks.length),
+      zoo,
+      { limit },
+    ),
+  );
+  push(
+    await evaluateEncoder('Task arithmetic (λ=0.3)', taskArithmetic(base, vectors, 0.3), zoo, {
+      limit,
+    }),
+  );
+  push(
+    await evaluateEncoder(
+      'TIES (paper: top-20% model scope, mass sign, disjoint mean, λ=1)',
+      ties(base, vectors, { density: 0.2, disjoint: 'mean', lambda: 1 }),
+      zoo,
+      { limit },
+    ),
+  );
+  push(
+    await evaluateEncoder(
+      'TIES (FusionBench: disjoint sum, λ=0.3)',
+      ties(base, vectors, { density: 0.2, disjoint: 'sum', lambda: 0.3 }),
+      zoo,
+      { limit },
+    ),
+  );
+  const cosines = vectors.map((a) => vectors.map((b) => cosine(a, b)));
+  const taskVectorNorms = Object.fromEntries(tasks.map((t, i) => [t, l2Norm(vectors[i]!)]));
+  const imagesPerTask = Math.min(
+    ...tasks.map((t) => Math.min(zoo.testSets.get(t)?.count ?? 0, limit ?? Infinity)),
+  );
+  return { rows, tasks, cosines, taskVectorNorms, imagesPerTask };
+}
+
+const pct = (x: number): string => (100 * x).toFixed(1);
+
+export function resultsMarkdown(results: ZooResults): string {
+  const head = `| Method | ${results.tasks.join(' | ')} | **Avg** |`;
+  const rule = `|---|${results.tasks.map(() => '---:').join('|')}|---:|`;
+  const lines = results.rows.map(
+    (r) =>
+      `| ${r.method} | ${results.tasks.map((t) => pct(r.perTask[t] ?? 0)).join(' | ')} | **${pct(r.average)}** |`,
+  );
+  const cosHead = `| τ cosine | ${results.tasks.join(' | ')} |`;
+  const cosRule = `|---|${results.tasks.map(() => '---:').join('|')}|`;
+  const cosLines = results.tasks.map(
+    (t, i) => `| ${t} | ${results.cosines[i]!.map((c) => c.toFixed(2)).join(' | ')} |`,
+  );
+  const norms = results.tasks
+    .map((t) => `${t} ${results.taskVectorNorms[t]!.toFixed(2)}`)
+    .join(', ');
+  return [
+    `Accuracy (%) on ${results.imagesPerTask} test images per task.`,
+    '',
+    head,
+    rule,
+    ...lines,
+    '',
+    'Cosine similarity of the task vectors τ = θ_task − θ_base over the encoder:',
+    '',
+    cosHead,
+    cosRule,
+    ...cosLines,
+    '',
+    `Task-vector L2 norms: ${norms}.`,
+  ].join('\n');
+}

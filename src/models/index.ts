@@ -1,0 +1,4 @@
+export * from './vit-config';
+export * from './vit';
+export * from './init';
+export * from './tensors';

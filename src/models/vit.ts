@@ -1,0 +1,147 @@
+/**
+ * A small vision transformer as a *functional* definition: parameters are plain tensors passed
+ * in by name, never tf.layers. The same function trains the zoo, evaluates any checkpoint, and
+ * lets AdaMerging pass merged weights θ₀ + Σ λ·τ built inside a `tf.grad` closure.
+ *
+ * Every op is WebGPU-friendly (at most two inputs, rank ≤ 5) — shared/BROWSER.md.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  headBiasName,
+  headWeightName,
+  numPatches,
+  type VitConfig,
+  DEFAULT_VIT_CONFIG,
+} from './vit-config';
+
+/** Parameters by name: a plain object or a Map of tensors (tf.Variables are tensors too). */
+export type VitParams = Record<string, tf.Tensor> | Map<string, tf.Tensor>;
+
+function getter(params: VitParams): (name: string) => tf.Tensor {
+  if (params instanceof Map) {
+    return (name) => {
+      const t = params.get(name);
+      if (!t) throw new Error(`ViT parameter "${name}" is missing`);
+      return t;
+    };
+  }
+  return (name) => {
+    const t = params[name];
+    if (!t) throw new Error(`ViT parameter "${name}" is missing`);
+    return t;
+  };
+}
+
+/** x: [..., dim] → normalised over the last axis, scaled and shifted. */
+function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), weight), bias);
+}
+
+/** x: [rows, in] @ W [in, out] + b. */
+function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
+  return tf.add(tf.matMul(x, weight as tf.Tensor2D), bias);
+}
+
+/** CLIP's "QuickGELU", x·σ(1.702x): two cheap ops instead of erf/tanh. */
+function quickGelu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+}
+
+/** Images [N, H, W, 1] or [N, H·W] with pixels in [0, 1] → patches [N·P, patch²]. */
+function patchify(images: tf.Tensor, config: VitConfig): tf.Tensor2D {
+  const n = images.shape[0] ?? 0;
+  const side = config.imageSize / config.patchSize;
+  const p = config.patchSize;
+  const grid = tf.reshape(images, [n, side, p, side, p]);
+  const patches = tf.transpose(grid, [0, 1, 3, 2, 4]);
+  return tf.reshape(patches, [n * side * side, p * p]);
+}
+
+/**
+ * The CLS feature after the final LayerNorm: [N, dim]. `params` needs every `encoder.*` tensor of
+ * `encoderShapes(config)`; extra tensors (heads) are ignored.
+ */
+export function vitEncode(
+  params: VitParams,
+  images: tf.Tensor4D | tf.Tensor2D,
+  config: VitConfig = DEFAULT_VIT_CONFIG,
+): tf.Tensor2D {
+  const get = getter(params);
+  return tf.tidy(() => {
+    const n = images.shape[0];
+    const { dim, heads, eps } = config;
+    const tokens = numPatches(config) + 1;
+    const headDim = dim / heads;
+
+    const embedded = linear(
+      patchify(images, config),
+      get('encoder.patch_embed.weight'),
+      get('encoder.patch_embed.bias'),
+    );
+    const cls = tf.tile(get('encoder.cls_token'), [n, 1, 1]);
+    let x: tf.Tensor = tf.concat([cls, tf.reshape(embedded, [n, tokens - 1, dim])], 1);
+    x = tf.add(x, get('encoder.pos_embed'));
+
+    for (let i = 0; i < config.depth; i++) {
+      const b = `encoder.blocks.${i}`;
+      // Attention sub-block (pre-LN).
+      const h = layerNorm(x, get(`${b}.norm1.weight`), get(`${b}.norm1.bias`), eps);
+      const qkv = linear(
+        tf.reshape(h, [n * tokens, dim]) as tf.Tensor2D,
+        get(`${b}.attn.qkv.weight`),
+        get(`${b}.attn.qkv.bias`),
+      );
+      // [N, T, 3, H, d] → [3, N, H, T, d]
+      const split = tf.transpose(tf.reshape(qkv, [n, tokens, 3, heads, headDim]), [2, 0, 3, 1, 4]);
+      const [q, k, v] = tf.unstack(split, 0) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const qs = tf.reshape(q, [n * heads, tokens, headDim]) as tf.Tensor3D;
+      const ks = tf.reshape(k, [n * heads, tokens, headDim]) as tf.Tensor3D;
+      const vs = tf.reshape(v, [n * heads, tokens, headDim]) as tf.Tensor3D;
+      const scores = tf.mul(tf.matMul(qs, ks, false, true), 1 / Math.sqrt(headDim));
+      const attended = tf.matMul(tf.softmax(scores), vs); // [N·H, T, d]
+      const merged = tf.reshape(
+        tf.transpose(tf.reshape(attended, [n, heads, tokens, headDim]), [0, 2, 1, 3]),
+        [n * tokens, dim],
+      ) as tf.Tensor2D;
+      const projected = linear(merged, get(`${b}.attn.proj.weight`), get(`${b}.attn.proj.bias`));
+      x = tf.add(x, tf.reshape(projected, [n, tokens, dim]));
+
+      // MLP sub-block (pre-LN).
+      const h2 = layerNorm(x, get(`${b}.norm2.weight`), get(`${b}.norm2.bias`), eps);
+      const hidden = quickGelu(
+        linear(
+          tf.reshape(h2, [n * tokens, dim]) as tf.Tensor2D,
+          get(`${b}.mlp.fc1.weight`),
+          get(`${b}.mlp.fc1.bias`),
+        ),
+      ) as tf.Tensor2D;
+      const out = linear(hidden, get(`${b}.mlp.fc2.weight`), get(`${b}.mlp.fc2.bias`));
+      x = tf.add(x, tf.reshape(out, [n, tokens, dim]));
+    }
+
+    const clsOut = tf.reshape(tf.slice(x, [0, 0, 0], [n, 1, dim]), [n, dim]);
+    return layerNorm(
+      clsOut,
+      get('encoder.norm.weight'),
+      get('encoder.norm.bias'),
+      eps,
+    ) as tf.Tensor2D;
+  });
+}
+
+/** Logits of one task's head on a CLS feature: [N, dim] → [N, classes]. */
+export function vitHead(params: VitParams, feature: tf.Tensor2D, task: string): tf.Tensor2D {
+  const get = getter(params);
+  return tf.tidy(() => linear(feature, get(headWeightName(task)), get(headBiasName(task))));
+}
+
+/** Logits [N, classes] of task `taskHead`'s head (`heads.<task>.weight/bias`) on the encoder. */
+export function vitForward(
+  params: VitParams,
+  images: tf.Tensor4D | tf.Tensor2D,
+  taskHead: string,
+  config: VitConfig = DEFAULT_VIT_CONFIG,
+): tf.Tensor2D {
+  return tf.tidy(() => vitHead(params, vitEncode(params, images, config), taskHead));
+}

