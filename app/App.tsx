@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { Header } from './Header';
 import { GpuBanner } from './features/environment/GpuBanner';
 import { probeCapabilities } from './features/environment/probeCapabilities';
+import { startShareSync } from './features/export/shareSync';
 import { CheckpointsPanel } from './features/checkpoints/CheckpointsPanel';
 import { MethodPanel } from './features/method/MethodPanel';
 import { RunPanel } from './features/run/RunPanel';
@@ -11,6 +12,7 @@ export function App() {
   useEffect(() => {
     void probeCapabilities();
   }, []);
+  useEffect(() => startShareSync(), []);
   return (
     <div className="app">
       <a className="skip-link" href="#workspace">

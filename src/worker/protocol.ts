@@ -161,6 +161,12 @@ export interface Methods {
     result: MergeOutcome;
     events: { type: 'progress'; progress: Progress };
   };
+  /** The recipe as mergekit YAML (studio-only settings under `merge_studio:`). */
+  recipeYaml: {
+    params: { recipe: Recipe };
+    result: { yaml: string };
+    events: never;
+  };
   /** The merge registry's declarations (pure data): the method form is generated from them. */
   listMethods: {
     params: Record<string, never>;

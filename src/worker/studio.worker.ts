@@ -3,6 +3,7 @@
  * the typed protocol. Imports core code only (io, gpu, later merge/eval), never UI code.
  */
 import { METHODS } from '../merge/registry';
+import { recipeToYaml } from '../merge/recipe/serialize';
 import { reportCapabilities } from './capabilities';
 import { checkCompatibility } from './checkpoints/compatibility';
 import { loadCheckpoints } from './checkpoints/load';
@@ -27,6 +28,7 @@ const handlers: Handlers = {
   removeCheckpoint: async ({ id }) => ({ removed: registry.remove(id) }),
   checkCompatibility: async (params) => checkCompatibility(registry, params),
   listMethods: async () => [...METHODS],
+  recipeYaml: async ({ recipe }) => ({ yaml: recipeToYaml(recipe) }),
   merge: (params, context) => runMerge(registry, params, context),
 };
 

@@ -4,6 +4,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { MergeButtons } from './MergeButtons';
 import { MergeSummary } from './MergeSummary';
 import { RunStatusLine } from './RunStatusLine';
+import { ExportActions } from '../export/ExportActions';
 
 /** Start / cancel a merge, watch its progress, take its result. */
 export function RunPanel() {
@@ -22,6 +23,7 @@ export function RunPanel() {
       )}
       <RunStatusLine />
       <MergeSummary />
+      <ExportActions />
     </Panel>
   );
 }
