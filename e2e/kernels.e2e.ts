@@ -44,7 +44,7 @@ test('an 8 × 4M TIES tensor: timing on lavapipe and equality with the CPU refer
     'benchTiesInPage',
   );
   console.log(
-    `TIES 8×4M on ${r.adapter}: GPU ${r.gpuMs.toFixed(0)} ms (cold ${r.gpuColdMs.toFixed(0)} ms), CPU reference ${r.cpuMs.toFixed(0)} ms, ratio ${(r.cpuMs / r.gpuMs).toFixed(1)}×`,
+    `TIES 8×4M on ${r.adapter}: GPU ${r.gpuMs.toFixed(0)} ms (cold ${r.gpuColdMs.toFixed(0)} ms), CPU reference ${r.cpuMs.toFixed(0)} ms, ratio ${(r.cpuMs / r.gpuMs).toFixed(1)}×; profiled phases ${JSON.stringify(r.phases)}`,
   );
   expect(r.gross).toBe(0);
   expect(r.maxRelError).toBeLessThanOrEqual(1e-6);

@@ -23,6 +23,8 @@ export interface TiesBenchResult {
   cpuMs: number;
   maxRelError: number;
   gross: number;
+  /** Phase breakdown of one extra, profiled GPU run (upload / statistics / merge+readback). */
+  phases: Record<string, number>;
 }
 
 export async function benchTies(
@@ -53,6 +55,10 @@ export async function benchTies(
       merged = (await gpu.mergeTensor(job)).merged;
       times.push(performance.now() - t0);
     }
+    const profiled = createWebGpuBackend(ctx, { profile: true });
+    await profiled.mergeTensor(job);
+    const phases = Object.fromEntries(profiled.runtime.phases);
+    profiled.dispose();
     const t1 = performance.now();
     const reference = (await createCpuBackend().mergeTensor(job)).merged;
     const cpuMs = performance.now() - t1;
@@ -67,6 +73,7 @@ export async function benchTies(
       cpuMs,
       maxRelError: cmp.maxRelError,
       gross: cmp.gross,
+      phases,
     };
   } finally {
     gpu.dispose();

@@ -9,6 +9,15 @@ const DTYPE_CODE: Record<FloatDtype, number> = { F32: 0, F16: 1, BF16: 2 };
 /** Inputs per kernel (base + models): common.wgsl's InputTable holds 64 slots. */
 export const MAX_INPUTS = 64;
 
+/**
+ * The PACKED_DTYPES override of common.wgsl for these inputs: 2 bits per input, or
+ * 0xffffffff (read from the table) when there are more than 16 inputs.
+ */
+export function packedDtypes(inputs: RawTensor[]): number {
+  if (inputs.length > 16) return 0xffffffff;
+  return inputs.reduce((acc, r, k) => acc | (DTYPE_CODE[r.dtype] << (2 * k)), 0) >>> 0;
+}
+
 export class GpuMergeError extends Error {
   constructor(message: string) {
     super(message);
@@ -95,8 +104,9 @@ export const RESIDENT_BYTES = 512 * 1024 * 1024;
  */
 export class PackedInputs {
   readonly chunkCount: number;
-  private readonly resident = new Map<number, BoundChunk>();
-  private readonly keepAll: boolean;
+  private readonly chunks = new Map<number, BoundChunk>();
+  /** True when every chunk stays on the GPU for the whole job. */
+  readonly resident: boolean;
 
   constructor(
     private readonly rt: GpuRuntime,
@@ -106,7 +116,7 @@ export class PackedInputs {
   ) {
     this.chunkCount = Math.max(1, Math.ceil(numel / chunkLen));
     const bytesPerElement = inputs.reduce((s, r) => s + DTYPE_BYTES[r.dtype], 0);
-    this.keepAll = numel * bytesPerElement <= RESIDENT_BYTES;
+    this.resident = numel * bytesPerElement <= RESIDENT_BYTES;
   }
 
   range(index: number): { start: number; len: number } {
@@ -119,9 +129,9 @@ export class PackedInputs {
    * reads the previous chunk before binding another (it may be released).
    */
   bind(index: number): BoundChunk {
-    const cached = this.resident.get(index);
+    const cached = this.chunks.get(index);
     if (cached) return cached;
-    if (!this.keepAll) this.dropAll();
+    if (!this.resident) this.dropAll();
     const { start, len } = this.range(index);
     const words = this.inputs.map((r) => Math.ceil((len * DTYPE_BYTES[r.dtype]) / 4));
     const total = Math.max(
@@ -139,7 +149,7 @@ export class PackedInputs {
     });
     const table = this.rt.uniform(slots);
     const chunk = { index, start, len, raw, rawBytes: total * 4, table };
-    this.resident.set(index, chunk);
+    this.chunks.set(index, chunk);
     return chunk;
   }
 
@@ -164,8 +174,8 @@ export class PackedInputs {
   }
 
   private dropAll(): void {
-    const buffers = [...this.resident.values()].flatMap((c) => [c.raw, c.table]);
-    this.resident.clear();
+    const buffers = [...this.chunks.values()].flatMap((c) => [c.raw, c.table]);
+    this.chunks.clear();
     if (buffers.length > 0) void this.rt.release(buffers);
   }
 

@@ -80,7 +80,9 @@ export async function selectAbsDeltaBits(
   if (queries.length === 0) return [];
   if (queries.length > MAX_QUERIES)
     throw new Error(`radix select: more than ${MAX_QUERIES} queries`);
+  let t = performance.now();
   const first = await histogramPass(rt, inputs, models, 1, [], models);
+  t = await rt.phase('radix pass 1', t);
   const high = queries.map((q) =>
     findRank(first.subarray(q.model * BINS, (q.model + 1) * BINS), q.k),
   );
@@ -92,6 +94,7 @@ export async function selectAbsDeltaBits(
     queries.map((q, i) => [q.model, (high[i] as { bin: number }).bin]),
     queries.length,
   );
+  await rt.phase('radix pass 2', t);
   return queries.map((_, i) => {
     const h = high[i] as { bin: number; remaining: number };
     const low = findRank(second.subarray(i * BINS, (i + 1) * BINS), h.remaining).bin;

@@ -19,6 +19,7 @@ import {
 import {
   GpuMergeError,
   PackedInputs,
+  packedDtypes,
   planChunkLength,
   validateInputs,
   type BoundChunk,
@@ -307,16 +308,29 @@ export class TaskArithmeticRun {
   async merge(): Promise<Float32Array> {
     const result = new Float32Array(this.job.numel);
     if (this.job.numel === 0) return result;
+    let t = performance.now();
+    for (let c = 0; c < this.inputs.chunkCount && this.inputs.resident; c++) this.inputs.bind(c);
+    t = await this.rt.phase('upload', t);
     await this.resolveStatistics();
-    const pipeline = this.rt.pipeline('ta', ['common', 'random', 'reduce_common'], 'merge');
+    t = await this.rt.phase('statistics', t);
+    const pipeline = this.rt.pipeline('ta', ['common', 'random', 'reduce_common'], 'merge', {
+      MODELS: this.job.models.length,
+      PACKED_DTYPES: packedDtypes([this.job.base, ...this.job.models]),
+    });
     for (let c = 0; c < this.inputs.chunkCount; c++) {
       const chunk = this.inputs.bind(c);
       const out = this.rt.storage(chunk.len * 4, 'merged');
       const { bindings, uniforms } = await this.bindings(chunk, [0, 0, 0, 0], out, chunk.len * 4);
-      const encoder = this.rt.device.createCommandEncoder({ label: 'ta merge' });
+      let encoder = this.rt.device.createCommandEncoder({ label: 'ta merge' });
       encodeThreads(this.rt, encoder, pipeline, bindings, chunk.len);
+      if (this.rt.profiling) {
+        this.rt.device.queue.submit([encoder.finish()]);
+        t = await this.rt.phase('merge kernel', t);
+        encoder = this.rt.device.createCommandEncoder({ label: 'readback' });
+      }
       result.set(new Float32Array(await this.rt.read(out, 0, chunk.len * 4, encoder)), chunk.start);
       await this.rt.release([out, ...uniforms]);
+      t = await this.rt.phase('readback', t);
     }
     return result;
   }

@@ -53,7 +53,10 @@ async function expectSame(
 
 const TA_VARIANTS: [string, Partial<TaskArithmeticJob>][] = [
   ['task arithmetic', { sparsifier: 'none', consensus: 'none', normalize: false, lambda: 0.3 }],
-  ['task arithmetic + inverse_density (a no-op without sparsifier)', { sparsifier: 'none', rescale: 'inverse_density' }],
+  [
+    'task arithmetic + inverse_density (a no-op without sparsifier)',
+    { sparsifier: 'none', rescale: 'inverse_density' },
+  ],
   ['ties', { sparsifier: 'magnitude', consensus: 'sum', normalize: true }],
   [
     'ties count + majority zero rule',

@@ -11,6 +11,8 @@ export interface WebGpuBackendOptions {
    * compatibility adapter). Tests lower it to exercise chunking on small tensors.
    */
   maxBindingBytes?: number;
+  /** Record per-phase wall-clock times in `runtime.phases` (drains the queue between phases). */
+  profile?: boolean;
 }
 
 /**
@@ -23,6 +25,7 @@ export function createWebGpuBackend(
   options: WebGpuBackendOptions = {},
 ): MergeBackend & { runtime: GpuRuntime } {
   const rt = new GpuRuntime(ctx, options.maxBindingBytes);
+  rt.profiling = options.profile ?? false;
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
     const next = queue.then(() => {

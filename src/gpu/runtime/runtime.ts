@@ -19,6 +19,9 @@ export class GpuRuntime {
   readonly watch: DeviceWatch;
   /** Usable bytes of one storage binding (128 MiB on the compatibility adapter). */
   readonly maxBinding: number;
+  /** Wall-clock milliseconds per phase, accumulated when profiling is on (docs/gpu.md). */
+  readonly phases = new Map<string, number>();
+  profiling = false;
 
   constructor(ctx: GpuContext, maxBindingBytes?: number) {
     this.device = ctx.device;
@@ -31,13 +34,21 @@ export class GpuRuntime {
     );
   }
 
-  /** The cached pipeline of entry point `entry` of kernel file `name` (after its snippets). */
-  pipeline(name: ShaderName, parts: ShaderName[], entry = 'main'): GPUComputePipeline {
+  /**
+   * The cached pipeline of entry point `entry` of kernel file `name` (after its snippets).
+   * `constants` are extra WGSL overrides baked into this pipeline (part of the cache key).
+   */
+  pipeline(
+    name: ShaderName,
+    parts: ShaderName[],
+    entry = 'main',
+    constants: Record<string, number> = {},
+  ): GPUComputePipeline {
     return getPipeline(this.device, {
       name,
       code: shaderSource(name, [...parts, name]),
       entryPoint: entry,
-      constants: { WG: WORKGROUP_SIZE },
+      constants: { WG: WORKGROUP_SIZE, ...constants },
     });
   }
 
@@ -90,6 +101,18 @@ export class GpuRuntime {
 
   release(buffers: GPUBuffer[]): Promise<void> {
     return this.pool.releaseAfterSubmit(buffers);
+  }
+
+  /**
+   * Adds the time since `since` to `phase` (after the queue drains, so GPU work is counted).
+   * A no-op unless profiling; returns the new start time.
+   */
+  async phase(phase: string, since: number): Promise<number> {
+    if (!this.profiling) return since;
+    await this.device.queue.onSubmittedWorkDone();
+    const now = performance.now();
+    this.phases.set(phase, (this.phases.get(phase) ?? 0) + now - since);
+    return now;
   }
 
   dispose(): void {

@@ -106,6 +106,13 @@ fn election_sum(i: u32, base: f32) -> f32 {
   return s;
 }
 
+// Up to CACHED models keep their WDₘ in registers between the election and the merge loop;
+// more models recompute it (same numbers either way).
+const CACHED: u32 = 8u;
+
+// The model count baked into the merge pipeline (constant loop bounds unroll on GL drivers).
+override MODELS: u32 = 1u;
+
 @compute @workgroup_size(WG)
 fn merge(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = linear_index(gid, nwg);
@@ -113,14 +120,28 @@ fn merge(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
     return;
   }
   let base = load_input(0u, i);
+  var cache: array<f32, CACHED>;
   var elected = 0.0;
   if (params.consensus != 0u) {
-    elected = elected_sign(election_sum(i, base));
+    var s = 0.0;
+    for (var m = 0u; m < MODELS; m = m + 1u) {
+      let wd = weighted_delta(m, i, base);
+      if (m < CACHED) {
+        cache[m] = wd;
+      }
+      s = s + select(wd, sign(wd), params.consensus == 2u);
+    }
+    elected = elected_sign(s);
   }
   var mixed = 0.0;
   var div = 0.0;
-  for (var m = 0u; m < params.models; m = m + 1u) {
-    let wd = weighted_delta(m, i, base);
+  for (var m = 0u; m < MODELS; m = m + 1u) {
+    var wd: f32;
+    if (params.consensus != 0u && m < CACHED) {
+      wd = cache[m];
+    } else {
+      wd = weighted_delta(m, i, base);
+    }
     if (params.consensus == 0u || (wd != 0.0 && sign(wd) == elected)) {
       mixed = mixed + wd;
       div = div + table.m[m].f.x;
