@@ -1,0 +1,48 @@
+/**
+ * `npm run bench [-- --gb 2] [--only node|chromium] [--devices cpu,webgpu]`: the merge
+ * benchmark. Generates (once) a pool of a base + 8 fine-tunes of at least 2 GB of f32, runs every
+ * method on the CPU reference and on WebGPU, in Node (CLI runtime) and in headless Chromium, and
+ * writes bench/results/merge.json plus the table in docs/bench.md. Ratios are measured within
+ * one run: merge time / time to read the same bytes in the same runtime, WebGPU / CPU reference.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensurePool, largestTensorBytes, layoutBytes, poolLayout } from './pool';
+import { runNodeMergeBench, type MergeMeasurement } from './run-merge-node';
+import { runBrowserMergeBench } from './run-merge-browser';
+import { mergeTable } from './report';
+import { writeBenchSection } from './sections';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const gb = Number(arg('gb') ?? 2);
+const only = arg('only');
+const devices = (arg('devices') ?? 'cpu,webgpu').split(',') as ('cpu' | 'webgpu')[];
+const poolDir = arg('pool') ?? join(tmpdir(), `merge-studio-bench-${gb}gb`);
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+const layout = poolLayout(gb * 1e9);
+log(`pool: ${(layoutBytes(layout) / 1e9).toFixed(2)} GB in ${poolDir}`);
+await ensurePool(poolDir, layout);
+
+const rows: MergeMeasurement[] = [];
+if (only !== 'chromium') rows.push(...runNodeMergeBench(poolDir, devices, log));
+if (only !== 'node') rows.push(...(await runBrowserMergeBench(poolDir, devices, log)));
+
+const ctx = {
+  poolBytes: layoutBytes(layout),
+  largestTensorBytes: largestTensorBytes(layout),
+  fineTunes: layout.fineTunes,
+};
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(
+  'bench/results/merge.json',
+  JSON.stringify({ date: new Date().toISOString(), ...ctx, rows }, null, 2),
+);
+await writeBenchSection('merge', 'Merge engine', mergeTable(rows, ctx));
+log('wrote bench/results/merge.json and docs/bench.md');
+process.exit(0);

@@ -1,0 +1,28 @@
+/**
+ * docs/bench.md is assembled from one section per benchmark (bench/results/<id>.md), so each
+ * benchmark can be re-run alone without losing the others' latest tables.
+ */
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { format } from 'prettier';
+
+export async function writeBenchSection(
+  id: string,
+  title: string,
+  markdown: string,
+): Promise<void> {
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), no GPU`;
+  writeFileSync(
+    `bench/results/${id}.md`,
+    `## ${title}\n\nMeasured ${when} UTC on ${machine}.\n\n${markdown}\n`,
+  );
+  const sections = readdirSync('bench/results')
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => readFileSync(`bench/results/${f}`, 'utf8'));
+  const intro = existsSync('bench/INTRO.md') ? readFileSync('bench/INTRO.md', 'utf8') : '';
+  // Formatted like every other doc, so `prettier --check` (part of npm test) stays green.
+  const doc = `# Benchmarks\n\n${intro}\n${sections.join('\n')}`;
+  writeFileSync('docs/bench.md', await format(doc, { parser: 'markdown' }));
+}
