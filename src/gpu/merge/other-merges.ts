@@ -70,21 +70,18 @@ export function slerpFromSums(
 }
 
 export async function gpuSlerp(rt: GpuRuntime, job: SlerpJob): Promise<Float32Array> {
-  const run = new ElementwiseRun(
-    rt,
-    job.tensorName,
-    job.numel,
-    [
-      ['base', job.a],
-      ['model', job.b],
-    ],
-    1,
-  );
+  // t = 0 / 1 return that input exactly (1·x / 1 in f32), whatever the other one holds.
+  const only = job.t === 0 ? job.a : job.t === 1 ? job.b : undefined;
+  const named: [string, SlerpJob['a']][] = only
+    ? [[job.t === 0 ? 'base' : 'model', only]]
+    : [
+        ['base', job.a],
+        ['model', job.b],
+      ];
+  const run = new ElementwiseRun(rt, job.tensorName, job.numel, named, 1);
   try {
-    let coefs: number[];
-    if (job.t === 0) coefs = [1, 0];
-    else if (job.t === 1) coefs = [0, 1];
-    else {
+    let coefs = [1];
+    if (!only) {
       const pairs = [
         [0, 0],
         [1, 1],
@@ -100,7 +97,6 @@ export async function gpuSlerp(rt: GpuRuntime, job: SlerpJob): Promise<Float32Ar
       const { s0, s1 } = slerpFromSums(sums[0]![0]!, sums[1]![0]!, sums[2]![0]!, job.t);
       coefs = [s0, s1];
     }
-    // t = 0 / 1 return an input exactly: 1·x + 0·y = x in f32 for finite y.
     const [merged] = await run.run('lincomb', ['common'], (c) => lincombParams(c.len, coefs, 1));
     return merged as Float32Array;
   } finally {

@@ -17,7 +17,7 @@ import type { MergeBackend, TaskArithmeticJob } from '../../merge/backend';
 import type { GpuContext } from '../adapter';
 import { requireNodeGpu } from '../testing/node-test-gpu';
 import { gpuCase } from '../testing/gpu-case';
-import { compareOnJob } from '../testing/compare';
+import { compareOnJob, comparePlanes } from '../testing/compare';
 import { makeJob, type JobSpec } from '../testing/random-jobs';
 import { createWebGpuBackend } from './webgpu-backend';
 import type { FloatDtype } from '../../io/types';
@@ -150,6 +150,30 @@ describe('chunking (64 KiB bindings, 2^16 + 3 elements)', () => {
         chunked,
       ),
     );
+  }
+});
+
+describe('slerp end points', () => {
+  for (const t of [0, 1]) {
+    it(`t = ${t} returns that input exactly, even when the other holds Inf/NaN`, async () => {
+      const job = makeJob({
+        kind: 'slerp',
+        numel: 1001,
+        models: 1,
+        seed: 4,
+        dtypes: ['BF16', 'F16'],
+      });
+      if (job.kind !== 'slerp') throw new Error('unreachable');
+      const poisoned = {
+        dtype: 'F32' as const,
+        bytes: new Uint8Array(new Float32Array(1001).fill(NaN).buffer),
+      };
+      const spiked = t === 0 ? { ...job, t, b: poisoned } : { ...job, t, a: poisoned };
+      const g = await gpuCase(ctx, () => gpu.mergeTensor(spiked));
+      const c = await cpu.mergeTensor(spiked);
+      expect(comparePlanes(g.merged, c.merged).differing).toBe(0);
+      expect(g.merged.some((v) => Number.isNaN(v))).toBe(false);
+    });
   }
 });
 
