@@ -68,6 +68,7 @@ async function drive(selector: MagnitudeSelector, set: Tensor[], models: number)
     passes++;
     for (const t of set)
       for (let m = 0; m < models; m++) await selector.add(m, t.base, t.models[m] as RawTensor);
+    await selector.closePass?.();
   } while (selector.needsAnotherPass());
   return passes;
 }
@@ -110,4 +111,16 @@ describe('GPU magnitude selector (model-scope top-k)', () => {
       });
     }
   }
+
+  it('refuses to close a pass whose GPU histograms were not read back (closePass)', async () => {
+    const set = tensors(false).slice(0, 2);
+    const s = gpu.createMagnitudeSelector(
+      [0.5, 0.5, 0.5],
+      set.reduce((a, t) => a + t.numel, 0),
+    );
+    for (const t of set) await s.add(0, t.base, t.models[0] as RawTensor);
+    expect(() => s.needsAnotherPass()).toThrow(/closePass/);
+    await s.closePass!();
+    expect(s.needsAnotherPass()).toBe(true);
+  });
 });

@@ -13,15 +13,22 @@ interface ModelState {
   threshold: number | undefined;
 }
 
+/** Elements folded into a GPU histogram before it is read back (bins are u32). */
+const FLUSH_ELEMENTS = 2 ** 31;
+
 /**
  * Model-scope k-th largest |δ| (same protocol and result as the CPU reference's selector):
- * every add() streams one tensor through histogram.wgsl — pass 1 counts the high 16 bits of
- * |δ|, pass 2 the low 16 bits of the elements in the selected high bin — and folds the
- * 65 536-bin histogram into per-model f64 counts. Only two histograms per model are kept.
+ * every add() streams one tensor through histogram.wgsl into the model's 65 536-bin GPU
+ * histogram — pass 1 counts the high 16 bits of |δ|, pass 2 the low 16 bits of the elements
+ * in the selected high bin. closePass() reads every histogram back once and folds it into f64
+ * counts, so a pass costs one readback per model, not one per tensor. Only two histograms per
+ * model exist (one on the GPU, one in f64), never a model.
  */
 export class GpuMagnitudeSelector implements MagnitudeSelector {
   private readonly models: ModelState[];
   private pass = 1;
+  /** Per model: GPU histogram of the current pass and the elements added since its readback. */
+  private readonly gpuHist = new Map<number, { buffer: GPUBuffer; elements: number }>();
 
   constructor(
     private readonly rt: GpuRuntime,
@@ -41,6 +48,19 @@ export class GpuMagnitudeSelector implements MagnitudeSelector {
     });
   }
 
+  private histogramOf(
+    model: number,
+    encoder: GPUCommandEncoder,
+  ): { buffer: GPUBuffer; elements: number } {
+    let h = this.gpuHist.get(model);
+    if (!h) {
+      h = { buffer: this.rt.storage(BINS * 4, 'selector-hist'), elements: 0 };
+      this.rt.clear(encoder, h.buffer, BINS * 4);
+      this.gpuHist.set(model, h);
+    }
+    return h;
+  }
+
   async add(model: number, base: RawTensor, tuned: RawTensor): Promise<void> {
     const state = this.models[model];
     if (!state) throw new Error(`magnitude selector: no model ${model}`);
@@ -55,14 +75,13 @@ export class GpuMagnitudeSelector implements MagnitudeSelector {
     const chunkLen = planChunkLength(name, numel, [base.dtype, tuned.dtype], this.rt.maxBinding);
     const inputs = new PackedInputs(this.rt, [base, tuned], numel, chunkLen);
     const size = BINS * 4;
-    const hist = this.rt.storage(size, 'selector-hist');
-    const used: GPUBuffer[] = [hist];
+    const used: GPUBuffer[] = [];
     const pipeline = this.rt.pipeline('histogram', ['common']);
     try {
-      let encoder = this.rt.device.createCommandEncoder({ label: 'selector' });
-      this.rt.clear(encoder, hist, size);
       for (let c = 0; c < inputs.chunkCount; c++) {
         const chunk = inputs.bind(c);
+        const encoder = this.rt.device.createCommandEncoder({ label: 'selector' });
+        const hist = this.histogramOf(model, encoder);
         const params = this.rt.uniform(
           new UniformWriter()
             .u32(chunk.len, 1, this.pass, this.pass === 2 ? 1 : 0, 0, Math.max(0, state.high))
@@ -74,24 +93,39 @@ export class GpuMagnitudeSelector implements MagnitudeSelector {
           this.rt,
           encoder,
           pipeline,
-          { ...inputs.bindings(chunk), 2: params, 3: { buffer: hist, size } },
+          { ...inputs.bindings(chunk), 2: params, 3: { buffer: hist.buffer, size } },
           chunk.len,
         );
-        if (c + 1 < inputs.chunkCount) {
-          this.rt.device.queue.submit([encoder.finish()]);
-          encoder = this.rt.device.createCommandEncoder({ label: 'selector' });
-        }
+        this.rt.device.queue.submit([encoder.finish()]);
+        hist.elements += chunk.len;
+        if (hist.elements >= FLUSH_ELEMENTS) await this.flush(model);
       }
-      const counts = new Uint32Array(await this.rt.read(hist, 0, size, encoder));
-      for (let b = 0; b < BINS; b++)
-        state.hist[b] = (state.hist[b] as number) + (counts[b] as number);
     } finally {
       inputs.dispose();
       await this.rt.release(used);
     }
   }
 
+  /** Reads model m's GPU histogram into its f64 counts and frees it. */
+  private async flush(model: number): Promise<void> {
+    const h = this.gpuHist.get(model);
+    if (!h) return;
+    this.gpuHist.delete(model);
+    const counts = new Uint32Array(await this.rt.read(h.buffer, 0, BINS * 4));
+    await this.rt.release([h.buffer]);
+    const hist = (this.models[model] as ModelState).hist;
+    for (let b = 0; b < BINS; b++) hist[b] = (hist[b] as number) + (counts[b] as number);
+  }
+
+  /** Settles the pass: every GPU histogram is read back (the executor awaits this first). */
+  async closePass(): Promise<void> {
+    for (const model of [...this.gpuHist.keys()]) await this.flush(model);
+  }
+
   needsAnotherPass(): boolean {
+    if (this.gpuHist.size > 0) {
+      throw new Error('magnitude selector: await closePass() before needsAnotherPass()');
+    }
     if (this.pass === 1) {
       for (const s of this.models) {
         if (s.threshold !== undefined) continue;

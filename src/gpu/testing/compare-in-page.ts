@@ -106,6 +106,7 @@ export async function runKernelComparison(): Promise<InPageReport> {
       for (const s of selectors) {
         do {
           for (const t of set) for (let m = 0; m < 2; m++) await s.add(m, t.base, t.models[m]!);
+          await s.closePass?.();
         } while (s.needsAnotherPass());
       }
       report.selector = { gpu: selectors[0]!.thresholds(), cpu: selectors[1]!.thresholds() };
