@@ -1,8 +1,9 @@
 /**
- * Workgroup size of every element-wise kernel. 64 stays below the compatibility default of
- * 128 invocations (shared/BROWSER.md) and divides the 256-byte binding alignment.
+ * Workgroup size of every kernel: 128 is the largest size the compatibility feature level
+ * allows by default (shared/BROWSER.md) and ran the TIES benchmark ~1.5× faster than 64 on
+ * Mesa's GLES here. Reductions and the sort tiles derive their sizes from it.
  */
-export const WORKGROUP_SIZE = 64;
+export const WORKGROUP_SIZE = 128;
 
 /**
  * 2-D grid for `groups` workgroups: maxComputeWorkgroupsPerDimension is 65535, and a 2^25

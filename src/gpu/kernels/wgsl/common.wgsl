@@ -3,7 +3,7 @@
 // All inputs of one chunk (base first, then the models) are packed into ONE storage buffer of
 // raw little-endian words, so K models cost one binding whatever K is (the compatibility
 // adapter allows 8 storage buffers per stage). `inputs.slots[i]` = (word offset, dtype, -, -).
-override WG: u32 = 64u;
+override WG: u32 = 128u;
 
 const DT_F32: u32 = 0u;
 const DT_F16: u32 = 1u;

@@ -6,7 +6,7 @@ struct Params {
   _pad: u32,
 }
 
-override WG: u32 = 64u;
+override WG: u32 = 128u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
