@@ -25,5 +25,5 @@ export const useStudio = create<StudioState>()((...a) => ({
 
 export type { CheckpointEntry, CompatibilityState } from './checkpoints';
 export type { ParamValue } from './method';
-export type { ResultEntry } from './results';
+export type { ResultEntry, TaskInfo } from './results';
 export type { RunStatus } from './run';

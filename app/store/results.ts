@@ -11,14 +11,33 @@ export interface ResultEntry {
   finishedAt: number;
 }
 
+export interface TaskInfo {
+  name: string;
+  title: string;
+}
+
 export interface ResultsSlice {
   results: ResultEntry[];
-  addResult(entry: ResultEntry): void;
+  /** The tasks results are measured on (from the demo zoo), in its order. */
+  resultTasks: TaskInfo[];
+  /** Something is being evaluated (a label for the status line), or null. */
+  evaluating: string | null;
+  /** True once the demo zoo's checkpoints are loaded: merges can then be evaluated. */
+  demoLoaded: boolean;
+  addResult(entry: ResultEntry, tasks: TaskInfo[]): void;
+  setEvaluating(label: string | null): void;
+  setDemoLoaded(loaded: boolean): void;
   clearResults(): void;
 }
 
 export const createResultsSlice: StateCreator<StudioState, [], [], ResultsSlice> = (set) => ({
   results: [],
-  addResult: (entry) => set((state) => ({ results: [...state.results, entry] })),
+  resultTasks: [],
+  evaluating: null,
+  demoLoaded: false,
+  addResult: (entry, tasks) =>
+    set((state) => ({ results: [...state.results, entry], resultTasks: tasks })),
+  setEvaluating: (evaluating) => set({ evaluating }),
+  setDemoLoaded: (demoLoaded) => set({ demoLoaded }),
   clearResults: () => set({ results: [] }),
 });

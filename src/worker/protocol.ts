@@ -161,6 +161,22 @@ export interface Methods {
     result: MergeOutcome;
     events: { type: 'progress'; progress: Progress };
   };
+  /**
+   * Per-task accuracy on the demo zoo's test sets: of the last in-memory merge, or of each
+   * fine-tune on its own task ('individuals', the reference row).
+   */
+  evaluate: {
+    params: { target: 'merged' | 'individuals'; label: string; limit?: number };
+    result: {
+      label: string;
+      /** Task name → accuracy in [0, 1]. */
+      accuracy: Record<string, number>;
+      average: number;
+      tasks: { name: string; title: string }[];
+      device: ComputeDevice;
+    };
+    events: { type: 'progress'; progress: Progress };
+  };
   /** The recipe as mergekit YAML (studio-only settings under `merge_studio:`). */
   recipeYaml: {
     params: { recipe: Recipe };

@@ -14,6 +14,7 @@ import { setGpuPreference } from './merge/backend';
 import { runMerge } from './merge/run';
 import { loadDemo } from './demo/load';
 import { probeDemo } from './demo/zoo';
+import { evaluate } from './eval/evaluate';
 
 const registry = new CheckpointRegistry();
 
@@ -30,6 +31,7 @@ const handlers: Handlers = {
   listMethods: async () => [...METHODS],
   recipeYaml: async ({ recipe }) => ({ yaml: recipeToYaml(recipe) }),
   merge: (params, context) => runMerge(registry, params, context),
+  evaluate: (params, context) => evaluate(params, context),
 };
 
 serve(self as unknown as Endpoint, handlers);

@@ -41,9 +41,10 @@ export async function loadCheckpoints(inputs: CheckpointInput[]): Promise<void> 
 export async function loadDemo(): Promise<void> {
   try {
     const result = await studio().call('loadDemo', {}, { onEvent: onLoadEvent });
-    const { setBaseId, setTaskFilter } = useStudio.getState();
+    const { setBaseId, setTaskFilter, setDemoLoaded } = useStudio.getState();
     if (result.baseId) setBaseId(result.baseId);
     setTaskFilter(result.headPrefix);
+    setDemoLoaded(result.ids.length > 0);
   } catch (error) {
     showRequestFailure('Demo zoo', error);
   }

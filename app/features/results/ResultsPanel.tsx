@@ -1,20 +1,33 @@
 import { useStudio } from '../../store';
 import { Panel } from '../../components/Panel';
 import { EmptyState } from '../../components/EmptyState';
+import { AccuracyChart } from './AccuracyChart';
+import { EvaluateButton } from './EvaluateButton';
+import { ResultsExport } from './ResultsExport';
+import { ResultsTable } from './ResultsTable';
 
-/** Per-task accuracy of everything run in this session (table and chart land with eval). */
+/** Per-task accuracy of everything evaluated in this session: table, grouped bars, export. */
 export function ResultsPanel() {
-  const count = useStudio((s) => s.results.length);
+  const results = useStudio((s) => s.results);
+  const tasks = useStudio((s) => s.resultTasks);
   return (
     <Panel
       title="Results"
       subtitle="Per-task accuracy of every model evaluated in this session."
       className="area-results"
+      actions={results.length > 0 ? <ResultsExport /> : undefined}
     >
-      {count === 0 && (
+      <EvaluateButton />
+      {results.length === 0 ? (
         <EmptyState title="No results yet">
-          Run a merge to compare it with the individual fine-tunes, task by task.
+          Load the demo, merge, and evaluate to compare the merge with the individual fine-tunes,
+          task by task.
         </EmptyState>
+      ) : (
+        <>
+          <ResultsTable results={results} tasks={tasks} />
+          <AccuracyChart results={results} tasks={tasks} />
+        </>
       )}
     </Panel>
   );

@@ -13,6 +13,8 @@ export function setGpuPreference(value: GpuPreference): void {
   preference = value;
 }
 
+export const gpuPreference = (): GpuPreference => preference;
+
 export async function chooseMergeBackend(): Promise<MergeBackend> {
   if (preference === 'auto') {
     const ctx = await browserGpu();

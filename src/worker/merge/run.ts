@@ -9,6 +9,7 @@ import type { CheckpointRegistry } from '../checkpoints/registry';
 import type { MergeOutcome, Methods } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
 import { chooseMergeBackend } from './backend';
+import { rememberMerged } from '../eval/evaluate';
 
 type Params = Methods['merge']['params'];
 
@@ -57,7 +58,10 @@ export async function runMerge(
     };
     if (target.kind !== 'memory' || !('bytes' in sink)) return outcome;
     const bytes = (sink as ReturnType<typeof memorySink>).bytes();
-    return new Transfer({ ...outcome, bytes }, [bytes.buffer]);
+    // The worker keeps its copy for evaluation; the UI gets the other one, transferred.
+    rememberMerged(bytes);
+    const forUi = bytes.slice();
+    return new Transfer({ ...outcome, bytes: forUi }, [forUi.buffer]);
   } finally {
     backend.dispose();
   }

@@ -1,0 +1,68 @@
+import { memo, useMemo } from 'react';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { ResultEntry, TaskInfo } from '../../store';
+
+/** Distinct, colour-blind-friendly series colours (Okabe–Ito), reused in order. */
+const COLOURS = [
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#CC79A7',
+  '#56B4E9',
+  '#D55E00',
+  '#F0E442',
+  '#000000',
+];
+
+/** Grouped bars: one group per task, one bar per evaluated model of this session. */
+export const AccuracyChart = memo(function AccuracyChart({
+  results,
+  tasks,
+}: {
+  results: ResultEntry[];
+  tasks: TaskInfo[];
+}) {
+  const data = useMemo(
+    () =>
+      tasks.map((task) => {
+        const point: Record<string, string | number> = { task: task.title };
+        results.forEach((r, i) => {
+          const value = r.accuracy[task.name];
+          if (value !== undefined) point[`r${i}`] = Number((value * 100).toFixed(1));
+        });
+        return point;
+      }),
+    [results, tasks],
+  );
+  return (
+    <figure className="chart" aria-label="Accuracy per task, grouped by task">
+      <ResponsiveContainer width="100%" height={260}>
+        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 4, left: -12 }}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="task" tick={{ fontSize: 12 }} interval={0} />
+          <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 12 }} />
+          <Tooltip formatter={(value) => `${value}%`} />
+          <Legend wrapperStyle={{ fontSize: 12 }} />
+          {results.map((r, i) => (
+            <Bar
+              key={r.id}
+              dataKey={`r${i}`}
+              name={r.label}
+              fill={COLOURS[i % COLOURS.length]}
+              isAnimationActive={false}
+            />
+          ))}
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+});

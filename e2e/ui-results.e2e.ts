@@ -1,0 +1,46 @@
+import { test, expect } from '@playwright/test';
+import { buildMiniZoo, serveMiniZoo, type MiniZoo } from './helpers/miniZoo';
+import { openStudio, screenshot } from './helpers/studio';
+
+let zoo: MiniZoo;
+test.beforeAll(async () => {
+  zoo = await buildMiniZoo();
+});
+
+test('evaluating a merge of the demo fills the results table and chart with the right accuracies', async ({
+  page,
+}) => {
+  await serveMiniZoo(page, zoo.files);
+  await openStudio(page);
+  await page.getByRole('button', { name: 'Load demo' }).click();
+  await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
+  await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
+  await page.getByRole('button', { name: 'Merge', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('Merged.');
+  await page.getByRole('button', { name: 'Evaluate last merge' }).click();
+
+  const table = page.getByTestId('results-table');
+  const individual = table.getByRole('row', { name: /Individual fine-tunes/ });
+  const merged = table.getByRole('row', { name: /#1 Task Arithmetic/ });
+  await expect(merged).toBeVisible({ timeout: 120_000 });
+  // Labels are each fine-tune's own predictions, so the individual row is (almost) 100%.
+  const percents = async (row: typeof merged) =>
+    (await row.locator('td').allInnerTexts()).map((t) => Number(t.replace('%', '')) / 100);
+  for (const value of await percents(individual)) expect(value).toBeGreaterThanOrEqual(0.95);
+  const got = await percents(merged);
+  const want = Object.values(zoo.expectedMerged);
+  console.log(`merged accuracy: studio ${JSON.stringify(got)}, reference ${JSON.stringify(want)}`);
+  expect(
+    want.every((v) => v < 0.95),
+    'the merge must differ from the fine-tunes',
+  ).toBe(true);
+  want.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(0.05)); // ±2 of 40
+  await expect(page.locator('.chart .recharts-bar-rectangle')).toHaveCount(4); // 2 tasks × 2 rows
+  await screenshot(page, 'results');
+
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Results (CSV)' }).click(),
+  ]);
+  expect(csv.suggestedFilename()).toBe('merge-studio-results.csv');
+});

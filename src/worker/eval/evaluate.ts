@@ -1,0 +1,80 @@
+/**
+ * The evaluate handler: per-task accuracy on the demo zoo's test sets of a merged model (the
+ * last in-memory merge) or of the fine-tunes themselves, on tfjs (WebGPU on the worker's
+ * device, else the CPU). Each task is scored with its own head from its fine-tuned checkpoint.
+ */
+import { memorySource } from '../../io';
+import { evaluateEncoder, evaluateIndividuals } from '../../eval/zoo-table';
+import { readEncoder } from '../../eval/load-merged';
+import { browserGpu } from '../../gpu/browser-gpu';
+import { initTf, type TfDevice } from '../../tf/backend';
+import { loadZoo, type LoadedZoo } from '../../zoo/load';
+import type { Methods } from '../protocol';
+import type { HandlerContext } from '../serve';
+import { ZOO_URL } from '../demo/zoo';
+import { gpuPreference } from '../merge/backend';
+
+type Params = Methods['evaluate']['params'];
+type Result = Methods['evaluate']['result'];
+
+let zoo: Promise<LoadedZoo> | undefined;
+let device: Promise<TfDevice> | undefined;
+
+/** The zoo with its test sets, fetched once per worker. */
+function theZoo(): Promise<LoadedZoo> {
+  zoo ??= loadZoo(ZOO_URL).catch((error: unknown) => {
+    zoo = undefined; // let a later attempt (after `npm run zoo`) try again
+    throw error;
+  });
+  return zoo;
+}
+
+async function setUpDevice(): Promise<TfDevice> {
+  const gpu = gpuPreference() === 'auto' ? await browserGpu() : null;
+  return initTf(gpu ? 'webgpu' : 'cpu', { gpu });
+}
+
+/** The bytes of the last in-memory merge, kept for evaluation (set by the merge handler). */
+let lastMerged: Uint8Array | null = null;
+
+export function rememberMerged(bytes: Uint8Array | null): void {
+  lastMerged = bytes;
+}
+
+export async function evaluate(
+  { target, label, limit }: Params,
+  { signal, emit }: HandlerContext<'evaluate'>,
+): Promise<Result> {
+  device ??= setUpDevice();
+  const runsOn = await device;
+  emit({ type: 'progress', progress: { status: 'initiate', task: 'loading the demo test sets' } });
+  const loaded = await theZoo();
+  signal.throwIfAborted();
+  emit({ type: 'progress', progress: { status: 'initiate', task: `evaluating ${label}` } });
+  const options = { limit, config: loaded.manifest.model.config };
+  let row;
+  if (target === 'individuals') {
+    row = await evaluateIndividuals(loaded, { limit });
+  } else {
+    if (!lastMerged) {
+      throw Object.assign(
+        new Error('There is no merged model in memory to evaluate: merge first.'),
+        {
+          code: 'nothing-to-evaluate',
+        },
+      );
+    }
+    const encoder = await readEncoder(
+      memorySource(lastMerged, 'merged.safetensors'),
+      options.config,
+    );
+    row = await evaluateEncoder(label, encoder, loaded, options);
+  }
+  return {
+    label,
+    accuracy: row.perTask,
+    average: row.average,
+    tasks: loaded.manifest.tasks.map((t) => ({ name: t.name, title: t.title })),
+    device: runsOn,
+  };
+}
