@@ -1,0 +1,73 @@
+/**
+ * The result as a merge like any other: a recipe recording λ per task and per tensor (a
+ * mergekit-style `{filter, value}` list on each model's `weight`), and a safetensors checkpoint
+ * holding the merged encoder plus every task's own head, with the recipe in its metadata.
+ *
+ * AdaMerging++ is recorded as TIES with the paper's settings (model-scope trim, disjoint sum,
+ * majority zero sign). The studio's TIES engine elects signs on λ-weighted deltas (mergekit
+ * semantics) while AdaMerging++ elects on the unweighted trimmed τ, so re-running that recipe
+ * can differ slightly: the checkpoint's tensors are the result, the recipe is its record.
+ */
+import { recipeToYaml } from '../../merge/recipe/serialize';
+import type { ConditionalSetting, Recipe, RecipeModel } from '../../merge/recipe/types';
+import type { LoadedZoo } from '../../zoo/load';
+import { encodeSafetensors } from '../../zoo/safetensors-lite';
+import type { Params } from './task-vectors';
+import type { AdaMergingResult } from './types';
+
+const round = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+export function adamergingRecipe(result: AdaMergingResult, zoo: LoadedZoo): Recipe {
+  const files = new Map(zoo.manifest.tasks.map((t) => [t.name, t.checkpoint]));
+  const models = result.tasks.map((task, k): RecipeModel => {
+    const row = result.lambdas[k] ?? [];
+    const weight =
+      result.mode === 'task'
+        ? round(row[0] ?? 0)
+        : result.tensorNames.map((name, l): ConditionalSetting => ({
+            filter: name,
+            value: round(row[l] ?? 0),
+          }));
+    return {
+      model: files.get(task) ?? task,
+      parameters: result.plus ? { weight, density: result.options.density } : { weight },
+    };
+  });
+  return {
+    mergeMethod: result.plus ? 'ties' : 'task_arithmetic',
+    baseModel: zoo.manifest.base.checkpoint,
+    models,
+    parameters: result.plus
+      ? { normalize: false, lambda: 1, trim_scope: 'model', disjoint: 'sum', zero_sign: 'majority' }
+      : { normalize: false, lambda: 1 },
+    dtype: 'float32',
+    taskSpecific: [zoo.manifest.headPrefix],
+  };
+}
+
+/** Merged encoder + each task's head; metadata carries the recipe (YAML) and λ (JSON). */
+export function mergedCheckpoint(
+  result: AdaMergingResult,
+  merged: Params,
+  zoo: LoadedZoo,
+): Uint8Array {
+  const tensors: Params = new Map(merged);
+  for (const task of zoo.manifest.tasks) {
+    const checkpoint = zoo.checkpoints.get(task.name);
+    for (const h of task.headTensors) {
+      const t = checkpoint?.get(h);
+      if (t) tensors.set(h, t);
+    }
+  }
+  return encodeSafetensors(tensors, {
+    merge_studio_method: result.plus
+      ? `adamerging++ (${result.mode}-wise)`
+      : `adamerging (${result.mode}-wise)`,
+    merge_studio_recipe: recipeToYaml(adamergingRecipe(result, zoo)),
+    merge_studio_lambdas: JSON.stringify({
+      tasks: result.tasks,
+      tensors: result.mode === 'task' ? ['*'] : result.tensorNames,
+      lambdas: result.lambdas,
+    }),
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * First-step gradient of the AdaMerging loss with respect to λ at its initial value, on the
+ * active backend and on a fixed seeded batch: what the backend-agreement tests compare.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LoadedZoo } from '../../zoo/load';
+import { entropyPerTask, mergedEncoder } from './problem';
+import { AdaMergingSession } from './session';
+import type { AdaMergingOptions } from './types';
+
+export interface GradientProbe {
+  backend: string;
+  /** Per-task entropies on the first batch. */
+  lossPerTask: number[];
+  /** ∂loss/∂λ, row-major T × L. */
+  gradient: number[];
+  shape: [number, number];
+}
+
+export async function firstStepGradient(
+  zoo: LoadedZoo,
+  options: AdaMergingOptions,
+): Promise<GradientProbe> {
+  const session = new AdaMergingSession(zoo, options);
+  try {
+    const images = session.nextImages();
+    const { perTask, grad } = session.gradient(images);
+    const [losses, g] = await Promise.all([perTask.data(), grad.data()]);
+    tf.dispose([images, perTask, grad]);
+    return {
+      backend: tf.getBackend(),
+      lossPerTask: Array.from(losses),
+      gradient: Array.from(g),
+      shape: [session.lambda.shape[0], session.lambda.shape[1]],
+    };
+  } finally {
+    session.dispose();
+  }
+}
+
+/** The loss (sum of per-task entropies) at a given λ on the first seeded batch; no gradient. */
+export async function lossAt(
+  zoo: LoadedZoo,
+  options: AdaMergingOptions,
+  lambdas: number[][],
+): Promise<number> {
+  const session = new AdaMergingSession(zoo, options);
+  try {
+    session.lambda.assign(tf.tensor2d(lambdas));
+    const images = session.nextImages();
+    const total = tf.tidy(() =>
+      tf.sum(
+        entropyPerTask(
+          session.problem,
+          mergedEncoder(session.problem, session.lambda, session.options.clamp),
+          images,
+          session.perTask,
+        ),
+      ),
+    );
+    const value = (await total.data())[0]!;
+    tf.dispose([images, total]);
+    return value;
+  } finally {
+    session.dispose();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Seeded unlabeled batches: each task walks its own shuffled order of its test images (a fresh
+ * shuffle per epoch, like a shuffling DataLoader), so a run is a pure function of its seed.
+ */
+import { Rng } from '../../data/prng';
+import type { GrayImages } from '../../data/images';
+
+export class TaskBatchSampler {
+  private readonly rngs: Rng[];
+  private readonly orders: number[][];
+  private readonly cursors: number[];
+
+  constructor(
+    private readonly sets: GrayImages[],
+    seed: number,
+    tasks: string[],
+  ) {
+    this.rngs = tasks.map((t) => new Rng(seed, `adamerging:${t}`));
+    this.orders = sets.map((s, k) => this.rngs[k]!.shuffle([...Array(s.count).keys()]));
+    this.cursors = sets.map(() => 0);
+  }
+
+  /** Indices of the next `n` images of task k (wrapping into a new shuffled epoch). */
+  private next(k: number, n: number): number[] {
+    const out: number[] = [];
+    while (out.length < n) {
+      if (this.cursors[k]! >= this.orders[k]!.length) {
+        this.rngs[k]!.shuffle(this.orders[k]!);
+        this.cursors[k] = 0;
+      }
+      out.push(this.orders[k]![this.cursors[k]!++]!);
+    }
+    return out;
+  }
+
+  /**
+   * `perTask` images of every task, task after task, as floats in [0, 1]: the layout the
+   * objective slices (task k owns rows k·perTask … (k+1)·perTask − 1).
+   */
+  batch(perTask: number): Float32Array {
+    const side = this.sets[0]?.side ?? 0;
+    const px = side * side;
+    const out = new Float32Array(this.sets.length * perTask * px);
+    let at = 0;
+    this.sets.forEach((set, k) => {
+      for (const index of this.next(k, perTask)) {
+        const src = set.pixels.subarray(index * px, (index + 1) * px);
+        for (let i = 0; i < px; i++) out[at++] = src[i]! / 255;
+      }
+    });
+    return out;
+  }
+}

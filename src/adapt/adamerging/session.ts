@@ -1,0 +1,192 @@
+/**
+ * One AdaMerging optimisation held on the active tfjs backend: the λ variable, Adam, the
+ * sampler and the device-resident problem. `runAdaMerging` drives it; tests and the benchmark
+ * use its pieces directly (first-step gradient, per-phase timing).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { accuracy } from '../../eval/accuracy';
+import type { LoadedZoo } from '../../zoo/load';
+import {
+  entropyPerTask,
+  lambdaColumns,
+  mergedEncoder,
+  prepareProblem,
+  type MergeProblem,
+} from './problem';
+import { TaskBatchSampler } from './sampler';
+import type { Params } from './task-vectors';
+import {
+  DEFAULT_OPTIONS,
+  type AdaMergingOptions,
+  type EvalEvent,
+  type ResolvedOptions,
+  type StepEvent,
+} from './types';
+
+const now = (): number => performance.now();
+
+function toMatrix(
+  data: Float32Array | Int32Array | Uint8Array,
+  rows: number,
+  cols: number,
+): number[][] {
+  return Array.from({ length: rows }, (_, r) =>
+    Array.from(data.subarray(r * cols, (r + 1) * cols)),
+  );
+}
+
+export function resolveOptions(options: AdaMergingOptions): ResolvedOptions {
+  const o = { ...DEFAULT_OPTIONS, ...options } as ResolvedOptions;
+  const positiveInt = (key: keyof ResolvedOptions, allowZero = false): void => {
+    const v = o[key] as number;
+    if (!Number.isInteger(v) || v < (allowZero ? 0 : 1))
+      throw new RangeError(
+        `AdaMerging option ${key} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`,
+      );
+  };
+  if (o.mode !== 'task' && o.mode !== 'layer')
+    throw new RangeError(`AdaMerging mode must be "task" or "layer", got "${String(o.mode)}"`);
+  positiveInt('steps', true);
+  positiveInt('batchSize');
+  positiveInt('evalEvery', true);
+  positiveInt('evalLimit', true);
+  if (o.batchesPerTask !== 1 && o.batchesPerTask !== 2)
+    throw new RangeError('AdaMerging option batchesPerTask must be 1 or 2');
+  if (!(o.lr > 0)) throw new RangeError('AdaMerging option lr must be positive');
+  if (!(o.density > 0 && o.density <= 1))
+    throw new RangeError('AdaMerging option density must be in (0, 1]');
+  return o;
+}
+
+export class AdaMergingSession {
+  readonly options: ResolvedOptions;
+  readonly problem: MergeProblem;
+  readonly lambda: tf.Variable<tf.Rank.R2>;
+  private readonly optimizer: tf.AdamOptimizer;
+  private readonly sampler: TaskBatchSampler;
+  private readonly zoo: LoadedZoo;
+  stepsRun = 0;
+
+  constructor(zoo: LoadedZoo, options: AdaMergingOptions) {
+    this.options = resolveOptions(options);
+    this.zoo = zoo;
+    this.problem = prepareProblem(zoo, this.options);
+    const T = this.problem.tasks.length;
+    const L = lambdaColumns(this.problem, this.options.mode);
+    this.lambda = tf.variable(
+      tf.fill([T, L], this.options.init) as tf.Tensor2D,
+      true,
+      `adamerging_lambda_${Date.now()}`,
+    );
+    this.optimizer = tf.train.adam(this.options.lr, 0.9, 0.999);
+    this.sampler = new TaskBatchSampler(
+      this.problem.tasks.map((t) => zoo.testSets.get(t)!),
+      this.options.seed,
+      this.problem.tasks,
+    );
+  }
+
+  get perTask(): number {
+    return this.options.batchSize * this.options.batchesPerTask;
+  }
+
+  /** The next seeded unlabeled batch of every task, on the device: [T·perTask, side²]. */
+  nextImages(): tf.Tensor2D {
+    const side = this.problem.config.imageSize;
+    const data = this.sampler.batch(this.perTask);
+    return tf.tensor2d(data, [data.length / (side * side), side * side]);
+  }
+
+  /** Sum of the per-task entropies and its gradient with respect to λ ([T, L]). */
+  gradient(images: tf.Tensor2D): { perTask: tf.Tensor1D; grad: tf.Tensor2D } {
+    let perTask: tf.Tensor1D | undefined;
+    const { grads, value } = tf.variableGrads(() => {
+      const encoder = mergedEncoder(this.problem, this.lambda, this.options.clamp);
+      perTask = tf.keep(entropyPerTask(this.problem, encoder, images, this.perTask));
+      return tf.sum(perTask);
+    }, [this.lambda]);
+    value.dispose();
+    return { perTask: perTask!, grad: grads[this.lambda.name] as tf.Tensor2D };
+  }
+
+  /** One Adam step on a fresh batch; reads the losses and λ back for the event. */
+  async step(): Promise<StepEvent> {
+    const t0 = now();
+    const images = this.nextImages();
+    const t1 = now();
+    const { perTask, grad } = this.gradient(images);
+    const t2 = now();
+    this.optimizer.applyGradients([{ name: this.lambda.name, tensor: grad }]);
+    const used = this.options.clamp ? tf.clipByValue(this.lambda, 0, 1) : this.lambda.clone();
+    const t3 = now();
+    const [losses, lambdas] = await Promise.all([perTask.data(), used.data()]);
+    const t4 = now();
+    tf.dispose([images, perTask, grad, used]);
+    this.stepsRun++;
+    const [T, L] = this.lambda.shape;
+    const lossPerTask = Array.from(losses);
+    return {
+      step: this.stepsRun,
+      lossPerTask,
+      entropyTotal: lossPerTask.reduce((a, b) => a + b, 0),
+      lambdas: toMatrix(lambdas as Float32Array, T, L),
+      ms: t4 - t0,
+      timing: { batch: t1 - t0, gradient: t2 - t1, update: t3 - t2, readback: t4 - t3 },
+    };
+  }
+
+  /** λ as the forward pass uses it (clamped when `clamp`), or the raw variable. */
+  async lambdas(raw = false): Promise<number[][]> {
+    const t = raw || !this.options.clamp ? this.lambda.clone() : tf.clipByValue(this.lambda, 0, 1);
+    const data = await t.data();
+    t.dispose();
+    return toMatrix(data as Float32Array, this.lambda.shape[0], this.lambda.shape[1]);
+  }
+
+  /** The merged encoder tensors (current λ) on the device; caller disposes. */
+  mergedTensors(): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    tf.tidy(() => {
+      const m = mergedEncoder(this.problem, this.lambda, this.options.clamp);
+      for (const [name, t] of m) out.set(name, tf.keep(t));
+    });
+    return out;
+  }
+
+  /** The merged encoder read back as plain arrays (what gets exported). */
+  async mergedWeights(): Promise<Params> {
+    const tensors = this.mergedTensors();
+    const out: Params = new Map();
+    for (const [name, t] of tensors) {
+      out.set(name, { shape: [...t.shape], data: (await t.data()) as Float32Array });
+      t.dispose();
+    }
+    return out;
+  }
+
+  /** Per-task accuracy of the current merge on the labelled test sets (each task's own head). */
+  async evaluate(): Promise<EvalEvent> {
+    const encoder = this.mergedTensors();
+    const params = new Map([...encoder, ...this.problem.heads]);
+    const limit = this.options.evalLimit || undefined;
+    const accuracyPerTask: number[] = [];
+    let images = Infinity;
+    for (const task of this.problem.tasks) {
+      const r = await accuracy(params, task, this.zoo.testSets.get(task)!, {
+        limit,
+        config: this.problem.config,
+      });
+      accuracyPerTask.push(r.accuracy);
+      images = Math.min(images, r.total);
+    }
+    for (const t of encoder.values()) t.dispose();
+    const average = accuracyPerTask.reduce((a, b) => a + b, 0) / accuracyPerTask.length;
+    return { step: this.stepsRun, accuracyPerTask, average, images };
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.lambda.dispose();
+    this.problem.dispose();
+  }
+}
