@@ -18,7 +18,7 @@ export interface TiesBenchResult {
   models: number;
   /** First GPU run (includes shader compilation). */
   gpuColdMs: number;
-  /** Median of the following GPU runs. */
+  /** Median of the following (warm) GPU runs. */
   gpuMs: number;
   cpuMs: number;
   maxRelError: number;
@@ -31,7 +31,7 @@ export async function benchTies(
   ctx: GpuContext,
   numel = 4 * 1024 * 1024,
   models = 8,
-  runs = 3,
+  runs = 4,
 ): Promise<TiesBenchResult> {
   const job = makeJob({
     kind: 'task_arithmetic',
