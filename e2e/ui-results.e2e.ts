@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { buildMiniZoo, serveMiniZoo, type MiniZoo } from './helpers/miniZoo';
 import { openStudio, screenshot } from './helpers/studio';
 
@@ -36,7 +37,10 @@ test('evaluating a merge of the demo fills the results table and chart with the 
   ).toBe(true);
   want.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(0.05)); // ±2 of 40
   await expect(page.locator('.chart .recharts-bar-rectangle')).toHaveCount(4); // 2 tasks × 2 rows
-  await screenshot(page, 'results');
+  // The README picture: a loaded demo, a merge, its results.
+  const path = await screenshot(page, 'results');
+  mkdirSync('docs/img', { recursive: true });
+  copyFileSync(path, 'docs/img/studio.png');
 
   const [csv] = await Promise.all([
     page.waitForEvent('download'),
