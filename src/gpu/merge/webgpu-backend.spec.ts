@@ -153,6 +153,27 @@ describe('chunking (64 KiB bindings, 2^16 + 3 elements)', () => {
   }
 });
 
+describe('many models (beyond the 8 cached WDs and the 16 baked dtypes)', () => {
+  for (const [name, ta] of TA_VARIANTS.filter(([n]) =>
+    ['ties', 'dare_ties (inverse density)', 'della (inverse)'].includes(n),
+  )) {
+    it(`${name} with 20 models`, () =>
+      expectSame(name, {
+        kind: 'task_arithmetic',
+        numel: 3001,
+        shape: [3001],
+        models: 20,
+        seed: 21,
+        dtypes: ['F32', 'F16', 'BF16'],
+        ta,
+      }));
+  }
+  for (const kind of ['linear', 'model_stock', 'consensus'] as const) {
+    it(`${kind} with 20 models`, () =>
+      expectSame(kind, { kind, numel: 3001, models: 20, seed: 22, dtypes: MIXED }));
+  }
+});
+
 describe('slerp end points', () => {
   for (const t of [0, 1]) {
     it(`t = ${t} returns that input exactly, even when the other holds Inf/NaN`, async () => {
