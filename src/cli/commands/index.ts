@@ -10,4 +10,5 @@ export const commands: Record<string, CommandEntry> = {
   inspect: inspectCommand,
   eval: { load: () => import('./eval').then((m) => m.evalCommand) },
   merge: { load: () => import('./merge').then((m) => m.mergeCommand) },
+  adamerge: { load: () => import('./adamerge').then((m) => m.adamergeCommand) },
 };
