@@ -1,10 +1,9 @@
 /**
  * WebGPU twin of src/merge/cpu/task-arithmetic.ts + sparsify.ts (TA, TIES, DARE, Breadcrumbs,
- * DELLA). Per-model keep rules are resolved here into one of the modes of ta.wgsl; whole-tensor
+ * DELLA). Per-model keep rules are resolved by ta-plan.ts into the modes of ta.wgsl; whole-tensor
  * statistics (radix-selected bands, l1 sums) stream over the chunks before the merge pass.
  */
 import type { TaskArithmeticJob } from '../../merge/backend';
-import { nameHash, streamKey } from '../../merge/random';
 import { rowLength } from '../../merge/cpu/unpack';
 import type { GpuRuntime } from '../runtime/runtime';
 import {
@@ -25,129 +24,8 @@ import {
   type BoundChunk,
 } from './packed-inputs';
 import { selectAbsDeltaBits, type RankQuery } from './radix-select';
-import { nextPow2, rowStatistics, type RowTask } from './row-sort';
-import { f32Bits, f32CeilBits, keepThreshold24 } from './bits';
-
-const MODE = { all: 0, band: 1, rowBand: 2, random: 3, della: 4, none: 5 } as const;
-const INF_BITS = 0x7f800000;
-const MAX_MODELS = 63;
-
-interface ModelPlan {
-  mode: number;
-  weight: number;
-  /** Keep probability used by inverse_density (1 when density ≥ 1). */
-  p: number;
-  lo: number;
-  hi: number;
-  key: number;
-  t24: number;
-  l1: number;
-  /** Per-tensor band edges still to select: descending ranks (0-based). */
-  bandRanks?: { lo: number; hi: number | undefined };
-  row?: RowTask;
-}
-
-/** The Breadcrumbs band of a segment of n elements (magnitude = γ 0), as sparsify.ts. */
-function band(
-  n: number,
-  density: number,
-  gamma: number,
-): { all: true } | { none: true } | { skipTop: number; last: number } {
-  if (density >= 1 && gamma <= 0) return { all: true };
-  const keep = Math.floor(density * n);
-  let nTop = Math.floor(gamma * n);
-  const nBot = n - keep - nTop;
-  if (nBot < 0) nTop += nBot;
-  if (keep <= 0 || nTop >= n) return { none: true };
-  return { skipTop: nTop, last: Math.min(nTop + keep, n) - 1 };
-}
-
-function planModel(job: TaskArithmeticJob, m: number, rowLen: number): ModelPlan {
-  const density = job.densities[m] ?? 1;
-  const gamma = job.gammas[m] ?? 0;
-  const epsilon = job.epsilons[m] ?? 0;
-  const plan: ModelPlan = {
-    mode: MODE.all,
-    weight: Math.fround(job.weights[m] ?? 1),
-    p: density >= 1 ? 1 : density,
-    lo: 0,
-    hi: INF_BITS,
-    key: 0,
-    t24: 0,
-    l1: 1,
-  };
-  const threshold = job.modelScopeThresholds?.[m];
-  switch (job.sparsifier) {
-    case 'none':
-      // The reference returns δ unchanged: no rescale of either kind.
-      plan.p = 1;
-      return plan;
-    case 'magnitude':
-    case 'magnitude_outliers': {
-      if (job.sparsifier === 'magnitude' && threshold !== undefined) {
-        plan.mode = MODE.band;
-        plan.lo = f32CeilBits(threshold);
-        return plan;
-      }
-      const g = job.sparsifier === 'magnitude' ? 0 : gamma;
-      const n = job.rowWise ? rowLen : job.numel;
-      const b = band(n, density, g);
-      if ('all' in b) return plan;
-      if ('none' in b) {
-        plan.mode = MODE.none;
-        return plan;
-      }
-      if (job.rowWise) {
-        plan.mode = MODE.rowBand;
-        plan.row = {
-          model: m,
-          kind: 'band',
-          none: false,
-          loIndex: n - 1 - b.last,
-          hiIndex: n - 1 - b.skipTop,
-        };
-      } else {
-        plan.mode = MODE.band;
-        // skipTop 0: the upper edge is the maximum, which every element satisfies anyway.
-        plan.bandRanks = { lo: b.last, hi: b.skipTop > 0 ? b.skipTop : undefined };
-      }
-      return plan;
-    }
-    case 'random':
-      if (density >= 1) return plan;
-      plan.mode = MODE.random;
-      plan.key = streamKey(job.seed, m, nameHash(job.tensorName));
-      plan.t24 = keepThreshold24(density);
-      return plan;
-    case 'della_magprune': {
-      if (density >= 1) return plan;
-      const lowP = density - epsilon;
-      const highP = density + epsilon;
-      if (!(lowP > 0 && highP < 1)) {
-        throw new GpuMergeError(
-          `${job.tensorName}: della needs 0 < density − epsilon and density + epsilon < 1 (density ${density}, epsilon ${epsilon})`,
-        );
-      }
-      const table = new Uint32Array(rowLen * 2);
-      for (let rank = 0; rank < rowLen; rank++) {
-        const r = rowLen > 1 ? rank / (rowLen - 1) : 0.5;
-        const p = lowP + 2 * epsilon * r;
-        table[rank * 2] = keepThreshold24(p);
-        table[rank * 2 + 1] = f32Bits(p);
-      }
-      plan.mode = MODE.della;
-      plan.row = {
-        model: m,
-        kind: 'della',
-        key: streamKey(job.seed, m, nameHash(job.tensorName)),
-        table,
-      };
-      return plan;
-    }
-    default:
-      throw new GpuMergeError(`${job.tensorName}: unknown sparsifier ${String(job.sparsifier)}`);
-  }
-}
+import { nextPow2, rowStatistics } from './row-sort';
+import { MAX_MODELS, MODE, planModel, type ModelPlan } from './ta-plan';
 
 const CONSENSUS = { none: 0, sum: 1, count: 2 } as const;
 const RESCALE = { none: 0, l1: 1, inverse_density: 2 } as const;
