@@ -149,8 +149,14 @@ export class TaskArithmeticRun {
         ...this.inputs.bindings(chunk),
         2: params,
         3: table,
-        4: rowBand,
-        5: keepP,
+        // Explicit sizes: a pooled buffer may be larger than one binding allows.
+        4: {
+          buffer: rowBand,
+          size: this.rowWork
+            ? this.job.models.length * Math.max(1, Math.ceil(chunk.len / this.rowLen)) * 8
+            : 16,
+        },
+        5: { buffer: keepP, size: this.usesKeepP ? this.job.models.length * chunk.len * 4 : 16 },
         6: { buffer: out, size: outSize },
       },
       uniforms: [params, table],
