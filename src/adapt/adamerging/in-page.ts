@@ -1,0 +1,82 @@
+/**
+ * Browser entries (called by e2e/adamerging.e2e.ts and bench/adamerging.ts through
+ * callInPage): a short AdaMerging on WebGPU inside the page, the first-step gradient on WebGPU
+ * and on tfjs's cpu backend, and per-step timing on each backend. Only numbers come back.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { adapterLabel } from '../../gpu/adapter';
+import { browserGpu } from '../../gpu/browser-gpu';
+import { DEFAULT_VIT_CONFIG } from '../../models/vit-config';
+import { initTf, type TfDevice } from '../../tf/backend';
+import { firstStepGradient } from './gradient';
+import { runAdaMerging } from './run';
+import { syntheticZoo, SYNTHETIC_CONFIG } from './testing/synthetic-zoo';
+import { measureSteps, type StepMeasurement } from './measure';
+
+/** Served by the Vite dev server straight from node_modules. */
+export const WASM_PATHS = '/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
+
+async function useBackend(device: TfDevice): Promise<{ backend: string; adapter: string }> {
+  const gpu = device === 'webgpu' ? await browserGpu() : null;
+  if (device === 'webgpu' && !gpu) throw new Error('no WebGPU adapter in this page');
+  const backend = await initTf(device, { gpu, wasmPaths: WASM_PATHS });
+  if (backend !== device) throw new Error(`tfjs ${device} backend did not start (got ${backend})`);
+  return { backend, adapter: gpu ? adapterLabel(gpu.info) : backend };
+}
+
+export interface InPageAdaMergingReport {
+  backend: string;
+  adapter: string;
+  entropies: number[];
+  /** Largest |λ − 0.3| after the run. */
+  lambdaMove: number;
+  lambdasInRange: boolean;
+  gradient: { webgpu: number[]; cpu: number[]; lossWebgpu: number[]; lossCpu: number[] };
+}
+
+/** A few layer-wise steps on WebGPU (tiny synthetic zoo, full batch), then the gradient check. */
+export async function adamergingInPage(steps = 8): Promise<InPageAdaMergingReport> {
+  const { backend, adapter } = await useBackend('webgpu');
+  const zoo = syntheticZoo({ tasks: 3, images: 32 });
+  const full = { mode: 'layer', batchSize: 32, seed: 3 } as const;
+  const entropies: number[] = [];
+  const { result } = await runAdaMerging(
+    zoo,
+    { ...full, lr: 0.05, steps },
+    { onStep: (e) => entropies.push(e.entropyTotal) },
+  );
+  const flat = result.lambdas.flat();
+  const onGpu = await firstStepGradient(zoo, full);
+  await useBackend('cpu');
+  const onCpu = await firstStepGradient(zoo, full);
+  return {
+    backend,
+    adapter,
+    entropies,
+    lambdaMove: Math.max(...flat.map((x) => Math.abs(x - 0.3))),
+    lambdasInRange: flat.every((x) => x >= 0 && x <= 1),
+    gradient: {
+      webgpu: onGpu.gradient,
+      cpu: onCpu.gradient,
+      lossWebgpu: onGpu.lossPerTask,
+      lossCpu: onCpu.lossPerTask,
+    },
+  };
+}
+
+/**
+ * ms per layer-wise step on one backend in the page, 8 tasks × 16 images on the zoo's ViT
+ * (synthetic weights: the cost does not depend on the values).
+ */
+export async function measureInPage(
+  device: TfDevice,
+  steps = 10,
+  size: 'zoo' | 'tiny' = 'zoo',
+): Promise<StepMeasurement & { adapter: string; crossOriginIsolated: boolean }> {
+  const { adapter } = await useBackend(device);
+  const config = size === 'zoo' ? { ...DEFAULT_VIT_CONFIG } : SYNTHETIC_CONFIG;
+  const zoo = syntheticZoo({ tasks: 8, images: 64, config });
+  const m = await measureSteps(zoo, { mode: 'layer' }, steps);
+  tf.disposeVariables();
+  return { ...m, adapter, crossOriginIsolated: globalThis.crossOriginIsolated === true };
+}

@@ -1,0 +1,109 @@
+/**
+ * Timing of AdaMerging steps on the active backend, for the benchmark: plain steps (what a run
+ * costs) and a profiled breakdown where each phase is forced to finish on the device before the
+ * next starts (merge of weights, forward, backward, Adam update, readback).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LoadedZoo } from '../../zoo/load';
+import { entropyPerTask, mergedEncoder } from './problem';
+import { AdaMergingSession } from './session';
+import type { AdaMergingOptions } from './types';
+
+export interface StepMeasurement {
+  backend: string;
+  /** Median ms per step over the timed steps (the first two — shader/pipeline warm-up — are left out). */
+  msPerStep: number;
+  /** ms of the first (cold) step. */
+  coldMs: number;
+  steps: number;
+  /** Median ms per phase of profiled steps (each phase synchronised). */
+  phases: { merge: number; forward: number; backward: number; update: number; readback: number };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+};
+
+/** Waits for the device: reading one element forces every queued kernel to finish. */
+async function sync(t: tf.Tensor): Promise<void> {
+  await tf.slice(t.reshape([-1]), [0], [1]).data();
+}
+
+export async function measureSteps(
+  zoo: LoadedZoo,
+  options: AdaMergingOptions,
+  steps: number,
+): Promise<StepMeasurement> {
+  const session = new AdaMergingSession(zoo, options);
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < steps + 2; i++) times.push((await session.step()).ms);
+    const phases = {
+      merge: [] as number[],
+      forward: [] as number[],
+      backward: [] as number[],
+      update: [] as number[],
+      readback: [] as number[],
+    };
+    for (let i = 0; i < Math.max(3, Math.ceil(steps / 2)); i++) {
+      const images = session.nextImages();
+      await sync(images);
+      const t0 = performance.now();
+      const merged = tf.tidy(() =>
+        tf.concat(
+          [...mergedEncoder(session.problem, session.lambda, true).values()]
+            .map((t) => t.reshape([-1]))
+            .slice(0, 1),
+        ),
+      );
+      await sync(merged);
+      const t1 = performance.now();
+      const loss = tf.tidy(() =>
+        tf.sum(
+          entropyPerTask(
+            session.problem,
+            mergedEncoder(session.problem, session.lambda, true),
+            images,
+            session.perTask,
+          ),
+        ),
+      );
+      await sync(loss);
+      const t2 = performance.now();
+      const { perTask, grad } = session.gradient(images);
+      await sync(grad);
+      const t3 = performance.now();
+      // Adam on a copy so the measured run's optimiser state is left alone.
+      const copy = tf.variable(session.lambda.clone());
+      const adam = tf.train.adam(1e-3);
+      adam.applyGradients([{ name: copy.name, tensor: grad }]);
+      await sync(copy);
+      const t4 = performance.now();
+      await Promise.all([perTask.data(), copy.data()]);
+      const t5 = performance.now();
+      phases.merge.push(t1 - t0);
+      phases.forward.push(t2 - t1 - (t1 - t0));
+      phases.backward.push(t3 - t2 - (t2 - t1));
+      phases.update.push(t4 - t3);
+      phases.readback.push(t5 - t4);
+      adam.dispose();
+      tf.dispose([images, merged, loss, perTask, grad, copy]);
+    }
+    return {
+      backend: tf.getBackend(),
+      msPerStep: median(times.slice(2)),
+      coldMs: times[0] ?? NaN,
+      steps,
+      phases: {
+        merge: median(phases.merge),
+        forward: median(phases.forward),
+        backward: median(phases.backward),
+        update: median(phases.update),
+        readback: median(phases.readback),
+      },
+    };
+  } finally {
+    session.dispose();
+  }
+}
