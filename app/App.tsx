@@ -7,6 +7,7 @@ import { CheckpointsPanel } from './features/checkpoints/CheckpointsPanel';
 import { MethodPanel } from './features/method/MethodPanel';
 import { RunPanel } from './features/run/RunPanel';
 import { ResultsPanel } from './features/results/ResultsPanel';
+import { AdaMergingPanel } from './features/adamerging/AdaMergingPanel';
 
 export function App() {
   useEffect(() => {
@@ -24,6 +25,7 @@ export function App() {
         <div className="workspace__main">
           <CheckpointsPanel />
           <ResultsPanel />
+          <AdaMergingPanel />
         </div>
         <div className="workspace__side">
           <MethodPanel />

@@ -3,6 +3,7 @@
  * (or use useShallow); high-rate streams go through `useStudio.subscribe` outside React.
  */
 import { create } from 'zustand';
+import { createAdaMergingSlice, type AdaMergingSlice } from './adamerging';
 import { createCheckpointsSlice, type CheckpointsSlice } from './checkpoints';
 import { createEnvironmentSlice, type EnvironmentSlice } from './environment';
 import { createMethodSlice, type MethodSlice } from './method';
@@ -13,7 +14,8 @@ export type StudioState = EnvironmentSlice &
   CheckpointsSlice &
   MethodSlice &
   RunSlice &
-  ResultsSlice;
+  ResultsSlice &
+  AdaMergingSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createEnvironmentSlice(...a),
@@ -21,9 +23,11 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createMethodSlice(...a),
   ...createRunSlice(...a),
   ...createResultsSlice(...a),
+  ...createAdaMergingSlice(...a),
 }));
 
 export type { CheckpointEntry, CompatibilityState } from './checkpoints';
 export type { ParamValue } from './method';
 export type { ResultEntry, TaskInfo } from './results';
 export type { RunStatus } from './run';
+export type { AdaStatus, EntropyPoint } from './adamerging';

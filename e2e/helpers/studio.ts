@@ -1,8 +1,13 @@
 import { expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 
-/** Opens the studio and waits until the worker has answered the capability probe. */
+/**
+ * Opens the studio and waits until the worker has answered the capability probe. The Vite
+ * HMR socket is answered by a silent mock: an edit anywhere in the tree (other work in the same
+ * checkout) must not reload the page in the middle of a test.
+ */
 export async function openStudio(page: Page, path = '/'): Promise<void> {
+  await page.routeWebSocket(/\/\?token=/, () => undefined);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(path);

@@ -12,8 +12,15 @@ import type { AdapterDescription } from '../gpu/adapter';
 import type { Progress } from '../core/progress';
 import type { MethodDefinition } from '../merge/methods/types';
 import type { Recipe } from '../merge/recipe/types';
+import type {
+  AdaMergingOptions,
+  AdaMergingResult,
+  EvalEvent,
+  StepEvent,
+} from '../adapt/adamerging/types';
 
 export type { Progress, MethodDefinition, Recipe };
+export type { AdaMergingOptions, AdaMergingResult, EvalEvent, StepEvent };
 
 /** Where a merge writes: memory (bytes come back, transferred) or a file the user picked. */
 export type MergeTarget =
@@ -176,6 +183,26 @@ export interface Methods {
       device: ComputeDevice;
     };
     events: { type: 'progress'; progress: Progress };
+  };
+  /**
+   * Learns merging coefficients λ on the demo zoo's unlabeled test inputs (AdaMerging): one
+   * `step` event per optimiser step, an `eval` event every `evalEvery` steps. Ends with the
+   * learned λ and the merged model's per-task accuracy.
+   */
+  adamerge: {
+    params: { options: AdaMergingOptions };
+    result: {
+      result: AdaMergingResult;
+      accuracy: Record<string, number>;
+      tasks: { name: string; title: string }[];
+    };
+    events: { type: 'step'; step: StepEvent } | { type: 'eval'; eval: EvalEvent };
+  };
+  /** Pauses or resumes the running AdaMerging between steps. */
+  adamergePause: {
+    params: { paused: boolean };
+    result: { paused: boolean };
+    events: never;
   };
   /** The recipe as mergekit YAML (studio-only settings under `merge_studio:`). */
   recipeYaml: {

@@ -15,6 +15,7 @@ import { runMerge } from './merge/run';
 import { loadDemo } from './demo/load';
 import { probeDemo } from './demo/zoo';
 import { evaluate } from './eval/evaluate';
+import { adamerge, setPaused } from './adamerging/run';
 
 const registry = new CheckpointRegistry();
 
@@ -32,6 +33,8 @@ const handlers: Handlers = {
   recipeYaml: async ({ recipe }) => ({ yaml: recipeToYaml(recipe) }),
   merge: (params, context) => runMerge(registry, params, context),
   evaluate: (params, context) => evaluate(params, context),
+  adamerge: (params, context) => adamerge(params, context),
+  adamergePause: (params) => setPaused(params),
 };
 
 serve(self as unknown as Endpoint, handlers);

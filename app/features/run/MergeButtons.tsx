@@ -30,7 +30,7 @@ export function MergeButtons() {
           Merge to file…
         </Button>
       )}
-      <Button variant="danger" disabled={!running} onClick={cancelMerge}>
+      <Button variant="danger" disabled={!running} aria-label="Cancel merge" onClick={cancelMerge}>
         Cancel
       </Button>
       {blocker && !running && (

@@ -21,7 +21,7 @@ let zoo: Promise<LoadedZoo> | undefined;
 let device: Promise<TfDevice> | undefined;
 
 /** The zoo with its test sets, fetched once per worker. */
-function theZoo(): Promise<LoadedZoo> {
+export function theZoo(): Promise<LoadedZoo> {
   zoo ??= loadZoo(ZOO_URL).catch((error: unknown) => {
     zoo = undefined; // let a later attempt (after `npm run zoo`) try again
     throw error;
@@ -41,12 +41,17 @@ export function rememberMerged(bytes: Uint8Array | null): void {
   lastMerged = bytes;
 }
 
+/** tfjs on the worker's WebGPU device (or the CPU), set up once and shared. */
+export function tfDevice(): Promise<TfDevice> {
+  device ??= setUpDevice();
+  return device;
+}
+
 export async function evaluate(
   { target, label, limit }: Params,
   { signal, emit }: HandlerContext<'evaluate'>,
 ): Promise<Result> {
-  device ??= setUpDevice();
-  const runsOn = await device;
+  const runsOn = await tfDevice();
   emit({ type: 'progress', progress: { status: 'initiate', task: 'loading the demo test sets' } });
   const loaded = await theZoo();
   signal.throwIfAborted();

@@ -1,0 +1,50 @@
+import { useStudio } from '../../store';
+import { Button } from '../../components/Button';
+import { cancelAdaMerging, setAdaPaused, startAdaMerging } from './actions';
+
+const STATUS = {
+  idle: '',
+  running: 'Learning λ…',
+  paused: 'Paused.',
+  done: 'Done: the merged model is in Results.',
+  failed: 'Failed:',
+  cancelled: 'Cancelled.',
+} as const;
+
+export function AdaControls() {
+  const status = useStudio((s) => s.adaStatus);
+  const error = useStudio((s) => s.adaError);
+  const demoLoaded = useStudio((s) => s.demoLoaded);
+  const last = useStudio((s) => s.adaSteps[s.adaSteps.length - 1]);
+  const first = useStudio((s) => s.adaSteps[0]);
+  const active = status === 'running' || status === 'paused';
+  return (
+    <div className="run__controls">
+      <Button
+        variant="primary"
+        disabled={active || !demoLoaded}
+        onClick={() => void startAdaMerging()}
+      >
+        Run AdaMerging
+      </Button>
+      <Button disabled={!active} onClick={() => void setAdaPaused(status === 'running')}>
+        {status === 'paused' ? 'Resume' : 'Pause'}
+      </Button>
+      <Button
+        variant="danger"
+        disabled={!active}
+        aria-label="Cancel AdaMerging"
+        onClick={cancelAdaMerging}
+      >
+        Cancel
+      </Button>
+      <p className="run__blocker" role="status" aria-live="polite" data-testid="ada-status">
+        {!demoLoaded ? 'AdaMerging learns on the demo zoo: Load demo first.' : STATUS[status]}
+        {error ? ` ${error}` : ''}
+        {last && first
+          ? ` Step ${last.step}; entropy ${first.total.toFixed(3)} → ${last.total.toFixed(3)}.`
+          : ''}
+      </p>
+    </div>
+  );
+}

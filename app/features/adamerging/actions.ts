@@ -1,0 +1,77 @@
+/**
+ * AdaMerging commands. Step events can arrive hundreds of times a second; they are buffered
+ * here and handed to the store once per animation frame, so charts redraw at most at the
+ * display rate and nothing else in the tree re-renders.
+ */
+import type { EvalEvent, StepEvent } from '../../../src/worker/protocol';
+import { isCancelled } from '../../../src/worker/errors';
+import { studio } from '../../services/studio';
+import { useStudio } from '../../store';
+
+let running: AbortController | null = null;
+let pendingSteps: StepEvent[] = [];
+let pendingEvals: EvalEvent[] = [];
+let scheduled = false;
+
+function flush(): void {
+  scheduled = false;
+  const steps = pendingSteps;
+  const evals = pendingEvals;
+  pendingSteps = [];
+  pendingEvals = [];
+  if (steps.length || evals.length) useStudio.getState().adaAppend(steps, evals);
+}
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  // Hidden tabs get no animation frames; the timer keeps the data flowing there.
+  if (document.visibilityState === 'visible') requestAnimationFrame(flush);
+  else setTimeout(flush, 250);
+}
+
+export async function startAdaMerging(): Promise<void> {
+  if (running) return;
+  const state = useStudio.getState();
+  running = new AbortController();
+  state.adaStarted();
+  try {
+    const { result, accuracy, tasks } = await studio().call(
+      'adamerge',
+      { options: state.adaOptions },
+      {
+        signal: running.signal,
+        onEvent: (event) => {
+          if (event.type === 'step') pendingSteps.push(event.step);
+          else pendingEvals.push(event.eval);
+          schedule();
+        },
+      },
+    );
+    flush();
+    useStudio.getState().adaFinished(result);
+    const label = `AdaMerging ${result.mode}-wise${result.plus ? '++' : ''} (${result.stepsRun} steps)`;
+    const id = `ada-${Date.now()}`;
+    useStudio
+      .getState()
+      .addResult({ id, label, method: 'adamerging', accuracy, finishedAt: Date.now() }, tasks);
+  } catch (error) {
+    flush();
+    if (isCancelled(error)) useStudio.getState().adaSetStatus('cancelled');
+    else
+      useStudio
+        .getState()
+        .adaSetStatus('failed', error instanceof Error ? error.message : String(error));
+  } finally {
+    running = null;
+  }
+}
+
+export async function setAdaPaused(paused: boolean): Promise<void> {
+  await studio().call('adamergePause', { paused });
+  if (running) useStudio.getState().adaSetStatus(paused ? 'paused' : 'running');
+}
+
+export function cancelAdaMerging(): void {
+  running?.abort();
+}

@@ -1,0 +1,78 @@
+import type { StateCreator } from 'zustand';
+import type {
+  AdaMergingOptions,
+  AdaMergingResult,
+  EvalEvent,
+  StepEvent,
+} from '../../src/worker/protocol';
+import type { StudioState } from './index';
+
+export type AdaStatus = 'idle' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+
+/** One plotted step: entropy per task (task order of the zoo) and their sum. */
+export interface EntropyPoint {
+  step: number;
+  entropy: number[];
+  total: number;
+}
+
+export interface AdaMergingSlice {
+  adaOptions: AdaMergingOptions;
+  adaStatus: AdaStatus;
+  adaError: string | null;
+  adaSteps: EntropyPoint[];
+  adaEvals: EvalEvent[];
+  /** The latest λ (T × L), as used in the forward pass. */
+  adaLambdas: number[][] | null;
+  adaResult: AdaMergingResult | null;
+  setAdaOptions(options: Partial<AdaMergingOptions>): void;
+  adaStarted(): void;
+  /** Many steps at once: the stream is batched per animation frame, not set per event. */
+  adaAppend(steps: StepEvent[], evals: EvalEvent[]): void;
+  adaSetStatus(status: AdaStatus, error?: string): void;
+  adaFinished(result: AdaMergingResult): void;
+}
+
+export const createAdaMergingSlice: StateCreator<StudioState, [], [], AdaMergingSlice> = (set) => ({
+  adaOptions: {
+    mode: 'layer',
+    plus: false,
+    steps: 100,
+    lr: 1e-3,
+    init: 0.3,
+    clamp: true,
+    seed: 0,
+    evalEvery: 25,
+    batchSize: 16,
+  },
+  adaStatus: 'idle',
+  adaError: null,
+  adaSteps: [],
+  adaEvals: [],
+  adaLambdas: null,
+  adaResult: null,
+  setAdaOptions: (options) => set((s) => ({ adaOptions: { ...s.adaOptions, ...options } })),
+  adaStarted: () =>
+    set({
+      adaStatus: 'running',
+      adaError: null,
+      adaSteps: [],
+      adaEvals: [],
+      adaLambdas: null,
+      adaResult: null,
+    }),
+  adaAppend: (steps, evals) =>
+    set((s) => {
+      const last = steps[steps.length - 1];
+      return {
+        adaSteps: [
+          ...s.adaSteps,
+          ...steps.map((e) => ({ step: e.step, entropy: e.lossPerTask, total: e.entropyTotal })),
+        ],
+        adaEvals: evals.length ? [...s.adaEvals, ...evals] : s.adaEvals,
+        adaLambdas: last ? last.lambdas : s.adaLambdas,
+      };
+    }),
+  adaSetStatus: (adaStatus, error) => set({ adaStatus, adaError: error ?? null }),
+  adaFinished: (adaResult) => set({ adaStatus: 'done', adaResult, adaLambdas: adaResult.lambdas }),
+});

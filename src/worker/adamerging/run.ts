@@ -1,0 +1,48 @@
+/**
+ * The adamerge handler: runs src/adapt's AdaMerging on the demo zoo inside the worker, streams
+ * its step/eval events, and scores the merged encoder at the end. One run at a time; pause and
+ * resume go through a PauseToken, cancel through the request's signal.
+ */
+import { PauseToken } from '../../adapt/adamerging/pause';
+import { runAdaMerging } from '../../adapt/adamerging/run';
+import { evaluateEncoder } from '../../eval/zoo-table';
+import type { Methods } from '../protocol';
+import type { HandlerContext } from '../serve';
+import { tfDevice, theZoo } from '../eval/evaluate';
+
+let pause: PauseToken | null = null;
+
+export async function adamerge(
+  { options }: Methods['adamerge']['params'],
+  { signal, emit }: HandlerContext<'adamerge'>,
+): Promise<Methods['adamerge']['result']> {
+  if (pause) {
+    throw Object.assign(new Error('AdaMerging is already running.'), { code: 'busy' });
+  }
+  await tfDevice();
+  const zoo = await theZoo();
+  pause = new PauseToken();
+  try {
+    const { result, merged } = await runAdaMerging(zoo, options, {
+      signal,
+      pauseToken: pause,
+      onStep: (step) => emit({ type: 'step', step }),
+      onEval: (evaluation) => emit({ type: 'eval', eval: evaluation }),
+    });
+    const label = `AdaMerging ${options.mode}-wise${options.plus ? '++' : ''}`;
+    const row = await evaluateEncoder(label, merged, zoo, { config: zoo.manifest.model.config });
+    return {
+      result,
+      accuracy: row.perTask,
+      tasks: zoo.manifest.tasks.map((t) => ({ name: t.name, title: t.title })),
+    };
+  } finally {
+    pause = null;
+  }
+}
+
+export async function setPaused({ paused }: Methods['adamergePause']['params']) {
+  if (paused) pause?.pause();
+  else pause?.resume();
+  return { paused: pause?.paused ?? false };
+}
