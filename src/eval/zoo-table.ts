@@ -80,6 +80,8 @@ export function encoderOf(checkpoint: Params, headPrefix: string): Params {
 
 export interface ZooResults {
   rows: TableRow[];
+  /** Task arithmetic at other λ (labels pick nothing here: a reference for AdaMerging's headroom). */
+  sweep: TableRow[];
   tasks: string[];
   cosines: number[][];
   taskVectorNorms: Record<string, number>;
@@ -89,7 +91,7 @@ export interface ZooResults {
 /** Every row of the zoo's table, in the paper's order. */
 export async function zooResults(
   zoo: LoadedZoo,
-  options: { limit?: number; onRow?: (row: TableRow) => void } = {},
+  options: { limit?: number; onRow?: (row: TableRow) => void; sweep?: number[] } = {},
 ): Promise<ZooResults> {
   const prefix = zoo.manifest.headPrefix;
   const tasks = zoo.manifest.tasks.map((t) => t.name);
@@ -134,12 +136,23 @@ export async function zooResults(
       { limit },
     ),
   );
+  const sweep: TableRow[] = [];
+  for (const lambda of options.sweep ?? []) {
+    const row = await evaluateEncoder(
+      `Task arithmetic (λ=${lambda})`,
+      taskArithmetic(base, vectors, lambda),
+      zoo,
+      { limit },
+    );
+    sweep.push(row);
+    options.onRow?.(row);
+  }
   const cosines = vectors.map((a) => vectors.map((b) => cosine(a, b)));
   const taskVectorNorms = Object.fromEntries(tasks.map((t, i) => [t, l2Norm(vectors[i]!)]));
   const imagesPerTask = Math.min(
     ...tasks.map((t) => Math.min(zoo.testSets.get(t)?.count ?? 0, limit ?? Infinity)),
   );
-  return { rows, tasks, cosines, taskVectorNorms, imagesPerTask };
+  return { rows, sweep, tasks, cosines, taskVectorNorms, imagesPerTask };
 }
 
 const pct = (x: number): string => (100 * x).toFixed(1);
@@ -151,6 +164,21 @@ export function resultsMarkdown(results: ZooResults): string {
     (r) =>
       `| ${r.method} | ${results.tasks.map((t) => pct(r.perTask[t] ?? 0)).join(' | ')} | **${pct(r.average)}** |`,
   );
+  const sweepLines = results.sweep.map(
+    (r) =>
+      `| ${r.method} | ${results.tasks.map((t) => pct(r.perTask[t] ?? 0)).join(' | ')} | **${pct(r.average)}** |`,
+  );
+  const sweepBlock =
+    sweepLines.length === 0
+      ? []
+      : [
+          '',
+          'Task arithmetic at other λ (one λ for all tasks; for reference, not a method):',
+          '',
+          head,
+          rule,
+          ...sweepLines,
+        ];
   const cosHead = `| τ cosine | ${results.tasks.join(' | ')} |`;
   const cosRule = `|---|${results.tasks.map(() => '---:').join('|')}|`;
   const cosLines = results.tasks.map(
@@ -165,6 +193,7 @@ export function resultsMarkdown(results: ZooResults): string {
     head,
     rule,
     ...lines,
+    ...sweepBlock,
     '',
     'Cosine similarity of the task vectors τ = θ_task − θ_base over the encoder:',
     '',

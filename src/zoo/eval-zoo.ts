@@ -2,7 +2,7 @@
  * `npm run zoo:eval`: the zoo's results table (individual, base + heads, weight averaging, task
  * arithmetic 0.3, TIES) written to docs/results-zoo.json and into docs/zoo.md between the
  * `<!-- results:start -->` / `<!-- results:end -->` markers. Flags: --zoo DIR, --limit N,
- * --no-write (print only).
+ * --sweep (also task arithmetic at λ 0.1, 0.2, 0.5), --no-write (print only).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { initTf } from '../tf/backend';
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const zoo = await loadZoo(zooDir);
   const results = await zooResults(zoo, {
     limit,
+    sweep: argv.includes('--sweep') ? [0.1, 0.2, 0.5] : [],
     onRow: (row) => console.error(`${row.method}: ${(100 * row.average).toFixed(1)}%`),
   });
   const seconds = (performance.now() - started) / 1000;
