@@ -1,17 +1,27 @@
 /**
  * executeMerge: streams the plan's passes over the inputs — model-scope magnitude selection
  * (2 radix passes), the majority-sign pass, then the merge pass that writes tensors in order.
- * Memory stays bounded by one tensor and its inputs. Cancellation (AbortSignal) or any error
+ * Element-wise jobs stream in chunks of element ranges (chunking.ts), others one tensor at a
+ * time; the next unit's inputs are read while the current one computes (prefetch.ts). Memory:
+ * two units' inputs plus one output tensor. Cancellation (AbortSignal) or any error
  * aborts the output, so no partial model remains.
  */
 import { progressReporter, type ProgressCallback } from '../../core/progress';
 import { encodeF32As } from '../../io/encode';
 import type { ByteSink, FloatDtype, SinkFolder } from '../../io/types';
-import type { MergeBackend, TaskArithmeticJob } from '../backend';
+import type { MergeBackend, RawTensor, TaskArithmeticJob } from '../backend';
 import { taskArithmeticSignSum } from '../cpu/task-arithmetic';
-import type { MergePlan, MergeStep, PlanStep } from '../planning/types';
+import type { CopyStep, MergePlan, MergeStep, PlanStep } from '../planning/types';
 import { recipeToYaml } from '../recipe/serialize';
-import { attachInputs, readInputs, type RunState } from './inputs';
+import {
+  DEFAULT_CHUNK_ELEMENTS,
+  isElementwise,
+  isWholeTensor,
+  stepUnits,
+  type WorkUnit,
+} from './chunking';
+import { attachUnitInputs, readUnitInputs, type RunState } from './inputs';
+import { prefetchOneAhead } from './prefetch';
 import { isSinkFolder, openOutput, type MergeOutput } from './output';
 
 export interface ExecuteOptions {
@@ -20,6 +30,8 @@ export interface ExecuteOptions {
   /** Overrides every merged tensor's output dtype. */
   outDtype?: FloatDtype;
   maxShardBytes?: number;
+  /** Elements per chunk when streaming element-wise merges (default 2^20). */
+  chunkElements?: number;
   /**
    * Consensus (TALL) only: one output per task model, receiving its compressed model
    * θ₀ + mₜ⊙τ_MTL (merged tensors), its own task-specific tensors and the non-float copies.
@@ -41,8 +53,20 @@ export interface MergeSummary {
 
 function countNonFinite(values: Float32Array): number {
   let n = 0;
-  for (const v of values) if (!Number.isFinite(v)) n++;
+  // v − v is NaN exactly for NaN and ±Inf; an indexed loop avoids the iterator protocol.
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v - v !== 0) n++;
+  }
   return n;
+}
+
+/** One output buffer reused for every chunked tensor (sinks copy or finish before resolving). */
+class GrowableBytes {
+  bytes = new Uint8Array(0);
+  reserve(size: number): void {
+    if (this.bytes.length < size) this.bytes = new Uint8Array(size);
+  }
 }
 
 async function abortTargets(targets: (SinkFolder | ByteSink)[]): Promise<void> {
@@ -113,18 +137,29 @@ export async function executeMerge(
   }
   const output = outputs[0]!;
   const state: RunState = { majoritySign: 0 };
+  const chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
+  const unitsOf = (step: MergeStep, elementwise: boolean) =>
+    stepUnits(plan, step, elementwise, chunkElements);
+  const withTasks = taskTargets.length > 0;
+  const elementwise = (step: MergeStep) => isElementwise(plan, step, withTasks);
+  const load = (u: WorkUnit) => readUnitInputs(plan, u);
+  const unitBytes = (u: WorkUnit) =>
+    isWholeTensor(u) ? u.step.inputBytes : (u.step.inputBytes * (u.end - u.begin)) / u.step.numel;
+  const advance = (u: WorkUnit) => progress.advance(u.end === u.step.numel ? 1 : 0, unitBytes(u));
+  const encoded = new GrowableBytes();
   let bytesWritten = 0;
   let nonFinite = 0;
   try {
     if (plan.modelScope) {
       const { densities, totalElements } = plan.modelScope;
       const selector = backend.createMagnitudeSelector(densities, totalElements);
+      // Histograms only count |δ|: any element range works.
+      const units = merges.flatMap((s) => unitsOf(s, true));
       do {
-        for (const step of merges) {
+        for await (const { item, value: raws } of prefetchOneAhead(units, load)) {
           throwIfAborted(options.signal);
-          const raws = await readInputs(plan, step);
           for (let m = 1; m < raws.length; m++) await selector.add(m - 1, raws[0]!, raws[m]!);
-          progress.advance(1, step.inputBytes);
+          advance(item);
         }
         await selector.closePass?.();
       } while (selector.needsAnotherPass());
@@ -132,48 +167,64 @@ export async function executeMerge(
     }
     if (plan.needsMajoritySign) {
       let total = 0;
-      for (const step of merges) {
+      const units = merges.flatMap((s) => unitsOf(s, elementwise(s)));
+      for await (const { item, value: raws } of prefetchOneAhead(units, load)) {
         throwIfAborted(options.signal);
-        const job = attachInputs(step, await readInputs(plan, step), state) as TaskArithmeticJob;
+        const job = attachUnitInputs(item, raws, state) as TaskArithmeticJob;
         total += backend.electedSignSum
           ? await backend.electedSignSum(job)
           : taskArithmeticSignSum(job);
-        progress.advance(1, step.inputBytes);
+        advance(item);
       }
       state.majoritySign = Math.sign(total);
     }
-    for (const step of plan.steps) {
+    type Unit = { copy: CopyStep } | WorkUnit;
+    const units: Unit[] = plan.steps.flatMap((s): Unit[] =>
+      s.kind === 'copy' ? [{ copy: s }] : unitsOf(s, elementwise(s)),
+    );
+    const loadUnit = async (u: Unit): Promise<RawTensor[] | Uint8Array> =>
+      'copy' in u ? plan.checkpoints.get(u.copy.from)!.readRaw(u.copy.name) : load(u);
+    for await (const { item, value } of prefetchOneAhead(units, loadUnit)) {
       throwIfAborted(options.signal);
-      let bytes: Uint8Array;
-      if (step.kind === 'copy') {
-        bytes = await plan.checkpoints.get(step.from)!.readRaw(step.name);
+      if ('copy' in item) {
+        const step = item.copy;
+        const bytes = value as Uint8Array;
         progress.advance(1, step.bytes);
-      } else {
-        const job = attachInputs(step, await readInputs(plan, step), state);
-        if (job.kind === 'consensus' && taskTargets.length > 0) job.emitTaskModels = true;
-        const result = await backend.mergeTensor(job);
-        if (result.merged.length !== step.numel) {
-          throw new Error(
-            `${step.name}: the ${backend.name} backend returned ${result.merged.length} values, expected ${step.numel}`,
-          );
-        }
-        nonFinite += countNonFinite(result.merged);
-        bytes = encodeF32As(dtypeOf(step), result.merged);
-        for (let t = 0; t < taskTargets.length; t++) {
-          const values = result.taskModels?.[t];
-          if (!values || values.length !== step.numel) {
-            throw new Error(
-              `${step.name}: the ${backend.name} backend returned no task model ${t}`,
-            );
-          }
-          await outputs[t + 1]!.writeTensor(step.name, encodeF32As(dtypeOf(step), values));
-        }
-        progress.advance(1, step.inputBytes);
-      }
-      if (step.kind === 'copy') {
         for (let t = 0; t < taskTargets.length; t++) {
           if (inTask(step, t)) await outputs[t + 1]!.writeTensor(step.name, bytes);
         }
+        await output.writeTensor(step.name, bytes);
+        bytesWritten += bytes.length;
+        continue;
+      }
+      const step = item.step;
+      const numel = item.end - item.begin;
+      const job = attachUnitInputs(item, value as RawTensor[], state);
+      if (job.kind === 'consensus' && withTasks) job.emitTaskModels = true;
+      const result = await backend.mergeTensor(job);
+      if (result.merged.length !== numel) {
+        throw new Error(
+          `${step.name}: the ${backend.name} backend returned ${result.merged.length} values, expected ${numel}`,
+        );
+      }
+      nonFinite += countNonFinite(result.merged);
+      const chunk = encodeF32As(dtypeOf(step), result.merged);
+      advance(item);
+      let bytes = chunk;
+      if (!isWholeTensor(item)) {
+        // Chunks are assembled in one reusable buffer; the writer gets the whole tensor.
+        const size = (chunk.length / numel) * step.numel;
+        if (item.begin === 0) encoded.reserve(size);
+        encoded.bytes.set(chunk, (chunk.length / numel) * item.begin);
+        if (item.end < step.numel) continue;
+        bytes = encoded.bytes.subarray(0, size);
+      }
+      for (let t = 0; t < taskTargets.length; t++) {
+        const values = result.taskModels?.[t];
+        if (!values || values.length !== step.numel) {
+          throw new Error(`${step.name}: the ${backend.name} backend returned no task model ${t}`);
+        }
+        await outputs[t + 1]!.writeTensor(step.name, encodeF32As(dtypeOf(step), values));
       }
       await output.writeTensor(step.name, bytes);
       bytesWritten += bytes.length;

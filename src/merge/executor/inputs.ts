@@ -2,20 +2,40 @@
 import type { FloatDtype } from '../../io/types';
 import type { RawTensor, TaskArithmeticJob, TensorJob } from '../backend';
 import type { MergePlan, MergeStep } from '../planning/types';
+import { isWholeTensor, type WorkUnit } from './chunking';
+import { readElementRange } from './ranged-read';
 
 export async function readInputs(plan: MergePlan, step: MergeStep): Promise<RawTensor[]> {
-  const raws: RawTensor[] = [];
-  for (const key of step.inputs) {
-    const ckpt = plan.checkpoints.get(key)!;
-    const entry = ckpt.tensors.get(step.name)!;
-    raws.push({ dtype: entry.info.dtype as FloatDtype, bytes: await ckpt.readRaw(step.name) });
-  }
-  return raws;
+  return readUnitInputs(plan, { step, begin: 0, end: step.numel });
+}
+
+/** The inputs of one work unit: whole tensors, or an element range of each (read in parallel). */
+export async function readUnitInputs(plan: MergePlan, unit: WorkUnit): Promise<RawTensor[]> {
+  const { step } = unit;
+  const whole = isWholeTensor(unit);
+  return Promise.all(
+    step.inputs.map(async (key) => {
+      const ckpt = plan.checkpoints.get(key)!;
+      const dtype = ckpt.tensors.get(step.name)!.info.dtype as FloatDtype;
+      const bytes = whole
+        ? await ckpt.readRaw(step.name)
+        : await readElementRange(ckpt, step.name, unit.begin, unit.end);
+      return { dtype, bytes };
+    }),
+  );
 }
 
 export interface RunState {
   thresholds?: number[];
   majoritySign: number;
+}
+
+/** The job of a work unit: a chunk is a flat tensor of its own length (element-wise jobs only). */
+export function attachUnitInputs(unit: WorkUnit, raws: RawTensor[], state: RunState): TensorJob {
+  const job = attachInputs(unit.step, raws, state);
+  if (isWholeTensor(unit)) return job;
+  const numel = unit.end - unit.begin;
+  return { ...job, numel, shape: [numel] };
 }
 
 export function attachInputs(step: MergeStep, raws: RawTensor[], state: RunState): TensorJob {

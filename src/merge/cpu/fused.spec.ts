@@ -1,0 +1,123 @@
+/**
+ * The fused element-wise task-arithmetic loop and the bulk decoders (performance paths) must
+ * give exactly what the per-model reference steps give: weightedDeltas (sparsify + weights)
+ * followed by the election / divisor formulas of docs/merge.md, written out here.
+ */
+import { describe, expect, it } from 'vitest';
+import { bf16ToF32, f16ToF32 } from '../../io/half';
+import type { Consensus, RawTensor, TaskArithmeticJob, ZeroSignRule } from '../backend';
+import { electedSign } from './consensus';
+import { mergeTaskArithmetic, weightedDeltas } from './task-arithmetic';
+import { unpackToF32 } from './unpack';
+
+const f = Math.fround;
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+}
+
+function raw(values: number[], dtype: RawTensor['dtype'], offset = 0): RawTensor {
+  const size = dtype === 'F32' ? 4 : 2;
+  const buf = new Uint8Array(offset + values.length * size);
+  const view = new DataView(buf.buffer, offset);
+  values.forEach((v, i) => {
+    if (dtype === 'F32') view.setFloat32(i * 4, v, true);
+    else {
+      const bits = new Uint32Array(new Float32Array([v]).buffer)[0]!;
+      // Truncation is fine: the test only needs some bf16 / f16-ish patterns.
+      view.setUint16(i * 2, dtype === 'BF16' ? bits >>> 16 : (bits >>> 13) & 0x7fff, true);
+    }
+  });
+  return { dtype, bytes: buf.subarray(offset) };
+}
+
+function expected(job: TaskArithmeticJob): Float32Array {
+  const { base, wd } = weightedDeltas(job);
+  const w = job.models.map((_, m) => f(job.weights[m] ?? 1));
+  const out = new Float32Array(job.numel);
+  for (let i = 0; i < job.numel; i++) {
+    let mixed = 0;
+    let div = 0;
+    let s = 0;
+    for (const col of wd) s = f(s + (job.consensus === 'count' ? Math.sign(col[i]!) : col[i]!));
+    const sign = electedSign(s, job.zeroSign, job.majoritySign);
+    wd.forEach((col, t) => {
+      if (job.consensus === 'none' || Math.sign(col[i]!) === sign) {
+        mixed = f(mixed + col[i]!);
+        div = f(div + w[t]!);
+      }
+    });
+    if (job.normalize) mixed = f(mixed / (Math.abs(div) < 1e-8 ? 1 : div));
+    out[i] = base[i]! + f(f(mixed * f(job.lambda)) * f(job.deltaScale));
+  }
+  return out;
+}
+
+describe('fused element-wise task arithmetic', () => {
+  const n = 257;
+  const r = rng(5);
+  const baseVals = Array.from({ length: n }, () => r());
+  const dtypes: RawTensor['dtype'][] = ['F32', 'BF16', 'F16', 'F32'];
+  // Model 2 equals the base in places (δ = 0) and model 3 ties model 1's magnitudes.
+  const models = [0, 1, 2, 3].map((m) =>
+    baseVals.map((b, i) => (m === 2 && i % 3 === 0 ? b : b + r() * 0.1)),
+  );
+  const cases: [Consensus, ZeroSignRule, boolean][] = [
+    ['none', 'positive', false],
+    ['none', 'positive', true],
+    ['sum', 'positive', true],
+    ['sum', 'majority', true],
+    ['count', 'majority', false],
+    ['count', 'positive', true],
+  ];
+  for (const [consensus, zeroSign, trim] of cases) {
+    for (const normalize of [true, false]) {
+      it(`${consensus}/${zeroSign}/${trim ? 'thresholds' : 'no trim'}/normalize ${normalize}`, () => {
+        const job: TaskArithmeticJob = {
+          kind: 'task_arithmetic',
+          tensorName: 't',
+          shape: [n],
+          numel: n,
+          base: raw(baseVals, 'F32', 4),
+          models: models.map((v, m) => raw(v, dtypes[m]!, m % 2 === 1 ? 2 : 0)),
+          weights: [1, 0.5, -0.25, 2],
+          densities: [0.5, 0.5, 0.5, 0.5],
+          gammas: [0, 0, 0, 0],
+          epsilons: [0, 0, 0, 0],
+          consensus,
+          sparsifier: trim ? 'magnitude' : 'none',
+          rescale: 'none',
+          normalize,
+          lambda: 0.7,
+          seed: 0,
+          zeroSign,
+          majoritySign: -1,
+          rowWise: false,
+          deltaScale: 1.3,
+          ...(trim ? { modelScopeThresholds: [0.05, 0.02, 0, 0.2] } : {}),
+        };
+        const got = mergeTaskArithmetic(job);
+        const want = expected(job);
+        expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+      });
+    }
+  }
+});
+
+describe('bulk decoders', () => {
+  it('decode every f16 / bf16 pattern and unaligned f32 like the scalar converters', () => {
+    const halves = new Uint16Array(65536).map((_, i) => i);
+    const bytes = new Uint8Array(halves.buffer);
+    const viaF16 = unpackToF32({ dtype: 'F16', bytes }, 65536, 'f16');
+    const viaBf16 = unpackToF32({ dtype: 'BF16', bytes }, 65536, 'bf16');
+    for (let h = 0; h < 65536; h++) {
+      expect(Object.is(viaF16[h], Math.fround(f16ToF32(h))) || Number.isNaN(viaF16[h])).toBe(true);
+      const want = bf16ToF32(h);
+      if (Number.isNaN(want)) expect(viaBf16[h]).toBeNaN();
+      else expect(Object.is(viaBf16[h], want)).toBe(true);
+    }
+    const odd = raw([1.5, -2.25, 3e-39], 'F32', 1);
+    expect(Array.from(unpackToF32(odd, 3, 'odd'))).toEqual([1.5, -2.25, Math.fround(3e-39)]);
+  });
+});

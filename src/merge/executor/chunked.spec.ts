@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { memorySinkFolder } from '../../io/sinks';
+import type { MergeBackend, TensorJob } from '../backend';
+import { createCpuBackend } from '../cpu/index';
+import { planMerge } from '../plan';
+import { parseRecipe } from '../recipe/parse';
+import { poolCheckpoints } from '../testing-pool';
+import { executeMerge } from './index';
+
+const models = (n: number, params: string) =>
+  Array.from({ length: n }, (_, i) => `  - model: task${i + 1}\n    parameters: {${params}}`).join(
+    '\n',
+  );
+
+/** Each task model has its own head. */
+const HEADS = 'merge_studio: {task_specific: [heads.]}\n';
+
+const RECIPES: Record<string, string> = {
+  task_arithmetic: `merge_method: task_arithmetic\nbase_model: base\nmodels:\n${models(3, 'weight: 0.7')}\nparameters: {lambda: 0.5}\n`,
+  ties_model_majority: `merge_method: ties\nbase_model: base\nmodels:\n${models(3, 'weight: 1, density: 0.4')}\nparameters: {trim_scope: model, zero_sign: majority, density: 0.4}\n`,
+  ties_model_count: `merge_method: ties\nbase_model: base\nmodels:\n${models(3, 'weight: 1')}\nparameters: {trim_scope: model, density: 0.3, normalize: false}\n`,
+  linear: `merge_method: linear\nmodels:\n  - model: base\n    parameters: {weight: 2}\n${models(3, 'weight: 1')}\n`,
+  consensus: `merge_method: consensus\nbase_model: base\nmodels:\n${models(3, 'mask_lambda: 0.3')}\nparameters: {k: 2}\n`,
+  dare_ties: `merge_method: dare_ties\nbase_model: base\nmodels:\n${models(3, 'weight: 1, density: 0.5')}\nrandom_seed: 3\n`,
+};
+
+/** The CPU backend, recording the size of every job it receives. */
+function recordingBackend(): MergeBackend & { jobSizes: number[] } {
+  const cpu = createCpuBackend();
+  const jobSizes: number[] = [];
+  return {
+    ...cpu,
+    jobSizes,
+    mergeTensor: (job: TensorJob) => {
+      jobSizes.push(job.numel);
+      return cpu.mergeTensor(job);
+    },
+  };
+}
+
+async function merge(yaml: string, chunkElements?: number) {
+  const ckpts = await poolCheckpoints(3);
+  const plan = await planMerge(parseRecipe(yaml + HEADS, 'test.yml').recipe, ckpts);
+  const folder = memorySinkFolder();
+  const backend = recordingBackend();
+  const summary = await executeMerge(plan, backend, folder, { chunkElements });
+  return { bytes: folder.files.get('model.safetensors')!, summary, jobSizes: backend.jobSizes };
+}
+
+describe('chunked streaming of element-wise merges', () => {
+  for (const [name, yaml] of Object.entries(RECIPES)) {
+    it(`${name}: chunks of 5 elements give the same file as whole tensors`, async () => {
+      const whole = await merge(yaml);
+      const chunked = await merge(yaml, 5);
+      expect(Buffer.from(chunked.bytes).equals(Buffer.from(whole.bytes))).toBe(true);
+      expect(chunked.summary.thresholds).toEqual(whole.summary.thresholds);
+      expect(chunked.summary.majoritySign).toEqual(whole.summary.majoritySign);
+      expect(chunked.summary.nonFinite).toBe(0);
+      // The pool's biggest tensor has 32 elements: whole jobs only ever see ≤ 32.
+      expect(Math.max(...whole.jobSizes)).toBe(32);
+      if (name === 'dare_ties') {
+        // DARE's random stream is indexed by the flat element index: never chunked.
+        expect(chunked.jobSizes).toEqual(whole.jobSizes);
+      } else {
+        expect(Math.max(...chunked.jobSizes)).toBe(5);
+        expect(chunked.jobSizes.length).toBeGreaterThan(whole.jobSizes.length);
+      }
+    });
+  }
+
+  it('a failing read of a look-ahead chunk aborts the merge with that error', async () => {
+    const ckpts = await poolCheckpoints(2);
+    const plan = await planMerge(
+      parseRecipe(
+        `merge_method: task_arithmetic\nbase_model: base\nmodels:\n${models(2, 'weight: 1')}\n${HEADS}`,
+        'test.yml',
+      ).recipe,
+      ckpts,
+    );
+    const task2 = ckpts.get('task2')!;
+    const file = task2.files[0]!;
+    const source = file.source;
+    let reads = 0;
+    (file as { source: typeof source }).source = {
+      ...source,
+      read: (b: number, e: number) =>
+        ++reads > 6 ? Promise.reject(new Error('disk gone')) : source.read(b, e),
+    };
+    const folder = memorySinkFolder();
+    await expect(
+      executeMerge(plan, createCpuBackend(), folder, { chunkElements: 4 }),
+    ).rejects.toThrow('disk gone');
+    expect(folder.files.size).toBe(0);
+  });
+});
