@@ -12,7 +12,7 @@ async function setUpTies(page: import('@playwright/test').Page): Promise<void> {
   await page.getByLabel('Merge method', { exact: true }).selectOption('ties');
   await page.getByLabel('Lambda value', { exact: true }).fill('0.3');
   await page.getByLabel('Density of fashion.safetensors value').fill('0.2');
-  await page.getByLabel('Seed').fill('9');
+  await page.getByLabel('Seed', { exact: true }).fill('9');
 }
 
 test('the recipe exports as mergekit YAML with the chosen values', async ({ page }) => {
@@ -54,7 +54,7 @@ test('the URL reproduces the settings once the same files are loaded', async ({
   await openStudio(second, url.slice(url.indexOf('/', 'http://'.length)));
   await expect(second.getByLabel('Merge method', { exact: true })).toHaveValue('ties');
   await expect(second.getByLabel('Lambda value', { exact: true })).toHaveValue('0.3');
-  await expect(second.getByLabel('Seed')).toHaveValue('9');
+  await expect(second.getByLabel('Seed', { exact: true })).toHaveValue('9');
   await dropFiles(second.getByTestId('drop-zone'), trio());
   await expect(second.getByLabel('Density of fashion.safetensors value')).toHaveValue('0.2');
   await expect(checkpointRow(second, 'mnist.safetensors').getByRole('radio')).toBeChecked();

@@ -9,7 +9,7 @@ const NUMBERS: { key: NumberKey; label: string; step: number; min: number }[] = 
   { key: 'init', label: 'Initial λ', step: 0.05, min: 0 },
   { key: 'batchSize', label: 'Batch per task', step: 1, min: 1 },
   { key: 'evalEvery', label: 'Evaluate every', step: 5, min: 0 },
-  { key: 'seed', label: 'Seed', step: 1, min: 0 },
+  { key: 'seed', label: 'Sampling seed', step: 1, min: 0 },
 ];
 
 /** The run's options (paper defaults, fewer steps): mode, ++, clamp and the numbers. */
