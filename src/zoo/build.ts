@@ -1,9 +1,10 @@
 /**
  * `npm run zoo`: trains the demo zoo from real data, reproducibly from a seed, and writes
  * public/zoo/ (checkpoints, test sets, manifest). Flags: --seed N, --out DIR, --jobs N (parallel
- * fine-tune processes), --base-steps, --ft-steps, --base-batch, --ft-batch, --test-count.
+ * fine-tune processes), --base-steps, --ft-steps, --base-batch, --ft-batch, --test-count,
+ * --resume (keep checkpoints already built in --out).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -219,18 +220,25 @@ async function main(): Promise<void> {
   mkdirSync(join(o.out, 'test'), { recursive: true });
   log(`building the zoo into ${o.out} with seed ${o.seed} on tfjs ${device}, ${o.jobs} job(s)`);
 
-  const base = await pretrainBase(o);
-  writeCheckpoint(join(o.out, 'base.safetensors'), base, {
-    objective: 'rotation prediction',
-    seed: String(o.seed),
-  });
+  // --resume keeps checkpoints already in --out (an interrupted build continues where it
+  // stopped; training is deterministic, so the result is the same as an uninterrupted build).
+  const resume = argv.includes('--resume');
+  const have = (file: string): boolean => resume && existsSync(join(o.out, file));
+  if (!have('base.safetensors')) {
+    const base = await pretrainBase(o);
+    writeCheckpoint(join(o.out, 'base.safetensors'), base, {
+      objective: 'rotation prediction',
+      seed: String(o.seed),
+    });
+  }
   const baseSeconds = (performance.now() - started) / 1000;
   log(`base done in ${baseSeconds.toFixed(0)} s`);
 
   const ftStarted = performance.now();
   const workerArgv = argv.filter((a, i) => a !== '--worker' && argv[i - 1] !== '--worker');
-  if (o.jobs > 1) await runPool(o.tasks, o.jobs, workerArgv);
-  else for (const task of o.tasks) await runWorker(task.name, o);
+  const todo = o.tasks.filter((t) => !have(checkpointName(t.name)));
+  if (o.jobs > 1) await runPool(todo, o.jobs, workerArgv);
+  else for (const task of todo) await runWorker(task.name, o);
   const ftSeconds = (performance.now() - ftStarted) / 1000;
   log(`fine-tunes done in ${ftSeconds.toFixed(0)} s`);
 
