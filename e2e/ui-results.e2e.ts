@@ -48,3 +48,29 @@ test('evaluating a merge of the demo fills the results table and chart with the 
   ]);
   expect(csv.suggestedFilename()).toBe('merge-studio-results.csv');
 });
+
+test('live exploration re-merges and re-evaluates when a weight changes', async ({ page }) => {
+  await serveMiniZoo(page, zoo.files);
+  await openStudio(page);
+  await page.getByRole('button', { name: 'Load demo' }).click();
+  await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
+  await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
+  await page.getByLabel('Live: re-merge and evaluate on every change').check();
+
+  const live = page.getByTestId('results-table').getByRole('row', { name: /^Live: / });
+  // The default settings are the reference merge computed in the test.
+  await expect(live).toHaveCount(1, { timeout: 60_000 });
+  const percents = async () =>
+    (await live.locator('td').allInnerTexts())
+      .slice(0, 2)
+      .map((t) => Number(t.replace('%', '')) / 100);
+  const want = Object.values(zoo.expectedMerged);
+  (await percents()).forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(0.05));
+
+  // Weight 0 for beta leaves base + τ_alpha: the row is replaced, not added.
+  await page.getByLabel('Weight of beta value').fill('0');
+  await expect(live).toContainText('beta.weight=0', { timeout: 60_000 });
+  await expect(page.getByTestId('results-table').getByRole('row', { name: /^Live: / })).toHaveCount(
+    1,
+  );
+});

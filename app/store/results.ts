@@ -25,6 +25,11 @@ export interface ResultsSlice {
   /** True once the demo zoo's checkpoints are loaded: merges can then be evaluated. */
   demoLoaded: boolean;
   addResult(entry: ResultEntry, tasks: TaskInfo[]): void;
+  /** Adds or replaces the entry with this id (the live exploration row). */
+  upsertResult(entry: ResultEntry, tasks: TaskInfo[]): void;
+  /** Re-merge and re-evaluate in the background whenever the method settings change. */
+  liveExplore: boolean;
+  setLiveExplore(on: boolean): void;
   setEvaluating(label: string | null): void;
   setDemoLoaded(loaded: boolean): void;
   clearResults(): void;
@@ -38,6 +43,16 @@ export const createResultsSlice: StateCreator<StudioState, [], [], ResultsSlice>
   addResult: (entry, tasks) =>
     set((state) => ({ results: [...state.results, entry], resultTasks: tasks })),
   setEvaluating: (evaluating) => set({ evaluating }),
+  upsertResult: (entry, tasks) =>
+    set((state) => {
+      const exists = state.results.some((r) => r.id === entry.id);
+      const results = exists
+        ? state.results.map((r) => (r.id === entry.id ? entry : r))
+        : [...state.results, entry];
+      return { results, resultTasks: tasks };
+    }),
+  liveExplore: false,
+  setLiveExplore: (liveExplore) => set({ liveExplore }),
   setDemoLoaded: (demoLoaded) => set({ demoLoaded }),
   clearResults: () => set({ results: [] }),
 });

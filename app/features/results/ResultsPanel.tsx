@@ -5,6 +5,7 @@ import { AccuracyChart } from './AccuracyChart';
 import { EvaluateButton } from './EvaluateButton';
 import { ResultsExport } from './ResultsExport';
 import { ResultsTable } from './ResultsTable';
+import { LiveToggle } from '../explore/LiveToggle';
 
 /** Per-task accuracy of everything evaluated in this session: table, grouped bars, export. */
 export function ResultsPanel() {
@@ -18,6 +19,7 @@ export function ResultsPanel() {
       actions={results.length > 0 ? <ResultsExport /> : undefined}
     >
       <EvaluateButton />
+      <LiveToggle />
       {results.length === 0 ? (
         <EmptyState title="No results yet">
           Load the demo, merge, and evaluate to compare the merge with the individual fine-tunes,
