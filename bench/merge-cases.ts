@@ -87,3 +87,10 @@ export const MERGE_CASES: MergeCase[] = [
       ].join('\n'),
   },
 ];
+
+/** `--cases a,b` (ids above) limits a run to some methods, for quick looks; default all. */
+export function selectedCases(argv: string[] = process.argv): MergeCase[] {
+  const i = argv.indexOf('--cases');
+  const ids = i >= 0 ? (argv[i + 1] ?? '').split(',') : undefined;
+  return ids ? MERGE_CASES.filter((c) => ids.includes(c.id)) : MERGE_CASES;
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
-import { MERGE_CASES } from './merge-cases';
+import { selectedCases } from './merge-cases';
 import { layoutFromDir } from './pool-read';
 import { modelFile } from './pool';
 import type { MergeMeasurement } from './run-merge-node';
@@ -49,7 +49,7 @@ export async function runBrowserMergeBench(
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const results: MergeMeasurement[] = [];
   try {
-    for (const c of MERGE_CASES) {
+    for (const c of selectedCases()) {
       for (const device of devices) {
         // A fresh page per measurement: no buffers or caches carried over.
         const page = await browser.newPage();

@@ -1,6 +1,6 @@
 /** Runs every merge case on cpu and webgpu, each in its own Node process (see merge-node-one). */
 import { spawnSync } from 'node:child_process';
-import { MERGE_CASES } from './merge-cases';
+import { selectedCases } from './merge-cases';
 
 export interface MergeMeasurement {
   runtime: 'node' | 'chromium';
@@ -23,7 +23,7 @@ export function runNodeMergeBench(
   log: (line: string) => void,
 ): MergeMeasurement[] {
   const results: MergeMeasurement[] = [];
-  for (const c of MERGE_CASES) {
+  for (const c of selectedCases()) {
     for (const device of devices) {
       const r = spawnSync('npx', ['tsx', 'bench/merge-node-one.ts', poolDir, c.id, device], {
         encoding: 'utf8',

@@ -1,17 +1,18 @@
 /**
- * `npm run bench [-- --gb 2] [--only node|chromium] [--devices cpu,webgpu]`: the merge
+ * `npm run bench [-- --gb 2] [--only node|chromium] [--devices cpu,webgpu] [--cases a,b]`: the merge
  * benchmark. Generates (once) a pool of a base + 8 fine-tunes of at least 2 GB of f32, runs every
  * method on the CPU reference and on WebGPU, in Node (CLI runtime) and in headless Chromium, and
  * writes bench/results/merge.json plus the table in docs/bench.md. Ratios are measured within
  * one run: merge time / time to read the same bytes in the same runtime, WebGPU / CPU reference.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePool, largestTensorBytes, layoutBytes, poolLayout } from './pool';
 import { runNodeMergeBench, type MergeMeasurement } from './run-merge-node';
 import { runBrowserMergeBench } from './run-merge-browser';
 import { mergeTable } from './report';
+import { MERGE_CASES } from './merge-cases';
 import { writeBenchSection } from './sections';
 
 function arg(name: string): string | undefined {
@@ -29,6 +30,27 @@ const layout = poolLayout(gb * 1e9);
 log(`pool: ${(layoutBytes(layout) / 1e9).toFixed(2)} GB in ${poolDir}`);
 await ensurePool(poolDir, layout);
 
+/**
+ * A partial run (--only, --devices, --cases) replaces its own rows in merge.json and keeps
+ * the others measured on the same pool, so a long benchmark can be run in parts.
+ */
+function mergeWithPrevious(fresh: MergeMeasurement[], poolBytes: number): MergeMeasurement[] {
+  const path = 'bench/results/merge.json';
+  if (!existsSync(path)) return fresh;
+  const old = JSON.parse(readFileSync(path, 'utf8')) as {
+    poolBytes?: number;
+    rows?: MergeMeasurement[];
+  };
+  if (old.poolBytes !== poolBytes) return fresh;
+  const key = (r: MergeMeasurement) => `${r.runtime}/${r.device}/${r.case}`;
+  const replaced = new Set(fresh.map(key));
+  const order = (r: MergeMeasurement) =>
+    `${r.runtime === 'node' ? 0 : 1}/${String(MERGE_CASES.findIndex((c) => c.id === r.case)).padStart(2, '0')}/${r.device}`;
+  return [...(old.rows ?? []).filter((r) => !replaced.has(key(r))), ...fresh].sort((a, b) =>
+    order(a).localeCompare(order(b)),
+  );
+}
+
 const rows: MergeMeasurement[] = [];
 if (only !== 'chromium') rows.push(...runNodeMergeBench(poolDir, devices, log));
 if (only !== 'node') rows.push(...(await runBrowserMergeBench(poolDir, devices, log)));
@@ -39,10 +61,11 @@ const ctx = {
   fineTunes: layout.fineTunes,
 };
 mkdirSync('bench/results', { recursive: true });
+const all = mergeWithPrevious(rows, ctx.poolBytes);
 writeFileSync(
   'bench/results/merge.json',
-  JSON.stringify({ date: new Date().toISOString(), ...ctx, rows }, null, 2),
+  JSON.stringify({ date: new Date().toISOString(), ...ctx, rows: all }, null, 2),
 );
-await writeBenchSection('merge', 'Merge engine', mergeTable(rows, ctx));
+await writeBenchSection('merge', 'Merge engine', mergeTable(all, ctx));
 log('wrote bench/results/merge.json and docs/bench.md');
 process.exit(0);

@@ -10,7 +10,7 @@
  * closes the pass; repeat the same adds while it returns true; then thresholds().
  */
 import type { MagnitudeSelector, RawTensor } from '../backend';
-import { unpackToF32 } from './unpack';
+import { f32View } from './unpack';
 
 const BINS = 1 << 16;
 
@@ -27,6 +27,7 @@ interface ModelState {
 export class CpuMagnitudeSelector implements MagnitudeSelector {
   private readonly models: ModelState[];
   private pass = 1;
+  private scratch = new Float32Array(0);
 
   constructor(densities: number[], totalElements: number) {
     this.models = densities.map((d) => {
@@ -47,11 +48,13 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
     if (!state) throw new Error(`magnitude selector: no model ${model}`);
     if (state.threshold !== undefined) return Promise.resolve();
     const numel = base.bytes.byteLength / (base.dtype === 'F32' ? 4 : 2);
-    const b = unpackToF32(base, numel, 'magnitude selector (base)');
-    const t = unpackToF32(tuned, numel, `magnitude selector (model ${model})`);
-    const delta = new Float32Array(numel);
+    const b = f32View(base, numel, 'magnitude selector (base)');
+    const t = f32View(tuned, numel, `magnitude selector (model ${model})`);
+    // One scratch array reused across calls (f32 rounding of δ, then its bit pattern).
+    if (this.scratch.length < numel) this.scratch = new Float32Array(numel);
+    const delta = this.scratch;
     for (let i = 0; i < numel; i++) delta[i] = (t[i] as number) - (b[i] as number);
-    const bits = new Uint32Array(delta.buffer);
+    const bits = new Uint32Array(delta.buffer, 0, numel);
     const hist = state.hist;
     if (this.pass === 1) {
       for (let i = 0; i < numel; i++) hist[((bits[i] as number) & 0x7fffffff) >>> 16]!++;
