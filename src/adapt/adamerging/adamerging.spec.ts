@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../../tf/backend';
+import { taskArithmetic, taskVector as referenceTaskVector, ties } from '../../eval/simple-merge';
 import { requireNodeGpu } from '../../gpu/testing/node-test-gpu';
 import { adamergingRecipe } from './export';
 import { firstStepGradient, lossAt } from './gradient';
@@ -196,5 +197,33 @@ describe('webgpu (Node, Dawn) vs cpu', () => {
       expect(Math.abs(g - cpu.gradient[i]!)).toBeLessThan(1e-3 * scale),
     );
     onGpu.lossPerTask.forEach((l, k) => expect(l).toBeCloseTo(cpu.lossPerTask[k]!, 4));
+  });
+});
+
+describe('at λ = 0.3 the merges equal src/eval’s independent reference merges', () => {
+  it('AdaMerging = task arithmetic (0.3); AdaMerging++ = TIES (model scope, disjoint sum, 0.3)', async () => {
+    const baseEncoder = new Map([...zoo.base].filter(([n]) => !n.startsWith('heads.')));
+    const vectors = zoo.manifest.tasks.map((t) =>
+      referenceTaskVector(
+        baseEncoder,
+        zoo.checkpoints.get(t.name)!,
+        (n) => !n.startsWith('heads.'),
+      ),
+    );
+    const expected = {
+      plain: taskArithmetic(baseEncoder, vectors, 0.3),
+      plus: ties(baseEncoder, vectors, { density: 0.2, disjoint: 'sum', lambda: 0.3 }),
+    };
+    for (const plus of [false, true]) {
+      const problem = prepareProblem(zoo, { plus, density: 0.2 });
+      const merged = mergedEncoder(problem, tf.fill([3, 1], 0.3) as tf.Tensor2D, true);
+      const want = plus ? expected.plus : expected.plain;
+      for (const [name, t] of merged) {
+        const got = await t.data();
+        want.get(name)!.data.forEach((e, i) => expect(got[i]).toBeCloseTo(e, 4));
+      }
+      tf.dispose([...merged.values()]);
+      problem.dispose();
+    }
   });
 });

@@ -80,3 +80,16 @@ export async function measureInPage(
   tf.disposeVariables();
   return { ...m, adapter, crossOriginIsolated: globalThis.crossOriginIsolated === true };
 }
+
+/** Wall-clock seconds of a whole layer-wise run (8 tasks × 16 images, zoo-sized ViT). */
+export async function totalRunInPage(
+  device: TfDevice,
+  steps: number,
+): Promise<{ backend: string; steps: number; seconds: number; msPerStep: number }> {
+  await useBackend(device);
+  const zoo = syntheticZoo({ tasks: 8, images: 64, config: { ...DEFAULT_VIT_CONFIG } });
+  const started = performance.now();
+  const { result } = await runAdaMerging(zoo, { mode: 'layer', steps });
+  const seconds = (performance.now() - started) / 1000;
+  return { backend: result.backend, steps, seconds, msPerStep: (1000 * seconds) / steps };
+}
