@@ -1,0 +1,8 @@
+export * from './types';
+export { runAdaMerging, type AdaMergingOutput } from './run';
+export { AdaMergingSession, resolveOptions } from './session';
+export { PauseToken } from './pause';
+export { adamergingRecipe, mergedCheckpoint } from './export';
+export { firstStepGradient, lossAt, type GradientProbe } from './gradient';
+export { tiesSelect, taskVector, AdaMergingInputError } from './task-vectors';
+export { measureSteps, type StepMeasurement } from './measure';
