@@ -1,5 +1,19 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+
+/** `npm start` tells the user where the studio is, with the demo zoo preloaded (`?demo`). */
+function demoUrlHint(): Plugin {
+  return {
+    name: 'merge-studio-demo-url',
+    configureServer(server) {
+      server.httpServer?.once('listening', () => {
+        const url = server.resolvedUrls?.local[0];
+        if (url)
+          setTimeout(() => console.log(`\n  Merge Studio with the demo zoo: ${url}?demo\n`), 0);
+      });
+    },
+  };
+}
 
 // COOP/COEP make the page crossOriginIsolated, which the threaded wasm backend needs.
 const isolationHeaders = {
@@ -8,7 +22,7 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), demoUrlHint()],
   server: { port: 5173, strictPort: false, headers: isolationHeaders },
   preview: { port: 4173, headers: isolationHeaders },
   worker: { format: 'es' },
