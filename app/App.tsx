@@ -8,12 +8,14 @@ import { MethodPanel } from './features/method/MethodPanel';
 import { RunPanel } from './features/run/RunPanel';
 import { ResultsPanel } from './features/results/ResultsPanel';
 import { AdaMergingPanel } from './features/adamerging/AdaMergingPanel';
+import { autoLoadDemo } from './features/checkpoints/autoLoadDemo';
 
 export function App() {
   useEffect(() => {
     void probeCapabilities();
   }, []);
   useEffect(() => startShareSync(), []);
+  useEffect(() => autoLoadDemo(), []);
   return (
     <div className="app">
       <a className="skip-link" href="#workspace">

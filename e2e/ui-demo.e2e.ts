@@ -66,3 +66,14 @@ test('Load demo loads the zoo base and fine-tunes and adopts its head prefix', a
   await expect(checkpointRow(page, 'base').getByRole('radio')).toBeChecked();
   await expect(page.getByLabel('Task-specific tensors')).toHaveValue('decoders.');
 });
+
+test('?demo in the URL loads the demo zoo at startup', async ({ page }) => {
+  await serveZoo(page);
+  await openStudio(page, '/?demo');
+  for (const name of ['base', 'mnist', 'fashion']) {
+    await expect(checkpointRow(page, name).locator('[data-col="tensors"]')).toHaveText('3');
+  }
+  // Exactly once, even under StrictMode's double effects: no "base (2)" row.
+  await expect(page.locator('[data-testid="checkpoint-row"]')).toHaveCount(3);
+  await expect(page.getByLabel('Task-specific tensors')).toHaveValue('decoders.');
+});
