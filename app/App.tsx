@@ -8,6 +8,7 @@ import { MethodPanel } from './features/method/MethodPanel';
 import { RunPanel } from './features/run/RunPanel';
 import { ResultsPanel } from './features/results/ResultsPanel';
 import { AdaMergingPanel } from './features/adamerging/AdaMergingPanel';
+import { AnalysisPanel } from './features/analysis/AnalysisPanel';
 import { autoLoadDemo } from './features/checkpoints/autoLoadDemo';
 
 export function App() {
@@ -28,6 +29,7 @@ export function App() {
           <CheckpointsPanel />
           <ResultsPanel />
           <AdaMergingPanel />
+          <AnalysisPanel />
         </div>
         <div className="workspace__side">
           <MethodPanel />

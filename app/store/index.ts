@@ -4,6 +4,7 @@
  */
 import { create } from 'zustand';
 import { createAdaMergingSlice, type AdaMergingSlice } from './adamerging';
+import { createAnalysisSlice, type AnalysisSlice } from './analysis';
 import { createCheckpointsSlice, type CheckpointsSlice } from './checkpoints';
 import { createEnvironmentSlice, type EnvironmentSlice } from './environment';
 import { createMethodSlice, type MethodSlice } from './method';
@@ -15,7 +16,8 @@ export type StudioState = EnvironmentSlice &
   MethodSlice &
   RunSlice &
   ResultsSlice &
-  AdaMergingSlice;
+  AdaMergingSlice &
+  AnalysisSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createEnvironmentSlice(...a),
@@ -24,6 +26,7 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createRunSlice(...a),
   ...createResultsSlice(...a),
   ...createAdaMergingSlice(...a),
+  ...createAnalysisSlice(...a),
 }));
 
 export type { CheckpointEntry, CompatibilityState } from './checkpoints';
@@ -31,3 +34,4 @@ export type { ParamValue } from './method';
 export type { ResultEntry, TaskInfo } from './results';
 export type { RunStatus } from './run';
 export type { AdaStatus, EntropyPoint } from './adamerging';
+export type { AnalysisState } from './analysis';

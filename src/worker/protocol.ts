@@ -18,9 +18,11 @@ import type {
   EvalEvent,
   StepEvent,
 } from '../adapt/adamerging/types';
+import type { LayerNorms, TaskVectorAnalysis } from '../analysis/types';
 
 export type { Progress, MethodDefinition, Recipe };
 export type { AdaMergingOptions, AdaMergingResult, EvalEvent, StepEvent };
+export type { LayerNorms, TaskVectorAnalysis };
 
 /** Where a merge writes: memory (bytes come back, transferred) or a file the user picked. */
 export type MergeTarget =
@@ -203,6 +205,15 @@ export interface Methods {
     params: { paused: boolean };
     result: { paused: boolean };
     events: never;
+  };
+  /**
+   * Task vectors τ = θ − θ₀ of the fine-tunes `ids` (the base left out) against `baseId`:
+   * cosine matrix, per-block norms, sign-conflict rates; tensors matching `taskFilter` excluded.
+   */
+  analyzeTaskVectors: {
+    params: { baseId: string; ids: string[]; taskFilter: string };
+    result: TaskVectorAnalysis;
+    events: { type: 'progress'; progress: Progress };
   };
   /** The recipe as mergekit YAML (studio-only settings under `merge_studio:`). */
   recipeYaml: {

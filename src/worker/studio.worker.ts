@@ -16,6 +16,7 @@ import { loadDemo } from './demo/load';
 import { probeDemo } from './demo/zoo';
 import { evaluate } from './eval/evaluate';
 import { adamerge, setPaused } from './adamerging/run';
+import { analyzeTaskVectors } from './analysis/run';
 
 const registry = new CheckpointRegistry();
 
@@ -35,6 +36,7 @@ const handlers: Handlers = {
   evaluate: (params, context) => evaluate(params, context),
   adamerge: (params, context) => adamerge(params, context),
   adamergePause: (params) => setPaused(params),
+  analyzeTaskVectors: (params, context) => analyzeTaskVectors(registry, params, context),
 };
 
 serve(self as unknown as Endpoint, handlers);
