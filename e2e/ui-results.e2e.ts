@@ -1,5 +1,4 @@
 import { test, expect } from '@playwright/test';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { buildMiniZoo, serveMiniZoo, type MiniZoo } from './helpers/miniZoo';
 import { openStudio, screenshot } from './helpers/studio';
 
@@ -37,10 +36,7 @@ test('evaluating a merge of the demo fills the results table and chart with the 
   ).toBe(true);
   want.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(0.05)); // ±2 of 40
   await expect(page.locator('.chart .recharts-bar-rectangle')).toHaveCount(4); // 2 tasks × 2 rows
-  // The README picture: a loaded demo, a merge, its results.
-  const path = await screenshot(page, 'results');
-  mkdirSync('docs/img', { recursive: true });
-  copyFileSync(path, 'docs/img/studio.png');
+  await screenshot(page, 'results');
 
   const [csv] = await Promise.all([
     page.waitForEvent('download'),
@@ -73,4 +69,33 @@ test('live exploration re-merges and re-evaluates when a weight changes', async 
   await expect(page.getByTestId('results-table').getByRole('row', { name: /^Live: / })).toHaveCount(
     1,
   );
+});
+
+test('live exploration re-merges once when a dragged slider is released, not while dragging', async ({
+  page,
+}) => {
+  await serveMiniZoo(page, zoo.files);
+  await openStudio(page);
+  await page.getByRole('button', { name: 'Load demo' }).click();
+  await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
+  await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
+  await page.getByLabel('Live: re-merge and evaluate on every change').check();
+  const status = page.getByTestId('live-status');
+  await expect(status).toHaveText(/Updated in \d+ ms \(run 1\)/, { timeout: 60_000 });
+
+  const slider = page.getByRole('slider', { name: 'Weight of beta', exact: true });
+  const box = (await slider.boundingBox())!;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width * 0.66, y);
+  await page.mouse.down();
+  for (const f of [0.6, 0.5, 0.4, 0.3, 0.2]) await page.mouse.move(box.x + box.width * f, y);
+  const dragged = await page.getByLabel('Weight of beta value').inputValue();
+  expect(Number(dragged)).toBeLessThan(1); // the value followed the drag…
+  await page.waitForTimeout(700);
+  await expect(status).toHaveAttribute('data-runs', '1'); // …but nothing re-merged yet
+  await page.mouse.up();
+  await expect(status).toHaveAttribute('data-runs', '2');
+  await expect(status).toHaveText(/Updated in \d+ ms \(run 2\)/, { timeout: 60_000 });
+  const live = page.getByTestId('results-table').getByRole('row', { name: /^Live: / });
+  await expect(live).toContainText(`beta.weight=${dragged}`);
 });

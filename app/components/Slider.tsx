@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { sliderGrabbed } from '../lib/sliderGesture';
 
 interface SliderProps {
   label: string;
@@ -40,6 +41,7 @@ export function Slider(props: SliderProps) {
         step={step}
         value={value}
         disabled={disabled}
+        onPointerDown={sliderGrabbed}
         onChange={(e) => commit(e.target.value)}
       />
       <input

@@ -7,6 +7,7 @@ import { isCancelled } from '../../../src/worker/errors';
 import { studio } from '../../services/studio';
 import { useStudio, type StudioState } from '../../store';
 import { buildRecipe } from '../method/buildRecipe';
+import { isSliderHeld, onSliderRelease } from '../../lib/sliderGesture';
 
 export const LIVE_ID = 'live';
 
@@ -62,32 +63,65 @@ async function remergeAndEvaluate(signal: AbortSignal): Promise<void> {
   useStudio.getState().setEvaluating(null);
 }
 
-/** Starts watching the settings; returns the unsubscribe function. */
-export function startLiveRemerge(onError: (message: string) => void): () => void {
+/** What the Live toggle shows: how many runs started and how long the last one took. */
+export interface LiveStatus {
+  runs: number;
+  /** Milliseconds from the trigger (slider release, or settled typing) to the updated row. */
+  lastMs: number | null;
+}
+
+/** Typed numbers and arrow keys come in bursts: wait this long for the burst to end. */
+const SETTLE_MS = 120;
+
+/**
+ * Starts watching the settings; returns the unsubscribe function. A dragged slider re-merges
+ * once, when it is released; other changes after a short settle. Any change cancels the run in
+ * flight at once, since its result would already be stale.
+ */
+export function startLiveRemerge(
+  onError: (message: string) => void,
+  onStatus: (status: LiveStatus) => void = () => undefined,
+): () => void {
   let lastKey = '';
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight: AbortController | null = null;
+  let pending = false;
+  let runs = 0;
+  const run = () => {
+    clearTimeout(timer);
+    pending = false;
+    inFlight?.abort();
+    const controller = new AbortController();
+    inFlight = controller;
+    runs += 1;
+    onStatus({ runs, lastMs: null });
+    const started = performance.now();
+    remergeAndEvaluate(controller.signal)
+      .then(() => {
+        if (!controller.signal.aborted) onStatus({ runs, lastMs: performance.now() - started });
+      })
+      .catch((e: unknown) => onError(e instanceof Error ? e.message : String(e)));
+  };
   const onChange = (state: StudioState) => {
     if (!state.liveExplore || !state.demoLoaded) return;
     const key = settingsKey(state);
     if (key === lastKey) return;
     lastKey = key;
+    inFlight?.abort();
+    inFlight = null;
     clearTimeout(timer);
-    // Debounced: a dragged slider settles before the worker is asked.
-    timer = setTimeout(() => {
-      inFlight?.abort();
-      const controller = new AbortController();
-      inFlight = controller;
-      remergeAndEvaluate(controller.signal).catch((e: unknown) =>
-        onError(e instanceof Error ? e.message : String(e)),
-      );
-    }, 400);
+    pending = true;
+    if (!isSliderHeld()) timer = setTimeout(run, SETTLE_MS);
   };
+  const stopRelease = onSliderRelease(() => {
+    if (pending) run();
+  });
   const unsubscribe = useStudio.subscribe(onChange);
   onChange(useStudio.getState()); // turning live on runs once for the current settings
   return () => {
     clearTimeout(timer);
     inFlight?.abort();
+    stopRelease();
     unsubscribe();
   };
 }
