@@ -3,6 +3,9 @@ import { WORKGROUP_SIZE } from '../runtime/dispatch';
 import { encodeGroups, encodeThreads, UniformWriter } from './encode';
 import type { BoundChunk, PackedInputs } from './packed-inputs';
 
+/** Rows padded to at most this many keys are sorted by one workgroup each (sort.wgsl). */
+export const ROW_KEYS_LOCAL = 2048;
+
 export function nextPow2(n: number): number {
   return 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 }
@@ -31,6 +34,10 @@ export async function rowStatistics(
 ): Promise<void> {
   const rows = chunk.len / rowLen;
   const padded = nextPow2(rowLen);
+  if (padded <= ROW_KEYS_LOCAL) {
+    await rowStatisticsLocal(rt, inputs, chunk, rowLen, models, tasks, rowBand, keepP);
+    return;
+  }
   const tileKeys = 2 * WORKGROUP_SIZE;
   const total = Math.ceil((rows * padded) / tileKeys) * tileKeys;
   const keysSize = total * 4;
@@ -112,6 +119,73 @@ export async function rowStatistics(
           5: { buffer: keepP, size: models * chunk.len * 4 },
         },
         chunk.len,
+      );
+    }
+    rt.device.queue.submit([encoder.finish()]);
+  }
+  await rt.release(used);
+}
+
+/**
+ * The same statistics for rows of ≤ ROW_KEYS_LOCAL padded keys: one workgroup per row sorts it
+ * in workgroup memory and writes the band edges or DELLA keep probabilities directly. One
+ * dispatch per model instead of ≈ log²(row) passes over a global key buffer.
+ */
+async function rowStatisticsLocal(
+  rt: GpuRuntime,
+  inputs: PackedInputs,
+  chunk: BoundChunk,
+  rowLen: number,
+  models: number,
+  tasks: RowTask[],
+  rowBand: GPUBuffer,
+  keepP: GPUBuffer,
+): Promise<void> {
+  const rows = chunk.len / rowLen;
+  const padded = nextPow2(rowLen);
+  const used: GPUBuffer[] = [];
+  for (const task of tasks) {
+    const encoder = rt.device.createCommandEncoder({ label: `row sort model ${task.model}` });
+    const extra =
+      task.kind === 'band'
+        ? [0, task.none ? 1 : 0, task.loIndex, task.hiIndex, chunk.start]
+        : [task.key, 0, 0, 0, chunk.start];
+    const params = rt.uniform(
+      new UniformWriter()
+        .u32(chunk.len, rowLen, rows, padded, task.model, 0, 0, ...extra)
+        .padTo(12)
+        .u32(0)
+        .padTo(16)
+        .bytes(),
+    );
+    used.push(params);
+    if (task.kind === 'band') {
+      encodeGroups(
+        rt,
+        encoder,
+        rt.pipeline('sort', ['common', 'random'], 'row_band_local'),
+        {
+          ...inputs.bindings(chunk),
+          2: params,
+          5: { buffer: rowBand, size: models * rows * 8 },
+        },
+        rows,
+      );
+    } else {
+      const tableBuf = rt.storage(task.table.byteLength, 'della-ranks');
+      used.push(tableBuf);
+      rt.device.queue.writeBuffer(tableBuf, 0, task.table as Uint32Array<ArrayBuffer>);
+      encodeGroups(
+        rt,
+        encoder,
+        rt.pipeline('sort', ['common', 'random'], 'della_local'),
+        {
+          ...inputs.bindings(chunk),
+          2: params,
+          4: { buffer: tableBuf, size: task.table.byteLength },
+          5: { buffer: keepP, size: models * chunk.len * 4 },
+        },
+        rows,
       );
     }
     rt.device.queue.submit([encoder.finish()]);

@@ -145,3 +145,81 @@ fn della(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
   let keep = element_bits24(params.key, params.first + i) < entry.x;
   result[params.model * params.len + i] = select(0u, entry.y, keep);
 }
+
+// Rows of at most ROW_KEYS (padded) keys: one workgroup sorts a whole row in workgroup memory
+// (every bitonic step there, one barrier each) and reads its statistics from it. On software
+// drivers this avoids the global passes and the many small tiles of the path above.
+const ROW_KEYS: u32 = 2048u;
+var<workgroup> row_keys: array<u32, ROW_KEYS>;
+
+fn sort_row_local(row: u32, lid: u32) {
+  let first = row * params.row_len;
+  for (var c = lid; c < params.padded; c = c + WG) {
+    row_keys[c] = select(0xffffffffu, abs_bits(first + min(c, params.row_len - 1u)), c < params.row_len);
+  }
+  workgroupBarrier();
+  for (var k = 2u; k <= params.padded; k = k * 2u) {
+    for (var j = k / 2u; j > 0u; j = j / 2u) {
+      for (var t = lid; t < params.padded / 2u; t = t + WG) {
+        // j is a power of two: i = 2j·⌊t/j⌋ + t mod j with shifts and masks only.
+        let i = ((t & ~(j - 1u)) << 1u) | (t & (j - 1u));
+        let ascending = (i & k) == 0u;
+        let a = row_keys[i];
+        let b = row_keys[i + j];
+        if ((a > b) == ascending) {
+          row_keys[i] = b;
+          row_keys[i + j] = a;
+        }
+      }
+      workgroupBarrier();
+    }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn row_band_local(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let row = wg.x + wg.y * nwg.x;
+  if (row >= params.rows) {
+    return;
+  }
+  sort_row_local(row, lid);
+  if (lid == 0u) {
+    let slot = (params.model * params.rows + row) * 2u;
+    result[slot] = select(row_keys[params.lo_index], 0xffffffffu, params.none != 0u);
+    result[slot + 1u] = select(row_keys[params.hi_index], 0u, params.none != 0u);
+  }
+}
+
+@compute @workgroup_size(WG)
+fn della_local(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let row = wg.x + wg.y * nwg.x;
+  if (row >= params.rows) {
+    return;
+  }
+  sort_row_local(row, lid);
+  for (var c = lid; c < params.row_len; c = c + WG) {
+    let i = row * params.row_len + c;
+    let a = abs_bits(i);
+    var lo = 0u;
+    var hi = params.row_len;
+    while (lo < hi) {
+      let mid = (lo + hi) >> 1u;
+      if (row_keys[mid] < a) {
+        lo = mid + 1u;
+      } else {
+        hi = mid;
+      }
+    }
+    let entry = rank_table[lo];
+    let keep = element_bits24(params.key, params.first + i) < entry.x;
+    result[params.model * params.len + i] = select(0u, entry.y, keep);
+  }
+}
