@@ -24,7 +24,9 @@ function arg(name: string): string | undefined {
 const only = arg('only');
 const steps = Number(arg('steps') ?? 8);
 const total = Number(arg('total') ?? 500);
-const DEVICES: TfDevice[] = ['webgpu', 'wasm', 'cpu'];
+const DEVICES = (arg('devices') ?? 'webgpu,wasm,cpu').split(',') as TfDevice[];
+/** tfjs-backend-webgpu's WEBGPU_MATMUL_PROGRAM_TYPE for the page (-1: tfjs chooses). */
+const matmulPrograms = (arg('matmul') ?? '-1').split(',').map(Number);
 const log = (line: string): void => console.log(`[bench adamerging] ${line}`);
 /** The cpu backend takes seconds per step: fewer timed steps there. */
 const stepsFor = (device: TfDevice): number => (device === 'cpu' ? Math.min(steps, 3) : steps);
@@ -86,11 +88,14 @@ async function chromiumRows(): Promise<{ rows: Row[]; run?: Record<string, numbe
   let run: Record<string, number | string> | undefined;
   try {
     for (const device of DEVICES) {
-      const m = await call<InPage>('measureInPage', device, stepsFor(device));
-      rows.push({ runtime: 'chromium', device, ...m });
-      log(
-        `chromium ${device} (${m.adapter}${device === 'wasm' ? `, crossOriginIsolated ${m.crossOriginIsolated}` : ''}): ${m.msPerStep.toFixed(0)} ms/step ${JSON.stringify(m.phases)}`,
-      );
+      for (const program of device === 'webgpu' ? matmulPrograms : [-1]) {
+        const m = await call<InPage>('measureInPage', device, stepsFor(device), 'zoo', program);
+        const adapter = program >= 0 ? `${m.adapter}, matMul program ${program}` : m.adapter;
+        rows.push({ runtime: 'chromium', device, ...m, adapter });
+        log(
+          `chromium ${device} (${adapter}${device === 'wasm' ? `, crossOriginIsolated ${m.crossOriginIsolated}` : ''}): ${m.msPerStep.toFixed(0)} ms/step ${JSON.stringify(m.phases)}`,
+        );
+      }
     }
     if (total > 0) {
       const fastest = rows.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));

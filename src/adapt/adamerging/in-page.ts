@@ -72,8 +72,11 @@ export async function measureInPage(
   device: TfDevice,
   steps = 10,
   size: 'zoo' | 'tiny' = 'zoo',
+  matmulProgram = -1,
 ): Promise<StepMeasurement & { adapter: string; crossOriginIsolated: boolean }> {
   const { adapter } = await useBackend(device);
+  // tfjs-backend-webgpu's MatMulProgramType (-1: its own choice per shape); see docs/bench.md.
+  tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', matmulProgram);
   const config = size === 'zoo' ? { ...DEFAULT_VIT_CONFIG } : SYNTHETIC_CONFIG;
   const zoo = syntheticZoo({ tasks: 8, images: 64, config });
   const m = await measureSteps(zoo, { mode: 'layer' }, steps);
