@@ -9,6 +9,7 @@ import { RunPanel } from './features/run/RunPanel';
 import { ResultsPanel } from './features/results/ResultsPanel';
 import { AdaMergingPanel } from './features/adamerging/AdaMergingPanel';
 import { AnalysisPanel } from './features/analysis/AnalysisPanel';
+import { SweepPanel } from './features/sweep/SweepPanel';
 import { autoLoadDemo } from './features/checkpoints/autoLoadDemo';
 
 export function App() {
@@ -30,6 +31,7 @@ export function App() {
           <ResultsPanel />
           <AdaMergingPanel />
           <AnalysisPanel />
+          <SweepPanel />
         </div>
         <div className="workspace__side">
           <MethodPanel />

@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import { createAdaMergingSlice, type AdaMergingSlice } from './adamerging';
 import { createAnalysisSlice, type AnalysisSlice } from './analysis';
+import { createSweepSlice, type SweepSlice } from './sweep';
 import { createCheckpointsSlice, type CheckpointsSlice } from './checkpoints';
 import { createEnvironmentSlice, type EnvironmentSlice } from './environment';
 import { createMethodSlice, type MethodSlice } from './method';
@@ -17,7 +18,8 @@ export type StudioState = EnvironmentSlice &
   RunSlice &
   ResultsSlice &
   AdaMergingSlice &
-  AnalysisSlice;
+  AnalysisSlice &
+  SweepSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createEnvironmentSlice(...a),
@@ -27,6 +29,7 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createResultsSlice(...a),
   ...createAdaMergingSlice(...a),
   ...createAnalysisSlice(...a),
+  ...createSweepSlice(...a),
 }));
 
 export type { CheckpointEntry, CompatibilityState } from './checkpoints';
@@ -35,3 +38,4 @@ export type { ResultEntry, TaskInfo } from './results';
 export type { RunStatus } from './run';
 export type { AdaStatus, EntropyPoint } from './adamerging';
 export type { AnalysisState } from './analysis';
+export type { SweepSettings, SweepStatus } from './sweep';

@@ -175,7 +175,13 @@ export interface Methods {
    * fine-tune on its own task ('individuals', the reference row).
    */
   evaluate: {
-    params: { target: 'merged' | 'individuals'; label: string; limit?: number };
+    params: {
+      target: 'merged' | 'individuals';
+      label: string;
+      limit?: number;
+      /** Only these tasks (names); all when absent. The sweep needs two of eight. */
+      tasks?: string[];
+    };
     result: {
       label: string;
       /** Task name → accuracy in [0, 1]. */

@@ -47,13 +47,27 @@ export function tfDevice(): Promise<TfDevice> {
   return device;
 }
 
+/** The zoo as seen by an evaluation of some tasks only (nothing is copied but the list). */
+function onlyTasks(zoo: LoadedZoo, tasks: string[] | undefined): LoadedZoo {
+  if (!tasks) return zoo;
+  const wanted = new Set(tasks);
+  const kept = zoo.manifest.tasks.filter((t) => wanted.has(t.name));
+  if (kept.length !== wanted.size) {
+    const known = zoo.manifest.tasks.map((t) => t.name).join(', ');
+    throw Object.assign(new Error(`Unknown task in ${tasks.join(', ')}; the demo has ${known}.`), {
+      code: 'unknown-task',
+    });
+  }
+  return { ...zoo, manifest: { ...zoo.manifest, tasks: kept } };
+}
+
 export async function evaluate(
-  { target, label, limit }: Params,
+  { target, label, limit, tasks }: Params,
   { signal, emit }: HandlerContext<'evaluate'>,
 ): Promise<Result> {
   const runsOn = await tfDevice();
   emit({ type: 'progress', progress: { status: 'initiate', task: 'loading the demo test sets' } });
-  const loaded = await theZoo();
+  const loaded = onlyTasks(await theZoo(), tasks);
   signal.throwIfAborted();
   emit({ type: 'progress', progress: { status: 'initiate', task: `evaluating ${label}` } });
   const options = { limit, config: loaded.manifest.model.config };
