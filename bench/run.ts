@@ -25,6 +25,9 @@ const only = arg('only');
 const devices = (arg('devices') ?? 'cpu,webgpu').split(',') as ('cpu' | 'webgpu')[];
 const poolDir = arg('pool') ?? join(tmpdir(), `merge-studio-bench-${gb}gb`);
 const log = (line: string) => console.log(`[bench] ${line}`);
+// The issue's 2 GB pool is `merge`; other pool sizes (quick looks) get their own files.
+const resultId = gb === 2 ? 'merge' : `merge_${gb}gb`;
+const title = gb === 2 ? 'Merge engine' : `Merge engine, ${gb} GB pool`;
 
 const layout = poolLayout(gb * 1e9);
 log(`pool: ${(layoutBytes(layout) / 1e9).toFixed(2)} GB in ${poolDir}`);
@@ -35,7 +38,7 @@ await ensurePool(poolDir, layout);
  * the others measured on the same pool, so a long benchmark can be run in parts.
  */
 function mergeWithPrevious(fresh: MergeMeasurement[], poolBytes: number): MergeMeasurement[] {
-  const path = 'bench/results/merge.json';
+  const path = `bench/results/${resultId}.json`;
   if (!existsSync(path)) return fresh;
   const old = JSON.parse(readFileSync(path, 'utf8')) as {
     poolBytes?: number;
@@ -63,9 +66,9 @@ const ctx = {
 mkdirSync('bench/results', { recursive: true });
 const all = mergeWithPrevious(rows, ctx.poolBytes);
 writeFileSync(
-  'bench/results/merge.json',
+  `bench/results/${resultId}.json`,
   JSON.stringify({ date: new Date().toISOString(), ...ctx, rows: all }, null, 2),
 );
-await writeBenchSection('merge', 'Merge engine', mergeTable(all, ctx));
-log('wrote bench/results/merge.json and docs/bench.md');
+await writeBenchSection(resultId, title, mergeTable(all, ctx));
+log(`wrote bench/results/${resultId}.json and docs/bench.md`);
 process.exit(0);

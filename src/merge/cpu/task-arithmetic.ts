@@ -22,8 +22,7 @@ export function weightedDeltas(job: TaskArithmeticJob): { base: Float32Array; wd
   const base = unpackToF32(job.base, job.numel, `${job.tensorName} (base)`);
   const rowLen = rowLength(job.shape, job.numel);
   const wd = job.models.map((raw, m) => {
-    const tuned = unpackToF32(raw, job.numel, `${job.tensorName} (model ${m})`);
-    const delta = taskVector(base, tuned);
+    const delta = taskVector(base, f32View(raw, job.numel, `${job.tensorName} (model ${m})`));
     const kept = sparsify(delta, {
       sparsifier: job.sparsifier,
       density: job.densities[m] ?? 1,

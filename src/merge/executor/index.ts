@@ -61,6 +61,9 @@ function countNonFinite(values: Float32Array): number {
   return n;
 }
 
+/** Largest unit whose inputs are read while the previous unit computes. */
+const READ_AHEAD_BYTES = 64 * 1024 * 1024;
+
 /** One output buffer reused for every chunked tensor (sinks copy or finish before resolving). */
 class GrowableBytes {
   bytes = new Uint8Array(0);
@@ -145,6 +148,8 @@ export async function executeMerge(
   const load = (u: WorkUnit) => readUnitInputs(plan, u);
   const unitBytes = (u: WorkUnit) =>
     isWholeTensor(u) ? u.step.inputBytes : (u.step.inputBytes * (u.end - u.begin)) / u.step.numel;
+  // Whole-tensor jobs are compute-bound: reading a big one ahead would only double memory.
+  const small = (u: WorkUnit) => unitBytes(u) <= READ_AHEAD_BYTES;
   const advance = (u: WorkUnit) => progress.advance(u.end === u.step.numel ? 1 : 0, unitBytes(u));
   const encoded = new GrowableBytes();
   let bytesWritten = 0;
@@ -156,7 +161,7 @@ export async function executeMerge(
       // Histograms only count |δ|: any element range works.
       const units = merges.flatMap((s) => unitsOf(s, true));
       do {
-        for await (const { item, value: raws } of prefetchOneAhead(units, load)) {
+        for await (const { item, value: raws } of prefetchOneAhead(units, load, small)) {
           throwIfAborted(options.signal);
           for (let m = 1; m < raws.length; m++) await selector.add(m - 1, raws[0]!, raws[m]!);
           advance(item);
@@ -168,7 +173,7 @@ export async function executeMerge(
     if (plan.needsMajoritySign) {
       let total = 0;
       const units = merges.flatMap((s) => unitsOf(s, elementwise(s)));
-      for await (const { item, value: raws } of prefetchOneAhead(units, load)) {
+      for await (const { item, value: raws } of prefetchOneAhead(units, load, small)) {
         throwIfAborted(options.signal);
         const job = attachUnitInputs(item, raws, state) as TaskArithmeticJob;
         total += backend.electedSignSum
@@ -184,7 +189,11 @@ export async function executeMerge(
     );
     const loadUnit = async (u: Unit): Promise<RawTensor[] | Uint8Array> =>
       'copy' in u ? plan.checkpoints.get(u.copy.from)!.readRaw(u.copy.name) : load(u);
-    for await (const { item, value } of prefetchOneAhead(units, loadUnit)) {
+    for await (const { item, value } of prefetchOneAhead(
+      units,
+      loadUnit,
+      (u) => 'copy' in u || small(u),
+    )) {
       throwIfAborted(options.signal);
       if ('copy' in item) {
         const step = item.copy;

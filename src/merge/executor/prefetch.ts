@@ -1,11 +1,13 @@
 /**
  * Iterates work items while the next item's inputs are already being read: reading (file I/O,
  * Blob.slice) overlaps the current item's compute and write. Bounded to one item ahead, so
- * memory stays at two items' inputs.
+ * memory stays at two items' inputs; items the caller marks as too big are not read ahead.
  */
 export async function* prefetchOneAhead<T, R>(
   items: readonly T[],
   load: (item: T) => Promise<R>,
+  /** Whether an item may be read ahead (large whole tensors are read only when reached). */
+  mayReadAhead: (item: T) => boolean = () => true,
 ): AsyncGenerator<{ item: T; value: R }> {
   // A rejected look-ahead is handled where it is awaited; mark it handled so that stopping
   // early (an error or cancellation in the consumer) never reports an unhandled rejection.
@@ -16,8 +18,8 @@ export async function* prefetchOneAhead<T, R>(
   };
   let pending = items.length > 0 ? start(0) : undefined;
   for (let i = 0; i < items.length; i++) {
-    const value = await pending!;
-    pending = i + 1 < items.length ? start(i + 1) : undefined;
+    const value = await (pending ?? start(i));
+    pending = i + 1 < items.length && mayReadAhead(items[i + 1]!) ? start(i + 1) : undefined;
     yield { item: items[i]!, value };
   }
 }
