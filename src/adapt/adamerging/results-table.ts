@@ -24,6 +24,10 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     doc: { type: 'string', default: 'docs/adamerging.md' },
     json: { type: 'string', default: 'docs/results-adamerging.json' },
+    /** Only these runs (comma list of task, task++, layer, layer++; default all four). */
+    variants: { type: 'string', default: 'layer,task,layer++,task++' },
+    /** JSON files written by earlier (e.g. parallel) runs of this script: their runs are reused. */
+    from: { type: 'string' },
   },
 });
 const steps = Number(values.steps);
@@ -43,14 +47,39 @@ const base = await zooResults(zoo, {
   limit,
   onRow: (r) => log(`${r.method}: ${(100 * r.average).toFixed(1)}`),
 });
-const variants: { mode: AdaMergingMode; plus: boolean; label: string }[] = [
-  { mode: 'task', plus: false, label: 'Task-wise AdaMerging' },
-  { mode: 'task', plus: true, label: 'Task-wise AdaMerging++' },
-  { mode: 'layer', plus: false, label: 'Layer-wise AdaMerging' },
-  { mode: 'layer', plus: true, label: 'Layer-wise AdaMerging++' },
+const VARIANTS: Record<string, { mode: AdaMergingMode; plus: boolean; label: string }> = {
+  task: { mode: 'task', plus: false, label: 'Task-wise AdaMerging' },
+  'task++': { mode: 'task', plus: true, label: 'Task-wise AdaMerging++' },
+  layer: { mode: 'layer', plus: false, label: 'Layer-wise AdaMerging' },
+  'layer++': { mode: 'layer', plus: true, label: 'Layer-wise AdaMerging++' },
+};
+const ORDER = [
+  'Task-wise AdaMerging',
+  'Task-wise AdaMerging++',
+  'Layer-wise AdaMerging',
+  'Layer-wise AdaMerging++',
 ];
-const runs: { label: string; result: AdaMergingResult; row: TableRow }[] = [];
+const variants = values.variants.split(',').map((v) => {
+  const found = VARIANTS[v.trim()];
+  if (!found) throw new Error(`unknown variant "${v}"; known: ${Object.keys(VARIANTS).join(', ')}`);
+  return found;
+});
+type Run = { label: string; result: AdaMergingResult; row: TableRow };
+const runs: Run[] = [];
+for (const file of values.from?.split(',') ?? []) {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+    runs: (AdaMergingResult & { label: string; row: TableRow })[];
+  };
+  for (const { label, row, ...result } of saved.runs) runs.push({ label, row, result });
+}
 const rows = [...base.rows];
+function syncRows(): void {
+  rows.splice(base.rows.length);
+  for (const label of ORDER) {
+    const run = runs.find((r) => r.label === label);
+    if (run) rows.push(run.row);
+  }
+}
 
 function write(): void {
   const results = { ...base, rows };
@@ -71,7 +100,8 @@ function write(): void {
     checks.push(
       `- task-wise AdaMerging − task arithmetic = ${pts(task - taRow.average)} points (goal ≥ 0): ${task >= taRow.average ? 'met' : 'NOT met'}`,
     );
-  const lambdaLines = runs.map(({ label, result }) => {
+  const ordered = ORDER.flatMap((l) => runs.filter((r) => r.label === l));
+  const lambdaLines = ordered.map(({ label, result }) => {
     const means = result.lambdas.map((row) => row.reduce((a, b) => a + b, 0) / row.length);
     return `| ${label} | ${means.map((m) => m.toFixed(2)).join(' | ')} | ${result.firstEntropy.toFixed(3)} → ${result.lastEntropy.toFixed(3)} | ${result.seconds.toFixed(0)} s |`;
   });
@@ -100,7 +130,7 @@ function write(): void {
         seed,
         backend: used,
         ...results,
-        runs: runs.map(({ label, result }) => ({ label, ...result })),
+        runs: runs.map(({ label, result, row }) => ({ label, row, ...result })),
       },
       null,
       1,
@@ -119,7 +149,9 @@ function write(): void {
   }
 }
 
+syncRows();
 for (const v of variants) {
+  if (runs.some((r) => r.label === v.label)) continue;
   log(`${v.label} …`);
   const { result, merged } = await runAdaMerging(
     zoo,
@@ -134,7 +166,7 @@ for (const v of variants) {
   const row = await evaluateEncoder(v.label, merged, zoo, { limit });
   log(`${v.label}: ${(100 * row.average).toFixed(1)} (${result.seconds.toFixed(0)} s)`);
   runs.push({ label: v.label, result, row });
-  rows.push(row);
+  syncRows();
   write(); // after every run, so an interrupted table still has the finished rows
 }
 write();
