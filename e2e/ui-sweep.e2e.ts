@@ -25,6 +25,7 @@ test('a λa × λb sweep draws the trade-off and a click loads that point', asyn
   const status = page.getByTestId('sweep-status');
   await expect(status).toContainText('Done', { timeout: 120_000 });
   await expect(status).toContainText('9/9 points');
+  await expect(status).toContainText('Evaluated on webgpu.');
   const points = page.getByTestId('sweep-point');
   await expect(points).toHaveCount(9);
   await expect(points.and(page.locator('[data-front="true"]')).first()).toBeVisible();
@@ -48,7 +49,8 @@ test('a λa × λb sweep draws the trade-off and a click loads that point', asyn
 
 test('a running sweep shows progress and cancels', async ({ page }) => {
   await serveMiniZoo(page, zoo.files);
-  await openStudio(page);
+  // Evaluation on WebAssembly (?tf=wasm) while merges stay on WebGPU: that path works too.
+  await openStudio(page, '/?tf=wasm');
   await page.getByRole('button', { name: 'Load demo' }).click();
   await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
   await page.getByLabel('Values per axis').fill('12');
@@ -56,6 +58,7 @@ test('a running sweep shows progress and cancels', async ({ page }) => {
   const status = page.getByTestId('sweep-status');
   await expect(page.getByRole('progressbar', { name: 'Sweep progress' })).toBeVisible();
   await expect(status).toContainText(/[1-9]\d*\/144 points/, { timeout: 60_000 });
+  await expect(status).toContainText('Evaluated on wasm.');
   await page.getByRole('button', { name: 'Cancel sweep' }).click();
   await expect(status).toContainText('Cancelled.');
   const after = await page.getByTestId('sweep-point').count();

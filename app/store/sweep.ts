@@ -24,6 +24,9 @@ export interface SweepSlice {
   sweepError: string | null;
   /** Task names (accuracy keys) of the last sweep's axes. */
   sweepAxes: [string, string] | null;
+  /** Where the evaluations ran (webgpu, wasm, cpu), once known. */
+  sweepDevice: string | null;
+  setSweepDevice(device: string): void;
   setSweepSettings(patch: Partial<SweepSettings>): void;
   sweepStarted(total: number, axes: [string, string]): void;
   sweepAdd(point: SweepPoint): void;
@@ -37,6 +40,8 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
   sweepTotal: 0,
   sweepError: null,
   sweepAxes: null,
+  sweepDevice: null,
+  setSweepDevice: (sweepDevice) => set({ sweepDevice }),
   setSweepSettings: (patch) =>
     set((state) => ({ sweepSettings: { ...state.sweepSettings, ...patch } })),
   sweepStarted: (sweepTotal, sweepAxes) =>

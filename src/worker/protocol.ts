@@ -56,6 +56,9 @@ export type ComputeDevice = 'webgpu' | 'wasm' | 'cpu';
  * `unavailable`: the page itself has no WebGPU API. */
 export type GpuPreference = 'auto' | 'off' | 'unavailable';
 
+/** Where tfjs work (evaluation, AdaMerging) runs: with the merges (`auto`), or on wasm. */
+export type TfPreference = 'auto' | 'wasm';
+
 export interface CapabilityReport {
   /** The adapter the worker picked, with a one-line label for the UI; null without WebGPU. */
   adapter: (AdapterDescription & { label: string }) | null;
@@ -130,7 +133,7 @@ export interface CompatibilityReport {
 /** Every request the worker understands: its params, its result and the events it emits. */
 export interface Methods {
   capabilities: {
-    params: { gpu: GpuPreference };
+    params: { gpu: GpuPreference; tf?: TfPreference };
     result: CapabilityReport;
     events: never;
   };

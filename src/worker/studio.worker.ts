@@ -14,15 +14,16 @@ import { setGpuPreference } from './merge/backend';
 import { runMerge } from './merge/run';
 import { loadDemo } from './demo/load';
 import { probeDemo } from './demo/zoo';
-import { evaluate } from './eval/evaluate';
+import { evaluate, setTfPreference } from './eval/evaluate';
 import { adamerge, setPaused } from './adamerging/run';
 import { analyzeTaskVectors } from './analysis/run';
 
 const registry = new CheckpointRegistry();
 
 const handlers: Handlers = {
-  capabilities: ({ gpu }) => {
+  capabilities: ({ gpu, tf }) => {
     setGpuPreference(gpu);
+    setTfPreference(tf ?? 'auto');
     return reportCapabilities(gpu);
   },
   loadCheckpoints: (params, context) => loadCheckpoints(registry, params, context),

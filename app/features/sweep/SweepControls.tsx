@@ -26,6 +26,7 @@ export function SweepControls() {
   const done = useStudio((s) => s.sweepPoints.length);
   const total = useStudio((s) => s.sweepTotal);
   const error = useStudio((s) => s.sweepError);
+  const device = useStudio((s) => s.sweepDevice);
   const blocker = useBlocker();
   const running = status === 'running';
   return (
@@ -44,6 +45,7 @@ export function SweepControls() {
         {blocker ?? STATUS[status]}
         {error ? ` ${error}` : ''}
         {status !== 'idle' && !blocker ? ` ${done}/${total} points.` : ''}
+        {device && status !== 'idle' ? ` Evaluated on ${device}.` : ''}
       </p>
       {running && <ProgressBar done={done} total={total} label="Sweep progress" />}
     </div>

@@ -63,7 +63,8 @@ export async function runSweep(): Promise<void> {
       await studio().call('merge', { recipe, target }, { signal });
       const label = `${a}=${lambdaA}, ${b}=${lambdaB}`;
       const params = { target: 'merged' as const, label, limit: settings.limit, tasks: [a, b] };
-      const { accuracy } = await studio().call('evaluate', params, { signal });
+      const { accuracy, device } = await studio().call('evaluate', params, { signal });
+      useStudio.getState().setSweepDevice(device);
       const point: SweepPoint = {
         lambdaA,
         lambdaB,

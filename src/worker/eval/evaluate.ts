@@ -13,6 +13,8 @@ import type { Methods } from '../protocol';
 import type { HandlerContext } from '../serve';
 import { ZOO_URL } from '../demo/zoo';
 import { gpuPreference } from '../merge/backend';
+import type { TfPreference } from '../protocol';
+import { useBundledWasm } from './wasmFiles';
 
 type Params = Methods['evaluate']['params'];
 type Result = Methods['evaluate']['result'];
@@ -29,9 +31,23 @@ export function theZoo(): Promise<LoadedZoo> {
   return zoo;
 }
 
+/** `wasm`: evaluation and AdaMerging on WebAssembly even with WebGPU (`?tf=wasm`). */
+let tfPreference: TfPreference = 'auto';
+
+export function setTfPreference(value: TfPreference): void {
+  tfPreference = value;
+}
+
+/**
+ * WebGPU when the page allows it, else WebAssembly (then the plain CPU). On a software
+ * adapter (lavapipe) tfjs's WebGPU backend is far slower than wasm, hence `?tf=wasm`.
+ */
 async function setUpDevice(): Promise<TfDevice> {
-  const gpu = gpuPreference() === 'auto' ? await browserGpu() : null;
-  return initTf(gpu ? 'webgpu' : 'cpu', { gpu });
+  const wantGpu = gpuPreference() === 'auto' && tfPreference === 'auto';
+  const gpu = wantGpu ? await browserGpu() : null;
+  if (gpu) return initTf('webgpu', { gpu });
+  useBundledWasm();
+  return initTf('wasm');
 }
 
 /** The bytes of the last in-memory merge, kept for evaluation (set by the merge handler). */
