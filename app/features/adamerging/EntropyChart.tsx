@@ -24,7 +24,12 @@ export const EntropyChart = memo(function EntropyChart() {
     [steps],
   );
   return (
-    <figure className="ada-chart" aria-label="Entropy per task by step">
+    <figure
+      className="ada-chart"
+      aria-label="Entropy per task by step"
+      data-testid="entropy-chart"
+      data-points={data.length}
+    >
       <figcaption>Entropy per task</figcaption>
       <ResponsiveContainer width="100%" height={200}>
         <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>

@@ -1,0 +1,134 @@
+/**
+ * The studio's whole story on the real demo zoo (public/zoo), in Chromium with WebGPU:
+ * load demo → task arithmetic → 8 accuracies → move a slider (Live) → numbers change →
+ * 30 AdaMerging steps (charts ≥ 30 points, heatmap moved) → export model + recipe → re-load
+ * the model. A screenshot per stage lands in test-results/screens/flow-*.png.
+ *
+ * Merges run on the WebGPU kernels. Evaluation and AdaMerging run on tfjs-wasm (`?tf=wasm`):
+ * on this machine's software adapter (lavapipe) tfjs's WebGPU backend is ~38× slower than wasm
+ * (bench/results/adamerging.md), which would make 30 steps take half an hour.
+ */
+import { test, expect, type Locator, type Page } from '@playwright/test';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { dropFiles } from './helpers/drop';
+import { checkpointRow, openStudio, screenshot } from './helpers/studio';
+
+const MANIFEST = 'public/zoo/manifest.json';
+const FLOW_URL = '/?tf=wasm';
+
+test.setTimeout(15 * 60_000);
+
+const percents = async (row: Locator): Promise<number[]> =>
+  (await row.locator('td').allInnerTexts())
+    .filter((t) => /^\d+(\.\d+)?%$/.test(t.trim()))
+    .map((t) => Number(t.replace('%', '')));
+
+const heatmapShades = (page: Page) =>
+  page
+    .getByTestId('lambda-heatmap')
+    .locator('.heatmap__cell')
+    .evaluateAll((cells) => cells.map((c) => (c as HTMLElement).style.background));
+
+test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', async ({ page }) => {
+  expect(existsSync(MANIFEST), `${MANIFEST} (the committed demo zoo)`).toBe(true);
+  const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { tasks: { name: string }[] };
+  const taskCount = manifest.tasks.length;
+  expect(taskCount).toBe(8);
+
+  // 1. Load the demo.
+  await openStudio(page, FLOW_URL);
+  await expect(page.getByRole('banner')).toContainText('WebGPU');
+  await page.getByRole('button', { name: 'Load demo' }).click();
+  for (const t of manifest.tasks) {
+    await expect(checkpointRow(page, t.name).getByText('Loaded')).toBeVisible({ timeout: 60_000 });
+  }
+  await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
+  await screenshot(page, 'flow-1-loaded');
+
+  // 2. Task arithmetic, merged on WebGPU, evaluated: 8 accuracies.
+  await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
+  await page.getByRole('button', { name: 'Merge', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
+  await expect(page.getByTestId('merge-summary')).toContainText('on WebGPU');
+  await page.getByRole('button', { name: 'Evaluate last merge' }).click();
+  const table = page.getByTestId('results-table');
+  const ta = table.getByRole('row', { name: /#1 Task Arithmetic/ });
+  await expect(ta).toBeVisible({ timeout: 300_000 });
+  const taNumbers = await percents(ta);
+  expect(taNumbers).toHaveLength(taskCount);
+  await screenshot(page, 'flow-2-task-arithmetic');
+
+  // 3. Live: move a slider, the numbers change.
+  await page.getByLabel('Live: re-merge and evaluate on every change').check();
+  const status = page.getByTestId('live-status');
+  await expect(status).toHaveText(/Updated in \d+ ms \(run 1\)/, { timeout: 300_000 });
+  const live = table.getByRole('row', { name: /^Live: / });
+  const before = await percents(live);
+  const slider = page.getByRole('slider', { name: /^Weight of / }).first();
+  const box = (await slider.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.66, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(status).toHaveText(/Updated in \d+ ms \(run 2\)/, { timeout: 300_000 });
+  const after = await percents(live);
+  expect(after).toHaveLength(taskCount);
+  expect(after, 'a much smaller weight for one task changes the accuracies').not.toEqual(before);
+  console.log(`live update after slider release: ${await status.innerText()}`);
+  await screenshot(page, 'flow-3-slider');
+  await page.getByLabel('Live: re-merge and evaluate on every change').uncheck();
+
+  // 4. 30 AdaMerging steps: charts with ≥ 30 points, the λ heatmap moved off its start.
+  await page.getByLabel('Steps', { exact: true }).fill('30');
+  await page.getByLabel('Evaluate every').fill('15');
+  const started = Date.now();
+  await page.getByRole('button', { name: 'Run AdaMerging' }).click();
+  const ada = page.getByTestId('ada-status');
+  await expect(page.getByTestId('lambda-heatmap')).toBeVisible({ timeout: 120_000 });
+  const firstShades = await heatmapShades(page);
+  await expect(ada).toContainText('Done', { timeout: 12 * 60_000 });
+  console.log(`30 AdaMerging steps + evaluations: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  await expect(ada).toContainText('Step 30');
+  const points = Number(await page.getByTestId('entropy-chart').getAttribute('data-points'));
+  expect(points).toBeGreaterThanOrEqual(30);
+  const lastShades = await heatmapShades(page);
+  expect(lastShades.length).toBe(firstShades.length);
+  expect(lastShades).not.toEqual(firstShades);
+  await expect(table.getByRole('row', { name: /AdaMerging layer-wise/ })).toBeVisible();
+  await screenshot(page, 'flow-4-adamerging');
+
+  // 5. Export the model and the recipe, then load the model back.
+  await page.getByRole('button', { name: 'Merge', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
+  const tensors = /(\d+) \(/.exec(await page.getByTestId('merge-summary').innerText())?.[1];
+  const [model] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /^Download / }).click(),
+  ]);
+  const modelBytes = readFileSync(await model.path());
+  const [recipeFile] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Recipe (YAML)' }).click(),
+  ]);
+  const recipe = parse(readFileSync(await recipeFile.path(), 'utf8')) as {
+    merge_method: string;
+    base_model: string;
+    models: { model: string; parameters?: { weight?: number } }[];
+  };
+  expect(recipe.merge_method).toBe('task_arithmetic');
+  expect(recipe.base_model).toBe('base');
+  expect(recipe.models).toHaveLength(taskCount);
+  // The dragged slider's value is in the recipe (the only per-model value changed).
+  const dragged = recipe.models.filter((m) => m.parameters?.weight !== undefined);
+  expect(dragged).toHaveLength(1);
+  expect(dragged[0]!.parameters!.weight).toBeLessThan(1);
+
+  await dropFiles(page.getByTestId('drop-zone'), [
+    { name: 'reloaded.safetensors', bytes: modelBytes },
+  ]);
+  const reloaded = checkpointRow(page, 'reloaded.safetensors');
+  await expect(reloaded.getByText('Loaded')).toBeVisible();
+  await expect(reloaded.locator('[data-col="tensors"]')).toHaveText(tensors!);
+  await screenshot(page, 'flow-5-exported-reloaded');
+});
