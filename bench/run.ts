@@ -69,6 +69,9 @@ writeFileSync(
   `bench/results/${resultId}.json`,
   JSON.stringify({ date: new Date().toISOString(), ...ctx, rows: all }, null, 2),
 );
-await writeBenchSection(resultId, title, mergeTable(all, ctx));
+// Hand-written analysis (what limits each target) goes under the generated table.
+const notesPath = 'bench/merge-notes.md';
+const notes = resultId === 'merge' && existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
+await writeBenchSection(resultId, title, `${mergeTable(all, ctx)}\n\n${notes}`.trimEnd());
 log(`wrote bench/results/${resultId}.json and docs/bench.md`);
 process.exit(0);

@@ -197,9 +197,16 @@ export class TaskArithmeticRun {
     t = await this.rt.phase('upload', t);
     await this.resolveStatistics();
     t = await this.rt.phase('statistics', t);
+    const simpleKeep =
+      this.job.rescale === 'none' &&
+      this.plans.every(
+        (p) => p.l1 === 1 && (p.mode === MODE.all || p.mode === MODE.band || p.mode === MODE.none),
+      );
     const pipeline = this.rt.pipeline('ta', ['common', 'random', 'reduce_common'], 'merge', {
       MODELS: this.job.models.length,
       PACKED_DTYPES: packedDtypes([this.job.base, ...this.job.models]),
+      CONSENSUS_BAKED: CONSENSUS[this.job.consensus],
+      SIMPLE_KEEP: simpleKeep ? 1 : 0,
     });
     for (let c = 0; c < this.inputs.chunkCount; c++) {
       const chunk = this.inputs.bind(c);

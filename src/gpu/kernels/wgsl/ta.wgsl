@@ -113,6 +113,32 @@ const CACHED: u32 = 8u;
 // The model count baked into the merge pipeline (constant loop bounds unroll on GL drivers).
 override MODELS: u32 = 1u;
 
+// Also baked into the merge pipeline: the consensus (3 = read params.consensus) and whether
+// every model only keeps all, keeps a band or keeps nothing with no rescale and l1 factor 1
+// (TA, TIES with model-scope thresholds), so the driver compiles a branch-free loop.
+override CONSENSUS_BAKED: u32 = 3u;
+override SIMPLE_KEEP: bool = false;
+
+fn consensus_mode() -> u32 {
+  if (CONSENSUS_BAKED != 3u) {
+    return CONSENSUS_BAKED;
+  }
+  return params.consensus;
+}
+
+// weighted_delta for the merge kernel: the same f32 value, without the mode switch when
+// SIMPLE_KEEP (keep = mode all, or mode band and lo ≤ bits(|d|) ≤ hi; × l1 factor 1 is exact).
+fn merge_wd(m: u32, i: u32, base: f32) -> f32 {
+  if (!SIMPLE_KEEP) {
+    return weighted_delta(m, i, base);
+  }
+  let d = load_input(1u + m, i) - base;
+  let mp = table.m[m];
+  let a = bitcast<u32>(d) & 0x7fffffffu;
+  let keep = mp.u.x == 0u || (mp.u.x == MODE_BAND && a >= mp.u.y && a <= mp.u.z);
+  return mp.f.x * select(0.0, d, keep);
+}
+
 @compute @workgroup_size(WG)
 fn merge(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = linear_index(gid, nwg);
@@ -120,16 +146,17 @@ fn merge(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
     return;
   }
   let base = load_input(0u, i);
+  let consensus = consensus_mode();
   var cache: array<f32, CACHED>;
   var elected = 0.0;
-  if (params.consensus != 0u) {
+  if (consensus != 0u) {
     var s = 0.0;
     for (var m = 0u; m < MODELS; m = m + 1u) {
-      let wd = weighted_delta(m, i, base);
+      let wd = merge_wd(m, i, base);
       if (m < CACHED) {
         cache[m] = wd;
       }
-      s = s + select(wd, sign(wd), params.consensus == 2u);
+      s = s + select(wd, sign(wd), consensus == 2u);
     }
     elected = elected_sign(s);
   }
@@ -137,12 +164,12 @@ fn merge(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
   var div = 0.0;
   for (var m = 0u; m < MODELS; m = m + 1u) {
     var wd: f32;
-    if (params.consensus != 0u && m < CACHED) {
+    if (consensus != 0u && m < CACHED) {
       wd = cache[m];
     } else {
-      wd = weighted_delta(m, i, base);
+      wd = merge_wd(m, i, base);
     }
-    if (params.consensus == 0u || (wd != 0.0 && sign(wd) == elected)) {
+    if (consensus == 0u || (wd != 0.0 && sign(wd) == elected)) {
       mixed = mixed + wd;
       div = div + table.m[m].f.x;
     }
