@@ -11,8 +11,8 @@
 import type { MergePlan, MergeStep } from '../planning/types';
 import { canReadRange } from './ranged-read';
 
-/** Elements per chunk: 9 inputs × 4 MiB (f32), read one chunk ahead, stays far below 256 MiB. */
-export const DEFAULT_CHUNK_ELEMENTS = 1 << 20;
+/** Elements per chunk: 9 f32 inputs × 2 MiB, read one chunk ahead (≈ 36 MiB of inputs in flight). */
+export const DEFAULT_CHUNK_ELEMENTS = 1 << 19;
 
 export interface WorkUnit {
   step: MergeStep;

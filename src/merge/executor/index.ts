@@ -30,7 +30,7 @@ export interface ExecuteOptions {
   /** Overrides every merged tensor's output dtype. */
   outDtype?: FloatDtype;
   maxShardBytes?: number;
-  /** Elements per chunk when streaming element-wise merges (default 2^20). */
+  /** Elements per chunk when streaming element-wise merges (default 2^19). */
   chunkElements?: number;
   /**
    * Consensus (TALL) only: one output per task model, receiving its compressed model
