@@ -224,6 +224,9 @@ async function main(): Promise<void> {
   // stopped; training is deterministic, so the result is the same as an uninterrupted build).
   const resume = argv.includes('--resume');
   const have = (file: string): boolean => resume && existsSync(join(o.out, file));
+  const built = new Set<string>();
+  if (!have('base.safetensors')) built.add('base.safetensors');
+  for (const t of o.tasks) if (!have(checkpointName(t.name))) built.add(checkpointName(t.name));
   if (!have('base.safetensors')) {
     const base = await pretrainBase(o);
     writeCheckpoint(join(o.out, 'base.safetensors'), base, {
@@ -296,6 +299,12 @@ async function main(): Promise<void> {
       fineTuneBatch: o.ftBatch,
       optimizer: `Adam, warm-up then cosine decay; peak lr base ${o.baseLr}, fine-tunes ${o.ftLr}`,
       testAccuracy: accuracies,
+      // Checkpoints kept from an earlier, interrupted run (--resume): their time is not below.
+      reusedCheckpoints: resume
+        ? ['base.safetensors', ...o.tasks.map((t) => checkpointName(t.name))].filter(
+            (f) => !built.has(f),
+          )
+        : [],
       seconds: {
         base: Math.round(baseSeconds),
         fineTunes: Math.round(ftSeconds),
