@@ -14,7 +14,7 @@ test('the demo zoo loads in the page and its fine-tunes score on WebGPU as on th
     '/src/eval/in-page.ts',
     'evaluateZooInPage',
     '/zoo/',
-    100,
+    20,
   );
   console.log(
     `zoo on ${r.backend} (${r.adapter}) in ${r.webgpuMs.toFixed(0)} ms: ${JSON.stringify(r.webgpu)}`,
@@ -22,9 +22,10 @@ test('the demo zoo loads in the page and its fine-tunes score on WebGPU as on th
   expect(r.backend).toBe('webgpu');
   expect(r.tasks).toHaveLength(8);
   for (const t of r.tasks) {
-    expect(r.webgpu[t], t).toBeGreaterThanOrEqual(0.85);
+    // 20 images per task: a loose floor; the Node spec checks 200 per task against the record.
+    expect(r.webgpu[t], t).toBeGreaterThanOrEqual(0.7);
     // Float differences between backends may flip a borderline image, not more.
-    expect(r.agreement[t], t).toBeGreaterThanOrEqual(0.98);
-    expect(Math.abs(r.webgpu[t]! - r.cpu[t]!), t).toBeLessThanOrEqual(0.02);
+    expect(r.agreement[t], t).toBeGreaterThanOrEqual(0.95);
+    expect(Math.abs(r.webgpu[t]! - r.cpu[t]!), t).toBeLessThanOrEqual(0.05);
   }
 });
