@@ -27,7 +27,10 @@ const poolDir = arg('pool') ?? join(tmpdir(), `merge-studio-bench-${gb}gb`);
 const log = (line: string) => console.log(`[bench] ${line}`);
 // The issue's 2 GB pool is `merge`; other pool sizes (quick looks) get their own files.
 const resultId = gb === 2 ? 'merge' : `merge_${gb}gb`;
-const title = gb === 2 ? 'Merge engine' : `Merge engine, ${gb} GB pool`;
+const title =
+  gb === 2
+    ? 'Merge engine'
+    : `Merge engine, ${(layoutBytes(poolLayout(gb * 1e9)) / 1e9).toFixed(2)} GB pool`;
 
 const layout = poolLayout(gb * 1e9);
 log(`pool: ${(layoutBytes(layout) / 1e9).toFixed(2)} GB in ${poolDir}`);
@@ -55,8 +58,11 @@ function mergeWithPrevious(fresh: MergeMeasurement[], poolBytes: number): MergeM
 }
 
 const rows: MergeMeasurement[] = [];
-if (only !== 'chromium') rows.push(...runNodeMergeBench(poolDir, devices, log));
-if (only !== 'node') rows.push(...(await runBrowserMergeBench(poolDir, devices, log)));
+// --report-only: no measurement, rebuild the table (and notes) from the stored results.
+const reportOnly = process.argv.includes('--report-only');
+if (!reportOnly && only !== 'chromium') rows.push(...runNodeMergeBench(poolDir, devices, log));
+if (!reportOnly && only !== 'node')
+  rows.push(...(await runBrowserMergeBench(poolDir, devices, log)));
 
 const ctx = {
   poolBytes: layoutBytes(layout),
