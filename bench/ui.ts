@@ -78,6 +78,7 @@ async function instrument(page: Page): Promise<void> {
 
 async function dragTo(page: Page, fraction: number): Promise<void> {
   const slider = page.getByRole('slider', { name: /^Weight of / }).first();
+  await slider.scrollIntoViewIfNeeded(); // mouse coordinates are the viewport's
   const box = (await slider.boundingBox())!;
   const y = box.y + box.height / 2;
   await page.mouse.move(box.x + box.width * 0.66, y);

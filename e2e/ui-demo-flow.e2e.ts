@@ -41,7 +41,9 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
   await expect(page.getByRole('banner')).toContainText('WebGPU');
   await page.getByRole('button', { name: 'Load demo' }).click();
   for (const t of manifest.tasks) {
-    await expect(checkpointRow(page, t.name).getByText('Loaded')).toBeVisible({ timeout: 60_000 });
+    await expect(checkpointRow(page, t.name).getByText('Loaded', { exact: true })).toBeVisible({
+      timeout: 60_000,
+    });
   }
   await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
   await screenshot(page, 'flow-1-loaded');
@@ -69,6 +71,7 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
   const live = table.getByRole('row', { name: /^Live: / });
   const before = await percents(live);
   const slider = page.getByRole('slider', { name: /^Weight of / }).first();
+  await slider.scrollIntoViewIfNeeded(); // mouse coordinates are the viewport's
   const box = (await slider.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.66, box.y + box.height / 2);
   await page.mouse.down();
@@ -131,7 +134,7 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
     { name: 'reloaded.safetensors', bytes: modelBytes },
   ]);
   const reloaded = checkpointRow(page, 'reloaded.safetensors');
-  await expect(reloaded.getByText('Loaded')).toBeVisible();
+  await expect(reloaded.getByText('Loaded', { exact: true })).toBeVisible();
   await expect(reloaded.locator('[data-col="tensors"]')).toHaveText(tensors!);
   await screenshot(page, 'flow-5-exported-reloaded');
 });
