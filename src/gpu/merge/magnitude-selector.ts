@@ -2,16 +2,8 @@ import type { MagnitudeSelector, RawTensor } from '../../merge/backend';
 import type { GpuRuntime } from '../runtime/runtime';
 import { encodeThreads, UniformWriter } from './encode';
 import { DTYPE_BYTES, PackedInputs, planChunkLength, validateInputs } from './packed-inputs';
-import { BINS, findRank } from './radix-select';
-import { bitsToF32 } from './bits';
-
-interface ModelState {
-  k: number;
-  hist: Float64Array;
-  high: number;
-  remaining: number;
-  threshold: number | undefined;
-}
+import { closeRadixPass, newRadixStates, type RadixState } from '../../merge/radix-threshold';
+import { BINS } from './radix-select';
 
 /** Elements folded into a GPU histogram before it is read back (bins are u32). */
 const FLUSH_ELEMENTS = 2 ** 31;
@@ -25,7 +17,7 @@ const FLUSH_ELEMENTS = 2 ** 31;
  * model exist (one on the GPU, one in f64), never a model.
  */
 export class GpuMagnitudeSelector implements MagnitudeSelector {
-  private readonly models: ModelState[];
+  private readonly models: RadixState[];
   private pass = 1;
   /** Per model: GPU histogram of the current pass and the elements added since its readback. */
   private readonly gpuHist = new Map<number, { buffer: GPUBuffer; elements: number }>();
@@ -35,17 +27,7 @@ export class GpuMagnitudeSelector implements MagnitudeSelector {
     densities: number[],
     totalElements: number,
   ) {
-    this.models = densities.map((d) => {
-      const k = Math.floor(d * totalElements);
-      const done = k <= 0 ? Infinity : k >= totalElements ? 0 : undefined;
-      return {
-        k,
-        hist: new Float64Array(done === undefined ? BINS : 0),
-        high: -1,
-        remaining: k,
-        threshold: done,
-      };
-    });
+    this.models = newRadixStates(densities, totalElements);
   }
 
   private histogramOf(
@@ -113,7 +95,7 @@ export class GpuMagnitudeSelector implements MagnitudeSelector {
     this.gpuHist.delete(model);
     const counts = new Uint32Array(await this.rt.read(h.buffer, 0, BINS * 4));
     await this.rt.release([h.buffer]);
-    const hist = (this.models[model] as ModelState).hist;
+    const hist = (this.models[model] as RadixState).hist;
     for (let b = 0; b < BINS; b++) hist[b] = (hist[b] as number) + (counts[b] as number);
   }
 
@@ -126,25 +108,7 @@ export class GpuMagnitudeSelector implements MagnitudeSelector {
     if (this.gpuHist.size > 0) {
       throw new Error('magnitude selector: await closePass() before needsAnotherPass()');
     }
-    if (this.pass === 1) {
-      for (const s of this.models) {
-        if (s.threshold !== undefined) continue;
-        const { bin, remaining } = findRank(s.hist, s.k);
-        s.high = bin;
-        s.remaining = remaining;
-        s.hist.fill(0);
-      }
-      this.pass = 2;
-      return this.models.some((s) => s.threshold === undefined);
-    }
-    if (this.pass === 2) {
-      for (const s of this.models) {
-        if (s.threshold !== undefined) continue;
-        s.threshold = bitsToF32(((s.high << 16) | findRank(s.hist, s.remaining).bin) >>> 0);
-      }
-      this.pass = 3;
-    }
-    return false;
+    return closeRadixPass(this.models, this.pass++);
   }
 
   thresholds(): number[] {

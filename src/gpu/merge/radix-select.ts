@@ -1,24 +1,10 @@
+import { findRank, RADIX_BINS } from '../../merge/radix-threshold';
 import type { GpuRuntime } from '../runtime/runtime';
 import { encodeThreads, UniformWriter } from './encode';
 import type { PackedInputs } from './packed-inputs';
 
-export const BINS = 1 << 16;
+export const BINS = RADIX_BINS;
 const MAX_QUERIES = 128;
-
-/**
- * Walks the bins from the largest value down to the one holding the k-th largest element
- * (k ≥ 1) and returns that bin and the rank still to find inside it. Same walk as the CPU
- * reference's selector, so ties land identically.
- */
-export function findRank(hist: ArrayLike<number>, k: number): { bin: number; remaining: number } {
-  let seen = 0;
-  for (let bin = hist.length - 1; bin >= 0; bin--) {
-    const c = hist[bin] as number;
-    if (seen + c >= k) return { bin, remaining: k - seen };
-    seen += c;
-  }
-  return { bin: 0, remaining: 1 };
-}
 
 export interface RankQuery {
   /** Model index (input 1 + model). */

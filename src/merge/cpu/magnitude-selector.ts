@@ -10,37 +10,16 @@
  * closes the pass; repeat the same adds while it returns true; then thresholds().
  */
 import type { MagnitudeSelector, RawTensor } from '../backend';
+import { closeRadixPass, newRadixStates, type RadixState } from '../radix-threshold';
 import { f32View } from './unpack';
 
-const BINS = 1 << 16;
-
-interface ModelState {
-  k: number;
-  hist: Float64Array;
-  /** High 16 bits of the threshold once pass 1 is closed; -1 before. */
-  high: number;
-  /** Rank still to find inside the high bin. */
-  remaining: number;
-  threshold: number | undefined;
-}
-
 export class CpuMagnitudeSelector implements MagnitudeSelector {
-  private readonly models: ModelState[];
+  private readonly models: RadixState[];
   private pass = 1;
   private scratch = new Float32Array(0);
 
   constructor(densities: number[], totalElements: number) {
-    this.models = densities.map((d) => {
-      const k = Math.floor(d * totalElements);
-      const done = k <= 0 ? Infinity : k >= totalElements ? 0 : undefined;
-      return {
-        k,
-        hist: new Float64Array(done === undefined ? BINS : 0),
-        high: -1,
-        remaining: k,
-        threshold: done,
-      };
-    });
+    this.models = newRadixStates(densities, totalElements);
   }
 
   add(model: number, base: RawTensor, tuned: RawTensor): Promise<void> {
@@ -68,29 +47,7 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
   }
 
   needsAnotherPass(): boolean {
-    if (this.pass === 1) {
-      for (const s of this.models) {
-        if (s.threshold !== undefined) continue;
-        const { bin, remaining } = findRank(s.hist, s.k);
-        s.high = bin;
-        s.remaining = remaining;
-        s.hist.fill(0);
-      }
-      this.pass = 2;
-      return this.models.some((s) => s.threshold === undefined);
-    }
-    if (this.pass === 2) {
-      const scratch = new Uint32Array(1);
-      const asFloat = new Float32Array(scratch.buffer);
-      for (const s of this.models) {
-        if (s.threshold !== undefined) continue;
-        const { bin } = findRank(s.hist, s.remaining);
-        scratch[0] = ((s.high << 16) | bin) >>> 0;
-        s.threshold = asFloat[0] as number;
-      }
-      this.pass = 3;
-    }
-    return false;
+    return closeRadixPass(this.models, this.pass++);
   }
 
   thresholds(): number[] {
@@ -99,15 +56,4 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
       return s.threshold;
     });
   }
-}
-
-/** Walks bins from the largest value down to the bin holding the k-th largest element. */
-function findRank(hist: Float64Array, k: number): { bin: number; remaining: number } {
-  let seen = 0;
-  for (let bin = hist.length - 1; bin >= 0; bin--) {
-    const c = hist[bin] as number;
-    if (seen + c >= k) return { bin, remaining: k - seen };
-    seen += c;
-  }
-  return { bin: 0, remaining: 1 };
 }
