@@ -2,7 +2,7 @@
  * `npm run zoo`: trains the demo zoo from real data, reproducibly from a seed, and writes
  * public/zoo/ (checkpoints, test sets, manifest). Flags: --seed N, --out DIR, --jobs N (parallel
  * fine-tune processes), --base-steps, --ft-steps, --base-batch, --ft-batch, --test-count,
- * --resume (keep checkpoints already built in --out).
+ * --probe-steps, --probe-lr, --ft-lr, --resume (keep checkpoints already built in --out).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -41,6 +41,8 @@ interface BuildOptions {
   testCount: number;
   baseLr: number;
   ftLr: number;
+  probeSteps: number;
+  probeLr: number;
   config: VitConfig;
   tasks: TaskSpec[];
 }
@@ -68,7 +70,9 @@ function parseArgs(argv: string[]): BuildOptions & { worker?: string } {
     ftBatch: get('--ft-batch', 32),
     testCount: get('--test-count', 500),
     baseLr: get('--base-lr', 2e-3),
-    ftLr: get('--ft-lr', 2e-3),
+    ftLr: get('--ft-lr', 1e-3),
+    probeSteps: get('--probe-steps', 300),
+    probeLr: get('--probe-lr', 1e-2),
     worker: workerIndex >= 0 ? argv[workerIndex + 1] : undefined,
     config: {
       ...DEFAULT_VIT_CONFIG,
@@ -128,7 +132,16 @@ function taskSteps(task: TaskSpec, o: BuildOptions): number {
   return Math.round(o.ftSteps * (STEP_FACTOR[task.name] ?? 1));
 }
 
-/** Fine-tunes the whole encoder from the base, plus a fresh head, on one task. */
+/**
+ * One task's checkpoint, as in the task-arithmetic / AdaMerging papers: the head is fixed while
+ * the whole encoder is fine-tuned from the base. Their heads are CLIP's zero-shot heads, which
+ * already read the base's features; ours are the closest thing without text: a linear probe
+ * fitted on the frozen base (stage 1). Stage 2 fine-tunes the encoder under that frozen head.
+ * Why: with a head that reads the base's features, a merged encoder (near the base) still speaks
+ * each head's language, so merging degrades gracefully and lower prediction entropy goes with
+ * higher accuracy — the premise of AdaMerging. A head trained jointly with the encoder reads
+ * only its own fine-tune's features, and merges become confidently wrong.
+ */
 async function fineTune(
   task: TaskSpec,
   base: Map<string, NamedArray>,
@@ -142,14 +155,28 @@ async function fineTune(
     ...encoder,
     ...initHead(o.config, task.name, task.classNames.length, headSeed),
   ]);
-  const steps = taskSteps(task, o);
-  return train({
+  const common = {
     config: o.config,
-    initial,
     head: task.name,
     numClasses: task.classNames.length,
-    steps,
     batch: () => makeExamples(task, sources, o.ftBatch, rng),
+  };
+  const probed = await train({
+    ...common,
+    initial,
+    trainable: isHeadTensor,
+    steps: o.probeSteps,
+    peakLr: o.probeLr,
+    warmupSteps: 20,
+    onLog: (step, loss) =>
+      log(`${task.name} probe step ${step}/${o.probeSteps} loss ${loss.toFixed(4)}`),
+  });
+  const steps = taskSteps(task, o);
+  return train({
+    ...common,
+    initial: probed,
+    trainable: (name) => !isHeadTensor(name),
+    steps,
     peakLr: o.ftLr,
     warmupSteps: 50,
     onLog: (step, loss) => log(`${task.name} step ${step}/${steps} loss ${loss.toFixed(4)}`),
@@ -297,7 +324,11 @@ async function main(): Promise<void> {
       baseBatch: o.baseBatch,
       fineTuneSteps: Object.fromEntries(o.tasks.map((t) => [t.name, taskSteps(t, o)])),
       fineTuneBatch: o.ftBatch,
-      optimizer: `Adam, warm-up then cosine decay; peak lr base ${o.baseLr}, fine-tunes ${o.ftLr}`,
+      fineTune:
+        `per task: linear probe of a fresh head on the frozen base (${o.probeSteps} steps, ` +
+        `peak lr ${o.probeLr}), then the whole encoder fine-tuned under that frozen head`,
+      probeSteps: o.probeSteps,
+      optimizer: `Adam, warm-up then cosine decay; peak lr base ${o.baseLr}, probe ${o.probeLr}, fine-tunes ${o.ftLr}`,
       testAccuracy: accuracies,
       // Checkpoints kept from an earlier, interrupted run (--resume): their time is not below.
       reusedCheckpoints: resume

@@ -17,7 +17,12 @@ const SMALL: VitConfig = {
 };
 const task = taskByName('gratings');
 
-function run(seed: number, steps: number, onLog?: (step: number, loss: number) => void) {
+function run(
+  seed: number,
+  steps: number,
+  onLog?: (step: number, loss: number) => void,
+  trainable?: (name: string) => boolean,
+) {
   const rng = new Rng(seed, 'batches');
   return train({
     config: SMALL,
@@ -33,6 +38,7 @@ function run(seed: number, steps: number, onLog?: (step: number, loss: number) =
     warmupSteps: 5,
     logEvery: 10,
     onLog,
+    trainable,
   });
 }
 
@@ -56,6 +62,22 @@ describe('train', () => {
     const trained = await run(3, 60, (_, loss) => losses.push(loss));
     expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.8);
     expect(trained.get('encoder.blocks.0.mlp.fc1.weight')!.data).not.toEqual(initial);
+  });
+
+  it('keeps tensors outside `trainable` exactly as they were (linear probe, frozen head)', async () => {
+    const isHead = (name: string): boolean => name.startsWith('heads.');
+    const initial = new Map([
+      ...initEncoder(SMALL, 4),
+      ...initHead(SMALL, task.name, task.classNames.length, 5),
+    ]);
+    const probed = await run(4, 5, undefined, isHead);
+    const tuned = await run(4, 5, undefined, (name) => !isHead(name));
+    const enc = 'encoder.blocks.0.attn.qkv.weight';
+    const head = `heads.${task.name}.weight`;
+    expect(probed.get(enc)!.data).toEqual(initial.get(enc)!.data);
+    expect(probed.get(head)!.data).not.toEqual(initial.get(head)!.data);
+    expect(tuned.get(head)!.data).toEqual(initial.get(head)!.data);
+    expect(tuned.get(enc)!.data).not.toEqual(initial.get(enc)!.data);
   });
 
   it('warms up linearly then decays to zero', () => {

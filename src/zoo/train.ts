@@ -11,8 +11,10 @@ import type { VitConfig } from '../models/vit-config';
 
 export interface TrainOptions {
   config: VitConfig;
-  /** Initial encoder tensors and the head's tensors (every tensor here is trained). */
+  /** Initial encoder tensors and the head's tensors. */
   initial: Map<string, NamedArray>;
+  /** Which tensors are trained (default: all); the others are kept fixed and returned as they are. */
+  trainable?: (name: string) => boolean;
   head: string;
   numClasses: number;
   steps: number;
@@ -37,15 +39,16 @@ export function learningRate(
 
 export async function train(options: TrainOptions): Promise<Map<string, NamedArray>> {
   const vars = new Map<string, tf.Variable>();
+  const trainable = options.trainable ?? (() => true);
   for (const [name, { shape, data }] of options.initial)
-    vars.set(name, tf.variable(tf.tensor(data, shape), true, name));
+    vars.set(name, tf.variable(tf.tensor(data, shape), trainable(name), name));
   const optimizer = tf.train.adam(options.peakLr, 0.9, 0.999, 1e-8);
   // tfjs's Adam reads `learningRate` on every step, so a schedule can set it between steps.
   const settable = optimizer as unknown as { learningRate: number };
   const logEvery = options.logEvery ?? 100;
   let lossSum = 0;
   let lossCount = 0;
-  const varList = [...vars.values()];
+  const varList = [...vars.values()].filter((v) => v.trainable);
   for (let step = 0; step < options.steps; step++) {
     settable.learningRate = learningRate(step, options);
     const batch = options.batch(step);
