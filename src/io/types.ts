@@ -46,6 +46,11 @@ export interface ByteSource {
   readonly size: number;
   /** Bytes [begin, end) of the file. */
   read(begin: number, end: number): Promise<Uint8Array>;
+  /**
+   * Optional: bytes [begin, begin + target.length) into `target` (no allocation), so a
+   * streaming reader can reuse its buffers. Same checks and errors as read().
+   */
+  readInto?(begin: number, target: Uint8Array): Promise<void>;
 }
 
 /** Where output bytes go: a FileSystemWritableFileStream, a Node stream, or memory. */

@@ -133,6 +133,11 @@ export interface MagnitudeSelector {
   thresholds(): number[];
 }
 
+/**
+ * Input bytes (RawTensor.bytes of jobs and selector calls) belong to the backend only until
+ * the call's promise settles: the executor reuses its read buffers for the next chunks, so a
+ * backend copies (uploads, decodes) or transfers what it needs before resolving.
+ */
 export interface MergeBackend {
   readonly name: 'cpu' | 'webgpu';
   mergeTensor(job: TensorJob): Promise<TensorResult>;

@@ -16,21 +16,26 @@ export async function nodeFileSource(path: string): Promise<NodeFileSource> {
     await handle.close();
     throw new Error(`${path}: not a regular file`);
   }
+  async function readInto(begin: number, out: Uint8Array): Promise<void> {
+    checkByteRange(path, size, begin, begin + out.length);
+    handle ??= await open(path, 'r');
+    let done = 0;
+    while (done < out.length) {
+      const { bytesRead } = await handle.read(out, done, out.length - done, begin + done);
+      if (bytesRead === 0) throw new Error(`${path}: file shrank while reading`);
+      done += bytesRead;
+    }
+  }
   return {
     name: path,
     size,
     async read(begin, end) {
       checkByteRange(path, size, begin, end);
-      handle ??= await open(path, 'r');
       const out = new Uint8Array(end - begin);
-      let done = 0;
-      while (done < out.length) {
-        const { bytesRead } = await handle.read(out, done, out.length - done, begin + done);
-        if (bytesRead === 0) throw new Error(`${path}: file shrank while reading`);
-        done += bytesRead;
-      }
+      await readInto(begin, out);
       return out;
     },
+    readInto,
     async close() {
       const h = handle;
       handle = undefined;

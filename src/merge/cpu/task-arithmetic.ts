@@ -12,6 +12,7 @@
  */
 import type { TaskArithmeticJob } from '../backend';
 import { electedSign, electionSum, signSumOf } from './consensus';
+import { isElementwiseJob, mergeElementwiseTiled } from './elementwise-ta';
 import { sparsify } from './sparsify';
 import { f32View, rowLength, taskVector, unpackToF32 } from './unpack';
 
@@ -44,7 +45,7 @@ export function weightedDeltas(job: TaskArithmeticJob): { base: Float32Array; wd
 }
 
 export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
-  if (isElementwiseJob(job)) return mergeElementwise(job);
+  if (isElementwiseJob(job)) return mergeElementwiseTiled(job);
   const { base, wd } = weightedDeltas(job);
   const weights = job.models.map((_, m) => f(job.weights[m] ?? 1));
   const out = new Float32Array(job.numel);
@@ -79,70 +80,4 @@ export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
 export function taskArithmeticSignSum(job: TaskArithmeticJob): number {
   if (job.consensus === 'none') return 0;
   return signSumOf(weightedDeltas(job).wd, job.numel, job.consensus);
-}
-
-/**
- * No sparsifier, or model-scope magnitude thresholds without rescaling: every element needs
- * only the same element of each input, so the fused loop below computes the same f32 values
- * as weightedDeltas + the loop above without materializing one array per model.
- */
-function isElementwiseJob(job: TaskArithmeticJob): boolean {
-  if (job.sparsifier === 'none') return true;
-  return (
-    job.sparsifier === 'magnitude' &&
-    job.modelScopeThresholds !== undefined &&
-    job.rescale === 'none'
-  );
-}
-
-function mergeElementwise(job: TaskArithmeticJob): Float32Array {
-  const n = job.numel;
-  const k = job.models.length;
-  const base = f32View(job.base, n, `${job.tensorName} (base)`);
-  const tuned = job.models.map((raw, m) => f32View(raw, n, `${job.tensorName} (model ${m})`));
-  const weights = Float64Array.from(job.models, (_, m) => f(job.weights[m] ?? 1));
-  // Model-scope thresholds: keep |δ| ≥ t (a NaN δ is dropped, as in the reference).
-  const threshold = Float64Array.from(job.models, (_, m) =>
-    job.sparsifier === 'none' ? 0 : (job.modelScopeThresholds![m] ?? 0),
-  );
-  const trims = job.sparsifier !== 'none';
-  const lambda = f(job.lambda);
-  const scale = f(job.deltaScale);
-  const out = new Float32Array(n);
-  const wd = new Float64Array(k);
-  const none = job.consensus === 'none';
-  const count = job.consensus === 'count';
-  let fixedDiv = 0;
-  for (let t = 0; t < k; t++) fixedDiv = f(fixedDiv + weights[t]!);
-  for (let i = 0; i < n; i++) {
-    const b = base[i]!;
-    let mixed = 0;
-    let div = 0;
-    let s = 0;
-    for (let t = 0; t < k; t++) {
-      const d = f(tuned[t]![i]! - b);
-      const kept = trims && !(Math.abs(d) >= threshold[t]!) ? 0 : d;
-      const v = f(weights[t]! * kept);
-      if (none) mixed = f(mixed + v);
-      else {
-        wd[t] = v;
-        s = f(s + (count ? Math.sign(v) : v));
-      }
-    }
-    if (none) div = fixedDiv;
-    else {
-      const sign = electedSign(s, job.zeroSign, job.majoritySign);
-      for (let t = 0; t < k; t++) {
-        const v = wd[t]!;
-        if (Math.sign(v) === sign) {
-          mixed = f(mixed + v);
-          div = f(div + weights[t]!);
-        }
-      }
-    }
-    if (job.normalize) mixed = f(mixed / (Math.abs(div) < 1e-8 ? 1 : div));
-    mixed = f(f(mixed * lambda) * scale);
-    out[i] = b + mixed;
-  }
-  return out;
 }

@@ -22,6 +22,7 @@ import {
 } from './chunking';
 import { attachUnitInputs, readUnitInputs, type RunState } from './inputs';
 import { prefetchOneAhead } from './prefetch';
+import { ReadBuffers } from './read-buffers';
 import { isSinkFolder, openOutput, type MergeOutput } from './output';
 
 export interface ExecuteOptions {
@@ -145,13 +146,30 @@ export async function executeMerge(
     stepUnits(plan, step, elementwise, chunkElements);
   const withTasks = taskTargets.length > 0;
   const elementwise = (step: MergeStep) => isElementwise(plan, step, withTasks);
-  const load = (u: WorkUnit) => readUnitInputs(plan, u);
+  // Two units in flight (one read ahead), each with one buffer per input.
+  const buffers = new ReadBuffers(2 * Math.max(1, ...merges.map((s) => s.inputs.length)));
+  const load = (u: WorkUnit) => readUnitInputs(plan, u, isWholeTensor(u) ? undefined : buffers);
+  // Called once the backend call that used a unit's inputs has settled.
+  const recycle = (u: WorkUnit, raws: RawTensor[]) => {
+    if (!isWholeTensor(u)) buffers.give(raws.map((r) => r.bytes));
+  };
   const unitBytes = (u: WorkUnit) =>
     isWholeTensor(u) ? u.step.inputBytes : (u.step.inputBytes * (u.end - u.begin)) / u.step.numel;
   // Whole-tensor jobs are compute-bound: reading a big one ahead would only double memory.
   const small = (u: WorkUnit) => unitBytes(u) <= READ_AHEAD_BYTES;
   const advance = (u: WorkUnit) => progress.advance(u.end === u.step.numel ? 1 : 0, unitBytes(u));
-  const encoded = new GrowableBytes();
+  // Two assembly buffers: one tensor is written (in the background) from one of them while
+  // the next is assembled in the other.
+  const assembly = [new GrowableBytes(), new GrowableBytes()];
+  let assembling = 0;
+  // The main output's previous write, still in flight while the next tensor computes (file
+  // writes cost ≈ 0.2 s per 100 MB here). Awaited before the next write and before finish.
+  let writing: Promise<void> = Promise.resolve();
+  const writeMain = async (name: string, bytes: Uint8Array) => {
+    await writing;
+    writing = output.writeTensor(name, bytes);
+    writing.catch(() => undefined);
+  };
   let bytesWritten = 0;
   let nonFinite = 0;
   try {
@@ -164,6 +182,7 @@ export async function executeMerge(
         for await (const { item, value: raws } of prefetchOneAhead(units, load, small)) {
           throwIfAborted(options.signal);
           for (let m = 1; m < raws.length; m++) await selector.add(m - 1, raws[0]!, raws[m]!);
+          recycle(item, raws);
           advance(item);
         }
         await selector.closePass?.();
@@ -179,6 +198,7 @@ export async function executeMerge(
         total += backend.electedSignSum
           ? await backend.electedSignSum(job)
           : taskArithmeticSignSum(job);
+        recycle(item, raws);
         advance(item);
       }
       state.majoritySign = Math.sign(total);
@@ -202,7 +222,7 @@ export async function executeMerge(
         for (let t = 0; t < taskTargets.length; t++) {
           if (inTask(step, t)) await outputs[t + 1]!.writeTensor(step.name, bytes);
         }
-        await output.writeTensor(step.name, bytes);
+        await writeMain(step.name, bytes);
         bytesWritten += bytes.length;
         continue;
       }
@@ -211,6 +231,7 @@ export async function executeMerge(
       const job = attachUnitInputs(item, value as RawTensor[], state);
       if (job.kind === 'consensus' && withTasks) job.emitTaskModels = true;
       const result = await backend.mergeTensor(job);
+      recycle(item, value as RawTensor[]);
       if (result.merged.length !== numel) {
         throw new Error(
           `${step.name}: the ${backend.name} backend returned ${result.merged.length} values, expected ${numel}`,
@@ -223,10 +244,12 @@ export async function executeMerge(
       if (!isWholeTensor(item)) {
         // Chunks are assembled in one reusable buffer; the writer gets the whole tensor.
         const size = (chunk.length / numel) * step.numel;
+        const encoded = assembly[assembling]!;
         if (item.begin === 0) encoded.reserve(size);
         encoded.bytes.set(chunk, (chunk.length / numel) * item.begin);
         if (item.end < step.numel) continue;
         bytes = encoded.bytes.subarray(0, size);
+        assembling ^= 1;
       }
       for (let t = 0; t < taskTargets.length; t++) {
         const values = result.taskModels?.[t];
@@ -235,12 +258,14 @@ export async function executeMerge(
         }
         await outputs[t + 1]!.writeTensor(step.name, encodeF32As(dtypeOf(step), values));
       }
-      await output.writeTensor(step.name, bytes);
+      await writeMain(step.name, bytes);
       bytesWritten += bytes.length;
     }
+    await writing;
     throwIfAborted(options.signal);
     for (const o of outputs) await o.finish();
   } catch (e) {
+    await writing.catch(() => undefined);
     await Promise.all(outputs.map((o) => o.abort(e)));
     throw e;
   }

@@ -4,13 +4,21 @@ import type { RawTensor, TaskArithmeticJob, TensorJob } from '../backend';
 import type { MergePlan, MergeStep } from '../planning/types';
 import { isWholeTensor, type WorkUnit } from './chunking';
 import { readElementRange } from './ranged-read';
+import type { ReadBuffers } from './read-buffers';
 
 export async function readInputs(plan: MergePlan, step: MergeStep): Promise<RawTensor[]> {
   return readUnitInputs(plan, { step, begin: 0, end: step.numel });
 }
 
-/** The inputs of one work unit: whole tensors, or an element range of each (read in parallel). */
-export async function readUnitInputs(plan: MergePlan, unit: WorkUnit): Promise<RawTensor[]> {
+/**
+ * The inputs of one work unit: whole tensors, or an element range of each (read in parallel;
+ * ranges into `buffers` when given — the caller hands them back once the unit is done).
+ */
+export async function readUnitInputs(
+  plan: MergePlan,
+  unit: WorkUnit,
+  buffers?: ReadBuffers,
+): Promise<RawTensor[]> {
   const { step } = unit;
   const whole = isWholeTensor(unit);
   return Promise.all(
@@ -19,7 +27,7 @@ export async function readUnitInputs(plan: MergePlan, unit: WorkUnit): Promise<R
       const dtype = ckpt.tensors.get(step.name)!.info.dtype as FloatDtype;
       const bytes = whole
         ? await ckpt.readRaw(step.name)
-        : await readElementRange(ckpt, step.name, unit.begin, unit.end);
+        : await readElementRange(ckpt, step.name, unit.begin, unit.end, buffers);
       return { dtype, bytes };
     }),
   );

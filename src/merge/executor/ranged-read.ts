@@ -8,7 +8,13 @@ const DTYPE_BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2 };
 
 interface RangeableEntry {
   info: { dtype: string; begin: number; end: number };
-  file?: { source?: { read(begin: number, end: number): Promise<Uint8Array> }; dataStart?: number };
+  file?: {
+    source?: {
+      read(begin: number, end: number): Promise<Uint8Array>;
+      readInto?(begin: number, target: Uint8Array): Promise<void>;
+    };
+    dataStart?: number;
+  };
 }
 
 /** True when the checkpoint's tensor can be read by byte range (real safetensors files). */
@@ -22,18 +28,29 @@ export function canReadRange(ckpt: MergeCheckpoint, name: string): boolean {
   );
 }
 
-/** Bytes of elements [begin, end) of the tensor (callers check canReadRange first). */
+/**
+ * Bytes of elements [begin, end) of the tensor (callers check canReadRange first). With
+ * `buffers`, sources that can read into a buffer fill a reused one instead of a fresh one.
+ */
 export async function readElementRange(
   ckpt: MergeCheckpoint,
   name: string,
   begin: number,
   end: number,
+  buffers?: { take(size: number): Uint8Array },
 ): Promise<Uint8Array> {
   const entry = ckpt.tensors.get(name) as RangeableEntry;
   const size = DTYPE_BYTES[entry.info.dtype]!;
   const file = entry.file!;
+  const source = file.source!;
   const start = file.dataStart! + entry.info.begin;
-  const bytes = await file.source!.read(start + begin * size, start + end * size);
+  let bytes: Uint8Array;
+  if (buffers && source.readInto) {
+    bytes = buffers.take((end - begin) * size);
+    await source.readInto(start + begin * size, bytes);
+  } else {
+    bytes = await source.read(start + begin * size, start + end * size);
+  }
   if (bytes.length !== (end - begin) * size) {
     throw new Error(
       `${ckpt.name}: ${name}: read ${bytes.length} bytes, expected ${(end - begin) * size} (file changed?)`,
