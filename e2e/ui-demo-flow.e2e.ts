@@ -67,7 +67,7 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
   // 3. Live: move a slider, the numbers change.
   await page.getByLabel('Live: re-merge and evaluate on every change').check();
   const status = page.getByTestId('live-status');
-  await expect(status).toHaveText(/Updated in \d+ ms \(run 1\)/, { timeout: 300_000 });
+  await expect(status).toHaveText(/Updated in \d+ ms \(run 1\b/, { timeout: 300_000 });
   const live = table.getByRole('row', { name: /^Live: / });
   const before = await percents(live);
   const slider = page.getByRole('slider', { name: /^Weight of / }).first();
@@ -77,7 +77,7 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
   await page.mouse.down();
   await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2, { steps: 5 });
   await page.mouse.up();
-  await expect(status).toHaveText(/Updated in \d+ ms \(run 2\)/, { timeout: 300_000 });
+  await expect(status).toHaveText(/Updated in \d+ ms \(run 2\b/, { timeout: 300_000 });
   const after = await percents(live);
   expect(after).toHaveLength(taskCount + 1);
   expect(after, 'a much smaller weight for one task changes the accuracies').not.toEqual(before);

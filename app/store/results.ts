@@ -9,6 +9,10 @@ export interface ResultEntry {
   /** Task name → accuracy in [0, 1]. */
   accuracy: Record<string, number>;
   finishedAt: number;
+  /** Test images per task behind the numbers (the live row starts on a subset). */
+  images?: number;
+  /** True while the numbers are a quick estimate on a subset; the full sets follow. */
+  estimate?: boolean;
 }
 
 export interface TaskInfo {

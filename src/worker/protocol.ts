@@ -196,6 +196,44 @@ export interface Methods {
     events: { type: 'progress'; progress: Progress };
   };
   /**
+   * Live exploration and the sweep: merges `recipe` and scores it on the demo zoo (the first
+   * `limit` images per task, all by default) WITHOUT replacing the last merge of `merge`. With
+   * `estimate` > 0 an `estimate` event first gives the accuracy on that many images per task.
+   * Task arithmetic takes a fast path (θ₀ and τ kept on the device): `path` says which ran.
+   */
+  explore: {
+    params: {
+      recipe: Recipe;
+      label: string;
+      estimate?: number;
+      limit?: number;
+      /** Only these tasks (names); all when absent. */
+      tasks?: string[];
+    };
+    result: {
+      label: string;
+      accuracy: Record<string, number>;
+      average: number;
+      tasks: { name: string; title: string }[];
+      device: ComputeDevice;
+      /** Images scored per task. */
+      images: number;
+      /** Milliseconds from the request to the merged encoder being ready. */
+      mergeMs: number;
+      path: 'direct' | 'engine';
+    };
+    events: {
+      type: 'estimate';
+      accuracy: Record<string, number>;
+      average: number;
+      /** Images scored per task for this estimate. */
+      images: number;
+      tasks: { name: string; title: string }[];
+      /** Milliseconds from the request to this estimate. */
+      ms: number;
+    };
+  };
+  /**
    * Learns merging coefficients λ on the demo zoo's unlabeled test inputs (AdaMerging): one
    * `step` event per optimiser step, an `eval` event every `evalEvery` steps. Ends with the
    * learned λ and the merged model's per-task accuracy.

@@ -17,6 +17,7 @@ import { probeDemo } from './demo/zoo';
 import { evaluate, setTfPreference } from './eval/evaluate';
 import { adamerge, setPaused } from './adamerging/run';
 import { analyzeTaskVectors } from './analysis/run';
+import { explore } from './explore/run';
 
 const registry = new CheckpointRegistry();
 
@@ -35,6 +36,7 @@ const handlers: Handlers = {
   recipeYaml: async ({ recipe }) => ({ yaml: recipeToYaml(recipe) }),
   merge: (params, context) => runMerge(registry, params, context),
   evaluate: (params, context) => evaluate(params, context),
+  explore: (params, context) => explore(registry, params, context),
   adamerge: (params, context) => adamerge(params, context),
   adamergePause: (params) => setPaused(params),
   analyzeTaskVectors: (params, context) => analyzeTaskVectors(registry, params, context),

@@ -2,6 +2,18 @@ import { useEffect, useState } from 'react';
 import { useStudio } from '../../store';
 import { startLiveRemerge, type LiveStatus } from './liveRemerge';
 
+const ms = (x: number) => `${Math.round(x)} ms`;
+
+function statusText({ runs, estimateMs, lastMs, images }: LiveStatus): string {
+  if (lastMs !== null) {
+    const first = estimateMs === null ? '' : `; estimate after ${ms(estimateMs)}`;
+    return `Updated in ${ms(lastMs)} (run ${runs}${first}; ${images ?? '?'} images/task).`;
+  }
+  if (estimateMs !== null)
+    return `Estimate on ${images} images/task in ${ms(estimateMs)}; refining on the full test sets… (run ${runs})`;
+  return 'Updating…';
+}
+
 /** "Live": every slider change re-merges and re-evaluates in the background. */
 export function LiveToggle() {
   const live = useStudio((s) => s.liveExplore);
@@ -25,10 +37,16 @@ export function LiveToggle() {
         <span>Live: re-merge and evaluate on every change</span>
       </label>
       {live && status && (
-        <span className="note" data-testid="live-status" data-runs={status.runs} aria-live="polite">
-          {status.lastMs === null
-            ? 'Updating…'
-            : `Updated in ${Math.round(status.lastMs)} ms (run ${status.runs}).`}
+        <span
+          className="note"
+          data-testid="live-status"
+          data-runs={status.runs}
+          data-phase={
+            status.lastMs !== null ? 'full' : status.estimateMs !== null ? 'estimate' : 'running'
+          }
+          aria-live="polite"
+        >
+          {statusText(status)}
         </span>
       )}
       {error && (

@@ -5,7 +5,7 @@
  */
 import { isCancelled } from '../../../src/worker/errors';
 import { studio } from '../../services/studio';
-import { useStudio, type StudioState } from '../../store';
+import { useStudio, type StudioState, type TaskInfo } from '../../store';
 import { buildRecipe } from '../method/buildRecipe';
 import { isSliderHeld, onSliderRelease } from '../../lib/sliderGesture';
 
@@ -34,40 +34,62 @@ function describe(s: StudioState): string {
   return `Live: ${method}${changed.length ? ` (${changed.join(', ')})` : ''}`;
 }
 
-async function remergeAndEvaluate(signal: AbortSignal): Promise<void> {
-  const state = useStudio.getState();
-  const recipe = buildRecipe(state);
-  if (!recipe) return;
-  const label = describe(state);
-  state.setEvaluating(label);
-  try {
-    await studio().call(
-      'merge',
-      { recipe, target: { kind: 'memory', fileName: 'live.safetensors' } },
-      { signal },
-    );
-    const result = await studio().call('evaluate', { target: 'merged', label }, { signal });
-    const entry = {
-      id: LIVE_ID,
-      label,
-      method: 'live',
-      accuracy: result.accuracy,
-      finishedAt: Date.now(),
-    };
-    useStudio.getState().upsertResult(entry, result.tasks);
-  } catch (error) {
-    if (!isCancelled(error)) useStudio.getState().setEvaluating(null);
-    if (!isCancelled(error)) throw error;
-    return;
-  }
-  useStudio.getState().setEvaluating(null);
-}
+/** Images per task of the quick estimate shown first (the full test sets follow). */
+export const ESTIMATE_IMAGES = 64;
 
 /** What the Live toggle shows: how many runs started and how long the last one took. */
 export interface LiveStatus {
   runs: number;
-  /** Milliseconds from the trigger (slider release, or settled typing) to the updated row. */
+  /** Milliseconds from the trigger (slider release, or settled typing) to the estimate row. */
+  estimateMs: number | null;
+  /** Milliseconds from the trigger to the row on the full test sets. */
   lastMs: number | null;
+  /** Images per task behind the row shown now. */
+  images: number | null;
+}
+
+async function remergeAndEvaluate(
+  signal: AbortSignal,
+  onEstimate: (images: number) => void,
+): Promise<number | null> {
+  const state = useStudio.getState();
+  const recipe = buildRecipe(state);
+  if (!recipe) return null;
+  const label = describe(state);
+  state.setEvaluating(label);
+  const show = (
+    accuracy: Record<string, number>,
+    images: number,
+    estimate: boolean,
+    tasks: TaskInfo[],
+  ) =>
+    useStudio
+      .getState()
+      .upsertResult(
+        { id: LIVE_ID, label, method: 'live', accuracy, finishedAt: Date.now(), images, estimate },
+        tasks,
+      );
+  try {
+    const result = await studio().call(
+      'explore',
+      { recipe, label, estimate: ESTIMATE_IMAGES },
+      {
+        signal,
+        onEvent: (e) => {
+          if (signal.aborted) return;
+          show(e.accuracy, e.images, true, e.tasks);
+          onEstimate(e.images);
+        },
+      },
+    );
+    show(result.accuracy, result.images, false, result.tasks);
+    useStudio.getState().setEvaluating(null);
+    return result.images;
+  } catch (error) {
+    if (isCancelled(error)) return null;
+    useStudio.getState().setEvaluating(null);
+    throw error;
+  }
 }
 
 /** Typed numbers and arrow keys come in bursts: wait this long for the burst to end. */
@@ -94,11 +116,19 @@ export function startLiveRemerge(
     const controller = new AbortController();
     inFlight = controller;
     runs += 1;
-    onStatus({ runs, lastMs: null });
+    const runNumber = runs;
+    let estimateMs: number | null = null;
+    onStatus({ runs: runNumber, estimateMs, lastMs: null, images: null });
     const started = performance.now();
-    remergeAndEvaluate(controller.signal)
-      .then(() => {
-        if (!controller.signal.aborted) onStatus({ runs, lastMs: performance.now() - started });
+    const onEstimate = (images: number) => {
+      estimateMs = performance.now() - started;
+      if (!controller.signal.aborted)
+        onStatus({ runs: runNumber, estimateMs, lastMs: null, images });
+    };
+    remergeAndEvaluate(controller.signal, onEstimate)
+      .then((images) => {
+        if (!controller.signal.aborted)
+          onStatus({ runs: runNumber, estimateMs, lastMs: performance.now() - started, images });
       })
       .catch((e: unknown) => onError(e instanceof Error ? e.message : String(e)));
   };
@@ -123,5 +153,6 @@ export function startLiveRemerge(
     inFlight?.abort();
     stopRelease();
     unsubscribe();
+    useStudio.getState().setEvaluating(null);
   };
 }

@@ -3,6 +3,23 @@ import type { ResultEntry, TaskInfo } from '../../store';
 import { formatPercent } from '../../lib/format';
 import { bestPerColumn, resultRows } from './table';
 
+/** How many test images the numbers rest on, when they are not the full sets (live rows). */
+function SampleBadge({ entry }: { entry: ResultEntry }) {
+  if (entry.images === undefined) return null;
+  return entry.estimate ? (
+    <span
+      className="badge badge--warn results__sample"
+      title="Quick estimate on the first test images; the full test sets follow"
+    >
+      estimate · {entry.images}/task
+    </span>
+  ) : (
+    <span className="badge badge--neutral results__sample" title="Test images per task">
+      {entry.images}/task
+    </span>
+  );
+}
+
 /** Accuracy per task and the average; the best of each column is marked. */
 export function ResultsTable({ results, tasks }: { results: ResultEntry[]; tasks: TaskInfo[] }) {
   const rows = useMemo(() => resultRows(results, tasks), [results, tasks]);
@@ -36,6 +53,7 @@ export function ResultsTable({ results, tasks }: { results: ResultEntry[]; tasks
             <tr key={results[i]!.id}>
               <th scope="row" className="results__label">
                 {row.label}
+                <SampleBadge entry={results[i]!} />
               </th>
               {row.values.map((v, c) => cell(v, c, i))}
               {cell(row.average, tasks.length, i)}

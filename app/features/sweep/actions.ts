@@ -1,7 +1,7 @@
 /**
  * The two-task sweep: task arithmetic with weights (λa, λb) for two fine-tunes (the others
- * left out) over a grid, each point merged in memory and evaluated on those two tasks through
- * the worker's ordinary merge and evaluate requests. Cancel stops between and inside points.
+ * left out) over a grid, each point merged and scored on those two tasks by the worker's
+ * `explore` request (which leaves the last merge alone). Cancel stops between and inside points.
  */
 import type { Recipe } from '../../../src/worker/protocol';
 import { isCancelled } from '../../../src/worker/errors';
@@ -59,11 +59,10 @@ export async function runSweep(): Promise<void> {
   try {
     for (const { lambdaA, lambdaB } of grid) {
       const recipe = recipeFor(base, a, b, lambdaA, lambdaB);
-      const target = { kind: 'memory' as const, fileName: 'sweep.safetensors' };
-      await studio().call('merge', { recipe, target }, { signal });
       const label = `${a}=${lambdaA}, ${b}=${lambdaB}`;
-      const params = { target: 'merged' as const, label, limit: settings.limit, tasks: [a, b] };
-      const { accuracy, device } = await studio().call('evaluate', params, { signal });
+      // `explore`, not merge + evaluate: the user's last merge (what Export offers) stays.
+      const params = { recipe, label, limit: settings.limit, tasks: [a, b] };
+      const { accuracy, device } = await studio().call('explore', params, { signal });
       useStudio.getState().setSweepDevice(device);
       const point: SweepPoint = {
         lambdaA,

@@ -64,7 +64,7 @@ export function tfDevice(): Promise<TfDevice> {
 }
 
 /** The zoo as seen by an evaluation of some tasks only (nothing is copied but the list). */
-function onlyTasks(zoo: LoadedZoo, tasks: string[] | undefined): LoadedZoo {
+export function onlyTasks(zoo: LoadedZoo, tasks: string[] | undefined): LoadedZoo {
   if (!tasks) return zoo;
   const wanted = new Set(tasks);
   const kept = zoo.manifest.tasks.filter((t) => wanted.has(t.name));

@@ -13,7 +13,10 @@ import { rememberMerged } from '../eval/evaluate';
 
 type Params = Methods['merge']['params'];
 
-function inputsOf(registry: CheckpointRegistry, recipe: Params['recipe']): Map<string, Checkpoint> {
+export function inputsOf(
+  registry: CheckpointRegistry,
+  recipe: Params['recipe'],
+): Map<string, Checkpoint> {
   const method = getMethod(recipe.mergeMethod);
   const wanted = taskModels(recipe, method).map((m) => m.model);
   if (method.needsBase && recipe.baseModel) wanted.push(recipe.baseModel);

@@ -1,0 +1,139 @@
+/**
+ * The explore handler (live exploration and the two-task sweep): merge a recipe and score it
+ * on the demo zoo without touching the "last merge" that Run produced and Export offers.
+ *
+ * Fast path: task arithmetic (any weights, λ, normalize, LiNeS) is θ₀ + Σ cₜ τₜ on tensors that
+ * stay on the tfjs device (direct-merge.ts, weights-cache.ts); other methods go through the
+ * real engine into memory. Scoring first covers the first `estimate` images of each task (one
+ * forward pass; an `estimate` event), then the rest in small chunks, checking for cancellation
+ * between them, so a newer slider position never waits long for a stale refinement.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { memorySink, memorySource, type Checkpoint } from '../../io';
+import { executeMerge, planMerge } from '../../merge';
+import { readEncoder } from '../../eval/load-merged';
+import { accuracies, addCounts, ZooScorer, type RangeCounts } from '../../eval/zoo-scorer';
+import { mean } from '../../eval/zoo-table';
+import { toTensors } from '../../models/tensors';
+import type { LoadedZoo } from '../../zoo/load';
+import type { CheckpointRegistry } from '../checkpoints/registry';
+import { chooseMergeBackend } from '../merge/backend';
+import { inputsOf } from '../merge/run';
+import { onlyTasks, tfDevice, theZoo } from '../eval/evaluate';
+import type { Methods, Recipe } from '../protocol';
+import type { HandlerContext } from '../serve';
+import { linearSteps } from './direct-merge';
+import { TaskVectorCache } from './weights-cache';
+
+type Params = Methods['explore']['params'];
+type Result = Methods['explore']['result'];
+
+/** Images per task scored in one refinement chunk: small, so a cancel lands quickly. */
+const REFINE_CHUNK = 32;
+/** Beyond this many f32 values (θ₀ and every τ) the fast path would hog memory: use the engine. */
+const MAX_CACHED_VALUES = 64 * 2 ** 20;
+
+const cache = new TaskVectorCache();
+const scorers = new Map<string, { zoo: LoadedZoo; scorer: ZooScorer }>();
+
+/** One scorer (cached image tensors) per set of tasks: all eight for Live, two per sweep. */
+function scorerFor(zoo: LoadedZoo, tasks: string[]): ZooScorer {
+  const key = tasks.join(',');
+  const found = scorers.get(key);
+  if (found?.zoo === zoo) return found.scorer;
+  found?.scorer.dispose();
+  const scorer = new ZooScorer(zoo, tasks);
+  scorers.set(key, { zoo, scorer });
+  return scorer;
+}
+
+/** The merged encoder as tensors (caller disposes), and which path made it. */
+async function mergedEncoder(
+  registry: CheckpointRegistry,
+  recipe: Recipe,
+  zoo: LoadedZoo,
+  signal: AbortSignal,
+): Promise<{ encoder: Map<string, tf.Tensor>; path: 'direct' | 'engine' }> {
+  const inputs = inputsOf(registry, recipe);
+  const plan = await planMerge(recipe, inputs);
+  const steps = linearSteps(plan);
+  const values = steps
+    ? steps.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (s.models.length + 1), 0)
+    : Infinity;
+  if (steps && values <= MAX_CACHED_VALUES) {
+    const open = new Set<Checkpoint>(inputs.values());
+    cache.prune((c) => open.has(c) || isRegistered(registry, c));
+    return { encoder: await cache.merge(steps, inputs, signal), path: 'direct' };
+  }
+  const backend = await chooseMergeBackend();
+  try {
+    const sink = memorySink('explore.safetensors');
+    await executeMerge(plan, backend, sink, { signal });
+    const arrays = await readEncoder(
+      memorySource(sink.bytes(), 'explore.safetensors'),
+      zoo.manifest.model.config,
+    );
+    return { encoder: toTensors(arrays), path: 'engine' };
+  } finally {
+    backend.dispose();
+  }
+}
+
+function isRegistered(registry: CheckpointRegistry, checkpoint: Checkpoint): boolean {
+  return registry.byName(checkpoint.name)?.checkpoint === checkpoint;
+}
+
+export async function explore(
+  registry: CheckpointRegistry,
+  { recipe, label, estimate = 0, limit, tasks }: Params,
+  { signal, emit }: HandlerContext<'explore'>,
+): Promise<Result> {
+  const started = performance.now();
+  const device = await tfDevice();
+  const zoo = await theZoo();
+  const wanted = onlyTasks(zoo, tasks).manifest.tasks;
+  const names = wanted.map((t) => t.name);
+  const taskInfo = wanted.map((t) => ({ name: t.name, title: t.title }));
+  signal.throwIfAborted();
+  const { encoder, path } = await mergedEncoder(registry, recipe, zoo, signal);
+  const mergeMs = performance.now() - started;
+  try {
+    const scorer = scorerFor(zoo, names);
+    const largest = Math.max(...names.map((t) => zoo.testSets.get(t)?.count ?? 0));
+    const total = Math.min(largest, limit ?? largest);
+    let counts: RangeCounts = { correct: {}, total: {} };
+    let from = 0;
+    if (estimate > 0 && estimate < total) {
+      counts = await scorer.countRange(encoder, 0, estimate);
+      from = estimate;
+      signal.throwIfAborted();
+      const accuracy = accuracies(counts);
+      emit({
+        type: 'estimate',
+        accuracy,
+        average: mean(Object.values(accuracy)),
+        images: estimate,
+        tasks: taskInfo,
+        ms: performance.now() - started,
+      });
+    }
+    for (; from < total; from += REFINE_CHUNK) {
+      signal.throwIfAborted();
+      const to = Math.min(total, from + REFINE_CHUNK);
+      counts = addCounts(counts, await scorer.countRange(encoder, from, to));
+    }
+    const accuracy = accuracies(counts);
+    return {
+      label,
+      accuracy,
+      average: mean(Object.values(accuracy)),
+      tasks: taskInfo,
+      device,
+      images: total,
+      mergeMs,
+      path,
+    };
+  } finally {
+    for (const t of encoder.values()) t.dispose();
+  }
+}
