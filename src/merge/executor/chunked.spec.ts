@@ -68,6 +68,47 @@ describe('chunked streaming of element-wise merges', () => {
     });
   }
 
+  it('reading chunks into reused buffers (readInto) gives the same file, whatever the backend keeps', async () => {
+    const yaml = RECIPES.ties_model_majority!;
+    const whole = await merge(yaml);
+    const ckpts = await poolCheckpoints(3);
+    let intoReads = 0;
+    const targets = new Set<ArrayBufferLike>();
+    for (const ckpt of ckpts.values()) {
+      for (const file of ckpt.files) {
+        const source = file.source;
+        (file as { source: typeof source }).source = {
+          ...source,
+          async readInto(begin: number, target: Uint8Array) {
+            intoReads++;
+            targets.add(target.buffer);
+            target.set(await source.read(begin, begin + target.length));
+          },
+        };
+      }
+    }
+    const plan = await planMerge(parseRecipe(yaml + HEADS, 'test.yml').recipe, ckpts);
+    const folder = memorySinkFolder();
+    const cpu = createCpuBackend();
+    // A backend that scribbles over its inputs after use must not change later chunks.
+    const scribbling: MergeBackend = {
+      ...cpu,
+      async mergeTensor(job) {
+        const result = await cpu.mergeTensor(job);
+        if (job.kind === 'task_arithmetic')
+          for (const r of [job.base, ...job.models]) r.bytes.fill(0xff);
+        return result;
+      },
+    };
+    await executeMerge(plan, scribbling, folder, { chunkElements: 5 });
+    expect(
+      Buffer.from(folder.files.get('model.safetensors')!).equals(Buffer.from(whole.bytes)),
+    ).toBe(true);
+    expect(intoReads).toBeGreaterThan(0);
+    // Buffers were reused: far fewer distinct buffers than ranged reads.
+    expect(targets.size).toBeLessThan(intoReads / 4);
+  });
+
   it('a failing read of a look-ahead chunk aborts the merge with that error', async () => {
     const ckpts = await poolCheckpoints(2);
     const plan = await planMerge(

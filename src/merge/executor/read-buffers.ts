@@ -1,32 +1,48 @@
 /**
  * Reusable read buffers for streamed chunks. Allocating a fresh 2 MiB ArrayBuffer for every
- * input of every chunk cost the Node CPU merge ≈ 0.6 s of garbage collection per 2 GB (and
- * page faults on fresh memory); with the executor's one-chunk read-ahead, 2 × (K + 1)
- * buffers of one chunk size cover a whole pass.
+ * input of every chunk costs allocation, zeroing and page faults for every byte read; with
+ * the executor's one-chunk read-ahead, 2 × (K + 1) buffers cover a whole pass.
  *
- * A buffer is handed back only after the backend call that used it has settled (backends
+ * take() returns a view of exactly the requested size on a free buffer at least that big.
+ * Views go back with give() only after the backend call that used them has settled (backends
  * copy or finish with their inputs before resolving — see MergeBackend). A buffer that a
- * backend transferred to a worker comes back detached (length 0) and is simply dropped.
+ * backend transferred to a worker comes back detached (length 0) and is dropped.
  */
 export class ReadBuffers {
-  private readonly free: Uint8Array[] = [];
+  private readonly free: ArrayBuffer[] = [];
+  /** Only buffers made here come back (never a source's own buffer). */
+  private readonly mine = new WeakSet<ArrayBuffer>();
 
   constructor(private readonly maxKept: number) {}
 
-  /** A buffer of exactly `size` bytes (contents undefined: the caller overwrites all of it). */
+  /** `size` bytes (contents undefined: the caller overwrites all of them). */
   take(size: number): Uint8Array {
-    const i = this.free.findIndex((b) => b.byteLength === size);
-    if (i >= 0) return this.free.splice(i, 1)[0]!;
-    return new Uint8Array(size);
+    let best = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      const len = this.free[i]!.byteLength;
+      if (len >= size && (best < 0 || len < this.free[best]!.byteLength)) best = i;
+    }
+    let buffer: ArrayBuffer;
+    if (best >= 0) buffer = this.free.splice(best, 1)[0]!;
+    else {
+      buffer = new ArrayBuffer(size);
+      this.mine.add(buffer);
+    }
+    return new Uint8Array(buffer, 0, size);
   }
 
-  give(buffers: Iterable<Uint8Array>): void {
-    for (const b of buffers) {
-      const whole = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
-      if (!whole || b.byteLength === 0) continue;
-      this.free.push(b);
-      // Sizes change at the last chunk of a tensor: keep the most recent buffers.
-      if (this.free.length > this.maxKept) this.free.shift();
+  give(views: Iterable<Uint8Array>): void {
+    for (const v of views) {
+      const buffer = v.buffer;
+      if (!(buffer instanceof ArrayBuffer) || !this.mine.has(buffer)) continue;
+      if (buffer.byteLength === 0) continue;
+      if (this.free.includes(buffer)) continue;
+      this.free.push(buffer);
+    }
+    // Keep the biggest: any chunk fits them.
+    if (this.free.length > this.maxKept) {
+      this.free.sort((a, b) => b.byteLength - a.byteLength);
+      this.free.length = this.maxKept;
     }
   }
 }
