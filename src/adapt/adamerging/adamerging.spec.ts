@@ -6,7 +6,7 @@ import { requireNodeGpu } from '../../gpu/testing/node-test-gpu';
 import { adamergingRecipe } from './export';
 import { firstStepGradient, lossAt } from './gradient';
 import { PauseToken } from './pause';
-import { mergedEncoder, prepareProblem } from './problem';
+import { hostProblem, mergedEncoder, prepareProblem } from './problem';
 import { runAdaMerging } from './run';
 import { tiesSelect, type Params } from './task-vectors';
 import { syntheticZoo } from './testing/synthetic-zoo';
@@ -45,7 +45,7 @@ describe('AdaMerging++ TIES selection (hand-worked, METHODS.md)', () => {
 
 describe('merged weights θ₀ + Σ clamp(λ)·τ', () => {
   it('matches a plain-JS merge per tensor, with and without the clamp', async () => {
-    const problem = prepareProblem(zoo, { plus: false, density: 0.2 });
+    const problem = prepareProblem(hostProblem(zoo, { plus: false, density: 0.2 }));
     const L = problem.tensorNames.length;
     const lambdas = [0, 1, 2].map((k) =>
       Array.from({ length: L }, (_, l) => -0.5 + 0.1 * k + 0.07 * l),
@@ -215,7 +215,7 @@ describe('at λ = 0.3 the merges equal src/eval’s independent reference merges
       plus: ties(baseEncoder, vectors, { density: 0.2, disjoint: 'sum', lambda: 0.3 }),
     };
     for (const plus of [false, true]) {
-      const problem = prepareProblem(zoo, { plus, density: 0.2 });
+      const problem = prepareProblem(hostProblem(zoo, { plus, density: 0.2 }));
       const merged = mergedEncoder(problem, tf.fill([3, 1], 0.3) as tf.Tensor2D, true);
       const want = plus ? expected.plus : expected.plain;
       for (const [name, t] of merged) {

@@ -23,6 +23,15 @@ export async function firstStepGradient(
 ): Promise<GradientProbe> {
   const session = new AdaMergingSession(zoo, options);
   try {
+    if (session.fused) {
+      const r = await session.fused.gradient(session.nextBatch());
+      return {
+        backend: tf.getBackend(),
+        lossPerTask: Array.from(r.lossPerTask),
+        gradient: Array.from(r.grad),
+        shape: [session.lambda.shape[0], session.lambda.shape[1]],
+      };
+    }
     const images = session.nextImages();
     const { perTask, grad } = session.gradient(images);
     const [losses, g] = await Promise.all([perTask.data(), grad.data()]);

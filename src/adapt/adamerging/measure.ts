@@ -39,6 +39,25 @@ export async function measureSteps(
   try {
     const times: number[] = [];
     for (let i = 0; i < steps + 2; i++) times.push((await session.step()).ms);
+    if (session.fused) {
+      const profiled: Awaited<ReturnType<typeof session.fused.profiledStep>>[] = [];
+      for (let i = 0; i < Math.max(3, Math.ceil(steps / 2)); i++)
+        profiled.push(await session.fused.profiledStep(session.nextBatch()));
+      const of = (k: keyof (typeof profiled)[number]): number => median(profiled.map((p) => p[k]));
+      return {
+        backend: `${tf.getBackend()} (fused kernels)`,
+        msPerStep: median(times.slice(2)),
+        coldMs: times[0] ?? NaN,
+        steps,
+        phases: {
+          merge: of('merge'),
+          forward: of('forward'),
+          backward: of('backward'),
+          update: of('update'),
+          readback: of('readback'),
+        },
+      };
+    }
     const phases = {
       merge: [] as number[],
       forward: [] as number[],

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { vitEncode, vitHead } from '../../models/vit';
-import type { VitConfig } from '../../models/vit-config';
+import { headBiasName, type VitConfig } from '../../models/vit-config';
 import type { LoadedZoo } from '../../zoo/load';
 import { AdaMergingInputError, taskVector, tiesSelect, type Params } from './task-vectors';
 import type { AdaMergingMode } from './types';
@@ -25,24 +25,63 @@ export interface MergeProblem {
   dispose(): void;
 }
 
-/** Uploads θ₀, the τ stacks (TIES-selected for AdaMerging++) and every task's head. */
-export function prepareProblem(
+/** The problem on the host: θ₀, τₖ (TIES-selected for AdaMerging++) and the task heads. */
+export interface HostProblem {
+  config: VitConfig;
+  tasks: string[];
+  tensorNames: string[];
+  shapes: Map<string, number[]>;
+  base: Params;
+  vectors: Params[];
+  heads: Params;
+  /** Classes of each task's head (its bias length). */
+  classes: number[];
+}
+
+export function hostProblem(
   zoo: LoadedZoo,
   options: { plus: boolean; density: number },
-): MergeProblem {
+): HostProblem {
   const prefix = zoo.manifest.headPrefix;
   const isTaskSpecific = (name: string): boolean => name.startsWith(prefix);
   const tasks = zoo.manifest.tasks.map((t) => t.name).filter((t) => zoo.checkpoints.has(t));
   if (tasks.length === 0) throw new AdaMergingInputError('the zoo has no fine-tuned task');
-  const baseEncoder: Params = new Map([...zoo.base].filter(([n]) => !isTaskSpecific(n)));
-  let vectors = tasks.map((t) => taskVector(baseEncoder, zoo.checkpoints.get(t)!, t, () => false));
+  const base: Params = new Map([...zoo.base].filter(([n]) => !isTaskSpecific(n)));
+  let vectors = tasks.map((t) => taskVector(base, zoo.checkpoints.get(t)!, t, () => false));
   if (options.plus) vectors = tiesSelect(vectors, options.density);
-  const tensorNames = [...baseEncoder.keys()];
-  const shapes = new Map(tensorNames.map((n) => [n, baseEncoder.get(n)!.shape]));
+  const tensorNames = [...base.keys()];
+  const shapes = new Map(tensorNames.map((n) => [n, base.get(n)!.shape]));
+  const heads: Params = new Map();
+  const classes: number[] = [];
+  zoo.manifest.tasks.forEach((task) => {
+    const checkpoint = zoo.checkpoints.get(task.name);
+    if (!checkpoint) return;
+    for (const h of task.headTensors) {
+      const t = checkpoint.get(h);
+      if (!t) throw new AdaMergingInputError(`task "${task.name}": head "${h}" is missing`);
+      heads.set(h, t);
+    }
+    classes.push(heads.get(headBiasName(task.name))?.data.length ?? 0);
+  });
+  return {
+    config: zoo.manifest.model.config,
+    tasks,
+    tensorNames,
+    shapes,
+    base,
+    vectors,
+    heads,
+    classes,
+  };
+}
+
+/** Uploads θ₀, the τ stacks (TIES-selected for AdaMerging++) and every task's head. */
+export function prepareProblem(host: HostProblem): MergeProblem {
+  const { tasks, tensorNames, vectors } = host;
   const base = new Map<string, tf.Tensor>();
   const stacks = new Map<string, tf.Tensor2D>();
   for (const name of tensorNames) {
-    const b = baseEncoder.get(name)!;
+    const b = host.base.get(name)!;
     base.set(name, tf.tensor(b.data, b.shape, 'float32'));
     const n = b.data.length;
     const packed = new Float32Array(tasks.length * n);
@@ -50,20 +89,12 @@ export function prepareProblem(
     stacks.set(name, tf.tensor2d(packed, [tasks.length, n]));
   }
   const heads = new Map<string, tf.Tensor>();
-  zoo.manifest.tasks.forEach((task) => {
-    const checkpoint = zoo.checkpoints.get(task.name);
-    if (!checkpoint) return;
-    for (const h of task.headTensors) {
-      const t = checkpoint.get(h);
-      if (!t) throw new AdaMergingInputError(`task "${task.name}": head "${h}" is missing`);
-      heads.set(h, tf.tensor(t.data, t.shape, 'float32'));
-    }
-  });
+  for (const [name, t] of host.heads) heads.set(name, tf.tensor(t.data, t.shape, 'float32'));
   return {
-    config: zoo.manifest.model.config,
+    config: host.config,
     tasks,
     tensorNames,
-    shapes,
+    shapes: host.shapes,
     base,
     stacks,
     heads,

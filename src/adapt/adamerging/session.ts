@@ -6,8 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { accuracy } from '../../eval/accuracy';
 import type { LoadedZoo } from '../../zoo/load';
+import type { FusedAdaMerging } from './fused/engine';
+import { fusedEngineFor } from './fused/from-problem';
 import {
   entropyPerTask,
+  hostProblem,
   lambdaColumns,
   mergedEncoder,
   prepareProblem,
@@ -53,6 +56,10 @@ export function resolveOptions(options: AdaMergingOptions): ResolvedOptions {
   if (o.batchesPerTask !== 1 && o.batchesPerTask !== 2)
     throw new RangeError('AdaMerging option batchesPerTask must be 1 or 2');
   if (!(o.lr > 0)) throw new RangeError('AdaMerging option lr must be positive');
+  if (o.engine !== 'auto' && o.engine !== 'tfjs')
+    throw new RangeError(
+      `AdaMerging option engine must be "auto" or "tfjs", got "${String(o.engine)}"`,
+    );
   if (!(o.density > 0 && o.density <= 1))
     throw new RangeError('AdaMerging option density must be in (0, 1]');
   return o;
@@ -65,12 +72,17 @@ export class AdaMergingSession {
   private readonly optimizer: tf.AdamOptimizer;
   private readonly sampler: TaskBatchSampler;
   private readonly zoo: LoadedZoo;
+  /** The fused WebGPU step (webgpu backend, engine 'auto'); null: tfjs autodiff. */
+  readonly fused: FusedAdaMerging | null;
+  /** True when the fused engine's λ moved since it was last copied into `lambda`. */
+  private lambdaStale = false;
   stepsRun = 0;
 
   constructor(zoo: LoadedZoo, options: AdaMergingOptions) {
     this.options = resolveOptions(options);
     this.zoo = zoo;
-    this.problem = prepareProblem(zoo, this.options);
+    const host = hostProblem(zoo, this.options);
+    this.problem = prepareProblem(host);
     const T = this.problem.tasks.length;
     const L = lambdaColumns(this.problem, this.options.mode);
     this.lambda = tf.variable(
@@ -84,17 +96,54 @@ export class AdaMergingSession {
       this.options.seed,
       this.problem.tasks,
     );
+    this.fused = fusedEngineFor(host, this.options, this.perTask, L);
   }
 
   get perTask(): number {
     return this.options.batchSize * this.options.batchesPerTask;
   }
 
+  /** The next seeded unlabeled batch of every task as floats: [T·perTask, side²] row-major. */
+  nextBatch(): Float32Array {
+    return this.sampler.batch(this.perTask);
+  }
+
   /** The next seeded unlabeled batch of every task, on the device: [T·perTask, side²]. */
   nextImages(): tf.Tensor2D {
     const side = this.problem.config.imageSize;
-    const data = this.sampler.batch(this.perTask);
+    const data = this.nextBatch();
     return tf.tensor2d(data, [data.length / (side * side), side * side]);
+  }
+
+  /** Copies the fused engine's λ into the tfjs variable (for evaluation and export). */
+  private async freshLambda(): Promise<void> {
+    if (!this.fused || !this.lambdaStale) return;
+    const raw = tf.tensor2d(await this.fused.rawLambdas(), this.lambda.shape);
+    this.lambda.assign(raw);
+    raw.dispose();
+    this.lambdaStale = false;
+  }
+
+  /** One fused step: everything on the device in one submit, losses and λ read back. */
+  private async fusedStep(fused: FusedAdaMerging): Promise<StepEvent> {
+    const t0 = now();
+    const images = this.nextBatch();
+    const t1 = now();
+    const r = await fused.step(images);
+    const t2 = now();
+    this.lambdaStale = true; // the variable is refreshed from the device when needed
+    this.stepsRun++;
+    const [T, L] = this.lambda.shape;
+    const lossPerTask = Array.from(r.lossPerTask);
+    return {
+      step: this.stepsRun,
+      lossPerTask,
+      entropyTotal: lossPerTask.reduce((a, b) => a + b, 0),
+      lambdas: toMatrix(r.lambdas, T, L),
+      ms: t2 - t0,
+      // One submit: merge, forward, backward, Adam and the readback are not separable here.
+      timing: { batch: t1 - t0, gradient: t2 - t1, update: 0, readback: 0 },
+    };
   }
 
   /** Sum of the per-task entropies and its gradient with respect to λ ([T, L]). */
@@ -111,6 +160,7 @@ export class AdaMergingSession {
 
   /** One Adam step on a fresh batch; reads the losses and λ back for the event. */
   async step(): Promise<StepEvent> {
+    if (this.fused) return this.fusedStep(this.fused);
     const t0 = now();
     const images = this.nextImages();
     const t1 = now();
@@ -137,6 +187,7 @@ export class AdaMergingSession {
 
   /** λ as the forward pass uses it (clamped when `clamp`), or the raw variable. */
   async lambdas(raw = false): Promise<number[][]> {
+    await this.freshLambda();
     const t = raw || !this.options.clamp ? this.lambda.clone() : tf.clipByValue(this.lambda, 0, 1);
     const data = await t.data();
     t.dispose();
@@ -144,7 +195,8 @@ export class AdaMergingSession {
   }
 
   /** The merged encoder tensors (current λ) on the device; caller disposes. */
-  mergedTensors(): Map<string, tf.Tensor> {
+  async mergedTensors(): Promise<Map<string, tf.Tensor>> {
+    await this.freshLambda();
     const out = new Map<string, tf.Tensor>();
     tf.tidy(() => {
       const m = mergedEncoder(this.problem, this.lambda, this.options.clamp);
@@ -155,7 +207,7 @@ export class AdaMergingSession {
 
   /** The merged encoder read back as plain arrays (what gets exported). */
   async mergedWeights(): Promise<Params> {
-    const tensors = this.mergedTensors();
+    const tensors = await this.mergedTensors();
     const out: Params = new Map();
     for (const [name, t] of tensors) {
       out.set(name, { shape: [...t.shape], data: (await t.data()) as Float32Array });
@@ -166,7 +218,7 @@ export class AdaMergingSession {
 
   /** Per-task accuracy of the current merge on the labelled test sets (each task's own head). */
   async evaluate(): Promise<EvalEvent> {
-    const encoder = this.mergedTensors();
+    const encoder = await this.mergedTensors();
     const params = new Map([...encoder, ...this.problem.heads]);
     const limit = this.options.evalLimit || undefined;
     const accuracyPerTask: number[] = [];
@@ -185,6 +237,7 @@ export class AdaMergingSession {
   }
 
   dispose(): void {
+    this.fused?.dispose();
     this.optimizer.dispose();
     this.lambda.dispose();
     this.problem.dispose();

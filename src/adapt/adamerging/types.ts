@@ -30,6 +30,11 @@ export interface AdaMergingOptions {
   evalLimit?: number;
   /** AdaMerging++ trim density, model scope (paper: 0.2). */
   density?: number;
+  /**
+   * 'auto': on the webgpu backend, the fused WebGPU kernels (hand-written forward + backward,
+   * src/adapt/adamerging/fused); elsewhere tfjs autodiff. 'tfjs': always tfjs autodiff.
+   */
+  engine?: 'auto' | 'tfjs';
 }
 
 export type ResolvedOptions = Required<AdaMergingOptions>;
@@ -46,13 +51,14 @@ export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedOptions, 'mode'>> = Object.f
   evalEvery: 0,
   evalLimit: 0,
   density: 0.2,
+  engine: 'auto',
 });
 
 /** Milliseconds of one step by phase (sums to about `ms`). */
 export interface StepTiming {
   /** Sampling and uploading the unlabeled batch. */
   batch: number;
-  /** Forward + backward (tfjs autodiff, including the merge θ₀ + Σ λ·τ inside the tape). */
+  /** Merge θ₀ + Σ λ·τ, forward and backward (tfjs autodiff, or the fused kernels' whole step). */
   gradient: number;
   /** Adam update of λ. */
   update: number;

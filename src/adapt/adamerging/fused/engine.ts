@@ -1,0 +1,679 @@
+/**
+ * The fused AdaMerging step on WebGPU: merge θ = θ₀ + Σₖ clamp(λₖ)·τₖ, the ViT forward of every
+ * task's unlabeled batch, the entropy objective, the hand-written backward to ∂loss/∂θ and
+ * ∂loss/∂λ, and Adam — ~150 prepared dispatches replayed from one command buffer per step, with
+ * only the per-task losses and λ read back.
+ *
+ * Why not tfjs autodiff on WebGPU: on the CPU Vulkan/GLES drivers of GPU-less machines
+ * (lavapipe/llvmpipe) tfjs-webgpu's shared-memory matMul and reduction shaders run at
+ * ~0.05 GFLOPS and a step issues ~1,500 ops; these kernels use register blocking instead
+ * (several GFLOPS there). The math is vit.ts's, op for op; specs and e2e tests compare the
+ * gradients with tfjs autodiff on the cpu backend.
+ */
+import type { VitConfig } from '../../../models/vit-config';
+import { GpuPlan, type Range } from './gpu-plan';
+import { packArrays, packLayout, type PackedLayout } from './layout';
+import {
+  attentionBackKeyShader,
+  attentionBackQueryShader,
+  attentionShader,
+} from './wgsl-attention';
+import {
+  assembleTokensShader,
+  copyShader,
+  gatherClsShader,
+  patchCount,
+  patchifyShader,
+  patchTokenGradShader,
+  scatterClsShader,
+  type TokenSpec,
+} from './wgsl-embed';
+import {
+  colSumShader,
+  matMulInvocations,
+  matMulShader,
+  transposeShader,
+  type Epilogue,
+} from './wgsl-linear';
+import { layerNormBackShader, layerNormShader } from './wgsl-norm';
+import {
+  adamShader,
+  headEntropyShader,
+  lambdaGradShader,
+  mergeShader,
+  taskLossShader,
+} from './wgsl-objective';
+
+export interface FusedInput {
+  config: VitConfig;
+  tasks: string[];
+  /** Unlabeled images per task per step. */
+  perTask: number;
+  /** Merged tensors, forward order; shapes; θ₀; τₖ per task (same names). */
+  tensorNames: string[];
+  shapes: Map<string, number[]>;
+  base: Map<string, Float32Array>;
+  vectors: Map<string, Float32Array>[];
+  /** Per task: head weight [dim, classes] and bias [classes]. */
+  heads: { weight: Float32Array; bias: Float32Array; classes: number }[];
+  columns: number;
+  clamp: boolean;
+  init: number;
+  lr: number;
+  betas?: [number, number];
+  /** tfjs's backend epsilon for float32. */
+  epsilon?: number;
+}
+
+export interface FusedStepResult {
+  lossPerTask: Float32Array;
+  /** λ as the next forward pass uses it (clamped when `clamp`), T × columns row-major. */
+  lambdas: Float32Array;
+}
+
+export type FusedPhase = 'merge' | 'forward' | 'backward' | 'update';
+export const FUSED_PHASES: FusedPhase[] = ['merge', 'forward', 'backward', 'update'];
+
+/** What the fused kernels assume about the model (vec4 columns); otherwise use tfjs. */
+export function fusedSupports(config: VitConfig): boolean {
+  const d = config.dim;
+  return d % 4 === 0 && config.mlpDim % 4 === 0 && (config.imageSize / config.patchSize) ** 2 > 0;
+}
+
+export class FusedAdaMerging {
+  readonly tasks: number;
+  readonly columns: number;
+  private readonly plan: GpuPlan;
+  private readonly layout: PackedLayout;
+  private readonly images: GPUBuffer;
+  private readonly hyper: GPUBuffer;
+  private readonly lambda: GPUBuffer;
+  private readonly used: GPUBuffer;
+  private readonly moments: GPUBuffer;
+  private readonly loss: GPUBuffer;
+  private readonly gradOut: GPUBuffer;
+  private readonly staging: GPUBuffer;
+  private readonly imageFloats: number;
+  private readonly lr: number;
+  private readonly betas: [number, number];
+  private t = 0;
+
+  constructor(
+    readonly device: GPUDevice,
+    input: FusedInput,
+  ) {
+    const { config } = input;
+    if (!fusedSupports(config)) throw new Error('fused AdaMerging: unsupported ViT config');
+    this.plan = new GpuPlan(device);
+    this.tasks = input.tasks.length;
+    this.columns = input.columns;
+    this.lr = input.lr;
+    this.betas = input.betas ?? [0.9, 0.999];
+    const T = this.tasks;
+    const lengths = input.tensorNames.map((n) => input.base.get(n)!.length);
+    this.layout = packLayout(input.tensorNames, lengths);
+    const L = this.layout;
+    const P = L.size;
+    const p = this.plan;
+
+    // Parameters, task vectors and λ state.
+    const base = p.buffer(
+      P,
+      'θ₀',
+      packArrays(
+        L,
+        input.tensorNames.map((n) => input.base.get(n)!),
+      ),
+    );
+    const tau = p.buffer(T * P, 'τ');
+    input.vectors.forEach((v, k) =>
+      device.queue.writeBuffer(
+        tau,
+        k * P * 4,
+        packArrays(
+          L,
+          input.tensorNames.map((n) => v.get(n)!),
+        ),
+      ),
+    );
+    const owner = p.buffer(P, 'owner', L.owner);
+    const theta = p.buffer(P, 'θ');
+    const thetaT = p.buffer(P, 'θᵀ');
+    const grad = p.buffer(P, '∂θ');
+    const lambdaCount = T * this.columns;
+    const initial = new Float32Array(lambdaCount).fill(input.init);
+    this.lambda = p.buffer(lambdaCount, 'λ', initial);
+    this.used = p.buffer(
+      lambdaCount,
+      'λ used',
+      input.clamp ? initial.map((x) => Math.min(1, Math.max(0, x))) : initial,
+    );
+    this.moments = p.buffer(2 * lambdaCount, 'Adam m, v');
+    this.hyper = p.buffer(4, 'Adam hyper');
+    this.gradOut = p.buffer(lambdaCount, '∂λ');
+    const partial = p.buffer(T * L.names.length, '∂λ per tensor');
+
+    // Activations.
+    const { dim: D, heads: H, mlpDim: F, eps } = config;
+    const B = T * input.perTask;
+    const tokenSpec: TokenSpec = {
+      images: B,
+      imageSize: config.imageSize,
+      patchSize: config.patchSize,
+      dim: D,
+    };
+    const NP = patchCount(tokenSpec);
+    const TK = NP + 1;
+    const R = B * TK;
+    const PP = config.patchSize ** 2;
+    const D3 = 3 * D;
+    this.imageFloats = B * config.imageSize ** 2;
+    this.images = p.buffer(this.imageFloats, 'images');
+    const patches = p.buffer(B * NP * PP, 'patches');
+    const emb = p.buffer(B * NP * D, 'patch embeddings');
+    const x = p.buffer(R * D, 'residual stream');
+    const attn = { images: B, tokens: TK, heads: H, headDim: D / H };
+    const blocks = Array.from({ length: config.depth }, (_, i) => ({
+      xhat1: p.buffer(R * D, `b${i} x̂1`),
+      rstd1: p.buffer(R, `b${i} rstd1`),
+      h: p.buffer(R * D, `b${i} h`),
+      qkv: p.buffer(R * D3, `b${i} qkv`),
+      probs: p.buffer(B * H * TK * TK, `b${i} P`),
+      o: p.buffer(R * D, `b${i} o`),
+      xhat2: p.buffer(R * D, `b${i} x̂2`),
+      rstd2: p.buffer(R, `b${i} rstd2`),
+      h2: p.buffer(R * D, `b${i} h2`),
+      z: p.buffer(R * F, `b${i} z`),
+      g: p.buffer(R * F, `b${i} g`),
+    }));
+    const cls = p.buffer(B * D, 'cls');
+    const xhatF = p.buffer(B * D, 'x̂ final');
+    const rstdF = p.buffer(B, 'rstd final');
+    const feature = p.buffer(B * D, 'feature');
+    const entropy = p.buffer(B, 'entropy');
+    const dfeature = p.buffer(B * D, '∂feature');
+    this.loss = p.buffer(T, 'loss');
+    const headData: number[] = [];
+    const headSpec = {
+      tasks: T,
+      perTask: input.perTask,
+      dim: D,
+      classes: [] as number[],
+      weightOffsets: [] as number[],
+      biasOffsets: [] as number[],
+    };
+    for (const h of input.heads) {
+      headSpec.classes.push(h.classes);
+      headSpec.weightOffsets.push(headData.length);
+      headData.push(...h.weight);
+      headSpec.biasOffsets.push(headData.length);
+      headData.push(...h.bias);
+    }
+    const heads = p.buffer(headData.length, 'heads', new Float32Array(headData));
+    // Backward scratch.
+    const dx = p.buffer(R * D, '∂x');
+    const dcls = p.buffer(B * D, '∂cls');
+    const dz = p.buffer(R * F, '∂z');
+    const dh = p.buffer(R * D, '∂h');
+    const dO = p.buffer(R * D, '∂o');
+    const ds = p.buffer(B * H * TK * TK, '∂S');
+    const dqkv = p.buffer(R * D3, '∂qkv');
+    const demb = p.buffer(B * NP * D, '∂emb');
+    const dpos = p.buffer(TK * D, '∂pos');
+    this.staging = p.readBuffer(4 * (T + lambdaCount));
+
+    const at = (buffer: GPUBuffer, name: string): Range => {
+      const l = L.names.indexOf(name);
+      if (l < 0) throw new Error(`fused AdaMerging: tensor "${name}" is not merged`);
+      return { buffer, offset: L.offsets[l]!, length: L.lengths[l]! };
+    };
+    const W = (name: string): Range => at(theta, name);
+    const WT = (name: string): Range => at(thetaT, name);
+    const G = (name: string): Range => at(grad, name);
+    const mm = (
+      phase: FusedPhase,
+      label: string,
+      spec: { m: number; k: number; n: number; a: 'N' | 'T'; epilogue?: Epilogue },
+      a: Range,
+      b: Range,
+      c: Range,
+      bias?: Range,
+      aux?: Range,
+    ): void => {
+      const s = {
+        ...spec,
+        epilogue: spec.epilogue ?? 'none',
+        bias: Boolean(bias),
+        rows: spec.a === 'N' ? 8 : 4,
+      };
+      const bindings = [a, b, c, ...(bias ? [bias] : []), ...(aux ? [aux] : [])];
+      p.add(phase, label, matMulShader(s), bindings, matMulInvocations(s));
+    };
+    const colSum = (
+      phase: FusedPhase,
+      label: string,
+      rows: number,
+      n: number,
+      a: Range,
+      out: Range,
+      b?: Range,
+    ): void =>
+      p.add(phase, label, colSumShader(rows, n, Boolean(b)), [a, out, ...(b ? [b] : [])], n / 4);
+
+    // Merge: θ from the λ in use, and θᵀ of every matrix for the backward's ∂x = ∂y·Wᵀ.
+    const lambdaSpec = {
+      tasks: T,
+      size: P,
+      columns: this.columns,
+      offsets: L.offsets,
+      lengths: L.lengths,
+    };
+    p.add(
+      'merge',
+      'merge',
+      mergeShader(lambdaSpec),
+      [
+        { buffer: base },
+        { buffer: tau },
+        { buffer: owner },
+        { buffer: this.used },
+        { buffer: theta },
+      ],
+      P,
+    );
+    for (const name of L.names) {
+      const shape = input.shapes.get(name)!;
+      if (shape.length !== 2 || name.includes('patch_embed')) continue;
+      p.add(
+        'merge',
+        `${name}ᵀ`,
+        transposeShader(shape[0]!, shape[1]!),
+        [W(name), WT(name)],
+        shape[0]! * shape[1]!,
+      );
+    }
+
+    // Forward.
+    const f: FusedPhase = 'forward';
+    p.add(
+      f,
+      'patchify',
+      patchifyShader(tokenSpec),
+      [{ buffer: this.images }, { buffer: patches }],
+      B * NP * PP,
+    );
+    mm(
+      f,
+      'patch embed',
+      { m: B * NP, k: PP, n: D, a: 'N' },
+      { buffer: patches },
+      W('encoder.patch_embed.weight'),
+      { buffer: emb },
+      W('encoder.patch_embed.bias'),
+    );
+    p.add(
+      f,
+      'tokens',
+      assembleTokensShader(tokenSpec),
+      [{ buffer: emb }, W('encoder.cls_token'), W('encoder.pos_embed'), { buffer: x }],
+      R * D,
+    );
+    blocks.forEach((s, i) => {
+      const n = (t: string): string => `encoder.blocks.${i}.${t}`;
+      p.add(
+        f,
+        `b${i} ln1`,
+        layerNormShader(R, D, eps),
+        [
+          { buffer: x },
+          W(n('norm1.weight')),
+          W(n('norm1.bias')),
+          { buffer: s.h },
+          { buffer: s.xhat1 },
+          { buffer: s.rstd1 },
+        ],
+        R,
+      );
+      mm(
+        f,
+        `b${i} qkv`,
+        { m: R, k: D, n: D3, a: 'N' },
+        { buffer: s.h },
+        W(n('attn.qkv.weight')),
+        { buffer: s.qkv },
+        W(n('attn.qkv.bias')),
+      );
+      p.add(
+        f,
+        `b${i} attention`,
+        attentionShader(attn),
+        [{ buffer: s.qkv }, { buffer: s.o }, { buffer: s.probs }],
+        B * H * TK,
+      );
+      mm(
+        f,
+        `b${i} proj`,
+        { m: R, k: D, n: D, a: 'N', epilogue: 'accumulate' },
+        { buffer: s.o },
+        W(n('attn.proj.weight')),
+        { buffer: x },
+        W(n('attn.proj.bias')),
+      );
+      p.add(
+        f,
+        `b${i} ln2`,
+        layerNormShader(R, D, eps),
+        [
+          { buffer: x },
+          W(n('norm2.weight')),
+          W(n('norm2.bias')),
+          { buffer: s.h2 },
+          { buffer: s.xhat2 },
+          { buffer: s.rstd2 },
+        ],
+        R,
+      );
+      mm(
+        f,
+        `b${i} fc1`,
+        { m: R, k: D, n: F, a: 'N', epilogue: 'gelu' },
+        { buffer: s.h2 },
+        W(n('mlp.fc1.weight')),
+        { buffer: s.g },
+        W(n('mlp.fc1.bias')),
+        { buffer: s.z },
+      );
+      mm(
+        f,
+        `b${i} fc2`,
+        { m: R, k: F, n: D, a: 'N', epilogue: 'accumulate' },
+        { buffer: s.g },
+        W(n('mlp.fc2.weight')),
+        { buffer: x },
+        W(n('mlp.fc2.bias')),
+      );
+    });
+    p.add(f, 'cls', gatherClsShader(tokenSpec), [{ buffer: x }, { buffer: cls }], B * D);
+    p.add(
+      f,
+      'final ln',
+      layerNormShader(B, D, eps),
+      [
+        { buffer: cls },
+        W('encoder.norm.weight'),
+        W('encoder.norm.bias'),
+        { buffer: feature },
+        { buffer: xhatF },
+        { buffer: rstdF },
+      ],
+      B,
+    );
+    p.add(
+      f,
+      'heads',
+      headEntropyShader(headSpec),
+      [{ buffer: feature }, { buffer: heads }, { buffer: entropy }, { buffer: dfeature }],
+      B,
+    );
+    p.add(
+      f,
+      'loss',
+      taskLossShader(T, input.perTask),
+      [{ buffer: entropy }, { buffer: this.loss }],
+      T,
+    );
+
+    // Backward.
+    const b: FusedPhase = 'backward';
+    p.add(
+      b,
+      'final ln′',
+      layerNormBackShader(B, D, false),
+      [
+        { buffer: dfeature },
+        { buffer: xhatF },
+        { buffer: rstdF },
+        W('encoder.norm.weight'),
+        { buffer: dcls },
+      ],
+      B,
+    );
+    colSum(b, '∂norm.weight', B, D, { buffer: dfeature }, G('encoder.norm.weight'), {
+      buffer: xhatF,
+    });
+    colSum(b, '∂norm.bias', B, D, { buffer: dfeature }, G('encoder.norm.bias'));
+    p.add(b, 'cls′', scatterClsShader(tokenSpec), [{ buffer: dcls }, { buffer: dx }], R * D);
+    for (let i = config.depth - 1; i >= 0; i--) {
+      const s = blocks[i]!;
+      const n = (t: string): string => `encoder.blocks.${i}.${t}`;
+      mm(
+        b,
+        `b${i} ∂fc2.w`,
+        { m: F, k: R, n: D, a: 'T' },
+        { buffer: s.g },
+        { buffer: dx },
+        G(n('mlp.fc2.weight')),
+      );
+      colSum(b, `b${i} ∂fc2.b`, R, D, { buffer: dx }, G(n('mlp.fc2.bias')));
+      mm(
+        b,
+        `b${i} ∂z`,
+        { m: R, k: D, n: F, a: 'N', epilogue: 'geluGrad' },
+        { buffer: dx },
+        WT(n('mlp.fc2.weight')),
+        { buffer: dz },
+        undefined,
+        { buffer: s.z },
+      );
+      mm(
+        b,
+        `b${i} ∂fc1.w`,
+        { m: D, k: R, n: F, a: 'T' },
+        { buffer: s.h2 },
+        { buffer: dz },
+        G(n('mlp.fc1.weight')),
+      );
+      colSum(b, `b${i} ∂fc1.b`, R, F, { buffer: dz }, G(n('mlp.fc1.bias')));
+      mm(b, `b${i} ∂h2`, { m: R, k: F, n: D, a: 'N' }, { buffer: dz }, WT(n('mlp.fc1.weight')), {
+        buffer: dh,
+      });
+      colSum(b, `b${i} ∂norm2.w`, R, D, { buffer: dh }, G(n('norm2.weight')), { buffer: s.xhat2 });
+      colSum(b, `b${i} ∂norm2.b`, R, D, { buffer: dh }, G(n('norm2.bias')));
+      p.add(
+        b,
+        `b${i} ln2′`,
+        layerNormBackShader(R, D, true),
+        [
+          { buffer: dh },
+          { buffer: s.xhat2 },
+          { buffer: s.rstd2 },
+          W(n('norm2.weight')),
+          { buffer: dx },
+        ],
+        R,
+      );
+      mm(
+        b,
+        `b${i} ∂proj.w`,
+        { m: D, k: R, n: D, a: 'T' },
+        { buffer: s.o },
+        { buffer: dx },
+        G(n('attn.proj.weight')),
+      );
+      colSum(b, `b${i} ∂proj.b`, R, D, { buffer: dx }, G(n('attn.proj.bias')));
+      mm(b, `b${i} ∂o`, { m: R, k: D, n: D, a: 'N' }, { buffer: dx }, WT(n('attn.proj.weight')), {
+        buffer: dO,
+      });
+      p.add(
+        b,
+        `b${i} attention′ q`,
+        attentionBackQueryShader(attn),
+        [{ buffer: s.qkv }, { buffer: s.probs }, { buffer: dO }, { buffer: ds }, { buffer: dqkv }],
+        B * H * TK,
+      );
+      p.add(
+        b,
+        `b${i} attention′ kv`,
+        attentionBackKeyShader(attn),
+        [{ buffer: s.qkv }, { buffer: s.probs }, { buffer: dO }, { buffer: ds }, { buffer: dqkv }],
+        B * H * TK,
+      );
+      mm(
+        b,
+        `b${i} ∂qkv.w`,
+        { m: D, k: R, n: D3, a: 'T' },
+        { buffer: s.h },
+        { buffer: dqkv },
+        G(n('attn.qkv.weight')),
+      );
+      colSum(b, `b${i} ∂qkv.b`, R, D3, { buffer: dqkv }, G(n('attn.qkv.bias')));
+      mm(b, `b${i} ∂h`, { m: R, k: D3, n: D, a: 'N' }, { buffer: dqkv }, WT(n('attn.qkv.weight')), {
+        buffer: dh,
+      });
+      colSum(b, `b${i} ∂norm1.w`, R, D, { buffer: dh }, G(n('norm1.weight')), { buffer: s.xhat1 });
+      colSum(b, `b${i} ∂norm1.b`, R, D, { buffer: dh }, G(n('norm1.bias')));
+      p.add(
+        b,
+        `b${i} ln1′`,
+        layerNormBackShader(R, D, true),
+        [
+          { buffer: dh },
+          { buffer: s.xhat1 },
+          { buffer: s.rstd1 },
+          W(n('norm1.weight')),
+          { buffer: dx },
+        ],
+        R,
+      );
+    }
+    // ∂pos = Σ over images; ∂cls is its first row (read from a scratch copy: one dispatch may
+    // not read and write the same buffer).
+    colSum(b, '∂pos_embed', B, TK * D, { buffer: dx }, { buffer: dpos });
+    p.add(b, '∂pos copy', copyShader(TK * D), [{ buffer: dpos }, G('encoder.pos_embed')], TK * D);
+    p.add(b, '∂cls_token', copyShader(D), [{ buffer: dpos }, G('encoder.cls_token')], D);
+    p.add(
+      b,
+      '∂patch tokens',
+      patchTokenGradShader(tokenSpec),
+      [{ buffer: dx }, { buffer: demb }],
+      B * NP * D,
+    );
+    mm(
+      b,
+      '∂patch_embed.w',
+      { m: PP, k: B * NP, n: D, a: 'T' },
+      { buffer: patches },
+      { buffer: demb },
+      G('encoder.patch_embed.weight'),
+    );
+    colSum(b, '∂patch_embed.b', B * NP, D, { buffer: demb }, G('encoder.patch_embed.bias'));
+    p.add(
+      b,
+      '∂λ per tensor',
+      lambdaGradShader(lambdaSpec),
+      [{ buffer: tau }, { buffer: grad }, { buffer: partial }],
+      T * L.names.length,
+    );
+
+    // Update.
+    p.add(
+      'update',
+      'adam',
+      adamShader(T, L.names.length, this.columns, input.clamp, this.betas, input.epsilon ?? 1e-7),
+      [
+        { buffer: partial },
+        { buffer: this.hyper },
+        { buffer: this.lambda },
+        { buffer: this.moments },
+        { buffer: this.used },
+        { buffer: this.gradOut },
+      ],
+      lambdaCount,
+    );
+  }
+
+  private writeInputs(images: Float32Array, gradOnly: boolean): void {
+    if (images.length !== this.imageFloats)
+      throw new Error(
+        `fused AdaMerging: expected ${this.imageFloats} pixels, got ${images.length}`,
+      );
+    const q = this.device.queue;
+    q.writeBuffer(this.images, 0, images.buffer, images.byteOffset, images.byteLength);
+    const t = this.t + (gradOnly ? 0 : 1);
+    const hyper = new Float32Array([
+      this.lr,
+      1 - this.betas[0] ** t,
+      1 - this.betas[1] ** t,
+      gradOnly ? 1 : 0,
+    ]);
+    q.writeBuffer(this.hyper, 0, hyper);
+  }
+
+  private async read(
+    source: GPUBuffer,
+    count: number,
+    encoder: GPUCommandEncoder,
+  ): Promise<Float32Array[]> {
+    const T = this.tasks;
+    encoder.copyBufferToBuffer(this.loss, 0, this.staging, 0, 4 * T);
+    encoder.copyBufferToBuffer(source, 0, this.staging, 4 * T, 4 * count);
+    this.device.queue.submit([encoder.finish()]);
+    await this.staging.mapAsync(GPUMapMode.READ);
+    const all = new Float32Array(this.staging.getMappedRange().slice(0));
+    this.staging.unmap();
+    return [all.slice(0, T), all.slice(T, T + count)];
+  }
+
+  /** One Adam step on `images` ([T·perTask, side²], task after task). */
+  async step(images: Float32Array): Promise<FusedStepResult> {
+    this.writeInputs(images, false);
+    this.t++;
+    const encoder = this.device.createCommandEncoder();
+    this.plan.encode(encoder, FUSED_PHASES);
+    const [lossPerTask, lambdas] = await this.read(this.used, this.tasks * this.columns, encoder);
+    return { lossPerTask: lossPerTask!, lambdas: lambdas! };
+  }
+
+  /** The losses and ∂loss/∂λ (clamp mask applied) at the current λ, without updating it. */
+  async gradient(images: Float32Array): Promise<{ lossPerTask: Float32Array; grad: Float32Array }> {
+    this.writeInputs(images, true);
+    const encoder = this.device.createCommandEncoder();
+    this.plan.encode(encoder, FUSED_PHASES);
+    const [lossPerTask, grad] = await this.read(this.gradOut, this.tasks * this.columns, encoder);
+    return { lossPerTask: lossPerTask!, grad: grad! };
+  }
+
+  /** One step with each phase submitted and awaited alone: ms per phase plus the readback. */
+  async profiledStep(images: Float32Array): Promise<Record<FusedPhase | 'readback', number>> {
+    this.writeInputs(images, false);
+    this.t++;
+    await this.device.queue.onSubmittedWorkDone();
+    const out = {} as Record<FusedPhase | 'readback', number>;
+    for (const phase of FUSED_PHASES) {
+      const t0 = performance.now();
+      const encoder = this.device.createCommandEncoder();
+      this.plan.encode(encoder, [phase]);
+      this.device.queue.submit([encoder.finish()]);
+      await this.device.queue.onSubmittedWorkDone();
+      out[phase] = performance.now() - t0;
+    }
+    const t0 = performance.now();
+    await this.read(this.used, this.tasks * this.columns, this.device.createCommandEncoder());
+    out.readback = performance.now() - t0;
+    return out;
+  }
+
+  /** The raw λ variable (may leave [0, 1] when clamping). */
+  async rawLambdas(): Promise<Float32Array> {
+    const [, raw] = await this.read(
+      this.lambda,
+      this.tasks * this.columns,
+      this.device.createCommandEncoder(),
+    );
+    return raw!;
+  }
+
+  dispose(): void {
+    this.plan.destroy();
+  }
+}

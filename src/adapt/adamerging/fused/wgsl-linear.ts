@@ -1,0 +1,132 @@
+/**
+ * WGSL for the dense parts of the fused AdaMerging step: C = op(A)·B (+ bias) with an optional
+ * epilogue, and column sums. Every size is baked into the shader (one pipeline per shape), and
+ * each invocation computes `rows` rows × 4 columns with vec4 loads of B and no workgroup memory:
+ * on lavapipe/llvmpipe (a CPU driver) barriers and shared-memory tiles are what made tfjs's
+ * matMul 10–100× slower than wasm; plain register blocking runs at several GFLOPS.
+ */
+
+export type Epilogue =
+  /** C = result */
+  | 'none'
+  /** aux = result (pre-activation z), C = QuickGELU(z) = z·σ(1.702z) */
+  | 'gelu'
+  /** C += result (residual add, or accumulating a gradient) */
+  | 'accumulate'
+  /** C = result · QuickGELU′(aux): the backward of the activation, aux holding z */
+  | 'geluGrad';
+
+export interface MatMulSpec {
+  /** Output rows, inner size, output columns (N must be a multiple of 4). */
+  m: number;
+  k: number;
+  n: number;
+  /** 'N': A is [M, K] row-major; 'T': A is stored [K, M] (C = Aᵀ·B, a weight gradient). */
+  a: 'N' | 'T';
+  bias: boolean;
+  epilogue: Epilogue;
+  /** Output rows per invocation (register blocking). */
+  rows: number;
+}
+
+export const WORKGROUP = 64;
+
+/** QuickGELU′(z) = σ(1.702z)·(1 + 1.702z·(1 − σ(1.702z))). */
+const GELU_FNS = /* wgsl */ `
+fn sig(z: vec4<f32>) -> vec4<f32> { return 1.0 / (1.0 + exp(-1.702 * z)); }
+fn gelu(z: vec4<f32>) -> vec4<f32> { return z * sig(z); }
+fn geluGrad(z: vec4<f32>) -> vec4<f32> { let s = sig(z); return s * (1.0 + 1.702 * z * (1.0 - s)); }
+`;
+
+export function matMulShader(s: MatMulSpec): string {
+  if (s.n % 4 !== 0) throw new Error(`fused matMul: N = ${s.n} is not a multiple of 4`);
+  const n4 = s.n / 4;
+  const bindings = [
+    '@group(0) @binding(0) var<storage, read> a: array<f32>;',
+    '@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;',
+    '@group(0) @binding(2) var<storage, read_write> c: array<vec4<f32>>;',
+  ];
+  let next = 3;
+  if (s.bias)
+    bindings.push(`@group(0) @binding(${next++}) var<storage, read> bias: array<vec4<f32>>;`);
+  if (s.epilogue === 'gelu')
+    bindings.push(`@group(0) @binding(${next++}) var<storage, read_write> aux: array<vec4<f32>>;`);
+  if (s.epilogue === 'geluGrad')
+    bindings.push(`@group(0) @binding(${next++}) var<storage, read> aux: array<vec4<f32>>;`);
+  const rows = Array.from({ length: s.rows }, (_, r) => r);
+  // Loads of A for rows past M are clamped to row M−1 (their results are never stored).
+  const loads = rows
+    .map((r) =>
+      s.a === 'N'
+        ? `acc${r} += a[min(row0 + ${r}u, ${s.m - 1}u) * ${s.k}u + k] * bv;`
+        : `acc${r} += a[k * ${s.m}u + min(row0 + ${r}u, ${s.m - 1}u)] * bv;`,
+    )
+    .join('\n    ');
+  const store = (r: number): string => {
+    const at = `(row0 + ${r}u) * ${n4}u + col`;
+    const v = s.bias ? `acc${r} + bias[col]` : `acc${r}`;
+    const body =
+      s.epilogue === 'none'
+        ? `c[${at}] = ${v};`
+        : s.epilogue === 'accumulate'
+          ? `c[${at}] = c[${at}] + ${v};`
+          : s.epilogue === 'gelu'
+            ? `let z = ${v}; aux[${at}] = z; c[${at}] = gelu(z);`
+            : `c[${at}] = ${v} * geluGrad(aux[${at}]);`;
+    return `if (row0 + ${r}u < ${s.m}u) { ${body} }`;
+  };
+  return `${bindings.join('\n')}
+${GELU_FNS}
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let idx = gid.x;
+  let col = idx % ${n4}u;
+  let row0 = (idx / ${n4}u) * ${s.rows}u;
+  if (row0 >= ${s.m}u) { return; }
+  ${rows.map((r) => `var acc${r} = vec4<f32>(0.0);`).join('\n  ')}
+  for (var k = 0u; k < ${s.k}u; k++) {
+    let bv = b[k * ${n4}u + col];
+    ${loads}
+  }
+  ${rows.map(store).join('\n  ')}
+}`;
+}
+
+export function matMulInvocations(s: MatMulSpec): number {
+  return Math.ceil(s.m / s.rows) * (s.n / 4);
+}
+
+/**
+ * out[n] = Σ_r A[r, n] (· B[r, n] when `product`): bias and LayerNorm-parameter gradients.
+ * One invocation per 4 columns; N must be a multiple of 4.
+ */
+export function colSumShader(rows: number, n: number, product: boolean): string {
+  const n4 = n / 4;
+  return `@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
+${product ? '@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;' : ''}
+@group(0) @binding(1) var<storage, read_write> out: array<vec4<f32>>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let col = gid.x;
+  if (col >= ${n4}u) { return; }
+  var acc = vec4<f32>(0.0);
+  for (var r = 0u; r < ${rows}u; r++) {
+    acc += a[r * ${n4}u + col]${product ? ` * b[r * ${n4}u + col]` : ''};
+  }
+  out[col] = acc;
+}`;
+}
+
+/** out[c, r] = in[r, c] for an [R, C] matrix (weights for the backward's dX = dY·Wᵀ). */
+export function transposeShader(r: number, c: number): string {
+  return `@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= ${r * c}u) { return; }
+  let row = i / ${c}u;
+  let col = i % ${c}u;
+  dst[col * ${r}u + row] = src[i];
+}`;
+}
