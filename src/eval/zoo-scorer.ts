@@ -1,13 +1,14 @@
 /**
  * Fast, repeated scoring of many encoders on the zoo's test sets, for live exploration: the
- * test images are turned into tensors once (per range) and every task's slice of one range is
- * pushed through the encoder in ONE forward pass (the encoder is shared by all tasks; only the
+ * test images are turned into patch tensors once (per range) and every task's slice of one
+ * range is pushed through the transpose-free encoder (fast-encode.ts) in ONE forward pass (the encoder is shared by all tasks; only the
  * heads differ). Only the predicted classes are read back. Counts over disjoint image ranges
  * add up, so a quick estimate on the first images can be refined by scoring the rest.
  */
 import * as tf from '@tensorflow/tfjs';
 import { imagesToTensor, toTensors } from '../models/tensors';
-import { vitEncode, vitHead } from '../models/vit';
+import { vitHead } from '../models/vit';
+import { encodePatches, toPatches } from './fast-encode';
 import type { LoadedZoo } from '../zoo/load';
 
 /** Correct predictions per task on the images [from, to) of each test set. */
@@ -19,7 +20,7 @@ export interface RangeCounts {
 }
 
 export class ZooScorer {
-  private readonly batches = new Map<string, { images: tf.Tensor4D; counts: number[] }>();
+  private readonly batches = new Map<string, { patches: tf.Tensor2D; counts: number[] }>();
   private readonly heads: Map<string, tf.Tensor>;
   private readonly tasks: string[];
 
@@ -39,7 +40,7 @@ export class ZooScorer {
   }
 
   /** The images [from, to) of every task, concatenated in task order (built once per range). */
-  private batch(from: number, to: number): { images: tf.Tensor4D; counts: number[] } {
+  private batch(from: number, to: number): { patches: tf.Tensor2D; counts: number[] } {
     const key = `${from}:${to}`;
     const cached = this.batches.get(key);
     if (cached) return cached;
@@ -61,7 +62,9 @@ export class ZooScorer {
       pixels.set(p, at);
       at += p.length;
     }
-    const made = { images: imagesToTensor(pixels, total, side), counts };
+    const images = imagesToTensor(pixels, total, side);
+    const made = { patches: toPatches(images, this.zoo.manifest.model.config), counts };
+    images.dispose();
     this.batches.set(key, made);
     return made;
   }
@@ -72,7 +75,7 @@ export class ZooScorer {
     from: number,
     to: number,
   ): Promise<RangeCounts> {
-    const { images, counts } = this.batch(from, to);
+    const { patches, counts } = this.batch(from, to);
     const correct: Record<string, number> = {};
     const total: Record<string, number> = {};
     const sum = counts.reduce((a, b) => a + b, 0);
@@ -82,7 +85,7 @@ export class ZooScorer {
     }
     const config = this.zoo.manifest.model.config;
     const predictions = tf.tidy(() => {
-      const features = vitEncode(encoder, images, config);
+      const features = encodePatches(encoder, patches, config);
       const perTask: tf.Tensor[] = [];
       let row = 0;
       this.tasks.forEach((task, k) => {
@@ -112,7 +115,7 @@ export class ZooScorer {
   }
 
   dispose(): void {
-    for (const { images } of this.batches.values()) images.dispose();
+    for (const { patches } of this.batches.values()) patches.dispose();
     this.batches.clear();
     for (const t of this.heads.values()) t.dispose();
   }
