@@ -63,13 +63,15 @@ export function closeRadixPass(models: RadixState[], pass: number): boolean {
     return models.some((s) => s.threshold === undefined);
   }
   if (pass === 2) {
-    const bits = new Uint32Array(1);
-    const asFloat = new Float32Array(bits.buffer);
-    for (const s of models) {
-      if (s.threshold !== undefined) continue;
-      bits[0] = ((s.high << 16) | findRank(s.hist, s.remaining).bin) >>> 0;
-      s.threshold = asFloat[0] as number;
-    }
+    for (const s of models) if (s.threshold === undefined) closeLowPass(s);
   }
   return false;
+}
+
+/** Pass 2 for one model: s.hist holds the low-16 counts of the elements in bin s.high. */
+export function closeLowPass(s: RadixState): void {
+  const bits = new Uint32Array(1);
+  const asFloat = new Float32Array(bits.buffer);
+  bits[0] = ((s.high << 16) | findRank(s.hist, s.remaining).bin) >>> 0;
+  s.threshold = asFloat[0] as number;
 }

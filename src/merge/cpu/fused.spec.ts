@@ -64,6 +64,12 @@ describe('fused element-wise task arithmetic', () => {
   const models = [0, 1, 2, 3].map((m) =>
     baseVals.map((b, i) => (m === 2 && i % 3 === 0 ? b : b + r() * 0.1)),
   );
+  // A NaN δ: dropped by a trim (|δ| ≥ t fails), kept (and propagated) without one.
+  models[0]![11] = NaN;
+  // ±∞ δ (kept by any trim; ∞·0 would be NaN in a branch-free product).
+  models[3]![20] = Infinity;
+  models[3]![4000] = -Infinity;
+  models[0]![4000] = Infinity;
   const cases: [Consensus, ZeroSignRule, boolean][] = [
     ['none', 'positive', false],
     ['none', 'positive', true],

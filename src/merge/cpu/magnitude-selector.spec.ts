@@ -14,36 +14,80 @@ function bf16Raw(values: number[]): RawTensor {
 }
 
 describe('model-scope magnitude selector (radix select)', () => {
-  it('finds the exact k-th largest |δ| over all tensors, as a full sort does', async () => {
-    let s = 3;
-    const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 4;
-    // Two tensors, two models; values quantised so that many |δ| tie.
-    const shapes = [300, 700];
-    const base = shapes.map((n) => Array.from({ length: n }, () => Math.round(rnd() * 8) / 8));
-    const tuned = [0, 1].map(() => base.map((b) => b.map((x) => x + Math.round(rnd() * 64) / 64)));
-    const densities = [0.2, 0.55];
-    const total = 1000;
-    const sel = new CpuMagnitudeSelector(densities, total);
+  /** Runs the selector over tensors × models and returns its thresholds and pass count. */
+  async function select(
+    base: number[][],
+    tuned: number[][][],
+    densities: number[],
+    candidateBytes?: number,
+  ) {
+    const total = base.reduce((n, t) => n + t.length, 0);
+    const sel = new CpuMagnitudeSelector(densities, total, candidateBytes);
     let passes = 0;
     do {
       passes++;
-      for (let t = 0; t < 2; t++) {
-        for (let m = 0; m < 2; m++) await sel.add(m, f32Raw(base[t]!), f32Raw(tuned[m]![t]!));
+      for (let t = 0; t < base.length; t++) {
+        for (let m = 0; m < tuned.length; m++)
+          await sel.add(m, f32Raw(base[t]!), f32Raw(tuned[m]![t]!));
       }
     } while (sel.needsAnotherPass());
-    expect(passes).toBe(2);
-    const got = sel.thresholds();
-    for (let m = 0; m < 2; m++) {
+    return { passes, thresholds: sel.thresholds() };
+  }
+
+  /** The k-th largest f32 |δ| of each model by a full sort, k = floor(density·N). */
+  function sorted(base: number[][], tuned: number[][][], densities: number[]): number[] {
+    return tuned.map((model, m) => {
       const mags: number[] = [];
-      for (let t = 0; t < 2; t++) {
-        base[t]!.forEach((b, i) =>
-          mags.push(Math.abs(Math.fround(Math.fround(tuned[m]![t]![i]!) - Math.fround(b)))),
-        );
-      }
+      base.forEach((b, t) =>
+        b.forEach((x, i) =>
+          mags.push(Math.abs(Math.fround(Math.fround(model[t]![i]!) - Math.fround(x)))),
+        ),
+      );
       mags.sort((a, b) => b - a);
-      const k = Math.floor((densities[m] as number) * total);
-      expect(got[m]).toBe(mags[k - 1]);
-    }
+      return mags[Math.floor(densities[m]! * mags.length) - 1]!;
+    });
+  }
+
+  let s = 3;
+  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 4;
+  // Two tensors, two models; values quantised so that many |δ| tie.
+  const base = [300, 700].map((n) => Array.from({ length: n }, () => Math.round(rnd() * 8) / 8));
+  const tuned = [0, 1].map(() => base.map((b) => b.map((x) => x + Math.round(rnd() * 64) / 64)));
+  const densities = [0.2, 0.55];
+
+  it('finds the exact k-th largest |δ| over all tensors, as a full sort does (two passes)', async () => {
+    const got = await select(base, tuned, densities, 0);
+    expect(got.passes).toBe(2);
+    expect(got.thresholds).toEqual(sorted(base, tuned, densities));
+  });
+
+  it('settles pass 2 from the candidate band when it holds every element (one pass)', async () => {
+    const got = await select(base, tuned, densities);
+    expect(got.passes).toBe(1);
+    expect(got.thresholds).toEqual(sorted(base, tuned, densities));
+  });
+
+  it('a narrowed band still gives the exact threshold in one pass on a stationary stream', async () => {
+    // 10 tensors of 1000 elements cycling through 100 magnitudes 1 + j/64 (one radix bin
+    // each, ten copies per tensor): 400 candidates per model force the band to narrow
+    // repeatedly, down to ~2 bins around the running estimate.
+    const b = Array.from({ length: 10 }, () => new Array<number>(1000).fill(0));
+    const t = [b.map((row) => row.map((_, i) => (i % 2 ? -1 : 1) * (1 + (i % 100) / 64)))];
+    const d = [0.255];
+    const got = await select(b, t, d, 4 * 400);
+    expect(got.passes).toBe(1);
+    expect(got.thresholds).toEqual(sorted(b, t, d));
+  });
+
+  it('falls back to a second pass when the early estimate misses the threshold bin', async () => {
+    // Magnitudes grow tensor by tensor: the band narrows around small values early on, and the
+    // k-th largest over the whole model lies far above it.
+    const b = Array.from({ length: 10 }, () => new Array<number>(1000).fill(0));
+    const t = [b.map((row, k) => row.map((_, i) => 2 ** k * (1 + (i % 100) / 64)))];
+    const d = [0.3];
+    const got = await select(b, t, d, 4 * 400);
+    expect(got.passes).toBe(2);
+    expect(got.thresholds).toEqual(sorted(b, t, d));
   });
 
   it('mixed dtypes, density 1 → 0, k = 0 → +∞', async () => {

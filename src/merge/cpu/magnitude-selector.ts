@@ -8,18 +8,41 @@
  *
  * Protocol: call add() for every merged tensor and model, then needsAnotherPass(), which
  * closes the pass; repeat the same adds while it returns true; then thresholds().
+ *
+ * Pass 1 also fills a bounded candidate band per model (radix-candidates.ts): when the band
+ * covers the threshold's high bin, pass 2 is computed from it and the inputs are read once.
  */
 import type { MagnitudeSelector, RawTensor } from '../backend';
-import { closeRadixPass, newRadixStates, type RadixState } from '../radix-threshold';
+import { CandidateBand } from '../radix-candidates';
+import { closeLowPass, closeRadixPass, newRadixStates, type RadixState } from '../radix-threshold';
 import { f32View } from './unpack';
+
+/** 64 MiB: 2 M candidates per model for 8 models (a 2^16-bin slice of |δ| holds ~0.1–1 %). */
+export const DEFAULT_CANDIDATE_BYTES = 64 * 1024 * 1024;
 
 export class CpuMagnitudeSelector implements MagnitudeSelector {
   private readonly models: RadixState[];
   private pass = 1;
   private scratch = new Float32Array(0);
 
-  constructor(densities: number[], totalElements: number) {
+  private readonly bands: (CandidateBand | undefined)[];
+
+  /**
+   * @param candidateBytes memory for the candidate bands of all models together (u32 per
+   * kept element); 0 disables them (always two passes).
+   */
+  constructor(
+    densities: number[],
+    totalElements: number,
+    candidateBytes = DEFAULT_CANDIDATE_BYTES,
+  ) {
     this.models = newRadixStates(densities, totalElements);
+    const perModel = Math.floor(candidateBytes / 4 / Math.max(1, densities.length));
+    this.bands = this.models.map((s) =>
+      s.threshold === undefined && perModel > 0
+        ? new CandidateBand(perModel, totalElements)
+        : undefined,
+    );
   }
 
   add(model: number, base: RawTensor, tuned: RawTensor): Promise<void> {
@@ -31,15 +54,23 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
     const t = f32View(tuned, numel, `magnitude selector (model ${model})`);
     // One scratch array reused across calls (f32 rounding of δ, then its bit pattern).
     if (this.scratch.length < numel) this.scratch = new Float32Array(numel);
-    const delta = this.scratch;
-    for (let i = 0; i < numel; i++) delta[i] = (t[i] as number) - (b[i] as number);
+    const delta = this.scratch.subarray(0, numel);
+    const band = this.bands[model];
+    if (this.pass === 1 && band) {
+      band.addDeltas(b, t, delta, state);
+      return Promise.resolve();
+    }
     const bits = new Uint32Array(delta.buffer, 0, numel);
     const hist = state.hist;
     if (this.pass === 1) {
-      for (let i = 0; i < numel; i++) hist[((bits[i] as number) & 0x7fffffff) >>> 16]!++;
+      for (let i = 0; i < numel; i++) {
+        delta[i] = t[i]! - b[i]!;
+        hist[(bits[i]! & 0x7fffffff) >>> 16]!++;
+      }
     } else {
       for (let i = 0; i < numel; i++) {
-        const a = (bits[i] as number) & 0x7fffffff;
+        delta[i] = t[i]! - b[i]!;
+        const a = bits[i]! & 0x7fffffff;
         if (a >>> 16 === state.high) hist[a & 0xffff]!++;
       }
     }
@@ -47,7 +78,15 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
   }
 
   needsAnotherPass(): boolean {
-    return closeRadixPass(this.models, this.pass++);
+    const pass = this.pass++;
+    const more = closeRadixPass(this.models, pass);
+    if (pass !== 1 || !more) return more;
+    // Models whose band covers the high bin finish now; pass 2 only re-reads for the others.
+    this.models.forEach((s, m) => {
+      if (s.threshold === undefined && this.bands[m]?.settle(s)) closeLowPass(s);
+    });
+    this.bands.fill(undefined);
+    return this.models.some((s) => s.threshold === undefined);
   }
 
   thresholds(): number[] {
