@@ -10,6 +10,7 @@ import { DEFAULT_VIT_CONFIG } from '../../models/vit-config';
 import { initTf, type TfDevice } from '../../tf/backend';
 import { firstStepGradient } from './gradient';
 import { runAdaMerging } from './run';
+import { AdaMergingSession } from './session';
 import { syntheticZoo, SYNTHETIC_CONFIG } from './testing/synthetic-zoo';
 import { measureSteps, type StepMeasurement } from './measure';
 
@@ -95,4 +96,18 @@ export async function totalRunInPage(
   const { result } = await runAdaMerging(zoo, { mode: 'layer', steps });
   const seconds = (performance.now() - started) / 1000;
   return { backend: result.backend, steps, seconds, msPerStep: (1000 * seconds) / steps };
+}
+
+/** Per-kernel ms of the fused WebGPU step in the page (zoo-sized ViT, 8 tasks × 16 images). */
+export async function fusedKernelTimesInPage(): Promise<{ kernel: string; ms: number }[]> {
+  await useBackend('webgpu');
+  const zoo = syntheticZoo({ tasks: 8, images: 64, config: { ...DEFAULT_VIT_CONFIG } });
+  const session = new AdaMergingSession(zoo, { mode: 'layer' });
+  try {
+    if (!session.fused) throw new Error('the fused engine did not start');
+    await session.step();
+    return await session.fused.kernelTimes();
+  } finally {
+    session.dispose();
+  }
 }

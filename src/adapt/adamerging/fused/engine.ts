@@ -77,7 +77,7 @@ export const FUSED_PHASES: FusedPhase[] = ['merge', 'forward', 'backward', 'upda
 /** What the fused kernels assume about the model (vec4 columns); otherwise use tfjs. */
 export function fusedSupports(config: VitConfig): boolean {
   const d = config.dim;
-  return d % 4 === 0 && config.mlpDim % 4 === 0 && (config.imageSize / config.patchSize) ** 2 > 0;
+  return d % 4 === 0 && config.mlpDim % 4 === 0 && (d / config.heads) % 4 === 0;
 }
 
 export class FusedAdaMerging {
@@ -661,6 +661,20 @@ export class FusedAdaMerging {
     await this.read(this.used, this.tasks * this.columns, this.device.createCommandEncoder());
     out.readback = performance.now() - t0;
     return out;
+  }
+
+  /**
+   * ms per kernel summed over the blocks ("b2 qkv" counts as "qkv"), most expensive first.
+   * Replays the last step's dispatches (λ state is not advanced: Adam runs on the same inputs,
+   * so call it only on an engine that is thrown away afterwards).
+   */
+  async kernelTimes(reps = 3): Promise<{ kernel: string; ms: number }[]> {
+    const sums = new Map<string, number>();
+    for (const { label, ms } of await this.plan.timeDispatches(reps)) {
+      const kernel = label.replace(/^b\d+ /, '');
+      sums.set(kernel, (sums.get(kernel) ?? 0) + ms);
+    }
+    return [...sums].map(([kernel, ms]) => ({ kernel, ms })).sort((a, b) => b.ms - a.ms);
   }
 
   /** The raw λ variable (may leave [0, 1] when clamping). */

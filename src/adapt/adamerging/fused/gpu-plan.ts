@@ -101,6 +101,34 @@ export class GpuPlan {
     }
   }
 
+  /**
+   * ms per recorded dispatch (the fastest of `reps` lone, awaited submits), keyed by label:
+   * the per-kernel "where the time goes" of the benchmark. Run after a real step (valid inputs).
+   */
+  async timeDispatches(reps = 3): Promise<{ label: string; phase: string; ms: number }[]> {
+    const out: { label: string; phase: string; ms: number }[] = [];
+    for (const [phase, list] of this.phases) {
+      for (const d of list) {
+        // The fastest of `reps` lone submits: the machine is shared, the minimum is the cost.
+        let best = Infinity;
+        for (let i = 0; i < reps; i++) {
+          const t0 = performance.now();
+          const encoder = this.device.createCommandEncoder();
+          const pass = encoder.beginComputePass();
+          pass.setPipeline(d.pipeline);
+          pass.setBindGroup(0, d.bindGroup);
+          pass.dispatchWorkgroups(d.workgroups);
+          pass.end();
+          this.device.queue.submit([encoder.finish()]);
+          await this.device.queue.onSubmittedWorkDone();
+          best = Math.min(best, performance.now() - t0);
+        }
+        out.push({ label: d.label, phase, ms: best });
+      }
+    }
+    return out;
+  }
+
   destroy(): void {
     for (const b of this.buffers) b.destroy();
     this.buffers.length = 0;

@@ -38,9 +38,18 @@ fn gelu(z: vec4<f32>) -> vec4<f32> { return z * sig(z); }
 fn geluGrad(z: vec4<f32>) -> vec4<f32> { let s = sig(z); return s * (1.0 + 1.702 * z * (1.0 - s)); }
 `;
 
+/**
+ * Column vec4s per invocation: 2 (an 8 × 8 block) when N allows — the fastest blocking
+ * measured on llvmpipe (about 10 GFLOPS vs 6 for 8 × 4 and 4 for 16 × 4 on this machine).
+ */
+export function columnGroups(n: number): number {
+  return n % 8 === 0 ? 2 : 1;
+}
+
 export function matMulShader(s: MatMulSpec): string {
   if (s.n % 4 !== 0) throw new Error(`fused matMul: N = ${s.n} is not a multiple of 4`);
   const n4 = s.n / 4;
+  const cg = columnGroups(s.n);
   const bindings = [
     '@group(0) @binding(0) var<storage, read> a: array<f32>;',
     '@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;',
@@ -54,18 +63,22 @@ export function matMulShader(s: MatMulSpec): string {
   if (s.epilogue === 'geluGrad')
     bindings.push(`@group(0) @binding(${next++}) var<storage, read> aux: array<vec4<f32>>;`);
   const rows = Array.from({ length: s.rows }, (_, r) => r);
+  const cols = Array.from({ length: cg }, (_, c) => c);
   // Loads of A for rows past M are clamped to row M−1 (their results are never stored).
-  const loads = rows
-    .map((r) =>
-      s.a === 'N'
-        ? `acc${r} += a[min(row0 + ${r}u, ${s.m - 1}u) * ${s.k}u + k] * bv;`
-        : `acc${r} += a[k * ${s.m}u + min(row0 + ${r}u, ${s.m - 1}u)] * bv;`,
+  const aLoad = (r: number): string =>
+    s.a === 'N'
+      ? `a[min(row0 + ${r}u, ${s.m - 1}u) * ${s.k}u + k]`
+      : `a[k * ${s.m}u + min(row0 + ${r}u, ${s.m - 1}u)]`;
+  const body = rows
+    .map(
+      (r) =>
+        `{ let av = ${aLoad(r)}; ${cols.map((c) => `acc${r}_${c} += av * b${c};`).join(' ')} }`,
     )
     .join('\n    ');
-  const store = (r: number): string => {
-    const at = `(row0 + ${r}u) * ${n4}u + col`;
-    const v = s.bias ? `acc${r} + bias[col]` : `acc${r}`;
-    const body =
+  const store = (r: number, c: number): string => {
+    const at = `(row0 + ${r}u) * ${n4}u + col0 + ${c}u`;
+    const v = s.bias ? `acc${r}_${c} + bias[col0 + ${c}u]` : `acc${r}_${c}`;
+    const stmt =
       s.epilogue === 'none'
         ? `c[${at}] = ${v};`
         : s.epilogue === 'accumulate'
@@ -73,27 +86,27 @@ export function matMulShader(s: MatMulSpec): string {
           : s.epilogue === 'gelu'
             ? `let z = ${v}; aux[${at}] = z; c[${at}] = gelu(z);`
             : `c[${at}] = ${v} * geluGrad(aux[${at}]);`;
-    return `if (row0 + ${r}u < ${s.m}u) { ${body} }`;
+    return `{ ${stmt} }`;
   };
   return `${bindings.join('\n')}
 ${GELU_FNS}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let idx = gid.x;
-  let col = idx % ${n4}u;
-  let row0 = (idx / ${n4}u) * ${s.rows}u;
+  let col0 = (idx % ${n4 / cg}u) * ${cg}u;
+  let row0 = (idx / ${n4 / cg}u) * ${s.rows}u;
   if (row0 >= ${s.m}u) { return; }
-  ${rows.map((r) => `var acc${r} = vec4<f32>(0.0);`).join('\n  ')}
+  ${rows.flatMap((r) => cols.map((c) => `var acc${r}_${c} = vec4<f32>(0.0);`)).join('\n  ')}
   for (var k = 0u; k < ${s.k}u; k++) {
-    let bv = b[k * ${n4}u + col];
-    ${loads}
+    ${cols.map((c) => `let b${c} = b[k * ${n4}u + col0 + ${c}u];`).join('\n    ')}
+    ${body}
   }
-  ${rows.map(store).join('\n  ')}
+  ${rows.map((r) => `if (row0 + ${r}u < ${s.m}u) { ${cols.map((c) => store(r, c)).join(' ')} }`).join('\n  ')}
 }`;
 }
 
 export function matMulInvocations(s: MatMulSpec): number {
-  return Math.ceil(s.m / s.rows) * (s.n / 4);
+  return Math.ceil(s.m / s.rows) * (s.n / 4 / columnGroups(s.n));
 }
 
 /**
