@@ -120,6 +120,12 @@ export interface MagnitudeSelector {
   /** One tensor's deltas for model m (the executor calls it once per merged tensor and model). */
   add(model: number, base: RawTensor, tuned: RawTensor): Promise<void>;
   /**
+   * Optional: the same as add(m, base, models[m]) for every model m of one tensor (or chunk),
+   * for selectors that gain from seeing all models at once (one GPU upload of the base).
+   * The executor calls it instead of add() when present.
+   */
+  addAll?(base: RawTensor, models: RawTensor[]): Promise<void>;
+  /**
    * Closes the current pass (the executor calls it after every add() of a pass). Returns true
    * when another pass with the same add() calls is needed to refine the thresholds.
    */

@@ -62,12 +62,19 @@ function sortedThresholds(set: Tensor[], densities: number[]): number[] {
   });
 }
 
-async function drive(selector: MagnitudeSelector, set: Tensor[], models: number): Promise<number> {
+async function drive(
+  selector: MagnitudeSelector,
+  set: Tensor[],
+  models: number,
+  viaAddAll = false,
+): Promise<number> {
   let passes = 0;
   do {
     passes++;
-    for (const t of set)
-      for (let m = 0; m < models; m++) await selector.add(m, t.base, t.models[m] as RawTensor);
+    for (const t of set) {
+      if (viaAddAll) await selector.addAll!(t.base, t.models.slice(0, models));
+      else for (let m = 0; m < models; m++) await selector.add(m, t.base, t.models[m] as RawTensor);
+    }
     await selector.closePass?.();
   } while (selector.needsAnotherPass());
   return passes;
@@ -83,9 +90,14 @@ describe('GPU magnitude selector (model-scope top-k)', () => {
         const set = tensors(ties);
         const total = set.reduce((s, t) => s + t.numel, 0);
         const expected = sortedThresholds(set, [...densities]);
-        for (const backend of [gpu, chunked]) {
+        for (const [backend, viaAddAll] of [
+          [gpu, false],
+          [chunked, false],
+          [gpu, true],
+          [chunked, true],
+        ] as const) {
           const g = backend.createMagnitudeSelector([...densities], total);
-          const passes = await gpuCase(ctx, () => drive(g, set, 3));
+          const passes = await gpuCase(ctx, () => drive(g, set, 3, viaAddAll));
           expect(g.thresholds()).toEqual(expected);
           expect(passes).toBe(
             label === 'edges' && densities.every((d) => d === 0 || d === 1) ? 1 : 2,

@@ -88,6 +88,88 @@ export class GpuMagnitudeSelector implements MagnitudeSelector {
     }
   }
 
+  /** K × 65 536 bins of addAll() (model m at m·2^16) and the elements added per model since its readback. */
+  private allHist: { buffer: GPUBuffer; elements: number } | undefined;
+
+  /**
+   * One chunk of every model at once: [base, models…] are packed and uploaded once per chunk
+   * and one dispatch counts all K histograms (histogram.wgsl's model loop), instead of K
+   * uploads of the base and K dispatches through add().
+   */
+  async addAll(base: RawTensor, models: RawTensor[]): Promise<void> {
+    if (this.pass > 2 || this.models.every((s) => s.threshold !== undefined)) return;
+    if (models.length !== this.models.length) {
+      throw new Error(
+        `magnitude selector: ${models.length} models, expected ${this.models.length}`,
+      );
+    }
+    const numel = base.bytes.byteLength / DTYPE_BYTES[base.dtype];
+    const name = 'magnitude selector';
+    const all: RawTensor[] = [base, ...models];
+    validateInputs(
+      name,
+      numel,
+      all.map((r, i) => [i === 0 ? 'base' : `model ${i - 1}`, r]),
+    );
+    if (numel === 0) return;
+    const k = models.length;
+    const dtypes = all.map((r) => r.dtype);
+    const chunkLen = planChunkLength(name, numel, dtypes, this.rt.maxBinding);
+    const inputs = new PackedInputs(this.rt, all, numel, chunkLen);
+    const size = k * BINS * 4;
+    const used: GPUBuffer[] = [];
+    const pipeline = this.rt.pipeline('histogram', ['common']);
+    // Pass 2 queries: model m's prefix, or one no bit pattern has once m is decided.
+    const writer = new UniformWriter().u32(0, k, this.pass, this.pass === 2 ? k : 0);
+    this.models.forEach((s, m) => {
+      writer.u32(m, s.threshold === undefined ? Math.max(0, s.high) : 0xffffffff, 0, 0);
+    });
+    const tableWords = writer.padTo(4 + 128 * 4);
+    try {
+      for (let c = 0; c < inputs.chunkCount; c++) {
+        const chunk = inputs.bind(c);
+        const encoder = this.rt.device.createCommandEncoder({ label: 'selector (all models)' });
+        if (!this.allHist) {
+          this.allHist = { buffer: this.rt.storage(size, 'selector-hist-all'), elements: 0 };
+          this.rt.clear(encoder, this.allHist.buffer, size);
+        }
+        const bytes = new Uint32Array(tableWords.bytes());
+        bytes[0] = chunk.len;
+        const params = this.rt.uniform(bytes);
+        used.push(params);
+        encodeThreads(
+          this.rt,
+          encoder,
+          pipeline,
+          { ...inputs.bindings(chunk), 2: params, 3: { buffer: this.allHist.buffer, size } },
+          chunk.len,
+        );
+        this.rt.device.queue.submit([encoder.finish()]);
+        this.allHist.elements += chunk.len;
+        if (this.allHist.elements >= FLUSH_ELEMENTS) await this.flushAll();
+      }
+    } finally {
+      inputs.dispose();
+      await this.rt.release(used);
+    }
+  }
+
+  /** Reads addAll()'s histograms into every undecided model's f64 counts and frees them. */
+  private async flushAll(): Promise<void> {
+    const h = this.allHist;
+    if (!h) return;
+    this.allHist = undefined;
+    const k = this.models.length;
+    const counts = new Uint32Array(await this.rt.read(h.buffer, 0, k * BINS * 4));
+    await this.rt.release([h.buffer]);
+    this.models.forEach((s, m) => {
+      if (s.threshold !== undefined) return;
+      const hist = s.hist;
+      const at = m * BINS;
+      for (let b = 0; b < BINS; b++) hist[b] = (hist[b] as number) + (counts[at + b] as number);
+    });
+  }
+
   /** Reads model m's GPU histogram into its f64 counts and frees it. */
   private async flush(model: number): Promise<void> {
     const h = this.gpuHist.get(model);
@@ -102,10 +184,11 @@ export class GpuMagnitudeSelector implements MagnitudeSelector {
   /** Settles the pass: every GPU histogram is read back (the executor awaits this first). */
   async closePass(): Promise<void> {
     for (const model of [...this.gpuHist.keys()]) await this.flush(model);
+    await this.flushAll();
   }
 
   needsAnotherPass(): boolean {
-    if (this.gpuHist.size > 0) {
+    if (this.gpuHist.size > 0 || this.allHist) {
       throw new Error('magnitude selector: await closePass() before needsAnotherPass()');
     }
     return closeRadixPass(this.models, this.pass++);

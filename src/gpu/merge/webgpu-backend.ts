@@ -77,6 +77,7 @@ export function createWebGpuBackend(
       const selector = new GpuMagnitudeSelector(rt, densities, totalElements);
       return {
         add: (model, base, tuned) => serial(() => selector.add(model, base, tuned)),
+        addAll: (base, models) => serial(() => selector.addAll(base, models)),
         closePass: () => serial(() => selector.closePass()),
         needsAnotherPass: () => selector.needsAnotherPass(),
         thresholds: () => selector.thresholds(),

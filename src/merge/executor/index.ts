@@ -181,7 +181,8 @@ export async function executeMerge(
       do {
         for await (const { item, value: raws } of prefetchOneAhead(units, load, small)) {
           throwIfAborted(options.signal);
-          for (let m = 1; m < raws.length; m++) await selector.add(m - 1, raws[0]!, raws[m]!);
+          if (selector.addAll) await selector.addAll(raws[0]!, raws.slice(1));
+          else for (let m = 1; m < raws.length; m++) await selector.add(m - 1, raws[0]!, raws[m]!);
           recycle(item, raws);
           advance(item);
         }
