@@ -43,6 +43,9 @@ interface ModeResult {
   fullMedianMs: number;
   /** Images per task behind the first update, as the row's badge says. */
   estimateImages: number | null;
+  /** Worker-side medians of the estimate: merging, and merging + scoring. */
+  workerMergeMedianMs: number | null;
+  workerEstimateMedianMs: number | null;
   adaSteps: number;
   adaSeconds: number;
   fpsMean: number;
@@ -113,6 +116,8 @@ async function measureMode(
   const latencyMs: number[] = [];
   const fullMs: number[] = [];
   let estimateImages: number | null = null;
+  const workerMerge: number[] = [];
+  const workerEstimate: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     await dragTo(page, i % 2 === 0 ? 0.2 : 0.45);
     await waitForText(page, 'live-status', `Updated in \\d+ ms \\(run ${i + 2}\\b`, 600_000);
@@ -125,10 +130,17 @@ async function measureMode(
     const [first, last] = [rows[0]!, rows.at(-1)!];
     latencyMs.push(first.t - up);
     fullMs.push(last.t - up);
+    const status = page.getByTestId('live-status');
+    const mergeAttr = await status.getAttribute('data-worker-merge-ms');
+    const estimateAttr = await status.getAttribute('data-worker-estimate-ms');
+    if (mergeAttr && estimateAttr) {
+      workerMerge.push(Number(mergeAttr));
+      workerEstimate.push(Number(estimateAttr));
+    }
     const shown = /estimate · (\d+)\/task/.exec(first.text)?.[1];
     if (shown) estimateImages = Number(shown);
     log(
-      `tf=${tf} sample ${i + 1}/${SAMPLES}: first update ${(first.t - up).toFixed(0)} ms${shown ? ` (estimate, ${shown}/task)` : ''}, full ${(last.t - up).toFixed(0)} ms`,
+      `tf=${tf} sample ${i + 1}/${SAMPLES}: first update ${(first.t - up).toFixed(0)} ms${shown ? ` (estimate, ${shown}/task; worker: merge ${mergeAttr} ms, +scoring ${estimateAttr} ms)` : ''}, full ${(last.t - up).toFixed(0)} ms`,
     );
   }
   await page.getByLabel('Live: re-merge and evaluate on every change').uncheck();
@@ -171,6 +183,8 @@ async function measureMode(
     fullMs,
     fullMedianMs: median(fullMs),
     estimateImages,
+    workerMergeMedianMs: workerMerge.length ? median(workerMerge) : null,
+    workerEstimateMedianMs: workerEstimate.length ? median(workerEstimate) : null,
     adaSteps: ADA_STEPS,
     adaSeconds,
     fpsMean: frames.length / span,

@@ -229,8 +229,10 @@ export interface Methods {
       /** Images scored per task for this estimate. */
       images: number;
       tasks: { name: string; title: string }[];
-      /** Milliseconds from the request to this estimate. */
+      /** Milliseconds from the request to this estimate, in the worker. */
       ms: number;
+      /** Of which merging (the rest is scoring). */
+      mergeMs: number;
     };
   };
   /**

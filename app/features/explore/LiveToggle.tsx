@@ -44,6 +44,13 @@ export function LiveToggle() {
           data-phase={
             status.lastMs !== null ? 'full' : status.estimateMs !== null ? 'estimate' : 'running'
           }
+          data-worker-merge-ms={status.worker?.mergeMs.toFixed(0)}
+          data-worker-estimate-ms={status.worker?.estimateMs.toFixed(0)}
+          title={
+            status.worker
+              ? `In the worker: merge ${ms(status.worker.mergeMs)}, merge + scoring ${ms(status.worker.estimateMs)}`
+              : undefined
+          }
           aria-live="polite"
         >
           {statusText(status)}

@@ -46,11 +46,13 @@ export interface LiveStatus {
   lastMs: number | null;
   /** Images per task behind the row shown now. */
   images: number | null;
+  /** Worker-side milliseconds of the estimate: merging, and merging + scoring. */
+  worker?: { mergeMs: number; estimateMs: number };
 }
 
 async function remergeAndEvaluate(
   signal: AbortSignal,
-  onEstimate: (images: number) => void,
+  onEstimate: (images: number, worker: { mergeMs: number; estimateMs: number }) => void,
 ): Promise<number | null> {
   const state = useStudio.getState();
   const recipe = buildRecipe(state);
@@ -78,7 +80,7 @@ async function remergeAndEvaluate(
         onEvent: (e) => {
           if (signal.aborted) return;
           show(e.accuracy, e.images, true, e.tasks);
-          onEstimate(e.images);
+          onEstimate(e.images, { mergeMs: e.mergeMs, estimateMs: e.ms });
         },
       },
     );
@@ -118,17 +120,20 @@ export function startLiveRemerge(
     runs += 1;
     const runNumber = runs;
     let estimateMs: number | null = null;
+    let worker: LiveStatus['worker'];
     onStatus({ runs: runNumber, estimateMs, lastMs: null, images: null });
     const started = performance.now();
-    const onEstimate = (images: number) => {
+    const onEstimate = (images: number, inWorker: LiveStatus['worker']) => {
       estimateMs = performance.now() - started;
+      worker = inWorker;
       if (!controller.signal.aborted)
-        onStatus({ runs: runNumber, estimateMs, lastMs: null, images });
+        onStatus({ runs: runNumber, estimateMs, lastMs: null, images, worker });
     };
     remergeAndEvaluate(controller.signal, onEstimate)
       .then((images) => {
-        if (!controller.signal.aborted)
-          onStatus({ runs: runNumber, estimateMs, lastMs: performance.now() - started, images });
+        if (controller.signal.aborted) return;
+        const lastMs = performance.now() - started;
+        onStatus({ runs: runNumber, estimateMs, lastMs, images, worker });
       })
       .catch((e: unknown) => onError(e instanceof Error ? e.message : String(e)));
   };

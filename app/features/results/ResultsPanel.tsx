@@ -1,3 +1,4 @@
+import { useDeferredValue } from 'react';
 import { useStudio } from '../../store';
 import { Panel } from '../../components/Panel';
 import { EmptyState } from '../../components/EmptyState';
@@ -11,6 +12,9 @@ import { LiveToggle } from '../explore/LiveToggle';
 export function ResultsPanel() {
   const results = useStudio((s) => s.results);
   const tasks = useStudio((s) => s.resultTasks);
+  // The table commits first; the chart (the costlier render) follows when React has time, so
+  // a live update reaches the numbers without waiting for the bars.
+  const chartResults = useDeferredValue(results);
   return (
     <Panel
       title="Results"
@@ -28,7 +32,7 @@ export function ResultsPanel() {
       ) : (
         <>
           <ResultsTable results={results} tasks={tasks} />
-          <AccuracyChart results={results} tasks={tasks} />
+          <AccuracyChart results={chartResults} tasks={tasks} />
         </>
       )}
     </Panel>

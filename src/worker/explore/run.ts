@@ -115,6 +115,7 @@ export async function explore(
         images: estimate,
         tasks: taskInfo,
         ms: performance.now() - started,
+        mergeMs,
       });
     }
     for (; from < total; from += REFINE_CHUNK) {
