@@ -1,0 +1,197 @@
+/**
+ * The fused WebGPU AdaMerging step (Node, Dawn) against tfjs autodiff on the cpu backend — the
+ * independent reference: same zoo, same seeded batches. Fails (never skips) without an adapter.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireNodeGpu } from '../../../gpu/testing/node-test-gpu';
+import type { GpuContext } from '../../../gpu/adapter';
+import { DEFAULT_VIT_CONFIG } from '../../../models/vit-config';
+import { initTf } from '../../../tf/backend';
+import { firstStepGradient } from '../gradient';
+import { AdaMergingSession } from '../session';
+import { syntheticZoo } from '../testing/synthetic-zoo';
+import type { AdaMergingOptions } from '../types';
+import { GpuPlan } from './gpu-plan';
+import { matMulInvocations, matMulShader, type Epilogue, type MatMulSpec } from './wgsl-linear';
+
+let gpu: GpuContext;
+beforeAll(async () => {
+  gpu = await requireNodeGpu();
+});
+afterAll(async () => {
+  await initTf('cpu');
+});
+
+const tiny = syntheticZoo({ tasks: 3, images: 32 });
+// The demo zoo's real shapes (dim 48, 4 heads of 12, MLP 96, 17 tokens), few images.
+const zooShaped = syntheticZoo({ tasks: 2, images: 8, config: { ...DEFAULT_VIT_CONFIG } });
+
+async function both(zoo: typeof tiny, options: AdaMergingOptions) {
+  await initTf('cpu');
+  const cpu = await firstStepGradient(zoo, options);
+  expect(await initTf('webgpu', { gpu })).toBe('webgpu');
+  const fused = await firstStepGradient(zoo, options);
+  return { cpu, fused };
+}
+
+/** float32 on both sides with different summation orders: 1e-4 of the largest |g|. */
+function expectClose(got: number[], want: number[], relative = 1e-4): void {
+  expect(got).toHaveLength(want.length);
+  const scale = Math.max(...want.map(Math.abs));
+  expect(scale).toBeGreaterThan(1e-3); // a vanishing gradient would make the check empty
+  got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThan(relative * scale));
+}
+
+describe('fused WebGPU step vs tfjs autodiff on cpu', () => {
+  it('uses the fused engine on the webgpu backend (and tfjs when asked)', async () => {
+    expect(await initTf('webgpu', { gpu })).toBe('webgpu');
+    const auto = new AdaMergingSession(tiny, { mode: 'layer' });
+    const plain = new AdaMergingSession(tiny, { mode: 'layer', engine: 'tfjs' });
+    expect(auto.fused).not.toBeNull();
+    expect(plain.fused).toBeNull();
+    auto.dispose();
+    plain.dispose();
+  });
+
+  for (const [name, zoo, batchSize] of [
+    ['tiny ViT', tiny, 32],
+    ['zoo-shaped ViT', zooShaped, 4],
+  ] as const) {
+    for (const mode of ['layer', 'task'] as const) {
+      it(`${name}, ${mode}-wise: same losses and ∂loss/∂λ`, async () => {
+        const { cpu, fused } = await both(zoo, { mode, batchSize, seed: 5 });
+        expect(fused.shape).toEqual(cpu.shape);
+        fused.lossPerTask.forEach((l, k) => expect(l).toBeCloseTo(cpu.lossPerTask[k]!, 5));
+        expectClose(fused.gradient, cpu.gradient);
+      });
+    }
+  }
+
+  it('without the clamp, λ outside [0, 1] still gets its gradient; with it, none', async () => {
+    const options = { mode: 'layer', batchSize: 32, seed: 1, init: 1.25 } as const;
+    const free = await both(tiny, { ...options, clamp: false });
+    expectClose(free.fused.gradient, free.cpu.gradient);
+    const clamped = await both(tiny, options);
+    // tf.clipByValue passes no gradient outside [0, 1]: every entry is exactly 0 on both sides.
+    expect(clamped.cpu.gradient.every((g) => g === 0)).toBe(true);
+    expect(clamped.fused.gradient.every((g) => g === 0)).toBe(true);
+  });
+
+  it('Adam steps follow tfjs: same λ and losses after 4 steps (AdaMerging++, task-wise)', async () => {
+    const options = { mode: 'task', plus: true, batchSize: 8, seed: 2, lr: 0.05 } as const;
+    const run = async (): Promise<{ losses: number[][]; lambdas: number[][] }> => {
+      const s = new AdaMergingSession(tiny, options);
+      const losses: number[][] = [];
+      for (let i = 0; i < 4; i++) losses.push((await s.step()).lossPerTask);
+      const lambdas = await s.lambdas(true);
+      s.dispose();
+      return { losses, lambdas };
+    };
+    await initTf('cpu');
+    const want = await run();
+    await initTf('webgpu', { gpu });
+    const got = await run();
+    // λ moved (lr 0.05 over 4 steps) and both sides moved it the same way.
+    expect(Math.max(...want.lambdas.flat().map((x) => Math.abs(x - 0.3)))).toBeGreaterThan(0.05);
+    got.lambdas.flat().forEach((x, i) => expect(x).toBeCloseTo(want.lambdas.flat()[i]!, 4));
+    got.losses.flat().forEach((x, i) => expect(x).toBeCloseTo(want.losses.flat()[i]!, 4));
+  });
+});
+
+describe('fused matMul kernel vs a plain-JS product', () => {
+  const rand = (n: number, seed: number): Float32Array =>
+    Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 100 + i * 1.7) * 2);
+  const gelu = (z: number): number => z / (1 + Math.exp(-1.702 * z));
+  const geluGrad = (z: number): number => {
+    const s = 1 / (1 + Math.exp(-1.702 * z));
+    return s * (1 + 1.702 * z * (1 - s));
+  };
+
+  async function run(
+    spec: MatMulSpec,
+    a: Float32Array,
+    b: Float32Array,
+    c0: Float32Array,
+    bias: Float32Array,
+    aux: Float32Array,
+  ) {
+    const plan = new GpuPlan(gpu.device);
+    const bufs = [
+      a,
+      b,
+      c0,
+      ...(spec.bias ? [bias] : []),
+      ...(spec.epilogue.startsWith('gelu') ? [aux] : []),
+    ].map((x, i) => plan.buffer(x.length, `in${i}`, x));
+    plan.add(
+      'p',
+      'mm',
+      matMulShader(spec),
+      bufs.map((buffer) => ({ buffer })),
+      matMulInvocations(spec),
+    );
+    gpu.device.pushErrorScope('validation');
+    const encoder = gpu.device.createCommandEncoder();
+    plan.encode(encoder, ['p']);
+    const read = plan.readBuffer(c0.byteLength + (spec.epilogue === 'gelu' ? aux.byteLength : 0));
+    encoder.copyBufferToBuffer(bufs[2]!, 0, read, 0, c0.byteLength);
+    if (spec.epilogue === 'gelu')
+      encoder.copyBufferToBuffer(bufs.at(-1)!, 0, read, c0.byteLength, aux.byteLength);
+    gpu.device.queue.submit([encoder.finish()]);
+    await read.mapAsync(GPUMapMode.READ);
+    const out = new Float32Array(read.getMappedRange().slice(0));
+    read.unmap();
+    expect(await gpu.device.popErrorScope()).toBeNull();
+    plan.destroy();
+    return { c: out.subarray(0, c0.length), aux: out.subarray(c0.length) };
+  }
+
+  const cases: [string, Omit<MatMulSpec, 'bias' | 'epilogue'>, boolean, Epilogue][] = [
+    [
+      'A·B + bias, N % 8 = 0, M not a multiple of the row block',
+      { m: 21, k: 7, n: 16, a: 'N', rows: 8 },
+      true,
+      'none',
+    ],
+    [
+      'A·B, N % 8 ≠ 0 (one vec4 per invocation)',
+      { m: 9, k: 5, n: 12, a: 'N', rows: 8 },
+      false,
+      'none',
+    ],
+    ['Aᵀ·B (weight gradient)', { m: 10, k: 33, n: 8, a: 'T', rows: 4 }, false, 'none'],
+    ['C += A·B + bias (residual)', { m: 12, k: 6, n: 8, a: 'N', rows: 8 }, true, 'accumulate'],
+    ['QuickGELU, keeping z', { m: 12, k: 6, n: 8, a: 'N', rows: 8 }, true, 'gelu'],
+    ['A·B · QuickGELU′(z)', { m: 12, k: 6, n: 8, a: 'N', rows: 8 }, false, 'geluGrad'],
+  ];
+  for (const [title, shape, hasBias, epilogue] of cases) {
+    it(title, async () => {
+      const spec: MatMulSpec = { ...shape, bias: hasBias, epilogue };
+      const { m, k, n } = spec;
+      const a = rand(m * k, 1);
+      const b = rand(k * n, 2);
+      const c0 = rand(m * n, 3);
+      const bias = rand(n, 4);
+      const aux = rand(m * n, 5);
+      const got = await run(spec, a, b, c0, bias, aux);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let v = hasBias ? bias[j]! : 0;
+          for (let t = 0; t < k; t++)
+            v += (spec.a === 'N' ? a[i * k + t]! : a[t * m + i]!) * b[t * n + j]!;
+          const at = i * n + j;
+          const want =
+            epilogue === 'accumulate'
+              ? c0[at]! + v
+              : epilogue === 'gelu'
+                ? gelu(v)
+                : epilogue === 'geluGrad'
+                  ? v * geluGrad(aux[at]!)
+                  : v;
+          expect(got.c[at]).toBeCloseTo(want, 4);
+          if (epilogue === 'gelu') expect(got.aux[at]).toBeCloseTo(v, 4);
+        }
+      }
+    });
+  }
+});
