@@ -17,7 +17,9 @@ function ratio(a: number, b: number | undefined): string {
 export function mergeTable(rows: MergeMeasurement[], ctx: MergeBenchContext): string {
   const memoryTarget = 4 * ctx.largestTensorBytes + 256 * MB;
   const cpuTime = new Map(
-    rows.filter((r) => r.device === 'cpu').map((r) => [`${r.runtime}/${r.case}`, r.mergeSeconds]),
+    rows
+      .filter((r) => r.device === 'cpu' && !r.skipped)
+      .map((r) => [`${r.runtime}/${r.case}`, r.mergeSeconds]),
   );
   const lines = [
     `Pool: base + ${ctx.fineTunes} fine-tunes, ${(ctx.poolBytes / GB).toFixed(2)} GB of f32 in all; ` +
@@ -28,10 +30,18 @@ export function mergeTable(rows: MergeMeasurement[], ctx: MergeBenchContext): st
     '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
+    if (r.skipped) {
+      lines.push(`| ${r.runtime} | ${r.device} | ${r.label} | – | – | – | – | – | ${r.skipped} |`);
+      continue;
+    }
+    const mem = r.chromiumMemory;
+    const mib = (b: number) => (b / MB).toFixed(0);
     const peak =
       r.runtime === 'node'
-        ? `${(r.peakRssBytes / MB).toFixed(0)} (RSS)`
-        : `${((r.peakRssBytes - r.rssBeforeBytes) / MB).toFixed(0)} (Δ RSS, all Chromium processes)`;
+        ? `${mib(r.peakRssBytes)} (RSS)`
+        : mem
+          ? `${mib(mem.peakBytes)} (renderer + GPU process RSS; +${mib(mem.peakBytes - mem.beforeBytes)} over the loaded page; VmHWM renderer ${mib(mem.rendererHwmBytes)}, GPU ${mib(mem.gpuHwmBytes)})`
+          : `${mib(r.peakRssBytes - r.rssBeforeBytes)} (Δ RSS, all Chromium processes, older method)`;
     lines.push(
       `| ${r.runtime} | ${r.device} | ${r.label} | ${r.passes.join('+')} | ${r.mergeSeconds.toFixed(2)} | ` +
         `${(r.readBytes / GB / r.mergeSeconds).toFixed(3)} | ${ratio(r.mergeSeconds, r.readSeconds)} | ` +

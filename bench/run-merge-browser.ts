@@ -1,41 +1,29 @@
 /**
  * The merge benchmark in headless Chromium (lavapipe WebGPU adapter): a Vite dev server serves
- * the core, Playwright hands the pool's files to the page, and the renderer + GPU processes'
- * RSS is sampled from /proc while each merge runs.
+ * the core, Playwright hands the pool's files to the page, and the renderer and GPU processes'
+ * memory is read from /proc while each merge runs (chromium-memory.ts). Every measurement gets
+ * a fresh browser, so per-process high-water marks belong to that merge alone.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
+import { ChromiumMemorySampler } from './chromium-memory';
 import { selectedCases } from './merge-cases';
 import { layoutFromDir } from './pool-read';
 import { modelFile } from './pool';
-import type { MergeMeasurement } from './run-merge-node';
+import { skippedRow, type MergeMeasurement } from './run-merge-node';
 
 type InPageResult = Omit<
   MergeMeasurement,
   'runtime' | 'device' | 'case' | 'label' | 'peakRssBytes' | 'rssBeforeBytes'
 >;
 
-/** Sum of the RSS of every running chromium process, in bytes. */
-function chromiumRss(): number {
-  try {
-    const out = execFileSync('ps', ['-C', 'chromium', '-o', 'rss='], { encoding: 'utf8' });
-    return out
-      .split('\n')
-      .map((l) => Number(l.trim()))
-      .filter((n) => Number.isFinite(n))
-      .reduce((a, b) => a + b * 1024, 0);
-  } catch {
-    return 0;
-  }
-}
-
 export async function runBrowserMergeBench(
   poolDir: string,
   devices: ('cpu' | 'webgpu')[],
   log: (line: string) => void,
+  timeoutSeconds = Infinity,
 ): Promise<MergeMeasurement[]> {
   const layout = layoutFromDir(poolDir);
   const files = Array.from({ length: layout.fineTunes + 1 }, (_, i) => join(poolDir, modelFile(i)));
@@ -46,20 +34,19 @@ export async function runBrowserMergeBench(
   });
   await server.listen();
   const url = server.resolvedUrls?.local[0] ?? 'http://localhost:5210/';
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const results: MergeMeasurement[] = [];
   try {
     for (const c of selectedCases()) {
       for (const device of devices) {
-        // A fresh page per measurement: no buffers or caches carried over.
+        // A fresh browser per measurement: no buffers, caches or high-water marks carried over.
+        const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
         const page = await browser.newPage();
         await page.goto(new URL('bench/in-page/bench.html', url).href);
         await page.setInputFiles('#pool', files);
-        const before = chromiumRss();
-        let peak = before;
-        const sampler = setInterval(() => (peak = Math.max(peak, chromiumRss())), 50);
+        const sampler = new ChromiumMemorySampler(await browser.newBrowserCDPSession());
+        await sampler.start();
         try {
-          const r = await page.evaluate(
+          const evaluation = page.evaluate(
             async ([modulePath, yaml, dev]) => {
               const mod = (await import(/* @vite-ignore */ modulePath)) as {
                 benchMergeInPage: (y: string, d: string) => Promise<InPageResult>;
@@ -68,13 +55,28 @@ export async function runBrowserMergeBench(
             },
             ['/bench/in-page/merge-bench.ts', c.yaml(layout.fineTunes), device] as const,
           );
+          evaluation.catch(() => undefined);
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const limit = new Promise<'timeout'>((resolve) => {
+            timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000);
+          });
+          const r = await Promise.race([evaluation, limit]);
+          clearTimeout(timer);
+          if (r === 'timeout') {
+            const reason = `not finished within the run's ${timeoutSeconds} s limit per measurement`;
+            log(`chromium ${device} ${c.id}: ${reason}`);
+            results.push(skippedRow('chromium', device, c, reason));
+            continue;
+          }
+          const memory = await sampler.stop();
           results.push({
             runtime: 'chromium',
             device,
             case: c.id,
             label: c.label,
-            peakRssBytes: peak,
-            rssBeforeBytes: before,
+            peakRssBytes: memory.peakBytes,
+            rssBeforeBytes: memory.beforeBytes,
+            chromiumMemory: memory,
             ...r,
           });
           log(
@@ -83,13 +85,12 @@ export async function runBrowserMergeBench(
         } catch (e) {
           log(`chromium ${device} ${c.id}: FAILED ${(e as Error).message.split('\n')[0]}`);
         } finally {
-          clearInterval(sampler);
-          await page.close();
+          await sampler.stop().catch(() => undefined);
+          await browser.close();
         }
       }
     }
   } finally {
-    await browser.close();
     await server.close();
   }
   return results;

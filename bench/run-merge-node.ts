@@ -1,6 +1,30 @@
 /** Runs every merge case on cpu and webgpu, each in its own Node process (see merge-node-one). */
 import { spawnSync } from 'node:child_process';
-import { selectedCases } from './merge-cases';
+import { selectedCases, type MergeCase } from './merge-cases';
+
+/** A row for a measurement that did not finish (the table shows the reason). */
+export function skippedRow(
+  runtime: 'node' | 'chromium',
+  device: 'cpu' | 'webgpu',
+  c: MergeCase,
+  reason: string,
+): MergeMeasurement {
+  return {
+    runtime,
+    device,
+    adapter: '',
+    case: c.id,
+    label: c.label,
+    passes: [],
+    readBytes: 0,
+    readSeconds: 0,
+    mergeSeconds: 0,
+    bytesWritten: 0,
+    peakRssBytes: 0,
+    rssBeforeBytes: 0,
+    skipped: reason,
+  };
+}
 
 export interface MergeMeasurement {
   runtime: 'node' | 'chromium';
@@ -15,12 +39,17 @@ export interface MergeMeasurement {
   bytesWritten: number;
   peakRssBytes: number;
   rssBeforeBytes: number;
+  /** Chromium only: renderer + GPU process memory (bench/chromium-memory.ts). */
+  chromiumMemory?: import('./chromium-memory').ChromiumMemory;
+  /** Not measured: why (e.g. the run's time limit), shown in the table instead of figures. */
+  skipped?: string;
 }
 
 export function runNodeMergeBench(
   poolDir: string,
   devices: ('cpu' | 'webgpu')[],
   log: (line: string) => void,
+  timeoutSeconds = Infinity,
 ): MergeMeasurement[] {
   const results: MergeMeasurement[] = [];
   for (const c of selectedCases()) {
@@ -29,7 +58,15 @@ export function runNodeMergeBench(
         encoding: 'utf8',
         maxBuffer: 64 * 1024 * 1024,
         env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=8192' },
+        ...(Number.isFinite(timeoutSeconds) ? { timeout: timeoutSeconds * 1000 } : {}),
+        killSignal: 'SIGKILL',
       });
+      if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+        const reason = `not finished within the run's ${timeoutSeconds} s limit per measurement`;
+        log(`node ${device} ${c.id}: ${reason}`);
+        results.push(skippedRow('node', device, c, reason));
+        continue;
+      }
       const line = r.stdout.trim().split('\n').pop() ?? '';
       if (r.status !== 0 || !line.startsWith('{')) {
         log(`node ${device} ${c.id}: FAILED (${r.status}) ${r.stderr.trim().split('\n').pop()}`);

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --gb 2] [--only node|chromium] [--devices cpu,webgpu] [--cases a,b]`: the merge
+ * `npm run bench [-- --gb 2] [--only node|chromium] [--devices cpu,webgpu] [--cases a,b]
+ * [--timeout s]`: the merge
  * benchmark. Generates (once) a pool of a base + 8 fine-tunes of at least 2 GB of f32, runs every
  * method on the CPU reference and on WebGPU, in Node (CLI runtime) and in headless Chromium, and
  * writes bench/results/merge.json plus the table in docs/bench.md. Ratios are measured within
@@ -21,7 +22,10 @@ function arg(name: string): string | undefined {
 }
 
 const gb = Number(arg('gb') ?? 2);
-const only = arg('only');
+// --only node|chromium limits the runtimes; --only merge (this script's only section) = both.
+const only = arg('only') === 'merge' ? undefined : arg('only');
+// --timeout <s>: a measurement still running after this long is recorded as not finished.
+const timeoutSeconds = Number(arg('timeout') ?? Infinity);
 const devices = (arg('devices') ?? 'cpu,webgpu').split(',') as ('cpu' | 'webgpu')[];
 const poolDir = arg('pool') ?? join(tmpdir(), `merge-studio-bench-${gb}gb`);
 const log = (line: string) => console.log(`[bench] ${line}`);
@@ -60,9 +64,10 @@ function mergeWithPrevious(fresh: MergeMeasurement[], poolBytes: number): MergeM
 const rows: MergeMeasurement[] = [];
 // --report-only: no measurement, rebuild the table (and notes) from the stored results.
 const reportOnly = process.argv.includes('--report-only');
-if (!reportOnly && only !== 'chromium') rows.push(...runNodeMergeBench(poolDir, devices, log));
+if (!reportOnly && only !== 'chromium')
+  rows.push(...runNodeMergeBench(poolDir, devices, log, timeoutSeconds));
 if (!reportOnly && only !== 'node')
-  rows.push(...(await runBrowserMergeBench(poolDir, devices, log)));
+  rows.push(...(await runBrowserMergeBench(poolDir, devices, log, timeoutSeconds)));
 
 const ctx = {
   poolBytes: layoutBytes(layout),
