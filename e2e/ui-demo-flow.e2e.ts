@@ -32,8 +32,11 @@ const heatmapShades = (page: Page) =>
 
 test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', async ({ page }) => {
   expect(existsSync(MANIFEST), `${MANIFEST} (the committed demo zoo)`).toBe(true);
-  const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { tasks: { name: string }[] };
+  const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as {
+    tasks: { name: string; test: { count: number } }[];
+  };
   const taskCount = manifest.tasks.length;
+  const testCount = Math.max(...manifest.tasks.map((t) => t.test.count));
   expect(taskCount).toBe(8);
 
   // 1. Load the demo.
@@ -70,6 +73,16 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
   await expect(status).toHaveText(/Updated in \d+ ms \(run 1\b/, { timeout: 300_000 });
   const live = table.getByRole('row', { name: /^Live: / });
   const before = await percents(live);
+  await expect(live).toContainText(`${testCount}/task`); // run 1 ended on the full sets
+  // Every text the Live row takes, recorded in the page (the estimate is on screen briefly).
+  await page.evaluate(`(() => {
+    window.__liveTexts = [];
+    const table = document.querySelector('[data-testid="results-table"]');
+    new MutationObserver(() => {
+      const row = [...table.querySelectorAll('tr')].find((r) => r.textContent.trimStart().startsWith('Live:'));
+      if (row) window.__liveTexts.push(row.textContent);
+    }).observe(table, { subtree: true, childList: true, characterData: true });
+  })()`);
   const slider = page.getByRole('slider', { name: /^Weight of / }).first();
   await slider.scrollIntoViewIfNeeded(); // mouse coordinates are the viewport's
   const box = (await slider.boundingBox())!;
@@ -80,6 +93,15 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
   await expect(status).toHaveText(/Updated in \d+ ms \(run 2\b/, { timeout: 300_000 });
   const after = await percents(live);
   expect(after).toHaveLength(taskCount + 1);
+  // First a labelled estimate on a subset, then the full test sets replace it.
+  const texts = await page.evaluate(
+    () => (window as unknown as { __liveTexts: string[] }).__liveTexts,
+  );
+  const subset = /estimate · (\d+)\/task/.exec(texts.find((t) => t.includes('estimate')) ?? '');
+  expect(subset, `an estimate row among ${JSON.stringify(texts)}`).not.toBeNull();
+  expect(Number(subset![1])).toBeLessThan(testCount);
+  await expect(live).toContainText(`${testCount}/task`);
+  await expect(live).not.toContainText('estimate');
   expect(after, 'a much smaller weight for one task changes the accuracies').not.toEqual(before);
   console.log(`live update after slider release: ${await status.innerText()}`);
   await screenshot(page, 'flow-3-slider');
