@@ -1,6 +1,10 @@
 import { test, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { decodeSafetensors } from '../src/zoo/safetensors-lite';
+import { dropFiles } from './helpers/drop';
 import { buildMiniZoo, serveMiniZoo, type MiniZoo } from './helpers/miniZoo';
-import { openStudio, screenshot } from './helpers/studio';
+import { checkpointRow, openStudio, screenshot } from './helpers/studio';
 
 let zoo: MiniZoo;
 test.beforeAll(async () => {
@@ -35,6 +39,66 @@ test('layer-wise AdaMerging streams live charts and adds its merge to the result
   await expect(row).toContainText('(20 steps)');
   for (const cell of await row.locator('td').allInnerTexts()) expect(cell).toMatch(/^\d+\.\d%$/);
   await screenshot(page, 'adamerging');
+
+  // The learned merge exports like any merge: the checkpoint, and its recipe with λ per tensor.
+  const exported = page.getByTestId('ada-export');
+  const [modelFile] = await Promise.all([
+    page.waitForEvent('download'),
+    exported.getByRole('link', { name: /Download the AdaMerging model/ }).click(),
+  ]);
+  const bytes = new Uint8Array(readFileSync(await modelFile.path()));
+  const [recipeFile] = await Promise.all([
+    page.waitForEvent('download'),
+    exported.getByRole('button', { name: 'AdaMerging recipe (YAML)' }).click(),
+  ]);
+  const recipe = parse(readFileSync(await recipeFile.path(), 'utf8')) as {
+    merge_method: string;
+    base_model: string;
+    models: { model: string; parameters: { weight: { filter: string; value: number }[] } }[];
+  };
+  expect(recipe.merge_method).toBe('task_arithmetic');
+  expect(recipe.base_model).toBe('base.safetensors');
+
+  // Every encoder tensor is θ₀ + Σₜ λₜ,tensor·τₜ with the recipe's λ (rounded to 1e-6 there);
+  // θ₀ and θₜ come straight from the zoo's files, the arithmetic is done here.
+  const merged = decodeSafetensors(bytes, 'exported');
+  const base = decodeSafetensors(zoo.files.get('base.safetensors')!, 'base');
+  const tuned = recipe.models.map((m) => decodeSafetensors(zoo.files.get(m.model)!, m.model));
+  expect(recipe.models.map((m) => m.model).sort()).toEqual([
+    'alpha.safetensors',
+    'beta.safetensors',
+  ]);
+  let worst = 0;
+  let moved = 0;
+  for (const [name, theta0] of base) {
+    const out = merged.get(name);
+    expect(out, name).toBeDefined();
+    const lambdas = recipe.models.map(
+      (m) => m.parameters.weight.find((w) => w.filter === name)!.value,
+    );
+    if (lambdas.some((l) => Math.abs(l - 0.3) > 1e-3)) moved++;
+    theta0.data.forEach((v, i) => {
+      const want = lambdas.reduce((acc, l, k) => acc + l * (tuned[k]!.get(name)!.data[i]! - v), v);
+      worst = Math.max(worst, Math.abs(out!.data[i]! - want));
+    });
+  }
+  expect(worst).toBeLessThan(1e-4);
+  expect(moved, 'λ learned away from the initial 0.3 on some tensors').toBeGreaterThan(0);
+  for (const task of ['alpha', 'beta']) {
+    expect(Array.from(merged.get(`heads.${task}.weight`)!.data)).toEqual(
+      Array.from(
+        tuned[recipe.models.findIndex((m) => m.model === `${task}.safetensors`)]!.get(
+          `heads.${task}.weight`,
+        )!.data,
+      ),
+    );
+  }
+
+  // …and loads back into the studio.
+  await dropFiles(page.getByTestId('drop-zone'), [{ name: 'ada.safetensors', bytes }]);
+  const reloaded = checkpointRow(page, 'ada.safetensors');
+  await expect(reloaded.getByText('Loaded', { exact: true })).toBeVisible();
+  await expect(reloaded.locator('[data-col="tensors"]')).toHaveText(String(merged.size));
 });
 
 test('AdaMerging pauses, resumes and cancels between steps', async ({ page }) => {

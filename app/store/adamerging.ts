@@ -16,6 +16,14 @@ export interface EntropyPoint {
   total: number;
 }
 
+/** The learned merge, ready to export: the checkpoint as a Blob URL and its recipe. */
+export interface AdaExport {
+  fileName: string;
+  url: string;
+  sizeBytes: number;
+  recipeYaml: string;
+}
+
 export interface AdaMergingSlice {
   adaOptions: AdaMergingOptions;
   adaStatus: AdaStatus;
@@ -25,6 +33,8 @@ export interface AdaMergingSlice {
   /** The latest λ (T × L), as used in the forward pass. */
   adaLambdas: number[][] | null;
   adaResult: AdaMergingResult | null;
+  adaExport: AdaExport | null;
+  setAdaExport(adaExport: AdaExport | null): void;
   setAdaOptions(options: Partial<AdaMergingOptions>): void;
   adaStarted(): void;
   /** Many steps at once: the stream is batched per animation frame, not set per event. */
@@ -51,6 +61,13 @@ export const createAdaMergingSlice: StateCreator<StudioState, [], [], AdaMerging
   adaEvals: [],
   adaLambdas: null,
   adaResult: null,
+  adaExport: null,
+  setAdaExport: (adaExport) =>
+    set((s) => {
+      // The previous file's bytes are no longer offered: let the browser free them.
+      if (s.adaExport && s.adaExport.url !== adaExport?.url) URL.revokeObjectURL(s.adaExport.url);
+      return { adaExport };
+    }),
   setAdaOptions: (options) => set((s) => ({ adaOptions: { ...s.adaOptions, ...options } })),
   adaStarted: () =>
     set({

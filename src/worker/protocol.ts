@@ -246,6 +246,9 @@ export interface Methods {
       result: AdaMergingResult;
       accuracy: Record<string, number>;
       tasks: { name: string; title: string }[];
+      /** The merged checkpoint (encoder + every task's head; recipe and λ in its metadata),
+       * transferred, and its recipe as mergekit-style YAML. */
+      export: { fileName: string; bytes: Uint8Array; recipeYaml: string };
     };
     events: { type: 'step'; step: StepEvent } | { type: 'eval'; eval: EvalEvent };
   };

@@ -2,6 +2,7 @@ import { useStudio } from '../../store';
 import { Panel } from '../../components/Panel';
 import { AccuracyLines } from './AccuracyLines';
 import { AdaControls } from './AdaControls';
+import { AdaExport } from './AdaExport';
 import { AdaOptionsForm } from './AdaOptionsForm';
 import { EntropyChart } from './EntropyChart';
 import { LambdaHeatmap } from './LambdaHeatmap';
@@ -19,6 +20,7 @@ export function AdaMergingPanel() {
     >
       <AdaOptionsForm disabled={status === 'running' || status === 'paused'} />
       <AdaControls />
+      <AdaExport />
       {started && (
         <div className="ada-charts">
           <EntropyChart />

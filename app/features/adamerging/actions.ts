@@ -35,8 +35,14 @@ export async function startAdaMerging(): Promise<void> {
   const state = useStudio.getState();
   running = new AbortController();
   state.adaStarted();
+  state.setAdaExport(null);
   try {
-    const { result, accuracy, tasks } = await studio().call(
+    const {
+      result,
+      accuracy,
+      tasks,
+      export: file,
+    } = await studio().call(
       'adamerge',
       { options: state.adaOptions },
       {
@@ -50,6 +56,15 @@ export async function startAdaMerging(): Promise<void> {
     );
     flush();
     useStudio.getState().adaFinished(result);
+    useStudio.getState().setAdaExport({
+      fileName: file.fileName,
+      // The transferred buffer becomes the Blob's contents; no second copy is made.
+      url: URL.createObjectURL(
+        new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+      ),
+      sizeBytes: file.bytes.byteLength,
+      recipeYaml: file.recipeYaml,
+    });
     const label = `AdaMerging ${result.mode}-wise${result.plus ? '++' : ''} (${result.stepsRun} steps)`;
     const id = `ada-${Date.now()}`;
     useStudio

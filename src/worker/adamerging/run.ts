@@ -1,13 +1,16 @@
 /**
  * The adamerge handler: runs src/adapt's AdaMerging on the demo zoo inside the worker, streams
- * its step/eval events, and scores the merged encoder at the end. One run at a time; pause and
+ * its step/eval events, scores the merged encoder at the end and hands back the merged
+ * checkpoint and its recipe for export. One run at a time; pause and
  * resume go through a PauseToken, cancel through the request's signal.
  */
+import { adamergingRecipe, mergedCheckpoint } from '../../adapt/adamerging/export';
 import { PauseToken } from '../../adapt/adamerging/pause';
+import { recipeToYaml } from '../../merge/recipe/serialize';
 import { runAdaMerging } from '../../adapt/adamerging/run';
 import { evaluateEncoder } from '../../eval/zoo-table';
 import type { Methods } from '../protocol';
-import type { HandlerContext } from '../serve';
+import { Transfer, type HandlerContext } from '../serve';
 import { tfDevice, theZoo } from '../eval/evaluate';
 
 let pause: PauseToken | null = null;
@@ -15,7 +18,7 @@ let pause: PauseToken | null = null;
 export async function adamerge(
   { options }: Methods['adamerge']['params'],
   { signal, emit }: HandlerContext<'adamerge'>,
-): Promise<Methods['adamerge']['result']> {
+): Promise<Transfer<Methods['adamerge']['result']>> {
   if (pause) {
     throw Object.assign(new Error('AdaMerging is already running.'), { code: 'busy' });
   }
@@ -31,11 +34,19 @@ export async function adamerge(
     });
     const label = `AdaMerging ${options.mode}-wise${options.plus ? '++' : ''}`;
     const row = await evaluateEncoder(label, merged, zoo, { config: zoo.manifest.model.config });
-    return {
-      result,
-      accuracy: row.perTask,
-      tasks: zoo.manifest.tasks.map((t) => ({ name: t.name, title: t.title })),
-    };
+    // The learned merge as a file like any other merge's: exportable, re-loadable.
+    const bytes = mergedCheckpoint(result, merged, zoo);
+    const fileName = `adamerging-${options.mode}-wise${options.plus ? '-plus' : ''}.safetensors`;
+    const recipeYaml = recipeToYaml(adamergingRecipe(result, zoo));
+    return new Transfer(
+      {
+        result,
+        accuracy: row.perTask,
+        tasks: zoo.manifest.tasks.map((t) => ({ name: t.name, title: t.title })),
+        export: { fileName, bytes, recipeYaml },
+      },
+      [bytes.buffer as ArrayBuffer],
+    );
   } finally {
     pause = null;
   }
