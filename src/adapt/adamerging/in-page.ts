@@ -27,12 +27,15 @@ async function useBackend(device: TfDevice): Promise<{ backend: string; adapter:
 
 export interface InPageAdaMergingReport {
   backend: string;
+  engine: string;
   adapter: string;
   entropies: number[];
   /** Largest |λ − 0.3| after the run. */
   lambdaMove: number;
   lambdasInRange: boolean;
   gradient: { webgpu: number[]; cpu: number[]; lossWebgpu: number[]; lossCpu: number[] };
+  /** The same comparison on the demo zoo's ViT shapes (dim 48, 4 heads, 17 tokens), 2 × 4 images. */
+  zooShaped: { webgpu: number[]; cpu: number[]; lossWebgpu: number[]; lossCpu: number[] };
 }
 
 /** A few layer-wise steps on WebGPU (tiny synthetic zoo, full batch), then the gradient check. */
@@ -48,10 +51,15 @@ export async function adamergingInPage(steps = 8): Promise<InPageAdaMergingRepor
   );
   const flat = result.lambdas.flat();
   const onGpu = await firstStepGradient(zoo, full);
+  const shaped = syntheticZoo({ tasks: 2, images: 8, config: { ...DEFAULT_VIT_CONFIG } });
+  const shapedOptions = { mode: 'layer', batchSize: 4, seed: 5 } as const;
+  const shapedGpu = await firstStepGradient(shaped, shapedOptions);
   await useBackend('cpu');
   const onCpu = await firstStepGradient(zoo, full);
+  const shapedCpu = await firstStepGradient(shaped, shapedOptions);
   return {
     backend,
+    engine: result.engine,
     adapter,
     entropies,
     lambdaMove: Math.max(...flat.map((x) => Math.abs(x - 0.3))),
@@ -61,6 +69,12 @@ export async function adamergingInPage(steps = 8): Promise<InPageAdaMergingRepor
       cpu: onCpu.gradient,
       lossWebgpu: onGpu.lossPerTask,
       lossCpu: onCpu.lossPerTask,
+    },
+    zooShaped: {
+      webgpu: shapedGpu.gradient,
+      cpu: shapedCpu.gradient,
+      lossWebgpu: shapedGpu.lossPerTask,
+      lossCpu: shapedCpu.lossPerTask,
     },
   };
 }

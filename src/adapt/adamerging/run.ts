@@ -53,6 +53,7 @@ export async function runAdaMerging(
       lastEntropy,
       seconds: (performance.now() - started) / 1000,
       backend: tf.getBackend(),
+      engine: session.fused ? 'fused-webgpu' : 'tfjs',
       options: o,
     };
     return { result, merged: await session.mergedWeights() };

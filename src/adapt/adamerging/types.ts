@@ -109,5 +109,7 @@ export interface AdaMergingResult {
   lastEntropy: number;
   seconds: number;
   backend: string;
+  /** 'fused-webgpu': own WGSL forward/backward (webgpu backend); 'tfjs': tfjs autodiff. */
+  engine: 'fused-webgpu' | 'tfjs';
   options: ResolvedOptions;
 }

@@ -244,7 +244,7 @@ export class FusedAdaMerging {
         ...spec,
         epilogue: spec.epilogue ?? 'none',
         bias: Boolean(bias),
-        rows: spec.a === 'N' ? 8 : 4,
+        rows: 8,
       };
       const bindings = [a, b, c, ...(bias ? [bias] : []), ...(aux ? [aux] : [])];
       p.add(phase, label, matMulShader(s), bindings, matMulInvocations(s));

@@ -160,8 +160,21 @@ describe('fused matMul kernel vs a plain-JS product', () => {
       'none',
     ],
     ['Aᵀ·B (weight gradient)', { m: 10, k: 33, n: 8, a: 'T', rows: 4 }, false, 'none'],
+    [
+      'A·B + bias, vec4 loads of A (K % 4 = 0), M not a multiple of 8',
+      { m: 21, k: 12, n: 16, a: 'N', rows: 8 },
+      true,
+      'none',
+    ],
+    [
+      'Aᵀ·B, vec4 loads of A (M % 4 = 0), 8-row block past M',
+      { m: 12, k: 19, n: 16, a: 'T', rows: 8 },
+      false,
+      'none',
+    ],
+    ['Aᵀ·B, vec4 loads of A, 4-row block', { m: 8, k: 5, n: 12, a: 'T', rows: 4 }, false, 'none'],
     ['C += A·B + bias (residual)', { m: 12, k: 6, n: 8, a: 'N', rows: 8 }, true, 'accumulate'],
-    ['QuickGELU, keeping z', { m: 12, k: 6, n: 8, a: 'N', rows: 8 }, true, 'gelu'],
+    ['QuickGELU, keeping z', { m: 12, k: 8, n: 8, a: 'N', rows: 8 }, true, 'gelu'],
     ['A·B · QuickGELU′(z)', { m: 12, k: 6, n: 8, a: 'N', rows: 8 }, false, 'geluGrad'],
   ];
   for (const [title, shape, hasBias, epilogue] of cases) {

@@ -46,12 +46,22 @@ export function columnGroups(n: number): number {
   return n % 8 === 0 ? 2 : 1;
 }
 
+/**
+ * A as vec4s when its layout allows: along k for 'N' (K % 4 = 0), along m for 'T' (M % 4 = 0
+ * and a row block of 4 or 8). llvmpipe pays per load instruction (a per-lane gather), not per
+ * byte, so a vec4 load of A is ~4× cheaper per float (≈25% per matMul measured).
+ */
+function vectorA(s: MatMulSpec): boolean {
+  return s.a === 'N' ? s.k % 4 === 0 : s.m % 4 === 0 && s.rows % 4 === 0;
+}
+
 export function matMulShader(s: MatMulSpec): string {
   if (s.n % 4 !== 0) throw new Error(`fused matMul: N = ${s.n} is not a multiple of 4`);
   const n4 = s.n / 4;
   const cg = columnGroups(s.n);
+  const vecA = vectorA(s);
   const bindings = [
-    '@group(0) @binding(0) var<storage, read> a: array<f32>;',
+    `@group(0) @binding(0) var<storage, read> a: array<${vecA ? 'vec4<f32>' : 'f32'}>;`,
     '@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;',
     '@group(0) @binding(2) var<storage, read_write> c: array<vec4<f32>>;',
   ];
@@ -64,17 +74,43 @@ export function matMulShader(s: MatMulSpec): string {
     bindings.push(`@group(0) @binding(${next++}) var<storage, read> aux: array<vec4<f32>>;`);
   const rows = Array.from({ length: s.rows }, (_, r) => r);
   const cols = Array.from({ length: cg }, (_, c) => c);
-  // Loads of A for rows past M are clamped to row M−1 (their results are never stored).
-  const aLoad = (r: number): string =>
-    s.a === 'N'
-      ? `a[min(row0 + ${r}u, ${s.m - 1}u) * ${s.k}u + k]`
-      : `a[k * ${s.m}u + min(row0 + ${r}u, ${s.m - 1}u)]`;
-  const body = rows
-    .map(
-      (r) =>
-        `{ let av = ${aLoad(r)}; ${cols.map((c) => `acc${r}_${c} += av * b${c};`).join(' ')} }`,
-    )
-    .join('\n    ');
+  const lane = ['x', 'y', 'z', 'w'];
+  const row = (r: number): string => `min(row0 + ${r}u, ${s.m - 1}u)`;
+  let loop: string;
+  if (!vecA) {
+    // Loads of A for rows past M are clamped to row M−1 (their results are never stored).
+    const aLoad = (r: number): string =>
+      s.a === 'N' ? `a[${row(r)} * ${s.k}u + k]` : `a[k * ${s.m}u + ${row(r)}]`;
+    loop = `for (var k = 0u; k < ${s.k}u; k++) {
+    ${cols.map((c) => `let b${c} = b[k * ${n4}u + col0 + ${c}u];`).join('\n    ')}
+    ${rows.map((r) => `{ let av = ${aLoad(r)}; ${cols.map((c) => `acc${r}_${c} += av * b${c};`).join(' ')} }`).join('\n    ')}
+  }`;
+  } else if (s.a === 'N') {
+    // Four k at a time: one vec4 of A per row, four vec4s of B per column group.
+    const k4 = s.k / 4;
+    loop = `for (var k4 = 0u; k4 < ${k4}u; k4++) {
+    ${[0, 1, 2, 3].flatMap((t) => cols.map((c) => `let b${t}_${c} = b[(k4 * 4u + ${t}u) * ${n4}u + col0 + ${c}u];`)).join('\n    ')}
+    ${rows
+      .map(
+        (r) =>
+          `{ let av = a[${row(r)} * ${k4}u + k4]; ${cols
+            .map(
+              (c) =>
+                `acc${r}_${c} += ${[0, 1, 2, 3].map((t) => `av.${lane[t]} * b${t}_${c}`).join(' + ')};`,
+            )
+            .join(' ')} }`,
+      )
+      .join('\n    ')}
+  }`;
+  } else {
+    // Aᵀ: the block's rows are consecutive in A's row k — rows/4 vec4 loads per k.
+    const m4 = s.m / 4;
+    loop = `for (var k = 0u; k < ${s.k}u; k++) {
+    ${cols.map((c) => `let b${c} = b[k * ${n4}u + col0 + ${c}u];`).join('\n    ')}
+    ${Array.from({ length: s.rows / 4 }, (_, q) => `let a${q} = a[k * ${m4}u + min(row0 / 4u + ${q}u, ${m4 - 1}u)];`).join('\n    ')}
+    ${rows.map((r) => cols.map((c) => `acc${r}_${c} += a${Math.floor(r / 4)}.${lane[r % 4]} * b${c};`).join(' ')).join('\n    ')}
+  }`;
+  }
   const store = (r: number, c: number): string => {
     const at = `(row0 + ${r}u) * ${n4}u + col0 + ${c}u`;
     const v = s.bias ? `acc${r}_${c} + bias[col0 + ${c}u]` : `acc${r}_${c}`;
@@ -97,10 +133,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let row0 = (idx / ${n4 / cg}u) * ${s.rows}u;
   if (row0 >= ${s.m}u) { return; }
   ${rows.flatMap((r) => cols.map((c) => `var acc${r}_${c} = vec4<f32>(0.0);`)).join('\n  ')}
-  for (var k = 0u; k < ${s.k}u; k++) {
-    ${cols.map((c) => `let b${c} = b[k * ${n4}u + col0 + ${c}u];`).join('\n    ')}
-    ${body}
-  }
+  ${loop}
   ${rows.map((r) => `if (row0 + ${r}u < ${s.m}u) { ${cols.map((c) => store(r, c)).join(' ')} }`).join('\n  ')}
 }`;
 }
