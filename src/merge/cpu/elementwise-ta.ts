@@ -26,6 +26,29 @@ import { f32View } from './unpack';
 const f = Math.fround;
 const TILE = 4096;
 
+/**
+ * Per model: keep lo ≤ |δ| ≤ hi when `trimmed` (a magnitude threshold is lo with hi = +∞, a
+ * Breadcrumbs band both edges, "keep nothing" lo = +∞); untrimmed models keep every δ.
+ */
+export interface KeepBands {
+  lo: Float64Array;
+  hi: Float64Array;
+  trimmed: Uint8Array;
+}
+
+/** Bands of an element-wise job: model-scope thresholds, or everything kept. */
+function modelScopeBands(job: TaskArithmeticJob): KeepBands {
+  const k = job.models.length;
+  const trims = job.sparsifier !== 'none';
+  return {
+    lo: Float64Array.from({ length: k }, (_, m) =>
+      trims ? (job.modelScopeThresholds![m] ?? 0) : -Infinity,
+    ),
+    hi: new Float64Array(k).fill(Infinity),
+    trimmed: new Uint8Array(k).fill(trims ? 1 : 0),
+  };
+}
+
 /** No sparsifier, or model-scope thresholds without rescaling. */
 export function isElementwiseJob(job: TaskArithmeticJob): boolean {
   if (job.sparsifier === 'none') return true;
@@ -36,18 +59,20 @@ export function isElementwiseJob(job: TaskArithmeticJob): boolean {
   );
 }
 
-export function mergeElementwiseTiled(job: TaskArithmeticJob): Float32Array {
+export function mergeElementwiseTiled(
+  job: TaskArithmeticJob,
+  bands: KeepBands = modelScopeBands(job),
+): Float32Array {
   const n = job.numel;
   const k = job.models.length;
   const base = f32View(job.base, n, `${job.tensorName} (base)`);
   const tuned = job.models.map((raw, m) => f32View(raw, n, `${job.tensorName} (model ${m})`));
   const weights = Float32Array.from(job.models, (_, m) => job.weights[m] ?? 1);
-  const trims = job.sparsifier !== 'none';
-  // Keep |δ| ≥ t; a NaN δ fails the comparison and is dropped, as in the reference. No trim:
-  // t = −∞ keeps every finite δ (a NaN δ goes to the exact path through a NaN sum).
-  const thresholds = Float64Array.from(job.models, (_, m) =>
-    trims ? (job.modelScopeThresholds![m] ?? 0) : -Infinity,
-  );
+  const trims = bands.trimmed.some((t) => t === 1);
+  // A NaN δ fails both comparisons and is dropped, as in the reference. Untrimmed models get
+  // (−∞, +∞), which keeps every δ but NaN — a NaN reaches the exact path through a NaN sum.
+  const lo = bands.lo.map((v, m) => (bands.trimmed[m] ? v : -Infinity));
+  const hi = bands.hi.map((v, m) => (bands.trimmed[m] ? v : Infinity));
   const lambda = f(job.lambda);
   const scale = f(job.deltaScale);
   const out = new Float32Array(n);
@@ -62,7 +87,7 @@ export function mergeElementwiseTiled(job: TaskArithmeticJob): Float32Array {
   const stat = new Float32Array(TILE);
   const sign = new Float32Array(TILE);
   const { zeroSign, majoritySign, normalize } = job;
-  const ctx: ExactContext = { base, tuned, weights, thresholds, trims, job, lambda, scale };
+  const ctx: ExactContext = { base, tuned, weights, bands, job, lambda, scale };
 
   for (let start = 0; start < n; start += TILE) {
     const len = Math.min(TILE, n - start);
@@ -87,10 +112,12 @@ export function mergeElementwiseTiled(job: TaskArithmeticJob): Float32Array {
       for (; t < k; t++) {
         const x = tuned[t]!;
         const w = weights[t]!;
-        const th = thresholds[t]!;
+        const l = lo[t]!;
+        const h = hi[t]!;
         for (let i = 0, j = start; i < len; i++, j++) {
           const d = f(x[j]! - base[j]!);
-          acc[i] = acc[i]! + f(w * (d * +(Math.abs(d) >= th)));
+          const a = Math.abs(d);
+          acc[i] = acc[i]! + f(w * (d * (+(a >= l) * +(a <= h))));
         }
       }
       div.fill(fixedDiv, 0, len);
@@ -100,19 +127,22 @@ export function mergeElementwiseTiled(job: TaskArithmeticJob): Float32Array {
       for (let t = 0; t < k; t++) {
         const x = tuned[t]!;
         const w = weights[t]!;
-        const th = thresholds[t]!;
+        const l = lo[t]!;
+        const h = hi[t]!;
         const row = t * TILE;
         if (count) {
           for (let i = 0, j = start; i < len; i++, j++) {
             const d = f(x[j]! - base[j]!);
-            const v = f(w * (d * +(Math.abs(d) >= th)));
+            const a = Math.abs(d);
+            const v = f(w * (d * (+(a >= l) * +(a <= h))));
             wd[row + i] = v;
             stat[i] = stat[i]! + Math.sign(v);
           }
         } else {
           for (let i = 0, j = start; i < len; i++, j++) {
             const d = f(x[j]! - base[j]!);
-            const v = f(w * (d * +(Math.abs(d) >= th)));
+            const a = Math.abs(d);
+            const v = f(w * (d * (+(a >= l) * +(a <= h))));
             wd[row + i] = v;
             stat[i] = stat[i]! + v;
           }
@@ -152,8 +182,7 @@ interface ExactContext {
   base: Float32Array;
   tuned: Float32Array[];
   weights: Float32Array;
-  thresholds: Float64Array;
-  trims: boolean;
+  bands: KeepBands;
   job: TaskArithmeticJob;
   lambda: number;
   scale: number;
@@ -168,7 +197,8 @@ function exactElement(c: ExactContext, j: number): number {
   let s = 0;
   for (let t = 0; t < k; t++) {
     const d = f(c.tuned[t]![j]! - b);
-    const kept = c.trims && !(Math.abs(d) >= c.thresholds[t]!) ? 0 : d;
+    const a = Math.abs(d);
+    const kept = c.bands.trimmed[t] && !(a >= c.bands.lo[t]! && a <= c.bands.hi[t]!) ? 0 : d;
     wd[t] = f(weights[t]! * kept);
     s = f(s + (job.consensus === 'count' ? Math.sign(wd[t]!) : wd[t]!));
   }

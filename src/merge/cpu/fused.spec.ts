@@ -110,6 +110,46 @@ describe('fused element-wise task arithmetic', () => {
       });
     }
   }
+
+  // Per-tensor magnitude trims and Breadcrumbs bands (element-wise once the bands are known).
+  const finite = models.map((v) => v.map((x, i) => (Number.isFinite(x) ? x : baseVals[i]! + 0.01)));
+  for (const sparsifier of ['magnitude', 'magnitude_outliers'] as const) {
+    for (const consensus of ['none', 'sum'] as Consensus[]) {
+      for (const [label, values] of [
+        ['finite', finite],
+        ['NaN and ±∞', models],
+      ] as const) {
+        it(`per-tensor ${sparsifier}/${consensus}/${label}`, () => {
+          const job: TaskArithmeticJob = {
+            kind: 'task_arithmetic',
+            tensorName: 't',
+            shape: [n],
+            numel: n,
+            base: raw(baseVals, 'F32', 4),
+            models: values.map((v, m) => raw(v, dtypes[m]!, m % 2 === 1 ? 2 : 0)),
+            weights: [1, 0.5, -0.25, 2],
+            // Model 1 keeps everything, model 3 nothing (density 0).
+            densities: [0.5, 1, 0.3, 0],
+            gammas: [0.1, 0, 0.05, 0.2],
+            epsilons: [0, 0, 0, 0],
+            consensus,
+            sparsifier,
+            rescale: 'none',
+            normalize: true,
+            lambda: 0.7,
+            seed: 0,
+            zeroSign: 'positive',
+            majoritySign: 0,
+            rowWise: false,
+            deltaScale: 1,
+          };
+          const got = mergeTaskArithmetic(job);
+          const want = expected(job);
+          expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+        });
+      }
+    }
+  }
 });
 
 describe('bulk decoders', () => {

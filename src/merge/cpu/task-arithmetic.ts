@@ -12,7 +12,8 @@
  */
 import type { TaskArithmeticJob } from '../backend';
 import { electedSign, electionSum, signSumOf } from './consensus';
-import { isElementwiseJob, mergeElementwiseTiled } from './elementwise-ta';
+import { isElementwiseJob, mergeElementwiseTiled, type KeepBands } from './elementwise-ta';
+import { magnitudeBand } from './select';
 import { sparsify } from './sparsify';
 import { f32View, rowLength, taskVector, unpackToF32 } from './unpack';
 
@@ -46,6 +47,7 @@ export function weightedDeltas(job: TaskArithmeticJob): { base: Float32Array; wd
 
 export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
   if (isElementwiseJob(job)) return mergeElementwiseTiled(job);
+  if (hasPerTensorBands(job)) return mergeElementwiseTiled(job, perTensorBands(job));
   const { base, wd } = weightedDeltas(job);
   const weights = job.models.map((_, m) => f(job.weights[m] ?? 1));
   const out = new Float32Array(job.numel);
@@ -80,4 +82,46 @@ export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
 export function taskArithmeticSignSum(job: TaskArithmeticJob): number {
   if (job.consensus === 'none') return 0;
   return signSumOf(weightedDeltas(job).wd, job.numel, job.consensus);
+}
+
+/**
+ * Per-tensor magnitude trims and Breadcrumbs bands (not row-wise, no rescale) keep
+ * lo ≤ |δ| ≤ hi with one band per model and tensor: once the bands are known (one model at a
+ * time, in one scratch array), the merge is element-wise. Memory: the inputs, one scratch
+ * tensor and the output, instead of one sparsified copy per model.
+ */
+function hasPerTensorBands(job: TaskArithmeticJob): boolean {
+  const banded =
+    (job.sparsifier === 'magnitude' && job.modelScopeThresholds === undefined) ||
+    job.sparsifier === 'magnitude_outliers';
+  return banded && !job.rowWise && job.rescale === 'none';
+}
+
+/** The keep band of every model: sparsify.ts's keepBand on the whole tensor, as bounds. */
+function perTensorBands(job: TaskArithmeticJob): KeepBands {
+  const n = job.numel;
+  const k = job.models.length;
+  const base = f32View(job.base, n, `${job.tensorName} (base)`);
+  const delta = new Float32Array(n);
+  const bands: KeepBands = {
+    lo: new Float64Array(k),
+    hi: new Float64Array(k),
+    trimmed: new Uint8Array(k),
+  };
+  job.models.forEach((raw, m) => {
+    const density = job.densities[m] ?? 1;
+    const gamma = job.sparsifier === 'magnitude' ? 0 : (job.gammas[m] ?? 0);
+    if (density >= 1 && gamma <= 0) return; // Keeps every δ (untrimmed).
+    bands.trimmed[m] = 1;
+    const tuned = f32View(raw, n, `${job.tensorName} (model ${m})`);
+    for (let i = 0; i < n; i++) delta[i] = tuned[i]! - base[i]!;
+    const keep = Math.floor(density * n);
+    let nTop = Math.floor(gamma * n);
+    const nBot = n - keep - nTop;
+    if (nBot < 0) nTop += nBot;
+    const band = magnitudeBand(delta, 0, n, nTop, keep);
+    bands.lo[m] = band ? band.lo : Infinity;
+    bands.hi[m] = band ? band.hi : -Infinity;
+  });
+  return bands;
 }
