@@ -1,16 +1,10 @@
 import { memo, useMemo } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { SeriesLineChart } from '../../components/SeriesLineChart';
+import { seriesRows } from '../../lib/seriesRows';
 import { useStudio } from '../../store';
-import { colourOf, useTaskTitles } from './useTaskTitles';
+import { useTaskTitles } from './useTaskTitles';
+
+const percent = (v: number) => `${v}%`;
 
 /** Test accuracy per task at each evaluation during the run. */
 export const AccuracyLines = memo(function AccuracyLines() {
@@ -18,40 +12,22 @@ export const AccuracyLines = memo(function AccuracyLines() {
   const titles = useTaskTitles();
   const data = useMemo(
     () =>
-      evals.map((e) =>
-        Object.fromEntries([
-          ['step', e.step],
-          ...e.accuracyPerTask.map((v, t) => [`t${t}`, Number((v * 100).toFixed(1))]),
-        ]),
-      ),
+      seriesRows(evals, 'step', (e) => ({
+        x: e.step,
+        values: e.accuracyPerTask.map((v) => Number((v * 100).toFixed(1))),
+      })),
     [evals],
   );
   return (
-    <figure className="ada-chart" aria-label="Accuracy per task by step">
-      <figcaption>Accuracy per task (%)</figcaption>
-      <ResponsiveContainer width="100%" height={200}>
-        <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis
-            dataKey="step"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            tick={{ fontSize: 11 }}
-          />
-          <YAxis domain={[0, 100]} tick={{ fontSize: 11 }} />
-          <Tooltip formatter={(v) => `${v}%`} />
-          <Legend wrapperStyle={{ fontSize: 11 }} />
-          {titles.map((title, t) => (
-            <Line
-              key={title}
-              dataKey={`t${t}`}
-              name={title}
-              stroke={colourOf(t)}
-              isAnimationActive={false}
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
-    </figure>
+    <SeriesLineChart
+      label="Accuracy per task by step"
+      caption="Accuracy per task (%)"
+      data={data}
+      xKey="step"
+      series={titles}
+      numericX
+      yDomain={[0, 100]}
+      tooltip={percent}
+    />
   );
 });

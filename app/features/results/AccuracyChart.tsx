@@ -10,18 +10,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { ResultEntry, TaskInfo } from '../../store';
-
-/** Distinct, colour-blind-friendly series colours (Okabe–Ito), reused in order. */
-const COLOURS = [
-  '#0072B2',
-  '#E69F00',
-  '#009E73',
-  '#CC79A7',
-  '#56B4E9',
-  '#D55E00',
-  '#F0E442',
-  '#000000',
-];
+import { colourOf } from '../../lib/palette';
 
 /** Grouped bars: one group per task, one bar per evaluated model of this session. */
 export const AccuracyChart = memo(function AccuracyChart({
@@ -57,7 +46,7 @@ export const AccuracyChart = memo(function AccuracyChart({
               key={r.id}
               dataKey={`r${i}`}
               name={r.label}
-              fill={COLOURS[i % COLOURS.length]}
+              fill={colourOf(i)}
               isAnimationActive={false}
             />
           ))}
