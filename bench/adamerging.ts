@@ -1,15 +1,18 @@
 /**
- * `npx tsx bench/adamerging.ts [--only node|chromium] [--steps 8] [--total 500]`: ms per
- * layer-wise AdaMerging step (8 tasks × 16 images, the zoo's ViT) on webgpu, wasm and cpu, in
- * Node and in headless Chromium (lavapipe), with where the time goes; then the wall-clock time
- * of a whole `--total`-step run on Chromium's fastest backend. Writes bench/results/adamerging.json
- * and its section of docs/bench.md. The weights are synthetic: the cost does not depend on them.
+ * `npx tsx bench/adamerging.ts [--only node|chromium] [--steps 8] [--total 500]
+ * [--devices webgpu,wasm,cpu] [--tfjs-webgpu node|both|none]`: ms per layer-wise AdaMerging step
+ * (8 tasks × 16 images, the zoo's ViT) on webgpu (the fused WGSL step; optionally tfjs autodiff
+ * too), wasm and cpu, in Node and in headless Chromium (lavapipe), with where the time goes
+ * (phases, and the fused step's kernels); then the wall-clock time of a whole `--total`-step run
+ * on Chromium's fastest backend. Writes bench/results/adamerging.json and its section of
+ * docs/bench.md. The weights are synthetic: the cost does not depend on them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
 import { measureSteps, type StepMeasurement } from '../src/adapt/adamerging/measure';
+import { AdaMergingSession } from '../src/adapt/adamerging/session';
 import { syntheticZoo } from '../src/adapt/adamerging/testing/synthetic-zoo';
 import { DEFAULT_VIT_CONFIG } from '../src/models/vit-config';
 import { initTf, type TfDevice } from '../src/tf/backend';
@@ -25,20 +28,37 @@ const only = arg('only');
 const steps = Number(arg('steps') ?? 8);
 const total = Number(arg('total') ?? 500);
 const DEVICES = (arg('devices') ?? 'webgpu,wasm,cpu').split(',') as TfDevice[];
-/** tfjs-backend-webgpu's WEBGPU_MATMUL_PROGRAM_TYPE for the page (-1: tfjs chooses). */
-const matmulPrograms = (arg('matmul') ?? '-1').split(',').map(Number);
+/** Where to also time tfjs autodiff on webgpu (very slow on lavapipe: ~1 min/step in Chromium). */
+const tfjsWebgpu = arg('tfjs-webgpu') ?? 'node';
 const log = (line: string): void => console.log(`[bench adamerging] ${line}`);
-/** The cpu backend takes seconds per step: fewer timed steps there. */
-const stepsFor = (device: TfDevice): number => (device === 'cpu' ? Math.min(steps, 3) : steps);
+/** The cpu backend and tfjs-webgpu take seconds per step: fewer timed steps there. */
+const stepsFor = (device: TfDevice, engine: Engine): number =>
+  device === 'cpu' || engine === 'tfjs' ? Math.min(steps, 3) : steps;
 
+type Engine = 'auto' | 'tfjs';
 interface Row extends StepMeasurement {
   runtime: 'node' | 'chromium';
   device: TfDevice;
+  engine: string;
   adapter: string;
 }
+type KernelTimes = { kernel: string; ms: number }[];
 
-async function nodeRows(): Promise<Row[]> {
+const zooSized = (): ReturnType<typeof syntheticZoo> =>
+  syntheticZoo({ tasks: 8, images: 64, config: { ...DEFAULT_VIT_CONFIG } });
+
+/** The runs per device: webgpu's default (fused) engine, and tfjs autodiff where asked. */
+function engines(device: TfDevice, runtime: 'node' | 'chromium'): Engine[] {
+  if (device !== 'webgpu') return ['auto'];
+  const withTfjs = tfjsWebgpu === 'both' || tfjsWebgpu === runtime;
+  return withTfjs ? ['auto', 'tfjs'] : ['auto'];
+}
+const engineLabel = (device: TfDevice, engine: Engine): string =>
+  device === 'webgpu' && engine === 'auto' ? 'fused WGSL' : 'tfjs autodiff';
+
+async function nodeRows(): Promise<{ rows: Row[]; kernels?: KernelTimes }> {
   const rows: Row[] = [];
+  let kernels: KernelTimes | undefined;
   const gpu = await nodeGpu();
   for (const device of DEVICES) {
     const used = await initTf(device, { gpu: device === 'webgpu' ? gpu : null });
@@ -46,18 +66,31 @@ async function nodeRows(): Promise<Row[]> {
       log(`node ${device}: not available (got ${used}), skipped`);
       continue;
     }
-    const zoo = syntheticZoo({ tasks: 8, images: 64, config: { ...DEFAULT_VIT_CONFIG } });
-    const m = await measureSteps(zoo, { mode: 'layer' }, stepsFor(device));
-    const adapter = device === 'webgpu' && gpu ? adapterLabel(gpu.info) : device;
-    rows.push({ runtime: 'node', device, adapter, ...m });
-    log(`node ${device}: ${m.msPerStep.toFixed(0)} ms/step ${JSON.stringify(m.phases)}`);
+    for (const engine of engines(device, 'node')) {
+      const m = await measureSteps(zooSized(), { mode: 'layer', engine }, stepsFor(device, engine));
+      const adapter = device === 'webgpu' && gpu ? adapterLabel(gpu.info) : device;
+      rows.push({ runtime: 'node', device, engine: engineLabel(device, engine), adapter, ...m });
+      log(
+        `node ${device} ${engine}: ${m.msPerStep.toFixed(0)} ms/step ${JSON.stringify(m.phases)}`,
+      );
+    }
+    if (device === 'webgpu') {
+      const session = new AdaMergingSession(zooSized(), { mode: 'layer' });
+      await session.step();
+      kernels = await session.fused?.kernelTimes();
+      session.dispose();
+    }
   }
-  return rows;
+  return { rows, kernels };
 }
 
 type InPage = StepMeasurement & { adapter: string; crossOriginIsolated: boolean };
 
-async function chromiumRows(): Promise<{ rows: Row[]; run?: Record<string, number | string> }> {
+async function chromiumRows(): Promise<{
+  rows: Row[];
+  kernels?: KernelTimes;
+  run?: Record<string, number | string>;
+}> {
   const server = await createServer({
     configFile: 'vite.config.ts',
     server: { port: 5212, hmr: false, watch: { ignored: ['**/*'] } },
@@ -86,16 +119,18 @@ async function chromiumRows(): Promise<{ rows: Row[]; run?: Record<string, numbe
   };
   const rows: Row[] = [];
   let run: Record<string, number | string> | undefined;
+  let kernels: KernelTimes | undefined;
   try {
     for (const device of DEVICES) {
-      for (const program of device === 'webgpu' ? matmulPrograms : [-1]) {
-        const m = await call<InPage>('measureInPage', device, stepsFor(device), 'zoo', program);
-        const adapter = program >= 0 ? `${m.adapter}, matMul program ${program}` : m.adapter;
-        rows.push({ runtime: 'chromium', device, ...m, adapter });
+      for (const engine of engines(device, 'chromium')) {
+        const n = stepsFor(device, engine);
+        const m = await call<InPage>('measureInPage', device, n, 'zoo', -1, engine);
+        rows.push({ runtime: 'chromium', device, engine: engineLabel(device, engine), ...m });
         log(
-          `chromium ${device} (${adapter}${device === 'wasm' ? `, crossOriginIsolated ${m.crossOriginIsolated}` : ''}): ${m.msPerStep.toFixed(0)} ms/step ${JSON.stringify(m.phases)}`,
+          `chromium ${device} ${engine} (${m.adapter}${device === 'wasm' ? `, crossOriginIsolated ${m.crossOriginIsolated}` : ''}): ${m.msPerStep.toFixed(0)} ms/step ${JSON.stringify(m.phases)}`,
         );
       }
+      if (device === 'webgpu') kernels = await call<KernelTimes>('fusedKernelTimesInPage');
     }
     if (total > 0) {
       const fastest = rows.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));
@@ -107,24 +142,51 @@ async function chromiumRows(): Promise<{ rows: Row[]; run?: Record<string, numbe
     await browser.close();
     await server.close();
   }
-  return { rows, run };
+  return { rows, kernels, run };
 }
 
 const f0 = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : '–');
+const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '–');
 
-function markdown(rows: Row[], run: Record<string, number | string> | undefined): string {
+function kernelTable(node: KernelTimes | undefined, page: KernelTimes | undefined): string[] {
+  const names = [...(page ?? node ?? [])].slice(0, 14).map((k) => k.kernel);
+  if (names.length === 0) return [];
+  const of = (list: KernelTimes | undefined, name: string): string =>
+    f1(list?.find((k) => k.kernel === name)?.ms ?? NaN);
+  const sum = (list: KernelTimes | undefined): string =>
+    f0(list ? list.reduce((a, k) => a + k.ms, 0) : NaN);
+  return [
+    '',
+    'Where the fused step’s time goes: ms per kernel, summed over the 4 blocks (each dispatch',
+    'submitted alone, fastest of 3; the most expensive in Chromium first).',
+    '',
+    '| kernel | Chromium (lavapipe) | Node (Dawn, Mesa GLES) |',
+    '|---|---:|---:|',
+    ...names.map((n) => `| ${n} | ${of(page, n)} | ${of(node, n)} |`),
+    `| all ${page?.length ?? node?.length ?? 0} kernels | ${sum(page)} | ${sum(node)} |`,
+  ];
+}
+
+function markdown(
+  rows: Row[],
+  run: Record<string, number | string> | undefined,
+  kernels: { node?: KernelTimes; page?: KernelTimes },
+): string {
   const lines = [
     'AdaMerging, layer-wise (one λ per task per encoder tensor, 8 × 54), one Adam step = merge',
     'θ₀ + Σ λ·τ for 54 tensors, forward of 8 tasks × 16 images through the zoo ViT (dim 48,',
     'depth 4, 17 tokens), entropy of each task head, backward to λ, Adam, read back losses + λ.',
+    'On webgpu the default engine is the fused WGSL step (src/adapt/adamerging/fused: own',
+    'forward and backward kernels, one submit per step); "tfjs autodiff" is the previous path.',
     'Median of the timed steps after two warm-up steps. Phases come from separate profiled steps',
-    'in which each phase is forced to finish on the device before the next starts.',
+    'in which each phase is forced to finish on the device before the next starts. The machine',
+    'was shared with other jobs (zoo training, other benchmarks): read ratios within a runtime.',
     '',
-    '| runtime | backend | adapter | ms/step | cold step ms | merge | forward | backward | Adam | readback | 500 steps (est.) |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| runtime | backend | engine | adapter | ms/step | cold step ms | merge | forward | backward | Adam | readback | 500 steps (est.) |',
+    '|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.runtime} | ${r.device} | ${r.adapter} | ${f0(r.msPerStep)} | ${f0(r.coldMs)} | ${f0(r.phases.merge)} | ${f0(r.phases.forward)} | ${f0(r.phases.backward)} | ${f0(r.phases.update)} | ${f0(r.phases.readback)} | ${((500 * r.msPerStep) / 1000).toFixed(0)} s |`,
+        `| ${r.runtime} | ${r.device} | ${r.engine} | ${r.adapter} | ${f0(r.msPerStep)} | ${f0(r.coldMs)} | ${f0(r.phases.merge)} | ${f0(r.phases.forward)} | ${f0(r.phases.backward)} | ${f0(r.phases.update)} | ${f0(r.phases.readback)} | ${((500 * r.msPerStep) / 1000).toFixed(0)} s |`,
     ),
   ];
   const ratio = (runtime: string): string => {
@@ -134,33 +196,40 @@ function markdown(rows: Row[], run: Record<string, number | string> | undefined)
   };
   lines.push(
     '',
-    `Ratios within this run — ${[ratio('chromium'), ratio('node')].filter(Boolean).join('; ')}.`,
+    `Ratios within this run (fused webgpu ÷ wasm, ms/step) — ${[ratio('chromium'), ratio('node')].filter(Boolean).join('; ')}.`,
   );
   if (run)
     lines.push(
       '',
       `Measured end to end in Chromium: ${run.steps} layer-wise steps on ${run.backend} in ${Number(run.seconds).toFixed(1)} s (${Number(run.msPerStep).toFixed(0)} ms/step; target ≤ 60 s).`,
     );
+  lines.push(...kernelTable(kernels.node, kernels.page));
   return lines.join('\n');
 }
 
 const rows: Row[] = [];
 let run: Record<string, number | string> | undefined;
-if (only !== 'chromium') rows.push(...(await nodeRows()));
+const kernels: { node?: KernelTimes; page?: KernelTimes } = {};
+if (only !== 'chromium') {
+  const n = await nodeRows();
+  rows.push(...n.rows);
+  kernels.node = n.kernels;
+}
 if (only !== 'node') {
   const c = await chromiumRows();
   rows.push(...c.rows);
   run = c.run;
+  kernels.page = c.kernels;
 }
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   'bench/results/adamerging.json',
   JSON.stringify(
-    { date: new Date().toISOString(), stepsTimed: steps, rows, totalRun: run ?? null },
+    { date: new Date().toISOString(), stepsTimed: steps, rows, kernels, totalRun: run ?? null },
     null,
     2,
   ),
 );
-await writeBenchSection('adamerging', 'AdaMerging', markdown(rows, run));
+await writeBenchSection('adamerging', 'AdaMerging', markdown(rows, run, kernels));
 log('wrote bench/results/adamerging.json and docs/bench.md');
 process.exit(0);

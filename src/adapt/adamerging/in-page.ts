@@ -88,13 +88,14 @@ export async function measureInPage(
   steps = 10,
   size: 'zoo' | 'tiny' = 'zoo',
   matmulProgram = -1,
+  engine: 'auto' | 'tfjs' = 'auto',
 ): Promise<StepMeasurement & { adapter: string; crossOriginIsolated: boolean }> {
   const { adapter } = await useBackend(device);
   // tfjs-backend-webgpu's MatMulProgramType (-1: its own choice per shape); see docs/bench.md.
   tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', matmulProgram);
   const config = size === 'zoo' ? { ...DEFAULT_VIT_CONFIG } : SYNTHETIC_CONFIG;
   const zoo = syntheticZoo({ tasks: 8, images: 64, config });
-  const m = await measureSteps(zoo, { mode: 'layer' }, steps);
+  const m = await measureSteps(zoo, { mode: 'layer', engine }, steps);
   tf.disposeVariables();
   return { ...m, adapter, crossOriginIsolated: globalThis.crossOriginIsolated === true };
 }

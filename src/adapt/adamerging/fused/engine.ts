@@ -14,6 +14,7 @@ import type { VitConfig } from '../../../models/vit-config';
 import { GpuPlan, type Range } from './gpu-plan';
 import { packArrays, packLayout, type PackedLayout } from './layout';
 import {
+  GROUP,
   attentionBackKeyShader,
   attentionBackQueryShader,
   attentionShader,
@@ -173,6 +174,7 @@ export class FusedAdaMerging {
     const emb = p.buffer(B * NP * D, 'patch embeddings');
     const x = p.buffer(R * D, 'residual stream');
     const attn = { images: B, tokens: TK, heads: H, headDim: D / H };
+    const attentionInvocations = B * H * Math.ceil(TK / GROUP);
     const blocks = Array.from({ length: config.depth }, (_, i) => ({
       xhat1: p.buffer(R * D, `b${i} x̂1`),
       rstd1: p.buffer(R, `b${i} rstd1`),
@@ -348,7 +350,7 @@ export class FusedAdaMerging {
         `b${i} attention`,
         attentionShader(attn),
         [{ buffer: s.qkv }, { buffer: s.o }, { buffer: s.probs }],
-        B * H * TK,
+        attentionInvocations,
       );
       mm(
         f,
@@ -509,14 +511,14 @@ export class FusedAdaMerging {
         `b${i} attention′ q`,
         attentionBackQueryShader(attn),
         [{ buffer: s.qkv }, { buffer: s.probs }, { buffer: dO }, { buffer: ds }, { buffer: dqkv }],
-        B * H * TK,
+        attentionInvocations,
       );
       p.add(
         b,
         `b${i} attention′ kv`,
         attentionBackKeyShader(attn),
         [{ buffer: s.qkv }, { buffer: s.probs }, { buffer: dO }, { buffer: ds }, { buffer: dqkv }],
-        B * H * TK,
+        attentionInvocations,
       );
       mm(
         b,
