@@ -147,16 +147,19 @@ export async function executeMerge(
   const withTasks = taskTargets.length > 0;
   const elementwise = (step: MergeStep) => isElementwise(plan, step, withTasks);
   // Two units in flight (one read ahead), each with one buffer per input.
-  const buffers = new ReadBuffers(2 * Math.max(1, ...merges.map((s) => s.inputs.length)));
-  const load = (u: WorkUnit) => readUnitInputs(plan, u, isWholeTensor(u) ? undefined : buffers);
+  // Free buffers for one whole unit plus one read-ahead.
+  const buffers = new ReadBuffers(
+    4 * Math.max(1, ...merges.map((s) => s.inputs.length)),
+    Math.max(0, ...merges.map((s) => s.inputBytes)) + READ_AHEAD_BYTES,
+  );
+  const load = (u: WorkUnit) => readUnitInputs(plan, u, buffers);
   // Called once the backend call that used a unit's inputs has settled.
-  const recycle = (u: WorkUnit, raws: RawTensor[]) => {
-    if (!isWholeTensor(u)) buffers.give(raws.map((r) => r.bytes));
-  };
+  const recycle = (raws: RawTensor[]) => buffers.give(raws.map((r) => r.bytes));
   const unitBytes = (u: WorkUnit) =>
     isWholeTensor(u) ? u.step.inputBytes : (u.step.inputBytes * (u.end - u.begin)) / u.step.numel;
   // Whole-tensor jobs are compute-bound: reading a big one ahead would only double memory.
-  const small = (u: WorkUnit) => unitBytes(u) <= READ_AHEAD_BYTES;
+  const fits = (u: WorkUnit) => unitBytes(u) <= READ_AHEAD_BYTES;
+  const small = (next: WorkUnit, current: WorkUnit) => fits(next) && fits(current);
   const advance = (u: WorkUnit) => progress.advance(u.end === u.step.numel ? 1 : 0, unitBytes(u));
   // Two assembly buffers: one tensor is written (in the background) from one of them while
   // the next is assembled in the other.
@@ -183,7 +186,7 @@ export async function executeMerge(
           throwIfAborted(options.signal);
           if (selector.addAll) await selector.addAll(raws[0]!, raws.slice(1));
           else for (let m = 1; m < raws.length; m++) await selector.add(m - 1, raws[0]!, raws[m]!);
-          recycle(item, raws);
+          recycle(raws);
           advance(item);
         }
         await selector.closePass?.();
@@ -199,7 +202,7 @@ export async function executeMerge(
         total += backend.electedSignSum
           ? await backend.electedSignSum(job)
           : taskArithmeticSignSum(job);
-        recycle(item, raws);
+        recycle(raws);
         advance(item);
       }
       state.majoritySign = Math.sign(total);
@@ -213,7 +216,7 @@ export async function executeMerge(
     for await (const { item, value } of prefetchOneAhead(
       units,
       loadUnit,
-      (u) => 'copy' in u || small(u),
+      (next, current) => ('copy' in next || fits(next)) && ('copy' in current || fits(current)),
     )) {
       throwIfAborted(options.signal);
       if ('copy' in item) {
@@ -232,7 +235,7 @@ export async function executeMerge(
       const job = attachUnitInputs(item, value as RawTensor[], state);
       if (job.kind === 'consensus' && withTasks) job.emitTaskModels = true;
       const result = await backend.mergeTensor(job);
-      recycle(item, value as RawTensor[]);
+      recycle(value as RawTensor[]);
       if (result.merged.length !== numel) {
         throw new Error(
           `${step.name}: the ${backend.name} backend returned ${result.merged.length} values, expected ${numel}`,

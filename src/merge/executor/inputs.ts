@@ -3,7 +3,7 @@ import type { FloatDtype } from '../../io/types';
 import type { RawTensor, TaskArithmeticJob, TensorJob } from '../backend';
 import type { MergePlan, MergeStep } from '../planning/types';
 import { isWholeTensor, type WorkUnit } from './chunking';
-import { readElementRange } from './ranged-read';
+import { canReadRange, readElementRange } from './ranged-read';
 import type { ReadBuffers } from './read-buffers';
 
 export async function readInputs(plan: MergePlan, step: MergeStep): Promise<RawTensor[]> {
@@ -12,7 +12,8 @@ export async function readInputs(plan: MergePlan, step: MergeStep): Promise<RawT
 
 /**
  * The inputs of one work unit: whole tensors, or an element range of each (read in parallel;
- * ranges into `buffers` when given — the caller hands them back once the unit is done).
+ * into `buffers` when given and the source can — the caller hands them back once the unit is
+ * done).
  */
 export async function readUnitInputs(
   plan: MergePlan,
@@ -25,9 +26,10 @@ export async function readUnitInputs(
     step.inputs.map(async (key) => {
       const ckpt = plan.checkpoints.get(key)!;
       const dtype = ckpt.tensors.get(step.name)!.info.dtype as FloatDtype;
-      const bytes = whole
-        ? await ckpt.readRaw(step.name)
-        : await readElementRange(ckpt, step.name, unit.begin, unit.end, buffers);
+      const bytes =
+        whole && !canReadRange(ckpt, step.name)
+          ? await ckpt.readRaw(step.name)
+          : await readElementRange(ckpt, step.name, unit.begin, unit.end, buffers);
       return { dtype, bytes };
     }),
   );

@@ -6,8 +6,11 @@
 export async function* prefetchOneAhead<T, R>(
   items: readonly T[],
   load: (item: T) => Promise<R>,
-  /** Whether an item may be read ahead (large whole tensors are read only when reached). */
-  mayReadAhead: (item: T) => boolean = () => true,
+  /**
+   * Whether `next` may be read while `current` is processed (large whole tensors are read
+   * only when reached, and nothing is read during a large one: memory is its inputs alone).
+   */
+  mayReadAhead: (next: T, current: T) => boolean = () => true,
 ): AsyncGenerator<{ item: T; value: R }> {
   // A rejected look-ahead is handled where it is awaited; mark it handled so that stopping
   // early (an error or cancellation in the consumer) never reports an unhandled rejection.
@@ -19,7 +22,8 @@ export async function* prefetchOneAhead<T, R>(
   let pending = items.length > 0 ? start(0) : undefined;
   for (let i = 0; i < items.length; i++) {
     const value = await (pending ?? start(i));
-    pending = i + 1 < items.length && mayReadAhead(items[i + 1]!) ? start(i + 1) : undefined;
+    pending =
+      i + 1 < items.length && mayReadAhead(items[i + 1]!, items[i]!) ? start(i + 1) : undefined;
     yield { item: items[i]!, value };
   }
 }

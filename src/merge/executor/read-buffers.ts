@@ -1,7 +1,9 @@
 /**
  * Reusable read buffers for streamed chunks. Allocating a fresh 2 MiB ArrayBuffer for every
  * input of every chunk costs allocation, zeroing and page faults for every byte read; with
- * the executor's one-chunk read-ahead, 2 × (K + 1) buffers cover a whole pass.
+ * the executor's one-chunk read-ahead, 2 × (K + 1) buffers cover a whole pass. Whole
+ * tensors are read into them too: garbage 16 MiB buffers waiting for a GC were ~100 MiB of
+ * the Node process's peak RSS in whole-tensor merges.
  *
  * take() returns a view of exactly the requested size on a free buffer at least that big.
  * Views go back with give() only after the backend call that used them has settled (backends
@@ -13,7 +15,11 @@ export class ReadBuffers {
   /** Only buffers made here come back (never a source's own buffer). */
   private readonly mine = new WeakSet<ArrayBuffer>();
 
-  constructor(private readonly maxKept: number) {}
+  /** At most `maxKept` free buffers of at most `maxBytes` in all (the biggest are kept). */
+  constructor(
+    private readonly maxKept: number,
+    private readonly maxBytes = Infinity,
+  ) {}
 
   /** `size` bytes (contents undefined: the caller overwrites all of them). */
   take(size: number): Uint8Array {
@@ -40,9 +46,14 @@ export class ReadBuffers {
       this.free.push(buffer);
     }
     // Keep the biggest: any chunk fits them.
-    if (this.free.length > this.maxKept) {
-      this.free.sort((a, b) => b.byteLength - a.byteLength);
-      this.free.length = this.maxKept;
+    this.free.sort((a, b) => b.byteLength - a.byteLength);
+    let bytes = 0;
+    let kept = 0;
+    while (kept < this.free.length && kept < this.maxKept) {
+      if (bytes + this.free[kept]!.byteLength > this.maxBytes) break;
+      bytes += this.free[kept]!.byteLength;
+      kept++;
     }
+    this.free.length = kept;
   }
 }
