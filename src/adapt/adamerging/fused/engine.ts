@@ -241,14 +241,16 @@ export class FusedAdaMerging {
       c: Range,
       bias?: Range,
       aux?: Range,
+      sums?: Range,
     ): void => {
       const s = {
         ...spec,
         epilogue: spec.epilogue ?? 'none',
         bias: Boolean(bias),
         rows: 8,
+        colSums: Boolean(sums),
       };
-      const bindings = [a, b, c, ...(bias ? [bias] : []), ...(aux ? [aux] : [])];
+      const bindings = [a, b, c, ...[bias, aux, sums].filter((r): r is Range => Boolean(r))];
       p.add(phase, label, matMulShader(s), bindings, matMulInvocations(s));
     };
     const colSum = (
@@ -455,8 +457,10 @@ export class FusedAdaMerging {
         { buffer: s.g },
         { buffer: dx },
         G(n('mlp.fc2.weight')),
+        undefined,
+        undefined,
+        G(n('mlp.fc2.bias')),
       );
-      colSum(b, `b${i} ∂fc2.b`, R, D, { buffer: dx }, G(n('mlp.fc2.bias')));
       mm(
         b,
         `b${i} ∂z`,
@@ -474,8 +478,10 @@ export class FusedAdaMerging {
         { buffer: s.h2 },
         { buffer: dz },
         G(n('mlp.fc1.weight')),
+        undefined,
+        undefined,
+        G(n('mlp.fc1.bias')),
       );
-      colSum(b, `b${i} ∂fc1.b`, R, F, { buffer: dz }, G(n('mlp.fc1.bias')));
       mm(b, `b${i} ∂h2`, { m: R, k: F, n: D, a: 'N' }, { buffer: dz }, WT(n('mlp.fc1.weight')), {
         buffer: dh,
       });
@@ -501,8 +507,10 @@ export class FusedAdaMerging {
         { buffer: s.o },
         { buffer: dx },
         G(n('attn.proj.weight')),
+        undefined,
+        undefined,
+        G(n('attn.proj.bias')),
       );
-      colSum(b, `b${i} ∂proj.b`, R, D, { buffer: dx }, G(n('attn.proj.bias')));
       mm(b, `b${i} ∂o`, { m: R, k: D, n: D, a: 'N' }, { buffer: dx }, WT(n('attn.proj.weight')), {
         buffer: dO,
       });
@@ -527,8 +535,10 @@ export class FusedAdaMerging {
         { buffer: s.h },
         { buffer: dqkv },
         G(n('attn.qkv.weight')),
+        undefined,
+        undefined,
+        G(n('attn.qkv.bias')),
       );
-      colSum(b, `b${i} ∂qkv.b`, R, D3, { buffer: dqkv }, G(n('attn.qkv.bias')));
       mm(b, `b${i} ∂h`, { m: R, k: D3, n: D, a: 'N' }, { buffer: dqkv }, WT(n('attn.qkv.weight')), {
         buffer: dh,
       });
@@ -567,8 +577,10 @@ export class FusedAdaMerging {
       { buffer: patches },
       { buffer: demb },
       G('encoder.patch_embed.weight'),
+      undefined,
+      undefined,
+      G('encoder.patch_embed.bias'),
     );
-    colSum(b, '∂patch_embed.b', B * NP, D, { buffer: demb }, G('encoder.patch_embed.bias'));
     p.add(
       b,
       '∂λ per tensor',

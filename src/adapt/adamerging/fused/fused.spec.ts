@@ -116,12 +116,14 @@ describe('fused matMul kernel vs a plain-JS product', () => {
     aux: Float32Array,
   ) {
     const plan = new GpuPlan(gpu.device);
+    const sums = new Float32Array(spec.n).fill(NaN);
     const bufs = [
       a,
       b,
       c0,
       ...(spec.bias ? [bias] : []),
       ...(spec.epilogue.startsWith('gelu') ? [aux] : []),
+      ...(spec.colSums ? [sums] : []),
     ].map((x, i) => plan.buffer(x.length, `in${i}`, x));
     plan.add(
       'p',
@@ -133,15 +135,17 @@ describe('fused matMul kernel vs a plain-JS product', () => {
     gpu.device.pushErrorScope('validation');
     const encoder = gpu.device.createCommandEncoder();
     plan.encode(encoder, ['p']);
-    const read = plan.readBuffer(c0.byteLength + (spec.epilogue === 'gelu' ? aux.byteLength : 0));
+    // The extra output (z of the GELU epilogue, or the column sums) is the last binding.
+    const extra = spec.epilogue === 'gelu' ? aux.byteLength : spec.colSums ? sums.byteLength : 0;
+    const read = plan.readBuffer(c0.byteLength + extra);
     encoder.copyBufferToBuffer(bufs[2]!, 0, read, 0, c0.byteLength);
-    if (spec.epilogue === 'gelu')
-      encoder.copyBufferToBuffer(bufs.at(-1)!, 0, read, c0.byteLength, aux.byteLength);
+    if (extra) encoder.copyBufferToBuffer(bufs.at(-1)!, 0, read, c0.byteLength, extra);
     gpu.device.queue.submit([encoder.finish()]);
     await read.mapAsync(GPUMapMode.READ);
     const out = new Float32Array(read.getMappedRange().slice(0));
     read.unmap();
-    expect(await gpu.device.popErrorScope()).toBeNull();
+    const error = await gpu.device.popErrorScope();
+    expect(error?.message ?? null).toBeNull();
     plan.destroy();
     return { c: out.subarray(0, c0.length), aux: out.subarray(c0.length) };
   }
@@ -173,6 +177,18 @@ describe('fused matMul kernel vs a plain-JS product', () => {
       'none',
     ],
     ['Aᵀ·B, vec4 loads of A, 4-row block', { m: 8, k: 5, n: 12, a: 'T', rows: 4 }, false, 'none'],
+    [
+      'Aᵀ·B with the column sums of B (weight + bias gradient)',
+      { m: 12, k: 19, n: 16, a: 'T', rows: 8, colSums: true },
+      false,
+      'none',
+    ],
+    [
+      'Aᵀ·B with column sums, scalar loads of A (M % 4 ≠ 0)',
+      { m: 7, k: 9, n: 8, a: 'T', rows: 8, colSums: true },
+      false,
+      'none',
+    ],
     ['C += A·B + bias (residual)', { m: 12, k: 6, n: 8, a: 'N', rows: 8 }, true, 'accumulate'],
     ['QuickGELU, keeping z', { m: 12, k: 8, n: 8, a: 'N', rows: 8 }, true, 'gelu'],
     ['A·B · QuickGELU′(z)', { m: 12, k: 6, n: 8, a: 'N', rows: 8 }, false, 'geluGrad'],
@@ -203,6 +219,13 @@ describe('fused matMul kernel vs a plain-JS product', () => {
                   : v;
           expect(got.c[at]).toBeCloseTo(want, 4);
           if (epilogue === 'gelu') expect(got.aux[at]).toBeCloseTo(v, 4);
+        }
+      }
+      if (spec.colSums) {
+        for (let j = 0; j < n; j++) {
+          let sum = 0;
+          for (let t = 0; t < k; t++) sum += b[t * n + j]!;
+          expect(got.aux[j]).toBeCloseTo(sum, 4);
         }
       }
     });

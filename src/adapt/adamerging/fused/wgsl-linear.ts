@@ -27,6 +27,11 @@ export interface MatMulSpec {
   epilogue: Epilogue;
   /** Output rows per invocation (register blocking). */
   rows: number;
+  /**
+   * 'T' only: also write Σ_k B[k, :] (the bias gradient that goes with a weight gradient) to an
+   * extra binding — free, since every B row is loaded anyway.
+   */
+  colSums?: boolean;
 }
 
 export const WORKGROUP = 64;
@@ -72,8 +77,13 @@ export function matMulShader(s: MatMulSpec): string {
     bindings.push(`@group(0) @binding(${next++}) var<storage, read_write> aux: array<vec4<f32>>;`);
   if (s.epilogue === 'geluGrad')
     bindings.push(`@group(0) @binding(${next++}) var<storage, read> aux: array<vec4<f32>>;`);
+  const sums = s.colSums === true;
+  if (sums && s.a !== 'T') throw new Error('fused matMul: column sums need the Aᵀ layout');
+  if (sums)
+    bindings.push(`@group(0) @binding(${next++}) var<storage, read_write> sums: array<vec4<f32>>;`);
   const rows = Array.from({ length: s.rows }, (_, r) => r);
   const cols = Array.from({ length: cg }, (_, c) => c);
+  const sumB = sums ? cols.map((c) => `cs${c} += b${c};`).join(' ') : '';
   const lane = ['x', 'y', 'z', 'w'];
   const row = (r: number): string => `min(row0 + ${r}u, ${s.m - 1}u)`;
   let loop: string;
@@ -84,6 +94,7 @@ export function matMulShader(s: MatMulSpec): string {
     loop = `for (var k = 0u; k < ${s.k}u; k++) {
     ${cols.map((c) => `let b${c} = b[k * ${n4}u + col0 + ${c}u];`).join('\n    ')}
     ${rows.map((r) => `{ let av = ${aLoad(r)}; ${cols.map((c) => `acc${r}_${c} += av * b${c};`).join(' ')} }`).join('\n    ')}
+    ${sumB}
   }`;
   } else if (s.a === 'N') {
     // Four k at a time: one vec4 of A per row, four vec4s of B per column group.
@@ -109,6 +120,7 @@ export function matMulShader(s: MatMulSpec): string {
     ${cols.map((c) => `let b${c} = b[k * ${n4}u + col0 + ${c}u];`).join('\n    ')}
     ${Array.from({ length: s.rows / 4 }, (_, q) => `let a${q} = a[k * ${m4}u + min(row0 / 4u + ${q}u, ${m4 - 1}u)];`).join('\n    ')}
     ${rows.map((r) => cols.map((c) => `acc${r}_${c} += a${Math.floor(r / 4)}.${lane[r % 4]} * b${c};`).join(' ')).join('\n    ')}
+    ${sumB}
   }`;
   }
   const store = (r: number, c: number): string => {
@@ -133,7 +145,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let row0 = (idx / ${n4 / cg}u) * ${s.rows}u;
   if (row0 >= ${s.m}u) { return; }
   ${rows.flatMap((r) => cols.map((c) => `var acc${r}_${c} = vec4<f32>(0.0);`)).join('\n  ')}
+  ${sums ? cols.map((c) => `var cs${c} = vec4<f32>(0.0);`).join(' ') : ''}
   ${loop}
+  ${sums ? `if (row0 == 0u) { ${cols.map((c) => `sums[col0 + ${c}u] = cs${c};`).join(' ')} }` : ''}
   ${rows.map((r) => `if (row0 + ${r}u < ${s.m}u) { ${cols.map((c) => store(r, c)).join(' ')} }`).join('\n  ')}
 }`;
 }
