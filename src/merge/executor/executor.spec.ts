@@ -341,6 +341,26 @@ describe('executeMerge output', () => {
     expect(progress.every((p) => p.eta !== undefined && p.eta >= 0)).toBe(true);
     expect(events.at(-1)!.status).toBe('done');
   });
+
+  it('model-scope progress reaches its totals when the selection settles in one read', async () => {
+    const events: {
+      status: string;
+      done?: number;
+      total?: number;
+      bytes?: number;
+      totalBytes?: number;
+    }[] = [];
+    const { summary } = await run(
+      'merge_method: ties\nbase_model: base\nmodels: [task1, task2]\nparameters: {density: 0.3, trim_scope: model}\nmerge_studio: {task_specific: [heads.]}',
+      2,
+      { onProgress: (p) => events.push(p) },
+    );
+    expect(summary.thresholds).toHaveLength(2);
+    const last = events.filter((e) => e.status === 'progress').at(-1)!;
+    // Two planned selection passes + the merge pass: all counted as done at the end.
+    expect(last.done).toBe(last.total);
+    expect(last.bytes).toBe(last.totalBytes);
+  });
 });
 
 describe('official TIES options end to end', () => {

@@ -181,7 +181,9 @@ export async function executeMerge(
       const selector = backend.createMagnitudeSelector(densities, totalElements);
       // Histograms only count |δ|: any element range works.
       const units = merges.flatMap((s) => unitsOf(s, true));
+      let passes = 0;
       do {
+        passes++;
         for await (const { item, value: raws } of prefetchOneAhead(units, load, small)) {
           throwIfAborted(options.signal);
           if (selector.addAll) await selector.addAll(raws[0]!, raws.slice(1));
@@ -191,6 +193,13 @@ export async function executeMerge(
         }
         await selector.closePass?.();
       } while (selector.needsAnotherPass());
+      // A selector that settled in one read (candidate band): the planned second pass is done.
+      if (passes < selectionPasses) {
+        progress.advance(
+          merges.length * (selectionPasses - passes),
+          preBytes * (selectionPasses - passes),
+        );
+      }
       state.thresholds = selector.thresholds();
     }
     if (plan.needsMajoritySign) {
