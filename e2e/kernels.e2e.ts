@@ -29,6 +29,7 @@ test('WebGPU merge kernels equal the CPU reference in the browser', async ({ pag
   expect(report.uniformsChecked).toBe(100_003);
   expect(report.uniformMismatches).toBe(0);
   expect(report.selector.gpu).toEqual(report.selector.cpu);
+  expect(report.selector.gpuAddAll).toEqual(report.selector.cpu);
   expect(report.selector.cpu.every((t) => t > 0 && Number.isFinite(t))).toBe(true);
 });
 

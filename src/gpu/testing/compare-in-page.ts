@@ -22,7 +22,7 @@ export interface InPageReport {
   jobs: JobComparison[];
   uniformMismatches: number;
   uniformsChecked: number;
-  selector: { gpu: number[]; cpu: number[] };
+  selector: { gpu: number[]; cpu: number[]; gpuAddAll?: number[] };
   validationError: string | null;
 }
 
@@ -102,14 +102,23 @@ export async function runKernelComparison(): Promise<InPageReport> {
       const selectors = [
         gpu.createMagnitudeSelector([0.2, 0.7], total),
         cpu.createMagnitudeSelector([0.2, 0.7], total),
+        gpu.createMagnitudeSelector([0.2, 0.7], total),
       ];
-      for (const s of selectors) {
+      for (const [i, s] of selectors.entries()) {
         do {
-          for (const t of set) for (let m = 0; m < 2; m++) await s.add(m, t.base, t.models[m]!);
+          for (const t of set) {
+            // The third selector takes every model of a tensor at once (addAll).
+            if (i === 2) await s.addAll!(t.base, t.models.slice(0, 2));
+            else for (let m = 0; m < 2; m++) await s.add(m, t.base, t.models[m]!);
+          }
           await s.closePass?.();
         } while (s.needsAnotherPass());
       }
-      report.selector = { gpu: selectors[0]!.thresholds(), cpu: selectors[1]!.thresholds() };
+      report.selector = {
+        gpu: selectors[0]!.thresholds(),
+        cpu: selectors[1]!.thresholds(),
+        gpuAddAll: selectors[2]!.thresholds(),
+      };
     });
   } catch (err) {
     report.validationError = err instanceof Error ? err.message : String(err);
