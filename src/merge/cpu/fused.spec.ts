@@ -150,6 +150,47 @@ describe('fused element-wise task arithmetic', () => {
       }
     }
   }
+
+  // Whole-tensor sparsifiers (combine-weighted.ts): random, DELLA, row-wise bands, rescales.
+  const whole: [string, Partial<TaskArithmeticJob>][] = [
+    ['dare l1', { sparsifier: 'random', rescale: 'l1' }],
+    ['dare inverse_density', { sparsifier: 'random', rescale: 'inverse_density' }],
+    ['della', { sparsifier: 'della_magprune', rescale: 'inverse_density' }],
+    ['row-wise magnitude', { sparsifier: 'magnitude', rowWise: true, shape: [n / 100, 100] }],
+    ['magnitude l1', { sparsifier: 'magnitude', rescale: 'l1' }],
+  ];
+  for (const [label, over] of whole) {
+    for (const consensus of ['none', 'sum', 'count'] as Consensus[]) {
+      it(`whole-tensor ${label}/${consensus}`, () => {
+        const job: TaskArithmeticJob = {
+          kind: 'task_arithmetic',
+          tensorName: 't',
+          shape: [n],
+          numel: n,
+          base: raw(baseVals, 'F32', 4),
+          models: models.map((v, m) => raw(v, dtypes[m]!, m % 2 === 1 ? 2 : 0)),
+          weights: [1, 0.5, -0.25, 2],
+          densities: [0.5, 0.7, 0.3, 0.9],
+          gammas: [0, 0, 0, 0],
+          epsilons: [0.1, 0.2, 0.05, 0.05],
+          consensus,
+          sparsifier: 'random',
+          rescale: 'none',
+          normalize: consensus !== 'count',
+          lambda: 0.7,
+          seed: 11,
+          zeroSign: 'majority',
+          majoritySign: 1,
+          rowWise: false,
+          deltaScale: 1.1,
+          ...over,
+        };
+        const got = mergeTaskArithmetic(job);
+        const want = expected(job);
+        expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+      });
+    }
+  }
 });
 
 describe('bulk decoders', () => {

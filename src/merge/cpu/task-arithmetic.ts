@@ -11,7 +11,8 @@
  *   multiplies: λ first); out = θ₀ + mixed.
  */
 import type { TaskArithmeticJob } from '../backend';
-import { electedSign, electionSum, signSumOf } from './consensus';
+import { combineWeighted } from './combine-weighted';
+import { signSumOf } from './consensus';
 import { isElementwiseJob, mergeElementwiseTiled, type KeepBands } from './elementwise-ta';
 import { magnitudeBand } from './select';
 import { sparsify } from './sparsify';
@@ -49,33 +50,7 @@ export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
   if (isElementwiseJob(job)) return mergeElementwiseTiled(job);
   if (hasPerTensorBands(job)) return mergeElementwiseTiled(job, perTensorBands(job));
   const { base, wd } = weightedDeltas(job);
-  const weights = job.models.map((_, m) => f(job.weights[m] ?? 1));
-  const out = new Float32Array(job.numel);
-  const lambda = f(job.lambda);
-  const scale = f(job.deltaScale);
-  for (let i = 0; i < job.numel; i++) {
-    let mixed = 0;
-    let div = 0;
-    if (job.consensus === 'none') {
-      for (let t = 0; t < wd.length; t++) {
-        mixed = f(mixed + (wd[t]![i] as number));
-        div = f(div + (weights[t] as number));
-      }
-    } else {
-      const sign = electedSign(electionSum(wd, i, job.consensus), job.zeroSign, job.majoritySign);
-      for (let t = 0; t < wd.length; t++) {
-        const v = wd[t]![i] as number;
-        if (Math.sign(v) === sign) {
-          mixed = f(mixed + v);
-          div = f(div + (weights[t] as number));
-        }
-      }
-    }
-    if (job.normalize) mixed = f(mixed / (Math.abs(div) < 1e-8 ? 1 : div));
-    mixed = f(f(mixed * lambda) * scale);
-    out[i] = (base[i] as number) + mixed;
-  }
-  return out;
+  return combineWeighted(job, base, wd);
 }
 
 /** Σ sign(elected statistic) over this tensor, for the official-TIES majority-sign pre-pass. */
