@@ -32,7 +32,8 @@ const usage = `usage: adamerge --pool <manifest.json | zoo folder> --mode task|l
   --eval-every   also print per-task accuracy every N steps (default 0: only at the end)
   --limit        only the first N test images per task in accuracy figures
   --log-every    progress line every N steps (default 25)
-  --device       tfjs backend: wasm (default, fastest in Node here), cpu, webgpu (Dawn)`;
+  --device       webgpu (default: Dawn, the fused WGSL step; falls back to wasm without an
+                 adapter), wasm, cpu`;
 
 function positiveInt(
   name: string,
@@ -74,7 +75,7 @@ async function adamerge(args: string[], io: CliIo): Promise<number> {
       'eval-every': { type: 'string' },
       limit: { type: 'string' },
       'log-every': { type: 'string' },
-      device: { type: 'string', default: 'wasm' },
+      device: { type: 'string', default: 'webgpu' },
     },
   });
   if (!values.pool) throw new CliUsageError('adamerge needs --pool <manifest.json> (see --help)');

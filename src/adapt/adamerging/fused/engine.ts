@@ -36,7 +36,12 @@ import {
   transposeShader,
   type Epilogue,
 } from './wgsl-linear';
-import { layerNormBackShader, layerNormShader } from './wgsl-norm';
+import {
+  layerNormBackShader,
+  layerNormParamPartialShader,
+  layerNormParamReduceShader,
+  layerNormShader,
+} from './wgsl-norm';
 import {
   adamShader,
   headEntropyShader,
@@ -71,6 +76,9 @@ export interface FusedStepResult {
   /** λ as the next forward pass uses it (clamped when `clamp`), T × columns row-major. */
   lambdas: Float32Array;
 }
+
+/** Row chunks of the LayerNorm γ/β gradient sums (parallel partial sums, then one reduce). */
+const LN_CHUNKS = 32;
 
 export type FusedPhase = 'merge' | 'forward' | 'backward' | 'update';
 export const FUSED_PHASES: FusedPhase[] = ['merge', 'forward', 'backward', 'update'];
@@ -222,6 +230,7 @@ export class FusedAdaMerging {
     const dqkv = p.buffer(R * D3, '∂qkv');
     const demb = p.buffer(B * NP * D, '∂emb');
     const dpos = p.buffer(TK * D, '∂pos');
+    const lnPartial = p.buffer(2 * LN_CHUNKS * D, 'LN ∂γ, ∂β partials');
     this.staging = p.readBuffer(4 * (T + lambdaCount));
 
     const at = (buffer: GPUBuffer, name: string): Range => {
@@ -263,6 +272,32 @@ export class FusedAdaMerging {
       b?: Range,
     ): void =>
       p.add(phase, label, colSumShader(rows, n, Boolean(b)), [a, out, ...(b ? [b] : [])], n / 4);
+
+    /** ∂γ, ∂β of a LayerNorm: row chunks in parallel, then their sum. */
+    const lnParams = (
+      label: string,
+      rows: number,
+      dy: GPUBuffer,
+      xhat: GPUBuffer,
+      gamma: Range,
+      beta: Range,
+    ): void => {
+      const chunks = Math.min(LN_CHUNKS, rows);
+      p.add(
+        'backward',
+        `${label} partial`,
+        layerNormParamPartialShader(rows, D, chunks),
+        [{ buffer: dy }, { buffer: xhat }, { buffer: lnPartial }],
+        chunks * (D / 4),
+      );
+      p.add(
+        'backward',
+        label,
+        layerNormParamReduceShader(D, chunks),
+        [{ buffer: lnPartial }, gamma, beta],
+        D / 4,
+      );
+    };
 
     // Merge: θ from the λ in use, and θᵀ of every matrix for the backward's ∂x = ∂y·Wᵀ.
     const lambdaSpec = {
@@ -442,10 +477,7 @@ export class FusedAdaMerging {
       ],
       B,
     );
-    colSum(b, '∂norm.weight', B, D, { buffer: dfeature }, G('encoder.norm.weight'), {
-      buffer: xhatF,
-    });
-    colSum(b, '∂norm.bias', B, D, { buffer: dfeature }, G('encoder.norm.bias'));
+    lnParams('∂norm', B, dfeature, xhatF, G('encoder.norm.weight'), G('encoder.norm.bias'));
     p.add(b, 'cls′', scatterClsShader(tokenSpec), [{ buffer: dcls }, { buffer: dx }], R * D);
     for (let i = config.depth - 1; i >= 0; i--) {
       const s = blocks[i]!;
@@ -485,8 +517,7 @@ export class FusedAdaMerging {
       mm(b, `b${i} ∂h2`, { m: R, k: F, n: D, a: 'N' }, { buffer: dz }, WT(n('mlp.fc1.weight')), {
         buffer: dh,
       });
-      colSum(b, `b${i} ∂norm2.w`, R, D, { buffer: dh }, G(n('norm2.weight')), { buffer: s.xhat2 });
-      colSum(b, `b${i} ∂norm2.b`, R, D, { buffer: dh }, G(n('norm2.bias')));
+      lnParams(`b${i} ∂norm2`, R, dh, s.xhat2, G(n('norm2.weight')), G(n('norm2.bias')));
       p.add(
         b,
         `b${i} ln2′`,
@@ -542,8 +573,7 @@ export class FusedAdaMerging {
       mm(b, `b${i} ∂h`, { m: R, k: D3, n: D, a: 'N' }, { buffer: dqkv }, WT(n('attn.qkv.weight')), {
         buffer: dh,
       });
-      colSum(b, `b${i} ∂norm1.w`, R, D, { buffer: dh }, G(n('norm1.weight')), { buffer: s.xhat1 });
-      colSum(b, `b${i} ∂norm1.b`, R, D, { buffer: dh }, G(n('norm1.bias')));
+      lnParams(`b${i} ∂norm1`, R, dh, s.xhat1, G(n('norm1.weight')), G(n('norm1.bias')));
       p.add(
         b,
         `b${i} ln1′`,
