@@ -33,6 +33,7 @@ import {
   colSumShader,
   matMulInvocations,
   matMulShader,
+  splitSumShader,
   transposeShader,
   type Epilogue,
 } from './wgsl-linear';
@@ -77,6 +78,8 @@ export interface FusedStepResult {
   lambdas: Float32Array;
 }
 
+/** Slices of the rows in the weight-gradient matMuls (K = images × tokens), summed after. */
+const SPLIT_K = 8;
 /** Row chunks of the LayerNorm γ/β gradient sums (parallel partial sums, then one reduce). */
 const LN_CHUNKS = 32;
 
@@ -231,6 +234,8 @@ export class FusedAdaMerging {
     const demb = p.buffer(B * NP * D, '∂emb');
     const dpos = p.buffer(TK * D, '∂pos');
     const lnPartial = p.buffer(2 * LN_CHUNKS * D, 'LN ∂γ, ∂β partials');
+    const splitPartial = p.buffer(SPLIT_K * Math.max(D * D3, D * F, PP * D), 'split-K partials');
+    const splitPartialSums = p.buffer(SPLIT_K * Math.max(D3, F, D), 'split-K column sums');
     this.staging = p.readBuffer(4 * (T + lambdaCount));
 
     const at = (buffer: GPUBuffer, name: string): Range => {
@@ -252,15 +257,40 @@ export class FusedAdaMerging {
       aux?: Range,
       sums?: Range,
     ): void => {
+      const split = spec.a === 'T' ? SPLIT_K : 1;
       const s = {
         ...spec,
         epilogue: spec.epilogue ?? 'none',
         bias: Boolean(bias),
         rows: 8,
         colSums: Boolean(sums),
+        splitK: split,
       };
-      const bindings = [a, b, c, ...[bias, aux, sums].filter((r): r is Range => Boolean(r))];
-      p.add(phase, label, matMulShader(s), bindings, matMulInvocations(s));
+      if (split === 1) {
+        const bindings = [a, b, c, ...[bias, aux, sums].filter((r): r is Range => Boolean(r))];
+        p.add(phase, label, matMulShader(s), bindings, matMulInvocations(s));
+        return;
+      }
+      // Split-K: partial products (and column sums) per slice of rows, then their sums.
+      const partial = { buffer: splitPartial };
+      const partialSums = { buffer: splitPartialSums };
+      p.add(
+        phase,
+        label,
+        matMulShader(s),
+        [a, b, partial, ...(sums ? [partialSums] : [])],
+        matMulInvocations(s),
+      );
+      const count4 = (spec.m * spec.n) / 4;
+      p.add(phase, `${label} Σ`, splitSumShader(count4, split), [partial, c], count4);
+      if (sums)
+        p.add(
+          phase,
+          `${label} Σ bias`,
+          splitSumShader(spec.n / 4, split),
+          [partialSums, sums],
+          spec.n / 4,
+        );
     };
     const colSum = (
       phase: FusedPhase,

@@ -32,6 +32,13 @@ export interface MatMulSpec {
    * extra binding — free, since every B row is loaded anyway.
    */
   colSums?: boolean;
+  /**
+   * 'T' only: split the K rows into this many slices computed in parallel, each writing its
+   * partial C (and column sums) at slice·M·N — summed by {@link splitSumShader}. Weight
+   * gradients have K = 2,176 and only a handful of output blocks: unsplit, one or two
+   * workgroups carry the whole dispatch.
+   */
+  splitK?: number;
 }
 
 export const WORKGROUP = 64;
@@ -78,6 +85,12 @@ export function matMulShader(s: MatMulSpec): string {
   if (s.epilogue === 'geluGrad')
     bindings.push(`@group(0) @binding(${next++}) var<storage, read> aux: array<vec4<f32>>;`);
   const sums = s.colSums === true;
+  const split = s.splitK ?? 1;
+  if (split > 1 && (s.a !== 'T' || s.bias || s.epilogue !== 'none'))
+    throw new Error('fused matMul: split-K is for plain Aᵀ·B');
+  const per = Math.ceil(s.k / split);
+  const blocks = Math.ceil(s.m / s.rows) * (n4 / cg);
+  const slice = split > 1 ? `sk * ${s.m * n4}u + ` : '';
   if (sums && s.a !== 'T') throw new Error('fused matMul: column sums need the Aᵀ layout');
   if (sums)
     bindings.push(`@group(0) @binding(${next++}) var<storage, read_write> sums: array<vec4<f32>>;`);
@@ -91,7 +104,7 @@ export function matMulShader(s: MatMulSpec): string {
     // Loads of A for rows past M are clamped to row M−1 (their results are never stored).
     const aLoad = (r: number): string =>
       s.a === 'N' ? `a[${row(r)} * ${s.k}u + k]` : `a[k * ${s.m}u + ${row(r)}]`;
-    loop = `for (var k = 0u; k < ${s.k}u; k++) {
+    loop = `for (var k = kBegin; k < kEnd; k++) {
     ${cols.map((c) => `let b${c} = b[k * ${n4}u + col0 + ${c}u];`).join('\n    ')}
     ${rows.map((r) => `{ let av = ${aLoad(r)}; ${cols.map((c) => `acc${r}_${c} += av * b${c};`).join(' ')} }`).join('\n    ')}
     ${sumB}
@@ -116,7 +129,7 @@ export function matMulShader(s: MatMulSpec): string {
   } else {
     // Aᵀ: the block's rows are consecutive in A's row k — rows/4 vec4 loads per k.
     const m4 = s.m / 4;
-    loop = `for (var k = 0u; k < ${s.k}u; k++) {
+    loop = `for (var k = kBegin; k < kEnd; k++) {
     ${cols.map((c) => `let b${c} = b[k * ${n4}u + col0 + ${c}u];`).join('\n    ')}
     ${Array.from({ length: s.rows / 4 }, (_, q) => `let a${q} = a[k * ${m4}u + min(row0 / 4u + ${q}u, ${m4 - 1}u)];`).join('\n    ')}
     ${rows.map((r) => cols.map((c) => `acc${r}_${c} += a${Math.floor(r / 4)}.${lane[r % 4]} * b${c};`).join(' ')).join('\n    ')}
@@ -124,7 +137,7 @@ export function matMulShader(s: MatMulSpec): string {
   }`;
   }
   const store = (r: number, c: number): string => {
-    const at = `(row0 + ${r}u) * ${n4}u + col0 + ${c}u`;
+    const at = `${slice}(row0 + ${r}u) * ${n4}u + col0 + ${c}u`;
     const v = s.bias ? `acc${r}_${c} + bias[col0 + ${c}u]` : `acc${r}_${c}`;
     const stmt =
       s.epilogue === 'none'
@@ -140,20 +153,38 @@ export function matMulShader(s: MatMulSpec): string {
 ${GELU_FNS}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let idx = gid.x;
+  let sk = gid.x / ${blocks}u;
+  let idx = gid.x % ${blocks}u;
+  if (sk >= ${split}u) { return; }
   let col0 = (idx % ${n4 / cg}u) * ${cg}u;
   let row0 = (idx / ${n4 / cg}u) * ${s.rows}u;
   if (row0 >= ${s.m}u) { return; }
+  let kBegin = sk * ${per}u;
+  let kEnd = min(kBegin + ${per}u, ${s.k}u);
   ${rows.flatMap((r) => cols.map((c) => `var acc${r}_${c} = vec4<f32>(0.0);`)).join('\n  ')}
   ${sums ? cols.map((c) => `var cs${c} = vec4<f32>(0.0);`).join(' ') : ''}
   ${loop}
-  ${sums ? `if (row0 == 0u) { ${cols.map((c) => `sums[col0 + ${c}u] = cs${c};`).join(' ')} }` : ''}
+  ${sums ? `if (row0 == 0u) { ${cols.map((c) => `sums[sk * ${n4}u + col0 + ${c}u] = cs${c};`).join(' ')} }` : ''}
   ${rows.map((r) => `if (row0 + ${r}u < ${s.m}u) { ${cols.map((c) => store(r, c)).join(' ')} }`).join('\n  ')}
 }`;
 }
 
 export function matMulInvocations(s: MatMulSpec): number {
-  return Math.ceil(s.m / s.rows) * (s.n / 4 / columnGroups(s.n));
+  return Math.ceil(s.m / s.rows) * (s.n / 4 / columnGroups(s.n)) * (s.splitK ?? 1);
+}
+
+/** out[i] = Σ_s part[s·count + i] over `splits` slices (count in vec4s): split-K's second pass. */
+export function splitSumShader(count4: number, splits: number): string {
+  return `@group(0) @binding(0) var<storage, read> part: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> out: array<vec4<f32>>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= ${count4}u) { return; }
+  var acc = vec4<f32>(0.0);
+  for (var s = 0u; s < ${splits}u; s++) { acc += part[s * ${count4}u + i]; }
+  out[i] = acc;
+}`;
 }
 
 /**
