@@ -116,7 +116,7 @@ describe('fused matMul kernel vs a plain-JS product', () => {
     aux: Float32Array,
   ) {
     const plan = new GpuPlan(gpu.device);
-    const sums = new Float32Array(spec.n).fill(NaN);
+    const sums = new Float32Array(spec.n * (spec.splitK ?? 1)).fill(NaN);
     const bufs = [
       a,
       b,
@@ -165,6 +165,12 @@ describe('fused matMul kernel vs a plain-JS product', () => {
     ],
     ['Aᵀ·B (weight gradient)', { m: 10, k: 33, n: 8, a: 'T', rows: 4 }, false, 'none'],
     [
+      'Aᵀ·B split into 3 slices of K (partials summed here), with column sums',
+      { m: 12, k: 20, n: 16, a: 'T', rows: 8, colSums: true, splitK: 3 },
+      false,
+      'none',
+    ],
+    [
       'A·B + bias, vec4 loads of A (K % 4 = 0), M not a multiple of 8',
       { m: 21, k: 12, n: 16, a: 'N', rows: 8 },
       true,
@@ -199,10 +205,19 @@ describe('fused matMul kernel vs a plain-JS product', () => {
       const { m, k, n } = spec;
       const a = rand(m * k, 1);
       const b = rand(k * n, 2);
-      const c0 = rand(m * n, 3);
+      const split = spec.splitK ?? 1;
+      const c0 = rand(m * n * split, 3);
       const bias = rand(n, 4);
       const aux = rand(m * n, 5);
-      const got = await run(spec, a, b, c0, bias, aux);
+      const raw = await run(spec, a, b, c0, bias, aux);
+      // Split-K writes one partial C and one partial column sum per slice: add them up.
+      const fold = (x: Float32Array, size: number): Float32Array =>
+        Float32Array.from({ length: size }, (_, i) => {
+          let v = 0;
+          for (let t = 0; t < split; t++) v += x[t * size + i]!;
+          return v;
+        });
+      const got = split === 1 ? raw : { c: fold(raw.c, m * n), aux: fold(raw.aux, n) };
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
           let v = hasBias ? bias[j]! : 0;
