@@ -4,14 +4,15 @@
  * callbacks per second) while AdaMerging runs in the worker. On the demo zoo when
  * public/zoo/manifest.json exists, else on the e2e mini zoo (the report says which).
  *
- *   npx tsx bench/ui.ts [--samples 20] [--ada-steps 10] [--tf wasm[,auto]]
+ *   npx tsx bench/ui.ts [--samples 20] [--ada-steps 10] [--tf wasm[,auto]] [--dev]
  *
  * Writes bench/results/ui.json and the "Studio UI" section of docs/bench.md.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { chromium, type Page } from 'playwright-core';
-import { createServer } from 'vite';
+import { build, createServer, preview } from 'vite';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
 import { buildMiniZoo, serveMiniZoo } from '../e2e/helpers/miniZoo';
 import { writeBenchSection } from './sections';
@@ -24,6 +25,7 @@ const SAMPLES = Number(arg('samples', '20'));
 const ADA_STEPS = Number(arg('ada-steps', '10'));
 const TF_MODES = arg('tf', 'wasm').split(',') as ('wasm' | 'auto')[];
 const REAL_ZOO = existsSync('public/zoo/manifest.json');
+const DEV = process.argv.includes('--dev');
 const log = (line: string) => console.error(`[bench:ui] ${line}`);
 
 const median = (xs: number[]) => {
@@ -193,6 +195,43 @@ async function measureMode(
   };
 }
 
+/**
+ * What users run: a production build (React's production runtime) served by `vite preview`
+ * (same COOP/COEP headers), built into a temporary folder. `--dev` measures the dev server.
+ */
+async function startServer(): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+  if (DEV) {
+    const server = await createServer({
+      configFile: 'vite.config.ts',
+      // No HMR or file watching: an edit elsewhere in the tree must not reload the page.
+      server: { port: 5211, hmr: false, watch: { ignored: ['**/*'] } },
+      logLevel: 'error',
+    });
+    await server.listen();
+    return {
+      baseUrl: server.resolvedUrls?.local[0] ?? 'http://localhost:5211/',
+      close: () => server.close(),
+    };
+  }
+  const outDir = join(tmpdir(), 'merge-studio-bench-ui');
+  log(`building the studio into ${outDir}`);
+  await build({
+    configFile: 'vite.config.ts',
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true },
+  });
+  const server = await preview({
+    configFile: 'vite.config.ts',
+    logLevel: 'error',
+    build: { outDir },
+    preview: { port: 5212, strictPort: false },
+  });
+  return {
+    baseUrl: server.resolvedUrls?.local[0] ?? 'http://localhost:5212/',
+    close: () => server.close(),
+  };
+}
+
 async function main(): Promise<void> {
   const loadStart = loadavg();
   const zooLabel = REAL_ZOO ? 'demo zoo (public/zoo)' : 'mini zoo (e2e/helpers/miniZoo.ts)';
@@ -201,14 +240,7 @@ async function main(): Promise<void> {
   const serve = async (page: Page) => {
     if (mini) await serveMiniZoo(page as never, mini.files);
   };
-  const server = await createServer({
-    configFile: 'vite.config.ts',
-    // No HMR or file watching: an edit elsewhere in the tree must not reload the page.
-    server: { port: 5211, hmr: false, watch: { ignored: ['**/*'] } },
-    logLevel: 'error',
-  });
-  await server.listen();
-  const baseUrl = server.resolvedUrls?.local[0] ?? 'http://localhost:5211/';
+  const { baseUrl, close } = await startServer();
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const results: ModeResult[] = [];
   try {
@@ -222,7 +254,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await browser.close();
-    await server.close();
+    await close();
   }
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
@@ -246,7 +278,7 @@ async function main(): Promise<void> {
   );
   const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
   const markdown = [
-    `On the ${zooLabel}, headless Chromium with the lavapipe WebGPU adapter. Latency: Live on,`,
+    `On the ${zooLabel}, ${DEV ? 'Vite dev server (React development build)' : 'production build (`vite build` + `vite preview`)'}, headless Chromium with the lavapipe WebGPU adapter. Latency: Live on,`,
     `task arithmetic; a weight slider of the method form is dragged and released ${SAMPLES} times.`,
     'Each time runs from the pointerup event to a DOM change of the Live row in the results',
     'table: first the estimate (the first images of every test set, labelled "estimate · n/task"',
