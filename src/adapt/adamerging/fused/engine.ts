@@ -46,6 +46,8 @@ import {
 import {
   adamShader,
   headEntropyShader,
+  lambdaChunks,
+  lambdaGradReduceShader,
   lambdaGradShader,
   mergeShader,
   taskLossShader,
@@ -641,11 +643,20 @@ export class FusedAdaMerging {
       undefined,
       G('encoder.patch_embed.bias'),
     );
+    const chunks = lambdaChunks(lambdaSpec).start.length;
+    const lambdaPart = p.buffer(T * chunks, '∂λ per chunk');
+    p.add(
+      b,
+      '∂λ chunks',
+      lambdaGradShader(lambdaSpec),
+      [{ buffer: tau }, { buffer: grad }, { buffer: lambdaPart }],
+      T * chunks,
+    );
     p.add(
       b,
       '∂λ per tensor',
-      lambdaGradShader(lambdaSpec),
-      [{ buffer: tau }, { buffer: grad }, { buffer: partial }],
+      lambdaGradReduceShader(lambdaSpec),
+      [{ buffer: lambdaPart }, { buffer: partial }],
       T * L.names.length,
     );
 

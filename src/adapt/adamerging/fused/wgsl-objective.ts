@@ -107,23 +107,73 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }`;
 }
 
-/** g[k, l] = Σ_{e ∈ tensor l} τ[k, e]·∂loss/∂θ[e], one invocation per (task, tensor). */
+/** vec4s per chunk of ⟨τ, ∂θ⟩: tensors are summed in chunks so the long ones do not serialise. */
+const CHUNK4 = 128;
+
+/** The chunks of every tensor: [start, end) in vec4s, and each tensor's first chunk and count. */
+export function lambdaChunks(s: LambdaSpec): {
+  start: number[];
+  end: number[];
+  first: number[];
+  count: number[];
+} {
+  const out = {
+    start: [] as number[],
+    end: [] as number[],
+    first: [] as number[],
+    count: [] as number[],
+  };
+  s.offsets.forEach((offset, l) => {
+    // Offsets are 64-float aligned and the padding of τ and ∂θ is zero: whole vec4s are safe.
+    const begin = offset / 4;
+    const stop = begin + Math.ceil(s.lengths[l]! / 4);
+    out.first.push(out.start.length);
+    for (let at = begin; at < stop; at += CHUNK4) {
+      out.start.push(at);
+      out.end.push(Math.min(at + CHUNK4, stop));
+    }
+    out.count.push(out.start.length - out.first[l]!);
+  });
+  return out;
+}
+
+/** Pass 1: part[k, c] = Σ_{e ∈ chunk c} τ[k, e]·∂loss/∂θ[e], one invocation per (task, chunk). */
 export function lambdaGradShader(s: LambdaSpec): string {
+  const c = lambdaChunks(s);
+  const n = c.start.length;
+  return `const START = ${u32s(c.start)};
+const END = ${u32s(c.end)};
+@group(0) @binding(0) var<storage, read> tau: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> dtheta: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> part: array<f32>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let idx = gid.x;
+  if (idx >= ${s.tasks * n}u) { return; }
+  let k = idx / ${n}u;
+  let c = idx % ${n}u;
+  var acc = vec4<f32>(0.0);
+  for (var e = START[c]; e < END[c]; e++) { acc += tau[k * ${s.size / 4}u + e] * dtheta[e]; }
+  part[idx] = acc.x + acc.y + acc.z + acc.w;
+}`;
+}
+
+/** Pass 2: g[k, l] = Σ over tensor l's chunks of part[k, ·]. */
+export function lambdaGradReduceShader(s: LambdaSpec): string {
+  const c = lambdaChunks(s);
   const L = s.offsets.length;
-  return `const OFF = ${u32s(s.offsets)};
-const LEN = ${u32s(s.lengths)};
-@group(0) @binding(0) var<storage, read> tau: array<f32>;
-@group(0) @binding(1) var<storage, read> dtheta: array<f32>;
-@group(0) @binding(2) var<storage, read_write> g: array<f32>;
+  return `const FIRST = ${u32s(c.first)};
+const COUNT = ${u32s(c.count)};
+@group(0) @binding(0) var<storage, read> part: array<f32>;
+@group(0) @binding(1) var<storage, read_write> g: array<f32>;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let idx = gid.x;
   if (idx >= ${s.tasks * L}u) { return; }
   let k = idx / ${L}u;
   let l = idx % ${L}u;
-  let start = OFF[l];
   var acc = 0.0;
-  for (var e = 0u; e < LEN[l]; e++) { acc += tau[k * ${s.size}u + start + e] * dtheta[start + e]; }
+  for (var c = 0u; c < COUNT[l]; c++) { acc += part[k * ${c.start.length}u + FIRST[l] + c]; }
   g[idx] = acc;
 }`;
 }
