@@ -198,14 +198,18 @@ export interface Methods {
   /**
    * Live exploration and the sweep: merges `recipe` and scores it on the demo zoo (the first
    * `limit` images per task, all by default) WITHOUT replacing the last merge of `merge`. With
-   * `estimate` > 0 an `estimate` event first gives the accuracy on that many images per task.
+   * `estimate` > 0 an `estimate` event first gives the accuracy on (up to) that many images
+   * per task, sized to `estimateBudgetMs` from the measured scoring speed.
    * Task arithmetic takes a fast path (θ₀ and τ kept on the device): `path` says which ran.
    */
   explore: {
     params: {
       recipe: Recipe;
       label: string;
+      /** Images per task of the estimate (at most). */
       estimate?: number;
+      /** Scoring time the estimate may take: fewer images (≥ 16) when the device is slow. */
+      estimateBudgetMs?: number;
       limit?: number;
       /** Only these tasks (names); all when absent. */
       tasks?: string[];

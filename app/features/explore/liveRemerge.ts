@@ -34,8 +34,10 @@ function describe(s: StudioState): string {
   return `Live: ${method}${changed.length ? ` (${changed.join(', ')})` : ''}`;
 }
 
-/** Images per task of the quick estimate shown first (the full test sets follow). */
+/** Images per task of the quick estimate shown first (the full test sets follow)… */
 export const ESTIMATE_IMAGES = 64;
+/** …fewer when scoring them would take longer than this on this device (the worker measures). */
+const ESTIMATE_BUDGET_MS = 170;
 
 /** What the Live toggle shows: how many runs started and how long the last one took. */
 export interface LiveStatus {
@@ -74,7 +76,7 @@ async function remergeAndEvaluate(
   try {
     const result = await studio().call(
       'explore',
-      { recipe, label, estimate: ESTIMATE_IMAGES },
+      { recipe, label, estimate: ESTIMATE_IMAGES, estimateBudgetMs: ESTIMATE_BUDGET_MS },
       {
         signal,
         onEvent: (e) => {

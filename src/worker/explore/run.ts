@@ -24,6 +24,7 @@ import type { Methods, Recipe } from '../protocol';
 import type { HandlerContext } from '../serve';
 import { linearSteps } from './direct-merge';
 import { TaskVectorCache } from './weights-cache';
+import { EstimateSizer } from './estimate-size';
 
 type Params = Methods['explore']['params'];
 type Result = Methods['explore']['result'];
@@ -34,6 +35,9 @@ const REFINE_CHUNK = 32;
 const MAX_CACHED_VALUES = 64 * 2 ** 20;
 
 const cache = new TaskVectorCache();
+
+/** Sizes each estimate from the speed of the previous scoring passes. */
+const sizer = new EstimateSizer();
 const scorers = new Map<string, { zoo: LoadedZoo; scorer: ZooScorer }>();
 
 /** One scorer (cached image tensors) per set of tasks: all eight for Live, two per sweep. */
@@ -85,7 +89,7 @@ function isRegistered(registry: CheckpointRegistry, checkpoint: Checkpoint): boo
 
 export async function explore(
   registry: CheckpointRegistry,
-  { recipe, label, estimate = 0, limit, tasks }: Params,
+  { recipe, label, estimate = 0, estimateBudgetMs, limit, tasks }: Params,
   { signal, emit }: HandlerContext<'explore'>,
 ): Promise<Result> {
   const started = performance.now();
@@ -102,26 +106,36 @@ export async function explore(
     const largest = Math.max(...names.map((t) => zoo.testSets.get(t)?.count ?? 0));
     const total = Math.min(largest, limit ?? largest);
     let counts: RangeCounts = { correct: {}, total: {} };
+    // Every scoring pass also measures the throughput that sizes the next estimate.
+    const score = async (from: number, to: number) => {
+      const t0 = performance.now();
+      const got = await scorer.countRange(encoder, from, to);
+      sizer.observe(performance.now() - t0, (to - from) * names.length);
+      return got;
+    };
     let from = 0;
-    if (estimate > 0 && estimate < total) {
-      counts = await scorer.countRange(encoder, 0, estimate);
-      from = estimate;
+    const size = sizer.size(estimate, names.length, estimateBudgetMs);
+    if (size > 0 && size < total) {
+      counts = await score(0, size);
+      from = size;
       signal.throwIfAborted();
       const accuracy = accuracies(counts);
       emit({
         type: 'estimate',
         accuracy,
         average: mean(Object.values(accuracy)),
-        images: estimate,
+        images: size,
         tasks: taskInfo,
         ms: performance.now() - started,
         mergeMs,
       });
     }
-    for (; from < total; from += REFINE_CHUNK) {
+    while (from < total) {
       signal.throwIfAborted();
-      const to = Math.min(total, from + REFINE_CHUNK);
-      counts = addCounts(counts, await scorer.countRange(encoder, from, to));
+      // Chunk ends on multiples of REFINE_CHUNK, so the cached batches are shared across sizes.
+      const to = Math.min(total, (Math.floor(from / REFINE_CHUNK) + 1) * REFINE_CHUNK);
+      counts = addCounts(counts, await score(from, to));
+      from = to;
     }
     const accuracy = accuracies(counts);
     return {
