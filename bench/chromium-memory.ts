@@ -18,6 +18,12 @@ export interface ChromiumMemory {
   /** VmHWM of the renderer and of the GPU process at the end of the merge. */
   rendererHwmBytes: number;
   gpuHwmBytes: number;
+  /**
+   * 'merge': sampled during the merge only (the read baseline runs afterwards). Absent in
+   * rows of the first run with this sampler, whose figures include the read baseline's
+   * 2 GB of Blob reads after the merge.
+   */
+  phase?: 'merge';
 }
 
 interface ProcessInfo {

@@ -40,7 +40,7 @@ export function mergeTable(rows: MergeMeasurement[], ctx: MergeBenchContext): st
       r.runtime === 'node'
         ? `${mib(r.peakRssBytes)} (RSS)`
         : mem
-          ? `${mib(mem.peakBytes)} (renderer + GPU process RSS; +${mib(mem.peakBytes - mem.beforeBytes)} over the loaded page; VmHWM renderer ${mib(mem.rendererHwmBytes)}, GPU ${mib(mem.gpuHwmBytes)})`
+          ? `${mib(mem.peakBytes)} (renderer + GPU process RSS${mem.phase === 'merge' ? '' : ', incl. the read baseline'}; +${mib(mem.peakBytes - mem.beforeBytes)} over the loaded page; VmHWM renderer ${mib(mem.rendererHwmBytes)}, GPU ${mib(mem.gpuHwmBytes)})`
           : `${mib(r.peakRssBytes - r.rssBeforeBytes)} (Δ RSS, all Chromium processes, older method)`;
     lines.push(
       `| ${r.runtime} | ${r.device} | ${r.label} | ${r.passes.join('+')} | ${r.mergeSeconds.toFixed(2)} | ` +

@@ -16,7 +16,14 @@ import { skippedRow, type MergeMeasurement } from './run-merge-node';
 
 type InPageResult = Omit<
   MergeMeasurement,
-  'runtime' | 'device' | 'case' | 'label' | 'peakRssBytes' | 'rssBeforeBytes'
+  | 'runtime'
+  | 'device'
+  | 'case'
+  | 'label'
+  | 'peakRssBytes'
+  | 'rssBeforeBytes'
+  | 'readBytes'
+  | 'readSeconds'
 >;
 
 export async function runBrowserMergeBench(
@@ -58,7 +65,10 @@ export async function runBrowserMergeBench(
           evaluation.catch(() => undefined);
           let timer: ReturnType<typeof setTimeout> | undefined;
           const limit = new Promise<'timeout'>((resolve) => {
-            timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000);
+            // No limit by default (setTimeout would take Infinity as 1 ms).
+            if (Number.isFinite(timeoutSeconds)) {
+              timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000);
+            }
           });
           const r = await Promise.race([evaluation, limit]);
           clearTimeout(timer);
@@ -68,7 +78,14 @@ export async function runBrowserMergeBench(
             results.push(skippedRow('chromium', device, c, reason));
             continue;
           }
+          // Memory is the merge's alone: the read baseline runs after the sampler stops.
           const memory = await sampler.stop();
+          const read = await page.evaluate(async (modulePath) => {
+            const mod = (await import(/* @vite-ignore */ modulePath)) as {
+              benchReadInPage: () => Promise<{ readBytes: number; readSeconds: number }>;
+            };
+            return mod.benchReadInPage();
+          }, '/bench/in-page/merge-bench.ts');
           results.push({
             runtime: 'chromium',
             device,
@@ -76,11 +93,12 @@ export async function runBrowserMergeBench(
             label: c.label,
             peakRssBytes: memory.peakBytes,
             rssBeforeBytes: memory.beforeBytes,
-            chromiumMemory: memory,
+            chromiumMemory: { ...memory, phase: 'merge' },
             ...r,
+            ...read,
           });
           log(
-            `chromium ${device} ${c.id}: merge ${r.mergeSeconds.toFixed(2)} s, read ${r.readSeconds.toFixed(2)} s`,
+            `chromium ${device} ${c.id}: merge ${r.mergeSeconds.toFixed(2)} s, read ${read.readSeconds.toFixed(2)} s`,
           );
         } catch (e) {
           log(`chromium ${device} ${c.id}: FAILED ${(e as Error).message.split('\n')[0]}`);
