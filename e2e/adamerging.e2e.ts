@@ -39,6 +39,8 @@ test('AdaMerging on WebGPU in the page: entropy falls, λ moves, gradients match
     `AdaMerging on ${r.adapter} (${r.engine}): entropy ${r.entropies.map((e) => e.toFixed(4)).join(' → ')}, max |λ−0.3| ${r.lambdaMove.toFixed(3)}`,
   );
   expect(r.backend).toBe('webgpu');
+  // tfjs (and so the fused engine) on the adapter src/gpu picked, not tfjs's own default.
+  expect(r.onOurDevice).toBe(true);
   expect(r.engine).toBe('fused-webgpu');
   expect(r.entropies).toHaveLength(8);
   expect(r.entropies.at(-1)!).toBeLessThan(r.entropies[0]! - 0.01);

@@ -24,7 +24,11 @@ export interface TfSetupOptions {
 }
 
 async function registerWebGpu(gpu: GpuContext): Promise<void> {
-  if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
+  // In a browser, importing tfjs-backend-webgpu registers a 'webgpu' *factory* on the default
+  // adapter (SwiftShader here). findBackend() only sees initialised backends, and
+  // registerBackend() keeps an existing factory ("Reusing existing backend factory"), so the
+  // factory itself must go, or tfjs silently runs on another device than ours.
+  if ('webgpu' in tf.engine().registryFactory) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new WebGPUBackend(gpu.device, gpu.adapter.info));
 }
 

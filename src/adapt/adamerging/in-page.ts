@@ -4,6 +4,7 @@
  * and on tfjs's cpu backend, and per-step timing on each backend. Only numbers come back.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { adapterLabel } from '../../gpu/adapter';
 import { browserGpu } from '../../gpu/browser-gpu';
 import { DEFAULT_VIT_CONFIG } from '../../models/vit-config';
@@ -17,16 +18,22 @@ import { measureSteps, type StepMeasurement } from './measure';
 /** Served by the Vite dev server straight from node_modules. */
 export const WASM_PATHS = '/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
 
-async function useBackend(device: TfDevice): Promise<{ backend: string; adapter: string }> {
+async function useBackend(
+  device: TfDevice,
+): Promise<{ backend: string; adapter: string; onOurDevice: boolean }> {
   const gpu = device === 'webgpu' ? await browserGpu() : null;
   if (device === 'webgpu' && !gpu) throw new Error('no WebGPU adapter in this page');
   const backend = await initTf(device, { gpu, wasmPaths: WASM_PATHS });
   if (backend !== device) throw new Error(`tfjs ${device} backend did not start (got ${backend})`);
-  return { backend, adapter: gpu ? adapterLabel(gpu.info) : backend };
+  // tfjs must run on the adapter we picked (lavapipe), not on its own default (SwiftShader).
+  const onOurDevice = gpu !== null && (tf.backend() as WebGPUBackend).device === gpu.device;
+  return { backend, adapter: gpu ? adapterLabel(gpu.info) : backend, onOurDevice };
 }
 
 export interface InPageAdaMergingReport {
   backend: string;
+  /** tfjs's webgpu backend runs on the page's picked GPUDevice. */
+  onOurDevice: boolean;
   engine: string;
   adapter: string;
   entropies: number[];
@@ -40,7 +47,7 @@ export interface InPageAdaMergingReport {
 
 /** A few layer-wise steps on WebGPU (tiny synthetic zoo, full batch), then the gradient check. */
 export async function adamergingInPage(steps = 8): Promise<InPageAdaMergingReport> {
-  const { backend, adapter } = await useBackend('webgpu');
+  const { backend, adapter, onOurDevice } = await useBackend('webgpu');
   const zoo = syntheticZoo({ tasks: 3, images: 32 });
   const full = { mode: 'layer', batchSize: 32, seed: 3 } as const;
   const entropies: number[] = [];
@@ -59,6 +66,7 @@ export async function adamergingInPage(steps = 8): Promise<InPageAdaMergingRepor
   const shapedCpu = await firstStepGradient(shaped, shapedOptions);
   return {
     backend,
+    onOurDevice,
     engine: result.engine,
     adapter,
     entropies,
