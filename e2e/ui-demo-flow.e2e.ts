@@ -132,12 +132,12 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
   const tensors = /(\d+) \(/.exec(await page.getByTestId('merge-summary').innerText())?.[1];
   const [model] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('link', { name: /^Download / }).click(),
+    page.getByRole('link', { name: 'Download merged.safetensors' }).click(),
   ]);
   const modelBytes = readFileSync(await model.path());
   const [recipeFile] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Recipe (YAML)' }).click(),
+    page.getByRole('button', { name: 'Recipe (YAML)', exact: true }).click(),
   ]);
   const recipe = parse(readFileSync(await recipeFile.path(), 'utf8')) as {
     merge_method: string;

@@ -99,3 +99,31 @@ test('live exploration re-merges once when a dragged slider is released, not whi
   const live = page.getByTestId('results-table').getByRole('row', { name: /^Live: / });
   await expect(live).toContainText(`beta.weight=${dragged}`);
 });
+
+test('live TIES (the engine path of explore) scores what Merge + Evaluate scores', async ({
+  page,
+}) => {
+  await serveMiniZoo(page, zoo.files);
+  await openStudio(page);
+  await page.getByRole('button', { name: 'Load demo' }).click();
+  await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
+  await page.getByLabel('Merge method', { exact: true }).selectOption('ties');
+  await page.getByLabel('Density of beta value').fill('0.3');
+  const table = page.getByTestId('results-table');
+  const cells = async (name: RegExp) =>
+    table.getByRole('row', { name }).locator('td').allInnerTexts();
+
+  await page.getByRole('button', { name: 'Merge', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('Merged.');
+  await page.getByRole('button', { name: 'Evaluate last merge' }).click();
+  await expect(table.getByRole('row', { name: /^#1 TIES/ })).toBeVisible({ timeout: 60_000 });
+
+  await page.getByLabel('Live: re-merge and evaluate on every change').check();
+  await expect(page.getByTestId('live-status')).toHaveText(/Updated in \d+ ms \(run 1\b/, {
+    timeout: 60_000,
+  });
+  await expect(table.getByRole('row', { name: /^Live: TIES/ })).toContainText('beta.density=0.3');
+  const live = await cells(/^Live: /);
+  expect(live).toHaveLength(3); // 2 tasks and the average
+  expect(live).toEqual(await cells(/^#1 TIES/));
+});
