@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { buildMiniZoo, serveMiniZoo, type MiniZoo } from './helpers/miniZoo';
 import { openStudio, screenshot } from './helpers/studio';
 
@@ -7,13 +7,18 @@ test.beforeAll(async () => {
   zoo = await buildMiniZoo();
 });
 
-test('evaluating a merge of the demo fills the results table and chart with the right accuracies', async ({
-  page,
-}) => {
+/** The studio with the mini zoo loaded as the demo. */
+async function loadDemo(page: Page): Promise<void> {
   await serveMiniZoo(page, zoo.files);
   await openStudio(page);
   await page.getByRole('button', { name: 'Load demo' }).click();
   await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
+}
+
+test('evaluating a merge of the demo fills the results table and chart with the right accuracies', async ({
+  page,
+}) => {
+  await loadDemo(page);
   await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
   await page.getByRole('button', { name: 'Merge', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('Merged.');
@@ -46,10 +51,7 @@ test('evaluating a merge of the demo fills the results table and chart with the 
 });
 
 test('live exploration re-merges and re-evaluates when a weight changes', async ({ page }) => {
-  await serveMiniZoo(page, zoo.files);
-  await openStudio(page);
-  await page.getByRole('button', { name: 'Load demo' }).click();
-  await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
+  await loadDemo(page);
   await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
   await page.getByLabel('Live: re-merge and evaluate on every change').check();
 
@@ -74,10 +76,7 @@ test('live exploration re-merges and re-evaluates when a weight changes', async 
 test('live exploration re-merges once when a dragged slider is released, not while dragging', async ({
   page,
 }) => {
-  await serveMiniZoo(page, zoo.files);
-  await openStudio(page);
-  await page.getByRole('button', { name: 'Load demo' }).click();
-  await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
+  await loadDemo(page);
   await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
   await page.getByLabel('Live: re-merge and evaluate on every change').check();
   const status = page.getByTestId('live-status');
@@ -103,10 +102,7 @@ test('live exploration re-merges once when a dragged slider is released, not whi
 test('live TIES (the engine path of explore) scores what Merge + Evaluate scores', async ({
   page,
 }) => {
-  await serveMiniZoo(page, zoo.files);
-  await openStudio(page);
-  await page.getByRole('button', { name: 'Load demo' }).click();
-  await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
+  await loadDemo(page);
   await page.getByLabel('Merge method', { exact: true }).selectOption('ties');
   await page.getByLabel('Density of beta value').fill('0.3');
   const table = page.getByTestId('results-table');

@@ -214,12 +214,8 @@ export interface Methods {
       /** Only these tasks (names); all when absent. */
       tasks?: string[];
     };
-    result: {
-      label: string;
-      accuracy: Record<string, number>;
-      average: number;
-      tasks: { name: string; title: string }[];
-      device: ComputeDevice;
+    /** What `evaluate` returns, plus how it was made. */
+    result: Methods['evaluate']['result'] & {
       /** Images scored per task. */
       images: number;
       /** Milliseconds from the request to the merged encoder being ready. */
