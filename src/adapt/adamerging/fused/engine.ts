@@ -41,6 +41,7 @@ export class FusedAdaMerging {
   private readonly lr: number;
   private readonly betas: [number, number];
   private t = 0;
+  private validated = false;
 
   constructor(
     readonly device: GPUDevice,
@@ -95,22 +96,36 @@ export class FusedAdaMerging {
     return [all.slice(0, T), all.slice(T, T + count)];
   }
 
+  /**
+   * Runs the whole step once; the first run is wrapped in a validation error scope, so a
+   * pipeline or bind group the device rejected fails loudly instead of returning garbage.
+   */
+  private async runAll(source: GPUBuffer): Promise<Float32Array[]> {
+    const check = !this.validated;
+    if (check) this.device.pushErrorScope('validation');
+    const encoder = this.device.createCommandEncoder();
+    this.plan.encode(encoder, FUSED_PHASES);
+    const out = await this.read(source, this.tasks * this.columns, encoder);
+    if (check) {
+      const error = await this.device.popErrorScope();
+      if (error) throw new Error(`fused AdaMerging: WebGPU rejected the step: ${error.message}`);
+      this.validated = true;
+    }
+    return out;
+  }
+
   /** One Adam step on `images` ([T·perTask, side²], task after task). */
   async step(images: Float32Array): Promise<FusedStepResult> {
     this.writeInputs(images, false);
     this.t++;
-    const encoder = this.device.createCommandEncoder();
-    this.plan.encode(encoder, FUSED_PHASES);
-    const [lossPerTask, lambdas] = await this.read(this.used, this.tasks * this.columns, encoder);
+    const [lossPerTask, lambdas] = await this.runAll(this.used);
     return { lossPerTask: lossPerTask!, lambdas: lambdas! };
   }
 
   /** The losses and ∂loss/∂λ (clamp mask applied) at the current λ, without updating it. */
   async gradient(images: Float32Array): Promise<{ lossPerTask: Float32Array; grad: Float32Array }> {
     this.writeInputs(images, true);
-    const encoder = this.device.createCommandEncoder();
-    this.plan.encode(encoder, FUSED_PHASES);
-    const [lossPerTask, grad] = await this.read(this.gradOut, this.tasks * this.columns, encoder);
+    const [lossPerTask, grad] = await this.runAll(this.gradOut);
     return { lossPerTask: lossPerTask!, grad: grad! };
   }
 
