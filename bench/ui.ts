@@ -262,6 +262,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         zoo: zooLabel,
+        build: DEV ? 'dev' : 'production',
         samples: SAMPLES,
         loadAverage: { start: loadStart, end: loadavg() },
         results,
