@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../tf/backend';
 import { loadZoo, parseTestSet, type LoadedZoo } from './load';
 import { encoderShapes, parameterShapes } from '../models/vit-config';
-import { encoderOf, evaluateEncoder, evaluateIndividuals } from '../eval/zoo-table';
+import { zooResults } from '../eval/zoo-table';
 import { ZooFormatError } from './safetensors-lite';
 
 const ZOO = 'public/zoo';
@@ -61,23 +61,29 @@ describe('committed zoo', () => {
     }
   });
 
-  it(`reproduces the recorded accuracies on ${SAMPLE} images per task`, async () => {
+  it(`meets the zoo's criteria on ${SAMPLE} images per task`, async () => {
     const recorded = JSON.parse(readFileSync('docs/results-zoo.json', 'utf8')) as {
       rows: { method: string; perTask: Record<string, number> }[];
     };
     const individualRecorded = recorded.rows.find((r) => r.method === 'Individual')!.perTask;
-    const individual = await evaluateIndividuals(zoo, { limit: SAMPLE });
+    const results = await zooResults(zoo, { limit: SAMPLE });
+    const row = (prefix: string) => results.rows.find((r) => r.method.startsWith(prefix))!;
+    const individual = row('Individual');
     for (const task of zoo.manifest.tasks) {
       const got = individual.perTask[task.name]!;
       // The issue asks ≥ 0.90 (≥ 0.85 for intrinsically harder tasks); docs/zoo.md says where
-      // the committed zoo stands. This floor guards against a broken zoo or loader.
+      // the committed zoo stands (fashion: 0.836). This floor guards against a broken zoo or
+      // loader; the second line against a zoo that no longer matches its recorded numbers.
       expect(got, task.name).toBeGreaterThanOrEqual(FLOOR);
       expect(got, task.name).toBeGreaterThanOrEqual(individualRecorded[task.name]! - 0.05);
     }
-    const base = await evaluateEncoder('base', encoderOf(zoo.base, zoo.manifest.headPrefix), zoo, {
-      limit: SAMPLE,
-    });
-    expect(base.average).toBeLessThan(individual.average - 0.1);
+    // The base through the tasks' heads is clearly worse than the fine-tunes.
+    expect(row('Base + task heads').average).toBeLessThan(individual.average - 0.1);
+    // Merging is hard enough that methods differ: task arithmetic ≥ 8 points below the
+    // individual average, and TIES (FusionBench form) at least as good as task arithmetic.
+    const ta = row('Task arithmetic (λ=0.3)').average;
+    expect(ta).toBeLessThanOrEqual(individual.average - 0.08);
+    expect(row('TIES (FusionBench').average).toBeGreaterThanOrEqual(ta);
   });
 });
 
