@@ -26,6 +26,13 @@ describe('node file I/O', () => {
     expect(src.size).toBe(1000);
     expect([...(await src.read(254, 259))]).toEqual([254, 255, 0, 1, 2]);
     await expect(src.read(990, 1001)).rejects.toThrow('outside the file (1000 bytes)');
+    // readInto fills a caller's buffer (a view into a larger one) with the same bytes.
+    const big = new Uint8Array(16).fill(7);
+    await src.readInto!(254, big.subarray(4, 9));
+    expect([...big.subarray(3, 10)]).toEqual([7, 254, 255, 0, 1, 2, 7]);
+    await expect(src.readInto!(995, new Uint8Array(6))).rejects.toThrow(
+      'outside the file (1000 bytes)',
+    );
     await src.close();
   });
 
