@@ -9,16 +9,15 @@
  *   the heads' outputs are concatenated on the last axis: the layout the projection expects.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { VitParams } from '../models/vit';
+import {
+  clsFeature,
+  getter,
+  layerNorm,
+  linear,
+  mlpSubBlock,
+  type VitParams,
+} from '../models/vit-ops';
 import { numPatches, type VitConfig } from '../models/vit-config';
-
-function getter(params: VitParams): (name: string) => tf.Tensor {
-  return (name) => {
-    const t = params instanceof Map ? params.get(name) : params[name];
-    if (!t) throw new Error(`ViT parameter "${name}" is missing`);
-    return t;
-  };
-}
 
 /** Images [N, H, W, 1] (or [N, H·W]) → patches [N·P, patch²], row-major patch order. */
 export function toPatches(images: tf.Tensor, config: VitConfig): tf.Tensor2D {
@@ -30,14 +29,6 @@ export function toPatches(images: tf.Tensor, config: VitConfig): tf.Tensor2D {
     return tf.reshape(tf.transpose(grid, [0, 1, 3, 2, 4]), [n * side * side, p * p]);
   });
 }
-
-function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), weight), bias);
-}
-
-const linear = (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D =>
-  tf.add(tf.matMul(x, w as tf.Tensor2D), b);
 
 /** The CLS feature after the final LayerNorm, [N, dim], from patches [N·P, patch²]. */
 export function encodePatches(
@@ -88,23 +79,9 @@ export function encodePatches(
       const projected = linear(attended, get(`${b}.attn.proj.weight`), get(`${b}.attn.proj.bias`));
       x = tf.add(x, tf.reshape(projected, [n, tokens, dim]));
 
-      const h2 = layerNorm(x, get(`${b}.norm2.weight`), get(`${b}.norm2.bias`), eps);
-      const pre = linear(
-        tf.reshape(h2, [rows, dim]) as tf.Tensor2D,
-        get(`${b}.mlp.fc1.weight`),
-        get(`${b}.mlp.fc1.bias`),
-      );
-      const hidden = tf.mul(pre, tf.sigmoid(tf.mul(pre, 1.702))) as tf.Tensor2D; // QuickGELU
-      const out = linear(hidden, get(`${b}.mlp.fc2.weight`), get(`${b}.mlp.fc2.bias`));
-      x = tf.add(x, tf.reshape(out, [n, tokens, dim]));
+      x = mlpSubBlock(x, get, b, eps);
     }
 
-    const clsOut = tf.reshape(tf.slice(x, [0, 0, 0], [n, 1, dim]), [n, dim]);
-    return layerNorm(
-      clsOut,
-      get('encoder.norm.weight'),
-      get('encoder.norm.bias'),
-      eps,
-    ) as tf.Tensor2D;
+    return clsFeature(x, get, eps);
   });
 }

@@ -14,39 +14,9 @@ import {
   DEFAULT_VIT_CONFIG,
 } from './vit-config';
 
-/** Parameters by name: a plain object or a Map of tensors (tf.Variables are tensors too). */
-export type VitParams = Record<string, tf.Tensor> | Map<string, tf.Tensor>;
+import { clsFeature, getter, layerNorm, linear, mlpSubBlock, type VitParams } from './vit-ops';
 
-function getter(params: VitParams): (name: string) => tf.Tensor {
-  if (params instanceof Map) {
-    return (name) => {
-      const t = params.get(name);
-      if (!t) throw new Error(`ViT parameter "${name}" is missing`);
-      return t;
-    };
-  }
-  return (name) => {
-    const t = params[name];
-    if (!t) throw new Error(`ViT parameter "${name}" is missing`);
-    return t;
-  };
-}
-
-/** x: [..., dim] → normalised over the last axis, scaled and shifted. */
-function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), weight), bias);
-}
-
-/** x: [rows, in] @ W [in, out] + b. */
-function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
-  return tf.add(tf.matMul(x, weight as tf.Tensor2D), bias);
-}
-
-/** CLIP's "QuickGELU", x·σ(1.702x): two cheap ops instead of erf/tanh. */
-function quickGelu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
-}
+export type { VitParams } from './vit-ops';
 
 /** Images [N, H, W, 1] or [N, H·W] with pixels in [0, 1] → patches [N·P, patch²]. */
 function patchify(images: tf.Tensor, config: VitConfig): tf.Tensor2D {
@@ -108,25 +78,10 @@ export function vitEncode(
       x = tf.add(x, tf.reshape(projected, [n, tokens, dim]));
 
       // MLP sub-block (pre-LN).
-      const h2 = layerNorm(x, get(`${b}.norm2.weight`), get(`${b}.norm2.bias`), eps);
-      const hidden = quickGelu(
-        linear(
-          tf.reshape(h2, [n * tokens, dim]) as tf.Tensor2D,
-          get(`${b}.mlp.fc1.weight`),
-          get(`${b}.mlp.fc1.bias`),
-        ),
-      ) as tf.Tensor2D;
-      const out = linear(hidden, get(`${b}.mlp.fc2.weight`), get(`${b}.mlp.fc2.bias`));
-      x = tf.add(x, tf.reshape(out, [n, tokens, dim]));
+      x = mlpSubBlock(x, get, b, eps);
     }
 
-    const clsOut = tf.reshape(tf.slice(x, [0, 0, 0], [n, 1, dim]), [n, dim]);
-    return layerNorm(
-      clsOut,
-      get('encoder.norm.weight'),
-      get('encoder.norm.bias'),
-      eps,
-    ) as tf.Tensor2D;
+    return clsFeature(x, get, eps);
   });
 }
 

@@ -1,0 +1,70 @@
+/**
+ * The ViT's building blocks, shared by the training/AdaMerging definition (vit.ts) and the
+ * transpose-free inference encoder (src/eval/fast-encode.ts), so both compute the same function
+ * with the same ops. Every op has at most two tensor inputs (WebGPU, shared/BROWSER.md).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Parameters by name: a plain object or a Map of tensors (tf.Variables are tensors too). */
+export type VitParams = Record<string, tf.Tensor> | Map<string, tf.Tensor>;
+
+/** A lookup that names the missing parameter instead of failing later inside an op. */
+export function getter(params: VitParams): (name: string) => tf.Tensor {
+  return (name) => {
+    const t = params instanceof Map ? params.get(name) : params[name];
+    if (!t) throw new Error(`ViT parameter "${name}" is missing`);
+    return t;
+  };
+}
+
+/** x: [..., dim] → normalised over the last axis, scaled and shifted. */
+export function layerNorm(
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  bias: tf.Tensor,
+  eps: number,
+): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), weight), bias);
+}
+
+/** x: [rows, in] @ W [in, out] + b. */
+export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
+  return tf.add(tf.matMul(x, weight as tf.Tensor2D), bias);
+}
+
+/** CLIP's "QuickGELU", x·σ(1.702x): two cheap ops instead of erf/tanh. */
+export function quickGelu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+}
+
+/** Block `b`'s pre-LN MLP sub-block with its residual: x [N, T, dim] → x + MLP(LN(x)). */
+export function mlpSubBlock(
+  x: tf.Tensor,
+  get: (name: string) => tf.Tensor,
+  b: string,
+  eps: number,
+): tf.Tensor {
+  const [n = 0, tokens = 0, dim = 0] = x.shape;
+  const h = layerNorm(x, get(`${b}.norm2.weight`), get(`${b}.norm2.bias`), eps);
+  const hidden = quickGelu(
+    linear(
+      tf.reshape(h, [n * tokens, dim]) as tf.Tensor2D,
+      get(`${b}.mlp.fc1.weight`),
+      get(`${b}.mlp.fc1.bias`),
+    ),
+  ) as tf.Tensor2D;
+  const out = linear(hidden, get(`${b}.mlp.fc2.weight`), get(`${b}.mlp.fc2.bias`));
+  return tf.add(x, tf.reshape(out, [n, tokens, dim]));
+}
+
+/** The CLS token of x [N, T, dim] after the encoder's final LayerNorm: [N, dim]. */
+export function clsFeature(
+  x: tf.Tensor,
+  get: (name: string) => tf.Tensor,
+  eps: number,
+): tf.Tensor2D {
+  const [n = 0, , dim = 0] = x.shape;
+  const cls = tf.reshape(tf.slice(x, [0, 0, 0], [n, 1, dim]), [n, dim]);
+  return layerNorm(cls, get('encoder.norm.weight'), get('encoder.norm.bias'), eps) as tf.Tensor2D;
+}
