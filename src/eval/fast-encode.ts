@@ -11,23 +11,19 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   clsFeature,
+  embedTokens,
   getter,
   layerNorm,
   linear,
   mlpSubBlock,
+  patchify,
   type VitParams,
 } from '../models/vit-ops';
 import { numPatches, type VitConfig } from '../models/vit-config';
 
 /** Images [N, H, W, 1] (or [N, H·W]) → patches [N·P, patch²], row-major patch order. */
 export function toPatches(images: tf.Tensor, config: VitConfig): tf.Tensor2D {
-  return tf.tidy(() => {
-    const n = images.shape[0] ?? 0;
-    const side = config.imageSize / config.patchSize;
-    const p = config.patchSize;
-    const grid = tf.reshape(images, [n, side, p, side, p]);
-    return tf.reshape(tf.transpose(grid, [0, 1, 3, 2, 4]), [n * side * side, p * p]);
-  });
+  return tf.tidy(() => patchify(images, config));
 }
 
 /** The CLS feature after the final LayerNorm, [N, dim], from patches [N·P, patch²]. */
@@ -44,14 +40,7 @@ export function encodePatches(
     const d = dim / heads;
     const rows = n * tokens;
 
-    const embedded = linear(
-      patches,
-      get('encoder.patch_embed.weight'),
-      get('encoder.patch_embed.bias'),
-    );
-    const cls = tf.tile(get('encoder.cls_token'), [n, 1, 1]);
-    let x: tf.Tensor = tf.concat([cls, tf.reshape(embedded, [n, tokens - 1, dim])], 1);
-    x = tf.add(x, get('encoder.pos_embed'));
+    let x = embedTokens(patches, get, n, dim);
 
     for (let i = 0; i < config.depth; i++) {
       const b = `encoder.blocks.${i}`;

@@ -4,6 +4,7 @@
  * with the same ops. Every op has at most two tensor inputs (WebGPU, shared/BROWSER.md).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { VitConfig } from './vit-config';
 
 /** Parameters by name: a plain object or a Map of tensors (tf.Variables are tensors too). */
 export type VitParams = Record<string, tf.Tensor> | Map<string, tf.Tensor>;
@@ -36,6 +37,32 @@ export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.T
 /** CLIP's "QuickGELU", x·σ(1.702x): two cheap ops instead of erf/tanh. */
 export function quickGelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+}
+
+/** Images [N, H, W, 1] or [N, H·W] with pixels in [0, 1] → patches [N·P, patch²], row-major. */
+export function patchify(images: tf.Tensor, config: VitConfig): tf.Tensor2D {
+  const n = images.shape[0] ?? 0;
+  const side = config.imageSize / config.patchSize;
+  const p = config.patchSize;
+  const grid = tf.reshape(images, [n, side, p, side, p]);
+  return tf.reshape(tf.transpose(grid, [0, 1, 3, 2, 4]), [n * side * side, p * p]);
+}
+
+/** Patches [N·P, patch²] → tokens [N, 1 + P, dim]: CLS token first, position embedding added. */
+export function embedTokens(
+  patches: tf.Tensor2D,
+  get: (name: string) => tf.Tensor,
+  n: number,
+  dim: number,
+): tf.Tensor {
+  const embedded = linear(
+    patches,
+    get('encoder.patch_embed.weight'),
+    get('encoder.patch_embed.bias'),
+  );
+  const cls = tf.tile(get('encoder.cls_token'), [n, 1, 1]);
+  const x = tf.concat([cls, tf.reshape(embedded, [n, -1, dim])], 1);
+  return tf.add(x, get('encoder.pos_embed'));
 }
 
 /** Block `b`'s pre-LN MLP sub-block with its residual: x [N, T, dim] → x + MLP(LN(x)). */

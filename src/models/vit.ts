@@ -14,19 +14,18 @@ import {
   DEFAULT_VIT_CONFIG,
 } from './vit-config';
 
-import { clsFeature, getter, layerNorm, linear, mlpSubBlock, type VitParams } from './vit-ops';
+import {
+  clsFeature,
+  embedTokens,
+  getter,
+  layerNorm,
+  linear,
+  mlpSubBlock,
+  patchify,
+  type VitParams,
+} from './vit-ops';
 
 export type { VitParams } from './vit-ops';
-
-/** Images [N, H, W, 1] or [N, H·W] with pixels in [0, 1] → patches [N·P, patch²]. */
-function patchify(images: tf.Tensor, config: VitConfig): tf.Tensor2D {
-  const n = images.shape[0] ?? 0;
-  const side = config.imageSize / config.patchSize;
-  const p = config.patchSize;
-  const grid = tf.reshape(images, [n, side, p, side, p]);
-  const patches = tf.transpose(grid, [0, 1, 3, 2, 4]);
-  return tf.reshape(patches, [n * side * side, p * p]);
-}
 
 /**
  * The CLS feature after the final LayerNorm: [N, dim]. `params` needs every `encoder.*` tensor of
@@ -44,14 +43,7 @@ export function vitEncode(
     const tokens = numPatches(config) + 1;
     const headDim = dim / heads;
 
-    const embedded = linear(
-      patchify(images, config),
-      get('encoder.patch_embed.weight'),
-      get('encoder.patch_embed.bias'),
-    );
-    const cls = tf.tile(get('encoder.cls_token'), [n, 1, 1]);
-    let x: tf.Tensor = tf.concat([cls, tf.reshape(embedded, [n, tokens - 1, dim])], 1);
-    x = tf.add(x, get('encoder.pos_embed'));
+    let x = embedTokens(patchify(images, config), get, n, dim);
 
     for (let i = 0; i < config.depth; i++) {
       const b = `encoder.blocks.${i}`;
