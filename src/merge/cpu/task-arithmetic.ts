@@ -13,10 +13,18 @@
 import type { TaskArithmeticJob } from '../backend';
 import { combineWeighted } from './combine-weighted';
 import { signSumOf } from './consensus';
-import { isElementwiseJob, mergeElementwiseTiled, type KeepBands } from './elementwise-ta';
+import {
+  elementwiseInputs,
+  isElementwiseJob,
+  mergeElementwiseRange,
+  modelScopeBands,
+  type KeepBands,
+} from './elementwise-ta';
 import { magnitudeBand } from './select';
 import { sparsify } from './sparsify';
 import { f32View, rowLength, taskVector, unpackToF32 } from './unpack';
+import { mergeElementwiseWasm } from './wasm/elementwise';
+import { sharedKernels } from './wasm/kernels';
 
 const f = Math.fround;
 
@@ -47,10 +55,21 @@ export function weightedDeltas(job: TaskArithmeticJob): { base: Float32Array; wd
 }
 
 export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
-  if (isElementwiseJob(job)) return mergeElementwiseTiled(job);
-  if (hasPerTensorBands(job)) return mergeElementwiseTiled(job, perTensorBands(job));
+  if (isElementwiseJob(job)) return mergeElementwise(job, modelScopeBands(job));
+  if (hasPerTensorBands(job)) return mergeElementwise(job, perTensorBands(job));
   const { base, wd } = weightedDeltas(job);
   return combineWeighted(job, base, wd);
+}
+
+/** The SIMD kernels where WebAssembly SIMD exists (same bits), else the TS tiled loop. */
+function mergeElementwise(job: TaskArithmeticJob, bands: KeepBands): Float32Array {
+  const inputs = elementwiseInputs(job);
+  const out = new Float32Array(job.numel);
+  const ts = (from: number, to: number) => mergeElementwiseRange(job, bands, inputs, out, from, to);
+  const kernels = sharedKernels();
+  if (kernels) mergeElementwiseWasm(kernels, job, bands, inputs, out, ts);
+  else ts(0, job.numel);
+  return out;
 }
 
 /** Σ sign(elected statistic) over this tensor, for the official-TIES majority-sign pre-pass. */
