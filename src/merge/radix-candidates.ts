@@ -80,6 +80,39 @@ export class CandidateBand {
     this.seen += n;
   }
 
+  /** The band's bins as the histogram kernel takes them: first bin and span (none: 0x10000). */
+  kernelRange(): { lo: number; span: number } {
+    return this.empty ? { lo: 0x10000, span: 0 } : { lo: this.lo, span: this.hi - this.lo };
+  }
+
+  /**
+   * Pass 1 with the histogram counted elsewhere (the SIMD kernel, wasm/histogram.ts): appends
+   * the in-band |δ| patterns the kernel collected from `n` elements with kernelRange().
+   * `syncHist` must bring state.hist up to date (counting those n elements too) before the
+   * band narrows. The invariant holds at the end: every element of the band's bins is kept
+   * (bins of a narrowed band count ≤ half the capacity in the synced histogram).
+   */
+  appendKept(kept: Uint32Array, n: number, state: RadixState, syncHist: () => void): void {
+    this.seen += n;
+    let count = this.count;
+    for (let i = 0; i < kept.length; i++) {
+      const a = kept[i]!;
+      const bin = a >>> 16;
+      if (bin < this.lo || bin > this.hi) continue;
+      if (count === this.kept.length) {
+        this.count = count;
+        if (!this.grow()) {
+          syncHist();
+          this.narrow(state);
+        }
+        count = this.count;
+        if (bin < this.lo || bin > this.hi) continue;
+      }
+      this.kept[count++] = a;
+    }
+    this.count = count;
+  }
+
   private grow(): boolean {
     if (this.kept.length >= this.capacity) return false;
     const bigger = new Uint32Array(Math.min(this.capacity, this.kept.length * 2));
