@@ -10,7 +10,7 @@
  *   div = Σ wₜ·M; normalize: mixed /= div (|div| < 1e-8 → 1); mixed *= λ·deltaScale (two f32
  *   multiplies: λ first); out = θ₀ + mixed.
  */
-import type { TaskArithmeticJob } from '../backend';
+import type { TaskArithmeticJob, TensorResult } from '../backend';
 import { combineWeighted } from './combine-weighted';
 import { signSumOf } from './consensus';
 import {
@@ -55,21 +55,29 @@ export function weightedDeltas(job: TaskArithmeticJob): { base: Float32Array; wd
 }
 
 export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
+  return taskArithmeticResult(job).merged;
+}
+
+/** The merge, with the non-finite count when the SIMD path counted it on the way. */
+export function taskArithmeticResult(job: TaskArithmeticJob): TensorResult {
   if (isElementwiseJob(job)) return mergeElementwise(job, modelScopeBands(job));
   if (hasPerTensorBands(job)) return mergeElementwise(job, perTensorBands(job));
   const { base, wd } = weightedDeltas(job);
-  return combineWeighted(job, base, wd);
+  return { merged: combineWeighted(job, base, wd) };
 }
 
 /** The SIMD kernels where WebAssembly SIMD exists (same bits), else the TS tiled loop. */
-function mergeElementwise(job: TaskArithmeticJob, bands: KeepBands): Float32Array {
+function mergeElementwise(job: TaskArithmeticJob, bands: KeepBands): TensorResult {
   const inputs = elementwiseInputs(job);
   const out = new Float32Array(job.numel);
   const ts = (from: number, to: number) => mergeElementwiseRange(job, bands, inputs, out, from, to);
   const kernels = sharedKernels();
-  if (kernels) mergeElementwiseWasm(kernels, job, bands, inputs, out, ts);
-  else ts(0, job.numel);
-  return out;
+  if (!kernels) {
+    ts(0, job.numel);
+    return { merged: out };
+  }
+  const { nonFinite } = mergeElementwiseWasm(kernels, job, bands, inputs, out, ts);
+  return { merged: out, nonFinite };
 }
 
 /** Σ sign(elected statistic) over this tensor, for the official-TIES majority-sign pre-pass. */

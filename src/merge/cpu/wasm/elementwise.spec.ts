@@ -75,17 +75,21 @@ function job(values: Float32Array[], over: Partial<TaskArithmeticJob>): TaskArit
 
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-/** The wasm path alone, and how many tiles it sent to the TS loop. */
-function viaWasm(j: TaskArithmeticJob): { out: Float32Array; fallbacks: number } {
+/** The wasm path alone, how many tiles it sent to the TS loop, and its non-finite count. */
+function viaWasm(j: TaskArithmeticJob): {
+  out: Float32Array;
+  fallbacks: number;
+  nonFinite: number;
+} {
   const kernels = loadKernels();
   if (!kernels) throw new Error('WebAssembly SIMD is missing in this Node');
   const bands = modelScopeBands(j);
   const ins = elementwiseInputs(j);
   const out = new Float32Array(j.numel);
-  const fallbacks = mergeElementwiseWasm(kernels, j, bands, ins, out, (from, to) =>
+  const counts = mergeElementwiseWasm(kernels, j, bands, ins, out, (from, to) =>
     mergeElementwiseRange(j, bands, ins, out, from, to),
   );
-  return { out, fallbacks };
+  return { out, ...counts };
 }
 
 const variants: [string, Consensus, ZeroSignRule, boolean, boolean][] = [
@@ -119,7 +123,9 @@ describe('SIMD element-wise kernels', () => {
       it(`n = ${n}, ${label}: NaN / ±0 / ±∞ / subnormals, same bits`, () => {
         const j = job(inputs(n, true, n + 1), over);
         const want = referenceTaskArithmetic(j);
-        expect(bits(viaWasm(j).out).equals(bits(want))).toBe(true);
+        const got = viaWasm(j);
+        expect(bits(got.out).equals(bits(want))).toBe(true);
+        expect(got.nonFinite).toBe(want.filter((v) => !Number.isFinite(v)).length);
         // The engine's own entry point takes the same path.
         expect(bits(mergeTaskArithmetic(j)).equals(bits(want))).toBe(true);
       });

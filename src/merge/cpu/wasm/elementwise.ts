@@ -77,7 +77,7 @@ function writeTable(w: WasmKernels, l: Layout, job: TaskArithmeticJob, bands: Ke
 
 /**
  * Merges into `out`; `fallback(from, to)` recomputes a tile with the TS loop (see above).
- * Returns how many tiles went to the fallback.
+ * Returns how many tiles went to the fallback and how many outputs are NaN or ±∞.
  */
 export function mergeElementwiseWasm(
   w: WasmKernels,
@@ -86,7 +86,7 @@ export function mergeElementwiseWasm(
   inputs: ElementwiseInputs,
   out: Float32Array,
   fallback: (from: number, to: number) => void,
-): number {
+): { fallbacks: number; nonFinite: number } {
   const k = job.models.length;
   const l = layout(k);
   w.reserve(l.end);
@@ -105,6 +105,7 @@ export function mergeElementwiseWasm(
   const { base, tuned } = inputs;
   const f32 = w.f32;
   let fallbacks = 0;
+  let nonFinite = 0;
   for (let from = 0; from < job.numel; from += WASM_TILE) {
     const to = Math.min(from + WASM_TILE, job.numel);
     const len = to - from;
@@ -121,7 +122,7 @@ export function mergeElementwiseWasm(
     else if (none) x.sumMasked(l.base, l.table, k, groups, l.acc);
     else redo = x.elect(l.base, l.table, k, groups, l.acc, l.div, l.scratch, count, rule, maj);
     if (!redo) {
-      redo = x.finish(
+      const finished = x.finish(
         l.base,
         l.acc,
         l.div,
@@ -134,11 +135,14 @@ export function mergeElementwiseWasm(
         scale,
         TINY,
       );
+      redo = finished & 1;
+      if (!redo) nonFinite += finished >>> 1;
     }
     if (redo) {
       fallback(from, to);
       fallbacks++;
+      for (let i = from; i < to; i++) if (out[i]! - out[i]! !== 0) nonFinite++;
     } else out.set(f32.subarray(l.out / 4, l.out / 4 + len), from);
   }
-  return fallbacks;
+  return { fallbacks, nonFinite };
 }

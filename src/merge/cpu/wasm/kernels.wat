@@ -160,13 +160,14 @@
     (v128.any_true (local.get $bad)))
 
   ;; out = b + f32(f32(mixed · λ) · scale), mixed = acc (÷ div when $normalize, a |div| ≤
-  ;; $tiny dividing by 1; $fixed: div is the scalar $fixedDiv). Returns 1 when an output is NaN.
+  ;; $tiny dividing by 1; $fixed: div is the scalar $fixedDiv). Returns 2 × (outputs that are
+  ;; NaN or ±∞) + (1 if one is NaN): the executor's non-finite count without another pass.
   (func (export "finish")
     (param $base i32) (param $acc i32) (param $div i32) (param $groups i32) (param $out i32)
     (param $normalize i32) (param $fixed i32) (param $fixedDiv f32) (param $lambda f32)
     (param $scale f32) (param $tiny f32) (result i32)
     (local $off i32) (local $end i32) (local $mixed v128) (local $d v128) (local $r v128)
-    (local $nan v128)
+    (local $nan v128) (local $bad v128)
     (local.set $end (i32.shl (local.get $groups) (i32.const 4)))
     (block $done
       (loop $group
@@ -187,10 +188,20 @@
             (f32x4.mul (f32x4.mul (local.get $mixed) (f32x4.splat (local.get $lambda)))
               (f32x4.splat (local.get $scale)))))
         (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $r) (local.get $r))))
+        ;; r − r ≠ 0 exactly for NaN and ±∞; a true lane is −1, so subtracting counts it.
+        (local.set $bad
+          (i32x4.sub (local.get $bad)
+            (f32x4.ne (f32x4.sub (local.get $r) (local.get $r)) (v128.const f32x4 0 0 0 0))))
         (v128.store (i32.add (local.get $out) (local.get $off)) (local.get $r))
         (local.set $off (i32.add (local.get $off) (i32.const 16)))
         (br $group)))
-    (v128.any_true (local.get $nan)))
+    (i32.add
+      (i32.shl
+        (i32.add
+          (i32.add (i32x4.extract_lane 0 (local.get $bad)) (i32x4.extract_lane 1 (local.get $bad)))
+          (i32.add (i32x4.extract_lane 2 (local.get $bad)) (i32x4.extract_lane 3 (local.get $bad))))
+        (i32.const 1))
+      (v128.any_true (local.get $nan))))
 
   ;; Pass 1 of the model-scope radix select for one model: δ = f32(x − b), a = bits(|δ|),
   ;; hist[a >> 16] += 1 (u32 bins), and every a whose bin is in [lo, lo + span] appended to
