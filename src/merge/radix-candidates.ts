@@ -92,23 +92,24 @@ export class CandidateBand {
    * band narrows. The invariant holds at the end: every element of the band's bins is kept
    * (bins of a narrowed band count ≤ half the capacity in the synced histogram).
    */
-  appendKept(kept: Uint32Array, n: number, state: RadixState, syncHist: () => void): void {
+  appendKept(patterns: Uint32Array, n: number, state: RadixState, syncHist: () => void): void {
     this.seen += n;
-    let count = this.count;
-    for (let i = 0; i < kept.length; i++) {
-      const a = kept[i]!;
+    // Locals in the hot loop (as in addDeltas); re-read after the band changes.
+    let { lo, hi, kept, count } = this;
+    for (let i = 0; i < patterns.length; i++) {
+      const a = patterns[i]!;
       const bin = a >>> 16;
-      if (bin < this.lo || bin > this.hi) continue;
-      if (count === this.kept.length) {
+      if (bin < lo || bin > hi) continue;
+      if (count === kept.length) {
         this.count = count;
         if (!this.grow()) {
           syncHist();
           this.narrow(state);
         }
-        count = this.count;
-        if (bin < this.lo || bin > this.hi) continue;
+        ({ lo, hi, kept, count } = this);
+        if (bin < lo || bin > hi) continue;
       }
-      this.kept[count++] = a;
+      kept[count++] = a;
     }
     this.count = count;
   }

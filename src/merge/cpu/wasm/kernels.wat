@@ -9,26 +9,16 @@
 ;;
 ;; Groups of 4 elements; the caller pads every array to a multiple of 4 with zeros.
 ;;
+;; The masked weighted delta v = f32(w · (δ & keep)), δ = f32(x − b), keep = lo ≤ |δ| ≤ hi
+;; or keep-all, is written out in sumMasked and elect (V8 in Node 20 does not inline wasm calls,
+;; and the call was a fifth of the TIES merge).
+;;
 ;; Model table (one 80-byte record per model, 16-byte aligned):
 ;;   +0 v128 weight (splat)   +16 v128 lo   +32 v128 hi (keep lo ≤ |δ| ≤ hi, f32-rounded
 ;;   inward by the caller)    +48 v128 keep-all mask (all ones: untrimmed, keeps NaN too)
 ;;   +64 i32 address of the model's f32 tile
 (module
   (memory (export "memory") 1)
-
-  ;; v = f32(w · kept(δ)), δ = f32(x − b): the masked weighted delta of one model.
-  (func $weighted (param $b v128) (param $e i32) (param $off i32) (result v128)
-    (local $d v128) (local $a v128)
-    (local.set $d
-      (f32x4.sub (v128.load (i32.add (i32.load offset=64 (local.get $e)) (local.get $off)))
-        (local.get $b)))
-    (local.set $a (f32x4.abs (local.get $d)))
-    (f32x4.mul (v128.load (local.get $e))
-      (v128.and (local.get $d)
-        (v128.or
-          (v128.and (f32x4.ge (local.get $a) (v128.load offset=16 (local.get $e)))
-            (f32x4.le (local.get $a) (v128.load offset=32 (local.get $e))))
-          (v128.load offset=48 (local.get $e))))))
 
   ;; acc = Σₜ f32(wₜ · f32(xₜ − b)), model order; no trims (task arithmetic).
   (func (export "sumPlain")
@@ -62,7 +52,7 @@
   (func (export "sumMasked")
     (param $base i32) (param $tab i32) (param $k i32) (param $groups i32) (param $acc i32)
     (local $off i32) (local $end i32) (local $e i32) (local $tend i32) (local $b v128)
-    (local $m v128)
+    (local $m v128) (local $d v128) (local $abs v128)
     (local.set $end (i32.shl (local.get $groups) (i32.const 4)))
     (local.set $tend (i32.add (local.get $tab) (i32.mul (local.get $k) (i32.const 80))))
     (block $done
@@ -76,7 +66,18 @@
             (br_if $models (i32.ge_u (local.get $e) (local.get $tend)))
             (local.set $m
               (f32x4.add (local.get $m)
-                (call $weighted (local.get $b) (local.get $e) (local.get $off))))
+                (f32x4.mul (v128.load (local.get $e))
+                  (v128.and
+                    (local.tee $d
+                      (f32x4.sub
+                        (v128.load (i32.add (i32.load offset=64 (local.get $e)) (local.get $off)))
+                        (local.get $b)))
+                    (v128.or
+                      (v128.and
+                        (f32x4.ge (local.tee $abs (f32x4.abs (local.get $d)))
+                          (v128.load offset=16 (local.get $e)))
+                        (f32x4.le (local.get $abs) (v128.load offset=32 (local.get $e))))
+                      (v128.load offset=48 (local.get $e)))))))
             (local.set $e (i32.add (local.get $e) (i32.const 80)))
             (br $model)))
         (v128.store (i32.add (local.get $acc) (local.get $off)) (local.get $m))
@@ -94,7 +95,7 @@
     (result i32)
     (local $off i32) (local $end i32) (local $e i32) (local $s i32) (local $tend i32)
     (local $b v128) (local $v v128) (local $stat v128) (local $sign v128) (local $bad v128)
-    (local $a v128) (local $dv v128) (local $m v128)
+    (local $a v128) (local $dv v128) (local $m v128) (local $d v128) (local $abs v128)
     (local.set $end (i32.shl (local.get $groups) (i32.const 4)))
     (local.set $tend (i32.add (local.get $tab) (i32.mul (local.get $k) (i32.const 80))))
     (block $done
@@ -107,7 +108,18 @@
         (block $models
           (loop $model
             (br_if $models (i32.ge_u (local.get $e) (local.get $tend)))
-            (local.set $v (call $weighted (local.get $b) (local.get $e) (local.get $off)))
+            (local.set $v (f32x4.mul (v128.load (local.get $e))
+                  (v128.and
+                    (local.tee $d
+                      (f32x4.sub
+                        (v128.load (i32.add (i32.load offset=64 (local.get $e)) (local.get $off)))
+                        (local.get $b)))
+                    (v128.or
+                      (v128.and
+                        (f32x4.ge (local.tee $abs (f32x4.abs (local.get $d)))
+                          (v128.load offset=16 (local.get $e)))
+                        (f32x4.le (local.get $abs) (v128.load offset=32 (local.get $e))))
+                      (v128.load offset=48 (local.get $e))))))
             (v128.store (local.get $s) (local.get $v))
             (if (local.get $count)
               (then
