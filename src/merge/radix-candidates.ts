@@ -94,6 +94,13 @@ export class CandidateBand {
    */
   appendKept(patterns: Uint32Array, n: number, state: RadixState, syncHist: () => void): void {
     this.seen += n;
+    // The kernel used this band: while they fit, the patterns are appended as one copy.
+    while (this.count + patterns.length > this.kept.length && this.grow());
+    if (this.count + patterns.length <= this.kept.length) {
+      this.kept.set(patterns, this.count);
+      this.count += patterns.length;
+      return;
+    }
     // Locals in the hot loop (as in addDeltas); re-read after the band changes.
     let { lo, hi, kept, count } = this;
     for (let i = 0; i < patterns.length; i++) {
@@ -150,11 +157,16 @@ export class CandidateBand {
     }
     this.lo = lo;
     this.hi = hi;
+    const kept = this.kept;
+    const count = this.count;
     let w = 0;
-    for (let i = 0; i < this.count; i++) {
-      const a = this.kept[i]!;
-      const bin = a >>> 16;
-      if (bin >= lo && bin <= hi) this.kept[w++] = a;
+    // Branch-free (about half the entries leave, at random: a branch mispredicts half the
+    // time): always store, advance only when the bin is in [lo, hi] (one unsigned compare).
+    const span = hi - lo;
+    for (let i = 0; i < count; i++) {
+      const a = kept[i]!;
+      kept[w] = a;
+      w += +(((a >>> 16) - lo) >>> 0 <= span);
     }
     this.count = w;
   }
