@@ -6,9 +6,10 @@
  *
  * Owner: src/merge. Changes here must be mirrored by both backends.
  *
- * Additive extensions since the first version (both optional, nothing breaks without them):
+ * Additive extensions since the first version (all optional, nothing breaks without them):
  * - `MergeBackend.electedSignSum?` for the official-TIES majority-sign pre-pass (the executor
  *   falls back to the CPU reference when a backend lacks it);
+ * - `TensorResult.nonFinite?` (the executor counts when it is absent);
  * - the MagnitudeSelector pass protocol is spelled out below (needsAnotherPass closes a pass),
  *   and `MagnitudeSelector.closePass?()` is awaited before needsAnotherPass() when present.
  */
@@ -109,6 +110,11 @@ export interface TensorResult {
   merged: Float32Array;
   /** Only for consensus jobs with emitTaskModels. */
   taskModels?: Float32Array[];
+  /**
+   * NaN / ±∞ values in `merged`, when the backend counted them on the way (the CPU SIMD
+   * path); the executor counts them itself otherwise (a JS pass over every output).
+   */
+  nonFinite?: number;
 }
 
 /**

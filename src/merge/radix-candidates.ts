@@ -80,6 +80,47 @@ export class CandidateBand {
     this.seen += n;
   }
 
+  /** The band's bins as the histogram kernel takes them: first bin and span (none: 0x10000). */
+  kernelRange(): { lo: number; span: number } {
+    return this.empty ? { lo: 0x10000, span: 0 } : { lo: this.lo, span: this.hi - this.lo };
+  }
+
+  /**
+   * Pass 1 with the histogram counted elsewhere (the SIMD kernel, wasm/histogram.ts): appends
+   * the in-band |δ| patterns the kernel collected from `n` elements with kernelRange().
+   * `syncHist` must bring state.hist up to date (counting those n elements too) before the
+   * band narrows. The invariant holds at the end: every element of the band's bins is kept
+   * (bins of a narrowed band count ≤ half the capacity in the synced histogram).
+   */
+  appendKept(patterns: Uint32Array, n: number, state: RadixState, syncHist: () => void): void {
+    this.seen += n;
+    // The kernel used this band: while they fit, the patterns are appended as one copy.
+    while (this.count + patterns.length > this.kept.length && this.grow());
+    if (this.count + patterns.length <= this.kept.length) {
+      this.kept.set(patterns, this.count);
+      this.count += patterns.length;
+      return;
+    }
+    // Locals in the hot loop (as in addDeltas); re-read after the band changes.
+    let { lo, hi, kept, count } = this;
+    for (let i = 0; i < patterns.length; i++) {
+      const a = patterns[i]!;
+      const bin = a >>> 16;
+      if (bin < lo || bin > hi) continue;
+      if (count === kept.length) {
+        this.count = count;
+        if (!this.grow()) {
+          syncHist();
+          this.narrow(state);
+        }
+        ({ lo, hi, kept, count } = this);
+        if (bin < lo || bin > hi) continue;
+      }
+      kept[count++] = a;
+    }
+    this.count = count;
+  }
+
   private grow(): boolean {
     if (this.kept.length >= this.capacity) return false;
     const bigger = new Uint32Array(Math.min(this.capacity, this.kept.length * 2));
@@ -116,11 +157,16 @@ export class CandidateBand {
     }
     this.lo = lo;
     this.hi = hi;
+    const kept = this.kept;
+    const count = this.count;
     let w = 0;
-    for (let i = 0; i < this.count; i++) {
-      const a = this.kept[i]!;
-      const bin = a >>> 16;
-      if (bin >= lo && bin <= hi) this.kept[w++] = a;
+    // Branch-free (about half the entries leave, at random: a branch mispredicts half the
+    // time): always store, advance only when the bin is in [lo, hi] (one unsigned compare).
+    const span = hi - lo;
+    for (let i = 0; i < count; i++) {
+      const a = kept[i]!;
+      kept[w] = a;
+      w += +(((a >>> 16) - lo) >>> 0 <= span);
     }
     this.count = w;
   }

@@ -10,15 +10,16 @@ import type { GpuContext } from '../adapter';
 import { requireNodeGpu } from '../testing/node-test-gpu';
 import { gpuCase } from '../testing/gpu-case';
 import { randomTensors } from '../testing/random-jobs';
-import { createWebGpuBackend } from './webgpu-backend';
+import { createWebGpuBackend, selectionPlacement } from './webgpu-backend';
 
 let ctx: GpuContext;
 let gpu: ReturnType<typeof createWebGpuBackend>;
 let chunked: ReturnType<typeof createWebGpuBackend>;
 beforeAll(async () => {
   ctx = await requireNodeGpu();
-  gpu = createWebGpuBackend(ctx);
-  chunked = createWebGpuBackend(ctx, { maxBindingBytes: 32 * 1024 });
+  // selection: 'gpu' — the device's own selector (auto picks the CPU one on this adapter).
+  gpu = createWebGpuBackend(ctx, { selection: 'gpu' });
+  chunked = createWebGpuBackend(ctx, { maxBindingBytes: 32 * 1024, selection: 'gpu' });
 });
 afterAll(() => {
   gpu?.dispose();
@@ -123,6 +124,28 @@ describe('GPU magnitude selector (model-scope top-k)', () => {
       });
     }
   }
+
+  it("selection 'auto' uses the CPU selector on a compatibility / fallback adapter, same thresholds", async () => {
+    const info = (over: Partial<GpuContext['info']>): GpuContext =>
+      ({ ...ctx, info: { ...ctx.info, ...over } }) as GpuContext;
+    expect(selectionPlacement(info({ featureLevel: 'compatibility', fallback: false }))).toBe(
+      'cpu',
+    );
+    expect(selectionPlacement(info({ featureLevel: 'core', fallback: true }))).toBe('cpu');
+    expect(selectionPlacement(info({ featureLevel: 'core', fallback: false }))).toBe('gpu');
+    expect(selectionPlacement(info({ featureLevel: 'core', fallback: false }), 'cpu')).toBe('cpu');
+    const auto = createWebGpuBackend(ctx);
+    try {
+      const set = tensors(true);
+      const total = set.reduce((s, t) => s + t.numel, 0);
+      const s = auto.createMagnitudeSelector([0.2, 0.5, 0.9], total);
+      if (selectionPlacement(ctx) === 'cpu') expect(s).toBeInstanceOf(CpuMagnitudeSelector);
+      await drive(s, set, 3, true);
+      expect(s.thresholds()).toEqual(sortedThresholds(set, [0.2, 0.5, 0.9]));
+    } finally {
+      auto.dispose();
+    }
+  });
 
   it('refuses to close a pass whose GPU histograms were not read back (closePass)', async () => {
     const set = tensors(false).slice(0, 2);

@@ -1,5 +1,6 @@
 import type { GpuContext } from '../adapter';
 import type { MergeBackend, TaskArithmeticJob, TensorJob, TensorResult } from '../../merge/backend';
+import { CpuMagnitudeSelector } from '../../merge/cpu/magnitude-selector';
 import { GpuRuntime } from '../runtime/runtime';
 import { GpuMagnitudeSelector } from './magnitude-selector';
 import { gpuConsensus, gpuLinear, gpuModelStock, gpuSlerp } from './other-merges';
@@ -13,6 +14,25 @@ export interface WebGpuBackendOptions {
   maxBindingBytes?: number;
   /** Record per-phase wall-clock times in `runtime.phases` (drains the queue between phases). */
   profile?: boolean;
+  /**
+   * Where model-scope magnitude selection (TIES `trim_scope: model`) runs; both give the same
+   * thresholds (exact radix selects). `gpu`: two radix passes on the device (every byte is
+   * uploaded twice more). `cpu`: the CPU reference's selector (SIMD histogram kernel, one read
+   * when its candidate band covers the threshold). `auto` (default): `cpu` on a compatibility
+   * or fallback adapter — the adapter choice (adapter.ts) only ends there without a good core
+   * adapter, i.e. on software rasterisers (lavapipe: the "GPU" is the same CPU cores, where
+   * the selection took 2–3× the whole merge) or old hardware — else `gpu`.
+   */
+  selection?: 'auto' | 'gpu' | 'cpu';
+}
+
+/** The selector placement `auto` stands for on this adapter. */
+export function selectionPlacement(
+  ctx: GpuContext,
+  selection: WebGpuBackendOptions['selection'] = 'auto',
+): 'gpu' | 'cpu' {
+  if (selection !== 'auto') return selection;
+  return ctx.info.featureLevel === 'compatibility' || ctx.info.fallback ? 'cpu' : 'gpu';
 }
 
 /**
@@ -26,6 +46,7 @@ export function createWebGpuBackend(
 ): MergeBackend & { runtime: GpuRuntime } {
   const rt = new GpuRuntime(ctx, options.maxBindingBytes);
   rt.profiling = options.profile ?? false;
+  const placement = selectionPlacement(ctx, options.selection);
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
     const next = queue.then(() => {
@@ -74,6 +95,7 @@ export function createWebGpuBackend(
         }
       }),
     createMagnitudeSelector(densities, totalElements) {
+      if (placement === 'cpu') return new CpuMagnitudeSelector(densities, totalElements);
       const selector = new GpuMagnitudeSelector(rt, densities, totalElements);
       return {
         add: (model, base, tuned) => serial(() => selector.add(model, base, tuned)),

@@ -71,7 +71,8 @@ function specs(): [string, JobSpec][] {
 export async function runKernelComparison(): Promise<InPageReport> {
   const ctx = await browserGpu();
   if (!ctx) throw new Error('no WebGPU adapter in this page');
-  const gpu = createWebGpuBackend(ctx);
+  // The device's own selector is what these comparisons check (auto may pick the CPU one).
+  const gpu = createWebGpuBackend(ctx, { selection: 'gpu' });
   const cpu = createCpuBackend();
   const report: InPageReport = {
     adapter: adapterLabel(ctx.info),

@@ -37,7 +37,7 @@ export interface KeepBands {
 }
 
 /** Bands of an element-wise job: model-scope thresholds, or everything kept. */
-function modelScopeBands(job: TaskArithmeticJob): KeepBands {
+export function modelScopeBands(job: TaskArithmeticJob): KeepBands {
   const k = job.models.length;
   const trims = job.sparsifier !== 'none';
   return {
@@ -59,14 +59,40 @@ export function isElementwiseJob(job: TaskArithmeticJob): boolean {
   );
 }
 
+/** The f32 views of a job's inputs (decoded once, shared by the wasm and TS paths). */
+export interface ElementwiseInputs {
+  base: Float32Array;
+  tuned: Float32Array[];
+}
+
+export function elementwiseInputs(job: TaskArithmeticJob): ElementwiseInputs {
+  const n = job.numel;
+  return {
+    base: f32View(job.base, n, `${job.tensorName} (base)`),
+    tuned: job.models.map((raw, m) => f32View(raw, n, `${job.tensorName} (model ${m})`)),
+  };
+}
+
 export function mergeElementwiseTiled(
   job: TaskArithmeticJob,
   bands: KeepBands = modelScopeBands(job),
 ): Float32Array {
-  const n = job.numel;
+  const out = new Float32Array(job.numel);
+  mergeElementwiseRange(job, bands, elementwiseInputs(job), out, 0, job.numel);
+  return out;
+}
+
+/** Elements [from, to) of the merge into `out` (the TS path; wasm tiles fall back to it). */
+export function mergeElementwiseRange(
+  job: TaskArithmeticJob,
+  bands: KeepBands,
+  inputs: ElementwiseInputs,
+  out: Float32Array,
+  from: number,
+  to: number,
+): void {
   const k = job.models.length;
-  const base = f32View(job.base, n, `${job.tensorName} (base)`);
-  const tuned = job.models.map((raw, m) => f32View(raw, n, `${job.tensorName} (model ${m})`));
+  const { base, tuned } = inputs;
   const weights = Float32Array.from(job.models, (_, m) => job.weights[m] ?? 1);
   const trims = bands.trimmed.some((t) => t === 1);
   // A NaN δ fails both comparisons and is dropped, as in the reference. Untrimmed models get
@@ -75,7 +101,6 @@ export function mergeElementwiseTiled(
   const hi = bands.hi.map((v, m) => (bands.trimmed[m] ? v : Infinity));
   const lambda = f(job.lambda);
   const scale = f(job.deltaScale);
-  const out = new Float32Array(n);
   const acc = new Float32Array(TILE);
   const div = new Float32Array(TILE);
   let fixedDiv = 0;
@@ -89,8 +114,8 @@ export function mergeElementwiseTiled(
   const { zeroSign, majoritySign, normalize } = job;
   const ctx: ExactContext = { base, tuned, weights, bands, job, lambda, scale };
 
-  for (let start = 0; start < n; start += TILE) {
-    const len = Math.min(TILE, n - start);
+  for (let start = from; start < to; start += TILE) {
+    const len = Math.min(TILE, to - start);
     acc.fill(0, 0, len);
     if (none) {
       let t = 0;
@@ -175,7 +200,6 @@ export function mergeElementwiseTiled(
       out[j] = base[j]! + f(f(mixed * lambda) * scale);
     }
   }
-  return out;
 }
 
 interface ExactContext {

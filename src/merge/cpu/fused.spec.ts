@@ -6,11 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { bf16ToF32, f16ToF32 } from '../../io/half';
 import type { Consensus, RawTensor, TaskArithmeticJob, ZeroSignRule } from '../backend';
-import { electedSign } from './consensus';
-import { mergeTaskArithmetic, weightedDeltas } from './task-arithmetic';
+import { mergeTaskArithmetic } from './task-arithmetic';
+import { referenceTaskArithmetic } from './testing/reference-ta';
 import { unpackToF32 } from './unpack';
-
-const f = Math.fround;
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -32,27 +30,7 @@ function raw(values: number[], dtype: RawTensor['dtype'], offset = 0): RawTensor
   return { dtype, bytes: buf.subarray(offset) };
 }
 
-function expected(job: TaskArithmeticJob): Float32Array {
-  const { base, wd } = weightedDeltas(job);
-  const w = job.models.map((_, m) => f(job.weights[m] ?? 1));
-  const out = new Float32Array(job.numel);
-  for (let i = 0; i < job.numel; i++) {
-    let mixed = 0;
-    let div = 0;
-    let s = 0;
-    for (const col of wd) s = f(s + (job.consensus === 'count' ? Math.sign(col[i]!) : col[i]!));
-    const sign = electedSign(s, job.zeroSign, job.majoritySign);
-    wd.forEach((col, t) => {
-      if (job.consensus === 'none' || Math.sign(col[i]!) === sign) {
-        mixed = f(mixed + col[i]!);
-        div = f(div + w[t]!);
-      }
-    });
-    if (job.normalize) mixed = f(mixed / (Math.abs(div) < 1e-8 ? 1 : div));
-    out[i] = base[i]! + f(f(mixed * f(job.lambda)) * f(job.deltaScale));
-  }
-  return out;
-}
+const expected = referenceTaskArithmetic;
 
 describe('fused element-wise task arithmetic', () => {
   // Spans several tiles of the fast path, with a partial last tile.

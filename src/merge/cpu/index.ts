@@ -8,12 +8,12 @@ import { CpuMagnitudeSelector } from './magnitude-selector';
 import { mergeModelStock } from './model-stock';
 import { mergeSlerp } from './slerp';
 import { mergeConsensus } from './tall';
-import { mergeTaskArithmetic, taskArithmeticSignSum } from './task-arithmetic';
+import { taskArithmeticResult, taskArithmeticSignSum } from './task-arithmetic';
 
 export function mergeTensorCpu(job: TensorJob): TensorResult {
   switch (job.kind) {
     case 'task_arithmetic':
-      return { merged: mergeTaskArithmetic(job) };
+      return taskArithmeticResult(job);
     case 'linear':
       return { merged: mergeLinear(job) };
     case 'slerp':

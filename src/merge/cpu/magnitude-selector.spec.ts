@@ -13,95 +13,127 @@ function bf16Raw(values: number[]): RawTensor {
   return { dtype: 'BF16', bytes: new Uint8Array(out.buffer) };
 }
 
-describe('model-scope magnitude selector (radix select)', () => {
-  /** Runs the selector over tensors × models and returns its thresholds and pass count. */
-  async function select(
-    base: number[][],
-    tuned: number[][][],
-    densities: number[],
-    candidateBytes?: number,
-  ) {
-    const total = base.reduce((n, t) => n + t.length, 0);
-    const sel = new CpuMagnitudeSelector(densities, total, candidateBytes);
-    let passes = 0;
-    do {
-      passes++;
-      for (let t = 0; t < base.length; t++) {
-        for (let m = 0; m < tuned.length; m++)
-          await sel.add(m, f32Raw(base[t]!), f32Raw(tuned[m]![t]!));
-      }
-    } while (sel.needsAnotherPass());
-    return { passes, thresholds: sel.thresholds() };
-  }
+// add(): the TS loops; addAll(): pass 1 on the SIMD histogram kernel (wasm/histogram.ts).
+for (const via of ['add', 'addAll'] as const)
+  describe(`model-scope magnitude selector (radix select) via ${via}`, () => {
+    /** Runs the selector over tensors × models and returns its thresholds and pass count. */
+    async function select(
+      base: number[][],
+      tuned: number[][][],
+      densities: number[],
+      candidateBytes?: number,
+    ) {
+      const total = base.reduce((n, t) => n + t.length, 0);
+      const sel = new CpuMagnitudeSelector(densities, total, candidateBytes);
+      let passes = 0;
+      do {
+        passes++;
+        for (let t = 0; t < base.length; t++) {
+          if (via === 'addAll') {
+            await sel.addAll(
+              f32Raw(base[t]!),
+              tuned.map((model) => f32Raw(model[t]!)),
+            );
+          } else {
+            for (let m = 0; m < tuned.length; m++)
+              await sel.add(m, f32Raw(base[t]!), f32Raw(tuned[m]![t]!));
+          }
+        }
+      } while (sel.needsAnotherPass());
+      return { passes, thresholds: sel.thresholds() };
+    }
 
-  /** The k-th largest f32 |δ| of each model by a full sort, k = floor(density·N). */
-  function sorted(base: number[][], tuned: number[][][], densities: number[]): number[] {
-    return tuned.map((model, m) => {
-      const mags: number[] = [];
-      base.forEach((b, t) =>
-        b.forEach((x, i) =>
-          mags.push(Math.abs(Math.fround(Math.fround(model[t]![i]!) - Math.fround(x)))),
+    /** The k-th largest f32 |δ| of each model by a full sort, k = floor(density·N). */
+    function sorted(base: number[][], tuned: number[][][], densities: number[]): number[] {
+      return tuned.map((model, m) => {
+        const mags: number[] = [];
+        base.forEach((b, t) =>
+          b.forEach((x, i) =>
+            mags.push(Math.abs(Math.fround(Math.fround(model[t]![i]!) - Math.fround(x)))),
+          ),
+        );
+        // Descending, NaN first: the radix select counts a NaN |δ| as the largest.
+        mags.sort((a, b) => (Number.isNaN(a) ? -1 : Number.isNaN(b) ? 1 : b - a));
+        return mags[Math.floor(densities[m]! * mags.length) - 1]!;
+      });
+    }
+
+    let s = 3;
+    const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 4;
+    // Two tensors, two models; values quantised so that many |δ| tie.
+    const base = [300, 700].map((n) => Array.from({ length: n }, () => Math.round(rnd() * 8) / 8));
+    const tuned = [0, 1].map(() => base.map((b) => b.map((x) => x + Math.round(rnd() * 64) / 64)));
+    const densities = [0.2, 0.55];
+
+    it('finds the exact k-th largest |δ| over all tensors, as a full sort does (two passes)', async () => {
+      const got = await select(base, tuned, densities, 0);
+      expect(got.passes).toBe(2);
+      expect(got.thresholds).toEqual(sorted(base, tuned, densities));
+    });
+
+    it('settles pass 2 from the candidate band when it holds every element (one pass)', async () => {
+      const got = await select(base, tuned, densities);
+      expect(got.passes).toBe(1);
+      expect(got.thresholds).toEqual(sorted(base, tuned, densities));
+    });
+
+    it('a narrowed band still gives the exact threshold in one pass on a stationary stream', async () => {
+      // 10 tensors of 1000 elements cycling through 100 magnitudes 1 + j/64 (one radix bin
+      // each, ten copies per tensor): 400 candidates per model force the band to narrow
+      // repeatedly, down to ~2 bins around the running estimate.
+      const b = Array.from({ length: 10 }, () => new Array<number>(1000).fill(0));
+      const t = [b.map((row) => row.map((_, i) => (i % 2 ? -1 : 1) * (1 + (i % 100) / 64)))];
+      const d = [0.255];
+      const got = await select(b, t, d, 4 * 400);
+      expect(got.passes).toBe(1);
+      expect(got.thresholds).toEqual(sorted(b, t, d));
+    });
+
+    it('falls back to a second pass when the early estimate misses the threshold bin', async () => {
+      // Magnitudes grow tensor by tensor: the band narrows around small values early on, and the
+      // k-th largest over the whole model lies far above it.
+      const b = Array.from({ length: 10 }, () => new Array<number>(1000).fill(0));
+      const t = [b.map((row, k) => row.map((_, i) => 2 ** k * (1 + (i % 100) / 64)))];
+      const d = [0.3];
+      const got = await select(b, t, d, 4 * 400);
+      expect(got.passes).toBe(2);
+      expect(got.thresholds).toEqual(sorted(b, t, d));
+    });
+
+    it('awkward sizes (1, 3, 1023, 2^20 + 7) with NaN, ±0, ±∞ and subnormal deltas', async () => {
+      const special = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -1e-45, 3e38];
+      let z = 11;
+      const r = () => ((z = (Math.imul(z, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 2;
+      const sizes = [1, 3, 1023, (1 << 20) + 7];
+      const b = sizes.map((n) => Array.from({ length: n }, () => r()));
+      const t = [0, 1].map((m) =>
+        b.map((row) =>
+          row.map((x, i) => (i % 89 === m ? special[(i + m) % special.length]! : x + r() * 0.01)),
         ),
       );
-      mags.sort((a, b) => b - a);
-      return mags[Math.floor(densities[m]! * mags.length) - 1]!;
+      const d = [0.2, 0.7];
+      // A small band (narrows repeatedly) and the default one.
+      for (const bytes of [4 * 5000, undefined]) {
+        const got = await select(b, t, d, bytes);
+        const want = sorted(b, t, d);
+        // A full sort puts NaN |δ| first (Array.sort's comparator keeps them in place; the
+        // radix select counts them as the largest): neither threshold here is a NaN.
+        expect(got.thresholds).toEqual(want);
+      }
     });
-  }
 
-  let s = 3;
-  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 4;
-  // Two tensors, two models; values quantised so that many |δ| tie.
-  const base = [300, 700].map((n) => Array.from({ length: n }, () => Math.round(rnd() * 8) / 8));
-  const tuned = [0, 1].map(() => base.map((b) => b.map((x) => x + Math.round(rnd() * 64) / 64)));
-  const densities = [0.2, 0.55];
-
-  it('finds the exact k-th largest |δ| over all tensors, as a full sort does (two passes)', async () => {
-    const got = await select(base, tuned, densities, 0);
-    expect(got.passes).toBe(2);
-    expect(got.thresholds).toEqual(sorted(base, tuned, densities));
+    it('mixed dtypes, density 1 → 0, k = 0 → +∞', async () => {
+      const sel = new CpuMagnitudeSelector([1, 0.001, 0.5], 4);
+      const base = bf16Raw([1, 2, 3, 4]);
+      const tuned = bf16Raw([1.5, 0, 3.25, 8]);
+      // |δ| = .5, 2, .25, 4 → k = 2 → 2.
+      expect(Array.from(unpackToF32(tuned, 4, 't'))).toEqual([1.5, 0, 3.25, 8]);
+      do {
+        for (let m = 0; m < 3; m++) await sel.add(m, base, tuned);
+      } while (sel.needsAnotherPass());
+      expect(sel.thresholds()).toEqual([0, Infinity, 2]);
+    });
   });
-
-  it('settles pass 2 from the candidate band when it holds every element (one pass)', async () => {
-    const got = await select(base, tuned, densities);
-    expect(got.passes).toBe(1);
-    expect(got.thresholds).toEqual(sorted(base, tuned, densities));
-  });
-
-  it('a narrowed band still gives the exact threshold in one pass on a stationary stream', async () => {
-    // 10 tensors of 1000 elements cycling through 100 magnitudes 1 + j/64 (one radix bin
-    // each, ten copies per tensor): 400 candidates per model force the band to narrow
-    // repeatedly, down to ~2 bins around the running estimate.
-    const b = Array.from({ length: 10 }, () => new Array<number>(1000).fill(0));
-    const t = [b.map((row) => row.map((_, i) => (i % 2 ? -1 : 1) * (1 + (i % 100) / 64)))];
-    const d = [0.255];
-    const got = await select(b, t, d, 4 * 400);
-    expect(got.passes).toBe(1);
-    expect(got.thresholds).toEqual(sorted(b, t, d));
-  });
-
-  it('falls back to a second pass when the early estimate misses the threshold bin', async () => {
-    // Magnitudes grow tensor by tensor: the band narrows around small values early on, and the
-    // k-th largest over the whole model lies far above it.
-    const b = Array.from({ length: 10 }, () => new Array<number>(1000).fill(0));
-    const t = [b.map((row, k) => row.map((_, i) => 2 ** k * (1 + (i % 100) / 64)))];
-    const d = [0.3];
-    const got = await select(b, t, d, 4 * 400);
-    expect(got.passes).toBe(2);
-    expect(got.thresholds).toEqual(sorted(b, t, d));
-  });
-
-  it('mixed dtypes, density 1 → 0, k = 0 → +∞', async () => {
-    const sel = new CpuMagnitudeSelector([1, 0.001, 0.5], 4);
-    const base = bf16Raw([1, 2, 3, 4]);
-    const tuned = bf16Raw([1.5, 0, 3.25, 8]);
-    // |δ| = .5, 2, .25, 4 → k = 2 → 2.
-    expect(Array.from(unpackToF32(tuned, 4, 't'))).toEqual([1.5, 0, 3.25, 8]);
-    do {
-      for (let m = 0; m < 3; m++) await sel.add(m, base, tuned);
-    } while (sel.needsAnotherPass());
-    expect(sel.thresholds()).toEqual([0, Infinity, 2]);
-  });
-});
 
 describe('unpack', () => {
   it('decodes reference F16 and BF16 bit patterns', () => {

@@ -16,6 +16,7 @@ import type { MagnitudeSelector, RawTensor } from '../backend';
 import { CandidateBand } from '../radix-candidates';
 import { closeLowPass, closeRadixPass, newRadixStates, type RadixState } from '../radix-threshold';
 import { f32View } from './unpack';
+import { WasmHistograms } from './wasm/histogram';
 
 /** 64 MiB: 2 M candidates per model for 8 models (a 2^16-bin slice of |δ| holds ~0.1–1 %). */
 export const DEFAULT_CANDIDATE_BYTES = 64 * 1024 * 1024;
@@ -26,6 +27,8 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
   private scratch = new Float32Array(0);
 
   private readonly bands: (CandidateBand | undefined)[];
+  /** Pass 1 on the SIMD kernel (when WebAssembly SIMD exists and some band is in use). */
+  private readonly wasm: WasmHistograms | undefined;
 
   /**
    * @param candidateBytes memory for the candidate bands of all models together (u32 per
@@ -43,6 +46,23 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
         ? new CandidateBand(perModel, totalElements)
         : undefined,
     );
+    this.wasm = this.bands.some((b) => b) ? WasmHistograms.create(this.models) : undefined;
+  }
+
+  /** Every model of one tensor (or chunk): pass 1 on the kernel, else add() per model. */
+  async addAll(base: RawTensor, models: RawTensor[]): Promise<void> {
+    if (this.pass !== 1 || !this.wasm) {
+      for (let m = 0; m < models.length; m++) await this.add(m, base, models[m]!);
+      return;
+    }
+    const numel = base.bytes.byteLength / (base.dtype === 'F32' ? 4 : 2);
+    const b = f32View(base, numel, 'magnitude selector (base)');
+    const tuned = models.map((t, m) => f32View(t, numel, `magnitude selector (model ${m})`));
+    // Models without a band (none here once pass 1 uses the kernel) take the TS loop.
+    for (let m = 0; m < models.length; m++) {
+      if (!this.bands[m]) await this.add(m, base, models[m]!);
+    }
+    this.wasm.addAll(b, tuned, this.bands);
   }
 
   add(model: number, base: RawTensor, tuned: RawTensor): Promise<void> {
@@ -78,6 +98,7 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
   }
 
   needsAnotherPass(): boolean {
+    if (this.pass === 1) this.wasm?.syncAll();
     const pass = this.pass++;
     const more = closeRadixPass(this.models, pass);
     if (pass !== 1 || !more) return more;

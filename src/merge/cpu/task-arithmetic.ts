@@ -10,13 +10,21 @@
  *   div = Σ wₜ·M; normalize: mixed /= div (|div| < 1e-8 → 1); mixed *= λ·deltaScale (two f32
  *   multiplies: λ first); out = θ₀ + mixed.
  */
-import type { TaskArithmeticJob } from '../backend';
+import type { TaskArithmeticJob, TensorResult } from '../backend';
 import { combineWeighted } from './combine-weighted';
 import { signSumOf } from './consensus';
-import { isElementwiseJob, mergeElementwiseTiled, type KeepBands } from './elementwise-ta';
+import {
+  elementwiseInputs,
+  isElementwiseJob,
+  mergeElementwiseRange,
+  modelScopeBands,
+  type KeepBands,
+} from './elementwise-ta';
 import { magnitudeBand } from './select';
 import { sparsify } from './sparsify';
 import { f32View, rowLength, taskVector, unpackToF32 } from './unpack';
+import { mergeElementwiseWasm } from './wasm/elementwise';
+import { sharedKernels } from './wasm/kernels';
 
 const f = Math.fround;
 
@@ -47,10 +55,29 @@ export function weightedDeltas(job: TaskArithmeticJob): { base: Float32Array; wd
 }
 
 export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
-  if (isElementwiseJob(job)) return mergeElementwiseTiled(job);
-  if (hasPerTensorBands(job)) return mergeElementwiseTiled(job, perTensorBands(job));
+  return taskArithmeticResult(job).merged;
+}
+
+/** The merge, with the non-finite count when the SIMD path counted it on the way. */
+export function taskArithmeticResult(job: TaskArithmeticJob): TensorResult {
+  if (isElementwiseJob(job)) return mergeElementwise(job, modelScopeBands(job));
+  if (hasPerTensorBands(job)) return mergeElementwise(job, perTensorBands(job));
   const { base, wd } = weightedDeltas(job);
-  return combineWeighted(job, base, wd);
+  return { merged: combineWeighted(job, base, wd) };
+}
+
+/** The SIMD kernels where WebAssembly SIMD exists (same bits), else the TS tiled loop. */
+function mergeElementwise(job: TaskArithmeticJob, bands: KeepBands): TensorResult {
+  const inputs = elementwiseInputs(job);
+  const out = new Float32Array(job.numel);
+  const ts = (from: number, to: number) => mergeElementwiseRange(job, bands, inputs, out, from, to);
+  const kernels = sharedKernels();
+  if (!kernels) {
+    ts(0, job.numel);
+    return { merged: out };
+  }
+  const { nonFinite } = mergeElementwiseWasm(kernels, job, bands, inputs, out, ts);
+  return { merged: out, nonFinite };
 }
 
 /** Σ sign(elected statistic) over this tensor, for the official-TIES majority-sign pre-pass. */

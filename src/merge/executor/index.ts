@@ -250,7 +250,7 @@ export async function executeMerge(
           `${step.name}: the ${backend.name} backend returned ${result.merged.length} values, expected ${numel}`,
         );
       }
-      nonFinite += countNonFinite(result.merged);
+      nonFinite += result.nonFinite ?? countNonFinite(result.merged);
       const chunk = encodeF32As(dtypeOf(step), result.merged);
       advance(item);
       let bytes = chunk;

@@ -1,0 +1,77 @@
+/**
+ * Pass 1 of the CPU model-scope radix select on the SIMD kernels' `histogram`: δ, the high-16
+ * bin count and the candidate band's in-band patterns in one scalar wasm loop (≈ 5× the TS
+ * loop). The bins are u32 in the kernel's memory, one 65 536-bin row per model, added into the
+ * selector's f64 histograms (RadixState.hist) by sync(): before the band narrows, before a
+ * row could overflow 2^32, and when the pass closes. Inputs are copied into the kernel's
+ * memory per chunk (the base once for all models).
+ */
+import type { RadixState } from '../../radix-threshold';
+import { RADIX_BINS } from '../../radix-threshold';
+import type { CandidateBand } from '../../radix-candidates';
+import { loadKernels, type WasmKernels } from './kernels';
+
+const ROW_BYTES = RADIX_BINS * 4;
+/** Flush a row well before a u32 bin could overflow. */
+const FLUSH_AFTER = 2 ** 31;
+
+export class WasmHistograms {
+  private pending: number[];
+  private readonly dataStart: number;
+
+  private constructor(
+    private readonly w: WasmKernels,
+    private readonly states: RadixState[],
+  ) {
+    this.pending = states.map(() => 0);
+    this.dataStart = states.length * ROW_BYTES;
+    w.reserve(this.dataStart);
+    w.u32.fill(0, 0, this.dataStart / 4);
+  }
+
+  /** undefined without WebAssembly SIMD (the selector keeps its TS loop). */
+  static create(states: RadixState[]): WasmHistograms | undefined {
+    const w = loadKernels();
+    return w ? new WasmHistograms(w, states) : undefined;
+  }
+
+  /**
+   * One chunk of every model: histograms of bits(|δ|) >> 16 and the bands' candidates.
+   * `base` and `tuned` are f32 views; models already decided (or without a band) are skipped.
+   */
+  addAll(base: Float32Array, tuned: Float32Array[], bands: (CandidateBand | undefined)[]): void {
+    const n = base.length;
+    // Layout after the rows: base, one model, the kept patterns (n u32 each).
+    const baseAt = this.dataStart;
+    const xAt = baseAt + n * 4;
+    const keptAt = xAt + n * 4;
+    this.w.reserve(keptAt + n * 4);
+    this.w.f32.set(base, baseAt / 4);
+    tuned.forEach((x, m) => {
+      const state = this.states[m]!;
+      const band = bands[m];
+      if (state.threshold !== undefined || !band) return;
+      if (this.pending[m]! + n > FLUSH_AFTER) this.sync(m);
+      this.w.f32.set(x, xAt / 4);
+      const { lo, span } = band.kernelRange();
+      const count = this.w.exports.histogram(baseAt, xAt, n, m * ROW_BYTES, lo, span, keptAt);
+      this.pending[m]! += n;
+      const kept = this.w.u32.subarray(keptAt / 4, keptAt / 4 + count);
+      band.appendKept(kept, n, state, () => this.sync(m));
+    });
+  }
+
+  /** Adds model m's u32 row into its f64 histogram and clears the row. */
+  sync(m: number): void {
+    if (this.pending[m] === 0) return;
+    const row = this.w.u32.subarray((m * ROW_BYTES) / 4, ((m + 1) * ROW_BYTES) / 4);
+    const hist = this.states[m]!.hist;
+    for (let i = 0; i < RADIX_BINS; i++) hist[i]! += row[i]!;
+    row.fill(0);
+    this.pending[m] = 0;
+  }
+
+  syncAll(): void {
+    this.states.forEach((_, m) => this.sync(m));
+  }
+}
