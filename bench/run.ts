@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --gb 2] [--only node|chromium] [--devices cpu,webgpu] [--cases a,b]
+ * `npm run bench [-- --gb 2] [--only node|chromium|adamerging] [--devices cpu,webgpu] [--cases a,b]
  * [--timeout s]`: the merge
  * benchmark. Generates (once) a pool of a base + 8 fine-tunes of at least 2 GB of f32, runs every
  * method on the CPU reference and on WebGPU, in Node (CLI runtime) and in headless Chromium, and
@@ -20,6 +20,9 @@ function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
+
+// `--only adamerging`: the AdaMerging benchmark (bench/adamerging.ts, which exits when done).
+if (arg('only') === 'adamerging') await import('./adamerging');
 
 const gb = Number(arg('gb') ?? 2);
 // --only node|chromium limits the runtimes; --only merge (this script's only section) = both.

@@ -4,9 +4,9 @@
  * 30 AdaMerging steps (charts ≥ 30 points, heatmap moved) → export model + recipe → re-load
  * the model. A screenshot per stage lands in test-results/screens/flow-*.png.
  *
- * Merges run on the WebGPU kernels. Evaluation and AdaMerging run on tfjs-wasm (`?tf=wasm`):
- * on this machine's software adapter (lavapipe) tfjs's WebGPU backend is ~38× slower than wasm
- * (bench/results/adamerging.md), which would make 30 steps take half an hour.
+ * Merges run on the WebGPU kernels, and so does AdaMerging's step (the fused engine, on the
+ * worker's device). Evaluation runs on tfjs-wasm (`?tf=wasm`): on this machine's software
+ * adapter (lavapipe) tfjs's own WebGPU kernels are far slower than wasm (docs/bench.md).
  */
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
@@ -118,6 +118,7 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
   await expect(ada).toContainText('Done', { timeout: 12 * 60_000 });
   console.log(`30 AdaMerging steps + evaluations: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   await expect(ada).toContainText('Step 30');
+  await expect(ada).toHaveAttribute('data-engine', 'fused-webgpu'); // even with ?tf=wasm
   const points = Number(await page.getByTestId('entropy-chart').getAttribute('data-points'));
   expect(points).toBeGreaterThanOrEqual(30);
   const lastShades = await heatmapShades(page);

@@ -1,3 +1,4 @@
+import type { AdaMergingResult } from '../../../src/worker/protocol';
 import { useStudio } from '../../store';
 import { Button } from '../../components/Button';
 import { cancelAdaMerging, setAdaPaused, startAdaMerging } from './actions';
@@ -11,12 +12,20 @@ const STATUS = {
   cancelled: 'Cancelled.',
 } as const;
 
+/** Where λ was learned: the fused WebGPU step, or tfjs autodiff on its backend. */
+function learnedOn(result: AdaMergingResult): string {
+  const where =
+    result.engine === 'fused-webgpu' ? 'WebGPU (fused kernels)' : `tfjs ${result.backend}`;
+  return `Learned on ${where} in ${result.seconds.toFixed(1)} s.`;
+}
+
 export function AdaControls() {
   const status = useStudio((s) => s.adaStatus);
   const error = useStudio((s) => s.adaError);
   const demoLoaded = useStudio((s) => s.demoLoaded);
   const last = useStudio((s) => s.adaSteps[s.adaSteps.length - 1]);
   const first = useStudio((s) => s.adaSteps[0]);
+  const result = useStudio((s) => s.adaResult);
   const active = status === 'running' || status === 'paused';
   return (
     <div className="run__controls">
@@ -38,12 +47,19 @@ export function AdaControls() {
       >
         Cancel
       </Button>
-      <p className="run__blocker" role="status" aria-live="polite" data-testid="ada-status">
+      <p
+        className="run__blocker"
+        role="status"
+        aria-live="polite"
+        data-testid="ada-status"
+        data-engine={result?.engine}
+      >
         {!demoLoaded ? 'AdaMerging learns on the demo zoo: Load demo first.' : STATUS[status]}
         {error ? ` ${error}` : ''}
         {last && first
           ? ` Step ${last.step}; entropy ${first.total.toFixed(3)} → ${last.total.toFixed(3)}.`
           : ''}
+        {status === 'done' && result ? ` ${learnedOn(result)}` : ''}
       </p>
     </div>
   );

@@ -14,6 +14,8 @@ import { runAdaMerging } from './run';
 import { AdaMergingSession } from './session';
 import { syntheticZoo, SYNTHETIC_CONFIG } from './testing/synthetic-zoo';
 import { measureSteps, type StepMeasurement } from './measure';
+import { loadZoo } from '../../zoo/load';
+import type { VitConfig } from '../../models/vit-config';
 
 /** Served by the Vite dev server straight from node_modules. */
 export const WASM_PATHS = '/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
@@ -89,7 +91,7 @@ export async function adamergingInPage(steps = 8): Promise<InPageAdaMergingRepor
 
 /**
  * ms per layer-wise step on one backend in the page, 8 tasks × 16 images on the zoo's ViT
- * (synthetic weights: the cost does not depend on the values).
+ * (`zooConfig`, the committed zoo's; synthetic weights: the cost does not depend on them).
  */
 export async function measureInPage(
   device: TfDevice,
@@ -97,34 +99,60 @@ export async function measureInPage(
   size: 'zoo' | 'tiny' = 'zoo',
   matmulProgram = -1,
   engine: 'auto' | 'tfjs' = 'auto',
+  zooConfig: VitConfig = DEFAULT_VIT_CONFIG,
 ): Promise<StepMeasurement & { adapter: string; crossOriginIsolated: boolean }> {
   const { adapter } = await useBackend(device);
   // tfjs-backend-webgpu's MatMulProgramType (-1: its own choice per shape); see docs/bench.md.
   tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', matmulProgram);
-  const config = size === 'zoo' ? { ...DEFAULT_VIT_CONFIG } : SYNTHETIC_CONFIG;
+  const config = size === 'zoo' ? { ...zooConfig } : SYNTHETIC_CONFIG;
   const zoo = syntheticZoo({ tasks: 8, images: 64, config });
   const m = await measureSteps(zoo, { mode: 'layer', engine }, steps);
   tf.disposeVariables();
   return { ...m, adapter, crossOriginIsolated: globalThis.crossOriginIsolated === true };
 }
 
-/** Wall-clock seconds of a whole layer-wise run (8 tasks × 16 images, zoo-sized ViT). */
+/**
+ * Wall-clock seconds of a whole layer-wise run (8 tasks × 16 images) on the committed demo zoo
+ * (public/zoo, served at /zoo/), as the studio runs it: zoo loading timed apart, then session
+ * set-up (uploads, shader compilation), every step and the final λ / merged weights.
+ */
 export async function totalRunInPage(
   device: TfDevice,
   steps: number,
-): Promise<{ backend: string; steps: number; seconds: number; msPerStep: number }> {
+): Promise<{
+  backend: string;
+  engine: string;
+  steps: number;
+  seconds: number;
+  msPerStep: number;
+  loadSeconds: number;
+  config: string;
+}> {
   await useBackend(device);
-  const zoo = syntheticZoo({ tasks: 8, images: 64, config: { ...DEFAULT_VIT_CONFIG } });
+  const loading = performance.now();
+  const zoo = await loadZoo('/zoo/');
+  const loadSeconds = (performance.now() - loading) / 1000;
   const started = performance.now();
   const { result } = await runAdaMerging(zoo, { mode: 'layer', steps });
   const seconds = (performance.now() - started) / 1000;
-  return { backend: result.backend, steps, seconds, msPerStep: (1000 * seconds) / steps };
+  const c = zoo.manifest.model.config;
+  return {
+    backend: result.backend,
+    engine: result.engine,
+    steps,
+    seconds,
+    msPerStep: (1000 * seconds) / steps,
+    loadSeconds,
+    config: `dim ${c.dim}, depth ${c.depth}, heads ${c.heads}, MLP ${c.mlpDim}, patch ${c.patchSize}`,
+  };
 }
 
 /** Per-kernel ms of the fused WebGPU step in the page (zoo-sized ViT, 8 tasks × 16 images). */
-export async function fusedKernelTimesInPage(): Promise<{ kernel: string; ms: number }[]> {
+export async function fusedKernelTimesInPage(
+  zooConfig: VitConfig = DEFAULT_VIT_CONFIG,
+): Promise<{ kernel: string; ms: number }[]> {
   await useBackend('webgpu');
-  const zoo = syntheticZoo({ tasks: 8, images: 64, config: { ...DEFAULT_VIT_CONFIG } });
+  const zoo = syntheticZoo({ tasks: 8, images: 64, config: { ...zooConfig } });
   const session = new AdaMergingSession(zoo, { mode: 'layer' });
   try {
     if (!session.fused) throw new Error('the fused engine did not start');

@@ -76,9 +76,15 @@ export class AdaMergingSession {
   readonly fused: FusedAdaMerging | null;
   /** True when the fused engine's λ moved since it was last copied into `lambda`. */
   private lambdaStale = false;
+  /** When the last fused step's numbers arrived (a queued step's time counts from there). */
+  private lastArrival = -Infinity;
   stepsRun = 0;
 
-  constructor(zoo: LoadedZoo, options: AdaMergingOptions) {
+  /**
+   * `gpu`: a WebGPU device for the fused engine when tfjs itself runs elsewhere (wasm, cpu);
+   * without it the fused engine runs only on tfjs's webgpu backend's device.
+   */
+  constructor(zoo: LoadedZoo, options: AdaMergingOptions, gpu: GPUDevice | null = null) {
     this.options = resolveOptions(options);
     this.zoo = zoo;
     const host = hostProblem(zoo, this.options);
@@ -96,7 +102,7 @@ export class AdaMergingSession {
       this.options.seed,
       this.problem.tasks,
     );
-    this.fused = fusedEngineFor(host, this.options, this.perTask, L);
+    this.fused = fusedEngineFor(host, this.options, this.perTask, L, gpu);
   }
 
   get perTask(): number {
@@ -124,13 +130,19 @@ export class AdaMergingSession {
     this.lambdaStale = false;
   }
 
-  /** One fused step: everything on the device in one submit, losses and λ read back. */
+  /**
+   * One fused step: everything on the device in one submit, losses and λ read back. May be
+   * called before the previous step's promise settled (see {@link startStep}); `ms` then
+   * counts from the previous step's arrival, so it is the time a step adds to a run.
+   */
   private async fusedStep(fused: FusedAdaMerging): Promise<StepEvent> {
     const t0 = now();
     const images = this.nextBatch();
     const t1 = now();
-    const r = await fused.step(images);
+    const r = await fused.submitStep(images);
     const t2 = now();
+    const started = Math.max(t0, this.lastArrival);
+    this.lastArrival = t2;
     this.lambdaStale = true; // the variable is refreshed from the device when needed
     this.stepsRun++;
     const [T, L] = this.lambda.shape;
@@ -140,10 +152,27 @@ export class AdaMergingSession {
       lossPerTask,
       entropyTotal: lossPerTask.reduce((a, b) => a + b, 0),
       lambdas: toMatrix(r.lambdas, T, L),
-      ms: t2 - t0,
+      ms: t2 - started,
       // One submit: merge, forward, backward, Adam and the readback are not separable here.
-      timing: { batch: t1 - t0, gradient: t2 - t1, update: 0, readback: 0 },
+      timing: { batch: t1 - t0, gradient: t2 - started - (t1 - t0), update: 0, readback: 0 },
     };
+  }
+
+  /**
+   * True when a step may be started before the previous one's numbers are back (the fused
+   * engine: Adam runs on the device, so the next step needs nothing from the host).
+   */
+  get pipelined(): boolean {
+    return this.fused !== null;
+  }
+
+  /**
+   * Starts the next step and returns its event when it is done. With {@link pipelined}, call
+   * it again before awaiting: the steps queue on the device in order, and the host work of one
+   * (sampling, the event, the UI) overlaps the device work of the next. Otherwise = step().
+   */
+  startStep(): Promise<StepEvent> {
+    return this.fused ? this.fusedStep(this.fused) : this.step();
   }
 
   /** Sum of the per-task entropies and its gradient with respect to λ ([T, L]). */

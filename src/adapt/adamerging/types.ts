@@ -90,7 +90,7 @@ export interface AdaMergingCallbacks {
   /** Aborting stops the run between steps with an AbortError (signal.reason). */
   signal?: AbortSignal;
   /** Paused runs wait between steps until resumed (or aborted). */
-  pauseToken?: { wait(signal?: AbortSignal): Promise<void> };
+  pauseToken?: { wait(signal?: AbortSignal): Promise<void>; readonly paused?: boolean };
 }
 
 export interface AdaMergingResult {

@@ -31,7 +31,10 @@ export function theZoo(): Promise<LoadedZoo> {
   return zoo;
 }
 
-/** `wasm`: evaluation and AdaMerging on WebAssembly even with WebGPU (`?tf=wasm`). */
+/**
+ * `wasm`: tfjs (evaluation, AdaMerging's evaluation events and export) on WebAssembly even with
+ * WebGPU (`?tf=wasm`); AdaMerging's step itself still runs on the fused WebGPU engine.
+ */
 let tfPreference: TfPreference = 'auto';
 
 export function setTfPreference(value: TfPreference): void {

@@ -36,12 +36,15 @@ export class FusedAdaMerging {
   private readonly used: GPUBuffer;
   private readonly loss: GPUBuffer;
   private readonly gradOut: GPUBuffer;
-  private readonly staging: GPUBuffer;
+  /** Mappable copies of losses + λ; one per step in flight, reused once read. */
+  private readonly freeStaging: GPUBuffer[] = [];
   private readonly imageFloats: number;
   private readonly lr: number;
   private readonly betas: [number, number];
   private t = 0;
   private validated = false;
+  /** Resolves when every pipeline is compiled (started by the constructor). */
+  readonly ready: Promise<void>;
 
   constructor(
     readonly device: GPUDevice,
@@ -61,7 +64,9 @@ export class FusedAdaMerging {
     this.loss = io.loss;
     this.gradOut = io.gradOut;
     this.imageFloats = io.imageFloats;
-    this.staging = this.plan.readBuffer(4 * (this.tasks + this.tasks * this.columns));
+    // Compilation starts now, so it overlaps whatever the caller does before the first step.
+    this.ready = this.plan.compile();
+    this.ready.catch(() => undefined); // reported by the first step that awaits it
   }
 
   private writeInputs(images: Float32Array, gradOnly: boolean): void {
@@ -81,56 +86,77 @@ export class FusedAdaMerging {
     q.writeBuffer(this.hyper, 0, hyper);
   }
 
-  private async read(
+  /**
+   * Appends copies of the losses and `count` floats of `source` to `encoder`, submits it and
+   * returns their values once the device got there. Nothing waits here: the caller may submit
+   * the next step before awaiting this one (queue order keeps steps in sequence).
+   */
+  private submitAndRead(
     source: GPUBuffer,
     count: number,
     encoder: GPUCommandEncoder,
   ): Promise<Float32Array[]> {
     const T = this.tasks;
-    encoder.copyBufferToBuffer(this.loss, 0, this.staging, 0, 4 * T);
-    encoder.copyBufferToBuffer(source, 0, this.staging, 4 * T, 4 * count);
+    const staging = this.freeStaging.pop() ?? this.plan.readBuffer(4 * (T + T * this.columns));
+    encoder.copyBufferToBuffer(this.loss, 0, staging, 0, 4 * T);
+    encoder.copyBufferToBuffer(source, 0, staging, 4 * T, 4 * count);
     this.device.queue.submit([encoder.finish()]);
-    await this.staging.mapAsync(GPUMapMode.READ);
-    const all = new Float32Array(this.staging.getMappedRange().slice(0));
-    this.staging.unmap();
-    return [all.slice(0, T), all.slice(T, T + count)];
+    return staging.mapAsync(GPUMapMode.READ).then(() => {
+      const all = new Float32Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      this.freeStaging.push(staging);
+      return [all.slice(0, T), all.slice(T, T + count)];
+    });
   }
 
   /**
-   * Runs the whole step once; the first run is wrapped in a validation error scope, so a
-   * pipeline or bind group the device rejected fails loudly instead of returning garbage.
+   * Submits the whole step; the first one is wrapped in a validation error scope, so a bind
+   * group the device rejected fails loudly instead of returning garbage.
    */
-  private async runAll(source: GPUBuffer): Promise<Float32Array[]> {
+  private submitAll(source: GPUBuffer): Promise<Float32Array[]> {
     const check = !this.validated;
+    this.validated = true;
     if (check) this.device.pushErrorScope('validation');
     const encoder = this.device.createCommandEncoder();
     this.plan.encode(encoder, FUSED_PHASES);
-    const out = await this.read(source, this.tasks * this.columns, encoder);
-    if (check) {
-      const error = await this.device.popErrorScope();
+    const out = this.submitAndRead(source, this.tasks * this.columns, encoder);
+    if (!check) return out;
+    const scope = this.device.popErrorScope();
+    return Promise.all([out, scope]).then(([values, error]) => {
       if (error) throw new Error(`fused AdaMerging: WebGPU rejected the step: ${error.message}`);
-      this.validated = true;
-    }
-    return out;
+      return values;
+    });
   }
 
-  /** One Adam step on `images` ([T·perTask, side²], task after task). */
-  async step(images: Float32Array): Promise<FusedStepResult> {
+  /**
+   * Queues one Adam step on `images` ([T·perTask, side²], task after task) and returns its
+   * losses and λ when they arrive. Call it again before awaiting to keep the device busy: the
+   * next step only needs λ, which Adam leaves on the device.
+   */
+  async submitStep(images: Float32Array): Promise<FusedStepResult> {
+    await this.ready;
     this.writeInputs(images, false);
     this.t++;
-    const [lossPerTask, lambdas] = await this.runAll(this.used);
+    const [lossPerTask, lambdas] = await this.submitAll(this.used);
     return { lossPerTask: lossPerTask!, lambdas: lambdas! };
+  }
+
+  /** One Adam step, awaited. */
+  step(images: Float32Array): Promise<FusedStepResult> {
+    return this.submitStep(images);
   }
 
   /** The losses and ∂loss/∂λ (clamp mask applied) at the current λ, without updating it. */
   async gradient(images: Float32Array): Promise<{ lossPerTask: Float32Array; grad: Float32Array }> {
+    await this.ready;
     this.writeInputs(images, true);
-    const [lossPerTask, grad] = await this.runAll(this.gradOut);
+    const [lossPerTask, grad] = await this.submitAll(this.gradOut);
     return { lossPerTask: lossPerTask!, grad: grad! };
   }
 
   /** One step with each phase submitted and awaited alone: ms per phase plus the readback. */
   async profiledStep(images: Float32Array): Promise<Record<FusedPhase | 'readback', number>> {
+    await this.ready;
     this.writeInputs(images, false);
     this.t++;
     await this.device.queue.onSubmittedWorkDone();
@@ -144,7 +170,11 @@ export class FusedAdaMerging {
       out[phase] = performance.now() - t0;
     }
     const t0 = performance.now();
-    await this.read(this.used, this.tasks * this.columns, this.device.createCommandEncoder());
+    await this.submitAndRead(
+      this.used,
+      this.tasks * this.columns,
+      this.device.createCommandEncoder(),
+    );
     out.readback = performance.now() - t0;
     return out;
   }
@@ -154,10 +184,11 @@ export class FusedAdaMerging {
    * Replays the last step's dispatches (λ state is not advanced: Adam runs on the same inputs,
    * so call it only on an engine that is thrown away afterwards).
    */
-  async kernelTimes(reps = 3): Promise<{ kernel: string; ms: number }[]> {
+  async kernelTimes(repeats = 10): Promise<{ kernel: string; ms: number }[]> {
     const sums = new Map<string, number>();
-    for (const { label, ms } of await this.plan.timeDispatches(reps)) {
-      const kernel = label.replace(/^b\d+ /, '');
+    for (const { label, ms } of await this.plan.timeDispatches(repeats)) {
+      // "b2 qkv" counts as "qkv"; the merge's per-matrix transposes count as one.
+      const kernel = label.replace(/^b\d+ /, '').replace(/^encoder\..*ᵀ$/, 'θᵀ (transposes)');
       sums.set(kernel, (sums.get(kernel) ?? 0) + ms);
     }
     return [...sums].map(([kernel, ms]) => ({ kernel, ms })).sort((a, b) => b.ms - a.ms);
@@ -165,7 +196,8 @@ export class FusedAdaMerging {
 
   /** The raw λ variable (may leave [0, 1] when clamping). */
   async rawLambdas(): Promise<Float32Array> {
-    const [, raw] = await this.read(
+    await this.ready;
+    const [, raw] = await this.submitAndRead(
       this.lambda,
       this.tasks * this.columns,
       this.device.createCommandEncoder(),

@@ -1,7 +1,8 @@
 /**
- * Builds the fused WebGPU engine for a session when it can run: the active tfjs backend is
- * webgpu (its GPUDevice is shared), the options do not ask for tfjs autodiff, and the ViT's
- * widths fit the vec4 kernels.
+ * Builds the fused WebGPU engine for a session when it can run: there is a GPUDevice — the one
+ * given, else the active tfjs webgpu backend's — the options do not ask for tfjs autodiff, and
+ * the ViT's widths fit the vec4 kernels. The engine needs nothing from tfjs but that device, so
+ * with a device given it runs while tfjs (evaluation, export) is on wasm or cpu.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
@@ -15,10 +16,12 @@ export function fusedEngineFor(
   options: ResolvedOptions,
   perTask: number,
   columns: number,
+  gpu: GPUDevice | null = null,
 ): FusedAdaMerging | null {
-  if (options.engine === 'tfjs' || tf.getBackend() !== 'webgpu') return null;
-  if (!fusedSupports(host.config)) return null;
-  const device = (tf.backend() as WebGPUBackend).device;
+  if (options.engine === 'tfjs' || !fusedSupports(host.config)) return null;
+  const device =
+    gpu ?? (tf.getBackend() === 'webgpu' ? (tf.backend() as WebGPUBackend).device : null);
+  if (!device) return null;
   const data = (p: Map<string, { data: Float32Array }>): Map<string, Float32Array> =>
     new Map([...p].map(([n, t]) => [n, t.data]));
   return new FusedAdaMerging(device, {

@@ -8,6 +8,7 @@ import type { GpuContext } from '../../../gpu/adapter';
 import { DEFAULT_VIT_CONFIG } from '../../../models/vit-config';
 import { initTf } from '../../../tf/backend';
 import { firstStepGradient } from '../gradient';
+import { runAdaMerging } from '../run';
 import { AdaMergingSession } from '../session';
 import { syntheticZoo } from '../testing/synthetic-zoo';
 import type { AdaMergingOptions } from '../types';
@@ -25,6 +26,18 @@ afterAll(async () => {
 const tiny = syntheticZoo({ tasks: 3, images: 32 });
 // The demo zoo's real shapes (dim 48, 4 heads of 12, MLP 96, 17 tokens), few images.
 const zooShaped = syntheticZoo({ tasks: 2, images: 8, config: { ...DEFAULT_VIT_CONFIG } });
+// Wider configs the demo zoo may be rebuilt with: every kernel is generated per shape, so a
+// width that only works by accident at 48 (head width 12, vec4 column groups) fails here.
+const wider = syntheticZoo({
+  tasks: 2,
+  images: 8,
+  config: { ...DEFAULT_VIT_CONFIG, dim: 64, heads: 4, mlpDim: 128, depth: 2 },
+});
+const widest = syntheticZoo({
+  tasks: 2,
+  images: 4,
+  config: { ...DEFAULT_VIT_CONFIG, dim: 96, heads: 4, mlpDim: 192, depth: 6 },
+});
 
 async function both(zoo: typeof tiny, options: AdaMergingOptions) {
   await initTf('cpu');
@@ -56,6 +69,8 @@ describe('fused WebGPU step vs tfjs autodiff on cpu', () => {
   for (const [name, zoo, batchSize] of [
     ['tiny ViT', tiny, 32],
     ['zoo-shaped ViT', zooShaped, 4],
+    ['dim 64 / MLP 128 / depth 2 ViT', wider, 4],
+    ['dim 96 / MLP 192 / depth 6 ViT', widest, 2],
   ] as const) {
     for (const mode of ['layer', 'task'] as const) {
       it(`${name}, ${mode}-wise: same losses and ∂loss/∂λ`, async () => {
@@ -98,6 +113,43 @@ describe('fused WebGPU step vs tfjs autodiff on cpu', () => {
   });
 });
 
+describe('fused steps queued ahead (runAdaMerging keeps one step in flight)', () => {
+  it('give the same events, evaluations and λ as steps awaited one by one', async () => {
+    expect(await initTf('webgpu', { gpu })).toBe('webgpu');
+    const options = { mode: 'layer', batchSize: 8, seed: 4, lr: 0.05, steps: 6 } as const;
+    const awaited = new AdaMergingSession(tiny, options);
+    const want: number[][] = [];
+    const wantEval: number[] = [];
+    for (let i = 1; i <= options.steps; i++) {
+      want.push((await awaited.step()).lossPerTask);
+      if (i % 3 === 0) wantEval.push((await awaited.evaluate()).average);
+    }
+    const wantLambdas = await awaited.lambdas(true);
+    awaited.dispose();
+
+    const got: number[][] = [];
+    const gotEval: { step: number; average: number }[] = [];
+    const { result } = await runAdaMerging(
+      tiny,
+      { ...options, evalEvery: 3 },
+      {
+        onStep: (e) => got.push(e.lossPerTask),
+        onEval: (e) => gotEval.push({ step: e.step, average: e.average }),
+      },
+    );
+    expect(result.engine).toBe('fused-webgpu');
+    // Same kernels in the same order: identical numbers, not just close ones.
+    expect(got).toEqual(want);
+    expect(gotEval).toEqual([
+      { step: 3, average: wantEval[0] },
+      { step: 6, average: wantEval[1] },
+    ]);
+    expect(result.rawLambdas).toEqual(wantLambdas);
+    // λ moved, so a step evaluated one step late would have shown.
+    expect(new Set(got.map((l) => l[0])).size).toBe(options.steps);
+  });
+});
+
 describe('fused matMul kernel vs a plain-JS product', () => {
   const rand = (n: number, seed: number): Float32Array =>
     Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 100 + i * 1.7) * 2);
@@ -132,6 +184,7 @@ describe('fused matMul kernel vs a plain-JS product', () => {
       bufs.map((buffer) => ({ buffer })),
       matMulInvocations(spec),
     );
+    await plan.compile();
     gpu.device.pushErrorScope('validation');
     const encoder = gpu.device.createCommandEncoder();
     plan.encode(encoder, ['p']);
@@ -198,6 +251,19 @@ describe('fused matMul kernel vs a plain-JS product', () => {
     ['C += A·B + bias (residual)', { m: 12, k: 6, n: 8, a: 'N', rows: 8 }, true, 'accumulate'],
     ['QuickGELU, keeping z', { m: 12, k: 8, n: 8, a: 'N', rows: 8 }, true, 'gelu'],
     ['A·B · QuickGELU′(z)', { m: 12, k: 6, n: 8, a: 'N', rows: 8 }, false, 'geluGrad'],
+    // The engine's default block: 16 rows × 4 column vec4s (16 × 16 outputs per invocation).
+    [
+      'A·B + bias, 16 × 16 block, vec4 loads of A, M and N past one block',
+      { m: 37, k: 12, n: 48, a: 'N', rows: 16, columnGroups: 4 },
+      true,
+      'accumulate',
+    ],
+    [
+      'Aᵀ·B, 16 × 12 block (3 column vec4s), split into 5 slices, with column sums',
+      { m: 20, k: 41, n: 36, a: 'T', rows: 16, columnGroups: 3, colSums: true, splitK: 5 },
+      false,
+      'none',
+    ],
   ];
   for (const [title, shape, hasBias, epilogue] of cases) {
     it(title, async () => {

@@ -1,7 +1,10 @@
 /**
  * A tiny recorder for the fused engine: buffers, pipelines cached per device by shader text, and
  * lists of prepared dispatches (bind groups built once) that a step replays in one compute pass
- * per phase — no per-step allocation, no per-op JS overhead.
+ * per phase — no per-step allocation, no per-op JS overhead. Dispatches are recorded first and
+ * compiled together ({@link GpuPlan.compile}): every pipeline is asked for at once with
+ * createComputePipelineAsync, so the driver can compile them in parallel and the first step
+ * does not pay ~40 synchronous compilations.
  */
 import { WORKGROUP } from './wgsl-linear';
 
@@ -12,6 +15,13 @@ export interface Range {
   length?: number;
 }
 
+interface Recorded {
+  code: string;
+  bindings: Range[];
+  workgroups: number;
+  label: string;
+}
+
 interface Dispatch {
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
@@ -19,12 +29,15 @@ interface Dispatch {
   label: string;
 }
 
-const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+/** Compiled (or compiling) pipelines per device, keyed by shader text. */
+const pipelines = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
 
 export class GpuPlan {
   readonly phases = new Map<string, Dispatch[]>();
+  private readonly recorded = new Map<string, Recorded[]>();
   private readonly buffers: GPUBuffer[] = [];
-  private readonly cache: Map<string, GPUComputePipeline>;
+  private readonly cache: Map<string, Promise<GPUComputePipeline>>;
+  private compiled: Promise<void> | null = null;
 
   constructor(readonly device: GPUDevice) {
     let c = pipelines.get(device);
@@ -52,14 +65,16 @@ export class GpuPlan {
     return b;
   }
 
-  private pipeline(code: string): GPUComputePipeline {
+  private pipeline(code: string): Promise<GPUComputePipeline> {
     let p = this.cache.get(code);
     if (!p) {
       const module = this.device.createShaderModule({ code });
-      p = this.device.createComputePipeline({
+      p = this.device.createComputePipelineAsync({
         layout: 'auto',
         compute: { module, entryPoint: 'main' },
       });
+      // A rejected compilation must not stay cached for the next engine on this device.
+      p.catch(() => this.cache.delete(code));
       this.cache.set(code, p);
     }
     return p;
@@ -67,29 +82,53 @@ export class GpuPlan {
 
   /** Records a dispatch of `code` over `invocations` threads into `phase`; bindings in order 0…n. */
   add(phase: string, label: string, code: string, bindings: Range[], invocations: number): void {
-    const pipeline = this.pipeline(code);
-    const bindGroup = this.device.createBindGroup({
-      label,
-      layout: pipeline.getBindGroupLayout(0),
-      entries: bindings.map((r, binding) => ({
-        binding,
-        resource: {
-          buffer: r.buffer,
-          offset: (r.offset ?? 0) * 4,
-          ...(r.length !== undefined ? { size: Math.max(4, r.length * 4) } : {}),
-        },
-      })),
-    });
+    if (this.compiled) throw new Error('fused AdaMerging: the plan is already compiled');
     const workgroups = Math.ceil(invocations / WORKGROUP);
     if (workgroups > 65535)
       throw new Error(`fused AdaMerging: ${label} needs ${workgroups} workgroups`);
-    let list = this.phases.get(phase);
-    if (!list) this.phases.set(phase, (list = []));
-    list.push({ pipeline, bindGroup, workgroups, label });
+    let list = this.recorded.get(phase);
+    if (!list) this.recorded.set(phase, (list = []));
+    list.push({ code, bindings, workgroups, label });
+  }
+
+  /**
+   * Compiles every recorded pipeline (all requested at once) and builds the bind groups; once,
+   * however often it is called. {@link encode} needs it done.
+   */
+  compile(): Promise<void> {
+    this.compiled ??= (async () => {
+      const all = [...this.recorded.values()].flat();
+      const compiled = await Promise.all(all.map((d) => this.pipeline(d.code)));
+      let i = 0;
+      for (const [phase, list] of this.recorded) {
+        this.phases.set(
+          phase,
+          list.map((d) => {
+            const pipeline = compiled[i++]!;
+            const bindGroup = this.device.createBindGroup({
+              label: d.label,
+              layout: pipeline.getBindGroupLayout(0),
+              entries: d.bindings.map((r, binding) => ({
+                binding,
+                resource: {
+                  buffer: r.buffer,
+                  offset: (r.offset ?? 0) * 4,
+                  ...(r.length !== undefined ? { size: Math.max(4, r.length * 4) } : {}),
+                },
+              })),
+            });
+            return { pipeline, bindGroup, workgroups: d.workgroups, label: d.label };
+          }),
+        );
+      }
+    })();
+    return this.compiled;
   }
 
   /** Encodes the given phases' dispatches, one compute pass each. */
   encode(encoder: GPUCommandEncoder, phases: string[]): void {
+    if (this.phases.size === 0 && this.recorded.size > 0)
+      throw new Error('fused AdaMerging: compile() the plan before encoding it');
     for (const phase of phases) {
       const pass = encoder.beginComputePass({ label: phase });
       for (const d of this.phases.get(phase) ?? []) {
@@ -102,28 +141,37 @@ export class GpuPlan {
   }
 
   /**
-   * ms per recorded dispatch (the fastest of `reps` lone, awaited submits), keyed by label:
-   * the per-kernel "where the time goes" of the benchmark. Run after a real step (valid inputs).
+   * ms per recorded dispatch, keyed by label: the per-kernel "where the time goes" of the
+   * benchmark. Each dispatch is submitted once alone and once repeated `1 + repeats` times in
+   * one pass; the difference over `repeats` is its cost without the submit round trip (≈ 2–3 ms
+   * in Chromium, more than most kernels). Fastest of 3 (the machine is shared). Run after a real
+   * step; accumulating kernels then compute on garbage, so throw the engine away afterwards.
    */
-  async timeDispatches(reps = 3): Promise<{ label: string; phase: string; ms: number }[]> {
-    const out: { label: string; phase: string; ms: number }[] = [];
-    for (const [phase, list] of this.phases) {
-      for (const d of list) {
-        // The fastest of `reps` lone submits: the machine is shared, the minimum is the cost.
-        let best = Infinity;
-        for (let i = 0; i < reps; i++) {
-          const t0 = performance.now();
-          const encoder = this.device.createCommandEncoder();
-          const pass = encoder.beginComputePass();
+  async timeDispatches(repeats = 10): Promise<{ label: string; phase: string; ms: number }[]> {
+    await this.compile();
+    const submit = async (d: Dispatch, times: number): Promise<number> => {
+      let best = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        const encoder = this.device.createCommandEncoder();
+        const pass = encoder.beginComputePass();
+        for (let r = 0; r < times; r++) {
           pass.setPipeline(d.pipeline);
           pass.setBindGroup(0, d.bindGroup);
           pass.dispatchWorkgroups(d.workgroups);
-          pass.end();
-          this.device.queue.submit([encoder.finish()]);
-          await this.device.queue.onSubmittedWorkDone();
-          best = Math.min(best, performance.now() - t0);
         }
-        out.push({ label: d.label, phase, ms: best });
+        pass.end();
+        this.device.queue.submit([encoder.finish()]);
+        await this.device.queue.onSubmittedWorkDone();
+        best = Math.min(best, performance.now() - t0);
+      }
+      return best;
+    };
+    const out: { label: string; phase: string; ms: number }[] = [];
+    for (const [phase, list] of this.phases) {
+      for (const d of list) {
+        const ms = ((await submit(d, 1 + repeats)) - (await submit(d, 1))) / repeats;
+        out.push({ label: d.label, phase, ms: Math.max(0, ms) });
       }
     }
     return out;

@@ -39,6 +39,8 @@ export interface MatMulSpec {
    * workgroups carry the whole dispatch.
    */
   splitK?: number;
+  /** Column vec4s per invocation (default {@link columnGroups}); must divide N / 4. */
+  columnGroups?: number;
 }
 
 export const WORKGROUP = 64;
@@ -51,8 +53,9 @@ fn geluGrad(z: vec4<f32>) -> vec4<f32> { let s = sig(z); return s * (1.0 + 1.702
 `;
 
 /**
- * Column vec4s per invocation: 2 (an 8 × 8 block) when N allows — the fastest blocking
- * measured on llvmpipe (about 10 GFLOPS vs 6 for 8 × 4 and 4 for 16 × 4 on this machine).
+ * Column vec4s per invocation when a spec does not say (`columnGroups`): 2 when N allows. The
+ * engine always says — record.ts's DEFAULT_BLOCKING (16 × 16 blocks, measured faster in
+ * Chromium and Node than the 8 × 8 this default gives with 8 rows).
  */
 export function columnGroups(n: number): number {
   return n % 8 === 0 ? 2 : 1;
@@ -70,7 +73,9 @@ function vectorA(s: MatMulSpec): boolean {
 export function matMulShader(s: MatMulSpec): string {
   if (s.n % 4 !== 0) throw new Error(`fused matMul: N = ${s.n} is not a multiple of 4`);
   const n4 = s.n / 4;
-  const cg = columnGroups(s.n);
+  const cg = s.columnGroups ?? columnGroups(s.n);
+  if (n4 % cg !== 0)
+    throw new Error(`fused matMul: ${cg} column vec4s do not divide N / 4 = ${n4}`);
   const vecA = vectorA(s);
   const bindings = [
     `@group(0) @binding(0) var<storage, read> a: array<${vecA ? 'vec4<f32>' : 'f32'}>;`,
@@ -170,7 +175,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 export function matMulInvocations(s: MatMulSpec): number {
-  return Math.ceil(s.m / s.rows) * (s.n / 4 / columnGroups(s.n)) * (s.splitK ?? 1);
+  return (
+    Math.ceil(s.m / s.rows) * (s.n / 4 / (s.columnGroups ?? columnGroups(s.n))) * (s.splitK ?? 1)
+  );
 }
 
 /** out[i] = Σ_s part[s·count + i] over `splits` slices (count in vec4s): split-K's second pass. */
