@@ -76,8 +76,8 @@ describe('interference diagnostic', () => {
     const rows = interferenceRows(two, { taGrid: [], lambdas: [0.5] });
     const others = rows.find((r) => r.label === 'Other vectors λ=0.5')!;
     const own = rows.find((r) => r.label === 'Own vector λ=0.5')!;
-    // With two tasks, task 0's "others" encoder is θ₀ + 0.5·τ₁, task 1's "own" encoder too;
-    // they differ only in the head scored, so their entropies differ but both are finite.
+    // With two tasks, task 0's "others" encoder is θ₀ + 0.5·τ₁ and its "own" one θ₀ + 0.5·τ₀:
+    // scored with the same head, they must differ.
     expect(Number.isFinite(others.entropy)).toBe(true);
     expect(others.perTask['task0']).not.toEqual(own.perTask['task0']);
     const table = interferenceMarkdown(two, rows);

@@ -7,10 +7,11 @@
  * while making them wrong — the case in which entropy minimisation raises λ past the optimum.
  */
 import * as tf from '@tensorflow/tfjs';
-import { imagesToTensor, toTensors, type NamedArray } from '../models/tensors';
+import { imagesToTensor, toTensors } from '../models/tensors';
 import { vitForward } from '../models/vit';
 import type { LoadedZoo } from '../zoo/load';
 import { applyDeltas, taskVector, type Params } from './simple-merge';
+import { encoderOf, headsOf } from './zoo-table';
 
 export interface InterferenceCell {
   accuracy: number;
@@ -34,7 +35,7 @@ export interface InterferenceOptions {
   lambdas?: number[];
 }
 
-/** Accuracy and mean entropy of `head` on the first `limit` images of `images`. */
+/** Accuracy and mean entropy of task `head`'s predictions on the first `limit` images of its test set. */
 export function scoreHead(
   params: Map<string, tf.Tensor>,
   head: string,
@@ -66,10 +67,7 @@ function row(
 ): InterferenceRow {
   const perTask: Record<string, InterferenceCell> = {};
   zoo.manifest.tasks.forEach((task, k) => {
-    const checkpoint = zoo.checkpoints.get(task.name)!;
-    const heads = new Map(
-      task.headTensors.map((h) => [h, checkpoint.get(h)!] as [string, NamedArray]),
-    );
+    const heads = headsOf(zoo.checkpoints.get(task.name)!, task.headTensors);
     const params = toTensors(new Map([...encoderFor(k), ...heads]));
     perTask[task.name] = scoreHead(params, task.name, zoo, limit);
     for (const t of params.values()) t.dispose();
@@ -86,7 +84,7 @@ export function interferenceRows(
 ): InterferenceRow[] {
   const { limit } = options;
   const isEncoder = (name: string): boolean => !name.startsWith(zoo.manifest.headPrefix);
-  const base: Params = new Map([...zoo.base].filter(([name]) => isEncoder(name)));
+  const base = encoderOf(zoo.base, zoo.manifest.headPrefix);
   const vectors = zoo.manifest.tasks.map((t) =>
     taskVector(base, zoo.checkpoints.get(t.name)!, isEncoder),
   );

@@ -33,9 +33,7 @@ export async function evaluateEncoder(
     const checkpoint = zoo.checkpoints.get(task.name);
     const test = zoo.testSets.get(task.name);
     if (!checkpoint || !test) continue;
-    const heads = toTensors(
-      new Map(task.headTensors.map((h) => [h, checkpoint.get(h)!] as [string, NamedArray])),
-    );
+    const heads = toTensors(headsOf(checkpoint, task.headTensors));
     const params = new Map([...shared, ...heads]);
     const result = await accuracy(params, task.name, test, {
       limit: options.limit,
@@ -72,6 +70,11 @@ export async function evaluateIndividuals(
 
 export function mean(values: number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** A task's own head tensors, taken from its fine-tuned checkpoint. */
+export function headsOf(checkpoint: Params, headTensors: readonly string[]): Params {
+  return new Map(headTensors.map((h) => [h, checkpoint.get(h)!] as [string, NamedArray]));
 }
 
 export function encoderOf(checkpoint: Params, headPrefix: string): Params {
