@@ -63,6 +63,22 @@ export interface TaskArithmeticJob extends JobBase {
    * k = floor(density·numel), ties kept.
    */
   modelScopeThresholds?: number[];
+  /**
+   * Per model, the keep band lo ≤ |δ| ≤ hi of this tensor's per-tensor magnitude trim or
+   * Breadcrumbs selection (null = keep every δ), computed by the executor over the whole tensor
+   * when it streams a large tensor in chunks; replaces the per-tensor selection of this job.
+   */
+  tensorBands?: ({ lo: number; hi: number } | null)[];
+  /**
+   * Per model, the l1 rescale factor ‖δ‖₁/‖kept‖₁ of the whole tensor (1 = not rescaled),
+   * computed by the executor for a streamed tensor; replaces the job's own l1 sums.
+   */
+  l1Factors?: number[];
+  /**
+   * Flat index in the tensor of this job's element 0 (a chunk of a streamed tensor): DARE's
+   * random stream is indexed by the element's index in the whole tensor. 0 when absent.
+   */
+  elementOffset?: number;
   /** Sparsify per row (last dim) instead of per tensor (official Breadcrumbs). */
   rowWise: boolean;
   /** Extra multiplier on the merged delta (LiNeS layer scaling); 1 when unused. */
@@ -153,7 +169,16 @@ export interface MagnitudeSelector {
 export interface MergeBackend {
   readonly name: 'cpu' | 'webgpu';
   mergeTensor(job: TensorJob): Promise<TensorResult>;
-  createMagnitudeSelector(densities: number[], totalElements: number): MagnitudeSelector;
+  /**
+   * `candidateBytes`: memory the selector may use for its one-read candidate band (a hint;
+   * selectors without one ignore it) — per-tensor selections of the executor pass less than
+   * the model-scope default.
+   */
+  createMagnitudeSelector(
+    densities: number[],
+    totalElements: number,
+    candidateBytes?: number,
+  ): MagnitudeSelector;
   /**
    * Optional: Σ over the tensor's elements of sign(S), S the raw TIES election statistic
    * (before the zero rule) of this job. The executor sums it over all merged tensors to get

@@ -6,7 +6,7 @@ import type { TaskArithmeticJob } from '../../merge/backend';
 import { nameHash, streamKey } from '../../merge/random';
 import type { RowTask } from './row-sort';
 import { GpuMergeError } from './packed-inputs';
-import { f32Bits, f32CeilBits, keepThreshold24 } from './bits';
+import { f32Bits, f32CeilBits, f32FloorBits, keepThreshold24 } from './bits';
 
 export const MODE = { all: 0, band: 1, rowBand: 2, random: 3, della: 4, none: 5 } as const;
 const INF_BITS = 0x7f800000;
@@ -64,6 +64,7 @@ export function planModel(job: TaskArithmeticJob, m: number, rowLen: number): Mo
       return plan;
     case 'magnitude':
     case 'magnitude_outliers': {
+      if (job.tensorBands) return givenBand(plan, job.tensorBands[m] ?? null);
       if (job.sparsifier === 'magnitude' && threshold !== undefined) {
         plan.mode = MODE.band;
         plan.lo = f32CeilBits(threshold);
@@ -127,4 +128,21 @@ export function planModel(job: TaskArithmeticJob, m: number, rowLen: number): Mo
     default:
       throw new GpuMergeError(`${job.tensorName}: unknown sparsifier ${String(job.sparsifier)}`);
   }
+}
+
+/**
+ * A band the executor selected over a whole streamed tensor; null keeps everything, an empty
+ * band (lo > hi) nothing. Edges that are not f32 values round inwards, as the CPU compares
+ * |δ| with them in doubles.
+ */
+function givenBand(plan: ModelPlan, band: { lo: number; hi: number } | null): ModelPlan {
+  if (band === null) return plan;
+  if (!(band.lo <= band.hi)) {
+    plan.mode = MODE.none;
+    return plan;
+  }
+  plan.mode = MODE.band;
+  plan.lo = f32CeilBits(band.lo);
+  plan.hi = f32FloorBits(band.hi);
+  return plan;
 }

@@ -83,7 +83,10 @@ export class TaskArithmeticRun {
     });
     const bits = await selectAbsDeltaBits(this.rt, this.inputs, this.job.models.length, queries);
     targets.forEach(([p, edge], i) => (p[edge] = bits[i] as number));
-    if (this.job.rescale === 'l1') await this.resolveL1();
+    if (this.job.rescale !== 'l1') return;
+    const given = this.job.l1Factors;
+    if (given) this.plans.forEach((p, m) => (p.l1 = given[m] ?? 1));
+    else await this.resolveL1();
   }
 
   private async resolveL1(): Promise<void> {
@@ -127,7 +130,13 @@ export class TaskArithmeticRun {
     const j = this.job;
     const K = j.models.length;
     const params = new UniformWriter()
-      .u32(chunk.len, chunk.start, K, CONSENSUS[j.consensus], j.zeroSign === 'majority' ? 1 : 0)
+      .u32(
+        chunk.len,
+        chunk.start + (j.elementOffset ?? 0),
+        K,
+        CONSENSUS[j.consensus],
+        j.zeroSign === 'majority' ? 1 : 0,
+      )
       .f32(j.majoritySign)
       .u32(j.normalize ? 1 : 0, RESCALE[j.rescale])
       .f32(j.lambda, j.deltaScale)

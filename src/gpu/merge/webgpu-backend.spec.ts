@@ -79,6 +79,43 @@ const TA_VARIANTS: [string, Partial<TaskArithmeticJob>][] = [
     'model-scope thresholds',
     { sparsifier: 'magnitude', modelScopeThresholds: [0.01, 0.05, 1e9, 0] },
   ],
+  // Chunks of streamed tensors carry whole-tensor statistics from the executor
+  // (src/merge/executor/tensor-statistics.ts); edges that are not f32 values included.
+  [
+    'ties chunk with given bands',
+    {
+      sparsifier: 'magnitude',
+      tensorBands: [
+        { lo: 0.02, hi: Infinity },
+        null,
+        { lo: Infinity, hi: -Infinity },
+        { lo: 0.01, hi: 0.1 },
+      ],
+    },
+  ],
+  [
+    'breadcrumbs_ties chunk with given bands and l1 factors',
+    {
+      sparsifier: 'magnitude_outliers',
+      rescale: 'l1',
+      tensorBands: [{ lo: 0.005, hi: 0.04 }, { lo: 0.03, hi: 0.09 }, null, { lo: 0, hi: 0.15 }],
+      l1Factors: [1.25, 1, 0.8, 3.5],
+    },
+  ],
+  [
+    'dare_ties chunk at an element offset with given l1 factors',
+    { sparsifier: 'random', rescale: 'l1', elementOffset: 777_777, l1Factors: [2, 1.5, 1, 0.9] },
+  ],
+  [
+    'dare_linear chunk at an element offset (inverse density)',
+    {
+      sparsifier: 'random',
+      consensus: 'none',
+      rescale: 'inverse_density',
+      normalize: false,
+      elementOffset: 2 ** 20 + 1,
+    },
+  ],
 ];
 
 const SIZES: [number, number[]][] = [

@@ -94,8 +94,9 @@ export function createWebGpuBackend(
           run.dispose();
         }
       }),
-    createMagnitudeSelector(densities, totalElements) {
-      if (placement === 'cpu') return new CpuMagnitudeSelector(densities, totalElements);
+    createMagnitudeSelector(densities, totalElements, candidateBytes) {
+      if (placement === 'cpu')
+        return new CpuMagnitudeSelector(densities, totalElements, candidateBytes);
       const selector = new GpuMagnitudeSelector(rt, densities, totalElements);
       return {
         add: (model, base, tuned) => serial(() => selector.add(model, base, tuned)),

@@ -30,7 +30,8 @@ export function createCpuBackend(): MergeBackend {
     name: 'cpu',
     mergeTensor: (job: TensorJob) => Promise.resolve(mergeTensorCpu(job)),
     electedSignSum: (job: TaskArithmeticJob) => Promise.resolve(taskArithmeticSignSum(job)),
-    createMagnitudeSelector: (densities, total) => new CpuMagnitudeSelector(densities, total),
+    createMagnitudeSelector: (densities, total, candidateBytes) =>
+      new CpuMagnitudeSelector(densities, total, candidateBytes),
     dispose: () => {},
   };
 }

@@ -39,6 +39,15 @@ export interface SparsifyOptions {
   tensorName: string;
   /** Model-scope magnitude threshold (keep |δ| ≥ it); replaces the per-tensor selection. */
   threshold?: number;
+  /**
+   * A streamed tensor's precomputed per-tensor band (keep lo ≤ |δ| ≤ hi; null keeps every δ),
+   * for magnitude / magnitude_outliers without rowWise; replaces the selection on `delta`.
+   */
+  band?: { lo: number; hi: number } | null;
+  /** Flat index of delta[0] in its tensor (a chunk): the random stream's element index. */
+  elementOffset?: number;
+  /** A streamed tensor's precomputed l1 factor; replaces the sums over `delta`. */
+  l1Factor?: number;
 }
 
 export function sparsify(delta: Float32Array, o: SparsifyOptions): Float32Array {
@@ -48,6 +57,12 @@ export function sparsify(delta: Float32Array, o: SparsifyOptions): Float32Array 
   let keepProb: (i: number) => number = () => o.density;
   if (o.sparsifier === 'magnitude' && o.threshold !== undefined) {
     keepByThreshold(delta, kept, o.threshold);
+  } else if (
+    (o.sparsifier === 'magnitude' || o.sparsifier === 'magnitude_outliers') &&
+    o.band !== undefined
+  ) {
+    if (o.band === null) kept.set(delta);
+    else keepInBand(delta, kept, o.band.lo, o.band.hi);
   } else if (o.sparsifier === 'magnitude' || o.sparsifier === 'magnitude_outliers') {
     const seg = o.rowWise ? o.rowLen : delta.length;
     const gamma = o.sparsifier === 'magnitude' ? 0 : o.gamma;
@@ -58,8 +73,9 @@ export function sparsify(delta: Float32Array, o: SparsifyOptions): Float32Array 
     if (o.density >= 1) kept.set(delta);
     else {
       const key = streamKey(o.seed, o.modelIndex, nameHash(o.tensorName));
+      const offset = o.elementOffset ?? 0;
       for (let i = 0; i < delta.length; i++) {
-        if (elementUniform(key, i) < o.density) kept[i] = delta[i] as number;
+        if (elementUniform(key, offset + i) < o.density) kept[i] = delta[i] as number;
       }
     }
   } else if (o.sparsifier === 'della_magprune') {
@@ -68,8 +84,48 @@ export function sparsify(delta: Float32Array, o: SparsifyOptions): Float32Array 
   } else {
     throw new Error(`${o.tensorName}: unknown sparsifier ${String(o.sparsifier)}`);
   }
-  rescaleInPlace(delta, kept, o.rescale, o.density >= 1 ? () => 1 : keepProb);
+  if (o.rescale === 'l1' && o.l1Factor !== undefined) scaleInPlace(kept, o.l1Factor);
+  else rescaleInPlace(delta, kept, o.rescale, o.density >= 1 ? () => 1 : keepProb);
   return kept;
+}
+
+/**
+ * The l1 rescale factor ‖δ‖₁/‖kept‖₁ from sums in doubles (1 when either is < 1e-7, as
+ * mergekit ≥ 2025 skips the rescale).
+ */
+export function l1Factor(before: number, after: number): number {
+  return before < 1e-7 || after < 1e-7 ? 1 : before / after;
+}
+
+/**
+ * Adds Σ|δ| and Σ|kept| over delta to sums (continuing running sums in element order, so a
+ * tensor streamed chunk by chunk gets exactly the whole tensor's sums).
+ */
+export function addL1Sums(
+  delta: Float32Array,
+  kept: Float32Array,
+  sums: { before: number; after: number },
+): void {
+  let { before, after } = sums;
+  for (let i = 0; i < delta.length; i++) {
+    before += Math.abs(delta[i] as number);
+    after += Math.abs(kept[i] as number);
+  }
+  sums.before = before;
+  sums.after = after;
+}
+
+function scaleInPlace(kept: Float32Array, factor: number): void {
+  if (factor === 1) return;
+  for (let i = 0; i < kept.length; i++) kept[i] = (kept[i] as number) * factor;
+}
+
+function keepInBand(delta: Float32Array, kept: Float32Array, lo: number, hi: number): void {
+  for (let i = 0; i < delta.length; i++) {
+    const d = delta[i] as number;
+    const a = Math.abs(d);
+    if (a >= lo && a <= hi) kept[i] = d;
+  }
 }
 
 function keepByThreshold(delta: Float32Array, kept: Float32Array, threshold: number): void {
@@ -203,13 +259,7 @@ function rescaleInPlace(
     }
     return;
   }
-  let before = 0;
-  let after = 0;
-  for (let i = 0; i < delta.length; i++) {
-    before += Math.abs(delta[i] as number);
-    after += Math.abs(kept[i] as number);
-  }
-  if (before < 1e-7 || after < 1e-7) return;
-  const factor = before / after;
-  for (let i = 0; i < kept.length; i++) kept[i] = (kept[i] as number) * factor;
+  const sums = { before: 0, after: 0 };
+  addL1Sums(delta, kept, sums);
+  scaleInPlace(kept, l1Factor(sums.before, sums.after));
 }

@@ -46,6 +46,9 @@ export function weightedDeltas(job: TaskArithmeticJob): { base: Float32Array; wd
       modelIndex: m,
       tensorName: job.tensorName,
       threshold: job.modelScopeThresholds?.[m],
+      ...(job.tensorBands ? { band: job.tensorBands[m] ?? null } : {}),
+      ...(job.l1Factors ? { l1Factor: job.l1Factors[m] ?? 1 } : {}),
+      elementOffset: job.elementOffset ?? 0,
     });
     const w = f(job.weights[m] ?? 1);
     for (let i = 0; i < kept.length; i++) kept[i] = w * (kept[i] as number);
@@ -101,6 +104,7 @@ function hasPerTensorBands(job: TaskArithmeticJob): boolean {
 
 /** The keep band of every model: sparsify.ts's keepBand on the whole tensor, as bounds. */
 function perTensorBands(job: TaskArithmeticJob): KeepBands {
+  if (job.tensorBands) return givenBands(job.tensorBands, job.models.length);
   const n = job.numel;
   const k = job.models.length;
   const base = f32View(job.base, n, `${job.tensorName} (base)`);
@@ -125,5 +129,22 @@ function perTensorBands(job: TaskArithmeticJob): KeepBands {
     bands.lo[m] = band ? band.lo : Infinity;
     bands.hi[m] = band ? band.hi : -Infinity;
   });
+  return bands;
+}
+
+/** A streamed tensor's bands, computed by the executor over the whole tensor. */
+function givenBands(given: ({ lo: number; hi: number } | null)[], models: number): KeepBands {
+  const bands: KeepBands = {
+    lo: new Float64Array(models),
+    hi: new Float64Array(models),
+    trimmed: new Uint8Array(models),
+  };
+  for (let m = 0; m < models; m++) {
+    const band = given[m] ?? null;
+    if (!band) continue;
+    bands.trimmed[m] = 1;
+    bands.lo[m] = band.lo;
+    bands.hi[m] = band.hi;
+  }
   return bands;
 }

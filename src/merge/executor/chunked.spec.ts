@@ -22,6 +22,15 @@ const RECIPES: Record<string, string> = {
   linear: `merge_method: linear\nmodels:\n  - model: base\n    parameters: {weight: 2}\n${models(3, 'weight: 1')}\n`,
   consensus: `merge_method: consensus\nbase_model: base\nmodels:\n${models(3, 'mask_lambda: 0.3')}\nparameters: {k: 2}\n`,
   dare_ties: `merge_method: dare_ties\nbase_model: base\nmodels:\n${models(3, 'weight: 1, density: 0.5')}\nrandom_seed: 3\n`,
+  // Whole-tensor statistics of streamed tensors (tensor-statistics.ts): per-tensor bands, the
+  // l1 factors, DARE's element offsets; densities that keep nothing (k = 0) and everything.
+  ties_tensor: `merge_method: ties\nbase_model: base\nmodels:\n  - model: task1\n    parameters: {weight: 1, density: 0.3}\n  - model: task2\n    parameters: {weight: 0.8, density: 0.01}\n  - model: task3\n    parameters: {weight: 1.2, density: 1}\nparameters: {trim_scope: tensor}\n`,
+  ties_tensor_l1: `merge_method: ties\nbase_model: base\nmodels:\n${models(3, 'weight: 1, density: 0.45')}\nparameters: {rescale: l1}\n`,
+  ties_model_l1: `merge_method: ties\nbase_model: base\nmodels:\n${models(3, 'weight: 1, density: 0.35')}\nparameters: {trim_scope: model, rescale: l1}\n`,
+  breadcrumbs: `merge_method: breadcrumbs\nbase_model: base\nmodels:\n  - model: task1\n    parameters: {weight: 1, density: 0.5, gamma: 0.1}\n  - model: task2\n    parameters: {weight: 1, density: 0.9, gamma: 0.2}\n  - model: task3\n    parameters: {weight: 1, density: 0.3, gamma: 0}\n`,
+  breadcrumbs_ties_l1: `merge_method: breadcrumbs_ties\nbase_model: base\nmodels:\n${models(3, 'weight: 1, density: 0.6, gamma: 0.15')}\nparameters: {rescale: l1}\n`,
+  dare_linear_inverse: `merge_method: dare_linear\nbase_model: base\nmodels:\n${models(3, 'weight: 0.6, density: 0.4')}\nparameters: {rescale: inverse_density}\nrandom_seed: 11\n`,
+  della: `merge_method: della\nbase_model: base\nmodels:\n${models(3, 'weight: 1, density: 0.5, epsilon: 0.1')}\nrandom_seed: 5\n`,
 };
 
 /** The CPU backend, recording the size of every job it receives. */
@@ -58,8 +67,8 @@ describe('chunked streaming of element-wise merges', () => {
       expect(chunked.summary.nonFinite).toBe(0);
       // The pool's biggest tensor has 32 elements: whole jobs only ever see ≤ 32.
       expect(Math.max(...whole.jobSizes)).toBe(32);
-      if (name === 'dare_ties') {
-        // DARE's random stream is indexed by the flat element index: never chunked.
+      if (name === 'della') {
+        // DELLA ranks every row: never chunked.
         expect(chunked.jobSizes).toEqual(whole.jobSizes);
       } else {
         expect(Math.max(...chunked.jobSizes)).toBe(5);

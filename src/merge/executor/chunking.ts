@@ -2,11 +2,12 @@
  * Which merge steps may be streamed in element ranges, and the work units of a pass.
  *
  * A job is chunkable when every output element depends only on the same element of the
- * inputs and on scalars the executor already knows: task arithmetic without a sparsifier or
- * with model-scope magnitude thresholds (TIES with trim_scope: model) and no l1 rescale,
- * linear, and consensus (TALL). Per-tensor or per-row selections, DARE/DELLA (their random
- * streams are indexed by the flat element index), l1 rescale, slerp and Model Stock need the
- * whole tensor and get one unit per tensor.
+ * inputs and on scalars the executor knows before the pass: task arithmetic with no
+ * sparsifier, a magnitude trim (model scope, or per tensor / Breadcrumbs bands that
+ * tensor-statistics.ts selects over the chunks first), DARE's random drop (chunks carry their
+ * element offset) and any rescale (l1 factors from tensor-statistics.ts), linear, and
+ * consensus (TALL). Per-row selections (row-wise Breadcrumbs, DELLA), slerp and Model Stock
+ * need the whole tensor and get one unit per tensor.
  */
 import type { MergePlan, MergeStep } from '../planning/types';
 import { canReadRange } from './ranged-read';
@@ -21,14 +22,12 @@ export interface WorkUnit {
   end: number;
 }
 
-export function isElementwise(plan: MergePlan, step: MergeStep, taskOutputs: boolean): boolean {
+export function isElementwise(_plan: MergePlan, step: MergeStep, taskOutputs: boolean): boolean {
   const job = step.job;
   switch (job.kind) {
     case 'task_arithmetic':
       if (job.sparsifier === 'none') return true;
-      return (
-        job.sparsifier === 'magnitude' && plan.modelScope !== undefined && job.rescale !== 'l1'
-      );
+      return !job.rowWise && job.sparsifier !== 'della_magprune';
     case 'linear':
       return true;
     case 'consensus':

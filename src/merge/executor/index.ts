@@ -23,6 +23,12 @@ import {
 import { attachUnitInputs, readUnitInputs, type RunState } from './inputs';
 import { prefetchOneAhead } from './prefetch';
 import { ReadBuffers } from './read-buffers';
+import {
+  statisticsNeeded,
+  statisticsPasses,
+  tensorStatistics,
+  type TensorStatistics,
+} from './tensor-statistics';
 import { isSinkFolder, openOutput, type MergeOutput } from './output';
 
 export interface ExecuteOptions {
@@ -99,6 +105,23 @@ export async function executeMerge(
     shape: s.shape,
     dtype: s.kind === 'merge' ? dtypeOf(s) : s.dtype,
   }));
+  const chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
+  const withTasks = (options.taskModelOutputs ?? []).length > 0;
+  const elementwise = (step: MergeStep) => isElementwise(plan, step, withTasks);
+  const unitsOf = (step: MergeStep, chunked: boolean) =>
+    stepUnits(plan, step, chunked, chunkElements);
+  // Streamed tensors whose chunks need whole-tensor bands or l1 factors (small tensors are
+  // one unit: the backend computes those itself).
+  const statisticsSteps = merges.flatMap((step) => {
+    const needs = statisticsNeeded(step.job, plan.modelScope !== undefined);
+    const units = needs ? unitsOf(step, elementwise(step)) : [];
+    return needs && units.length > 1 ? [{ step, needs, units }] : [];
+  });
+  const statisticsTotal = statisticsSteps.reduce((n, s) => n + statisticsPasses(s.needs), 0);
+  const statisticsBytes = statisticsSteps.reduce(
+    (n, s) => n + statisticsPasses(s.needs) * s.step.inputBytes,
+    0,
+  );
   const preBytes = merges.reduce((n, s) => n + s.inputBytes, 0);
   const selectionPasses = plan.passes.includes('magnitude_selection') ? 2 : 0;
   const signPasses = plan.passes.includes('majority_sign') ? 1 : 0;
@@ -108,9 +131,9 @@ export async function executeMerge(
   );
   const progress = progressReporter(
     'merge',
-    merges.length * (selectionPasses + signPasses) + plan.steps.length,
+    merges.length * (selectionPasses + signPasses) + statisticsTotal + plan.steps.length,
     options.onProgress,
-    { totalBytes: preBytes * (selectionPasses + signPasses) + mergeBytes },
+    { totalBytes: preBytes * (selectionPasses + signPasses) + statisticsBytes + mergeBytes },
   );
 
   const recipeYaml = recipeToYaml(plan.recipe);
@@ -141,11 +164,6 @@ export async function executeMerge(
   }
   const output = outputs[0]!;
   const state: RunState = { majoritySign: 0 };
-  const chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
-  const unitsOf = (step: MergeStep, elementwise: boolean) =>
-    stepUnits(plan, step, elementwise, chunkElements);
-  const withTasks = taskTargets.length > 0;
-  const elementwise = (step: MergeStep) => isElementwise(plan, step, withTasks);
   // Two units in flight (one read ahead), each with one buffer per input.
   // Free buffers for one whole unit plus one read-ahead.
   const buffers = new ReadBuffers(
@@ -202,12 +220,33 @@ export async function executeMerge(
       }
       state.thresholds = selector.thresholds();
     }
+    const statistics = new Map<string, TensorStatistics>();
+    for (const { step, needs, units } of statisticsSteps) {
+      let passes = 0;
+      const stats = await tensorStatistics(step, units, needs, {
+        backend,
+        load,
+        recycle,
+        thresholds: state.thresholds,
+        throwIfAborted: () => throwIfAborted(options.signal),
+        onUnit: (u, pass) => {
+          passes = Math.max(passes, pass + 1);
+          progress.advance(u.end === u.step.numel ? 1 : 0, unitBytes(u));
+        },
+      });
+      // A band selection that settled in one read: its planned second pass is done.
+      const skipped = statisticsPasses(needs) - passes;
+      if (skipped > 0) progress.advance(skipped, skipped * step.inputBytes);
+      statistics.set(step.name, stats);
+    }
+    const attach = (u: WorkUnit, raws: RawTensor[]) =>
+      attachUnitInputs(u, raws, state, statistics.get(u.step.name));
     if (plan.needsMajoritySign) {
       let total = 0;
       const units = merges.flatMap((s) => unitsOf(s, elementwise(s)));
       for await (const { item, value: raws } of prefetchOneAhead(units, load, small)) {
         throwIfAborted(options.signal);
-        const job = attachUnitInputs(item, raws, state) as TaskArithmeticJob;
+        const job = attach(item, raws) as TaskArithmeticJob;
         total += backend.electedSignSum
           ? await backend.electedSignSum(job)
           : taskArithmeticSignSum(job);
@@ -241,7 +280,7 @@ export async function executeMerge(
       }
       const step = item.step;
       const numel = item.end - item.begin;
-      const job = attachUnitInputs(item, value as RawTensor[], state);
+      const job = attach(item, value as RawTensor[]);
       if (job.kind === 'consensus' && withTasks) job.emitTaskModels = true;
       const result = await backend.mergeTensor(job);
       recycle(value as RawTensor[]);

@@ -5,6 +5,7 @@ import type { MergePlan, MergeStep } from '../planning/types';
 import { isWholeTensor, type WorkUnit } from './chunking';
 import { canReadRange, readElementRange } from './ranged-read';
 import type { ReadBuffers } from './read-buffers';
+import type { TensorStatistics } from './tensor-statistics';
 
 export async function readInputs(plan: MergePlan, step: MergeStep): Promise<RawTensor[]> {
   return readUnitInputs(plan, { step, begin: 0, end: step.numel });
@@ -40,12 +41,28 @@ export interface RunState {
   majoritySign: number;
 }
 
-/** The job of a work unit: a chunk is a flat tensor of its own length (element-wise jobs only). */
-export function attachUnitInputs(unit: WorkUnit, raws: RawTensor[], state: RunState): TensorJob {
+/**
+ * The job of a work unit: a chunk is a flat tensor of its own length (element-wise jobs only),
+ * carrying its element offset and the whole tensor's statistics (tensor-statistics.ts).
+ */
+export function attachUnitInputs(
+  unit: WorkUnit,
+  raws: RawTensor[],
+  state: RunState,
+  statistics?: TensorStatistics,
+): TensorJob {
   const job = attachInputs(unit.step, raws, state);
   if (isWholeTensor(unit)) return job;
   const numel = unit.end - unit.begin;
-  return { ...job, numel, shape: [numel] };
+  if (job.kind !== 'task_arithmetic') return { ...job, numel, shape: [numel] };
+  return {
+    ...job,
+    numel,
+    shape: [numel],
+    elementOffset: unit.begin,
+    ...(statistics?.bands ? { tensorBands: statistics.bands } : {}),
+    ...(statistics?.l1Factors ? { l1Factors: statistics.l1Factors } : {}),
+  };
 }
 
 export function attachInputs(step: MergeStep, raws: RawTensor[], state: RunState): TensorJob {

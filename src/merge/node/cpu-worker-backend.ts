@@ -90,9 +90,19 @@ export function createCpuWorkerBackend(): MergeBackend {
       if (pending.size === 0) worker.unref();
     });
 
-  const createMagnitudeSelector = (densities: number[], total: number): MagnitudeSelector => {
+  const createMagnitudeSelector = (
+    densities: number[],
+    total: number,
+    candidateBytes?: number,
+  ): MagnitudeSelector => {
     const selector = nextSelector++;
-    const created = call({ op: 'selectorCreate', selector, densities, total });
+    const created = call({
+      op: 'selectorCreate',
+      selector,
+      densities,
+      total,
+      ...(candidateBytes !== undefined ? { candidateBytes } : {}),
+    });
     let passAnswer: boolean | undefined;
     let thresholds: number[] | undefined;
     return {

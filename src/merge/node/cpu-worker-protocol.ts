@@ -4,7 +4,14 @@ import type { RawTensor, TaskArithmeticJob, TensorJob, TensorResult } from '../b
 export type WorkerRequest =
   | { id: number; op: 'merge'; job: TensorJob }
   | { id: number; op: 'signSum'; job: TaskArithmeticJob }
-  | { id: number; op: 'selectorCreate'; selector: number; densities: number[]; total: number }
+  | {
+      id: number;
+      op: 'selectorCreate';
+      selector: number;
+      densities: number[];
+      total: number;
+      candidateBytes?: number;
+    }
   | {
       id: number;
       op: 'selectorAdd';

@@ -32,7 +32,10 @@ port.on('message', async (msg: WorkerRequest) => {
         reply = { id: msg.id, ok: true, value: taskArithmeticSignSum(msg.job) };
         break;
       case 'selectorCreate':
-        selectors.set(msg.selector, new CpuMagnitudeSelector(msg.densities, msg.total));
+        selectors.set(
+          msg.selector,
+          new CpuMagnitudeSelector(msg.densities, msg.total, msg.candidateBytes),
+        );
         reply = { id: msg.id, ok: true };
         break;
       case 'selectorAdd':

@@ -1,0 +1,192 @@
+/**
+ * Whole-tensor statistics of a tensor that is streamed in chunks, for the task-arithmetic
+ * jobs whose keep rule depends on the whole tensor: the per-tensor magnitude trim (TIES with
+ * trim_scope: tensor) and the Breadcrumbs band of every model, radix-selected over the chunks
+ * by the backend's MagnitudeSelector (never holding the tensor), then the l1 rescale factors
+ * (DARE's default), from running sums in element order — exactly the whole tensor's sums. The
+ * chunks of the merge pass then carry these as TaskArithmeticJob.tensorBands / l1Factors, so
+ * memory stays at a few chunks whatever the tensor size.
+ */
+import type { MergeBackend, RawTensor, TaskArithmeticJob } from '../backend';
+import { addL1Sums, l1Factor, sparsify } from '../cpu/sparsify';
+import { f32View, taskVector } from '../cpu/unpack';
+import type { JobTemplate, MergeStep } from '../planning/types';
+import type { WorkUnit } from './chunking';
+import { prefetchOneAhead } from './prefetch';
+
+export interface TensorStatistics {
+  bands?: ({ lo: number; hi: number } | null)[];
+  l1Factors?: number[];
+}
+
+export interface StatisticsNeeds {
+  bands: boolean;
+  l1: boolean;
+}
+
+/** What the chunks of this job need from the whole tensor (undefined: nothing). */
+export function statisticsNeeded(
+  job: JobTemplate,
+  modelScope: boolean,
+): StatisticsNeeds | undefined {
+  if (job.kind !== 'task_arithmetic' || job.rowWise) return undefined;
+  if (job.sparsifier === 'della_magprune') return undefined;
+  const bands =
+    (job.sparsifier === 'magnitude' && !modelScope) || job.sparsifier === 'magnitude_outliers';
+  const l1 = job.rescale === 'l1' && job.sparsifier !== 'none';
+  return bands || l1 ? { bands, l1 } : undefined;
+}
+
+/** Passes over the tensor's inputs that tensorStatistics makes at most (for progress totals). */
+export function statisticsPasses(needs: StatisticsNeeds): number {
+  return (needs.bands ? 2 : 0) + (needs.l1 ? 1 : 0);
+}
+
+/**
+ * The kept band of a segment of n elements as descending 1-based ranks, following
+ * src/merge/cpu/sparsify.ts's keepBand (magnitude = γ 0): keep ranks nTop+1 … nTop+keep.
+ */
+export function bandRanks(
+  n: number,
+  density: number,
+  gamma: number,
+): 'all' | 'none' | { lo: number; hi: number | undefined } {
+  if (density >= 1 && gamma <= 0) return 'all';
+  const keep = Math.floor(density * n);
+  let nTop = Math.floor(gamma * n);
+  const nBot = n - keep - nTop;
+  if (nBot < 0) nTop += nBot;
+  if (keep <= 0 || nTop >= n) return 'none';
+  // nTop 0: the upper edge is the maximum, which every element satisfies anyway.
+  return { lo: Math.min(nTop + keep, n), hi: nTop > 0 ? nTop + 1 : undefined };
+}
+
+/**
+ * A density whose floor(density·n) is exactly k (0 ≤ k ≤ n < 2^50), for asking a
+ * MagnitudeSelector — which takes densities — for the k-th largest |δ|: (k + ½)/n·n is within a
+ * few ulps of k + ½, so its floor is k.
+ */
+export function densityForRank(k: number, n: number): number {
+  return (k + 0.5) / n;
+}
+
+export interface StatisticsContext {
+  backend: MergeBackend;
+  load: (u: WorkUnit) => Promise<RawTensor[]>;
+  recycle: (raws: RawTensor[]) => void;
+  /** Model-scope thresholds already selected (TIES trim_scope: model with l1 rescale). */
+  thresholds: number[] | undefined;
+  /** Called after every unit of every pass, with its bytes. */
+  onUnit: (u: WorkUnit, pass: number) => void;
+  throwIfAborted: () => void;
+}
+
+/** The statistics of one streamed step; `units` are its chunks in element order. */
+export async function tensorStatistics(
+  step: MergeStep,
+  units: WorkUnit[],
+  needs: StatisticsNeeds,
+  ctx: StatisticsContext,
+): Promise<TensorStatistics> {
+  const job = step.job as Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>;
+  const stats: TensorStatistics = {};
+  let pass = 0;
+  if (needs.bands) stats.bands = await selectBands(job, step.numel, units, ctx, () => pass++);
+  if (needs.l1) stats.l1Factors = await l1Factors(job, units, stats.bands, ctx, pass++);
+  return stats;
+}
+
+/**
+ * The one-read candidate band's budget for a per-tensor selection: 1/16 of the tensor per
+ * query (at least 64 Ki entries; the threshold's 2^-16-wide bin holds well under 1 % of a
+ * tensor), at most 16 MiB in all — the model-scope default's 64 MiB would be a large share of
+ * a streamed merge's memory, and it is allocated anew for every tensor.
+ */
+export function candidateBytesFor(numel: number, queries: number): number {
+  const perQuery = Math.max(1 << 16, Math.ceil(numel / 16));
+  return Math.min(16 * 1024 * 1024, 4 * perQuery * queries);
+}
+
+async function selectBands(
+  job: Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>,
+  n: number,
+  units: WorkUnit[],
+  ctx: StatisticsContext,
+  nextPass: () => number,
+): Promise<({ lo: number; hi: number } | null)[]> {
+  const K = job.weights.length;
+  const bands: ({ lo: number; hi: number } | null)[] = [];
+  // One selector query per band edge: [model, edge, rank].
+  const queries: { model: number; edge: 'lo' | 'hi'; k: number }[] = [];
+  for (let m = 0; m < K; m++) {
+    const gamma = job.sparsifier === 'magnitude' ? 0 : (job.gammas[m] ?? 0);
+    const ranks = bandRanks(n, job.densities[m] ?? 1, gamma);
+    if (ranks === 'all') bands.push(null);
+    else if (ranks === 'none') bands.push({ lo: Infinity, hi: -Infinity });
+    else {
+      bands.push({ lo: Infinity, hi: Infinity });
+      queries.push({ model: m, edge: 'lo', k: ranks.lo });
+      if (ranks.hi !== undefined) queries.push({ model: m, edge: 'hi', k: ranks.hi });
+    }
+  }
+  if (queries.length === 0) return bands;
+  const selector = ctx.backend.createMagnitudeSelector(
+    queries.map((q) => densityForRank(q.k, n)),
+    n,
+    candidateBytesFor(n, queries.length),
+  );
+  do {
+    const pass = nextPass();
+    for await (const { item, value: raws } of prefetchOneAhead(units, ctx.load)) {
+      ctx.throwIfAborted();
+      const tuned = queries.map((q) => raws[1 + q.model]!);
+      if (selector.addAll) await selector.addAll(raws[0]!, tuned);
+      else for (let q = 0; q < tuned.length; q++) await selector.add(q, raws[0]!, tuned[q]!);
+      ctx.recycle(raws);
+      ctx.onUnit(item, pass);
+    }
+    await selector.closePass?.();
+  } while (selector.needsAnotherPass());
+  const thresholds = selector.thresholds();
+  queries.forEach((q, i) => (bands[q.model]![q.edge] = thresholds[i] as number));
+  return bands;
+}
+
+async function l1Factors(
+  job: Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>,
+  units: WorkUnit[],
+  bands: ({ lo: number; hi: number } | null)[] | undefined,
+  ctx: StatisticsContext,
+  pass: number,
+): Promise<number[]> {
+  const K = job.weights.length;
+  const sums = Array.from({ length: K }, () => ({ before: 0, after: 0 }));
+  for await (const { item, value: raws } of prefetchOneAhead(units, ctx.load)) {
+    ctx.throwIfAborted();
+    const len = item.end - item.begin;
+    const base = f32View(raws[0]!, len, `${job.tensorName} (base)`);
+    for (let m = 0; m < K; m++) {
+      const tuned = f32View(raws[1 + m]!, len, `${job.tensorName} (model ${m})`);
+      const delta = taskVector(base, tuned);
+      const kept = sparsify(delta, {
+        sparsifier: job.sparsifier,
+        density: job.densities[m] ?? 1,
+        gamma: job.gammas[m] ?? 0,
+        epsilon: job.epsilons[m] ?? 0,
+        rescale: 'none',
+        rowWise: false,
+        rowLen: len,
+        seed: job.seed,
+        modelIndex: m,
+        tensorName: job.tensorName,
+        threshold: ctx.thresholds?.[m],
+        ...(bands ? { band: bands[m] ?? null } : {}),
+        elementOffset: item.begin,
+      });
+      addL1Sums(delta, kept, sums[m]!);
+    }
+    ctx.recycle(raws);
+    ctx.onUnit(item, pass);
+  }
+  return sums.map((s) => l1Factor(s.before, s.after));
+}
