@@ -31,11 +31,14 @@ export async function rowStatistics(
   tasks: RowTask[],
   rowBand: GPUBuffer,
   keepP: GPUBuffer,
+  /** Flat index of the job's element 0 in its tensor (a streamed chunk), for DELLA's stream. */
+  elementOffset = 0,
 ): Promise<void> {
   const rows = chunk.len / rowLen;
   const padded = nextPow2(rowLen);
+  const first = chunk.start + elementOffset;
   if (padded <= ROW_KEYS_LOCAL) {
-    await rowStatisticsLocal(rt, inputs, chunk, rowLen, models, tasks, rowBand, keepP);
+    await rowStatisticsLocal(rt, inputs, chunk, rowLen, models, tasks, rowBand, keepP, first);
     return;
   }
   const tileKeys = 2 * WORKGROUP_SIZE;
@@ -92,7 +95,7 @@ export async function rowStatistics(
         task.none ? 1 : 0,
         task.loIndex,
         task.hiIndex,
-        chunk.start,
+        first,
       ]);
       encodeThreads(
         rt,
@@ -106,7 +109,7 @@ export async function rowStatistics(
       used.push(tableBuf);
       rt.device.queue.writeBuffer(tableBuf, 0, task.table as Uint32Array<ArrayBuffer>);
       const della = rt.pipeline('sort', ['common', 'random'], 'della');
-      const params = uniform(task.model, 0, 0, [task.key, 0, 0, 0, chunk.start]);
+      const params = uniform(task.model, 0, 0, [task.key, 0, 0, 0, first]);
       encodeThreads(
         rt,
         encoder,
@@ -140,6 +143,7 @@ async function rowStatisticsLocal(
   tasks: RowTask[],
   rowBand: GPUBuffer,
   keepP: GPUBuffer,
+  first: number,
 ): Promise<void> {
   const rows = chunk.len / rowLen;
   const padded = nextPow2(rowLen);
@@ -148,8 +152,8 @@ async function rowStatisticsLocal(
     const encoder = rt.device.createCommandEncoder({ label: `row sort model ${task.model}` });
     const extra =
       task.kind === 'band'
-        ? [0, task.none ? 1 : 0, task.loIndex, task.hiIndex, chunk.start]
-        : [task.key, 0, 0, 0, chunk.start];
+        ? [0, task.none ? 1 : 0, task.loIndex, task.hiIndex, first]
+        : [task.key, 0, 0, 0, first];
     const params = rt.uniform(
       new UniformWriter()
         .u32(chunk.len, rowLen, rows, padded, task.model, 0, 0, ...extra)

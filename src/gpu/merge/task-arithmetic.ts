@@ -115,7 +115,17 @@ export class TaskArithmeticRun {
     const keepP = this.rt.storage(this.usesKeepP ? K * chunk.len * 4 : 16, 'keep-p');
     const tasks = this.plans.flatMap((p) => (p.row ? [p.row] : []));
     if (tasks.length > 0)
-      await rowStatistics(this.rt, this.inputs, chunk, this.rowLen, K, tasks, rowBand, keepP);
+      await rowStatistics(
+        this.rt,
+        this.inputs,
+        chunk,
+        this.rowLen,
+        K,
+        tasks,
+        rowBand,
+        keepP,
+        this.job.elementOffset ?? 0,
+      );
     this.prepared = { index: chunk.index, rowBand, keepP };
     return this.prepared;
   }

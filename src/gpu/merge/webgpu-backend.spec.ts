@@ -107,6 +107,20 @@ const TA_VARIANTS: [string, Partial<TaskArithmeticJob>][] = [
     { sparsifier: 'random', rescale: 'l1', elementOffset: 777_777, l1Factors: [2, 1.5, 1, 0.9] },
   ],
   [
+    'della chunk of whole rows at an element offset',
+    { sparsifier: 'della_magprune', rescale: 'inverse_density', elementOffset: 4099 },
+  ],
+  [
+    'breadcrumbs_ties row-wise chunk with given l1 factors',
+    {
+      sparsifier: 'magnitude_outliers',
+      rowWise: true,
+      rescale: 'l1',
+      elementOffset: 96,
+      l1Factors: [0.5, 1, 1.75, 1.1],
+    },
+  ],
+  [
     'dare_linear chunk at an element offset (inverse density)',
     {
       sparsifier: 'random',

@@ -176,6 +176,7 @@ function dellaKeep(
     );
   }
   const key = streamKey(o.seed, o.modelIndex, nameHash(o.tensorName));
+  const offset = o.elementOffset ?? 0;
   const probs = new Float64Array(delta.length);
   const seg = o.rowLen;
   const ranks = seg < RANK_KEY_SPAN ? new Float64Array(seg) : undefined;
@@ -196,7 +197,7 @@ function dellaKeep(
       const r = n > 1 ? rank / (n - 1) : 0.5;
       const p = lowP + 2 * o.epsilon * r;
       probs[i] = p;
-      if (elementUniform(key, i) < p) kept[i] = delta[i] as number;
+      if (elementUniform(key, offset + i) < p) kept[i] = delta[i] as number;
     }
   }
   return (i) => probs[i] as number;

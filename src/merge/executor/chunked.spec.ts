@@ -31,7 +31,12 @@ const RECIPES: Record<string, string> = {
   breadcrumbs_ties_l1: `merge_method: breadcrumbs_ties\nbase_model: base\nmodels:\n${models(3, 'weight: 1, density: 0.6, gamma: 0.15')}\nparameters: {rescale: l1}\n`,
   dare_linear_inverse: `merge_method: dare_linear\nbase_model: base\nmodels:\n${models(3, 'weight: 0.6, density: 0.4')}\nparameters: {rescale: inverse_density}\nrandom_seed: 11\n`,
   della: `merge_method: della\nbase_model: base\nmodels:\n${models(3, 'weight: 1, density: 0.5, epsilon: 0.1')}\nrandom_seed: 5\n`,
+  della_linear_inverse: `merge_method: della_linear\nbase_model: base\nmodels:\n${models(3, 'weight: 0.7, density: 0.6, epsilon: 0.2')}\nparameters: {rescale: inverse_density}\nrandom_seed: 9\n`,
+  breadcrumbs_rows_l1: `merge_method: breadcrumbs_ties\nbase_model: base\nmodels:\n${models(3, 'weight: 1, density: 0.5, gamma: 0.25')}\nparameters: {row_wise: true, rescale: l1}\n`,
 };
+
+/** Per-row selections stream whole rows (the pool's rows are 4 and 8 long). */
+const PER_ROW = new Set(['della', 'della_linear_inverse', 'breadcrumbs_rows_l1']);
 
 /** The CPU backend, recording the size of every job it receives. */
 function recordingBackend(): MergeBackend & { jobSizes: number[] } {
@@ -58,18 +63,20 @@ async function merge(yaml: string, chunkElements?: number) {
 
 describe('chunked streaming of element-wise merges', () => {
   for (const [name, yaml] of Object.entries(RECIPES)) {
-    it(`${name}: chunks of 5 elements give the same file as whole tensors`, async () => {
+    const chunk = PER_ROW.has(name) ? 9 : 5;
+    it(`${name}: chunks of ${chunk} elements give the same file as whole tensors`, async () => {
       const whole = await merge(yaml);
-      const chunked = await merge(yaml, 5);
+      const chunked = await merge(yaml, chunk);
       expect(Buffer.from(chunked.bytes).equals(Buffer.from(whole.bytes))).toBe(true);
       expect(chunked.summary.thresholds).toEqual(whole.summary.thresholds);
       expect(chunked.summary.majoritySign).toEqual(whole.summary.majoritySign);
       expect(chunked.summary.nonFinite).toBe(0);
       // The pool's biggest tensor has 32 elements: whole jobs only ever see ≤ 32.
       expect(Math.max(...whole.jobSizes)).toBe(32);
-      if (name === 'della') {
-        // DELLA ranks every row: never chunked.
-        expect(chunked.jobSizes).toEqual(whole.jobSizes);
+      if (PER_ROW.has(name)) {
+        // Two rows of 4 or one of 8 per chunk; 1-D tensors are one row (whole).
+        expect(Math.max(...chunked.jobSizes)).toBe(8);
+        expect(chunked.jobSizes.length).toBeGreaterThan(whole.jobSizes.length);
       } else {
         expect(Math.max(...chunked.jobSizes)).toBe(5);
         expect(chunked.jobSizes.length).toBeGreaterThan(whole.jobSizes.length);

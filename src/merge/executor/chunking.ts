@@ -6,10 +6,12 @@
  * sparsifier, a magnitude trim (model scope, or per tensor / Breadcrumbs bands that
  * tensor-statistics.ts selects over the chunks first), DARE's random drop (chunks carry their
  * element offset) and any rescale (l1 factors from tensor-statistics.ts), linear, and
- * consensus (TALL). Per-row selections (row-wise Breadcrumbs, DELLA), slerp and Model Stock
- * need the whole tensor and get one unit per tensor.
+ * consensus (TALL). Per-row selections (row-wise trims and Breadcrumbs, DELLA's ranks) stream
+ * in chunks of whole rows. Slerp and Model Stock need the whole tensor and get one unit per
+ * tensor.
  */
 import type { MergePlan, MergeStep } from '../planning/types';
+import { rowLength } from '../cpu/unpack';
 import { canReadRange } from './ranged-read';
 
 /** Elements per chunk: 9 f32 inputs × 2 MiB, read one chunk ahead (≈ 36 MiB of inputs in flight). */
@@ -26,8 +28,7 @@ export function isElementwise(_plan: MergePlan, step: MergeStep, taskOutputs: bo
   const job = step.job;
   switch (job.kind) {
     case 'task_arithmetic':
-      if (job.sparsifier === 'none') return true;
-      return !job.rowWise && job.sparsifier !== 'della_magprune';
+      return true;
     case 'linear':
       return true;
     case 'consensus':
@@ -49,14 +50,28 @@ export function stepUnits(
   elementwise: boolean,
   chunkElements: number,
 ): WorkUnit[] {
-  if (!elementwise || step.numel <= chunkElements || !rangeable(plan, step)) {
+  const row = chunkRowLength(step);
+  // Chunks of whole rows: as many rows as fit chunkElements (a longer row is a whole tensor).
+  const size = Math.floor(chunkElements / row) * row;
+  if (!elementwise || step.numel <= size || size === 0 || !rangeable(plan, step)) {
     return [{ step, begin: 0, end: step.numel }];
   }
   const units: WorkUnit[] = [];
-  for (let begin = 0; begin < step.numel; begin += chunkElements) {
-    units.push({ step, begin, end: Math.min(begin + chunkElements, step.numel) });
+  for (let begin = 0; begin < step.numel; begin += size) {
+    units.push({ step, begin, end: Math.min(begin + size, step.numel) });
   }
   return units;
+}
+
+/**
+ * The row length a step's chunks must respect: the last dimension for per-row selections
+ * (row-wise trims and bands, DELLA's ranks), else 1.
+ */
+export function chunkRowLength(step: MergeStep): number {
+  const job = step.job;
+  if (job.kind !== 'task_arithmetic') return 1;
+  const perRow = job.sparsifier === 'della_magprune' || (job.rowWise && job.sparsifier !== 'none');
+  return perRow ? rowLength(step.shape, step.numel) : 1;
 }
 
 export const isWholeTensor = (u: WorkUnit) => u.begin === 0 && u.end === u.step.numel;

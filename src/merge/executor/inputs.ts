@@ -2,7 +2,7 @@
 import type { FloatDtype } from '../../io/types';
 import type { RawTensor, TaskArithmeticJob, TensorJob } from '../backend';
 import type { MergePlan, MergeStep } from '../planning/types';
-import { isWholeTensor, type WorkUnit } from './chunking';
+import { chunkRowLength, isWholeTensor, type WorkUnit } from './chunking';
 import { canReadRange, readElementRange } from './ranged-read';
 import type { ReadBuffers } from './read-buffers';
 import type { TensorStatistics } from './tensor-statistics';
@@ -55,10 +55,12 @@ export function attachUnitInputs(
   if (isWholeTensor(unit)) return job;
   const numel = unit.end - unit.begin;
   if (job.kind !== 'task_arithmetic') return { ...job, numel, shape: [numel] };
+  // Chunks of per-row selections hold whole rows (stepUnits): keep the row length.
+  const row = chunkRowLength(unit.step);
   return {
     ...job,
     numel,
-    shape: [numel],
+    shape: row > 1 ? [numel / row, row] : [numel],
     elementOffset: unit.begin,
     ...(statistics?.bands ? { tensorBands: statistics.bands } : {}),
     ...(statistics?.l1Factors ? { l1Factors: statistics.l1Factors } : {}),

@@ -79,8 +79,16 @@ describe('tensor statistics helpers', () => {
     expect(
       statisticsNeeded(ta({ sparsifier: 'magnitude_outliers', rowWise: true }), false),
     ).toBeUndefined();
+    // Per-row selections come with their chunk of whole rows; only l1 needs the tensor.
+    expect(statisticsNeeded(ta({ sparsifier: 'della_magprune', rescale: 'l1' }), false)).toEqual({
+      bands: false,
+      l1: true,
+    });
     expect(
-      statisticsNeeded(ta({ sparsifier: 'della_magprune', rescale: 'l1' }), false),
+      statisticsNeeded(ta({ sparsifier: 'magnitude', rowWise: true, rescale: 'l1' }), false),
+    ).toEqual({ bands: false, l1: true });
+    expect(
+      statisticsNeeded(ta({ sparsifier: 'della_magprune', rescale: 'inverse_density' }), false),
     ).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@ import type { MergeBackend, RawTensor, TaskArithmeticJob } from '../backend';
 import { addL1Sums, l1Factor, sparsify } from '../cpu/sparsify';
 import { f32View, taskVector } from '../cpu/unpack';
 import type { JobTemplate, MergeStep } from '../planning/types';
-import type { WorkUnit } from './chunking';
+import { chunkRowLength, type WorkUnit } from './chunking';
 import { prefetchOneAhead } from './prefetch';
 
 export interface TensorStatistics {
@@ -29,10 +29,12 @@ export function statisticsNeeded(
   job: JobTemplate,
   modelScope: boolean,
 ): StatisticsNeeds | undefined {
-  if (job.kind !== 'task_arithmetic' || job.rowWise) return undefined;
-  if (job.sparsifier === 'della_magprune') return undefined;
+  if (job.kind !== 'task_arithmetic') return undefined;
+  // Row-wise selections and DELLA's ranks are per row: a chunk of whole rows has them.
+  const perRow = job.rowWise || job.sparsifier === 'della_magprune';
   const bands =
-    (job.sparsifier === 'magnitude' && !modelScope) || job.sparsifier === 'magnitude_outliers';
+    !perRow &&
+    ((job.sparsifier === 'magnitude' && !modelScope) || job.sparsifier === 'magnitude_outliers');
   const l1 = job.rescale === 'l1' && job.sparsifier !== 'none';
   return bands || l1 ? { bands, l1 } : undefined;
 }
@@ -92,7 +94,7 @@ export async function tensorStatistics(
   const stats: TensorStatistics = {};
   let pass = 0;
   if (needs.bands) stats.bands = await selectBands(job, step.numel, units, ctx, () => pass++);
-  if (needs.l1) stats.l1Factors = await l1Factors(job, units, stats.bands, ctx, pass++);
+  if (needs.l1) stats.l1Factors = await l1Factors(step, units, stats.bands, ctx, pass++);
   return stats;
 }
 
@@ -153,12 +155,13 @@ async function selectBands(
 }
 
 async function l1Factors(
-  job: Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>,
+  step: MergeStep,
   units: WorkUnit[],
   bands: ({ lo: number; hi: number } | null)[] | undefined,
   ctx: StatisticsContext,
   pass: number,
 ): Promise<number[]> {
+  const job = step.job as Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>;
   const K = job.weights.length;
   const sums = Array.from({ length: K }, () => ({ before: 0, after: 0 }));
   for await (const { item, value: raws } of prefetchOneAhead(units, ctx.load)) {
@@ -174,8 +177,8 @@ async function l1Factors(
         gamma: job.gammas[m] ?? 0,
         epsilon: job.epsilons[m] ?? 0,
         rescale: 'none',
-        rowWise: false,
-        rowLen: len,
+        rowWise: job.rowWise,
+        rowLen: chunkRowLength(step) > 1 ? chunkRowLength(step) : len,
         seed: job.seed,
         modelIndex: m,
         tensorName: job.tensorName,
