@@ -97,6 +97,11 @@ export interface SlerpJob extends JobBase {
   a: RawTensor;
   b: RawTensor;
   t: number;
+  /**
+   * The two coefficients from the whole tensor's norms and dot, computed by the executor for
+   * a chunk of a streamed tensor; replaces the job's own reductions.
+   */
+  coefficients?: { s0: number; s1: number };
 }
 
 export interface ModelStockJob extends JobBase {
@@ -104,6 +109,11 @@ export interface ModelStockJob extends JobBase {
   base: RawTensor;
   models: RawTensor[];
   filterWise: boolean;
+  /**
+   * t of the whole tensor (not filterWise), computed by the executor for a chunk of a streamed
+   * tensor; replaces the job's own cosines.
+   */
+  t?: number;
 }
 
 /** Consensus / TALL masks on top of a task-arithmetic or TIES τ_MTL. */

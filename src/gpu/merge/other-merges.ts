@@ -11,7 +11,7 @@ import type {
   TensorResult,
 } from '../../merge/backend';
 import { modelStockT } from '../../merge/cpu/model-stock';
-import { SLERP_DOT_THRESHOLD } from '../../merge/cpu/slerp';
+import { slerpFromSums } from '../../merge/cpu/slerp';
 import { rowLength } from '../../merge/cpu/unpack';
 import type { GpuRuntime } from '../runtime/runtime';
 import { UniformWriter } from './encode';
@@ -53,22 +53,6 @@ export async function gpuLinear(rt: GpuRuntime, job: LinearJob): Promise<Float32
   }
 }
 
-/** The reference's coefficient formula applied to f64 totals ‖a‖², ‖b‖², ⟨a,b⟩. */
-export function slerpFromSums(
-  aa: number,
-  bb: number,
-  ab: number,
-  t: number,
-): { s0: number; s1: number } {
-  const na = Math.sqrt(aa);
-  const nb = Math.sqrt(bb);
-  const dot = ab / ((na > 1e-8 ? na : 1) * (nb > 1e-8 ? nb : 1));
-  if (Math.abs(dot) > SLERP_DOT_THRESHOLD) return { s0: 1 - t, s1: t };
-  const theta = Math.acos(Math.max(-1, Math.min(1, dot)));
-  const sinTheta = Math.sin(theta);
-  return { s0: Math.sin((1 - t) * theta) / sinTheta, s1: Math.sin(t * theta) / sinTheta };
-}
-
 export async function gpuSlerp(rt: GpuRuntime, job: SlerpJob): Promise<Float32Array> {
   // t = 0 / 1 return that input exactly (1·x / 1 in f32), whatever the other one holds.
   const only = job.t === 0 ? job.a : job.t === 1 ? job.b : undefined;
@@ -81,7 +65,8 @@ export async function gpuSlerp(rt: GpuRuntime, job: SlerpJob): Promise<Float32Ar
   const run = new ElementwiseRun(rt, job.tensorName, job.numel, named, 1);
   try {
     let coefs = [1];
-    if (!only) {
+    if (!only && job.coefficients) coefs = [job.coefficients.s0, job.coefficients.s1];
+    else if (!only) {
       const pairs = [
         [0, 0],
         [1, 1],
@@ -138,16 +123,17 @@ export async function gpuModelStock(rt: GpuRuntime, job: ModelStockJob): Promise
     job.filterWise ? seg : undefined,
   );
   try {
-    const sums = await run.segmentSums(
-      'dots',
-      ['common', 'reduce_common'],
-      pairs.length,
-      seg,
-      (c, grid) => dotParams(c.len, true, grid, pairs),
-    );
-    const segments = sums[0]!.length;
+    // A chunk of a streamed tensor comes with the whole tensor's t.
+    const given = job.t !== undefined && !job.filterWise;
+    const sums = given
+      ? []
+      : await run.segmentSums('dots', ['common', 'reduce_common'], pairs.length, seg, (c, grid) =>
+          dotParams(c.len, true, grid, pairs),
+        );
+    const segments = given ? 1 : sums[0]!.length;
     const ts = new Float32Array(segments);
-    for (let s = 0; s < segments; s++) {
+    if (given) ts[0] = job.t!;
+    for (let s = 0; s < segments && !given; s++) {
       let total = 0;
       for (const [i, j, q] of index) {
         const xy = sums[q as number]![s] as number;

@@ -179,6 +179,25 @@ describe('WebGPU backend == CPU reference', () => {
   }
 });
 
+describe('chunks of streamed tensors with whole-tensor scalars from the executor', () => {
+  for (const numel of [3, 1023, 2 ** 20 + 7]) {
+    it(`slerp with given coefficients, model_stock with a given t (${numel} elements)`, async () => {
+      const base = { numel, models: 3, seed: numel + 29, dtypes: MIXED };
+      const slerp = makeJob({ ...base, kind: 'slerp' });
+      const stock = makeJob({ ...base, kind: 'model_stock' });
+      if (slerp.kind !== 'slerp' || stock.kind !== 'model_stock') throw new Error('job kinds');
+      for (const [label, job] of [
+        ['slerp', { ...slerp, coefficients: { s0: 0.71, s1: 0.42 } }],
+        ['model_stock', { ...stock, t: 0.63 }],
+      ] as const) {
+        const r = await gpuCase(ctx, () => compareOnJob(label, job, gpu, cpu));
+        expect(r.gross, `${label}: gross mismatches`).toBe(0);
+        expect(r.maxRelError, `${label}: max relative error`).toBeLessThanOrEqual(TOL);
+      }
+    });
+  }
+});
+
 describe('chunking (64 KiB bindings, 2^16 + 3 elements)', () => {
   const numel = 2 ** 16 + 3;
   for (const [name, ta] of TA_VARIANTS) {

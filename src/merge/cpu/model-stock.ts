@@ -27,8 +27,10 @@ export function mergeModelStock(job: ModelStockJob): Float32Array {
   const out = new Float32Array(job.numel);
   for (let begin = 0; begin < job.numel; begin += seg) {
     const end = Math.min(begin + seg, job.numel);
-    const cos = meanPairwiseCosine(taus, begin, end);
-    const t = modelStockT(cos, n);
+    const t =
+      job.t !== undefined && !job.filterWise
+        ? job.t
+        : modelStockT(meanPairwiseCosine(taus, begin, end), n);
     for (let i = begin; i < end; i++) {
       let sum = 0;
       for (const m of models) sum = f(sum + (m[i] as number));
@@ -40,15 +42,35 @@ export function mergeModelStock(job: ModelStockJob): Float32Array {
 }
 
 export function meanPairwiseCosine(taus: Float32Array[], begin: number, end: number): number {
-  let total = 0;
-  let pairs = 0;
+  const sums = newPairSums(taus.length);
+  addPairSums(taus, begin, end, sums);
+  return meanCosineFromSums(sums);
+}
+
+/** ⟨τᵢ,τⱼ⟩, ‖τᵢ‖², ‖τⱼ‖² per pair i < j (in pair order), as running double sums. */
+export type PairSums = { xy: number; xx: number; yy: number }[];
+
+export function newPairSums(models: number): PairSums {
+  return Array.from({ length: (models * (models - 1)) / 2 }, () => ({ xy: 0, xx: 0, yy: 0 }));
+}
+
+/**
+ * Adds elements [begin, end) into every pair's sums, each in element order (a tensor streamed
+ * chunk by chunk gets exactly the whole tensor's sums).
+ */
+export function addPairSums(
+  taus: Float32Array[],
+  begin: number,
+  end: number,
+  sums: PairSums,
+): void {
+  let p = 0;
   for (let i = 0; i < taus.length; i++) {
     for (let j = i + 1; j < taus.length; j++) {
       const x = taus[i] as Float32Array;
       const y = taus[j] as Float32Array;
-      let xy = 0;
-      let xx = 0;
-      let yy = 0;
+      const s = sums[p++]!;
+      let { xy, xx, yy } = s;
       for (let e = begin; e < end; e++) {
         const a = x[e] as number;
         const b = y[e] as number;
@@ -56,10 +78,18 @@ export function meanPairwiseCosine(taus: Float32Array[], begin: number, end: num
         xx += a * a;
         yy += b * b;
       }
-      const cos = xy / Math.max(Math.sqrt(xx) * Math.sqrt(yy), 1e-6);
-      total += Math.max(-1, Math.min(1, cos));
-      pairs++;
+      s.xy = xy;
+      s.xx = xx;
+      s.yy = yy;
     }
   }
-  return total / pairs;
+}
+
+export function meanCosineFromSums(sums: PairSums): number {
+  let total = 0;
+  for (const { xy, xx, yy } of sums) {
+    const cos = xy / Math.max(Math.sqrt(xx) * Math.sqrt(yy), 1e-6);
+    total += Math.max(-1, Math.min(1, cos));
+  }
+  return total / sums.length;
 }

@@ -15,9 +15,23 @@ export function slerpCoefficients(
   b: Float32Array,
   t: number,
 ): { s0: number; s1: number; lerp: boolean } {
-  let aa = 0;
-  let bb = 0;
-  let ab = 0;
+  const sums = { aa: 0, bb: 0, ab: 0 };
+  addSlerpSums(a, b, sums);
+  return slerpFromSums(sums.aa, sums.bb, sums.ab, t);
+}
+
+export interface SlerpSums {
+  aa: number;
+  bb: number;
+  ab: number;
+}
+
+/**
+ * Adds ‖a‖², ‖b‖², ⟨a,b⟩ into running double sums in element order (a tensor streamed chunk by
+ * chunk gets exactly the whole tensor's sums).
+ */
+export function addSlerpSums(a: Float32Array, b: Float32Array, sums: SlerpSums): void {
+  let { aa, bb, ab } = sums;
   for (let i = 0; i < a.length; i++) {
     const x = a[i] as number;
     const y = b[i] as number;
@@ -25,6 +39,18 @@ export function slerpCoefficients(
     bb += y * y;
     ab += x * y;
   }
+  sums.aa = aa;
+  sums.bb = bb;
+  sums.ab = ab;
+}
+
+/** The reference's coefficient formula applied to the totals ‖a‖², ‖b‖², ⟨a,b⟩. */
+export function slerpFromSums(
+  aa: number,
+  bb: number,
+  ab: number,
+  t: number,
+): { s0: number; s1: number; lerp: boolean } {
   // v̂ = v/‖v‖ only when ‖v‖ > eps (a zero tensor stays zero, so dot = 0 → θ = π/2).
   const na = Math.sqrt(aa);
   const nb = Math.sqrt(bb);
@@ -44,7 +70,7 @@ export function mergeSlerp(job: SlerpJob): Float32Array {
   const b = unpackToF32(job.b, job.numel, `${job.tensorName} (model)`);
   if (job.t === 0) return a;
   if (job.t === 1) return b;
-  const { s0, s1 } = slerpCoefficients(a, b, job.t);
+  const { s0, s1 } = job.coefficients ?? slerpCoefficients(a, b, job.t);
   const out = new Float32Array(job.numel);
   for (let i = 0; i < job.numel; i++) out[i] = s0 * (a[i] as number) + s1 * (b[i] as number);
   return out;

@@ -33,10 +33,18 @@ const RECIPES: Record<string, string> = {
   della: `merge_method: della\nbase_model: base\nmodels:\n${models(3, 'weight: 1, density: 0.5, epsilon: 0.1')}\nrandom_seed: 5\n`,
   della_linear_inverse: `merge_method: della_linear\nbase_model: base\nmodels:\n${models(3, 'weight: 0.7, density: 0.6, epsilon: 0.2')}\nparameters: {rescale: inverse_density}\nrandom_seed: 9\n`,
   breadcrumbs_rows_l1: `merge_method: breadcrumbs_ties\nbase_model: base\nmodels:\n${models(3, 'weight: 1, density: 0.5, gamma: 0.25')}\nparameters: {row_wise: true, rescale: l1}\n`,
+  slerp: `merge_method: slerp\nbase_model: base\nmodels:\n  - model: base\n  - model: task1\nparameters: {t: 0.35}\n`,
+  model_stock: `merge_method: model_stock\nbase_model: base\nmodels:\n${models(3, '')}\n`,
+  model_stock_rows: `merge_method: model_stock\nbase_model: base\nmodels:\n${models(3, '')}\nparameters: {filter_wise: true}\n`,
 };
 
 /** Per-row selections stream whole rows (the pool's rows are 4 and 8 long). */
-const PER_ROW = new Set(['della', 'della_linear_inverse', 'breadcrumbs_rows_l1']);
+const PER_ROW = new Set([
+  'della',
+  'della_linear_inverse',
+  'breadcrumbs_rows_l1',
+  'model_stock_rows',
+]);
 
 /** The CPU backend, recording the size of every job it receives. */
 function recordingBackend(): MergeBackend & { jobSizes: number[] } {

@@ -6,9 +6,9 @@
  * sparsifier, a magnitude trim (model scope, or per tensor / Breadcrumbs bands that
  * tensor-statistics.ts selects over the chunks first), DARE's random drop (chunks carry their
  * element offset) and any rescale (l1 factors from tensor-statistics.ts), linear, and
- * consensus (TALL). Per-row selections (row-wise trims and Breadcrumbs, DELLA's ranks) stream
- * in chunks of whole rows. Slerp and Model Stock need the whole tensor and get one unit per
- * tensor.
+ * consensus (TALL), slerp and Model Stock (coefficients from whole-tensor sums in the same
+ * statistics pass). Per-row selections (row-wise trims and Breadcrumbs, DELLA's ranks,
+ * filter-wise Model Stock) stream in chunks of whole rows.
  */
 import type { MergePlan, MergeStep } from '../planning/types';
 import { rowLength } from '../cpu/unpack';
@@ -35,7 +35,7 @@ export function isElementwise(_plan: MergePlan, step: MergeStep, taskOutputs: bo
       return !taskOutputs;
     case 'slerp':
     case 'model_stock':
-      return false;
+      return true;
   }
 }
 
@@ -65,10 +65,11 @@ export function stepUnits(
 
 /**
  * The row length a step's chunks must respect: the last dimension for per-row selections
- * (row-wise trims and bands, DELLA's ranks), else 1.
+ * (row-wise trims and bands, DELLA's ranks, filter-wise Model Stock), else 1.
  */
 export function chunkRowLength(step: MergeStep): number {
   const job = step.job;
+  if (job.kind === 'model_stock') return job.filterWise ? rowLength(step.shape, step.numel) : 1;
   if (job.kind !== 'task_arithmetic') return 1;
   const perRow = job.sparsifier === 'della_magprune' || (job.rowWise && job.sparsifier !== 'none');
   return perRow ? rowLength(step.shape, step.numel) : 1;

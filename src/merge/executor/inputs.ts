@@ -54,13 +54,20 @@ export function attachUnitInputs(
   const job = attachInputs(unit.step, raws, state);
   if (isWholeTensor(unit)) return job;
   const numel = unit.end - unit.begin;
-  if (job.kind !== 'task_arithmetic') return { ...job, numel, shape: [numel] };
   // Chunks of per-row selections hold whole rows (stepUnits): keep the row length.
   const row = chunkRowLength(unit.step);
+  const shape = row > 1 ? [numel / row, row] : [numel];
+  if (job.kind === 'slerp' && statistics?.slerp) {
+    return { ...job, numel, shape, coefficients: statistics.slerp };
+  }
+  if (job.kind === 'model_stock' && statistics?.modelStockT !== undefined) {
+    return { ...job, numel, shape, t: statistics.modelStockT };
+  }
+  if (job.kind !== 'task_arithmetic') return { ...job, numel, shape };
   return {
     ...job,
     numel,
-    shape: row > 1 ? [numel / row, row] : [numel],
+    shape,
     elementOffset: unit.begin,
     ...(statistics?.bands ? { tensorBands: statistics.bands } : {}),
     ...(statistics?.l1Factors ? { l1Factors: statistics.l1Factors } : {}),

@@ -10,6 +10,8 @@
 import type { MergeBackend, RawTensor, TaskArithmeticJob } from '../backend';
 import { addL1Sums, l1Factor, sparsify } from '../cpu/sparsify';
 import { f32View, taskVector } from '../cpu/unpack';
+import { addSlerpSums, slerpFromSums, type SlerpSums } from '../cpu/slerp';
+import { addPairSums, meanCosineFromSums, modelStockT, newPairSums } from '../cpu/model-stock';
 import type { JobTemplate, MergeStep } from '../planning/types';
 import { chunkRowLength, type WorkUnit } from './chunking';
 import { prefetchOneAhead } from './prefetch';
@@ -17,11 +19,17 @@ import { prefetchOneAhead } from './prefetch';
 export interface TensorStatistics {
   bands?: ({ lo: number; hi: number } | null)[];
   l1Factors?: number[];
+  /** Slerp's coefficients from the whole tensor's norms and dot. */
+  slerp?: { s0: number; s1: number };
+  /** Model Stock's t from the whole tensor's pairwise cosines (not filter-wise). */
+  modelStockT?: number;
 }
 
 export interface StatisticsNeeds {
   bands: boolean;
   l1: boolean;
+  /** One read for the whole-tensor sums of slerp or Model Stock. */
+  sums?: 'slerp' | 'model_stock';
 }
 
 /** What the chunks of this job need from the whole tensor (undefined: nothing). */
@@ -29,6 +37,11 @@ export function statisticsNeeded(
   job: JobTemplate,
   modelScope: boolean,
 ): StatisticsNeeds | undefined {
+  // t = 0 / 1 return one input exactly; filter-wise cosines are per row, inside a chunk.
+  if (job.kind === 'slerp')
+    return job.t === 0 || job.t === 1 ? undefined : { bands: false, l1: false, sums: 'slerp' };
+  if (job.kind === 'model_stock')
+    return job.filterWise ? undefined : { bands: false, l1: false, sums: 'model_stock' };
   if (job.kind !== 'task_arithmetic') return undefined;
   // Row-wise selections and DELLA's ranks are per row: a chunk of whole rows has them.
   const perRow = job.rowWise || job.sparsifier === 'della_magprune';
@@ -41,7 +54,7 @@ export function statisticsNeeded(
 
 /** Passes over the tensor's inputs that tensorStatistics makes at most (for progress totals). */
 export function statisticsPasses(needs: StatisticsNeeds): number {
-  return (needs.bands ? 2 : 0) + (needs.l1 ? 1 : 0);
+  return (needs.bands ? 2 : 0) + (needs.l1 ? 1 : 0) + (needs.sums ? 1 : 0);
 }
 
 /**
@@ -90,6 +103,7 @@ export async function tensorStatistics(
   needs: StatisticsNeeds,
   ctx: StatisticsContext,
 ): Promise<TensorStatistics> {
+  if (needs.sums) return sumStatistics(step, units, needs.sums, ctx);
   const job = step.job as Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>;
   const stats: TensorStatistics = {};
   let pass = 0;
@@ -192,4 +206,36 @@ async function l1Factors(
     ctx.onUnit(item, pass);
   }
   return sums.map((s) => l1Factor(s.before, s.after));
+}
+
+/** Slerp's norms and dot, or Model Stock's pairwise sums, in one read of the chunks. */
+async function sumStatistics(
+  step: MergeStep,
+  units: WorkUnit[],
+  kind: 'slerp' | 'model_stock',
+  ctx: StatisticsContext,
+): Promise<TensorStatistics> {
+  const what = (i: number) => (i === 0 ? `${step.name} (base)` : `${step.name} (model ${i - 1})`);
+  if (kind === 'model_stock' && step.inputs.length < 3)
+    throw new Error(`${step.name}: model_stock needs at least 2 models`);
+  const slerp: SlerpSums = { aa: 0, bb: 0, ab: 0 };
+  const pairs = newPairSums(step.inputs.length - 1);
+  for await (const { item, value: raws } of prefetchOneAhead(units, ctx.load)) {
+    ctx.throwIfAborted();
+    const len = item.end - item.begin;
+    const views = raws.map((r, i) => f32View(r, len, what(i)));
+    if (kind === 'slerp') addSlerpSums(views[0]!, views[1]!, slerp);
+    else {
+      const taus = views.slice(1).map((tuned) => taskVector(views[0]!, tuned));
+      addPairSums(taus, 0, len, pairs);
+    }
+    ctx.recycle(raws);
+    ctx.onUnit(item, 0);
+  }
+  if (kind === 'slerp') {
+    const t = (step.job as { t: number }).t;
+    const { s0, s1 } = slerpFromSums(slerp.aa, slerp.bb, slerp.ab, t);
+    return { slerp: { s0, s1 } };
+  }
+  return { modelStockT: modelStockT(meanCosineFromSums(pairs), step.inputs.length - 1) };
 }
