@@ -90,6 +90,45 @@ describe('SafetensorsWriter', () => {
     expect(sink2.state).toBe('aborted');
   });
 
+  it('streams a tensor in parts: the same file as whole tensors; wrong part sizes abort', async () => {
+    const whole = (await writeAll()).bytes;
+    const sink = memorySink('parts.safetensors');
+    const writer = new SafetensorsWriter(sink, specs);
+    const w = payload.w!;
+    await writer.writeTensorPart('w', w.subarray(0, 4), false);
+    await writer.writeTensorPart('w', w.subarray(4, 4), false);
+    await writer.writeTensorPart('w', w.subarray(4, 24), true);
+    for (const s of specs.slice(1)) await writer.writeTensor(s.name, payload[s.name]!);
+    await writer.finish();
+    expect(Buffer.from(sink.bytes()).equals(Buffer.from(whole))).toBe(true);
+
+    const tooMuch = memorySink('o.safetensors');
+    const w2 = new SafetensorsWriter(tooMuch, specs);
+    await w2.writeTensorPart('w', w.subarray(0, 20), false);
+    await expect(w2.writeTensorPart('w', w.subarray(0, 8), false)).rejects.toThrow(
+      'o.safetensors: w: got 28 bytes but F32 [3,2] needs 24',
+    );
+    expect(tooMuch.state).toBe('aborted');
+
+    const short = memorySink('o.safetensors');
+    const w3 = new SafetensorsWriter(short, specs);
+    await w3.writeTensorPart('w', w.subarray(0, 8), false);
+    await expect(w3.writeTensorPart('w', w.subarray(0, 8), true)).rejects.toThrow(
+      'got 16 bytes but F32 [3,2] needs 24',
+    );
+    expect(short.state).toBe('aborted');
+
+    const mixed = memorySink('o.safetensors');
+    const w4 = new SafetensorsWriter(mixed, specs);
+    await w4.writeTensorPart('w', w.subarray(0, 8), false);
+    await expect(w4.writeTensor('w', w)).rejects.toThrow('w: a tensor was only partly written');
+    expect(mixed.state).toBe('aborted');
+    // A half-written tensor is not complete: finish() refuses.
+    const open = new SafetensorsWriter(memorySink('o.safetensors'), specs);
+    await open.writeTensorPart('w', w, false);
+    expect(open.expectedNext).toBe('w');
+  });
+
   it('refuses to finish early and rejects bad specs up front', async () => {
     const sink = memorySink('o.safetensors');
     const writer = new SafetensorsWriter(sink, specs);

@@ -67,6 +67,8 @@ export class SafetensorsWriter {
   readonly totalBytes: number;
   private readonly header: Uint8Array;
   private next = 0;
+  /** Bytes of tensor `next` already written by writeTensorPart(). */
+  private partial = 0;
   private headerWritten = false;
   private state: 'open' | 'finished' | 'aborted' = 'open';
 
@@ -91,6 +93,19 @@ export class SafetensorsWriter {
   }
 
   async writeTensor(name: string, bytes: Uint8Array): Promise<void> {
+    if (this.partial > 0 && this.state === 'open') {
+      await this.abort();
+      throw new SafetensorsError(this.sink.name, name, 'a tensor was only partly written');
+    }
+    await this.writeTensorPart(name, bytes, true);
+  }
+
+  /**
+   * Streams the next tensor in consecutive parts (a merge writes each chunk as it is
+   * computed, so no whole output tensor is ever assembled); `last` closes the tensor, whose
+   * parts must add up to exactly its bytes.
+   */
+  async writeTensorPart(name: string, bytes: Uint8Array, last: boolean): Promise<void> {
     if (this.state !== 'open')
       throw new SafetensorsError(this.sink.name, name, `writer is ${this.state}`);
     const spec = this.specs[this.next];
@@ -100,17 +115,19 @@ export class SafetensorsWriter {
       throw new SafetensorsError(this.sink.name, name, `written out of order: ${expected}`);
     }
     const size = tensorByteSize(spec.dtype, spec.shape);
-    if (bytes.length !== size) {
+    const total = this.partial + bytes.length;
+    if (total > size || (last && total !== size)) {
       await this.abort();
       throw new SafetensorsError(
         this.sink.name,
         name,
-        `got ${bytes.length} bytes but ${spec.dtype} ${JSON.stringify(spec.shape)} needs ${size}`,
+        `got ${total} bytes but ${spec.dtype} ${JSON.stringify(spec.shape)} needs ${size}`,
       );
     }
     await this.writeHeaderOnce();
     if (bytes.length > 0) await this.sink.write(bytes);
-    this.next++;
+    this.partial = last ? 0 : total;
+    if (last) this.next++;
   }
 
   /** Completes the file (all tensors must have been written) and closes the sink. */

@@ -75,7 +75,12 @@ export class ShardedWriter {
   }
 
   /** Streams one tensor; must be called in spec order with exactly the tensor's bytes. */
-  async writeTensor(name: string, bytes: Uint8Array): Promise<void> {
+  writeTensor(name: string, bytes: Uint8Array): Promise<void> {
+    return this.writeTensorPart(name, bytes, true);
+  }
+
+  /** One part of the next tensor (SafetensorsWriter.writeTensorPart); `last` closes it. */
+  async writeTensorPart(name: string, bytes: Uint8Array, last: boolean): Promise<void> {
     const shard = this.shardOf.get(name);
     if (this.state !== 'open' || shard === undefined) {
       const problem =
@@ -85,7 +90,7 @@ export class ShardedWriter {
     }
     try {
       const writer = await this.writerFor(shard);
-      await writer.writeTensor(name, bytes);
+      await writer.writeTensorPart(name, bytes, last);
     } catch (e) {
       await this.abort(e);
       throw e;

@@ -133,6 +133,7 @@ export interface ConsensusJob extends JobBase {
 export type TensorJob = TaskArithmeticJob | LinearJob | SlerpJob | ModelStockJob | ConsensusJob;
 
 export interface TensorResult {
+  /** Fresh values owned by the executor (it may hand them to the sink without a copy). */
   merged: Float32Array;
   /** Only for consensus jobs with emitTaskModels. */
   taskModels?: Float32Array[];

@@ -26,6 +26,13 @@ export interface WebGpuBackendOptions {
   selection?: 'auto' | 'gpu' | 'cpu';
 }
 
+/**
+ * Candidate band of the CPU selector beside a WebGPU device: a quarter of the CPU backend's
+ * 64 MiB, since Dawn and the device's host-memory buffers already take ≈ 160 MiB of the
+ * process; a band that misses the threshold's bin costs a second read, never a wrong value.
+ */
+export const HOST_SELECTOR_CANDIDATE_BYTES = 16 * 1024 * 1024;
+
 /** The selector placement `auto` stands for on this adapter. */
 export function selectionPlacement(
   ctx: GpuContext,
@@ -96,7 +103,11 @@ export function createWebGpuBackend(
       }),
     createMagnitudeSelector(densities, totalElements, candidateBytes) {
       if (placement === 'cpu')
-        return new CpuMagnitudeSelector(densities, totalElements, candidateBytes);
+        return new CpuMagnitudeSelector(
+          densities,
+          totalElements,
+          candidateBytes ?? HOST_SELECTOR_CANDIDATE_BYTES,
+        );
       const selector = new GpuMagnitudeSelector(rt, densities, totalElements);
       return {
         add: (model, base, tuned) => serial(() => selector.add(model, base, tuned)),

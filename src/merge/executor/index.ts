@@ -71,14 +71,6 @@ function countNonFinite(values: Float32Array): number {
 /** Largest unit whose inputs are read while the previous unit computes. */
 const READ_AHEAD_BYTES = 64 * 1024 * 1024;
 
-/** One output buffer reused for every chunked tensor (sinks copy or finish before resolving). */
-class GrowableBytes {
-  bytes = new Uint8Array(0);
-  reserve(size: number): void {
-    if (this.bytes.length < size) this.bytes = new Uint8Array(size);
-  }
-}
-
 async function abortTargets(targets: (SinkFolder | ByteSink)[]): Promise<void> {
   for (const t of targets) if (!isSinkFolder(t)) await t.abort().catch(() => undefined);
 }
@@ -179,16 +171,15 @@ export async function executeMerge(
   const fits = (u: WorkUnit) => unitBytes(u) <= READ_AHEAD_BYTES;
   const small = (next: WorkUnit, current: WorkUnit) => fits(next) && fits(current);
   const advance = (u: WorkUnit) => progress.advance(u.end === u.step.numel ? 1 : 0, unitBytes(u));
-  // Two assembly buffers: one tensor is written (in the background) from one of them while
-  // the next is assembled in the other.
-  const assembly = [new GrowableBytes(), new GrowableBytes()];
-  let assembling = 0;
-  // The main output's previous write, still in flight while the next tensor computes (file
-  // writes cost ≈ 0.2 s per 100 MB here). Awaited before the next write and before finish.
+  // The main output's previous write, still in flight while the next tensor or chunk
+  // computes (file writes cost ≈ 0.2 s per 100 MB here). Awaited before the next write and
+  // before finish. Chunks are written as parts of their tensor as they come: no output
+  // tensor is ever assembled whole (each chunk's bytes are fresh, so the sink may keep them
+  // until the write settles).
   let writing: Promise<void> = Promise.resolve();
-  const writeMain = async (name: string, bytes: Uint8Array) => {
+  const writeMain = async (name: string, bytes: Uint8Array, last = true) => {
     await writing;
-    writing = output.writeTensor(name, bytes);
+    writing = output.writeTensorPart(name, bytes, last);
     writing.catch(() => undefined);
   };
   let bytesWritten = 0;
@@ -292,17 +283,13 @@ export async function executeMerge(
       nonFinite += result.nonFinite ?? countNonFinite(result.merged);
       const chunk = encodeF32As(dtypeOf(step), result.merged);
       advance(item);
-      let bytes = chunk;
       if (!isWholeTensor(item)) {
-        // Chunks are assembled in one reusable buffer; the writer gets the whole tensor.
-        const size = (chunk.length / numel) * step.numel;
-        const encoded = assembly[assembling]!;
-        if (item.begin === 0) encoded.reserve(size);
-        encoded.bytes.set(chunk, (chunk.length / numel) * item.begin);
-        if (item.end < step.numel) continue;
-        bytes = encoded.bytes.subarray(0, size);
-        assembling ^= 1;
+        // Task-model outputs need whole tensors: their jobs are never chunked (chunking.ts).
+        await writeMain(step.name, chunk, item.end === step.numel);
+        bytesWritten += chunk.length;
+        continue;
       }
+      const bytes = chunk;
       for (let t = 0; t < taskTargets.length; t++) {
         const values = result.taskModels?.[t];
         if (!values || values.length !== step.numel) {

@@ -12,6 +12,8 @@ export const RECIPE_METADATA_KEY = 'merge_recipe';
 
 export interface MergeOutput {
   writeTensor(name: string, bytes: Uint8Array): Promise<void>;
+  /** Consecutive parts of the next tensor (chunks of a streamed merge); `last` closes it. */
+  writeTensorPart(name: string, bytes: Uint8Array, last: boolean): Promise<void>;
   finish(): Promise<void>;
   abort(reason?: unknown): Promise<void>;
 }
@@ -31,6 +33,7 @@ export function openOutput(
     const writer = new SafetensorsWriter(target, specs, metadata);
     return {
       writeTensor: (n, b) => writer.writeTensor(n, b),
+      writeTensorPart: (n, b, last) => writer.writeTensorPart(n, b, last),
       finish: () => writer.finish(),
       abort: (r) => writer.abort(r),
     };
@@ -39,6 +42,7 @@ export function openOutput(
   let recipeSink: ByteSink | undefined;
   return {
     writeTensor: (n, b) => writer.writeTensor(n, b),
+    writeTensorPart: (n, b, last) => writer.writeTensorPart(n, b, last),
     async finish() {
       // The recipe file is written but closed (published) only after the model is complete.
       recipeSink = await target.createSink(RECIPE_FILE_NAME);
