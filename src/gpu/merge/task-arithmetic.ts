@@ -29,6 +29,8 @@ import { MAX_MODELS, MODE, planModel, type ModelPlan } from './ta-plan';
 
 const CONSENSUS = { none: 0, sum: 1, count: 2 } as const;
 const RESCALE = { none: 0, l1: 1, inverse_density: 2 } as const;
+/** ta_vec4.wgsl packs 2 bits per input (base + models) and per model into one u32 override. */
+const VEC4_MAX_MODELS = 15;
 
 export class TaskArithmeticRun {
   private readonly plans: ModelPlan[];
@@ -221,6 +223,8 @@ export class TaskArithmeticRun {
       this.plans.every(
         (p) => p.l1 === 1 && (p.mode === MODE.all || p.mode === MODE.band || p.mode === MODE.none),
       );
+    if (simpleKeep && this.rt.vectorKernels && this.job.models.length <= VEC4_MAX_MODELS)
+      return this.mergeVec4(result, t);
     const pipeline = this.rt.pipeline('ta', ['common', 'random', 'reduce_common'], 'merge', {
       MODELS: this.job.models.length,
       PACKED_DTYPES: packedDtypes([this.job.base, ...this.job.models]),
@@ -240,6 +244,47 @@ export class TaskArithmeticRun {
       }
       result.set(new Float32Array(await this.rt.read(out, 0, chunk.len * 4, encoder)), chunk.start);
       await this.rt.release([out, ...uniforms]);
+      t = await this.rt.phase('readback', t);
+    }
+    return result;
+  }
+
+  /** ta_vec4.wgsl's merge4: 4 elements per invocation (SIMPLE_KEEP jobs, ≤ 15 models). */
+  private async mergeVec4(result: Float32Array, since: number): Promise<Float32Array> {
+    let t = since;
+    const keep = this.plans.reduce(
+      (acc, p, m) => acc | ((p.mode === MODE.all ? 0 : p.mode === MODE.band ? 1 : 2) << (2 * m)),
+      0,
+    );
+    const pipeline = this.rt.pipeline('ta_vec4', [], 'merge4', {
+      MODELS: this.job.models.length,
+      DTYPES: packedDtypes([this.job.base, ...this.job.models]),
+      KEEP: keep >>> 0,
+      CONSENSUS: CONSENSUS[this.job.consensus],
+    });
+    for (let c = 0; c < this.inputs.chunkCount; c++) {
+      const chunk = this.inputs.bind(c);
+      const vectors = Math.ceil(chunk.len / 4);
+      const out = this.rt.storage(vectors * 16, 'merged');
+      const [params, table] = await this.uniforms(chunk, [0, 0, 0, 0]);
+      const raw = { buffer: chunk.raw, size: chunk.rawBytes };
+      const bindings = {
+        0: raw,
+        1: chunk.table,
+        2: params,
+        3: table,
+        4: raw,
+        5: { buffer: out, size: vectors * 16 },
+      };
+      let encoder = this.rt.device.createCommandEncoder({ label: 'ta merge4' });
+      encodeThreads(this.rt, encoder, pipeline, bindings, vectors);
+      if (this.rt.profiling) {
+        this.rt.device.queue.submit([encoder.finish()]);
+        t = await this.rt.phase('merge kernel', t);
+        encoder = this.rt.device.createCommandEncoder({ label: 'readback' });
+      }
+      result.set(new Float32Array(await this.rt.read(out, 0, chunk.len * 4, encoder)), chunk.start);
+      await this.rt.release([out, params, table]);
       t = await this.rt.phase('readback', t);
     }
     return result;

@@ -22,6 +22,8 @@ export class GpuRuntime {
   /** Wall-clock milliseconds per phase, accumulated when profiling is on (docs/gpu.md). */
   readonly phases = new Map<string, number>();
   profiling = false;
+  /** Use the vectorised kernels (ta_vec4.wgsl) where they apply; tests turn this off to compare. */
+  vectorKernels = true;
 
   constructor(ctx: GpuContext, maxBindingBytes?: number) {
     this.device = ctx.device;
