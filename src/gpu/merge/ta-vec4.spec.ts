@@ -112,6 +112,34 @@ describe('ta_vec4 merge == CPU reference, bit for bit', () => {
   });
 });
 
+describe('ta_vec4 non-finite count', () => {
+  const poisoned = (j: TaskArithmeticJob, at: number[], value: number): TaskArithmeticJob => {
+    const base = new Float32Array(j.numel).fill(0.5);
+    for (const i of at) base[i] = value;
+    return { ...j, base: { dtype: 'F32', bytes: new Uint8Array(base.buffer) } };
+  };
+  it('counts NaN / ±Inf results like the CPU reference, tail lanes included', async () => {
+    const j = poisoned(job(1023, 5, DTYPES[1]!, { sparsifier: 'none' }), [0, 17, 1022], NaN);
+    const g = await gpuCase(ctx, () => vec4.mergeTensor(j));
+    const c = await cpu.mergeTensor(j);
+    expect(comparePlanes(g.merged, c.merged).differing).toBe(0);
+    expect(g.nonFinite).toBe(3);
+    const inf = poisoned(job(1021, 6, DTYPES[0]!, { sparsifier: 'none' }), [1020], Infinity);
+    expect((await gpuCase(ctx, () => vec4.mergeTensor(inf))).nonFinite).toBe(1);
+  });
+  it('never counts the padding lanes past the chunk length', async () => {
+    // Leave NaN in pooled buffers, then merge 5 finite elements in the same buckets.
+    const all = Array.from({ length: 8 }, (_, i) => i);
+    await gpuCase(ctx, () =>
+      vec4.mergeTensor(poisoned(job(8, 7, DTYPES[0]!, { sparsifier: 'none' }), all, NaN)),
+    );
+    const g = await gpuCase(ctx, () =>
+      vec4.mergeTensor(job(5, 8, DTYPES[0]!, { sparsifier: 'none' })),
+    );
+    expect(g.nonFinite).toBe(0);
+  });
+});
+
 describe('ta_vec4 merge over chunks (64 KiB bindings)', () => {
   VARIANTS.forEach(([name, ta], v) => {
     it(`${name}, 2^16 + 3 mixed elements`, () =>

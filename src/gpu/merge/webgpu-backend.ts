@@ -78,7 +78,7 @@ export function createWebGpuBackend(
       case 'task_arithmetic': {
         const run = new TaskArithmeticRun(rt, job);
         try {
-          return { merged: await run.merge() };
+          return await run.merge();
         } finally {
           run.dispose();
         }

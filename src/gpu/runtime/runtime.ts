@@ -5,7 +5,7 @@ import { BufferPool } from './buffer-pool';
 import { WORKGROUP_SIZE } from './dispatch';
 import { watchDevice, type DeviceWatch } from './gpu-errors';
 import { getPipeline } from './pipeline-cache';
-import { readBuffer } from './readback';
+import { readBuffer, readRanges, type ReadRange } from './readback';
 
 export type Binding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
 
@@ -99,6 +99,18 @@ export class GpuRuntime {
     encoder?: GPUCommandEncoder,
   ): Promise<ArrayBuffer> {
     return readBuffer(this.device, this.pool, source, offset, size, encoder);
+  }
+
+  /**
+   * Reads the ranges back to back through one staging buffer; `consume` copies what it needs
+   * out of the mapped bytes (valid only during the call), saving the copy `read` makes.
+   */
+  readRanges<T>(
+    ranges: ReadRange[],
+    consume: (mapped: ArrayBuffer) => T,
+    encoder?: GPUCommandEncoder,
+  ): Promise<T> {
+    return readRanges(this.device, this.pool, ranges, consume, encoder);
   }
 
   release(buffers: GPUBuffer[]): Promise<void> {

@@ -11,6 +11,7 @@
 // as vec2 words. PackedInputs aligns every slot offset and size to 4 words, so vector v of an
 // F32 input is raw4[offset / 4 + v] and of a 16-bit input raw2[offset / 2 + v]. Lanes past the
 // chunk length compute on padding and land in the output's padding, which is never read.
+// The kernel also counts the non-finite results (NaN, ±Inf) of the real lanes.
 override WG: u32 = 128u;
 override MODELS: u32 = 1u;
 // 2 bits per input (0 F32, 1 F16, 2 BF16); input 0 is the base, 1 + m model m (≤ 15 models).
@@ -57,6 +58,8 @@ struct ModelTable {
 @group(0) @binding(3) var<uniform> table: ModelTable;
 @group(0) @binding(4) var<storage, read> raw2: array<vec2<u32>>;
 @group(0) @binding(5) var<storage, read_write> out4: array<vec4<f32>>;
+// NaN / ±Inf results of the chunk (TensorResult.nonFinite: the executor need not scan them).
+@group(0) @binding(6) var<storage, read_write> non_finite: atomic<u32>;
 
 // Elements 4v … 4v+3 (chunk-relative) of input k, as f32 (decoded as common.wgsl does).
 fn load4(k: u32, v: u32) -> vec4<f32> {
@@ -145,5 +148,15 @@ fn merge4(
     mixed = mixed / select(div, vec4<f32>(1.0), abs(div) < vec4<f32>(1e-8));
   }
   mixed = (mixed * params.lambda) * params.delta_scale;
-  out4[v] = base + mixed;
+  let merged = base + mixed;
+  out4[v] = merged;
+  // Exponent all ones: NaN or ±Inf. Only real lanes count (padding lanes hold garbage).
+  let bad = (bitcast<vec4<u32>>(merged) & vec4<u32>(0x7f800000u)) == vec4<u32>(0x7f800000u);
+  if (any(bad)) {
+    let real = (vec4<u32>(4u * v) + vec4<u32>(0u, 1u, 2u, 3u)) < vec4<u32>(params.len);
+    let n = dot(select(vec4<u32>(0u), vec4<u32>(1u), bad & real), vec4<u32>(1u));
+    if (n > 0u) {
+      atomicAdd(&non_finite, n);
+    }
+  }
 }
