@@ -2,7 +2,7 @@
  * Where the time of one merge goes on WebGPU in Node: runs a bench case with the backend's
  * `profile` option and prints runtime.phases (ms; the queue drains between phases, so the
  * total is a little above an unprofiled run).
- * Usage: tsx bench/profile-merge.ts <poolDir> <caseId>
+ * Usage: tsx bench/profile-merge.ts <poolDir> <caseId> [--scalar]  (--scalar: no ta_vec4 kernel)
  */
 import { join } from 'node:path';
 import { executeMerge, parseRecipe, planMerge } from '../src/merge';
@@ -28,7 +28,10 @@ for (const key of [recipe.baseModel, ...recipe.models.map((m) => m.model)]) {
 }
 const gpu = await nodeGpu();
 if (!gpu) throw new Error('no WebGPU adapter in Node');
-const backend = createWebGpuBackend(gpu, { profile: true });
+const backend = createWebGpuBackend(gpu, {
+  profile: true,
+  vectorKernels: !process.argv.includes('--scalar'),
+});
 const start = performance.now();
 await executeMerge(await planMerge(recipe, checkpoints), backend, memorySink('out'));
 console.log(`${caseId}: ${((performance.now() - start) / 1000).toFixed(2)} s`);

@@ -68,9 +68,10 @@ export function planChunkLength(
   c: ChunkConstraints = {},
 ): number {
   const inputBytes = dtypes.reduce((s, d) => s + DTYPE_BYTES[d], 0);
-  let maxLen = Math.floor((maxBinding - 4 * dtypes.length) / inputBytes);
+  // Each slot is padded to SLOT_ALIGN_WORDS words (< 16 bytes), outputs to 4 elements.
+  let maxLen = Math.floor((maxBinding - 16 * dtypes.length) / inputBytes);
   for (const b of c.otherBytesPerElement ?? [])
-    if (b > 0) maxLen = Math.min(maxLen, Math.floor(maxBinding / b));
+    if (b > 0) maxLen = Math.min(maxLen, Math.floor((maxBinding - 4 * b) / b));
   if (numel <= maxLen) return Math.max(numel, 1);
   const rowLen = c.rowLen ?? 1;
   const unit = rowLen % 2 === 0 ? rowLen : 2 * rowLen;
@@ -91,6 +92,12 @@ export interface BoundChunk {
   rawBytes: number;
   table: GPUBuffer;
 }
+
+/**
+ * Every input slot starts at, and is padded to, a multiple of 4 words (16 bytes), so vector
+ * kernels (ta_vec4.wgsl) read an input as vec4 words. Padding words are never written.
+ */
+export const SLOT_ALIGN_WORDS = 4;
 
 /** Packed chunks kept on the GPU between passes of one job (re-uploaded beyond this). */
 export const RESIDENT_BYTES = 512 * 1024 * 1024;
@@ -133,9 +140,12 @@ export class PackedInputs {
     if (cached) return cached;
     if (!this.resident) this.dropAll();
     const { start, len } = this.range(index);
-    const words = this.inputs.map((r) => Math.ceil((len * DTYPE_BYTES[r.dtype]) / 4));
+    const align = SLOT_ALIGN_WORDS;
+    const words = this.inputs.map(
+      (r) => Math.ceil((len * DTYPE_BYTES[r.dtype]) / (4 * align)) * align,
+    );
     const total = Math.max(
-      1,
+      SLOT_ALIGN_WORDS,
       words.reduce((a, b) => a + b, 0),
     );
     const raw = this.rt.storage(total * 4, 'packed-inputs');

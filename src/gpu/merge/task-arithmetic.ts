@@ -3,7 +3,7 @@
  * DELLA). Per-model keep rules are resolved by ta-plan.ts into the modes of ta.wgsl; whole-tensor
  * statistics (radix-selected bands, l1 sums) stream over the chunks before the merge pass.
  */
-import type { TaskArithmeticJob } from '../../merge/backend';
+import type { TaskArithmeticJob, TensorResult } from '../../merge/backend';
 import { rowLength } from '../../merge/cpu/unpack';
 import type { GpuRuntime } from '../runtime/runtime';
 import {
@@ -29,6 +29,8 @@ import { MAX_MODELS, MODE, planModel, type ModelPlan } from './ta-plan';
 
 const CONSENSUS = { none: 0, sum: 1, count: 2 } as const;
 const RESCALE = { none: 0, l1: 1, inverse_density: 2 } as const;
+/** ta_vec4.wgsl packs 2 bits per input (base + models) and per model into one u32 override. */
+const VEC4_MAX_MODELS = 15;
 
 export class TaskArithmeticRun {
   private readonly plans: ModelPlan[];
@@ -208,9 +210,9 @@ export class TaskArithmeticRun {
     return partials;
   }
 
-  async merge(): Promise<Float32Array> {
+  async merge(): Promise<TensorResult> {
     const result = new Float32Array(this.job.numel);
-    if (this.job.numel === 0) return result;
+    if (this.job.numel === 0) return { merged: result, nonFinite: 0 };
     let t = performance.now();
     for (let c = 0; c < this.inputs.chunkCount && this.inputs.resident; c++) this.inputs.bind(c);
     t = await this.rt.phase('upload', t);
@@ -221,6 +223,8 @@ export class TaskArithmeticRun {
       this.plans.every(
         (p) => p.l1 === 1 && (p.mode === MODE.all || p.mode === MODE.band || p.mode === MODE.none),
       );
+    if (simpleKeep && this.rt.vectorKernels && this.job.models.length <= VEC4_MAX_MODELS)
+      return this.mergeVec4(result, t);
     const pipeline = this.rt.pipeline('ta', ['common', 'random', 'reduce_common'], 'merge', {
       MODELS: this.job.models.length,
       PACKED_DTYPES: packedDtypes([this.job.base, ...this.job.models]),
@@ -238,11 +242,72 @@ export class TaskArithmeticRun {
         t = await this.rt.phase('merge kernel', t);
         encoder = this.rt.device.createCommandEncoder({ label: 'readback' });
       }
-      result.set(new Float32Array(await this.rt.read(out, 0, chunk.len * 4, encoder)), chunk.start);
+      await this.rt.readRanges(
+        [{ source: out, offset: 0, size: chunk.len * 4 }],
+        (mapped) => result.set(new Float32Array(mapped), chunk.start),
+        encoder,
+      );
       await this.rt.release([out, ...uniforms]);
       t = await this.rt.phase('readback', t);
     }
-    return result;
+    return { merged: result };
+  }
+
+  /** ta_vec4.wgsl's merge4: 4 elements per invocation (SIMPLE_KEEP jobs, ≤ 15 models). */
+  private async mergeVec4(result: Float32Array, since: number): Promise<TensorResult> {
+    let t = since;
+    const keep = this.plans.reduce(
+      (acc, p, m) => acc | ((p.mode === MODE.all ? 0 : p.mode === MODE.band ? 1 : 2) << (2 * m)),
+      0,
+    );
+    const pipeline = this.rt.pipeline('ta_vec4', [], 'merge4', {
+      MODELS: this.job.models.length,
+      DTYPES: packedDtypes([this.job.base, ...this.job.models]),
+      KEEP: keep >>> 0,
+      CONSENSUS: CONSENSUS[this.job.consensus],
+    });
+    let nonFinite = 0;
+    for (let c = 0; c < this.inputs.chunkCount; c++) {
+      const chunk = this.inputs.bind(c);
+      const vectors = Math.ceil(chunk.len / 4);
+      const out = this.rt.storage(vectors * 16, 'merged');
+      const count = this.rt.storage(4, 'non-finite');
+      const [params, table] = await this.uniforms(chunk, [0, 0, 0, 0]);
+      const raw = { buffer: chunk.raw, size: chunk.rawBytes };
+      const bindings = {
+        0: raw,
+        1: chunk.table,
+        2: params,
+        3: table,
+        4: raw,
+        5: { buffer: out, size: vectors * 16 },
+        6: { buffer: count, size: 4 },
+      };
+      let encoder = this.rt.device.createCommandEncoder({ label: 'ta merge4' });
+      this.rt.clear(encoder, count, 4);
+      encodeThreads(this.rt, encoder, pipeline, bindings, vectors);
+      if (this.rt.profiling) {
+        this.rt.device.queue.submit([encoder.finish()]);
+        t = await this.rt.phase('merge kernel', t);
+        encoder = this.rt.device.createCommandEncoder({ label: 'readback' });
+      }
+      const bytes = chunk.len * 4;
+      // Straight from the mapped staging buffer into the result (no intermediate copy).
+      nonFinite += await this.rt.readRanges(
+        [
+          { source: out, offset: 0, size: bytes },
+          { source: count, offset: 0, size: 4 },
+        ],
+        (mapped) => {
+          result.set(new Float32Array(mapped, 0, chunk.len), chunk.start);
+          return new Uint32Array(mapped, bytes, 1)[0] as number;
+        },
+        encoder,
+      );
+      await this.rt.release([out, count, params, table]);
+      t = await this.rt.phase('readback', t);
+    }
+    return { merged: result, nonFinite };
   }
 
   /** Σ sign(S) of the raw election statistic (official-TIES majority pre-pass). */

@@ -24,6 +24,11 @@ export interface WebGpuBackendOptions {
    * the selection took 2–3× the whole merge) or old hardware — else `gpu`.
    */
   selection?: 'auto' | 'gpu' | 'cpu';
+  /**
+   * Vectorised kernels (4 elements per invocation, ta_vec4.wgsl) for the TA/TIES jobs they
+   * cover (default true; false runs the scalar ta.wgsl merge, for comparisons).
+   */
+  vectorKernels?: boolean;
 }
 
 /**
@@ -53,6 +58,7 @@ export function createWebGpuBackend(
 ): MergeBackend & { runtime: GpuRuntime } {
   const rt = new GpuRuntime(ctx, options.maxBindingBytes);
   rt.profiling = options.profile ?? false;
+  rt.vectorKernels = options.vectorKernels ?? true;
   const placement = selectionPlacement(ctx, options.selection);
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
@@ -72,7 +78,7 @@ export function createWebGpuBackend(
       case 'task_arithmetic': {
         const run = new TaskArithmeticRun(rt, job);
         try {
-          return { merged: await run.merge() };
+          return await run.merge();
         } finally {
           run.dispose();
         }

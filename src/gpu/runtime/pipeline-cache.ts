@@ -49,3 +49,8 @@ export function getPipeline(device: GPUDevice, spec: PipelineSpec): GPUComputePi
 export function cachedPipelineCount(device: GPUDevice): number {
   return caches.get(device)?.size ?? 0;
 }
+
+/** Cache keys (`name|entry|constants`) of a device's pipelines (tests check which ran). */
+export function cachedPipelineKeys(device: GPUDevice): string[] {
+  return [...(caches.get(device)?.keys() ?? [])];
+}

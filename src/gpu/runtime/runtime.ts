@@ -5,7 +5,7 @@ import { BufferPool } from './buffer-pool';
 import { WORKGROUP_SIZE } from './dispatch';
 import { watchDevice, type DeviceWatch } from './gpu-errors';
 import { getPipeline } from './pipeline-cache';
-import { readBuffer } from './readback';
+import { readBuffer, readRanges, type ReadRange } from './readback';
 
 export type Binding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
 
@@ -22,6 +22,8 @@ export class GpuRuntime {
   /** Wall-clock milliseconds per phase, accumulated when profiling is on (docs/gpu.md). */
   readonly phases = new Map<string, number>();
   profiling = false;
+  /** Use the vectorised kernels (ta_vec4.wgsl) where they apply; tests turn this off to compare. */
+  vectorKernels = true;
 
   constructor(ctx: GpuContext, maxBindingBytes?: number) {
     this.device = ctx.device;
@@ -97,6 +99,18 @@ export class GpuRuntime {
     encoder?: GPUCommandEncoder,
   ): Promise<ArrayBuffer> {
     return readBuffer(this.device, this.pool, source, offset, size, encoder);
+  }
+
+  /**
+   * Reads the ranges back to back through one staging buffer; `consume` copies what it needs
+   * out of the mapped bytes (valid only during the call), saving the copy `read` makes.
+   */
+  readRanges<T>(
+    ranges: ReadRange[],
+    consume: (mapped: ArrayBuffer) => T,
+    encoder?: GPUCommandEncoder,
+  ): Promise<T> {
+    return readRanges(this.device, this.pool, ranges, consume, encoder);
   }
 
   release(buffers: GPUBuffer[]): Promise<void> {
