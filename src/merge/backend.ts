@@ -179,6 +179,12 @@ export interface MagnitudeSelector {
  */
 export interface MergeBackend {
   readonly name: 'cpu' | 'webgpu';
+  /**
+   * Optional: elements per streamed chunk this backend prefers (the executor's default
+   * otherwise; an explicit executor option wins). A GPU backend holds each chunk's packed
+   * inputs on the device too, so smaller chunks cap its memory.
+   */
+  readonly chunkElements?: number;
   mergeTensor(job: TensorJob): Promise<TensorResult>;
   /**
    * `candidateBytes`: memory the selector may use for its one-read candidate band (a hint;

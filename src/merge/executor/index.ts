@@ -37,7 +37,7 @@ export interface ExecuteOptions {
   /** Overrides every merged tensor's output dtype. */
   outDtype?: FloatDtype;
   maxShardBytes?: number;
-  /** Elements per chunk when streaming element-wise merges (default 2^19). */
+  /** Elements per chunk when streaming element-wise merges (default: the backend's, else 2^19). */
   chunkElements?: number;
   /**
    * Consensus (TALL) only: one output per task model, receiving its compressed model
@@ -97,7 +97,7 @@ export async function executeMerge(
     shape: s.shape,
     dtype: s.kind === 'merge' ? dtypeOf(s) : s.dtype,
   }));
-  const chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
+  const chunkElements = options.chunkElements ?? backend.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
   const withTasks = (options.taskModelOutputs ?? []).length > 0;
   const elementwise = (step: MergeStep) => isElementwise(plan, step, withTasks);
   const unitsOf = (step: MergeStep, chunked: boolean) =>
