@@ -1,8 +1,9 @@
 /**
  * Browser-safe byte sources. Every `read` returns a fresh Uint8Array the caller owns (never a
  * view into shared memory) whose byteOffset may be anything: copy before viewing as wider
- * types.
+ * types. readInto, where present, fills the caller's buffer instead.
  */
+import { readBlobInto, ShortBlobReadError } from './blob-read';
 import { SafetensorsError } from './errors';
 import type { ByteSource } from './types';
 
@@ -19,7 +20,23 @@ function checkRange(name: string, size: number, begin: number, end: number): voi
   }
 }
 
-/** A Blob or File (a File is a Blob): reads slice lazily, never the whole file. */
+/** A Blob read failed (file moved, changed or unreadable): say which file and which bytes. */
+function blobReadError(name: string, begin: number, end: number, e: unknown): SafetensorsError {
+  if (e instanceof SafetensorsError) return e;
+  const why =
+    e instanceof ShortBlobReadError
+      ? 'the file ended early (was it changed after it was picked?)'
+      : e instanceof Error
+        ? e.message
+        : String(e);
+  return new SafetensorsError(name, undefined, `reading bytes [${begin}, ${end}) failed: ${why}`);
+}
+
+/**
+ * A Blob or File (a File is a Blob): reads slice lazily, never the whole file. readInto fills
+ * the caller's (pooled) buffer through a BYOB stream read, which transfers it: use the view it
+ * resolves to (see ByteSource.readInto).
+ */
 export function blobSource(blob: Blob, name?: string): ByteSource {
   const fileName = name ?? (blob as Partial<File>).name ?? 'blob';
   return {
@@ -27,7 +44,20 @@ export function blobSource(blob: Blob, name?: string): ByteSource {
     size: blob.size,
     async read(begin, end) {
       checkRange(fileName, blob.size, begin, end);
-      return new Uint8Array(await blob.slice(begin, end).arrayBuffer());
+      try {
+        return new Uint8Array(await blob.slice(begin, end).arrayBuffer());
+      } catch (e) {
+        throw blobReadError(fileName, begin, end, e);
+      }
+    },
+    async readInto(begin, target) {
+      const end = begin + target.length;
+      checkRange(fileName, blob.size, begin, end);
+      try {
+        return await readBlobInto(blob.slice(begin, end), target);
+      } catch (e) {
+        throw blobReadError(fileName, begin, end, e);
+      }
     },
   };
 }

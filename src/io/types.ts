@@ -47,10 +47,13 @@ export interface ByteSource {
   /** Bytes [begin, end) of the file. */
   read(begin: number, end: number): Promise<Uint8Array>;
   /**
-   * Optional: bytes [begin, begin + target.length) into `target` (no allocation), so a
-   * streaming reader can reuse its buffers. Same checks and errors as read().
+   * Optional: bytes [begin, begin + target.length) into target's memory (no allocation), so a
+   * streaming reader can reuse its buffers. Resolves to the view holding them: `target`
+   * itself (Node files), or — where the read transfers target's ArrayBuffer, as a browser
+   * BYOB stream read does — a view with the same offset and length on the ArrayBuffer the
+   * memory moved to; `target` is then detached (length 0). Same checks and errors as read().
    */
-  readInto?(begin: number, target: Uint8Array): Promise<void>;
+  readInto?(begin: number, target: Uint8Array): Promise<Uint8Array>;
 }
 
 /** Where output bytes go: a FileSystemWritableFileStream, a Node stream, or memory. */

@@ -16,7 +16,7 @@ export async function nodeFileSource(path: string): Promise<NodeFileSource> {
     await handle.close();
     throw new Error(`${path}: not a regular file`);
   }
-  async function readInto(begin: number, out: Uint8Array): Promise<void> {
+  async function readInto(begin: number, out: Uint8Array): Promise<Uint8Array> {
     checkByteRange(path, size, begin, begin + out.length);
     handle ??= await open(path, 'r');
     let done = 0;
@@ -25,15 +25,14 @@ export async function nodeFileSource(path: string): Promise<NodeFileSource> {
       if (bytesRead === 0) throw new Error(`${path}: file shrank while reading`);
       done += bytesRead;
     }
+    return out;
   }
   return {
     name: path,
     size,
     async read(begin, end) {
       checkByteRange(path, size, begin, end);
-      const out = new Uint8Array(end - begin);
-      await readInto(begin, out);
-      return out;
+      return readInto(begin, new Uint8Array(end - begin));
     },
     readInto,
     async close() {

@@ -1,13 +1,15 @@
 /** Linear (weighted average): out = Σ wᵢθᵢ (f32, model order), / Σ wᵢ when normalize
  * (|Σ wᵢ| < 1e-8 → 1, as the task-arithmetic divisor guard). */
 import type { LinearJob } from '../backend';
-import { unpackToF32 } from './unpack';
+import { f32View } from './unpack';
 
 const f = Math.fround;
 
 export function mergeLinear(job: LinearJob): Float32Array {
+  // Read-only views on the inputs (copies only where unaligned or not F32): a copy of every
+  // input per chunk was garbage that Chromium collects lazily.
   const models = job.models.map((raw, m) =>
-    unpackToF32(raw, job.numel, `${job.tensorName} (model ${m})`),
+    f32View(raw, job.numel, `${job.tensorName} (model ${m})`),
   );
   const weights = models.map((_, m) => f(job.weights[m] ?? 1));
   let div = 0;

@@ -6,7 +6,7 @@
  * i.e. the base, instead of ±∞.
  */
 import type { ModelStockJob } from '../backend';
-import { rowLength, taskVector, unpackToF32 } from './unpack';
+import { f32View, rowLength, taskVector } from './unpack';
 
 const f = Math.fround;
 
@@ -16,21 +16,23 @@ export function modelStockT(cos: number, n: number): number {
 }
 
 export function mergeModelStock(job: ModelStockJob): Float32Array {
-  const base = unpackToF32(job.base, job.numel, `${job.tensorName} (base)`);
+  // Read-only views on the inputs: no copy of every input per chunk.
+  const base = f32View(job.base, job.numel, `${job.tensorName} (base)`);
   const models = job.models.map((raw, m) =>
-    unpackToF32(raw, job.numel, `${job.tensorName} (model ${m})`),
+    f32View(raw, job.numel, `${job.tensorName} (model ${m})`),
   );
   if (models.length < 2) throw new Error(`${job.tensorName}: model_stock needs at least 2 models`);
-  const taus = models.map((m) => taskVector(base, m));
+  // Task vectors only where t is computed here (a streamed chunk brings the tensor's t):
+  // K fresh chunk-sized arrays per chunk were garbage that Chromium collects lazily.
+  const fixedT = job.t !== undefined && !job.filterWise;
+  const taus = fixedT ? [] : models.map((m) => taskVector(base, m));
   const n = models.length;
   const seg = job.filterWise ? rowLength(job.shape, job.numel) : Math.max(job.numel, 1);
   const out = new Float32Array(job.numel);
   for (let begin = 0; begin < job.numel; begin += seg) {
     const end = Math.min(begin + seg, job.numel);
     const t =
-      job.t !== undefined && !job.filterWise
-        ? job.t
-        : modelStockT(meanPairwiseCosine(taus, begin, end), n);
+      fixedT && job.t !== undefined ? job.t : modelStockT(meanPairwiseCosine(taus, begin, end), n);
     for (let i = begin; i < end; i++) {
       let sum = 0;
       for (const m of models) sum = f(sum + (m[i] as number));

@@ -4,14 +4,15 @@
  * kept, θ₀ elsewhere. Compressed task models: θ₀ + mₜ⊙τ_MTL.
  */
 import type { ConsensusJob, TensorResult } from '../backend';
-import { taskVector, unpackToF32 } from './unpack';
+import { f32View, taskVector } from './unpack';
 
 const f = Math.fround;
 
 export function mergeConsensus(job: ConsensusJob): TensorResult {
-  const base = unpackToF32(job.base, job.numel, `${job.tensorName} (base)`);
+  // Read-only views on the inputs: only the task vectors are new arrays.
+  const base = f32View(job.base, job.numel, `${job.tensorName} (base)`);
   const taus = job.models.map((raw, m) =>
-    taskVector(base, unpackToF32(raw, job.numel, `${job.tensorName} (model ${m})`)),
+    taskVector(base, f32View(raw, job.numel, `${job.tensorName} (model ${m})`)),
   );
   const lambdas = taus.map((_, t) => f(job.maskLambdas[t] ?? 0));
   const alpha = f(job.alpha);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { memorySinkFolder } from '../../io/sinks';
+import { blobSource } from '../../io/sources';
+import type { ByteSource } from '../../io/types';
 import type { MergeBackend, TensorJob } from '../backend';
 import { createCpuBackend } from '../cpu/index';
 import { planMerge } from '../plan';
@@ -74,6 +76,7 @@ describe('chunked streaming of element-wise merges', () => {
             intoReads++;
             targets.add(target.buffer);
             target.set(await source.read(begin, begin + target.length));
+            return target;
           },
         };
       }
@@ -98,6 +101,40 @@ describe('chunked streaming of element-wise merges', () => {
     expect(intoReads).toBeGreaterThan(0);
     // Buffers were reused: far fewer distinct buffers than ranged reads.
     expect(targets.size).toBeLessThan(intoReads / 4);
+  });
+
+  it('Blob sources (BYOB reads that move the buffer) give the same file and reuse moved buffers', async () => {
+    const yaml = RECIPES.ties_model_majority!;
+    const whole = await merge(yaml);
+    const ckpts = await poolCheckpoints(3);
+    let intoReads = 0;
+    let reusedReads = 0;
+    // Buffers a read resolved to: a later read into one of them is the pool reusing it.
+    const returned = new WeakSet<ArrayBufferLike>();
+    for (const ckpt of ckpts.values()) {
+      for (const file of ckpt.files) {
+        const bytes = await file.source.read(0, file.source.size);
+        const blob = blobSource(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+        (file as { source: ByteSource }).source = {
+          ...blob,
+          async readInto(begin: number, target: Uint8Array) {
+            intoReads++;
+            if (returned.has(target.buffer)) reusedReads++;
+            const filled = await blob.readInto!(begin, target);
+            returned.add(filled.buffer);
+            return filled;
+          },
+        };
+      }
+    }
+    const plan = await planMerge(parseRecipe(yaml + HEADS, 'test.yml').recipe, ckpts);
+    const folder = memorySinkFolder();
+    await executeMerge(plan, createCpuBackend(), folder, { chunkElements: 5 });
+    expect(
+      Buffer.from(folder.files.get('model.safetensors')!).equals(Buffer.from(whole.bytes)),
+    ).toBe(true);
+    expect(intoReads).toBeGreaterThan(0);
+    expect(reusedReads).toBeGreaterThan(intoReads / 2);
   });
 
   it('a failing read of a look-ahead chunk aborts the merge with that error', async () => {

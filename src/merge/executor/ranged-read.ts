@@ -3,6 +3,7 @@
  * so element-wise merges can stream a tensor in chunks instead of holding whole inputs.
  */
 import type { MergeCheckpoint } from '../planning/types';
+import type { ReadBuffers } from './read-buffers';
 
 const DTYPE_BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2 };
 
@@ -11,7 +12,7 @@ interface RangeableEntry {
   file?: {
     source?: {
       read(begin: number, end: number): Promise<Uint8Array>;
-      readInto?(begin: number, target: Uint8Array): Promise<void>;
+      readInto?(begin: number, target: Uint8Array): Promise<Uint8Array>;
     };
     dataStart?: number;
   };
@@ -37,7 +38,7 @@ export async function readElementRange(
   name: string,
   begin: number,
   end: number,
-  buffers?: { take(size: number): Uint8Array },
+  buffers?: Pick<ReadBuffers, 'take' | 'adopt'>,
 ): Promise<Uint8Array> {
   const entry = ckpt.tensors.get(name) as RangeableEntry;
   const size = DTYPE_BYTES[entry.info.dtype]!;
@@ -46,8 +47,9 @@ export async function readElementRange(
   const start = file.dataStart! + entry.info.begin;
   let bytes: Uint8Array;
   if (buffers && source.readInto) {
-    bytes = buffers.take((end - begin) * size);
-    await source.readInto(start + begin * size, bytes);
+    const taken = buffers.take((end - begin) * size);
+    // A browser read moves the buffer: the bytes are in the view it resolves to.
+    bytes = buffers.adopt(taken, await source.readInto(start + begin * size, taken));
   } else {
     bytes = await source.read(start + begin * size, start + end * size);
   }

@@ -8,7 +8,9 @@
  * take() returns a view of exactly the requested size on a free buffer at least that big.
  * Views go back with give() only after the backend call that used them has settled (backends
  * copy or finish with their inputs before resolving — see MergeBackend). A buffer that a
- * backend transferred to a worker comes back detached (length 0) and is dropped.
+ * backend transferred to a worker comes back detached (length 0) and is dropped. A source
+ * whose read transfers the taken buffer (a browser BYOB read) resolves to a view on a new
+ * ArrayBuffer holding the same memory: adopt() makes that one the pool's instead.
  */
 export class ReadBuffers {
   private readonly free: ArrayBuffer[] = [];
@@ -35,6 +37,27 @@ export class ReadBuffers {
       this.mine.add(buffer);
     }
     return new Uint8Array(buffer, 0, size);
+  }
+
+  /**
+   * The view a read into `taken` resolved to. When the read moved taken's buffer (now
+   * detached) the new one joins the pool in its place. Nothing else is adopted: not a move
+   * of a buffer the pool never made, nor a different buffer while taken's is still attached
+   * (a source that returned its own copy keeps it).
+   */
+  adopt(taken: Uint8Array, filled: Uint8Array): Uint8Array {
+    const old = taken.buffer;
+    const moved = filled.buffer;
+    if (
+      moved !== old &&
+      old instanceof ArrayBuffer &&
+      moved instanceof ArrayBuffer &&
+      this.mine.has(old) &&
+      old.byteLength === 0
+    ) {
+      this.mine.add(moved);
+    }
+    return filled;
   }
 
   give(views: Iterable<Uint8Array>): void {

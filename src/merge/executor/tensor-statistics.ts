@@ -220,13 +220,20 @@ async function sumStatistics(
     throw new Error(`${step.name}: model_stock needs at least 2 models`);
   const slerp: SlerpSums = { aa: 0, bb: 0, ab: 0 };
   const pairs = newPairSums(step.inputs.length - 1);
+  // Task vectors of one chunk, reused from chunk to chunk (not K fresh arrays per chunk).
+  let taus: Float32Array[] = [];
   for await (const { item, value: raws } of prefetchOneAhead(units, ctx.load)) {
     ctx.throwIfAborted();
     const len = item.end - item.begin;
     const views = raws.map((r, i) => f32View(r, len, what(i)));
     if (kind === 'slerp') addSlerpSums(views[0]!, views[1]!, slerp);
     else {
-      const taus = views.slice(1).map((tuned) => taskVector(views[0]!, tuned));
+      if ((taus[0]?.length ?? -1) < len) taus = views.slice(1).map(() => new Float32Array(len));
+      const base = views[0]!;
+      views.slice(1).forEach((tuned, m) => {
+        const tau = taus[m]!;
+        for (let i = 0; i < len; i++) tau[i] = tuned[i]! - base[i]!;
+      });
       addPairSums(taus, 0, len, pairs);
     }
     ctx.recycle(raws);
