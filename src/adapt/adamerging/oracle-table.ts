@@ -4,8 +4,11 @@
  * supervised upper bound of AdaMerging's λ parametrisation. λ is learned with the labelled
  * oracle objective (cross-entropy, or entropy for a same-split comparison) on batches drawn
  * from the first `--train` test images of every task only; every row — the baselines too — is
- * scored on the remaining images, which the oracle never saw. Diagnosis only: it writes its own
- * JSON and prints a markdown table, and leaves docs/adamerging.md's results block alone.
+ * scored on the remaining images, which the oracle never saw. At the end, the summed entropy of
+ * every merge on all seen images (does entropy rank the merges as accuracy does?). Diagnosis
+ * only: it writes its own JSON (--from reuses earlier ones' runs, e.g. parallel processes) and
+ * prints a markdown table, and leaves docs/adamerging.md's results block alone.
+ * docs/adamerging.md, "Session 5", has the commands and the results.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -14,6 +17,7 @@ import { nodeGpu } from '../../gpu/node-gpu';
 import { initTf, parseTfDevice } from '../../tf/backend';
 import type { LoadedZoo } from '../../zoo/load';
 import { loadZoo } from '../../zoo/load';
+import { lossAt } from './gradient';
 import { runAdaMerging } from './run';
 import type { AdaMergingMode, AdaMergingObjective, AdaMergingResult } from './types';
 
@@ -92,6 +96,18 @@ for (const file of values.from ? list(values.from) : []) {
     runs.push({ label, heldOut, seen, result });
 }
 
+/** Label → summed mean entropy of the merge on all seen images (filled at the end). */
+const entropies = new Map<string, number>();
+
+/**
+ * Σₖ mean entropy of task k's head on all `train` seen images of task k at λ (a batch of
+ * `train` from a set of `train` is the whole set): does entropy rank the merges as accuracy does?
+ */
+function entropyAt(lambdas: number[][]): Promise<number> {
+  const mode: AdaMergingMode = lambdas[0]!.length === 1 ? 'task' : 'layer';
+  return lossAt(seen, { mode, batchSize: train, seed, engine: 'tfjs' }, lambdas);
+}
+
 function write(print = false): void {
   const pts = (x: number): string => (100 * x).toFixed(1);
   const tasks = base.tasks;
@@ -107,7 +123,11 @@ function write(print = false): void {
         `| ${r.label} | ${tasks.map((t) => pts(r.heldOut.perTask[t]!)).join(' | ')} | **${pts(r.heldOut.average)}** | ${pts(r.seen.average)} |`,
     ),
   ];
-  if (print) console.log(lines.join('\n'));
+  if (print) {
+    console.log(lines.join('\n'));
+    console.log(`\nΣ entropy on the ${train} seen images per task:`);
+    for (const [label, h] of entropies) console.log(`- ${label}: ${h.toFixed(3)}`);
+  }
   const lambdaMeans = (r: AdaMergingResult): number[] =>
     r.lambdas.map((row) => row.reduce((a, b) => a + b, 0) / row.length);
   writeFileSync(
@@ -122,6 +142,7 @@ function write(print = false): void {
         steps,
         seed,
         baselines: base.rows,
+        entropyOnSeen: Object.fromEntries(entropies),
         runs: runs.map((r) => ({
           label: r.label,
           heldOut: r.heldOut,
@@ -165,6 +186,10 @@ for (const objective of list(values.objectives) as AdaMergingObjective[]) {
     }
   }
 }
+const T = base.tasks.length;
+entropies.set('Base + task heads (λ = 0)', await entropyAt(Array.from({ length: T }, () => [0])));
+entropies.set('Task arithmetic (λ = 0.3)', await entropyAt(Array.from({ length: T }, () => [0.3])));
+for (const r of runs) entropies.set(r.label, await entropyAt(r.result.lambdas));
 write(true);
 log(`wrote ${values.json}`);
 process.exit(0);
