@@ -72,7 +72,12 @@ describe('merged weights θ₀ + Σ clamp(λ)·τ', () => {
   });
 });
 
-describe('gradient of the entropy loss', () => {
+// The oracle (cross-entropy against the labels) goes through the same check as AdaMerging's
+// entropy: same λ, same sampler, same clamp; only the loss differs.
+describe.each([
+  ['entropy', {}],
+  ['cross-entropy', { objective: 'cross-entropy', engine: 'tfjs' }],
+] as const)('gradient of the %s loss', (_, objective) => {
   // Central differences in float64 arithmetic of a float32 loss of size ~3: with h = 1e-2 the
   // truncation error is O(h²·|f'''|) ≈ 1e-4 and rounding ≈ 3e-7/h ≈ 3e-5.
   it.each([
@@ -86,7 +91,7 @@ describe('gradient of the entropy loss', () => {
       ] as const,
     ],
   ] as const)('%s-wise matches central finite differences', async (mode, entries) => {
-    const options = { mode, ...FULL } as const;
+    const options = { mode, ...FULL, ...objective } as const;
     const probe = await firstStepGradient(zoo, options);
     const [T, L] = probe.shape;
     expect(T).toBe(3);

@@ -1,16 +1,16 @@
 /**
- * First-step gradient of the AdaMerging loss with respect to λ at its initial value, on the
+ * First-step gradient of the AdaMerging loss (the options' objective) with respect to λ at its initial value, on the
  * active backend and on a fixed seeded batch: what the backend-agreement tests compare.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedZoo } from '../../zoo/load';
-import { entropyPerTask, mergedEncoder } from './problem';
+import { mergedEncoder } from './problem';
 import { AdaMergingSession } from './session';
 import type { AdaMergingOptions } from './types';
 
 export interface GradientProbe {
   backend: string;
-  /** Per-task entropies on the first batch. */
+  /** Per-task losses (entropies, or the oracle's cross-entropies) on the first batch. */
   lossPerTask: number[];
   /** ∂loss/∂λ, row-major T × L. */
   gradient: number[];
@@ -32,10 +32,11 @@ export async function firstStepGradient(
         shape: [session.lambda.shape[0], session.lambda.shape[1]],
       };
     }
-    const images = session.nextImages();
-    const { perTask, grad } = session.gradient(images);
+    const { images, labels } = session.nextInputs();
+    const { perTask, grad } = session.gradient(images, labels);
     const [losses, g] = await Promise.all([perTask.data(), grad.data()]);
     tf.dispose([images, perTask, grad]);
+    labels?.dispose();
     return {
       backend: tf.getBackend(),
       lossPerTask: Array.from(losses),
@@ -47,7 +48,7 @@ export async function firstStepGradient(
   }
 }
 
-/** The loss (sum of per-task entropies) at a given λ on the first seeded batch; no gradient. */
+/** The loss (sum of the per-task losses) at a given λ on the first seeded batch; no gradient. */
 export async function lossAt(
   zoo: LoadedZoo,
   options: AdaMergingOptions,
@@ -56,19 +57,19 @@ export async function lossAt(
   const session = new AdaMergingSession(zoo, options);
   try {
     session.lambda.assign(tf.tensor2d(lambdas));
-    const images = session.nextImages();
+    const { images, labels } = session.nextInputs();
     const total = tf.tidy(() =>
       tf.sum(
-        entropyPerTask(
-          session.problem,
+        session.lossPerTask(
           mergedEncoder(session.problem, session.lambda, session.options.clamp),
           images,
-          session.perTask,
+          labels,
         ),
       ),
     );
     const value = (await total.data())[0]!;
     tf.dispose([images, total]);
+    labels?.dispose();
     return value;
   } finally {
     session.dispose();

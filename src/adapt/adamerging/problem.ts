@@ -132,14 +132,15 @@ export function mergedEncoder(
 }
 
 /**
- * Mean Shannon entropy of softmax(logits) of each task's own head on its rows of `images`
- * (task k owns rows k·perTask …): a [T] tensor. One encoder pass serves all tasks.
+ * One encoder pass for all tasks, then per task k its own head on its rows of `images` (task k
+ * owns rows k·perTask …), `rowLoss` on the log-probabilities and the batch mean: a [T] tensor.
  */
-export function entropyPerTask(
+function meanLossPerTask(
   problem: MergeProblem,
   encoder: Map<string, tf.Tensor>,
   images: tf.Tensor2D,
   perTask: number,
+  rowLoss: (logp: tf.Tensor2D, k: number) => tf.Tensor,
 ): tf.Tensor1D {
   const features = vitEncode(encoder, images, problem.config);
   const dim = problem.config.dim;
@@ -150,13 +151,43 @@ export function entropyPerTask(
       tf.slice(features, [k * perTask, 0], [perTask, dim]),
       task,
     );
-    const logp = tf.logSoftmax(logits);
-    const h = tf.reshape(
-      tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logp), logp), 1))),
+    const loss = tf.reshape(
+      tf.mean(rowLoss(tf.logSoftmax(logits) as tf.Tensor2D, k)),
       [1],
     ) as tf.Tensor1D;
     // Pairwise concat: never an op with more than 7 inputs on WebGPU.
-    all = all ? tf.concat([all, h]) : h;
+    all = all ? tf.concat([all, loss]) : loss;
   });
   return all!;
+}
+
+/** Mean Shannon entropy of softmax(logits) of each task's own head on its rows: a [T] tensor. */
+export function entropyPerTask(
+  problem: MergeProblem,
+  encoder: Map<string, tf.Tensor>,
+  images: tf.Tensor2D,
+  perTask: number,
+): tf.Tensor1D {
+  return meanLossPerTask(problem, encoder, images, perTask, (logp) =>
+    tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)),
+  );
+}
+
+/**
+ * The oracle: mean cross-entropy −log p(label) of each task's own head on its rows against the
+ * true labels (`labels`: int32 [T·perTask], the rows' order). Labelled test data — a diagnostic
+ * upper bound for what λ can reach, not AdaMerging.
+ */
+export function crossEntropyPerTask(
+  problem: MergeProblem,
+  encoder: Map<string, tf.Tensor>,
+  images: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  perTask: number,
+): tf.Tensor1D {
+  return meanLossPerTask(problem, encoder, images, perTask, (logp, k) => {
+    const own = tf.slice(labels, [k * perTask], [perTask]);
+    const target = tf.cast(tf.oneHot(own, logp.shape[1]), 'float32');
+    return tf.neg(tf.sum(tf.mul(target, logp), 1));
+  });
 }

@@ -38,16 +38,28 @@ export class TaskBatchSampler {
    * objective slices (task k owns rows k·perTask … (k+1)·perTask − 1).
    */
   batch(perTask: number): Float32Array {
+    return this.labelledBatch(perTask).pixels;
+  }
+
+  /**
+   * {@link batch} with the images' labels in the same row order. Only the cross-entropy oracle
+   * reads the labels; drawing both from one call keeps images and labels of a row together and
+   * leaves the entropy runs' sampling exactly as it was.
+   */
+  labelledBatch(perTask: number): { pixels: Float32Array; labels: Int32Array } {
     const side = this.sets[0]?.side ?? 0;
     const px = side * side;
-    const out = new Float32Array(this.sets.length * perTask * px);
+    const pixels = new Float32Array(this.sets.length * perTask * px);
+    const labels = new Int32Array(this.sets.length * perTask);
     let at = 0;
+    let row = 0;
     this.sets.forEach((set, k) => {
       for (const index of this.next(k, perTask)) {
         const src = set.pixels.subarray(index * px, (index + 1) * px);
-        for (let i = 0; i < px; i++) out[at++] = src[i]! / 255;
+        for (let i = 0; i < px; i++) pixels[at++] = src[i]! / 255;
+        labels[row++] = set.labels[index]!;
       }
     });
-    return out;
+    return { pixels, labels };
   }
 }

@@ -9,6 +9,7 @@ import type { LoadedZoo } from '../../zoo/load';
 import type { FusedAdaMerging } from './fused/engine';
 import { fusedEngineFor } from './fused/from-problem';
 import {
+  crossEntropyPerTask,
   entropyPerTask,
   hostProblem,
   lambdaColumns,
@@ -62,6 +63,16 @@ export function resolveOptions(options: AdaMergingOptions): ResolvedOptions {
     );
   if (!(o.density > 0 && o.density <= 1))
     throw new RangeError('AdaMerging option density must be in (0, 1]');
+  if (o.objective !== 'entropy' && o.objective !== 'cross-entropy')
+    throw new RangeError(
+      `AdaMerging option objective must be "entropy" or "cross-entropy", got "${String(o.objective)}"`,
+    );
+  // The fused WebGPU kernels only know the entropy: refuse rather than let 'auto' pick them and
+  // silently optimise the wrong loss (or silently fall back, which would hide the choice).
+  if (o.objective === 'cross-entropy' && o.engine !== 'tfjs')
+    throw new RangeError(
+      'AdaMerging objective "cross-entropy" (the labelled oracle) runs on tfjs autodiff only: pass engine: "tfjs"',
+    );
   return o;
 }
 
@@ -121,6 +132,36 @@ export class AdaMergingSession {
     return tf.tensor2d(data, [data.length / (side * side), side * side]);
   }
 
+  /**
+   * The next seeded batch on the device, with its labels (int32 [T·perTask]) only for the
+   * cross-entropy oracle: the entropy objective never uploads a label.
+   */
+  nextInputs(): { images: tf.Tensor2D; labels: tf.Tensor1D | null } {
+    const side = this.problem.config.imageSize;
+    const px = side * side;
+    if (this.options.objective === 'entropy') {
+      const data = this.nextBatch();
+      return { images: tf.tensor2d(data, [data.length / px, px]), labels: null };
+    }
+    const { pixels, labels } = this.sampler.labelledBatch(this.perTask);
+    return {
+      images: tf.tensor2d(pixels, [pixels.length / px, px]),
+      labels: tf.tensor1d(labels, 'int32'),
+    };
+  }
+
+  /** The per-task loss of the options' objective for a merged encoder on a batch: [T]. */
+  lossPerTask(
+    encoder: Map<string, tf.Tensor>,
+    images: tf.Tensor2D,
+    labels: tf.Tensor1D | null = null,
+  ): tf.Tensor1D {
+    if (this.options.objective === 'entropy')
+      return entropyPerTask(this.problem, encoder, images, this.perTask);
+    if (!labels) throw new Error('the cross-entropy objective needs the batch labels');
+    return crossEntropyPerTask(this.problem, encoder, images, labels, this.perTask);
+  }
+
   /** Copies the fused engine's λ into the tfjs variable (for evaluation and export). */
   private async freshLambda(): Promise<void> {
     if (!this.fused || !this.lambdaStale) return;
@@ -175,12 +216,18 @@ export class AdaMergingSession {
     return this.fused ? this.fusedStep(this.fused) : this.step();
   }
 
-  /** Sum of the per-task entropies and its gradient with respect to λ ([T, L]). */
-  gradient(images: tf.Tensor2D): { perTask: tf.Tensor1D; grad: tf.Tensor2D } {
+  /**
+   * Sum of the per-task losses (entropies; the oracle: cross-entropies against `labels`) and
+   * its gradient with respect to λ ([T, L]).
+   */
+  gradient(
+    images: tf.Tensor2D,
+    labels: tf.Tensor1D | null = null,
+  ): { perTask: tf.Tensor1D; grad: tf.Tensor2D } {
     let perTask: tf.Tensor1D | undefined;
     const { grads, value } = tf.variableGrads(() => {
       const encoder = mergedEncoder(this.problem, this.lambda, this.options.clamp);
-      perTask = tf.keep(entropyPerTask(this.problem, encoder, images, this.perTask));
+      perTask = tf.keep(this.lossPerTask(encoder, images, labels));
       return tf.sum(perTask);
     }, [this.lambda]);
     value.dispose();
@@ -191,9 +238,9 @@ export class AdaMergingSession {
   async step(): Promise<StepEvent> {
     if (this.fused) return this.fusedStep(this.fused);
     const t0 = now();
-    const images = this.nextImages();
+    const { images, labels } = this.nextInputs();
     const t1 = now();
-    const { perTask, grad } = this.gradient(images);
+    const { perTask, grad } = this.gradient(images, labels);
     const t2 = now();
     this.optimizer.applyGradients([{ name: this.lambda.name, tensor: grad }]);
     const used = this.options.clamp ? tf.clipByValue(this.lambda, 0, 1) : this.lambda.clone();
@@ -201,6 +248,7 @@ export class AdaMergingSession {
     const [losses, lambdas] = await Promise.all([perTask.data(), used.data()]);
     const t4 = now();
     tf.dispose([images, perTask, grad, used]);
+    labels?.dispose();
     this.stepsRun++;
     const [T, L] = this.lambda.shape;
     const lossPerTask = Array.from(losses);

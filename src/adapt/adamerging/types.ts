@@ -6,6 +6,13 @@
 /** Task-wise: one λ per task. Layer-wise: one λ per task per merged tensor. */
 export type AdaMergingMode = 'task' | 'layer';
 
+/**
+ * 'entropy': AdaMerging (unlabeled). 'cross-entropy': an oracle for diagnosis only — the same λ
+ * and optimiser, but the loss is the cross-entropy against the test batches' true labels, so
+ * it bounds what this λ parametrisation can reach at all. tfjs autodiff only (engine 'tfjs').
+ */
+export type AdaMergingObjective = 'entropy' | 'cross-entropy';
+
 export interface AdaMergingOptions {
   mode: AdaMergingMode;
   /** AdaMerging++: learn λ over the TIES-selected parts of the task vectors. */
@@ -35,6 +42,8 @@ export interface AdaMergingOptions {
    * src/adapt/adamerging/fused); elsewhere tfjs autodiff. 'tfjs': always tfjs autodiff.
    */
   engine?: 'auto' | 'tfjs';
+  /** The loss (default 'entropy'); see {@link AdaMergingObjective}. */
+  objective?: AdaMergingObjective;
 }
 
 export type ResolvedOptions = Required<AdaMergingOptions>;
@@ -52,6 +61,7 @@ export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedOptions, 'mode'>> = Object.f
   evalLimit: 0,
   density: 0.2,
   engine: 'auto',
+  objective: 'entropy',
 });
 
 /** Milliseconds of one step by phase (sums to about `ms`). */
@@ -70,6 +80,7 @@ export interface StepTiming {
 export interface StepEvent {
   step: number;
   lossPerTask: number[];
+  /** Sum of lossPerTask: the entropies (the oracle: the cross-entropies; the name is historic). */
   entropyTotal: number;
   lambdas: number[][];
   ms: number;
@@ -104,7 +115,7 @@ export interface AdaMergingResult {
   /** The raw λ variable (may leave [0, 1] when clamp is on). */
   rawLambdas: number[][];
   stepsRun: number;
-  /** Sum over tasks of the mean entropy, at the first and the last step. */
+  /** Sum over tasks of the mean entropy (oracle: cross-entropy), at the first and the last step. */
   firstEntropy: number;
   lastEntropy: number;
   seconds: number;
