@@ -29,18 +29,15 @@ export interface WebGpuBackendOptions {
    * cover (default true; false runs the scalar ta.wgsl merge, for comparisons).
    */
   vectorKernels?: boolean;
-  /** Elements per streamed chunk (default {@link GPU_CHUNK_ELEMENTS}). */
+  /**
+   * Elements per streamed chunk (default: the executor's, 2^19). A chunk's packed inputs live
+   * on the device as well as in the read buffers, two chunks in flight; on software adapters
+   * device memory is host memory, so 2^18 takes ≈ 40 MiB off Node's peak RSS — but, measured
+   * on a quiet machine, makes TIES model scope 1.6× slower (5.6× read instead of 3.3–3.7×),
+   * so it is not the default.
+   */
   chunkElements?: number;
 }
-
-/**
- * Streamed chunks on WebGPU: 2^18 elements (9 f32 inputs × 1 MiB), half the executor's
- * default. A chunk's packed inputs live on the device as well as in the read buffers, and two
- * chunks are in flight (the next one uploads while the last is read back); on software
- * adapters device memory is host memory, so halving the chunk takes ≈ 40 MiB off the peak
- * (bench/merge-notes.md) for a few more submits.
- */
-export const GPU_CHUNK_ELEMENTS = 1 << 18;
 
 /**
  * Candidate band of the CPU selector beside a WebGPU device: a quarter of the CPU backend's
@@ -108,7 +105,7 @@ export function createWebGpuBackend(
   return {
     name: 'webgpu',
     runtime: rt,
-    chunkElements: options.chunkElements ?? GPU_CHUNK_ELEMENTS,
+    chunkElements: options.chunkElements,
     mergeTensor: (job) => serial(() => mergeTensor(job)),
     electedSignSum: (job: TaskArithmeticJob) =>
       serial(async () => {
