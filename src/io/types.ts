@@ -59,6 +59,7 @@ export interface ByteSource {
 /** Where output bytes go: a FileSystemWritableFileStream, a Node stream, or memory. */
 export interface ByteSink {
   readonly name: string;
+  /** The caller may reuse chunk's memory once this settles: copy what you keep longer. */
   write(chunk: Uint8Array): Promise<void>;
   /** Completes the file; only now may it be presented as done. */
   close(): Promise<void>;

@@ -3,7 +3,7 @@
  * DELLA). Per-model keep rules are resolved by ta-plan.ts into the modes of ta.wgsl; whole-tensor
  * statistics (radix-selected bands, l1 sums) stream over the chunks before the merge pass.
  */
-import type { TaskArithmeticJob, TensorResult } from '../../merge/backend';
+import { outputArray, type TaskArithmeticJob, type TensorResult } from '../../merge/backend';
 import { rowLength } from '../../merge/cpu/unpack';
 import type { GpuRuntime } from '../runtime/runtime';
 import {
@@ -211,7 +211,8 @@ export class TaskArithmeticRun {
   }
 
   async merge(): Promise<TensorResult> {
-    const result = new Float32Array(this.job.numel);
+    // Every chunk below sets its range: the whole array is overwritten.
+    const result = outputArray(this.job);
     if (this.job.numel === 0) return { merged: result, nonFinite: 0 };
     let t = performance.now();
     for (let c = 0; c < this.inputs.chunkCount && this.inputs.resident; c++) this.inputs.bind(c);

@@ -10,7 +10,7 @@
  *   div = Σ wₜ·M; normalize: mixed /= div (|div| < 1e-8 → 1); mixed *= λ·deltaScale (two f32
  *   multiplies: λ first); out = θ₀ + mixed.
  */
-import type { TaskArithmeticJob, TensorResult } from '../backend';
+import { outputArray, type TaskArithmeticJob, type TensorResult } from '../backend';
 import { combineWeighted } from './combine-weighted';
 import { signSumOf } from './consensus';
 import {
@@ -72,7 +72,7 @@ export function taskArithmeticResult(job: TaskArithmeticJob): TensorResult {
 /** The SIMD kernels where WebAssembly SIMD exists (same bits), else the TS tiled loop. */
 function mergeElementwise(job: TaskArithmeticJob, bands: KeepBands): TensorResult {
   const inputs = elementwiseInputs(job);
-  const out = new Float32Array(job.numel);
+  const out = outputArray(job);
   const ts = (from: number, to: number) => mergeElementwiseRange(job, bands, inputs, out, from, to);
   const kernels = sharedKernels();
   if (!kernels) {

@@ -47,3 +47,50 @@ describe("the backend's preferred chunk size", () => {
     expect(Math.max(...backend.jobSizes)).toBe(7);
   });
 });
+
+describe('output arrays of streamed chunks', () => {
+  it('are offered to the backend, reused, and never changed while the sink holds them', async () => {
+    const yaml = CHUNKED_RECIPES.ties_model_majority! + RECIPE_HEADS;
+    const plan = () => planMerge(parseRecipe(yaml, 'test.yml').recipe, ckpts);
+    const ckpts = await poolCheckpoints(3);
+    const whole = memorySinkFolder();
+    await executeMerge(await plan(), createCpuBackend(), whole);
+
+    const cpu = createCpuBackend();
+    const offered = new Set<ArrayBufferLike>();
+    let jobs = 0;
+    const backend: MergeBackend = {
+      ...cpu,
+      mergeTensor: (job: TensorJob) => {
+        jobs++;
+        if (job.output) offered.add(job.output.buffer);
+        return cpu.mergeTensor(job);
+      },
+    };
+    // A sink that keeps each chunk until its write resolves, a little later, and checks the
+    // bytes are still the ones it was given.
+    const changed: number[] = [];
+    let written: Uint8Array[] = [];
+    const sink = {
+      name: 'slow.safetensors',
+      async write(chunk: Uint8Array) {
+        const copy = chunk.slice();
+        await new Promise((r) => setTimeout(r, 1));
+        if (!Buffer.from(copy).equals(Buffer.from(chunk))) changed.push(written.length);
+        written.push(copy);
+      },
+      async close() {},
+      async abort() {
+        written = [];
+      },
+    };
+    await executeMerge(await plan(), backend, sink, { chunkElements: 5 });
+    expect(changed).toEqual([]);
+    expect(jobs).toBeGreaterThan(10);
+    // Three arrays serve every chunk (one computed, one written, one spare).
+    expect(offered.size).toBeGreaterThan(0);
+    expect(offered.size).toBeLessThanOrEqual(3);
+    const bytes = Buffer.concat(written);
+    expect(bytes.equals(Buffer.from(whole.files.get('model.safetensors')!))).toBe(true);
+  });
+});

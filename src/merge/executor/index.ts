@@ -163,6 +163,13 @@ export async function executeMerge(
     Math.max(0, ...merges.map((s) => s.inputBytes)) + READ_AHEAD_BYTES,
   );
   const load = (u: WorkUnit) => readUnitInputs(plan, u, buffers);
+  // Output arrays of streamed chunks, reused once their write settles: one being computed,
+  // one being written, one spare (job.output; a backend may return its own array instead).
+  const outputBuffers = new ReadBuffers(3, 3 * 4 * chunkElements);
+  const takeOutput = (numel: number) => {
+    const view = outputBuffers.take(numel * 4);
+    return new Float32Array(view.buffer, 0, numel);
+  };
   // Called once the backend call that used a unit's inputs has settled.
   const recycle = (raws: RawTensor[]) => buffers.give(raws.map((r) => r.bytes));
   const unitBytes = (u: WorkUnit) =>
@@ -174,8 +181,8 @@ export async function executeMerge(
   // The main output's previous write, still in flight while the next tensor or chunk
   // computes (file writes cost ≈ 0.2 s per 100 MB here). Awaited before the next write and
   // before finish. Chunks are written as parts of their tensor as they come: no output
-  // tensor is ever assembled whole (each chunk's bytes are fresh, so the sink may keep them
-  // until the write settles).
+  // tensor is ever assembled whole (a chunk's output array goes back to its pool only once
+  // its write has settled: a sink may hold the bytes until then, not after).
   let writing: Promise<void> = Promise.resolve();
   const writeMain = async (name: string, bytes: Uint8Array, last = true) => {
     await writing;
@@ -273,6 +280,7 @@ export async function executeMerge(
       const numel = item.end - item.begin;
       const job = attach(item, value as RawTensor[]);
       if (job.kind === 'consensus' && withTasks) job.emitTaskModels = true;
+      if (!isWholeTensor(item)) job.output = takeOutput(numel);
       const result = await backend.mergeTensor(job);
       recycle(value as RawTensor[]);
       if (result.merged.length !== numel) {
@@ -286,6 +294,12 @@ export async function executeMerge(
       if (!isWholeTensor(item)) {
         // Task-model outputs need whole tensors: their jobs are never chunked (chunking.ts).
         await writeMain(step.name, chunk, item.end === step.numel);
+        // Back to the pool once the sink is done with the bytes (they may be `merged` itself).
+        const merged = result.merged;
+        void writing.then(
+          () => outputBuffers.give([new Uint8Array(merged.buffer)]),
+          () => {},
+        );
         bytesWritten += chunk.length;
         continue;
       }
