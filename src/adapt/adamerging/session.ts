@@ -137,12 +137,9 @@ export class AdaMergingSession {
    * cross-entropy oracle: the entropy objective never uploads a label.
    */
   nextInputs(): { images: tf.Tensor2D; labels: tf.Tensor1D | null } {
+    if (this.options.objective === 'entropy') return { images: this.nextImages(), labels: null };
     const side = this.problem.config.imageSize;
     const px = side * side;
-    if (this.options.objective === 'entropy') {
-      const data = this.nextBatch();
-      return { images: tf.tensor2d(data, [data.length / px, px]), labels: null };
-    }
     const { pixels, labels } = this.sampler.labelledBatch(this.perTask);
     return {
       images: tf.tensor2d(pixels, [pixels.length / px, px]),

@@ -85,8 +85,12 @@ function f16Table(): Float32Array {
 
 /** Task vector δ = tuned − base in f32 (a Float32Array store rounds the exact double result
  * to f32, which equals f32 subtraction: double rounding is innocuous for + − × ÷). */
-export function taskVector(base: Float32Array, tuned: Float32Array): Float32Array {
-  const out = new Float32Array(base.length);
+export function taskVector(
+  base: Float32Array,
+  tuned: Float32Array,
+  /** Reused storage (at least base.length floats; its first base.length are overwritten). */
+  out: Float32Array = new Float32Array(base.length),
+): Float32Array {
   for (let i = 0; i < base.length; i++) out[i] = (tuned[i] as number) - (base[i] as number);
   return out;
 }

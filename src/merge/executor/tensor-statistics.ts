@@ -229,11 +229,7 @@ async function sumStatistics(
     if (kind === 'slerp') addSlerpSums(views[0]!, views[1]!, slerp);
     else {
       if ((taus[0]?.length ?? -1) < len) taus = views.slice(1).map(() => new Float32Array(len));
-      const base = views[0]!;
-      views.slice(1).forEach((tuned, m) => {
-        const tau = taus[m]!;
-        for (let i = 0; i < len; i++) tau[i] = tuned[i]! - base[i]!;
-      });
+      views.slice(1).forEach((tuned, m) => taskVector(views[0]!, tuned, taus[m]));
       addPairSums(taus, 0, len, pairs);
     }
     ctx.recycle(raws);
