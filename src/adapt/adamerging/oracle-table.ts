@@ -12,7 +12,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { evaluateEncoder, zooResults, type TableRow } from '../../eval/zoo-table';
+import { evaluateEncoder, mean, zooResults, type TableRow } from '../../eval/zoo-table';
 import { nodeGpu } from '../../gpu/node-gpu';
 import { initTf, parseTfDevice } from '../../tf/backend';
 import type { LoadedZoo } from '../../zoo/load';
@@ -128,8 +128,6 @@ function write(print = false): void {
     console.log(`\nΣ entropy on the ${train} seen images per task:`);
     for (const [label, h] of entropies) console.log(`- ${label}: ${h.toFixed(3)}`);
   }
-  const lambdaMeans = (r: AdaMergingResult): number[] =>
-    r.lambdas.map((row) => row.reduce((a, b) => a + b, 0) / row.length);
   writeFileSync(
     values.json,
     `${JSON.stringify(
@@ -147,7 +145,7 @@ function write(print = false): void {
           label: r.label,
           heldOut: r.heldOut,
           seen: r.seen,
-          lambdaMeanPerTask: lambdaMeans(r.result),
+          lambdaMeanPerTask: r.result.lambdas.map(mean),
           ...r.result,
         })),
       },

@@ -8,7 +8,13 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { evaluateEncoder, resultsMarkdown, zooResults, type TableRow } from '../../eval/zoo-table';
+import {
+  evaluateEncoder,
+  mean,
+  resultsMarkdown,
+  zooResults,
+  type TableRow,
+} from '../../eval/zoo-table';
 import { nodeGpu } from '../../gpu/node-gpu';
 import { initTf, parseTfDevice } from '../../tf/backend';
 import { loadZoo } from '../../zoo/load';
@@ -102,7 +108,7 @@ function write(): void {
     );
   const ordered = ORDER.flatMap((l) => runs.filter((r) => r.label === l));
   const lambdaLines = ordered.map(({ label, result }) => {
-    const means = result.lambdas.map((row) => row.reduce((a, b) => a + b, 0) / row.length);
+    const means = result.lambdas.map(mean);
     return `| ${label} | ${means.map((m) => m.toFixed(2)).join(' | ')} | ${result.firstEntropy.toFixed(3)} → ${result.lastEntropy.toFixed(3)} | ${result.seconds.toFixed(0)} s |`;
   });
   const md = [
