@@ -1,9 +1,10 @@
 /**
  * Pass 1 of the CPU model-scope radix select on the SIMD kernels' `histogram`: δ, the high-16
- * bin count and the candidate band's in-band patterns in one scalar wasm loop (≈ 5× the TS
- * loop). The bins are u32 in the kernel's memory, one 65 536-bin row per model, added into the
- * selector's f64 histograms (RadixState.hist) by sync(): before the band narrows, before a
- * row could overflow 2^32, and when the pass closes. Inputs are copied into the kernel's
+ * bin count and the candidate band's in-band patterns in one wasm loop. The bins are u32 in the
+ * kernel's memory, four 65 536-bin rows per model (the kernel's lanes count separately, so
+ * back-to-back increments of one bin do not wait on each other), summed into the selector's
+ * f64 histograms (RadixState.hist) by sync(): before the band narrows, before a bin could
+ * overflow 2^32, and when the pass closes. Inputs are copied into the kernel's
  * memory per chunk (the base once for all models).
  */
 import type { RadixState } from '../../radix-threshold';
@@ -12,6 +13,9 @@ import type { CandidateBand } from '../../radix-candidates';
 import { loadKernels, type WasmKernels } from './kernels';
 
 const ROW_BYTES = RADIX_BINS * 4;
+/** The kernel's four sub-histograms of one model, ROW_BYTES apart (offsets fixed in the .wat). */
+const SUB_ROWS = 4;
+const MODEL_BYTES = SUB_ROWS * ROW_BYTES;
 /** Flush a row well before a u32 bin could overflow. */
 const FLUSH_AFTER = 2 ** 31;
 
@@ -24,7 +28,7 @@ export class WasmHistograms {
     private readonly states: RadixState[],
   ) {
     this.pending = states.map(() => 0);
-    this.dataStart = states.length * ROW_BYTES;
+    this.dataStart = states.length * MODEL_BYTES;
     w.reserve(this.dataStart);
     w.u32.fill(0, 0, this.dataStart / 4);
   }
@@ -54,20 +58,24 @@ export class WasmHistograms {
       if (this.pending[m]! + n > FLUSH_AFTER) this.sync(m);
       this.w.f32.set(x, xAt / 4);
       const { lo, span } = band.kernelRange();
-      const count = this.w.exports.histogram(baseAt, xAt, n, m * ROW_BYTES, lo, span, keptAt);
+      const count = this.w.exports.histogram(baseAt, xAt, n, m * MODEL_BYTES, lo, span, keptAt);
       this.pending[m]! += n;
       const kept = this.w.u32.subarray(keptAt / 4, keptAt / 4 + count);
       band.appendKept(kept, n, state, () => this.sync(m));
     });
   }
 
-  /** Adds model m's u32 row into its f64 histogram and clears the row. */
+  /** Adds model m's four u32 rows into its f64 histogram and clears them. */
   sync(m: number): void {
     if (this.pending[m] === 0) return;
-    const row = this.w.u32.subarray((m * ROW_BYTES) / 4, ((m + 1) * ROW_BYTES) / 4);
+    const first = (m * MODEL_BYTES) / 4;
+    const rows = this.w.u32.subarray(first, first + SUB_ROWS * RADIX_BINS);
     const hist = this.states[m]!.hist;
-    for (let i = 0; i < RADIX_BINS; i++) hist[i]! += row[i]!;
-    row.fill(0);
+    for (let i = 0; i < RADIX_BINS; i++) {
+      hist[i]! +=
+        rows[i]! + rows[i + RADIX_BINS]! + rows[i + 2 * RADIX_BINS]! + rows[i + 3 * RADIX_BINS]!;
+    }
+    rows.fill(0);
     this.pending[m] = 0;
   }
 

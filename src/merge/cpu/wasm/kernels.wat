@@ -218,12 +218,66 @@
   ;; Pass 1 of the model-scope radix select for one model: δ = f32(x − b), a = bits(|δ|),
   ;; hist[a >> 16] += 1 (u32 bins), and every a whose bin is in [lo, lo + span] appended to
   ;; $kept (branch-free: always stored, the count advances only in band). Returns the count.
+  ;;
+  ;; Four elements a group; lane j counts into its own 65 536-bin sub-histogram at
+  ;; hist + j·2^18 bytes (the caller sums the four). Neighbouring elements often share a bin,
+  ;; and with one histogram each increment waited for the previous one's store (the loop ran
+  ;; at ≈ 3.8 ns an element); four independent rows break that chain. The tail (n mod 4)
+  ;; counts into sub-histogram 0.
   (func (export "histogram")
     (param $base i32) (param $x i32) (param $n i32) (param $hist i32) (param $lo i32)
     (param $span i32) (param $kept i32) (result i32)
-    (local $i i32) (local $end i32) (local $a i32) (local $bin i32) (local $h i32)
-    (local $count i32)
+    (local $i i32) (local $end i32) (local $end4 i32) (local $a i32) (local $bin i32)
+    (local $h i32) (local $count i32) (local $v v128) (local $bins v128) (local $out v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
+    (block $groups_done
+      (loop $group
+        (br_if $groups_done (i32.ge_u (local.get $i) (local.get $end4)))
+        (local.set $v
+          (v128.and
+            (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $i)))
+              (v128.load (i32.add (local.get $base) (local.get $i))))
+            (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff)))
+        (local.set $bins (i32x4.shr_u (local.get $v) (i32.const 16)))
+        ;; all ones in the lanes outside [lo, lo + span]
+        (local.set $out
+          (i32x4.gt_u (i32x4.sub (local.get $bins) (i32x4.splat (local.get $lo)))
+            (i32x4.splat (local.get $span))))
+        (local.set $h (i32.add (local.get $hist)
+          (i32.shl (i32x4.extract_lane 0 (local.get $bins)) (i32.const 2))))
+        (i32.store (local.get $h) (i32.add (i32.load (local.get $h)) (i32.const 1)))
+        (local.set $h (i32.add (local.get $hist)
+          (i32.shl (i32x4.extract_lane 1 (local.get $bins)) (i32.const 2))))
+        (i32.store offset=262144 (local.get $h)
+          (i32.add (i32.load offset=262144 (local.get $h)) (i32.const 1)))
+        (local.set $h (i32.add (local.get $hist)
+          (i32.shl (i32x4.extract_lane 2 (local.get $bins)) (i32.const 2))))
+        (i32.store offset=524288 (local.get $h)
+          (i32.add (i32.load offset=524288 (local.get $h)) (i32.const 1)))
+        (local.set $h (i32.add (local.get $hist)
+          (i32.shl (i32x4.extract_lane 3 (local.get $bins)) (i32.const 2))))
+        (i32.store offset=786432 (local.get $h)
+          (i32.add (i32.load offset=786432 (local.get $h)) (i32.const 1)))
+        ;; kept: every lane stored, the count advanced by 1 + out (0 or −1) per lane
+        (i32.store (i32.add (local.get $kept) (i32.shl (local.get $count) (i32.const 2)))
+          (i32x4.extract_lane 0 (local.get $v)))
+        (local.set $count (i32.add (local.get $count)
+          (i32.add (i32.const 1) (i32x4.extract_lane 0 (local.get $out)))))
+        (i32.store (i32.add (local.get $kept) (i32.shl (local.get $count) (i32.const 2)))
+          (i32x4.extract_lane 1 (local.get $v)))
+        (local.set $count (i32.add (local.get $count)
+          (i32.add (i32.const 1) (i32x4.extract_lane 1 (local.get $out)))))
+        (i32.store (i32.add (local.get $kept) (i32.shl (local.get $count) (i32.const 2)))
+          (i32x4.extract_lane 2 (local.get $v)))
+        (local.set $count (i32.add (local.get $count)
+          (i32.add (i32.const 1) (i32x4.extract_lane 2 (local.get $out)))))
+        (i32.store (i32.add (local.get $kept) (i32.shl (local.get $count) (i32.const 2)))
+          (i32x4.extract_lane 3 (local.get $v)))
+        (local.set $count (i32.add (local.get $count)
+          (i32.add (i32.const 1) (i32x4.extract_lane 3 (local.get $out)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $group)))
     (block $done
       (loop $element
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
