@@ -7,13 +7,15 @@ import { mergeLinear } from './linear';
 import { CpuMagnitudeSelector } from './magnitude-selector';
 import { mergeModelStock } from './model-stock';
 import { mergeSlerp } from './slerp';
+import { F32Scratch } from './scratch';
 import { mergeConsensus } from './tall';
 import { taskArithmeticResult, taskArithmeticSignSum } from './task-arithmetic';
 
-export function mergeTensorCpu(job: TensorJob): TensorResult {
+/** `scratch`: storage reused from job to job for the per-model deltas (the backend's own). */
+export function mergeTensorCpu(job: TensorJob, scratch?: F32Scratch): TensorResult {
   switch (job.kind) {
     case 'task_arithmetic':
-      return taskArithmeticResult(job);
+      return taskArithmeticResult(job, scratch);
     case 'linear':
       return { merged: mergeLinear(job) };
     case 'slerp':
@@ -26,13 +28,15 @@ export function mergeTensorCpu(job: TensorJob): TensorResult {
 }
 
 export function createCpuBackend(): MergeBackend {
+  const scratch = new F32Scratch();
   return {
     name: 'cpu',
-    mergeTensor: (job: TensorJob) => Promise.resolve(mergeTensorCpu(job)),
-    electedSignSum: (job: TaskArithmeticJob) => Promise.resolve(taskArithmeticSignSum(job)),
+    mergeTensor: (job: TensorJob) => Promise.resolve(mergeTensorCpu(job, scratch)),
+    electedSignSum: (job: TaskArithmeticJob) =>
+      Promise.resolve(taskArithmeticSignSum(job, scratch)),
     createMagnitudeSelector: (densities, total, candidateBytes) =>
       new CpuMagnitudeSelector(densities, total, candidateBytes),
-    dispose: () => {},
+    dispose: () => scratch.clear(),
   };
 }
 

@@ -122,6 +122,27 @@ for (const via of ['add', 'addAll'] as const)
       }
     });
 
+    it('selections side by side and one after another (a finished one hands its kernel on) stay exact', async () => {
+      const want = sorted(base, tuned, densities);
+      const total = base.reduce((n, t) => n + t.length, 0);
+      // Two at once, interleaved tensor by tensor: neither may count into the other's rows.
+      const a = new CpuMagnitudeSelector(densities, total);
+      const b = new CpuMagnitudeSelector([densities[1]!], total);
+      for (let t = 0; t < base.length; t++) {
+        await a.addAll(f32Raw(base[t]!), [f32Raw(tuned[0]![t]!), f32Raw(tuned[1]![t]!)]);
+        await b.addAll(f32Raw(base[t]!), [f32Raw(tuned[1]![t]!)]);
+      }
+      expect(a.needsAnotherPass()).toBe(false);
+      expect(b.needsAnotherPass()).toBe(false);
+      expect(a.thresholds()).toEqual(want);
+      expect(b.thresholds()).toEqual([want[1]]);
+      // Then more models than before on a reused kernel: its rows must start at zero.
+      for (let round = 0; round < 2; round++)
+        expect((await select(base, [...tuned, tuned[0]!], [...densities, 0.4])).thresholds).toEqual(
+          sorted(base, [...tuned, tuned[0]!], [...densities, 0.4]),
+        );
+    });
+
     it('mixed dtypes, density 1 → 0, k = 0 → +∞', async () => {
       const sel = new CpuMagnitudeSelector([1, 0.001, 0.5], 4);
       const base = bf16Raw([1, 2, 3, 4]);

@@ -28,7 +28,7 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
 
   private readonly bands: (CandidateBand | undefined)[];
   /** Pass 1 on the SIMD kernel (when WebAssembly SIMD exists and some band is in use). */
-  private readonly wasm: WasmHistograms | undefined;
+  private wasm: WasmHistograms | undefined;
 
   /**
    * @param candidateBytes memory for the candidate bands of all models together (u32 per
@@ -98,7 +98,12 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
   }
 
   needsAnotherPass(): boolean {
-    if (this.pass === 1) this.wasm?.syncAll();
+    if (this.pass === 1) {
+      // Later passes take the TS loop: the kernel instance is free for the next selection.
+      this.wasm?.syncAll();
+      this.wasm?.release();
+      this.wasm = undefined;
+    }
     const pass = this.pass++;
     const more = closeRadixPass(this.models, pass);
     if (pass !== 1 || !more) return more;

@@ -50,9 +50,18 @@ export interface SparsifyOptions {
   l1Factor?: number;
 }
 
-export function sparsify(delta: Float32Array, o: SparsifyOptions): Float32Array {
-  if (o.sparsifier === 'none') return delta.slice();
-  const kept = new Float32Array(delta.length);
+/** `out` (delta.length floats, any contents) receives the result instead of a new array. */
+export function sparsify(
+  delta: Float32Array,
+  o: SparsifyOptions,
+  out?: Float32Array,
+): Float32Array {
+  if (o.sparsifier === 'none') {
+    if (!out) return delta.slice();
+    out.set(delta);
+    return out;
+  }
+  const kept = out ? out.fill(0) : new Float32Array(delta.length);
   // Per-element keep probability, for the inverse_density rescale.
   let keepProb: (i: number) => number = () => o.density;
   if (o.sparsifier === 'magnitude' && o.threshold !== undefined) {

@@ -21,6 +21,7 @@ import {
   type KeepBands,
 } from './elementwise-ta';
 import { magnitudeBand } from './select';
+import type { F32Scratch } from './scratch';
 import { sparsify } from './sparsify';
 import { f32View, rowLength, taskVector, unpackToF32 } from './unpack';
 import { mergeElementwiseWasm } from './wasm/elementwise';
@@ -28,28 +29,39 @@ import { sharedKernels } from './wasm/kernels';
 
 const f = Math.fround;
 
-/** Base (f32) and the weighted sparsified deltas WDₜ of a task-arithmetic job. */
-export function weightedDeltas(job: TaskArithmeticJob): { base: Float32Array; wd: Float32Array[] } {
+/**
+ * Base (f32) and the weighted sparsified deltas WDₜ of a task-arithmetic job. With `scratch`
+ * the deltas live in its slots (valid until its next use), not in fresh arrays.
+ */
+export function weightedDeltas(
+  job: TaskArithmeticJob,
+  scratch?: F32Scratch,
+): { base: Float32Array; wd: Float32Array[] } {
   const base = unpackToF32(job.base, job.numel, `${job.tensorName} (base)`);
   const rowLen = rowLength(job.shape, job.numel);
   const wd = job.models.map((raw, m) => {
-    const delta = taskVector(base, f32View(raw, job.numel, `${job.tensorName} (model ${m})`));
-    const kept = sparsify(delta, {
-      sparsifier: job.sparsifier,
-      density: job.densities[m] ?? 1,
-      gamma: job.gammas[m] ?? 0,
-      epsilon: job.epsilons[m] ?? 0,
-      rescale: job.rescale,
-      rowWise: job.rowWise,
-      rowLen,
-      seed: job.seed,
-      modelIndex: m,
-      tensorName: job.tensorName,
-      threshold: job.modelScopeThresholds?.[m],
-      ...(job.tensorBands ? { band: job.tensorBands[m] ?? null } : {}),
-      ...(job.l1Factors ? { l1Factor: job.l1Factors[m] ?? 1 } : {}),
-      elementOffset: job.elementOffset ?? 0,
-    });
+    const tuned = f32View(raw, job.numel, `${job.tensorName} (model ${m})`);
+    const delta = taskVector(base, tuned, scratch?.get(0, job.numel));
+    const kept = sparsify(
+      delta,
+      {
+        sparsifier: job.sparsifier,
+        density: job.densities[m] ?? 1,
+        gamma: job.gammas[m] ?? 0,
+        epsilon: job.epsilons[m] ?? 0,
+        rescale: job.rescale,
+        rowWise: job.rowWise,
+        rowLen,
+        seed: job.seed,
+        modelIndex: m,
+        tensorName: job.tensorName,
+        threshold: job.modelScopeThresholds?.[m],
+        ...(job.tensorBands ? { band: job.tensorBands[m] ?? null } : {}),
+        ...(job.l1Factors ? { l1Factor: job.l1Factors[m] ?? 1 } : {}),
+        elementOffset: job.elementOffset ?? 0,
+      },
+      scratch?.get(1 + m, job.numel),
+    );
     const w = f(job.weights[m] ?? 1);
     for (let i = 0; i < kept.length; i++) kept[i] = w * (kept[i] as number);
     return kept;
@@ -61,11 +73,14 @@ export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
   return taskArithmeticResult(job).merged;
 }
 
-/** The merge, with the non-finite count when the SIMD path counted it on the way. */
-export function taskArithmeticResult(job: TaskArithmeticJob): TensorResult {
+/**
+ * The merge, with the non-finite count when the SIMD path counted it on the way. `scratch`:
+ * reused storage for the per-model deltas (see weightedDeltas).
+ */
+export function taskArithmeticResult(job: TaskArithmeticJob, scratch?: F32Scratch): TensorResult {
   if (isElementwiseJob(job)) return mergeElementwise(job, modelScopeBands(job));
   if (hasPerTensorBands(job)) return mergeElementwise(job, perTensorBands(job));
-  const { base, wd } = weightedDeltas(job);
+  const { base, wd } = weightedDeltas(job, scratch);
   return { merged: combineWeighted(job, base, wd) };
 }
 
@@ -84,9 +99,9 @@ function mergeElementwise(job: TaskArithmeticJob, bands: KeepBands): TensorResul
 }
 
 /** Σ sign(elected statistic) over this tensor, for the official-TIES majority-sign pre-pass. */
-export function taskArithmeticSignSum(job: TaskArithmeticJob): number {
+export function taskArithmeticSignSum(job: TaskArithmeticJob, scratch?: F32Scratch): number {
   if (job.consensus === 'none') return 0;
-  return signSumOf(weightedDeltas(job).wd, job.numel, job.consensus);
+  return signSumOf(weightedDeltas(job, scratch).wd, job.numel, job.consensus);
 }
 
 /**

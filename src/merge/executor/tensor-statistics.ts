@@ -10,6 +10,7 @@
 import type { MergeBackend, RawTensor, TaskArithmeticJob } from '../backend';
 import { addL1Sums, l1Factor, sparsify } from '../cpu/sparsify';
 import { f32View, taskVector } from '../cpu/unpack';
+import { F32Scratch } from '../cpu/scratch';
 import { addSlerpSums, slerpFromSums, type SlerpSums } from '../cpu/slerp';
 import { addPairSums, meanCosineFromSums, modelStockT, newPairSums } from '../cpu/model-stock';
 import type { JobTemplate, MergeStep } from '../planning/types';
@@ -178,28 +179,34 @@ async function l1Factors(
   const job = step.job as Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>;
   const K = job.weights.length;
   const sums = Array.from({ length: K }, () => ({ before: 0, after: 0 }));
+  // One task vector and one sparsified copy, reused from model to model and chunk to chunk.
+  const scratch = new F32Scratch();
   for await (const { item, value: raws } of prefetchOneAhead(units, ctx.load)) {
     ctx.throwIfAborted();
     const len = item.end - item.begin;
     const base = f32View(raws[0]!, len, `${job.tensorName} (base)`);
     for (let m = 0; m < K; m++) {
       const tuned = f32View(raws[1 + m]!, len, `${job.tensorName} (model ${m})`);
-      const delta = taskVector(base, tuned);
-      const kept = sparsify(delta, {
-        sparsifier: job.sparsifier,
-        density: job.densities[m] ?? 1,
-        gamma: job.gammas[m] ?? 0,
-        epsilon: job.epsilons[m] ?? 0,
-        rescale: 'none',
-        rowWise: job.rowWise,
-        rowLen: chunkRowLength(step) > 1 ? chunkRowLength(step) : len,
-        seed: job.seed,
-        modelIndex: m,
-        tensorName: job.tensorName,
-        threshold: ctx.thresholds?.[m],
-        ...(bands ? { band: bands[m] ?? null } : {}),
-        elementOffset: item.begin,
-      });
+      const delta = taskVector(base, tuned, scratch.get(0, len));
+      const kept = sparsify(
+        delta,
+        {
+          sparsifier: job.sparsifier,
+          density: job.densities[m] ?? 1,
+          gamma: job.gammas[m] ?? 0,
+          epsilon: job.epsilons[m] ?? 0,
+          rescale: 'none',
+          rowWise: job.rowWise,
+          rowLen: chunkRowLength(step) > 1 ? chunkRowLength(step) : len,
+          seed: job.seed,
+          modelIndex: m,
+          tensorName: job.tensorName,
+          threshold: ctx.thresholds?.[m],
+          ...(bands ? { band: bands[m] ?? null } : {}),
+          elementOffset: item.begin,
+        },
+        scratch.get(1, len),
+      );
       addL1Sums(delta, kept, sums[m]!);
     }
     ctx.recycle(raws);

@@ -19,6 +19,13 @@ const MODEL_BYTES = SUB_ROWS * ROW_BYTES;
 /** Flush a row well before a u32 bin could overflow. */
 const FLUSH_AFTER = 2 ** 31;
 
+/**
+ * A kernel instance handed back by a finished selection, for the next one: a Breadcrumbs
+ * merge selects per streamed tensor (16 band edges: 16 MiB of rows), and an instance per
+ * tensor left one wasm memory per tensor to the garbage collector, hundreds of MiB in a page.
+ */
+let spare: WasmKernels | undefined;
+
 export class WasmHistograms {
   private pending: number[];
   private readonly dataStart: number;
@@ -35,8 +42,14 @@ export class WasmHistograms {
 
   /** undefined without WebAssembly SIMD (the selector keeps its TS loop). */
   static create(states: RadixState[]): WasmHistograms | undefined {
-    const w = loadKernels();
+    const w = spare ?? loadKernels();
+    spare = undefined;
     return w ? new WasmHistograms(w, states) : undefined;
+  }
+
+  /** After the last syncAll(): the instance goes to the next selection; do not use this again. */
+  release(): void {
+    spare = this.w;
   }
 
   /**
