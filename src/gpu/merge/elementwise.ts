@@ -113,7 +113,8 @@ export class ElementwiseRun {
     return planes;
   }
 
-  dispose(): void {
-    this.inputs.dispose();
+  /** Resolves once the inputs' buffers are back in the pool (see PackedInputs.dispose). */
+  dispose(): Promise<void> {
+    return this.inputs.dispose();
   }
 }

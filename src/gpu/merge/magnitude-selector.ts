@@ -83,7 +83,7 @@ export class GpuMagnitudeSelector implements MagnitudeSelector {
         if (hist.elements >= FLUSH_ELEMENTS) await this.flush(model);
       }
     } finally {
-      inputs.dispose();
+      await inputs.dispose();
       await this.rt.release(used);
     }
   }
@@ -149,7 +149,7 @@ export class GpuMagnitudeSelector implements MagnitudeSelector {
         if (this.allHist.elements >= FLUSH_ELEMENTS) await this.flushAll();
       }
     } finally {
-      inputs.dispose();
+      await inputs.dispose();
       await this.rt.release(used);
     }
   }

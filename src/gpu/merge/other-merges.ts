@@ -49,7 +49,7 @@ export async function gpuLinear(rt: GpuRuntime, job: LinearJob): Promise<Float32
     );
     return merged as Float32Array;
   } finally {
-    run.dispose();
+    await run.dispose();
   }
 }
 
@@ -85,7 +85,7 @@ export async function gpuSlerp(rt: GpuRuntime, job: SlerpJob): Promise<Float32Ar
     const [merged] = await run.run('lincomb', ['common'], (c) => lincombParams(c.len, coefs, 1));
     return merged as Float32Array;
   } finally {
-    run.dispose();
+    await run.dispose();
   }
 }
 
@@ -160,7 +160,7 @@ export async function gpuModelStock(rt: GpuRuntime, job: ModelStockJob): Promise
     );
     return merged as Float32Array;
   } finally {
-    run.dispose();
+    await run.dispose();
   }
 }
 
@@ -190,6 +190,6 @@ export async function gpuConsensus(rt: GpuRuntime, job: ConsensusJob): Promise<T
       ? { merged: merged as Float32Array, taskModels }
       : { merged: merged as Float32Array };
   } finally {
-    run.dispose();
+    await run.dispose();
   }
 }

@@ -324,8 +324,9 @@ export class TaskArithmeticRun {
     return sums[0]![0] as number;
   }
 
-  dispose(): void {
+  /** Resolves once the inputs' buffers are back in the pool (see PackedInputs.dispose). */
+  dispose(): Promise<void> {
     this.releasePrepared();
-    this.inputs.dispose();
+    return this.inputs.dispose();
   }
 }

@@ -88,7 +88,7 @@ export function createWebGpuBackend(
         try {
           return await run.merge();
         } finally {
-          run.dispose();
+          await run.dispose();
         }
       }
       case 'linear':
@@ -113,7 +113,7 @@ export function createWebGpuBackend(
         try {
           return await run.signSum();
         } finally {
-          run.dispose();
+          await run.dispose();
         }
       }),
     createMagnitudeSelector(densities, totalElements, candidateBytes) {
