@@ -143,6 +143,13 @@ for (const via of ['add', 'addAll'] as const)
         );
     });
 
+    it('more than 8 models (the kernel then counts all lanes into one row per model)', async () => {
+      const many = Array.from({ length: 9 }, (_, m) => tuned[m % 2]!);
+      const d = many.map((_, m) => 0.05 + 0.1 * m);
+      for (const bytes of [0, undefined])
+        expect((await select(base, many, d, bytes)).thresholds).toEqual(sorted(base, many, d));
+    });
+
     it('mixed dtypes, density 1 → 0, k = 0 → +∞', async () => {
       const sel = new CpuMagnitudeSelector([1, 0.001, 0.5], 4);
       const base = bf16Raw([1, 2, 3, 4]);

@@ -116,12 +116,14 @@ export async function tensorStatistics(
 /**
  * The one-read candidate band's budget for a per-tensor selection: 1/16 of the tensor per
  * query (at least 64 Ki entries; the threshold's 2^-16-wide bin holds well under 1 % of a
- * tensor), at most 16 MiB in all — the model-scope default's 64 MiB would be a large share of
- * a streamed merge's memory, and it is allocated anew for every tensor.
+ * tensor), at most 8 MiB in all — the model-scope default's 64 MiB would be a large share of
+ * a streamed merge's memory, and it is allocated anew for every tensor. (A 16 MiB cap put
+ * Breadcrumbs' 16 band edges at the memory target on Node WebGPU; 1/32 per query made
+ * per-tensor TIES re-read one tensor of the bench pool, whose 8 edges fit 8 MiB at 1/16.)
  */
 export function candidateBytesFor(numel: number, queries: number): number {
   const perQuery = Math.max(1 << 16, Math.ceil(numel / 16));
-  return Math.min(16 * 1024 * 1024, 4 * perQuery * queries);
+  return Math.min(8 * 1024 * 1024, 4 * perQuery * queries);
 }
 
 async function selectBands(

@@ -41,6 +41,8 @@ interface KernelExports {
     x: number,
     n: number,
     hist: number,
+    /** Bytes between the rows of lanes 0–3 (0: one row for all). */
+    stride: number,
     lo: number,
     span: number,
     kept: number,

@@ -219,14 +219,14 @@
   ;; hist[a >> 16] += 1 (u32 bins), and every a whose bin is in [lo, lo + span] appended to
   ;; $kept (branch-free: always stored, the count advances only in band). Returns the count.
   ;;
-  ;; Four elements a group; lane j counts into its own 65 536-bin sub-histogram at
-  ;; hist + j·2^18 bytes (the caller sums the four). Neighbouring elements often share a bin,
-  ;; and with one histogram each increment waited for the previous one's store (the loop ran
-  ;; at ≈ 3.8 ns an element); four independent rows break that chain. The tail (n mod 4)
-  ;; counts into sub-histogram 0.
+  ;; Four elements a group; lane j counts into the 65 536-bin row at hist + j·$stride bytes
+  ;; (the caller sums them; $stride 0: one row). Neighbouring elements often share a bin,
+  ;; and with one row each increment waited for the previous one's store (the loop ran at
+  ;; ≈ 3.8 ns an element); four independent rows break that chain. The tail (n mod 4)
+  ;; counts into row 0.
   (func (export "histogram")
-    (param $base i32) (param $x i32) (param $n i32) (param $hist i32) (param $lo i32)
-    (param $span i32) (param $kept i32) (result i32)
+    (param $base i32) (param $x i32) (param $n i32) (param $hist i32) (param $stride i32)
+    (param $lo i32) (param $span i32) (param $kept i32) (result i32)
     (local $i i32) (local $end i32) (local $end4 i32) (local $a i32) (local $bin i32)
     (local $h i32) (local $count i32) (local $v v128) (local $bins v128) (local $out v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
@@ -247,18 +247,15 @@
         (local.set $h (i32.add (local.get $hist)
           (i32.shl (i32x4.extract_lane 0 (local.get $bins)) (i32.const 2))))
         (i32.store (local.get $h) (i32.add (i32.load (local.get $h)) (i32.const 1)))
-        (local.set $h (i32.add (local.get $hist)
+        (local.set $h (i32.add (i32.add (local.get $hist) (local.get $stride))
           (i32.shl (i32x4.extract_lane 1 (local.get $bins)) (i32.const 2))))
-        (i32.store offset=262144 (local.get $h)
-          (i32.add (i32.load offset=262144 (local.get $h)) (i32.const 1)))
-        (local.set $h (i32.add (local.get $hist)
+        (i32.store (local.get $h) (i32.add (i32.load (local.get $h)) (i32.const 1)))
+        (local.set $h (i32.add (i32.add (local.get $hist) (i32.shl (local.get $stride) (i32.const 1)))
           (i32.shl (i32x4.extract_lane 2 (local.get $bins)) (i32.const 2))))
-        (i32.store offset=524288 (local.get $h)
-          (i32.add (i32.load offset=524288 (local.get $h)) (i32.const 1)))
-        (local.set $h (i32.add (local.get $hist)
+        (i32.store (local.get $h) (i32.add (i32.load (local.get $h)) (i32.const 1)))
+        (local.set $h (i32.add (i32.add (local.get $hist) (i32.mul (local.get $stride) (i32.const 3)))
           (i32.shl (i32x4.extract_lane 3 (local.get $bins)) (i32.const 2))))
-        (i32.store offset=786432 (local.get $h)
-          (i32.add (i32.load offset=786432 (local.get $h)) (i32.const 1)))
+        (i32.store (local.get $h) (i32.add (i32.load (local.get $h)) (i32.const 1)))
         ;; kept: every lane stored, the count advanced by 1 + out (0 or −1) per lane
         (i32.store (i32.add (local.get $kept) (i32.shl (local.get $count) (i32.const 2)))
           (i32x4.extract_lane 0 (local.get $v)))
