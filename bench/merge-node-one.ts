@@ -2,12 +2,16 @@
  * One merge-benchmark measurement in its own Node process, so the peak RSS belongs to this
  * method alone: read every input tensor once (the baseline), then run the merge to disk.
  * Prints one JSON line. Usage: tsx bench/merge-node-one.ts <poolDir> <caseId> <cpu|webgpu>
+ * [--in-thread]. The backends are the CLI's: on cpu the CPU reference in a worker thread
+ * (createCpuWorkerBackend, what `cli merge --device cpu` runs); --in-thread runs it on the
+ * main thread instead (createCpuBackend), for comparison.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { executeMerge, parseRecipe, planMerge, createCpuBackend } from '../src/merge';
 import type { MergeBackend, MergeCheckpoint } from '../src/merge';
 import { openCheckpointPath, nodeFileSink } from '../src/io/node';
+import { createCpuWorkerBackend } from '../src/merge/node/cpu-worker-backend';
 import { nodeGpu } from '../src/gpu/node-gpu';
 import { adapterLabel } from '../src/gpu/adapter';
 import { MERGE_CASES } from './merge-cases';
@@ -41,7 +45,7 @@ if (device === 'webgpu') {
   backend = createWebGpuBackend(gpu);
   adapter = adapterLabel(gpu.info);
 } else {
-  backend = createCpuBackend();
+  backend = process.argv.includes('--in-thread') ? createCpuBackend() : createCpuWorkerBackend();
 }
 
 const plan = await planMerge(parsed.recipe, checkpoints);

@@ -197,6 +197,12 @@ export interface MergeBackend {
    * inputs on the device too, so smaller chunks cap its memory.
    */
   readonly chunkElements?: number;
+  /**
+   * Optional: inputs (and streamed chunks' output arrays) in SharedArrayBuffer memory reach
+   * this backend without a copy — the Node CPU backend's worker thread reads them in place.
+   * The executor then allocates its pooled buffers shared.
+   */
+  readonly sharedBuffers?: boolean;
   mergeTensor(job: TensorJob): Promise<TensorResult>;
   /**
    * `candidateBytes`: memory the selector may use for its one-read candidate band (a hint;

@@ -161,11 +161,12 @@ export async function executeMerge(
   const buffers = new ReadBuffers(
     4 * Math.max(1, ...merges.map((s) => s.inputs.length)),
     Math.max(0, ...merges.map((s) => s.inputBytes)) + READ_AHEAD_BYTES,
+    backend.sharedBuffers,
   );
   const load = (u: WorkUnit) => readUnitInputs(plan, u, buffers);
   // Output arrays of streamed chunks, reused once their write settles: one being computed,
   // one being written, one spare (job.output; a backend may return its own array instead).
-  const outputBuffers = new ReadBuffers(3, 3 * 4 * chunkElements);
+  const outputBuffers = new ReadBuffers(3, 3 * 4 * chunkElements, backend.sharedBuffers);
   const takeOutput = (numel: number) => {
     const view = outputBuffers.take(numel * 4);
     return new Float32Array(view.buffer, 0, numel);

@@ -25,6 +25,15 @@ describe('ReadBuffers', () => {
     expect(pool.take(200).buffer).not.toBe(foreign.buffer);
   });
 
+  it('shared: SharedArrayBuffers, recycled like the others', () => {
+    const pool = new ReadBuffers(4, Infinity, true);
+    const a = pool.take(64);
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    pool.give([a]);
+    expect(pool.take(32).buffer).toBe(a.buffer);
+    expect(new ReadBuffers(4).take(8).buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
   it('adopts the buffer a read moved its taken buffer to', () => {
     const pool = new ReadBuffers(4);
     const taken = pool.take(64);

@@ -11,17 +11,32 @@
  * backend transferred to a worker comes back detached (length 0) and is dropped. A source
  * whose read transfers the taken buffer (a browser BYOB read) resolves to a view on a new
  * ArrayBuffer holding the same memory: adopt() makes that one the pool's instead.
+ * With `shared` the buffers are SharedArrayBuffers (where the runtime has them), for a
+ * backend that reads them in place in another thread.
  */
+type PoolBuffer = ArrayBuffer | SharedArrayBuffer;
+
+function isPoolBuffer(b: ArrayBufferLike): b is PoolBuffer {
+  return (
+    b instanceof ArrayBuffer ||
+    (typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer)
+  );
+}
+
 export class ReadBuffers {
-  private readonly free: ArrayBuffer[] = [];
+  private readonly free: PoolBuffer[] = [];
   /** Only buffers made here come back (never a source's own buffer). */
-  private readonly mine = new WeakSet<ArrayBuffer>();
+  private readonly mine = new WeakSet<PoolBuffer>();
+  private readonly shared: boolean;
 
   /** At most `maxKept` free buffers of at most `maxBytes` in all (the biggest are kept). */
   constructor(
     private readonly maxKept: number,
     private readonly maxBytes = Infinity,
-  ) {}
+    shared = false,
+  ) {
+    this.shared = shared && typeof SharedArrayBuffer === 'function';
+  }
 
   /** `size` bytes (contents undefined: the caller overwrites all of them). */
   take(size: number): Uint8Array {
@@ -30,10 +45,10 @@ export class ReadBuffers {
       const len = this.free[i]!.byteLength;
       if (len >= size && (best < 0 || len < this.free[best]!.byteLength)) best = i;
     }
-    let buffer: ArrayBuffer;
+    let buffer: PoolBuffer;
     if (best >= 0) buffer = this.free.splice(best, 1)[0]!;
     else {
-      buffer = new ArrayBuffer(size);
+      buffer = this.shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
       this.mine.add(buffer);
     }
     return new Uint8Array(buffer, 0, size);
@@ -63,7 +78,7 @@ export class ReadBuffers {
   give(views: Iterable<Uint8Array>): void {
     for (const v of views) {
       const buffer = v.buffer;
-      if (!(buffer instanceof ArrayBuffer) || !this.mine.has(buffer)) continue;
+      if (!isPoolBuffer(buffer) || !this.mine.has(buffer)) continue;
       if (buffer.byteLength === 0) continue;
       if (this.free.includes(buffer)) continue;
       this.free.push(buffer);

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { memorySinkFolder } from '../../io/sinks';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCheckpointPath } from '../../io/node';
+import type { MergeBackend } from '../backend';
+import type { MergeCheckpoint } from '../index';
 import { createCpuBackend } from '../cpu/index';
 import { executeMerge } from '../executor/index';
 import { planMerge } from '../plan';
 import { parseRecipe } from '../recipe/parse';
-import { poolCheckpoints } from '../testing-pool';
+import { poolCheckpoints, poolFiles, poolKey } from '../testing-pool';
 import { createCpuWorkerBackend } from './cpu-worker-backend';
 
 const RECIPES = [
@@ -34,6 +40,70 @@ describe('CPU backend in a worker thread', () => {
       }
     } finally {
       worker.dispose();
+    }
+  });
+
+  it('streamed chunks: inputs and output arrays in shared memory, used in place, same bytes', async () => {
+    const worker = createCpuWorkerBackend();
+    expect(worker.sharedBuffers).toBe(true);
+    // Watch what the executor hands the worker and what comes back.
+    const seen = { jobs: 0, sharedInputs: 0, outputsInPlace: 0, selectorAddAll: 0 };
+    const watched: MergeBackend = {
+      ...worker,
+      async mergeTensor(job) {
+        seen.jobs++;
+        const inputs =
+          job.kind === 'slerp'
+            ? [job.a, job.b]
+            : job.kind === 'linear'
+              ? job.models
+              : [job.base, ...job.models];
+        if (inputs.every((r) => r.bytes.buffer instanceof SharedArrayBuffer)) seen.sharedInputs++;
+        const result = await worker.mergeTensor(job);
+        if (job.output && result.merged === job.output) seen.outputsInPlace++;
+        return result;
+      },
+      createMagnitudeSelector(d, t, c) {
+        const sel = worker.createMagnitudeSelector(d, t, c);
+        return {
+          ...sel,
+          add: sel.add.bind(sel),
+          needsAnotherPass: sel.needsAnotherPass.bind(sel),
+          thresholds: sel.thresholds.bind(sel),
+          closePass: sel.closePass?.bind(sel),
+          addAll: async (base, models) => {
+            seen.selectorAddAll++;
+            await sel.addAll!(base, models);
+          },
+        };
+      },
+    };
+    // Files on disk: their reads fill the executor's pooled buffers (a memory source
+    // hands out views of its own bytes instead).
+    const dir = mkdtempSync(join(tmpdir(), 'cpu-worker-'));
+    try {
+      const ckpts = new Map<string, MergeCheckpoint>();
+      const files = poolFiles(2);
+      for (let m = 0; m < files.length; m++) {
+        const path = join(dir, `${poolKey(m)}.safetensors`);
+        writeFileSync(path, files[m]!);
+        ckpts.set(poolKey(m), await openCheckpointPath(path));
+      }
+      const recipe = parseRecipe(`${RECIPES[0]}\nmerge_studio: {task_specific: [heads.]}`).recipe;
+      const outs = [];
+      for (const backend of [createCpuBackend(), watched]) {
+        const folder = memorySinkFolder();
+        await executeMerge(await planMerge(recipe, ckpts), backend, folder, { chunkElements: 6 });
+        outs.push(folder.files.get('model.safetensors'));
+      }
+      expect(outs[1]).toEqual(outs[0]);
+      expect(seen.jobs).toBeGreaterThan(3);
+      expect(seen.sharedInputs).toBe(seen.jobs);
+      expect(seen.outputsInPlace).toBeGreaterThan(0);
+      expect(seen.selectorAddAll).toBeGreaterThan(0);
+    } finally {
+      worker.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

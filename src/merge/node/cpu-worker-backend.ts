@@ -17,15 +17,28 @@ import type { WorkerRequest, WorkerResponse } from './cpu-worker-protocol';
 type Pending = { resolve: (r: WorkerResponse & { ok: true }) => void; reject: (e: Error) => void };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** A raw tensor whose bytes fill their own buffer, so the buffer can be transferred without
- * detaching anybody else's data (readers may return views into a larger buffer or pool). */
+const isShared = (b: ArrayBufferLike): boolean =>
+  typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer;
+
+/**
+ * A raw tensor the worker can have: in SharedArrayBuffer memory (the executor's pooled
+ * buffers, see sharedBuffers) it is passed as it is — both threads see the same bytes, nothing
+ * is copied or detached; otherwise its bytes are copied into a buffer of their own, unless
+ * they already fill one, and that buffer is transferred.
+ */
 function owned(raw: RawTensor): RawTensor {
   const b = raw.bytes;
+  if (isShared(b.buffer)) return raw;
   const whole = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
   return whole && b.buffer instanceof ArrayBuffer ? raw : { dtype: raw.dtype, bytes: b.slice() };
 }
 
-/** The job with transferable inputs, and the buffers to transfer. */
+function transferList(raws: RawTensor[]): ArrayBuffer[] {
+  const buffers = raws.map((r) => r.bytes.buffer).filter((b) => !isShared(b));
+  return [...new Set(buffers as ArrayBuffer[])];
+}
+
+/** The job with inputs the worker can have, and the buffers to transfer. */
 function transferable(job: TensorJob): { job: TensorJob; buffers: ArrayBuffer[] } {
   let out: TensorJob;
   let raws: RawTensor[];
@@ -39,7 +52,9 @@ function transferable(job: TensorJob): { job: TensorJob; buffers: ArrayBuffer[] 
     out = { ...job, base: owned(job.base), models: job.models.map(owned) };
     raws = [out.base, ...out.models];
   }
-  return { job: out, buffers: [...new Set(raws.map((r) => r.bytes.buffer as ArrayBuffer))] };
+  // An output array in shared memory is filled in place; any other stays here.
+  if (out.output && !isShared(out.output.buffer)) delete out.output;
+  return { job: out, buffers: transferList(raws) };
 }
 
 /** File URL of tsx's ESM API (its `import` export), resolved from this package. */
@@ -108,13 +123,20 @@ export function createCpuWorkerBackend(): MergeBackend {
     return {
       async add(model, base, tuned) {
         await created;
-        // Copies: the executor hands the same base to every model's add().
-        const b = { dtype: base.dtype, bytes: base.bytes.slice() };
-        const t = { dtype: tuned.dtype, bytes: tuned.bytes.slice() };
-        await call({ op: 'selectorAdd', selector, model, base: b, tuned: t }, [
-          b.bytes.buffer,
-          t.bytes.buffer,
-        ]);
+        // Copies unless shared: the executor hands the same base to every model's add().
+        const copy = (r: RawTensor) =>
+          isShared(r.bytes.buffer) ? r : { dtype: r.dtype, bytes: r.bytes.slice() };
+        const b = copy(base);
+        const t = copy(tuned);
+        await call({ op: 'selectorAdd', selector, model, base: b, tuned: t }, transferList([b, t]));
+      },
+      async addAll(base, models) {
+        await created;
+        const copy = (r: RawTensor) =>
+          isShared(r.bytes.buffer) ? r : { dtype: r.dtype, bytes: r.bytes.slice() };
+        const b = copy(base);
+        const m = models.map(copy);
+        await call({ op: 'selectorAddAll', selector, base: b, models: m }, transferList([b, ...m]));
       },
       needsAnotherPass() {
         if (passAnswer === undefined) {
@@ -138,9 +160,16 @@ export function createCpuWorkerBackend(): MergeBackend {
 
   return {
     name: 'cpu',
+    sharedBuffers: typeof SharedArrayBuffer === 'function',
     async mergeTensor(job) {
       const t = transferable(job);
-      return (await call({ op: 'merge', job: t.job }, t.buffers)).result!;
+      const result = (await call({ op: 'merge', job: t.job }, t.buffers)).result!;
+      // Filled in place: hand back the caller's own array (its pool knows that object, not
+      // the clone that came back over the same shared memory).
+      const output = t.job.output;
+      if (output && isShared(result.merged.buffer) && result.merged.length === output.length)
+        return { ...result, merged: output };
+      return result;
     },
     async electedSignSum(job) {
       const t = transferable(job);

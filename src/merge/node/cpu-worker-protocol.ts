@@ -20,6 +20,7 @@ export type WorkerRequest =
       base: RawTensor;
       tuned: RawTensor;
     }
+  | { id: number; op: 'selectorAddAll'; selector: number; base: RawTensor; models: RawTensor[] }
   | { id: number; op: 'selectorNext'; selector: number }
   | { id: number; op: 'selectorThresholds'; selector: number };
 

@@ -3,12 +3,17 @@ import { parentPort } from 'node:worker_threads';
 import type { MagnitudeSelector } from '../backend';
 import { CpuMagnitudeSelector } from '../cpu/magnitude-selector';
 import { mergeTensorCpu } from '../cpu/index';
+import { F32Scratch } from '../cpu/scratch';
 import { taskArithmeticSignSum } from '../cpu/task-arithmetic';
 import type { WorkerRequest, WorkerResponse } from './cpu-worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('cpu-worker must run in a worker thread');
 const selectors = new Map<number, MagnitudeSelector>();
+// The per-model deltas of a job, reused from job to job (as createCpuBackend does).
+const scratch = new F32Scratch();
+const isShared = (b: ArrayBufferLike): boolean =>
+  typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer;
 
 function selector(id: number): MagnitudeSelector {
   const s = selectors.get(id);
@@ -22,14 +27,15 @@ port.on('message', async (msg: WorkerRequest) => {
   try {
     switch (msg.op) {
       case 'merge': {
-        const result = mergeTensorCpu(msg.job);
+        const result = mergeTensorCpu(msg.job, scratch);
+        // Shared memory (the job's output array) is seen by both threads: not transferred.
         for (const a of [result.merged, ...(result.taskModels ?? [])])
-          transfer.push(a.buffer as ArrayBuffer);
+          if (!isShared(a.buffer)) transfer.push(a.buffer as ArrayBuffer);
         reply = { id: msg.id, ok: true, result };
         break;
       }
       case 'signSum':
-        reply = { id: msg.id, ok: true, value: taskArithmeticSignSum(msg.job) };
+        reply = { id: msg.id, ok: true, value: taskArithmeticSignSum(msg.job, scratch) };
         break;
       case 'selectorCreate':
         selectors.set(
@@ -42,6 +48,13 @@ port.on('message', async (msg: WorkerRequest) => {
         await selector(msg.selector).add(msg.model, msg.base, msg.tuned);
         reply = { id: msg.id, ok: true };
         break;
+      case 'selectorAddAll': {
+        const s = selector(msg.selector);
+        if (s.addAll) await s.addAll(msg.base, msg.models);
+        else for (let m = 0; m < msg.models.length; m++) await s.add(m, msg.base, msg.models[m]!);
+        reply = { id: msg.id, ok: true };
+        break;
+      }
       case 'selectorNext':
         reply = { id: msg.id, ok: true, value: selector(msg.selector).needsAnotherPass() };
         break;
