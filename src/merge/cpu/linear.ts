@@ -1,6 +1,6 @@
 /** Linear (weighted average): out = Σ wᵢθᵢ (f32, model order), / Σ wᵢ when normalize
  * (|Σ wᵢ| < 1e-8 → 1, as the task-arithmetic divisor guard). */
-import type { LinearJob } from '../backend';
+import { outputArray, type LinearJob } from '../backend';
 import { f32View } from './unpack';
 
 const f = Math.fround;
@@ -15,7 +15,7 @@ export function mergeLinear(job: LinearJob): Float32Array {
   let div = 0;
   for (const w of weights) div = f(div + w);
   if (Math.abs(div) < 1e-8) div = 1;
-  const out = new Float32Array(job.numel);
+  const out = outputArray(job);
   for (let i = 0; i < job.numel; i++) {
     let acc = 0;
     for (let m = 0; m < models.length; m++) {

@@ -5,7 +5,7 @@
  * doubles. A degenerate denominator (|1 + (N−1)cos| < 1e-8, anti-parallel τ's) gives t = 0,
  * i.e. the base, instead of ±∞.
  */
-import type { ModelStockJob } from '../backend';
+import { outputArray, type ModelStockJob } from '../backend';
 import { f32View, rowLength, taskVector } from './unpack';
 
 const f = Math.fround;
@@ -28,7 +28,7 @@ export function mergeModelStock(job: ModelStockJob): Float32Array {
   const taus = fixedT ? [] : models.map((m) => taskVector(base, m));
   const n = models.length;
   const seg = job.filterWise ? rowLength(job.shape, job.numel) : Math.max(job.numel, 1);
-  const out = new Float32Array(job.numel);
+  const out = outputArray(job);
   for (let begin = 0; begin < job.numel; begin += seg) {
     const end = Math.min(begin + seg, job.numel);
     const t =

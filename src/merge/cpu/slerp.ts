@@ -3,7 +3,7 @@
  * whole-tensor reductions, summed in doubles; the two coefficients are then applied per
  * element. t = 0 returns `a` (the base) and t = 1 returns `b` bit-exactly.
  */
-import type { SlerpJob } from '../backend';
+import { outputArray, type SlerpJob } from '../backend';
 import { unpackToF32 } from './unpack';
 
 export const SLERP_DOT_THRESHOLD = 0.9995;
@@ -71,7 +71,7 @@ export function mergeSlerp(job: SlerpJob): Float32Array {
   if (job.t === 0) return a;
   if (job.t === 1) return b;
   const { s0, s1 } = job.coefficients ?? slerpCoefficients(a, b, job.t);
-  const out = new Float32Array(job.numel);
+  const out = outputArray(job);
   for (let i = 0; i < job.numel; i++) out[i] = s0 * (a[i] as number) + s1 * (b[i] as number);
   return out;
 }

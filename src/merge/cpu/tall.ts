@@ -3,7 +3,7 @@
  * order); mₜ = |τₜ| > λₜ·|τ_MTL − τₜ| (strict); keep = (Σ mₜ ≥ k); out = θ₀ + α·τ_MTL where
  * kept, θ₀ elsewhere. Compressed task models: θ₀ + mₜ⊙τ_MTL.
  */
-import type { ConsensusJob, TensorResult } from '../backend';
+import { outputArray, type ConsensusJob, type TensorResult } from '../backend';
 import { f32View, taskVector } from './unpack';
 
 const f = Math.fround;
@@ -16,7 +16,7 @@ export function mergeConsensus(job: ConsensusJob): TensorResult {
   );
   const lambdas = taus.map((_, t) => f(job.maskLambdas[t] ?? 0));
   const alpha = f(job.alpha);
-  const merged = new Float32Array(job.numel);
+  const merged = outputArray(job);
   const taskModels = job.emitTaskModels ? taus.map(() => new Float32Array(job.numel)) : undefined;
   for (let i = 0; i < job.numel; i++) {
     const b = base[i] as number;
