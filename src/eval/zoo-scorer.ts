@@ -92,7 +92,7 @@ export class ZooScorer {
         const n = counts[k]!;
         if (n > 0) {
           const slice = tf.slice(features, [row, 0], [n, -1]) as tf.Tensor2D;
-          perTask.push(tf.argMax(vitHead(this.heads, slice, task), 1));
+          perTask.push(tf.argMax(vitHead(this.heads, slice, task, config), 1));
         }
         row += n;
       });

@@ -21,6 +21,29 @@ export interface VitConfig {
   mlpDim: number;
   /** LayerNorm epsilon. */
   eps: number;
+  /**
+   * How a task head turns the CLS feature into logits. 'linear' (the default, and what an absent
+   * field means): f·W + b. 'cosine': a CLIP-like cosine classifier, s · (f/‖f‖)·(W_c/‖W_c‖) for
+   * each class column c, with the fixed scale s = `logitScale` and no bias (the bias tensor is
+   * kept in checkpoints for their shape but never read). Fine-tunes under a cosine head can only
+   * rotate the feature: no encoder tensor acts as a temperature.
+   */
+  head?: HeadType;
+  /** The fixed logit scale s of a cosine head (default {@link DEFAULT_LOGIT_SCALE}). */
+  logitScale?: number;
+}
+
+export type HeadType = 'linear' | 'cosine';
+export const HEAD_TYPES: readonly HeadType[] = ['linear', 'cosine'];
+export const DEFAULT_LOGIT_SCALE = 16;
+
+export function isCosineHead(config: Pick<VitConfig, 'head'>): boolean {
+  return config.head === 'cosine';
+}
+
+/** The cosine head's logit scale s (meaningless for a linear head). */
+export function logitScaleOf(config: Pick<VitConfig, 'logitScale'>): number {
+  return config.logitScale ?? DEFAULT_LOGIT_SCALE;
 }
 
 export const DEFAULT_VIT_CONFIG: Readonly<VitConfig> = Object.freeze({
@@ -64,6 +87,13 @@ export function validateVitConfig(config: VitConfig): void {
   if (config.imageSize % config.patchSize !== 0) bad('imageSize must be a multiple of patchSize');
   if (config.dim % config.heads !== 0) bad('dim must be a multiple of heads');
   if (!(config.eps > 0)) bad('eps must be positive');
+  if (config.head !== undefined && !HEAD_TYPES.includes(config.head))
+    bad(`head must be one of ${HEAD_TYPES.join(', ')}`);
+  if (
+    config.logitScale !== undefined &&
+    !(Number.isFinite(config.logitScale) && config.logitScale > 0)
+  )
+    bad('logitScale must be a positive number');
 }
 
 /**

@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import {
   headBiasName,
   headWeightName,
+  isCosineHead,
+  logitScaleOf,
   numPatches,
   type VitConfig,
   DEFAULT_VIT_CONFIG,
@@ -77,10 +79,40 @@ export function vitEncode(
   });
 }
 
-/** Logits of one task's head on a CLS feature: [N, dim] → [N, classes]. */
-export function vitHead(params: VitParams, feature: tf.Tensor2D, task: string): tf.Tensor2D {
+/**
+ * Logits of one task's head on a CLS feature: [N, dim] → [N, classes]. Linear (f·W + b) unless
+ * `config.head` is 'cosine': then s · (f/‖f‖)·(W_c/‖W_c‖) per class column c, no bias.
+ */
+export function vitHead(
+  params: VitParams,
+  feature: tf.Tensor2D,
+  task: string,
+  config: Pick<VitConfig, 'head' | 'logitScale'> = DEFAULT_VIT_CONFIG,
+): tf.Tensor2D {
   const get = getter(params);
-  return tf.tidy(() => linear(feature, get(headWeightName(task)), get(headBiasName(task))));
+  return tf.tidy(() => {
+    const weight = get(headWeightName(task));
+    if (!isCosineHead(config)) return linear(feature, weight, get(headBiasName(task)));
+    return cosineLogits(feature, weight as tf.Tensor2D, logitScaleOf(config));
+  });
+}
+
+/** s · cos(f_i, W_c): rows of `feature` [N, dim] against columns of `weight` [dim, classes]. */
+export function cosineLogits(
+  feature: tf.Tensor2D,
+  weight: tf.Tensor2D,
+  scale: number,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    // x / sqrt(Σx² + ε²): ε keeps the gradient finite at a zero vector and is far below any
+    // real feature's or class column's norm.
+    const unitRows = tf.mul(feature, tf.rsqrt(tf.add(tf.sum(tf.square(feature), 1, true), 1e-12)));
+    const unitCols = tf.mul(weight, tf.rsqrt(tf.add(tf.sum(tf.square(weight), 0, true), 1e-12)));
+    return tf.mul(
+      tf.matMul(unitRows as tf.Tensor2D, unitCols as tf.Tensor2D),
+      scale,
+    ) as tf.Tensor2D;
+  });
 }
 
 /** Logits [N, classes] of task `taskHead`'s head (`heads.<task>.weight/bias`) on the encoder. */
@@ -90,5 +122,5 @@ export function vitForward(
   taskHead: string,
   config: VitConfig = DEFAULT_VIT_CONFIG,
 ): tf.Tensor2D {
-  return tf.tidy(() => vitHead(params, vitEncode(params, images, config), taskHead));
+  return tf.tidy(() => vitHead(params, vitEncode(params, images, config), taskHead, config));
 }

@@ -2,7 +2,11 @@
  * `npm run zoo`: trains the demo zoo from real data, reproducibly from a seed, and writes
  * public/zoo/ (checkpoints, test sets, manifest). Flags: --seed N, --out DIR, --jobs N (parallel
  * fine-tune processes), --base-steps, --ft-steps, --base-batch, --ft-batch, --test-count,
- * --probe-steps, --probe-lr, --ft-lr, --resume (keep checkpoints already built in --out).
+ * --probe-steps, --probe-lr, --ft-lr, --resume (keep checkpoints already built in --out),
+ * --head linear|cosine and --logit-scale S (the heads' type, for the base's pretraining head, the
+ * probes and the fine-tunes alike; default linear: see VitConfig.head), --task-steps
+ * name=N[,name=N] (a task's fine-tune steps, overriding SCHEDULE's multiple of --ft-steps: e.g.
+ * `fashion=4500` halves the build's critical path for a quick experiment).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -16,8 +20,11 @@ import { TASKS, makeExamples, taskByName, type SourceSet, type TaskSpec } from '
 import { PRETRAIN_CLASSES, PRETRAIN_HEAD, makePretrainBatch } from '../data/pretrain';
 import { loadFashion, loadMnist, type Split } from '../data/sources-node';
 import {
+  DEFAULT_LOGIT_SCALE,
   DEFAULT_VIT_CONFIG,
   HEAD_PREFIX,
+  HEAD_TYPES,
+  type HeadType,
   type VitConfig,
   headBiasName,
   headWeightName,
@@ -44,6 +51,8 @@ interface BuildOptions {
   ftLr: number;
   probeSteps: number;
   probeLr: number;
+  /** Fine-tune steps of named tasks, overriding {@link SCHEDULE} (--task-steps). */
+  taskSteps: Record<string, number>;
   config: VitConfig;
   tasks: TaskSpec[];
 }
@@ -61,6 +70,19 @@ const SCHEDULE: Record<string, { steps: number; lr: number }> = {
   mnist_rot_inv: { steps: 1.5, lr: 1.5 },
 };
 
+function parseTaskSteps(spec: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of spec ? spec.split(',') : []) {
+    const [name = '', steps = ''] = part.split('=');
+    taskByName(name); // throws on an unknown task
+    const n = Number(steps);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new Error(`--task-steps ${part}: steps must be a positive integer`);
+    out[name] = n;
+  }
+  return out;
+}
+
 function parseArgs(argv: string[]): BuildOptions & { worker?: string } {
   const get = (flag: string, fallback: number): number => {
     const i = argv.indexOf(flag);
@@ -69,6 +91,20 @@ function parseArgs(argv: string[]): BuildOptions & { worker?: string } {
     if (!Number.isFinite(v)) throw new Error(`${flag} needs a number`);
     return v;
   };
+  const text = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i < 0 ? undefined : argv[i + 1];
+  };
+  const head = text('--head') ?? 'linear';
+  if (!HEAD_TYPES.includes(head as HeadType))
+    throw new Error(`--head must be one of ${HEAD_TYPES.join(', ')}`);
+  if (argv.includes('--logit-scale') && head !== 'cosine')
+    throw new Error('--logit-scale needs --head cosine');
+  // A linear zoo's config stays exactly as before (no head fields): its manifest is unchanged.
+  const headConfig: Partial<VitConfig> =
+    head === 'cosine'
+      ? { head: 'cosine', logitScale: get('--logit-scale', DEFAULT_LOGIT_SCALE) }
+      : {};
   const outIndex = argv.indexOf('--out');
   const workerIndex = argv.indexOf('--worker');
   return {
@@ -85,6 +121,7 @@ function parseArgs(argv: string[]): BuildOptions & { worker?: string } {
     ftLr: get('--ft-lr', 1e-3),
     probeSteps: get('--probe-steps', 300),
     probeLr: get('--probe-lr', 1e-2),
+    taskSteps: parseTaskSteps(text('--task-steps')),
     worker: workerIndex >= 0 ? argv[workerIndex + 1] : undefined,
     config: {
       ...DEFAULT_VIT_CONFIG,
@@ -93,6 +130,7 @@ function parseArgs(argv: string[]): BuildOptions & { worker?: string } {
       depth: get('--depth', DEFAULT_VIT_CONFIG.depth),
       heads: get('--heads', DEFAULT_VIT_CONFIG.heads),
       mlpDim: get('--mlp', DEFAULT_VIT_CONFIG.mlpDim),
+      ...headConfig,
     },
     tasks: argv.includes('--tasks')
       ? (argv[argv.indexOf('--tasks') + 1] ?? '').split(',').map(taskByName)
@@ -141,7 +179,7 @@ async function pretrainBase(o: BuildOptions): Promise<Map<string, NamedArray>> {
 }
 
 function taskSteps(task: TaskSpec, o: BuildOptions): number {
-  return Math.round(o.ftSteps * (SCHEDULE[task.name]?.steps ?? 1));
+  return o.taskSteps[task.name] ?? Math.round(o.ftSteps * (SCHEDULE[task.name]?.steps ?? 1));
 }
 
 function taskLr(task: TaskSpec, o: BuildOptions): number {
@@ -342,7 +380,8 @@ async function main(): Promise<void> {
       fineTunePeakLr: Object.fromEntries(o.tasks.map((t) => [t.name, taskLr(t, o)])),
       fineTuneBatch: o.ftBatch,
       fineTune:
-        `per task: linear probe of a fresh head on the frozen base (${o.probeSteps} steps, ` +
+        `per task: ${o.config.head === 'cosine' ? `cosine-classifier (logit scale ${o.config.logitScale}, no bias)` : 'linear'} ` +
+        `probe of a fresh head on the frozen base (${o.probeSteps} steps, ` +
         `peak lr ${o.probeLr}), then the whole encoder fine-tuned under that frozen head`,
       probeSteps: o.probeSteps,
       optimizer: `Adam, warm-up then cosine decay; peak lr base ${o.baseLr}, probe ${o.probeLr}, fine-tunes ${o.ftLr} (per task: fineTunePeakLr)`,

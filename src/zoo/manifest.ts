@@ -2,7 +2,7 @@
  * The zoo manifest (`public/zoo/manifest.json`): which model, which tasks with which classes,
  * which tensors are heads, the files, where the data came from, and how it was built.
  */
-import type { VitConfig } from '../models/vit-config';
+import { HEAD_TYPES, type VitConfig } from '../models/vit-config';
 import { ZooFormatError } from './safetensors-lite';
 
 export const ZOO_FORMAT = 'merge-studio-zoo';
@@ -69,6 +69,18 @@ export function validateManifest(json: unknown, file: string): ZooManifest {
   for (const key of ['imageSize', 'patchSize', 'dim', 'depth', 'heads', 'mlpDim'] as const) {
     if (!isPosInt(cfg![key])) fail(`model.config.${key} must be a positive integer`);
   }
+  // Optional (absent: a linear head, the format of every zoo built before cosine heads).
+  if (cfg!.head !== undefined && !HEAD_TYPES.includes(cfg!.head))
+    fail(`model.config.head must be one of ${HEAD_TYPES.join(', ')}`);
+  if (
+    cfg!.logitScale !== undefined &&
+    !(
+      typeof cfg!.logitScale === 'number' &&
+      Number.isFinite(cfg!.logitScale) &&
+      cfg!.logitScale > 0
+    )
+  )
+    fail('model.config.logitScale must be a positive number');
   if (!isString(m!.headPrefix)) fail('headPrefix is missing');
   if (!isString(m!.base?.checkpoint)) fail('base.checkpoint is missing');
   if (!Array.isArray(m!.tasks) || m!.tasks.length === 0) fail('tasks must be a non-empty list');

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GrayImages } from '../data/images';
 import { vitForward } from '../models/vit';
 import { imagesToTensor, type NamedArray } from '../models/tensors';
-import type { VitConfig } from '../models/vit-config';
+import { headBiasName, isCosineHead, type VitConfig } from '../models/vit-config';
 
 export interface TrainOptions {
   config: VitConfig;
@@ -39,7 +39,10 @@ export function learningRate(
 
 export async function train(options: TrainOptions): Promise<Map<string, NamedArray>> {
   const vars = new Map<string, tf.Variable>();
-  const trainable = options.trainable ?? (() => true);
+  const chosen = options.trainable ?? (() => true);
+  // A cosine head has no bias: its tensor stays at its initial 0 (kept only for the shape).
+  const fixedBias = isCosineHead(options.config) ? headBiasName(options.head) : undefined;
+  const trainable = (name: string): boolean => chosen(name) && name !== fixedBias;
   for (const [name, { shape, data }] of options.initial)
     vars.set(name, tf.variable(tf.tensor(data, shape), trainable(name), name));
   const optimizer = tf.train.adam(options.peakLr, 0.9, 0.999, 1e-8);

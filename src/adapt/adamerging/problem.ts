@@ -150,6 +150,7 @@ function meanLossPerTask(
       problem.heads,
       tf.slice(features, [k * perTask, 0], [perTask, dim]),
       task,
+      problem.config,
     );
     const loss = tf.reshape(
       tf.mean(rowLoss(tf.logSoftmax(logits) as tf.Tensor2D, k)),

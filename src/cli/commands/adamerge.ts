@@ -33,7 +33,8 @@ const usage = `usage: adamerge --pool <manifest.json | zoo folder> --mode task|l
   --limit        only the first N test images per task in accuracy figures
   --log-every    progress line every N steps (default 25)
   --device       webgpu (default: Dawn, the fused WGSL step; falls back to wasm without an
-                 adapter), wasm, cpu`;
+                 adapter), wasm, cpu; a zoo with cosine heads (model.config.head) needs wasm
+                 or cpu: the fused step computes linear heads only and refuses it`;
 
 function positiveInt(
   name: string,
