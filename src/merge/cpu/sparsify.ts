@@ -23,7 +23,7 @@
  * ‖δ‖₁/‖kept‖₁ and is skipped if either is < 1e-7 (mergekit ≥ 2025). Norms sum in doubles.
  */
 import { elementUniform, nameHash, streamKey } from '../random';
-import type { RescaleMode, Sparsifier } from '../backend';
+import type { RescaleMode, Sparsifier, TaskArithmeticJob } from '../backend';
 import { magnitudeBand, sortedMagnitudesDesc } from './select';
 
 export interface SparsifyOptions {
@@ -48,6 +48,26 @@ export interface SparsifyOptions {
   elementOffset?: number;
   /** A streamed tensor's precomputed l1 factor; replaces the sums over `delta`. */
   l1Factor?: number;
+}
+
+/** The options of model m that come straight from its task-arithmetic job's fields. */
+export function modelSparsifyOptions(
+  job: Pick<
+    TaskArithmeticJob,
+    'sparsifier' | 'densities' | 'gammas' | 'epsilons' | 'rowWise' | 'seed' | 'tensorName'
+  >,
+  m: number,
+): Omit<SparsifyOptions, 'rescale' | 'rowLen'> {
+  return {
+    sparsifier: job.sparsifier,
+    density: job.densities[m] ?? 1,
+    gamma: job.gammas[m] ?? 0,
+    epsilon: job.epsilons[m] ?? 0,
+    rowWise: job.rowWise,
+    seed: job.seed,
+    modelIndex: m,
+    tensorName: job.tensorName,
+  };
 }
 
 /** `out` (delta.length floats, any contents) receives the result instead of a new array. */

@@ -22,7 +22,7 @@ import {
 } from './elementwise-ta';
 import { magnitudeBand } from './select';
 import type { F32Scratch } from './scratch';
-import { sparsify } from './sparsify';
+import { modelSparsifyOptions, sparsify } from './sparsify';
 import { f32View, rowLength, taskVector, unpackToF32 } from './unpack';
 import { mergeElementwiseWasm } from './wasm/elementwise';
 import { sharedKernels } from './wasm/kernels';
@@ -45,16 +45,9 @@ export function weightedDeltas(
     const kept = sparsify(
       delta,
       {
-        sparsifier: job.sparsifier,
-        density: job.densities[m] ?? 1,
-        gamma: job.gammas[m] ?? 0,
-        epsilon: job.epsilons[m] ?? 0,
+        ...modelSparsifyOptions(job, m),
         rescale: job.rescale,
-        rowWise: job.rowWise,
         rowLen,
-        seed: job.seed,
-        modelIndex: m,
-        tensorName: job.tensorName,
         threshold: job.modelScopeThresholds?.[m],
         ...(job.tensorBands ? { band: job.tensorBands[m] ?? null } : {}),
         ...(job.l1Factors ? { l1Factor: job.l1Factors[m] ?? 1 } : {}),

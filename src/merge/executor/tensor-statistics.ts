@@ -8,7 +8,7 @@
  * memory stays at a few chunks whatever the tensor size.
  */
 import type { MergeBackend, RawTensor, TaskArithmeticJob } from '../backend';
-import { addL1Sums, l1Factor, sparsify } from '../cpu/sparsify';
+import { addL1Sums, l1Factor, modelSparsifyOptions, sparsify } from '../cpu/sparsify';
 import { f32View, taskVector } from '../cpu/unpack';
 import { F32Scratch } from '../cpu/scratch';
 import { addSlerpSums, slerpFromSums, type SlerpSums } from '../cpu/slerp';
@@ -193,16 +193,9 @@ async function l1Factors(
       const kept = sparsify(
         delta,
         {
-          sparsifier: job.sparsifier,
-          density: job.densities[m] ?? 1,
-          gamma: job.gammas[m] ?? 0,
-          epsilon: job.epsilons[m] ?? 0,
+          ...modelSparsifyOptions(job, m),
           rescale: 'none',
-          rowWise: job.rowWise,
           rowLen: chunkRowLength(step) > 1 ? chunkRowLength(step) : len,
-          seed: job.seed,
-          modelIndex: m,
-          tensorName: job.tensorName,
           threshold: ctx.thresholds?.[m],
           ...(bands ? { band: bands[m] ?? null } : {}),
           elementOffset: item.begin,
