@@ -33,6 +33,11 @@ function owned(raw: RawTensor): RawTensor {
   return whole && b.buffer instanceof ArrayBuffer ? raw : { dtype: raw.dtype, bytes: b.slice() };
 }
 
+/** The tensor itself in shared memory, else a copy of its bytes (to transfer). */
+function sharedOrCopy(r: RawTensor): RawTensor {
+  return isShared(r.bytes.buffer) ? r : { dtype: r.dtype, bytes: r.bytes.slice() };
+}
+
 function transferList(raws: RawTensor[]): ArrayBuffer[] {
   const buffers = raws.map((r) => r.bytes.buffer).filter((b) => !isShared(b));
   return [...new Set(buffers as ArrayBuffer[])];
@@ -124,18 +129,14 @@ export function createCpuWorkerBackend(): MergeBackend {
       async add(model, base, tuned) {
         await created;
         // Copies unless shared: the executor hands the same base to every model's add().
-        const copy = (r: RawTensor) =>
-          isShared(r.bytes.buffer) ? r : { dtype: r.dtype, bytes: r.bytes.slice() };
-        const b = copy(base);
-        const t = copy(tuned);
+        const b = sharedOrCopy(base);
+        const t = sharedOrCopy(tuned);
         await call({ op: 'selectorAdd', selector, model, base: b, tuned: t }, transferList([b, t]));
       },
       async addAll(base, models) {
         await created;
-        const copy = (r: RawTensor) =>
-          isShared(r.bytes.buffer) ? r : { dtype: r.dtype, bytes: r.bytes.slice() };
-        const b = copy(base);
-        const m = models.map(copy);
+        const b = sharedOrCopy(base);
+        const m = models.map(sharedOrCopy);
         await call({ op: 'selectorAddAll', selector, base: b, models: m }, transferList([b, ...m]));
       },
       needsAnotherPass() {
@@ -163,13 +164,11 @@ export function createCpuWorkerBackend(): MergeBackend {
     sharedBuffers: typeof SharedArrayBuffer === 'function',
     async mergeTensor(job) {
       const t = transferable(job);
-      const result = (await call({ op: 'merge', job: t.job }, t.buffers)).result!;
-      // Filled in place: hand back the caller's own array (its pool knows that object, not
-      // the clone that came back over the same shared memory).
+      const reply = await call({ op: 'merge', job: t.job }, t.buffers);
+      // Filled in place: hand back the caller's own array (its pool knows that object).
       const output = t.job.output;
-      if (output && isShared(result.merged.buffer) && result.merged.length === output.length)
-        return { ...result, merged: output };
-      return result;
+      if (reply.inPlace && output) return { ...reply.result!, merged: output };
+      return reply.result!;
     },
     async electedSignSum(job) {
       const t = transferable(job);

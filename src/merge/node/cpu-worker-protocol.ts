@@ -25,5 +25,12 @@ export type WorkerRequest =
   | { id: number; op: 'selectorThresholds'; selector: number };
 
 export type WorkerResponse =
-  | { id: number; ok: true; result?: TensorResult; value?: number | boolean | number[] }
+  | {
+      id: number;
+      ok: true;
+      result?: TensorResult;
+      value?: number | boolean | number[];
+      /** The merge went into the job's (shared) output array; result.merged is left empty. */
+      inPlace?: boolean;
+    }
   | { id: number; ok: false; error: string };

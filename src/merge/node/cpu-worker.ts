@@ -28,10 +28,12 @@ port.on('message', async (msg: WorkerRequest) => {
     switch (msg.op) {
       case 'merge': {
         const result = mergeTensorCpu(msg.job, scratch);
-        // Shared memory (the job's output array) is seen by both threads: not transferred.
-        for (const a of [result.merged, ...(result.taskModels ?? [])])
+        // Written into the job's shared output array: both threads see it, send nothing back.
+        const inPlace = msg.job.output !== undefined && result.merged === msg.job.output;
+        const sent = inPlace ? { ...result, merged: new Float32Array(0) } : result;
+        for (const a of [sent.merged, ...(sent.taskModels ?? [])])
           if (!isShared(a.buffer)) transfer.push(a.buffer as ArrayBuffer);
-        reply = { id: msg.id, ok: true, result };
+        reply = { id: msg.id, ok: true, result: sent, inPlace };
         break;
       }
       case 'signSum':
