@@ -16,11 +16,13 @@
  */
 type PoolBuffer = ArrayBuffer | SharedArrayBuffer;
 
+/** A SharedArrayBuffer (false where the runtime has none). */
+export function isSharedBuffer(b: ArrayBufferLike): b is SharedArrayBuffer {
+  return typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer;
+}
+
 function isPoolBuffer(b: ArrayBufferLike): b is PoolBuffer {
-  return (
-    b instanceof ArrayBuffer ||
-    (typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer)
-  );
+  return b instanceof ArrayBuffer || isSharedBuffer(b);
 }
 
 export class ReadBuffers {

@@ -223,15 +223,16 @@ async function sumStatistics(
   const slerp: SlerpSums = { aa: 0, bb: 0, ab: 0 };
   const pairs = newPairSums(step.inputs.length - 1);
   // Task vectors of one chunk, reused from chunk to chunk (not K fresh arrays per chunk).
-  let taus: Float32Array[] = [];
+  const scratch = new F32Scratch();
   for await (const { item, value: raws } of prefetchOneAhead(units, ctx.load)) {
     ctx.throwIfAborted();
     const len = item.end - item.begin;
     const views = raws.map((r, i) => f32View(r, len, what(i)));
     if (kind === 'slerp') addSlerpSums(views[0]!, views[1]!, slerp);
     else {
-      if ((taus[0]?.length ?? -1) < len) taus = views.slice(1).map(() => new Float32Array(len));
-      views.slice(1).forEach((tuned, m) => taskVector(views[0]!, tuned, taus[m]));
+      const taus = views
+        .slice(1)
+        .map((tuned, m) => taskVector(views[0]!, tuned, scratch.get(m, len)));
       addPairSums(taus, 0, len, pairs);
     }
     ctx.recycle(raws);

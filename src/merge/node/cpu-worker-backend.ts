@@ -12,13 +12,11 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MagnitudeSelector, MergeBackend, RawTensor, TensorJob } from '../backend';
+import { isSharedBuffer } from '../executor/read-buffers';
 import type { WorkerRequest, WorkerResponse } from './cpu-worker-protocol';
 
 type Pending = { resolve: (r: WorkerResponse & { ok: true }) => void; reject: (e: Error) => void };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-const isShared = (b: ArrayBufferLike): boolean =>
-  typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer;
 
 /**
  * A raw tensor the worker can have: in SharedArrayBuffer memory (the executor's pooled
@@ -28,18 +26,18 @@ const isShared = (b: ArrayBufferLike): boolean =>
  */
 function owned(raw: RawTensor): RawTensor {
   const b = raw.bytes;
-  if (isShared(b.buffer)) return raw;
+  if (isSharedBuffer(b.buffer)) return raw;
   const whole = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
   return whole && b.buffer instanceof ArrayBuffer ? raw : { dtype: raw.dtype, bytes: b.slice() };
 }
 
 /** The tensor itself in shared memory, else a copy of its bytes (to transfer). */
 function sharedOrCopy(r: RawTensor): RawTensor {
-  return isShared(r.bytes.buffer) ? r : { dtype: r.dtype, bytes: r.bytes.slice() };
+  return isSharedBuffer(r.bytes.buffer) ? r : { dtype: r.dtype, bytes: r.bytes.slice() };
 }
 
 function transferList(raws: RawTensor[]): ArrayBuffer[] {
-  const buffers = raws.map((r) => r.bytes.buffer).filter((b) => !isShared(b));
+  const buffers = raws.map((r) => r.bytes.buffer).filter((b) => !isSharedBuffer(b));
   return [...new Set(buffers as ArrayBuffer[])];
 }
 
@@ -58,7 +56,7 @@ function transferable(job: TensorJob): { job: TensorJob; buffers: ArrayBuffer[] 
     raws = [out.base, ...out.models];
   }
   // An output array in shared memory is filled in place; any other stays here.
-  if (out.output && !isShared(out.output.buffer)) delete out.output;
+  if (out.output && !isSharedBuffer(out.output.buffer)) delete out.output;
   return { job: out, buffers: transferList(raws) };
 }
 

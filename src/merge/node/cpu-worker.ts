@@ -1,21 +1,19 @@
 /** Worker thread of the Node CPU backend: runs the CPU reference off the main thread. */
 import { parentPort } from 'node:worker_threads';
-import type { MagnitudeSelector } from '../backend';
 import { CpuMagnitudeSelector } from '../cpu/magnitude-selector';
 import { mergeTensorCpu } from '../cpu/index';
 import { F32Scratch } from '../cpu/scratch';
 import { taskArithmeticSignSum } from '../cpu/task-arithmetic';
+import { isSharedBuffer } from '../executor/read-buffers';
 import type { WorkerRequest, WorkerResponse } from './cpu-worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('cpu-worker must run in a worker thread');
-const selectors = new Map<number, MagnitudeSelector>();
+const selectors = new Map<number, CpuMagnitudeSelector>();
 // The per-model deltas of a job, reused from job to job (as createCpuBackend does).
 const scratch = new F32Scratch();
-const isShared = (b: ArrayBufferLike): boolean =>
-  typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer;
 
-function selector(id: number): MagnitudeSelector {
+function selector(id: number): CpuMagnitudeSelector {
   const s = selectors.get(id);
   if (!s) throw new Error(`no magnitude selector ${id}`);
   return s;
@@ -32,7 +30,7 @@ port.on('message', async (msg: WorkerRequest) => {
         const inPlace = msg.job.output !== undefined && result.merged === msg.job.output;
         const sent = inPlace ? { ...result, merged: new Float32Array(0) } : result;
         for (const a of [sent.merged, ...(sent.taskModels ?? [])])
-          if (!isShared(a.buffer)) transfer.push(a.buffer as ArrayBuffer);
+          if (!isSharedBuffer(a.buffer)) transfer.push(a.buffer as ArrayBuffer);
         reply = { id: msg.id, ok: true, result: sent, inPlace };
         break;
       }
@@ -50,13 +48,10 @@ port.on('message', async (msg: WorkerRequest) => {
         await selector(msg.selector).add(msg.model, msg.base, msg.tuned);
         reply = { id: msg.id, ok: true };
         break;
-      case 'selectorAddAll': {
-        const s = selector(msg.selector);
-        if (s.addAll) await s.addAll(msg.base, msg.models);
-        else for (let m = 0; m < msg.models.length; m++) await s.add(m, msg.base, msg.models[m]!);
+      case 'selectorAddAll':
+        await selector(msg.selector).addAll(msg.base, msg.models);
         reply = { id: msg.id, ok: true };
         break;
-      }
       case 'selectorNext':
         reply = { id: msg.id, ok: true, value: selector(msg.selector).needsAnotherPass() };
         break;
