@@ -11,7 +11,8 @@
  *   falls back to the CPU reference when a backend lacks it);
  * - `TensorResult.nonFinite?` (the executor counts when it is absent);
  * - the MagnitudeSelector pass protocol is spelled out below (needsAnotherPass closes a pass),
- *   and `MagnitudeSelector.closePass?()` is awaited before needsAnotherPass() when present.
+ *   and `MagnitudeSelector.closePass?()` is awaited before needsAnotherPass() when present;
+ * - `JobBase.splitRow?` marks a chunk job a backend may split into row ranges.
  */
 import type { FloatDtype } from '../io/types';
 
@@ -41,6 +42,14 @@ interface JobBase {
    * backend that fills it overwrites every element; any backend may ignore it.
    */
   output?: Float32Array;
+  /**
+   * Set by the executor on a chunk of a streamed tensor, whose every statistic is resolved:
+   * each output element depends only on the same element of the inputs (on its row, for
+   * per-row selections), so a backend may split the job further into ranges of whole rows of
+   * this many elements, each computed as a chunk of its own (e.g. one per thread). Absent on
+   * whole-tensor jobs, which compute their own per-tensor statistics.
+   */
+  splitRow?: number;
 }
 
 /** `job.output` when it is exactly the job's size, else a fresh array. */

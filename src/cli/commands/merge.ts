@@ -22,7 +22,7 @@ import {
   getMethod,
   type MergeBackend,
 } from '../../merge';
-import { createCpuWorkerBackend } from '../../merge/node/cpu-worker-backend';
+import { createCpuWorkerBackend, defaultCpuThreads } from '../../merge/node/cpu-worker-backend';
 import { formatBytes } from '../format';
 import { CliUsageError, type CliIo, type Command } from '../types';
 
@@ -74,12 +74,17 @@ export function progressLine(p: Progress): string | undefined {
   return `merge: ${p.done}/${p.total} tensor steps${bytes}${rate}${eta}`;
 }
 
+function workerThreads(): string {
+  const n = defaultCpuThreads();
+  return n === 1 ? '1 worker thread' : `${n} worker threads`;
+}
+
 async function chooseBackend(device: string | undefined, io: CliIo): Promise<MergeBackend> {
   if (device !== undefined && device !== 'webgpu' && device !== 'cpu') {
     throw new CliUsageError(`--device: unknown device "${device}"; use webgpu or cpu`);
   }
   if (device === 'cpu') {
-    io.err('device: cpu (reference backend, worker thread)');
+    io.err(`device: cpu (reference backend, ${workerThreads()})`);
     return createCpuWorkerBackend();
   }
   try {
@@ -104,7 +109,7 @@ async function chooseBackend(device: string | undefined, io: CliIo): Promise<Mer
     throw new CliUsageError(
       '--device webgpu: no WebGPU adapter is available here; use --device cpu',
     );
-  io.err('device: cpu (no WebGPU adapter found; reference backend, worker thread)');
+  io.err(`device: cpu (no WebGPU adapter found; reference backend, ${workerThreads()})`);
   return createCpuWorkerBackend();
 }
 

@@ -115,6 +115,58 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
     return this.models.some((s) => s.threshold === undefined);
   }
 
+  /**
+   * A selection split across threads (node/parallel-selector.ts): each thread's selector is a
+   * share that sees some of every tensor's elements; a coordinator adds up the shares'
+   * counts and closes the passes with the same bookkeeping as needsAnotherPass(). This moves
+   * out this share's counts of the pass so far (pass 1: high-16 bins; pass 2: low-16 bins in
+   * each model's high bin), one array per model (empty for a decided model).
+   */
+  takeHistograms(): Float64Array[] {
+    if (this.pass === 1) {
+      this.wasm?.syncAll();
+      this.wasm?.release();
+      this.wasm = undefined;
+    }
+    return this.models.map((s) => {
+      const counts = s.hist.slice();
+      s.hist.fill(0);
+      return counts;
+    });
+  }
+
+  /**
+   * After the coordinator closed pass 1: each model's high bin (-1: decided). Per model, the
+   * low-16 counts of this share's band in that bin, or null when its band does not cover the
+   * bin (or it has none); the share is in pass 2 afterwards.
+   */
+  settleShare(highs: number[]): (Float64Array | null)[] {
+    this.pass = 2;
+    const lows = this.models.map((s, m) => {
+      const high = highs[m] ?? -1;
+      const band = this.bands[m];
+      if (s.threshold !== undefined || high < 0) return null;
+      // Pass 2 (when some share's band misses the bin) counts inside this bin.
+      s.high = high;
+      s.hist.fill(0);
+      if (!band) return null;
+      const covered = band.settle(s);
+      const counts = covered ? s.hist.slice() : null;
+      s.hist.fill(0);
+      return counts;
+    });
+    this.bands.fill(undefined);
+    return lows;
+  }
+
+  /** Thresholds the coordinator decided (undefined: still open); their models are skipped. */
+  decide(thresholds: (number | undefined)[]): void {
+    thresholds.forEach((t, m) => {
+      const s = this.models[m];
+      if (s && t !== undefined) s.threshold = t;
+    });
+  }
+
   thresholds(): number[] {
     return this.models.map((s, m) => {
       if (s.threshold === undefined) throw new Error(`magnitude selector: model ${m} not finished`);

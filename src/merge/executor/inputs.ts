@@ -57,17 +57,23 @@ export function attachUnitInputs(
   // Chunks of per-row selections hold whole rows (stepUnits): keep the row length.
   const row = chunkRowLength(unit.step);
   const shape = row > 1 ? [numel / row, row] : [numel];
+  const chunk = { numel, shape, splitRow: row };
   if (job.kind === 'slerp' && statistics?.slerp) {
-    return { ...job, numel, shape, coefficients: statistics.slerp };
+    return { ...job, ...chunk, coefficients: statistics.slerp };
   }
   if (job.kind === 'model_stock' && statistics?.modelStockT !== undefined) {
-    return { ...job, numel, shape, t: statistics.modelStockT };
+    return { ...job, ...chunk, t: statistics.modelStockT };
   }
-  if (job.kind !== 'task_arithmetic') return { ...job, numel, shape };
+  // Without the whole tensor's coefficients a chunk would compute its own: not splittable.
+  const selfContained =
+    (job.kind !== 'slerp' && job.kind !== 'model_stock') ||
+    (job.kind === 'model_stock' && job.filterWise);
+  if (job.kind !== 'task_arithmetic') {
+    return selfContained ? { ...job, ...chunk } : { ...job, numel, shape };
+  }
   return {
     ...job,
-    numel,
-    shape,
+    ...chunk,
     elementOffset: unit.begin,
     ...(statistics?.bands ? { tensorBands: statistics.bands } : {}),
     ...(statistics?.l1Factors ? { l1Factors: statistics.l1Factors } : {}),

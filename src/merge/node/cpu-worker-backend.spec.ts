@@ -11,6 +11,7 @@ import { executeMerge } from '../executor/index';
 import { planMerge } from '../plan';
 import { parseRecipe } from '../recipe/parse';
 import { poolCheckpoints, poolFiles, poolKey } from '../testing-pool';
+import { CHUNKED_RECIPES, PER_ROW, RECIPE_HEADS } from '../testing-recipes';
 import { createCpuWorkerBackend } from './cpu-worker-backend';
 
 const RECIPES = [
@@ -103,6 +104,43 @@ describe('CPU backend in a worker thread', () => {
       expect(seen.selectorAddAll).toBeGreaterThan(0);
     } finally {
       worker.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('2 and 3 threads: chunks and selections split across workers give the in-thread bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpu-workers-'));
+    const backends = [2, 3].map((threads) =>
+      createCpuWorkerBackend({ threads, minSplitElements: 1 }),
+    );
+    try {
+      const ckpts = new Map<string, MergeCheckpoint>();
+      const files = poolFiles(3);
+      for (let m = 0; m < files.length; m++) {
+        const path = join(dir, `${poolKey(m)}.safetensors`);
+        writeFileSync(path, files[m]!);
+        ckpts.set(poolKey(m), await openCheckpointPath(path));
+      }
+      for (const [name, yaml] of Object.entries(CHUNKED_RECIPES)) {
+        const recipe = parseRecipe(yaml + RECIPE_HEADS).recipe;
+        const chunkElements = PER_ROW.has(name) ? 9 : 5;
+        const outs = [];
+        for (const backend of [createCpuBackend(), ...backends]) {
+          const folder = memorySinkFolder();
+          const summary = await executeMerge(await planMerge(recipe, ckpts), backend, folder, {
+            chunkElements,
+          });
+          outs.push({ bytes: folder.files.get('model.safetensors'), summary });
+        }
+        for (const out of outs.slice(1)) {
+          expect(out.bytes, name).toEqual(outs[0]!.bytes);
+          expect(out.summary.thresholds, name).toEqual(outs[0]!.summary.thresholds);
+          expect(out.summary.majoritySign, name).toEqual(outs[0]!.summary.majoritySign);
+        }
+      }
+      for (const b of backends) expect(b.splitCalls).toBeGreaterThan(20);
+    } finally {
+      for (const b of backends) b.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,18 +1,26 @@
 /**
- * Node-only: the CPU reference in a worker thread, so the main thread stays free to handle
+ * Node-only: the CPU reference in worker threads, so the main thread stays free to handle
  * Ctrl-C (tsx, which runs the CLI, SIGKILLs a child that does not answer a signal within
  * ~60 ms) and to read the next inputs. Same results as createCpuBackend(): it runs the same code.
+ *
+ * One worker per core (at most 4). A chunk of a streamed tensor (a job the executor marked
+ * `splitRow`) is split into one range of whole rows per worker, each filling its part of the
+ * shared output array in place; a model-scope selection keeps one share per worker and adds
+ * up their histograms (parallel-selector.ts). Whole-tensor jobs run on one worker. Inputs and
+ * outputs in SharedArrayBuffer memory (the executor's pools, see sharedBuffers) are not copied.
  *
  * MagnitudeSelector.needsAnotherPass() is synchronous in the contract, so this selector needs
  * the optional async closePass() hook, which the executor awaits before needsAnotherPass().
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { buildSync } from 'esbuild';
 import type { MagnitudeSelector, MergeBackend, RawTensor, TensorJob } from '../backend';
+import { DEFAULT_CANDIDATE_BYTES } from '../cpu/magnitude-selector';
 import { isSharedBuffer } from '../executor/read-buffers';
+import { parallelSelector, type SelectorShare } from '../parallel-selector';
+import { jobRange, jobRanges } from '../split-job';
 import type { WorkerRequest, WorkerResponse } from './cpu-worker-protocol';
 
 type Pending = { resolve: (r: WorkerResponse & { ok: true }) => void; reject: (e: Error) => void };
@@ -60,26 +68,38 @@ function transferable(job: TensorJob): { job: TensorJob; buffers: ArrayBuffer[] 
   return { job: out, buffers: transferList(raws) };
 }
 
-/** File URL of tsx's ESM API (its `import` export), resolved from this package. */
-function tsxEsmApi(): string {
-  const require = createRequire(import.meta.url);
-  const pkgPath = require.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as {
-    exports: Record<string, { import: { default: string } }>;
-  };
-  return pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']!.import.default)).href;
+/**
+ * The worker's code as one CommonJS script, bundled from cpu-worker.ts on first use (esbuild,
+ * ≈ 0.2 s; the CLI runs the TypeScript sources under tsx). Loading the TypeScript through
+ * tsx's API inside each worker cost ≈ 34 MiB per worker (its loader-hooks thread and the
+ * per-module transforms); the bundle costs ≈ 10.
+ */
+let workerSource: string | undefined;
+function bundledWorker(): string {
+  if (workerSource !== undefined) return workerSource;
+  const result = buildSync({
+    entryPoints: [fileURLToPath(new URL('./cpu-worker.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
+  workerSource = result.outputFiles[0]!.text;
+  return workerSource;
 }
 
-export function createCpuWorkerBackend(): MergeBackend {
-  const url = new URL('./cpu-worker.ts', import.meta.url);
-  // The worker is TypeScript: load it through tsx (the CLI itself runs under tsx). Node 20
-  // ignores --import loaders in workers, so a tiny bootstrap imports it with tsx's API.
-  const tsx = tsxEsmApi();
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`;
-  const worker = new Worker(bootstrap, { eval: true });
+interface CpuWorkerThread {
+  call(req: DistributiveOmit<WorkerRequest, 'id'>, transfer?: ArrayBuffer[]): Promise<Reply>;
+  terminate(): void;
+}
+type Reply = WorkerResponse & { ok: true };
+
+function startWorker(): CpuWorkerThread {
+  const worker = new Worker(bundledWorker(), { eval: true });
   worker.unref();
   let nextId = 1;
-  let nextSelector = 1;
   const pending = new Map<number, Pending>();
   let failure: Error | undefined;
   worker.on('message', (r: WorkerResponse) => {
@@ -96,17 +116,85 @@ export function createCpuWorkerBackend(): MergeBackend {
   };
   worker.on('error', failAll);
   worker.on('exit', (code) => failAll(new Error(`the CPU merge worker exited (code ${code})`)));
+  return {
+    call: (req, transfer = []) =>
+      new Promise<Reply>((resolve, reject) => {
+        if (failure) return reject(failure);
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        worker.ref();
+        worker.postMessage({ ...req, id }, transfer);
+      }).finally(() => {
+        if (pending.size === 0) worker.unref();
+      }),
+    terminate: () => void worker.terminate(),
+  };
+}
 
-  const call = (req: DistributiveOmit<WorkerRequest, 'id'>, transfer: ArrayBuffer[] = []) =>
-    new Promise<WorkerResponse & { ok: true }>((resolve, reject) => {
-      if (failure) return reject(failure);
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ ...req, id }, transfer);
-    }).finally(() => {
-      if (pending.size === 0) worker.unref();
-    });
+export interface CpuWorkerOptions {
+  /** Worker threads (default: one per core, at most 4). */
+  threads?: number;
+  /** Chunk jobs and selection chunks shorter than this are not split across threads. */
+  minSplitElements?: number;
+}
+
+/** Default worker count: one per core (the main thread mostly waits on reads), at most 4. */
+export function defaultCpuThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/** The backend, and how many jobs and selection chunks it split across threads so far. */
+export type CpuWorkerBackend = MergeBackend & { readonly splitCalls: number };
+
+export function createCpuWorkerBackend(options: CpuWorkerOptions = {}): CpuWorkerBackend {
+  const threads = Array.from({ length: Math.max(1, options.threads ?? defaultCpuThreads()) }, () =>
+    startWorker(),
+  );
+  const minSplit = options.minSplitElements ?? 1 << 16;
+  let nextSelector = 1;
+  let splitCalls = 0;
+
+  /** A job's parts, one per thread; each part's output (when shared) is filled in place. */
+  const ranges = (job: TensorJob) => {
+    const shared = job.output !== undefined && isSharedBuffer(job.output.buffer);
+    return shared ? jobRanges(job, threads.length, minSplit) : [[0, job.numel] as [number, number]];
+  };
+
+  const share = (thread: CpuWorkerThread, selector: number): SelectorShare => ({
+    async add(model, base, tuned) {
+      // Copies unless shared: the executor hands the same base to every model's add().
+      const b = sharedOrCopy(base);
+      const t = sharedOrCopy(tuned);
+      await thread.call(
+        { op: 'shareAdd', selector, model, base: b, tuned: t },
+        transferList([b, t]),
+      );
+    },
+    async addAll(base, models) {
+      const b = sharedOrCopy(base);
+      const m = models.map(sharedOrCopy);
+      await thread.call(
+        { op: 'shareAddAll', selector, base: b, models: m },
+        transferList([b, ...m]),
+      );
+    },
+    async takeHistograms() {
+      return (await thread.call({ op: 'shareTake', selector })).counts as Float64Array[];
+    },
+    async settle(highs) {
+      return (await thread.call({ op: 'shareSettle', selector, highs })).counts!;
+    },
+    async decide(thresholds) {
+      await thread.call({
+        op: 'shareDecide',
+        selector,
+        thresholds: thresholds.map((t) => t ?? null),
+      });
+    },
+    async drop() {
+      await thread.call({ op: 'shareDrop', selector });
+    },
+  });
 
   const createMagnitudeSelector = (
     densities: number[],
@@ -114,67 +202,85 @@ export function createCpuWorkerBackend(): MergeBackend {
     candidateBytes?: number,
   ): MagnitudeSelector => {
     const selector = nextSelector++;
-    const created = call({
-      op: 'selectorCreate',
-      selector,
+    // The candidate bands' memory is split between the shares: the total stays the same.
+    const perShare =
+      candidateBytes === undefined ? undefined : Math.floor(candidateBytes / threads.length);
+    const created = Promise.all(
+      threads.map((t) =>
+        t.call({
+          op: 'shareCreate',
+          selector,
+          densities,
+          total,
+          candidateBytes: perShare ?? Math.floor(DEFAULT_CANDIDATE_BYTES / threads.length),
+        }),
+      ),
+    );
+    created.catch(() => undefined);
+    const shares = threads.map((t) => share(t, selector));
+    const after =
+      <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+      async (...a: A): Promise<R> => {
+        await created;
+        return f(...a);
+      };
+    const inner = parallelSelector(
       densities,
       total,
-      ...(candidateBytes !== undefined ? { candidateBytes } : {}),
-    });
-    let passAnswer: boolean | undefined;
-    let thresholds: number[] | undefined;
-    return {
-      async add(model, base, tuned) {
-        await created;
-        // Copies unless shared: the executor hands the same base to every model's add().
-        const b = sharedOrCopy(base);
-        const t = sharedOrCopy(tuned);
-        await call({ op: 'selectorAdd', selector, model, base: b, tuned: t }, transferList([b, t]));
-      },
-      async addAll(base, models) {
-        await created;
-        const b = sharedOrCopy(base);
-        const m = models.map(sharedOrCopy);
-        await call({ op: 'selectorAddAll', selector, base: b, models: m }, transferList([b, ...m]));
-      },
-      needsAnotherPass() {
-        if (passAnswer === undefined) {
-          throw new Error('cpu-worker selector: await closePass() before needsAnotherPass()');
-        }
-        const answer = passAnswer;
-        passAnswer = undefined;
-        return answer;
-      },
-      thresholds() {
-        if (!thresholds) throw new Error('cpu-worker selector: thresholds are not ready');
-        return thresholds;
-      },
-      async closePass() {
-        passAnswer = (await call({ op: 'selectorNext', selector })).value as boolean;
-        if (!passAnswer)
-          thresholds = (await call({ op: 'selectorThresholds', selector })).value as number[];
-      },
-    };
+      shares.map((s) => ({ ...s, add: after(s.add), addAll: after(s.addAll) })),
+      { minSplitElements: minSplit, onSplit: () => splitCalls++ },
+    );
+    return inner;
   };
 
   return {
+    get splitCalls() {
+      return splitCalls;
+    },
     name: 'cpu',
     sharedBuffers: typeof SharedArrayBuffer === 'function',
     async mergeTensor(job) {
-      const t = transferable(job);
-      const reply = await call({ op: 'merge', job: t.job }, t.buffers);
-      // Filled in place: hand back the caller's own array (its pool knows that object).
-      const output = t.job.output;
-      if (reply.inPlace && output) return { ...reply.result!, merged: output };
-      return reply.result!;
+      const parts = ranges(job);
+      if (parts.length === 1) {
+        const t = transferable(job);
+        const reply = await threads[0]!.call({ op: 'merge', job: t.job }, t.buffers);
+        // Filled in place: hand back the caller's own array (its pool knows that object).
+        const output = t.job.output;
+        if (reply.inPlace && output) return { ...reply.result!, merged: output };
+        return reply.result!;
+      }
+      splitCalls++;
+      const replies = await Promise.all(
+        parts.map(([b, e], i) => {
+          const t = transferable(jobRange(job, b, e));
+          return threads[i]!.call({ op: 'merge', job: t.job }, t.buffers).then((reply) => {
+            if (reply.inPlace) return reply.result!.nonFinite;
+            // A part that did not fill its output view in place: copy it there.
+            job.output!.set(reply.result!.merged, b);
+            return reply.result!.nonFinite;
+          });
+        }),
+      );
+      const counted = replies.every((n) => n !== undefined);
+      return {
+        merged: job.output!,
+        ...(counted ? { nonFinite: replies.reduce<number>((a, n) => a + (n ?? 0), 0) } : {}),
+      };
     },
     async electedSignSum(job) {
-      const t = transferable(job);
-      return (await call({ op: 'signSum', job: t.job as typeof job }, t.buffers)).value as number;
+      const parts = jobRanges(job, threads.length, minSplit);
+      if (parts.length > 1) splitCalls++;
+      const sums = await Promise.all(
+        parts.map(([b, e], i) => {
+          const t = transferable(parts.length === 1 ? job : (jobRange(job, b, e) as typeof job));
+          return threads[i]!.call({ op: 'signSum', job: t.job as typeof job }, t.buffers);
+        }),
+      );
+      return sums.reduce((a, r) => a + (r.value as number), 0);
     },
     createMagnitudeSelector,
     dispose() {
-      void worker.terminate();
+      for (const t of threads) t.terminate();
     },
   };
 }

@@ -6,7 +6,7 @@ export type WorkerRequest =
   | { id: number; op: 'signSum'; job: TaskArithmeticJob }
   | {
       id: number;
-      op: 'selectorCreate';
+      op: 'shareCreate';
       selector: number;
       densities: number[];
       total: number;
@@ -14,15 +14,17 @@ export type WorkerRequest =
     }
   | {
       id: number;
-      op: 'selectorAdd';
+      op: 'shareAdd';
       selector: number;
       model: number;
       base: RawTensor;
       tuned: RawTensor;
     }
-  | { id: number; op: 'selectorAddAll'; selector: number; base: RawTensor; models: RawTensor[] }
-  | { id: number; op: 'selectorNext'; selector: number }
-  | { id: number; op: 'selectorThresholds'; selector: number };
+  | { id: number; op: 'shareAddAll'; selector: number; base: RawTensor; models: RawTensor[] }
+  | { id: number; op: 'shareTake'; selector: number }
+  | { id: number; op: 'shareSettle'; selector: number; highs: number[] }
+  | { id: number; op: 'shareDecide'; selector: number; thresholds: (number | null)[] }
+  | { id: number; op: 'shareDrop'; selector: number };
 
 export type WorkerResponse =
   | {
@@ -30,6 +32,8 @@ export type WorkerResponse =
       ok: true;
       result?: TensorResult;
       value?: number | boolean | number[];
+      /** A share's histograms (shareTake, shareSettle; null: its band misses the bin). */
+      counts?: (Float64Array | null)[];
       /** The merge went into the job's (shared) output array; result.merged is left empty. */
       inPlace?: boolean;
     }

@@ -37,27 +37,40 @@ port.on('message', async (msg: WorkerRequest) => {
       case 'signSum':
         reply = { id: msg.id, ok: true, value: taskArithmeticSignSum(msg.job, scratch) };
         break;
-      case 'selectorCreate':
+      case 'shareCreate':
         selectors.set(
           msg.selector,
           new CpuMagnitudeSelector(msg.densities, msg.total, msg.candidateBytes),
         );
         reply = { id: msg.id, ok: true };
         break;
-      case 'selectorAdd':
+      case 'shareAdd':
         await selector(msg.selector).add(msg.model, msg.base, msg.tuned);
         reply = { id: msg.id, ok: true };
         break;
-      case 'selectorAddAll':
+      case 'shareAddAll':
         await selector(msg.selector).addAll(msg.base, msg.models);
         reply = { id: msg.id, ok: true };
         break;
-      case 'selectorNext':
-        reply = { id: msg.id, ok: true, value: selector(msg.selector).needsAnotherPass() };
+      case 'shareTake': {
+        const counts = selector(msg.selector).takeHistograms();
+        for (const c of counts) transfer.push(c.buffer as ArrayBuffer);
+        reply = { id: msg.id, ok: true, counts };
         break;
-      case 'selectorThresholds':
-        reply = { id: msg.id, ok: true, value: selector(msg.selector).thresholds() };
+      }
+      case 'shareSettle': {
+        const counts = selector(msg.selector).settleShare(msg.highs);
+        for (const c of counts) if (c) transfer.push(c.buffer as ArrayBuffer);
+        reply = { id: msg.id, ok: true, counts };
+        break;
+      }
+      case 'shareDecide':
+        selector(msg.selector).decide(msg.thresholds.map((t) => t ?? undefined));
+        reply = { id: msg.id, ok: true };
+        break;
+      case 'shareDrop':
         selectors.delete(msg.selector);
+        reply = { id: msg.id, ok: true };
         break;
     }
   } catch (e) {
