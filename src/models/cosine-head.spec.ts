@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../tf/backend';
-import { fusedEngineFor } from '../adapt/adamerging/fused/from-problem';
-import type { HostProblem } from '../adapt/adamerging/problem';
-import type { ResolvedOptions } from '../adapt/adamerging/types';
 import { validateManifest } from '../zoo/manifest';
 import { train } from '../zoo/train';
 import { initEncoder, initHead } from './init';
@@ -123,15 +120,5 @@ describe('cosine head', () => {
     });
     expect(validateManifest(manifest(COSINE), 'm.json').model.config.head).toBe('cosine');
     expect(() => validateManifest(manifest({ ...COSINE, head: 'x' }), 'm.json')).toThrow(/head/);
-  });
-
-  it('is refused by the fused WebGPU engine with a clear error', () => {
-    const host = { config: COSINE } as HostProblem;
-    const options = { engine: 'auto' } as ResolvedOptions;
-    expect(() => fusedEngineFor(host, options, 16, 1, {} as GPUDevice)).toThrow(
-      /linear task heads only.*cosine.*tfjs/,
-    );
-    // The tfjs path is still allowed.
-    expect(fusedEngineFor(host, { engine: 'tfjs' } as ResolvedOptions, 16, 1, null)).toBeNull();
   });
 });

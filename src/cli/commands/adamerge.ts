@@ -32,9 +32,8 @@ const usage = `usage: adamerge --pool <manifest.json | zoo folder> --mode task|l
   --eval-every   also print per-task accuracy every N steps (default 0: only at the end)
   --limit        only the first N test images per task in accuracy figures
   --log-every    progress line every N steps (default 25)
-  --device       webgpu (default: Dawn, the fused WGSL step; falls back to wasm without an
-                 adapter), wasm, cpu; a zoo with cosine heads (model.config.head) needs wasm
-                 or cpu: the fused step computes linear heads only and refuses it`;
+  --device       webgpu (default: Dawn, the fused WGSL step, linear or cosine heads; falls
+                 back to wasm without an adapter), wasm, cpu`;
 
 function positiveInt(
   name: string,

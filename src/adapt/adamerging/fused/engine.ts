@@ -9,7 +9,6 @@
  * — took 4–6 s in Node; these register-blocked kernels take ~0.15–0.35 s. The math is vit.ts's,
  * op for op; specs and e2e tests compare the gradients with tfjs autodiff on the cpu backend.
  */
-import { isCosineHead } from '../../../models/vit-config';
 import { GpuPlan } from './gpu-plan';
 import {
   FUSED_PHASES,
@@ -26,12 +25,6 @@ export interface FusedStepResult {
   /** λ as the next forward pass uses it (clamped when `clamp`), T × columns row-major. */
   lambdas: Float32Array;
 }
-
-/** The fused kernels compute linear heads only (f·W + b); a cosine head would be wrong there. */
-export const FUSED_COSINE_MESSAGE =
-  "fused AdaMerging: the WGSL kernels implement linear task heads only, and this zoo's model " +
-  "config has head 'cosine'; run AdaMerging on the tfjs path (CLI --device wasm or cpu, or " +
-  "engine 'tfjs')";
 
 export class FusedAdaMerging {
   readonly tasks: number;
@@ -57,7 +50,6 @@ export class FusedAdaMerging {
     readonly device: GPUDevice,
     input: FusedInput,
   ) {
-    if (isCosineHead(input.config)) throw new Error(FUSED_COSINE_MESSAGE);
     if (!fusedSupports(input.config)) throw new Error('fused AdaMerging: unsupported ViT config');
     this.plan = new GpuPlan(device);
     this.tasks = input.tasks.length;

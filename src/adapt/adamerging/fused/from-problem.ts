@@ -6,11 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { headBiasName, headWeightName, isCosineHead } from '../../../models/vit-config';
+import { headBiasName, headWeightName } from '../../../models/vit-config';
 import type { HostProblem } from '../problem';
-import { AdaMergingInputError } from '../task-vectors';
 import type { ResolvedOptions } from '../types';
-import { FUSED_COSINE_MESSAGE, FusedAdaMerging, fusedSupports } from './engine';
+import { FusedAdaMerging, fusedSupports } from './engine';
 
 export function fusedEngineFor(
   host: HostProblem,
@@ -23,9 +22,6 @@ export function fusedEngineFor(
   const device =
     gpu ?? (tf.getBackend() === 'webgpu' ? (tf.backend() as WebGPUBackend).device : null);
   if (!device) return null;
-  // Refuse rather than fall back silently: the caller asked for the fused step (a WebGPU device
-  // and engine 'auto'), and a cosine head is not what its kernels compute.
-  if (isCosineHead(host.config)) throw new AdaMergingInputError(FUSED_COSINE_MESSAGE);
   const data = (p: Map<string, { data: Float32Array }>): Map<string, Float32Array> =>
     new Map([...p].map(([n, t]) => [n, t.data]));
   return new FusedAdaMerging(device, {

@@ -33,6 +33,13 @@ const wider = syntheticZoo({
   images: 8,
   config: { ...DEFAULT_VIT_CONFIG, dim: 64, heads: 4, mlpDim: 128, depth: 2 },
 });
+// Cosine-classifier heads (VitConfig.head 'cosine'): the feature's L2 normalisation and its
+// gradient in the heads kernel.
+const cosine = syntheticZoo({
+  tasks: 2,
+  images: 8,
+  config: { ...DEFAULT_VIT_CONFIG, head: 'cosine', logitScale: 16 },
+});
 const widest = syntheticZoo({
   tasks: 2,
   images: 4,
@@ -69,6 +76,7 @@ describe('fused WebGPU step vs tfjs autodiff on cpu', () => {
   for (const [name, zoo, batchSize] of [
     ['tiny ViT', tiny, 32],
     ['zoo-shaped ViT', zooShaped, 4],
+    ['zoo-shaped ViT with cosine heads', cosine, 4],
     ['dim 64 / MLP 128 / depth 2 ViT', wider, 4],
     ['dim 96 / MLP 192 / depth 6 ViT', widest, 2],
   ] as const) {

@@ -5,7 +5,7 @@
  * vit.ts's, op for op; the backward is its hand-written derivative (checked against tfjs
  * autodiff by fused.spec.ts and e2e/adamerging.e2e.ts). engine.ts replays it per step.
  */
-import type { VitConfig } from '../../../models/vit-config';
+import { isCosineHead, logitScaleOf, type VitConfig } from '../../../models/vit-config';
 import type { GpuPlan, Range } from './gpu-plan';
 import { packArrays, packLayout } from './layout';
 import {
@@ -47,6 +47,23 @@ import {
   mergeShader,
   taskLossShader,
 } from './wgsl-objective';
+
+/**
+ * A cosine head's weight [dim, classes] with every class column divided by its norm (as tfjs's
+ * cosineLogits, ε 1e-12 under the root) and multiplied by the logit scale, in f32.
+ */
+function unitColumns(weight: Float32Array, classes: number, scale: number): Float32Array {
+  const dim = weight.length / classes;
+  const out = new Float32Array(weight.length);
+  for (let c = 0; c < classes; c++) {
+    let ss = 0;
+    for (let d = 0; d < dim; d++) ss = Math.fround(ss + Math.fround(weight[d * classes + c]! ** 2));
+    const r = Math.fround(1 / Math.sqrt(Math.fround(ss + 1e-12)));
+    for (let d = 0; d < dim; d++)
+      out[d * classes + c] = Math.fround(weight[d * classes + c]! * r) * scale;
+  }
+  return out;
+}
 
 export interface FusedInput {
   config: VitConfig;
@@ -221,13 +238,15 @@ export function recordFusedStep(p: GpuPlan, input: FusedInput): StepIo {
     classes: [] as number[],
     weightOffsets: [] as number[],
     biasOffsets: [] as number[],
+    cosine: isCosineHead(config),
   };
+  const cosine = isCosineHead(config);
   for (const h of input.heads) {
     headSpec.classes.push(h.classes);
     headSpec.weightOffsets.push(headData.length);
-    headData.push(...h.weight);
+    headData.push(...(cosine ? unitColumns(h.weight, h.classes, logitScaleOf(config)) : h.weight));
     headSpec.biasOffsets.push(headData.length);
-    headData.push(...h.bias);
+    headData.push(...(cosine ? new Float32Array(h.classes) : h.bias));
   }
   const heads = p.buffer(headData.length, 'heads', new Float32Array(headData));
   // Backward scratch.

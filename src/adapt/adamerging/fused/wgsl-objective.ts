@@ -13,17 +13,37 @@ export interface HeadSpec {
   classes: number[];
   weightOffsets: number[];
   biasOffsets: number[];
+  /**
+   * Cosine heads (VitConfig.head 'cosine'): the feature is L2-normalised before the head, whose
+   * columns the caller uploads already normalised and multiplied by the logit scale (biases 0).
+   */
+  cosine?: boolean;
 }
 
 const u32s = (xs: number[]): string =>
   `array<u32, ${xs.length}>(${xs.map((x) => `${x}u`).join(', ')})`;
 
+/** r = 1/‖f‖ (cosine heads). */
+const NORM = `  var ss = 0.0;
+  for (var d = 0u; d < D; d++) { let x = feature[n * D + d]; ss += x * x; }
+  r = inverseSqrt(ss + 1e-12);`;
+/** u·du, for the gradient through the normalisation (cosine heads). */
+const UDU = `  var udu = 0.0;
+  for (var d = 0u; d < D; d++) {
+    var du = 0.0;
+    for (var c = 0u; c < classes; c++) { du += z[c] * heads[w + d * classes + c]; }
+    udu += feature[n * D + d] * r * du;
+  }`;
+
 /**
  * Per image row n (task k = n / perTask): logits z = f·W_k + b_k, log p = z − logsumexp(z),
- * H = −Σ p·log p, ∂(H / perTask)/∂z = −p·(log p + H) / perTask, df = ∂z·W_kᵀ.
+ * H = −Σ p·log p, ∂(H / perTask)/∂z = −p·(log p + H) / perTask, df = ∂z·W_kᵀ. Cosine heads use
+ * u = f·r, r = (Σf² + 1e-12)^(-1/2), as tfjs's cosineLogits does: z = u·Ŵ_k (Ŵ: unit columns ×
+ * scale, uploaded so) and df = r·(du − u·(u·du)) with du = ∂z·Ŵ_kᵀ.
  */
 export function headEntropyShader(s: HeadSpec): string {
   const maxC = Math.max(...s.classes);
+  const cosine = s.cosine === true;
   return `const CLASSES = ${u32s(s.classes)};
 const W_OFF = ${u32s(s.weightOffsets)};
 const B_OFF = ${u32s(s.biasOffsets)};
@@ -39,11 +59,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let k = n / ${s.perTask}u;
   let classes = CLASSES[k];
   let w = W_OFF[k];
+  var r = 1.0;
+${cosine ? NORM : ''}
   var z: array<f32, ${maxC}>;
   var mx = -3.4e38;
   for (var c = 0u; c < classes; c++) {
-    var acc = heads[B_OFF[k] + c];
-    for (var d = 0u; d < D; d++) { acc += feature[n * D + d] * heads[w + d * classes + c]; }
+    var acc = ${cosine ? '0.0' : 'heads[B_OFF[k] + c]'};
+    for (var d = 0u; d < D; d++) { acc += feature[n * D + d] * r * heads[w + d * classes + c]; }
     z[c] = acc;
     mx = max(mx, acc);
   }
@@ -54,10 +76,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var c = 0u; c < classes; c++) { z[c] = z[c] - lse; h -= exp(z[c]) * z[c]; }
   entropy[n] = h;
   for (var c = 0u; c < classes; c++) { z[c] = -exp(z[c]) * (z[c] + h) / ${s.perTask}.0; }
+${cosine ? UDU : ''}
   for (var d = 0u; d < D; d++) {
     var acc = 0.0;
     for (var c = 0u; c < classes; c++) { acc += z[c] * heads[w + d * classes + c]; }
-    dfeature[n * D + d] = acc;
+    dfeature[n * D + d] = ${cosine ? 'r * (acc - feature[n * D + d] * r * udu)' : 'acc'};
   }
 }`;
 }
