@@ -2,9 +2,10 @@
  * One merge-benchmark measurement in its own Node process, so the peak RSS belongs to this
  * method alone: read every input tensor once (the baseline), then run the merge to disk.
  * Prints one JSON line. Usage: tsx bench/merge-node-one.ts <poolDir> <caseId> <cpu|webgpu>
- * [--in-thread]. The backends are the CLI's: on cpu the CPU reference in a worker thread
- * (createCpuWorkerBackend, what `cli merge --device cpu` runs); --in-thread runs it on the
- * main thread instead (createCpuBackend), for comparison.
+ * [--in-thread | --threads N]. The backends are the CLI's: on cpu the CPU reference in worker
+ * threads (createCpuWorkerBackend, what `cli merge --device cpu` runs: one per core); --threads
+ * sets their number, --in-thread runs it on the main thread instead (createCpuBackend), for
+ * comparison.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,7 +46,11 @@ if (device === 'webgpu') {
   backend = createWebGpuBackend(gpu);
   adapter = adapterLabel(gpu.info);
 } else {
-  backend = process.argv.includes('--in-thread') ? createCpuBackend() : createCpuWorkerBackend();
+  const t = process.argv.indexOf('--threads');
+  const threads = t >= 0 ? Number(process.argv[t + 1]) : undefined;
+  backend = process.argv.includes('--in-thread')
+    ? createCpuBackend()
+    : createCpuWorkerBackend(threads ? { threads } : {});
 }
 
 const plan = await planMerge(parsed.recipe, checkpoints);
