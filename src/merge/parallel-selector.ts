@@ -9,7 +9,14 @@
  * elements of that bin); otherwise the shares run the ordinary second pass for that model.
  */
 import type { MagnitudeSelector, RawTensor } from './backend';
-import { closeLowPass, closeRadixPass, newRadixStates } from './radix-threshold';
+import {
+  addHistogramPart,
+  closeLowPass,
+  closeRadixPass,
+  newRadixStates,
+  releaseRadixStates,
+  type HistogramPart,
+} from './radix-threshold';
 import { rawRange, splitRanges } from './split-job';
 
 /** One thread's share of the selection (the worker protocol's share ops). */
@@ -17,16 +24,16 @@ export interface SelectorShare {
   addAll(base: RawTensor, models: RawTensor[]): Promise<void>;
   add(model: number, base: RawTensor, tuned: RawTensor): Promise<void>;
   /** The share's counts of the pass so far, moved out (CpuMagnitudeSelector.takeHistograms). */
-  takeHistograms(): Promise<Float64Array[]>;
+  takeHistograms(): Promise<HistogramPart[]>;
   /** Pass 1 closed: per model the band's low-16 counts in `highs[m]`, or null (settleShare). */
-  settle(highs: number[]): Promise<(Float64Array | null)[]>;
+  settle(highs: number[]): Promise<(HistogramPart | null)[]>;
   decide(thresholds: (number | undefined)[]): Promise<void>;
   /** The selection is over: free the share. */
   drop(): Promise<void>;
 }
 
-function sumInto(target: Float64Array, parts: Float64Array[]): void {
-  for (const part of parts) for (let i = 0; i < target.length; i++) target[i]! += part[i]!;
+function sumInto(target: Float64Array, parts: HistogramPart[]): void {
+  for (const part of parts) addHistogramPart(target, part);
 }
 
 export function parallelSelector(
@@ -78,6 +85,8 @@ export function parallelSelector(
       const finish = async () => {
         answer = false;
         await Promise.all(shares.map((s) => s.drop()));
+        // Only the thresholds are read from here on.
+        releaseRadixStates(models);
       };
       if (pass++ !== 1) {
         closeRadixPass(models, 2);
@@ -88,7 +97,7 @@ export function parallelSelector(
       const lows = await Promise.all(shares.map((s) => s.settle(highs)));
       for (const m of undecided()) {
         const parts = lows.map((l) => l[m]);
-        if (parts.every((p): p is Float64Array => p !== null && p !== undefined)) {
+        if (parts.every((p): p is HistogramPart => p !== null && p !== undefined)) {
           sumInto(models[m]!.hist, parts);
           closeLowPass(models[m]!);
         }

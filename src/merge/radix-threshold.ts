@@ -19,13 +19,36 @@ export interface RadixState {
   threshold: number | undefined;
 }
 
+/**
+ * Histograms of finished selections, for the next ones: a per-tensor selection (Breadcrumbs,
+ * per-tensor TIES bands) of 8 models takes 16 × 512 KiB, once per streamed tensor, and the
+ * garbage collector let several tensors' arrays pile up (+50–100 MiB peak in the CLI).
+ */
+const spareHistograms: Float64Array[] = [];
+const MAX_SPARE_HISTOGRAMS = 64;
+
+function zeroedHistogram(): Float64Array {
+  const h = spareHistograms.pop();
+  return h ? h.fill(0) : new Float64Array(RADIX_BINS);
+}
+
+/** The selection is over: its states' histograms go to the next one (do not use them again). */
+export function releaseRadixStates(states: RadixState[]): void {
+  for (const s of states) {
+    if (s.hist.length === RADIX_BINS && spareHistograms.length < MAX_SPARE_HISTOGRAMS) {
+      spareHistograms.push(s.hist);
+    }
+    s.hist = new Float64Array(0);
+  }
+}
+
 export function newRadixStates(densities: number[], totalElements: number): RadixState[] {
   return densities.map((d) => {
     const k = Math.floor(d * totalElements);
     const done = k <= 0 ? Infinity : k >= totalElements ? 0 : undefined;
     return {
       k,
-      hist: new Float64Array(done === undefined ? RADIX_BINS : 0),
+      hist: done === undefined ? zeroedHistogram() : new Float64Array(0),
       high: -1,
       remaining: k,
       threshold: done,
@@ -74,4 +97,26 @@ export function closeLowPass(s: RadixState): void {
   const asFloat = new Float32Array(bits.buffer);
   bits[0] = ((s.high << 16) | findRank(s.hist, s.remaining).bin) >>> 0;
   s.threshold = asFloat[0] as number;
+}
+
+/**
+ * The non-zero span of a histogram, for sending it between threads: |δ| bins are concentrated
+ * (a few thousand of the 65 536), so a span is ~100× smaller than the whole array.
+ */
+export interface HistogramPart {
+  first: number;
+  counts: Float64Array;
+}
+
+export function histogramPart(hist: Float64Array): HistogramPart {
+  let first = 0;
+  while (first < hist.length && hist[first] === 0) first++;
+  let end = hist.length;
+  while (end > first && hist[end - 1] === 0) end--;
+  return { first, counts: hist.slice(first, end) };
+}
+
+export function addHistogramPart(target: Float64Array, part: HistogramPart): void {
+  const { first, counts } = part;
+  for (let i = 0; i < counts.length; i++) target[first + i]! += counts[i]!;
 }

@@ -14,7 +14,15 @@
  */
 import type { MagnitudeSelector, RawTensor } from '../backend';
 import { CandidateBand } from '../radix-candidates';
-import { closeLowPass, closeRadixPass, newRadixStates, type RadixState } from '../radix-threshold';
+import {
+  closeLowPass,
+  closeRadixPass,
+  histogramPart,
+  newRadixStates,
+  releaseRadixStates,
+  type HistogramPart,
+  type RadixState,
+} from '../radix-threshold';
 import { f32View } from './unpack';
 import { WasmHistograms } from './wasm/histogram';
 
@@ -120,18 +128,18 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
    * share that sees some of every tensor's elements; a coordinator adds up the shares'
    * counts and closes the passes with the same bookkeeping as needsAnotherPass(). This moves
    * out this share's counts of the pass so far (pass 1: high-16 bins; pass 2: low-16 bins in
-   * each model's high bin), one array per model (empty for a decided model).
+   * each model's high bin), the non-zero span per model (empty for a decided model).
    */
-  takeHistograms(): Float64Array[] {
+  takeHistograms(): HistogramPart[] {
     if (this.pass === 1) {
       this.wasm?.syncAll();
       this.wasm?.release();
       this.wasm = undefined;
     }
     return this.models.map((s) => {
-      const counts = s.hist.slice();
+      const part = histogramPart(s.hist);
       s.hist.fill(0);
-      return counts;
+      return part;
     });
   }
 
@@ -140,7 +148,7 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
    * low-16 counts of this share's band in that bin, or null when its band does not cover the
    * bin (or it has none); the share is in pass 2 afterwards.
    */
-  settleShare(highs: number[]): (Float64Array | null)[] {
+  settleShare(highs: number[]): (HistogramPart | null)[] {
     this.pass = 2;
     const lows = this.models.map((s, m) => {
       const high = highs[m] ?? -1;
@@ -151,12 +159,20 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
       s.hist.fill(0);
       if (!band) return null;
       const covered = band.settle(s);
-      const counts = covered ? s.hist.slice() : null;
+      const counts = covered ? histogramPart(s.hist) : null;
       s.hist.fill(0);
       return counts;
     });
     this.bands.fill(undefined);
     return lows;
+  }
+
+  /** The share's selection is over (shareDrop): its histograms go to the next selection. */
+  release(): void {
+    this.wasm?.release();
+    this.wasm = undefined;
+    releaseRadixStates(this.models);
+    this.bands.fill(undefined);
   }
 
   /** Thresholds the coordinator decided (undefined: still open); their models are skipped. */

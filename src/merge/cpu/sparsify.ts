@@ -192,6 +192,29 @@ function keepBand(
 }
 
 /** DELLA MAGPRUNE: rank-dependent keep probability per row. Returns p(i) for rescaling. */
+/**
+ * DELLA's working arrays (keep probabilities, ranks, one row's magnitudes and sort keys),
+ * reused from call to call up to 2^20 elements: fresh ones for every model and chunk were
+ * tens of MiB of garbage per second, which piled up in the CLI's worker threads (+60 MiB
+ * peak). Each is valid until the next call that asks for the same one.
+ */
+const REUSE_LIMIT = 1 << 20;
+const f64Buffers = new Map<string, Float64Array>();
+let f32Buffer = new Float32Array(0);
+
+function reusedF64(n: number, use: 'probs' | 'ranks' | 'keys'): Float64Array {
+  if (n > REUSE_LIMIT) return new Float64Array(n);
+  let b = f64Buffers.get(use);
+  if (!b || b.length < n) f64Buffers.set(use, (b = new Float64Array(n)));
+  return b.subarray(0, n);
+}
+
+function reusedF32(n: number): Float32Array {
+  if (n > REUSE_LIMIT) return new Float32Array(n);
+  if (f32Buffer.length < n) f32Buffer = new Float32Array(n);
+  return f32Buffer.subarray(0, n);
+}
+
 function dellaKeep(
   delta: Float32Array,
   kept: Float32Array,
@@ -206,9 +229,9 @@ function dellaKeep(
   }
   const key = streamKey(o.seed, o.modelIndex, nameHash(o.tensorName));
   const offset = o.elementOffset ?? 0;
-  const probs = new Float64Array(delta.length);
+  const probs = reusedF64(delta.length, 'probs');
   const seg = o.rowLen;
-  const ranks = seg < RANK_KEY_SPAN ? new Float64Array(seg) : undefined;
+  const ranks = seg < RANK_KEY_SPAN ? reusedF64(seg, 'ranks') : undefined;
   for (let begin = 0; begin < delta.length; begin += seg) {
     const end = Math.min(begin + seg, delta.length);
     const n = end - begin;
@@ -245,10 +268,10 @@ const RANK_KEY_SPAN = 2 ** 22;
  */
 function rowRanks(delta: Float32Array, begin: number, end: number, ranks: Float64Array): void {
   const n = end - begin;
-  const mags = new Float32Array(n);
-  const bits = new Uint32Array(mags.buffer);
+  const mags = reusedF32(n);
+  const bits = new Uint32Array(mags.buffer, mags.byteOffset, n);
   for (let i = 0; i < n; i++) mags[i] = Math.abs(delta[begin + i]!);
-  const keys = new Float64Array(n);
+  const keys = reusedF64(n, 'keys');
   for (let i = 0; i < n; i++) keys[i] = bits[i]! * RANK_KEY_SPAN + i;
   keys.sort();
   let first = 0;

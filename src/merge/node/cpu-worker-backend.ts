@@ -20,6 +20,7 @@ import type { MagnitudeSelector, MergeBackend, RawTensor, TensorJob } from '../b
 import { DEFAULT_CANDIDATE_BYTES } from '../cpu/magnitude-selector';
 import { isSharedBuffer } from '../executor/read-buffers';
 import { parallelSelector, type SelectorShare } from '../parallel-selector';
+import type { HistogramPart } from '../radix-threshold';
 import { jobRange, jobRanges } from '../split-job';
 import type { WorkerRequest, WorkerResponse } from './cpu-worker-protocol';
 
@@ -179,7 +180,7 @@ export function createCpuWorkerBackend(options: CpuWorkerOptions = {}): CpuWorke
       );
     },
     async takeHistograms() {
-      return (await thread.call({ op: 'shareTake', selector })).counts as Float64Array[];
+      return (await thread.call({ op: 'shareTake', selector })).counts as HistogramPart[];
     },
     async settle(highs) {
       return (await thread.call({ op: 'shareSettle', selector, highs })).counts!;

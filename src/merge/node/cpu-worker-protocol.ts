@@ -1,5 +1,6 @@
 /** Messages between the Node CPU-worker backend and its worker thread. */
 import type { RawTensor, TaskArithmeticJob, TensorJob, TensorResult } from '../backend';
+import type { HistogramPart } from '../radix-threshold';
 
 export type WorkerRequest =
   | { id: number; op: 'merge'; job: TensorJob }
@@ -33,7 +34,7 @@ export type WorkerResponse =
       result?: TensorResult;
       value?: number | boolean | number[];
       /** A share's histograms (shareTake, shareSettle; null: its band misses the bin). */
-      counts?: (Float64Array | null)[];
+      counts?: (HistogramPart | null)[];
       /** The merge went into the job's (shared) output array; result.merged is left empty. */
       inPlace?: boolean;
     }

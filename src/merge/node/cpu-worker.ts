@@ -54,13 +54,13 @@ port.on('message', async (msg: WorkerRequest) => {
         break;
       case 'shareTake': {
         const counts = selector(msg.selector).takeHistograms();
-        for (const c of counts) transfer.push(c.buffer as ArrayBuffer);
+        for (const c of counts) transfer.push(c.counts.buffer as ArrayBuffer);
         reply = { id: msg.id, ok: true, counts };
         break;
       }
       case 'shareSettle': {
         const counts = selector(msg.selector).settleShare(msg.highs);
-        for (const c of counts) if (c) transfer.push(c.buffer as ArrayBuffer);
+        for (const c of counts) if (c) transfer.push(c.counts.buffer as ArrayBuffer);
         reply = { id: msg.id, ok: true, counts };
         break;
       }
@@ -69,6 +69,7 @@ port.on('message', async (msg: WorkerRequest) => {
         reply = { id: msg.id, ok: true };
         break;
       case 'shareDrop':
+        selectors.get(msg.selector)?.release();
         selectors.delete(msg.selector);
         reply = { id: msg.id, ok: true };
         break;
