@@ -22,6 +22,18 @@ const RECIPES = [
   'merge_method: consensus\nbase_model: base\nmodels: [task1, task2]\nparameters: {k: 1}',
 ];
 
+/** The test pool's checkpoints as files in `dir`: their reads fill the executor's pooled buffers. */
+async function poolOnDisk(dir: string, tasks: number): Promise<Map<string, MergeCheckpoint>> {
+  const ckpts = new Map<string, MergeCheckpoint>();
+  const files = poolFiles(tasks);
+  for (let m = 0; m < files.length; m++) {
+    const path = join(dir, `${poolKey(m)}.safetensors`);
+    writeFileSync(path, files[m]!);
+    ckpts.set(poolKey(m), await openCheckpointPath(path));
+  }
+  return ckpts;
+}
+
 describe('CPU backend in a worker thread', () => {
   it('writes byte-identical outputs to the in-thread CPU backend (all passes)', async () => {
     const worker = createCpuWorkerBackend();
@@ -83,13 +95,7 @@ describe('CPU backend in a worker thread', () => {
     // hands out views of its own bytes instead).
     const dir = mkdtempSync(join(tmpdir(), 'cpu-worker-'));
     try {
-      const ckpts = new Map<string, MergeCheckpoint>();
-      const files = poolFiles(2);
-      for (let m = 0; m < files.length; m++) {
-        const path = join(dir, `${poolKey(m)}.safetensors`);
-        writeFileSync(path, files[m]!);
-        ckpts.set(poolKey(m), await openCheckpointPath(path));
-      }
+      const ckpts = await poolOnDisk(dir, 2);
       const recipe = parseRecipe(`${RECIPES[0]}\nmerge_studio: {task_specific: [heads.]}`).recipe;
       const outs = [];
       for (const backend of [createCpuBackend(), watched]) {
@@ -114,13 +120,7 @@ describe('CPU backend in a worker thread', () => {
       createCpuWorkerBackend({ threads, minSplitElements: 1 }),
     );
     try {
-      const ckpts = new Map<string, MergeCheckpoint>();
-      const files = poolFiles(3);
-      for (let m = 0; m < files.length; m++) {
-        const path = join(dir, `${poolKey(m)}.safetensors`);
-        writeFileSync(path, files[m]!);
-        ckpts.set(poolKey(m), await openCheckpointPath(path));
-      }
+      const ckpts = await poolOnDisk(dir, 3);
       for (const [name, yaml] of Object.entries(CHUNKED_RECIPES)) {
         const recipe = parseRecipe(yaml + RECIPE_HEADS).recipe;
         const chunkElements = PER_ROW.has(name) ? 9 : 5;

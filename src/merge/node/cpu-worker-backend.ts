@@ -204,8 +204,7 @@ export function createCpuWorkerBackend(options: CpuWorkerOptions = {}): CpuWorke
   ): MagnitudeSelector => {
     const selector = nextSelector++;
     // The candidate bands' memory is split between the shares: the total stays the same.
-    const perShare =
-      candidateBytes === undefined ? undefined : Math.floor(candidateBytes / threads.length);
+    const perShare = Math.floor((candidateBytes ?? DEFAULT_CANDIDATE_BYTES) / threads.length);
     const created = Promise.all(
       threads.map((t) =>
         t.call({
@@ -213,7 +212,7 @@ export function createCpuWorkerBackend(options: CpuWorkerOptions = {}): CpuWorke
           selector,
           densities,
           total,
-          candidateBytes: perShare ?? Math.floor(DEFAULT_CANDIDATE_BYTES / threads.length),
+          candidateBytes: perShare,
         }),
       ),
     );
@@ -225,13 +224,12 @@ export function createCpuWorkerBackend(options: CpuWorkerOptions = {}): CpuWorke
         await created;
         return f(...a);
       };
-    const inner = parallelSelector(
+    return parallelSelector(
       densities,
       total,
       shares.map((s) => ({ ...s, add: after(s.add), addAll: after(s.addAll) })),
       { minSplitElements: minSplit, onSplit: () => splitCalls++ },
     );
-    return inner;
   };
 
   return {
@@ -269,6 +267,7 @@ export function createCpuWorkerBackend(options: CpuWorkerOptions = {}): CpuWorke
       };
     },
     async electedSignSum(job) {
+      // A sum of signs: the parts' sums add up exactly (integers in doubles).
       const parts = jobRanges(job, threads.length, minSplit);
       if (parts.length > 1) splitCalls++;
       const sums = await Promise.all(
