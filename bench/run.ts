@@ -79,13 +79,17 @@ const ctx = {
 };
 mkdirSync('bench/results', { recursive: true });
 const all = mergeWithPrevious(rows, ctx.poolBytes);
-writeFileSync(
-  `bench/results/${resultId}.json`,
-  JSON.stringify({ date: new Date().toISOString(), ...ctx, rows: all }, null, 2),
-);
+// A rebuilt report keeps the date of the stored measurements.
+const resultPath = `bench/results/${resultId}.json`;
+const storedDate =
+  reportOnly && existsSync(resultPath)
+    ? (JSON.parse(readFileSync(resultPath, 'utf8')) as { date?: string }).date
+    : undefined;
+const date = storedDate ?? new Date().toISOString();
+writeFileSync(resultPath, JSON.stringify({ date, ...ctx, rows: all }, null, 2));
 // Hand-written analysis (what limits each target) goes under the generated table.
 const notesPath = 'bench/merge-notes.md';
 const notes = resultId === 'merge' && existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
-await writeBenchSection(resultId, title, `${mergeTable(all, ctx)}\n\n${notes}`.trimEnd());
+await writeBenchSection(resultId, title, `${mergeTable(all, ctx)}\n\n${notes}`.trimEnd(), date);
 log(`wrote bench/results/${resultId}.json and docs/bench.md`);
 process.exit(0);

@@ -10,8 +10,10 @@ export async function writeBenchSection(
   id: string,
   title: string,
   markdown: string,
+  /** ISO time of the measurement (default now; a report rebuilt from stored results keeps theirs). */
+  measuredAt = new Date().toISOString(),
 ): Promise<void> {
-  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const when = measuredAt.slice(0, 16).replace('T', ' ');
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), no GPU`;
   writeFileSync(
     `bench/results/${id}.md`,

@@ -3,11 +3,12 @@
  * Ctrl-C (tsx, which runs the CLI, SIGKILLs a child that does not answer a signal within
  * ~60 ms) and to read the next inputs. Same results as createCpuBackend(): it runs the same code.
  *
- * One worker per core (at most 4). A chunk of a streamed tensor (a job the executor marked
- * `splitRow`) is split into one range of whole rows per worker, each filling its part of the
- * shared output array in place; a model-scope selection keeps one share per worker and adds
- * up their histograms (parallel-selector.ts). Whole-tensor jobs run on one worker. Inputs and
- * outputs in SharedArrayBuffer memory (the executor's pools, see sharedBuffers) are not copied.
+ * One worker per core, at most 2 (see defaultCpuThreads). A chunk of a streamed tensor (a job
+ * the executor marked `splitRow`) is split into one range of whole rows per worker, each filling
+ * its part of the shared output array in place; a model-scope selection keeps one share per
+ * worker and adds up their histograms (parallel-selector.ts). Whole-tensor jobs run on one
+ * worker. Inputs and outputs in SharedArrayBuffer memory (the executor's pools, see
+ * sharedBuffers) are not copied.
  *
  * MagnitudeSelector.needsAnotherPass() is synchronous in the contract, so this selector needs
  * the optional async closePass() hook, which the executor awaits before needsAnotherPass().
@@ -133,15 +134,21 @@ function startWorker(): CpuWorkerThread {
 }
 
 export interface CpuWorkerOptions {
-  /** Worker threads (default: one per core, at most 4). */
+  /** Worker threads (default: one per core, at most MAX_DEFAULT_CPU_THREADS). */
   threads?: number;
   /** Chunk jobs and selection chunks shorter than this are not split across threads. */
   minSplitElements?: number;
 }
 
-/** Default worker count: one per core (the main thread mostly waits on reads), at most 4. */
+/**
+ * Default worker count: one per core (the main thread mostly waits on reads), at most 2. Each
+ * worker holds its own kernels' memory, scratch and selection shares: on the 2 GB bench pool
+ * four workers took TIES to 327 MiB and Breadcrumbs to 407 MiB peak (two: 288 / 297), past the
+ * 320 MiB bound, and more than two cores were not available to measure what they gain.
+ */
+export const MAX_DEFAULT_CPU_THREADS = 2;
 export function defaultCpuThreads(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
+  return Math.max(1, Math.min(MAX_DEFAULT_CPU_THREADS, availableParallelism()));
 }
 
 /** The backend, and how many jobs and selection chunks it split across threads so far. */
