@@ -13,11 +13,12 @@ import {
   addHistogramPart,
   closeLowPass,
   closeRadixPass,
+  decidedThresholds,
   newRadixStates,
   releaseRadixStates,
   type HistogramPart,
 } from './radix-threshold';
-import { rawRange, splitRanges } from './split-job';
+import { rawNumel, rawRange, splitRanges } from './split-job';
 
 /** One thread's share of the selection (the worker protocol's share ops). */
 export interface SelectorShare {
@@ -50,7 +51,6 @@ export function parallelSelector(
   let pass = 1;
   let next = 0;
   let answer: boolean | undefined;
-  const numel = (r: RawTensor) => r.bytes.byteLength / (r.dtype === 'F32' ? 4 : 2);
   const undecided = () => models.flatMap((s, m) => (s.threshold === undefined ? [m] : []));
   const gather = async () => {
     const counts = await Promise.all(shares.map((s) => s.takeHistograms()));
@@ -62,7 +62,7 @@ export function parallelSelector(
   };
   return {
     async addAll(base, tuned) {
-      const ranges = splitRanges(numel(base), shares.length, 1, options.minSplitElements);
+      const ranges = splitRanges(rawNumel(base), shares.length, 1, options.minSplitElements);
       if (ranges.length === 1) {
         await shares[next++ % shares.length]!.addAll(base, tuned);
         return;
@@ -115,12 +115,6 @@ export function parallelSelector(
       answer = undefined;
       return a;
     },
-    thresholds() {
-      return models.map((s, m) => {
-        if (s.threshold === undefined)
-          throw new Error(`magnitude selector: model ${m} not finished`);
-        return s.threshold;
-      });
-    },
+    thresholds: () => decidedThresholds(models),
   };
 }

@@ -99,6 +99,14 @@ export function closeLowPass(s: RadixState): void {
   s.threshold = asFloat[0] as number;
 }
 
+/** Every model's decided threshold (the selector contract's thresholds()). */
+export function decidedThresholds(models: RadixState[]): number[] {
+  return models.map((s, m) => {
+    if (s.threshold === undefined) throw new Error(`magnitude selector: model ${m} not finished`);
+    return s.threshold;
+  });
+}
+
 /**
  * The non-zero span of a histogram, for sending it between threads: |δ| bins are concentrated
  * (a few thousand of the 65 536), so a span is ~100× smaller than the whole array.

@@ -6,16 +6,17 @@
  * job's own arrays, and DARE's random stream stays indexed by the element's place in the
  * whole tensor (elementOffset) — so the parts together give exactly the job's values.
  */
+import { DTYPE_SIZE } from '../io/types';
 import type { RawTensor, TensorJob } from './backend';
 
-/** Bytes per element of a raw tensor (F32 4, F16 / BF16 2). */
-function elementBytes(raw: RawTensor): number {
-  return raw.dtype === 'F32' ? 4 : 2;
+/** Elements in a raw tensor. */
+export function rawNumel(raw: RawTensor): number {
+  return raw.bytes.byteLength / DTYPE_SIZE[raw.dtype];
 }
 
 /** Elements [begin, end) of a raw tensor, as a view of the same bytes. */
 export function rawRange(raw: RawTensor, begin: number, end: number): RawTensor {
-  const size = elementBytes(raw);
+  const size = DTYPE_SIZE[raw.dtype];
   return { dtype: raw.dtype, bytes: raw.bytes.subarray(begin * size, end * size) };
 }
 

@@ -2,7 +2,12 @@ import type { MagnitudeSelector, RawTensor } from '../../merge/backend';
 import type { GpuRuntime } from '../runtime/runtime';
 import { encodeThreads, UniformWriter } from './encode';
 import { DTYPE_BYTES, PackedInputs, planChunkLength, validateInputs } from './packed-inputs';
-import { closeRadixPass, newRadixStates, type RadixState } from '../../merge/radix-threshold';
+import {
+  closeRadixPass,
+  decidedThresholds,
+  newRadixStates,
+  type RadixState,
+} from '../../merge/radix-threshold';
 import { BINS } from './radix-select';
 
 /** Elements folded into a GPU histogram before it is read back (bins are u32). */
@@ -195,9 +200,6 @@ export class GpuMagnitudeSelector implements MagnitudeSelector {
   }
 
   thresholds(): number[] {
-    return this.models.map((s, m) => {
-      if (s.threshold === undefined) throw new Error(`magnitude selector: model ${m} not finished`);
-      return s.threshold;
-    });
+    return decidedThresholds(this.models);
   }
 }

@@ -17,12 +17,14 @@ import { CandidateBand } from '../radix-candidates';
 import {
   closeLowPass,
   closeRadixPass,
+  decidedThresholds,
   histogramPart,
   newRadixStates,
   releaseRadixStates,
   type HistogramPart,
   type RadixState,
 } from '../radix-threshold';
+import { rawNumel } from '../split-job';
 import { f32View } from './unpack';
 import { WasmHistograms } from './wasm/histogram';
 
@@ -63,7 +65,7 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
       for (let m = 0; m < models.length; m++) await this.add(m, base, models[m]!);
       return;
     }
-    const numel = base.bytes.byteLength / (base.dtype === 'F32' ? 4 : 2);
+    const numel = rawNumel(base);
     const b = f32View(base, numel, 'magnitude selector (base)');
     const tuned = models.map((t, m) => f32View(t, numel, `magnitude selector (model ${m})`));
     // Models without a band (none here once pass 1 uses the kernel) take the TS loop.
@@ -77,7 +79,7 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
     const state = this.models[model];
     if (!state) throw new Error(`magnitude selector: no model ${model}`);
     if (state.threshold !== undefined) return Promise.resolve();
-    const numel = base.bytes.byteLength / (base.dtype === 'F32' ? 4 : 2);
+    const numel = rawNumel(base);
     const b = f32View(base, numel, 'magnitude selector (base)');
     const t = f32View(tuned, numel, `magnitude selector (model ${model})`);
     // One scratch array reused across calls (f32 rounding of δ, then its bit pattern).
@@ -105,13 +107,16 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
     return Promise.resolve();
   }
 
+  /** Pass 1 is over: its kernel counts into the histograms, the instance to the next selection. */
+  private closeKernelPass(): void {
+    // Later passes take the TS loop: the kernel instance is free for the next selection.
+    this.wasm?.syncAll();
+    this.wasm?.release();
+    this.wasm = undefined;
+  }
+
   needsAnotherPass(): boolean {
-    if (this.pass === 1) {
-      // Later passes take the TS loop: the kernel instance is free for the next selection.
-      this.wasm?.syncAll();
-      this.wasm?.release();
-      this.wasm = undefined;
-    }
+    if (this.pass === 1) this.closeKernelPass();
     const pass = this.pass++;
     const more = closeRadixPass(this.models, pass);
     if (pass !== 1 || !more) return more;
@@ -131,11 +136,7 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
    * each model's high bin), the non-zero span per model (empty for a decided model).
    */
   takeHistograms(): HistogramPart[] {
-    if (this.pass === 1) {
-      this.wasm?.syncAll();
-      this.wasm?.release();
-      this.wasm = undefined;
-    }
+    if (this.pass === 1) this.closeKernelPass();
     return this.models.map((s) => {
       const part = histogramPart(s.hist);
       s.hist.fill(0);
@@ -169,8 +170,7 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
 
   /** The share's selection is over (shareDrop): its histograms go to the next selection. */
   release(): void {
-    this.wasm?.release();
-    this.wasm = undefined;
+    this.closeKernelPass();
     releaseRadixStates(this.models);
     this.bands.fill(undefined);
   }
@@ -184,9 +184,6 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
   }
 
   thresholds(): number[] {
-    return this.models.map((s, m) => {
-      if (s.threshold === undefined) throw new Error(`magnitude selector: model ${m} not finished`);
-      return s.threshold;
-    });
+    return decidedThresholds(this.models);
   }
 }

@@ -191,7 +191,6 @@ function keepBand(
   }
 }
 
-/** DELLA MAGPRUNE: rank-dependent keep probability per row. Returns p(i) for rescaling. */
 /**
  * DELLA's working arrays (keep probabilities, ranks, one row's magnitudes and sort keys),
  * reused from call to call up to 2^20 elements: fresh ones for every model and chunk were
@@ -215,6 +214,7 @@ function reusedF32(n: number): Float32Array {
   return f32Buffer.subarray(0, n);
 }
 
+/** DELLA MAGPRUNE: rank-dependent keep probability per row. Returns p(i) for rescaling. */
 function dellaKeep(
   delta: Float32Array,
   kept: Float32Array,

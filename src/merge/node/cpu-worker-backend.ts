@@ -260,9 +260,8 @@ export function createCpuWorkerBackend(options: CpuWorkerOptions = {}): CpuWorke
         parts.map(([b, e], i) => {
           const t = transferable(jobRange(job, b, e));
           return threads[i]!.call({ op: 'merge', job: t.job }, t.buffers).then((reply) => {
-            if (reply.inPlace) return reply.result!.nonFinite;
             // A part that did not fill its output view in place: copy it there.
-            job.output!.set(reply.result!.merged, b);
+            if (!reply.inPlace) job.output!.set(reply.result!.merged, b);
             return reply.result!.nonFinite;
           });
         }),

@@ -231,6 +231,7 @@ export function recordFusedStep(p: GpuPlan, input: FusedInput): StepIo {
   const dfeature = p.buffer(B * D, '∂feature');
   const loss = p.buffer(T, 'loss');
   const headData: number[] = [];
+  const cosine = isCosineHead(config);
   const headSpec = {
     tasks: T,
     perTask: input.perTask,
@@ -238,9 +239,8 @@ export function recordFusedStep(p: GpuPlan, input: FusedInput): StepIo {
     classes: [] as number[],
     weightOffsets: [] as number[],
     biasOffsets: [] as number[],
-    cosine: isCosineHead(config),
+    cosine,
   };
-  const cosine = isCosineHead(config);
   for (const h of input.heads) {
     headSpec.classes.push(h.classes);
     headSpec.weightOffsets.push(headData.length);
