@@ -17,6 +17,8 @@ import { nodeGpu } from '../src/gpu/node-gpu';
 import { adapterLabel } from '../src/gpu/adapter';
 import { MERGE_CASES } from './merge-cases';
 import { layoutFromDir } from './pool-read';
+import { cpuSince, processCpu, threadIds } from './thread-cpu';
+import { cpus } from 'node:os';
 
 const [poolDir, caseId, device] = process.argv.slice(2);
 if (!poolDir || !caseId || (device !== 'cpu' && device !== 'webgpu')) {
@@ -36,7 +38,11 @@ for (const key of new Set(keys)) checkpoints.set(key, await openCheckpointPath(j
 
 let backend: MergeBackend;
 let adapter = 'none';
+// Threads made from here on (Dawn's, Mesa's) are the WebGPU stack's (bench/thread-cpu.ts);
+// the checkpoints above were opened first, so libuv's I/O pool already exists.
+let olderThreads: Set<string> | undefined;
 if (device === 'webgpu') {
+  olderThreads = threadIds(process.pid);
   const gpu = await nodeGpu();
   if (!gpu) {
     console.error('no WebGPU adapter in Node');
@@ -60,9 +66,11 @@ let peakRss = rssBefore;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 5);
+const cpuBefore = processCpu(process.pid, olderThreads);
 const mergeStart = performance.now();
 const summary = await executeMerge(plan, backend, await nodeFileSink(out));
 const mergeSeconds = (performance.now() - mergeStart) / 1000;
+const cpu = { ...cpuSince(cpuBefore, processCpu(process.pid, olderThreads)), cores: cpus().length };
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
 backend.dispose();
@@ -90,6 +98,7 @@ console.log(
     bytesWritten: summary.bytesWritten,
     peakRssBytes: peakRss,
     rssBeforeBytes: rssBefore,
+    cpu,
   }),
 );
 process.exit(0);

@@ -14,6 +14,18 @@ function ratio(a: number, b: number | undefined): string {
   return b && b > 0 ? `${(a / b).toFixed(2)}×` : '–';
 }
 
+/**
+ * The merge's CPU seconds, and for WebGPU rows those the WebGPU stack spent (bench/thread-cpu.ts):
+ * divided by the cores and the read time, a ratio no overlap can beat on this machine.
+ */
+export function cpuColumns(r: MergeMeasurement): string {
+  if (!r.cpu) return '– | –';
+  const total = r.cpu.totalSeconds.toFixed(1);
+  if (r.device !== 'webgpu') return `${total} | –`;
+  const gpu = r.cpu.gpuSideSeconds;
+  return `${total} | ${gpu.toFixed(1)} (${ratio(gpu / r.cpu.cores, r.readSeconds)})`;
+}
+
 export function mergeTable(rows: MergeMeasurement[], ctx: MergeBenchContext): string {
   const memoryTarget = 4 * ctx.largestTensorBytes + 256 * MB;
   const cpuTime = new Map(
@@ -26,12 +38,14 @@ export function mergeTable(rows: MergeMeasurement[], ctx: MergeBenchContext): st
       `largest tensor ${(ctx.largestTensorBytes / MB).toFixed(0)} MiB, so the memory target ` +
       `(4× largest + 256 MiB) is ${(memoryTarget / MB).toFixed(0)} MiB.`,
     '',
-    '| runtime | device | method | passes | merge s | GB/s (input) | merge / read | vs CPU ref | peak memory MiB |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| runtime | device | method | passes | merge s | GB/s (input) | merge / read | vs CPU ref | CPU s (all threads) | WebGPU stack CPU s (÷ cores ÷ read) | peak memory MiB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     if (r.skipped) {
-      lines.push(`| ${r.runtime} | ${r.device} | ${r.label} | – | – | – | – | – | ${r.skipped} |`);
+      lines.push(
+        `| ${r.runtime} | ${r.device} | ${r.label} | – | – | – | – | – | – | – | ${r.skipped} |`,
+      );
       continue;
     }
     const mem = r.chromiumMemory;
@@ -45,7 +59,8 @@ export function mergeTable(rows: MergeMeasurement[], ctx: MergeBenchContext): st
     lines.push(
       `| ${r.runtime} | ${r.device} | ${r.label} | ${r.passes.join('+')} | ${r.mergeSeconds.toFixed(2)} | ` +
         `${(r.readBytes / GB / r.mergeSeconds).toFixed(3)} | ${ratio(r.mergeSeconds, r.readSeconds)} | ` +
-        `${r.device === 'cpu' ? '1.00×' : ratio(r.mergeSeconds, cpuTime.get(`${r.runtime}/${r.case}`))} | ${peak} |`,
+        `${r.device === 'cpu' ? '1.00×' : ratio(r.mergeSeconds, cpuTime.get(`${r.runtime}/${r.case}`))} | ` +
+        `${cpuColumns(r)} | ${peak} |`,
     );
   }
   return lines.join('\n');

@@ -13,6 +13,28 @@ import { selectedCases } from './merge-cases';
 import { layoutFromDir } from './pool-read';
 import { modelFile } from './pool';
 import { skippedRow, type MergeMeasurement } from './run-merge-node';
+import { cpuSince, gpuProcessCpu, processCpu, sumCpu, type CpuTally } from './thread-cpu';
+import { cpus } from 'node:os';
+import type { CDPSession } from 'playwright-core';
+
+/**
+ * CPU tally of each of the browser's processes (browser, renderers, GPU, utilities) now; the
+ * GPU process counts as the WebGPU stack's (bench/thread-cpu.ts).
+ */
+async function chromiumCpu(cdp: CDPSession): Promise<Map<number, CpuTally>> {
+  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+    processInfo: { id: number; type: string }[];
+  };
+  return new Map(
+    processInfo.map((p) => [p.id, p.type === 'GPU' ? gpuProcessCpu(p.id) : processCpu(p.id)]),
+  );
+}
+
+/** CPU used between two tallies; a process started in between counts from zero. */
+function chromiumCpuSince(before: Map<number, CpuTally>, after: Map<number, CpuTally>) {
+  const zero = { totalSeconds: 0, gpuSideSeconds: 0 };
+  return sumCpu([...after].map(([pid, t]) => cpuSince(before.get(pid) ?? zero, t)));
+}
 
 type InPageResult = Omit<
   MergeMeasurement,
@@ -50,8 +72,10 @@ export async function runBrowserMergeBench(
         const page = await browser.newPage();
         await page.goto(new URL('bench/in-page/bench.html', url).href);
         await page.setInputFiles('#pool', files);
-        const sampler = new ChromiumMemorySampler(await browser.newBrowserCDPSession());
+        const cdp = await browser.newBrowserCDPSession();
+        const sampler = new ChromiumMemorySampler(cdp);
         await sampler.start();
+        const cpuBefore = await chromiumCpu(cdp);
         try {
           const evaluation = page.evaluate(
             async ([modulePath, yaml, dev]) => {
@@ -78,6 +102,10 @@ export async function runBrowserMergeBench(
             results.push(skippedRow('chromium', device, c, reason));
             continue;
           }
+          const cpu = {
+            ...chromiumCpuSince(cpuBefore, await chromiumCpu(cdp)),
+            cores: cpus().length,
+          };
           // Memory is the merge's alone: the read baseline runs after the sampler stops.
           const memory = await sampler.stop();
           const read = await page.evaluate(async (modulePath) => {
@@ -94,6 +122,7 @@ export async function runBrowserMergeBench(
             peakRssBytes: memory.peakBytes,
             rssBeforeBytes: memory.beforeBytes,
             chromiumMemory: { ...memory, phase: 'merge' },
+            cpu,
             ...r,
             ...read,
           });

@@ -41,6 +41,11 @@ export interface MergeMeasurement {
   rssBeforeBytes: number;
   /** Chromium only: renderer + GPU process memory (bench/chromium-memory.ts). */
   chromiumMemory?: import('./chromium-memory').ChromiumMemory;
+  /**
+   * CPU time of the merge (bench/thread-cpu.ts): Node's process, or Chromium's processes
+   * (browser, renderers, GPU, utilities); gpuSideSeconds is the WebGPU stack's share.
+   */
+  cpu?: import('./thread-cpu').CpuTally & { cores: number };
   /** Not measured: why (e.g. the run's time limit), shown in the table instead of figures. */
   skipped?: string;
 }
