@@ -24,6 +24,7 @@ import { magnitudeBand } from './select';
 import type { F32Scratch } from './scratch';
 import { modelSparsifyOptions, sparsify } from './sparsify';
 import { f32View, rowLength, taskVector, unpackToF32 } from './unpack';
+import { mergeRandomDrop } from './random-drop';
 import { mergeElementwiseWasm } from './wasm/elementwise';
 import { sharedKernels } from './wasm/kernels';
 
@@ -73,6 +74,13 @@ export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
 export function taskArithmeticResult(job: TaskArithmeticJob, scratch?: F32Scratch): TensorResult {
   if (isElementwiseJob(job)) return mergeElementwise(job, modelScopeBands(job));
   if (hasPerTensorBands(job)) return mergeElementwise(job, perTensorBands(job));
+  if (job.sparsifier === 'random') {
+    const simd = mergeRandomDrop(job, (part) => {
+      const { base, wd } = weightedDeltas(part);
+      return combineWeighted(part, base, wd);
+    });
+    if (simd) return simd;
+  }
   const { base, wd } = weightedDeltas(job, scratch);
   return { merged: combineWeighted(job, base, wd) };
 }

@@ -9,6 +9,7 @@
  */
 import type { MergeBackend, RawTensor, TaskArithmeticJob } from '../backend';
 import { addL1Sums, l1Factor, modelSparsifyOptions, sparsify } from '../cpu/sparsify';
+import { addRandomDropL1Sums } from '../cpu/random-drop';
 import { f32View, taskVector } from '../cpu/unpack';
 import { F32Scratch } from '../cpu/scratch';
 import { addSlerpSums, slerpFromSums, type SlerpSums } from '../cpu/slerp';
@@ -189,6 +190,11 @@ async function l1Factors(
     const base = f32View(raws[0]!, len, `${job.tensorName} (base)`);
     for (let m = 0; m < K; m++) {
       const tuned = f32View(raws[1 + m]!, len, `${job.tensorName} (model ${m})`);
+      if (job.sparsifier === 'random') {
+        // DARE: the drop is element-wise, so the sums need no sparsified copy (SIMD kernel).
+        addRandomDropL1Sums(job, m, { base, tuned }, item.begin, sums[m]!);
+        continue;
+      }
       const delta = taskVector(base, tuned, scratch.get(0, len));
       const kept = sparsify(
         delta,

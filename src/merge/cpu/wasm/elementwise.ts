@@ -14,6 +14,7 @@
 import type { TaskArithmeticJob } from '../../backend';
 import type { ElementwiseInputs, KeepBands } from '../elementwise-ta';
 import { belowF32, ceilF32, floorF32 } from './f32-bounds';
+import type { RandomDrop } from './dare';
 import type { WasmKernels } from './kernels';
 
 const f = Math.fround;
@@ -26,6 +27,8 @@ interface Layout {
   table: number;
   scratch: number;
   base: number;
+  /** A tile of zeros: the "base" of models whose tiles hold their kept δ already (DARE). */
+  zero: number;
   models: number[];
   acc: number;
   div: number;
@@ -44,11 +47,13 @@ function layout(k: number): Layout {
   const table = take(k * RECORD);
   const scratch = take(k * 16);
   const base = take(tileBytes);
+  const zero = take(tileBytes);
   const models = Array.from({ length: k }, () => take(tileBytes));
   return {
     table,
     scratch,
     base,
+    zero,
     models,
     acc: take(tileBytes),
     div: take(tileBytes),
@@ -78,6 +83,9 @@ function writeTable(w: WasmKernels, l: Layout, job: TaskArithmeticJob, bands: Ke
 /**
  * Merges into `out`; `fallback(from, to)` recomputes a tile with the TS loop (see above).
  * Returns how many tiles went to the fallback and how many outputs are NaN or ±∞.
+ * With `drops` (DARE: every band keeps all), each model's tile is first replaced by its kept,
+ * rescaled δ (dareDelta) and the sums take δ − 0 from it: the same f32 values as the
+ * reference's sparsified task vectors.
  */
 export function mergeElementwiseWasm(
   w: WasmKernels,
@@ -86,11 +94,16 @@ export function mergeElementwiseWasm(
   inputs: ElementwiseInputs,
   out: Float32Array,
   fallback: (from: number, to: number) => void,
+  drops?: RandomDrop[],
 ): { fallbacks: number; nonFinite: number } {
   const k = job.models.length;
   const l = layout(k);
   w.reserve(l.end);
   writeTable(w, l, job, bands);
+  // The memory is reused by other layouts: the zero tile is cleared for this call.
+  if (drops) w.f32.fill(0, l.zero / 4, l.zero / 4 + WASM_TILE);
+  const sumBase = drops ? l.zero : l.base;
+  const offset = job.elementOffset ?? 0;
   const x = w.exports;
   const trims = bands.trimmed.some((t) => t === 1);
   const none = job.consensus === 'none';
@@ -114,13 +127,16 @@ export function mergeElementwiseWasm(
     f32.set(base.subarray(from, to), l.base / 4);
     f32.fill(0, l.base / 4 + len, l.base / 4 + pad);
     for (let m = 0; m < k; m++) {
-      f32.set(tuned[m]!.subarray(from, to), l.models[m]! / 4);
-      f32.fill(0, l.models[m]! / 4 + len, l.models[m]! / 4 + pad);
+      const tile = l.models[m]!;
+      f32.set(tuned[m]!.subarray(from, to), tile / 4);
+      f32.fill(0, tile / 4 + len, tile / 4 + pad);
+      const d = drops?.[m];
+      if (d) x.dareDelta(tile, l.base, groups, d.key, offset + from, d.t24, d.mode, d.factor, tile);
     }
     let redo = 0;
-    if (none && !trims) x.sumPlain(l.base, l.table, k, groups, l.acc);
-    else if (none) x.sumMasked(l.base, l.table, k, groups, l.acc);
-    else redo = x.elect(l.base, l.table, k, groups, l.acc, l.div, l.scratch, count, rule, maj);
+    if (none && !trims) x.sumPlain(sumBase, l.table, k, groups, l.acc);
+    else if (none) x.sumMasked(sumBase, l.table, k, groups, l.acc);
+    else redo = x.elect(sumBase, l.table, k, groups, l.acc, l.div, l.scratch, count, rule, maj);
     if (!redo) {
       const finished = x.finish(
         l.base,

@@ -36,6 +36,26 @@ interface KernelExports {
     scale: number,
     tiny: number,
   ): number;
+  dareDelta(
+    x: number,
+    base: number,
+    groups: number,
+    key: number,
+    index: number,
+    t24: number,
+    mode: number,
+    factor: number,
+    out: number,
+  ): void;
+  dareSums(
+    x: number,
+    base: number,
+    groups: number,
+    key: number,
+    index: number,
+    t24: number,
+    sums: number,
+  ): void;
   histogram(
     base: number,
     x: number,

@@ -1,5 +1,5 @@
-;; WebAssembly SIMD (f32x4) kernels for the element-wise task-arithmetic loop and the
-;; model-scope selection histogram. Compiled by generate.ts (wabt) into kernels.generated.ts.
+;; WebAssembly SIMD (f32x4) kernels for the element-wise task-arithmetic loop, DARE's random
+;; drop and the model-scope selection histogram. Compiled by generate.ts (wabt) into kernels.generated.ts.
 ;;
 ;; Every f32x4 add / sub / mul / div is the correctly rounded IEEE f32 operation, which is
 ;; what the TypeScript reference gets from a double operation followed by Math.fround (double
@@ -214,6 +214,112 @@
           (i32.add (i32x4.extract_lane 2 (local.get $bad)) (i32x4.extract_lane 3 (local.get $bad))))
         (i32.const 1))
       (v128.any_true (local.get $nan))))
+
+  ;; DARE's random drop for one model's tile: k = δ where the element's counter-based
+  ;; uniform (random.ts: mix32(key ^ mix32(index)) >>> 8, over 2^24) is below the density,
+  ;; i.e. (h >>> 8) < $t24 = ceil(density · 2^24), else +0; δ = f32(x − b); index = $index
+  ;; + element. Then the rescale the reference applies, in f64 and rounded once to f32 as a
+  ;; Float32Array store does: $mode 0 none, 1 f32(k ÷ $factor) (inverse density), 2
+  ;; f32(k × $factor) (a given l1 factor). Writes k to $out (may be $x).
+  (func (export "dareDelta")
+    (param $x i32) (param $base i32) (param $groups i32) (param $key i32) (param $index i32)
+    (param $t24 i32) (param $mode i32) (param $factor f64) (param $out i32)
+    (local $off i32) (local $end i32) (local $idx v128) (local $h v128) (local $k v128)
+    (local $key4 v128) (local $t4 v128) (local $f v128) (local $lo v128) (local $hi v128)
+    (local.set $end (i32.shl (local.get $groups) (i32.const 4)))
+    (local.set $idx (i32x4.add (i32x4.splat (local.get $index)) (v128.const i32x4 0 1 2 3)))
+    (local.set $key4 (i32x4.splat (local.get $key)))
+    (local.set $t4 (i32x4.splat (local.get $t24)))
+    (local.set $f (f64x2.splat (local.get $factor)))
+    (block $done
+      (loop $group
+        (br_if $done (i32.ge_u (local.get $off) (local.get $end)))
+        ;; the lanes' DARE keep masks: (mix32(key ^ mix32(index)) >>> 8) < t24 (random.ts)
+        (local.set $h (v128.xor (local.get $idx) (i32x4.shr_u (local.get $idx) (i32.const 16))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x7feb352d 0x7feb352d 0x7feb352d 0x7feb352d)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 15))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x846ca68b 0x846ca68b 0x846ca68b 0x846ca68b)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        (local.set $h (v128.xor (local.get $h) (local.get $key4)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x7feb352d 0x7feb352d 0x7feb352d 0x7feb352d)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 15))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x846ca68b 0x846ca68b 0x846ca68b 0x846ca68b)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        (local.set $k
+          (v128.and
+            (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $off)))
+              (v128.load (i32.add (local.get $base) (local.get $off))))
+            (i32x4.lt_u (i32x4.shr_u (local.get $h) (i32.const 8)) (local.get $t4))))
+        (if (local.get $mode)
+          (then
+            (local.set $lo (f64x2.promote_low_f32x4 (local.get $k)))
+            (local.set $hi (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $k) (local.get $k))))
+            (if (i32.eq (local.get $mode) (i32.const 1))
+              (then
+                (local.set $lo (f64x2.div (local.get $lo) (local.get $f)))
+                (local.set $hi (f64x2.div (local.get $hi) (local.get $f))))
+              (else
+                (local.set $lo (f64x2.mul (local.get $lo) (local.get $f)))
+                (local.set $hi (f64x2.mul (local.get $hi) (local.get $f)))))
+            (local.set $k
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero (local.get $lo))
+                (f32x4.demote_f64x2_zero (local.get $hi))))))
+        (v128.store (i32.add (local.get $out) (local.get $off)) (local.get $k))
+        (local.set $idx (i32x4.add (local.get $idx) (v128.const i32x4 4 4 4 4)))
+        (local.set $off (i32.add (local.get $off) (i32.const 16)))
+        (br $group))))
+
+  ;; The l1 rescale's sums for one model's tile, continuing the f64 sums at $sums (before,
+  ;; after): before += |δ|, after += |k| element by element in order, as sparsify.ts's
+  ;; addL1Sums does (the same f64 additions, so the same sums); k as in dareDelta.
+  (func (export "dareSums")
+    (param $x i32) (param $base i32) (param $groups i32) (param $key i32) (param $index i32)
+    (param $t24 i32) (param $sums i32)
+    (local $off i32) (local $end i32) (local $idx v128) (local $h v128) (local $k v128)
+    (local $key4 v128) (local $t4 v128) (local $d v128) (local $before f64) (local $after f64)
+    (local.set $end (i32.shl (local.get $groups) (i32.const 4)))
+    (local.set $idx (i32x4.add (i32x4.splat (local.get $index)) (v128.const i32x4 0 1 2 3)))
+    (local.set $key4 (i32x4.splat (local.get $key)))
+    (local.set $t4 (i32x4.splat (local.get $t24)))
+    (local.set $before (f64.load (local.get $sums)))
+    (local.set $after (f64.load offset=8 (local.get $sums)))
+    (block $done
+      (loop $group
+        (br_if $done (i32.ge_u (local.get $off) (local.get $end)))
+        ;; the lanes' DARE keep masks: (mix32(key ^ mix32(index)) >>> 8) < t24 (random.ts)
+        (local.set $h (v128.xor (local.get $idx) (i32x4.shr_u (local.get $idx) (i32.const 16))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x7feb352d 0x7feb352d 0x7feb352d 0x7feb352d)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 15))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x846ca68b 0x846ca68b 0x846ca68b 0x846ca68b)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        (local.set $h (v128.xor (local.get $h) (local.get $key4)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x7feb352d 0x7feb352d 0x7feb352d 0x7feb352d)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 15))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x846ca68b 0x846ca68b 0x846ca68b 0x846ca68b)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        (local.set $k
+          (v128.and
+            (local.tee $d (f32x4.abs
+              (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $off)))
+                (v128.load (i32.add (local.get $base) (local.get $off))))))
+            (i32x4.lt_u (i32x4.shr_u (local.get $h) (i32.const 8)) (local.get $t4))))
+        (local.set $before (f64.add (local.get $before) (f64.promote_f32 (f32x4.extract_lane 0 (local.get $d)))))
+        (local.set $before (f64.add (local.get $before) (f64.promote_f32 (f32x4.extract_lane 1 (local.get $d)))))
+        (local.set $before (f64.add (local.get $before) (f64.promote_f32 (f32x4.extract_lane 2 (local.get $d)))))
+        (local.set $before (f64.add (local.get $before) (f64.promote_f32 (f32x4.extract_lane 3 (local.get $d)))))
+        (local.set $after (f64.add (local.get $after) (f64.promote_f32 (f32x4.extract_lane 0 (local.get $k)))))
+        (local.set $after (f64.add (local.get $after) (f64.promote_f32 (f32x4.extract_lane 1 (local.get $k)))))
+        (local.set $after (f64.add (local.get $after) (f64.promote_f32 (f32x4.extract_lane 2 (local.get $k)))))
+        (local.set $after (f64.add (local.get $after) (f64.promote_f32 (f32x4.extract_lane 3 (local.get $k)))))
+        (local.set $idx (i32x4.add (local.get $idx) (v128.const i32x4 4 4 4 4)))
+        (local.set $off (i32.add (local.get $off) (i32.const 16)))
+        (br $group)))
+    (f64.store (local.get $sums) (local.get $before))
+    (f64.store offset=8 (local.get $sums) (local.get $after)))
 
   ;; Pass 1 of the model-scope radix select for one model: δ = f32(x − b), a = bits(|δ|),
   ;; hist[a >> 16] += 1 (u32 bins), and every a whose bin is in [lo, lo + span] appended to
