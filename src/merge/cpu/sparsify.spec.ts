@@ -163,45 +163,54 @@ describe('DELLA magprune', () => {
     expect(Math.abs(kept / (n / 2) - 0.3)).toBeLessThan(0.02);
   });
 
-  it('ranks = count of strictly smaller |δ| in each row (ties, ±0, NaN), exact p per element', () => {
-    // Three rows of 257: quantised magnitudes (many ties), signed zeros and one NaN per row.
-    const rowLen = 257;
-    let s = 9;
-    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-    const v = Float32Array.from({ length: 3 * rowLen }, (_, i) =>
-      i % 97 === 5
-        ? NaN
-        : i % 31 === 0
-          ? i % 2
-            ? -0
-            : 0
-          : (rnd() < 0.5 ? -1 : 1) * Math.round(rnd() * 20),
-    );
-    const out = sparsify(
-      v,
-      opts({
-        sparsifier: 'della_magprune',
-        density: 0.5,
-        epsilon: 0.2,
-        rowLen,
-        rescale: 'inverse_density',
-      }),
-    );
-    let checked = 0;
-    for (let row = 0; row < 3; row++) {
-      const mags = Array.from(v.subarray(row * rowLen, (row + 1) * rowLen), Math.abs);
-      for (let j = 0; j < rowLen; j++) {
-        const i = row * rowLen + j;
-        if (out[i] === 0 || Number.isNaN(out[i])) continue;
-        // Independent rank: a plain count (a NaN compares false, so it is never smaller).
-        const rank = mags.filter((m) => m < mags[j]!).length;
-        const p = 0.3 + 0.4 * (rank / (rowLen - 1));
-        expect(out[i]).toBe(Math.fround(v[i]! / p));
-        checked++;
+  // Quantised magnitudes (many ties; the radix passes of their all-zero low bytes are skipped),
+  // full-precision ones spanning exponents (every radix pass runs) and ones differing only in
+  // their low byte, each with signed zeros and one NaN per row.
+  for (const [label, magnitude] of [
+    ['quantised', (u: number) => Math.round(u * 20)],
+    ['full precision', (u: number) => u ** 8 * 3e3],
+    // Differing only in the lowest mantissa bits: the first radix pass decides their order.
+    ['low bits', (u: number) => 1 + Math.floor(u * 200) * 2 ** -23],
+  ] as const)
+    it(`ranks = count of strictly smaller |δ| in each row (${label}; ties, ±0, NaN), exact p per element`, () => {
+      // Three rows of 257.
+      const rowLen = 257;
+      let s = 9;
+      const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+      const v = Float32Array.from({ length: 3 * rowLen }, (_, i) =>
+        i % 97 === 5
+          ? NaN
+          : i % 31 === 0
+            ? i % 2
+              ? -0
+              : 0
+            : (rnd() < 0.5 ? -1 : 1) * magnitude(rnd()),
+      );
+      const out = sparsify(
+        v,
+        opts({
+          sparsifier: 'della_magprune',
+          density: 0.5,
+          epsilon: 0.2,
+          rowLen,
+          rescale: 'inverse_density',
+        }),
+      );
+      let checked = 0;
+      for (let row = 0; row < 3; row++) {
+        const mags = Array.from(v.subarray(row * rowLen, (row + 1) * rowLen), Math.abs);
+        for (let j = 0; j < rowLen; j++) {
+          const i = row * rowLen + j;
+          if (out[i] === 0 || Number.isNaN(out[i])) continue;
+          // Independent rank: a plain count (a NaN compares false, so it is never smaller).
+          const rank = mags.filter((m) => m < mags[j]!).length;
+          const p = 0.3 + 0.4 * (rank / (rowLen - 1));
+          expect(out[i]).toBe(Math.fround(v[i]! / p));
+          checked++;
+        }
       }
-    }
-    expect(checked).toBeGreaterThan(200);
-  });
+      expect(checked).toBeGreaterThan(200);
+    });
 
   it('validates 0 < density ± ε < 1, and density 1 keeps everything', () => {
     expect(() =>
