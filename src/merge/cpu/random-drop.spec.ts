@@ -149,6 +149,11 @@ describe('DARE on the SIMD kernels', () => {
     setWasmKernelsEnabled(false);
     const ts = [sums(0), sums(2 ** 31 + 5)];
     expect(simd).toEqual(ts);
+    // The TypeScript path in caller-owned scratch arrays (dirty ones) gives the same sums.
+    const scratched = { before: 0.25, after: 0.125 };
+    const scratch = { delta: new Float32Array(n).fill(7), kept: new Float32Array(n).fill(7) };
+    addRandomDropL1Sums(job, 0, { base, tuned }, 0, scratched, scratch);
+    expect(scratched).toEqual(ts[0]);
     expect(simd[0]!.after).toBeLessThan(simd[0]!.before);
     expect(simd[0]).not.toEqual(simd[1]);
   });

@@ -192,7 +192,10 @@ async function l1Factors(
       const tuned = f32View(raws[1 + m]!, len, `${job.tensorName} (model ${m})`);
       if (job.sparsifier === 'random') {
         // DARE: the drop is element-wise, so the sums need no sparsified copy (SIMD kernel).
-        addRandomDropL1Sums(job, m, { base, tuned }, item.begin, sums[m]!);
+        addRandomDropL1Sums(job, m, { base, tuned }, item.begin, sums[m]!, {
+          delta: scratch.get(0, len),
+          kept: scratch.get(1, len),
+        });
         continue;
       }
       const delta = taskVector(base, tuned, scratch.get(0, len));
