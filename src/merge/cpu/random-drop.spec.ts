@@ -5,25 +5,13 @@
  * back to the reference, so the kernels themselves are what is compared.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Consensus, RawTensor, RescaleMode, TaskArithmeticJob } from '../backend';
+import type { Consensus, RescaleMode, TaskArithmeticJob } from '../backend';
 import { elementUniform, nameHash, streamKey } from '../random';
 import { addRandomDropL1Sums, mergeRandomDrop } from './random-drop';
 import { referenceTaskArithmetic } from './testing/reference-ta';
 import { keepBelow } from './wasm/dare';
 import { setWasmKernelsEnabled } from './wasm/kernels';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-}
-
-function raw(values: Float32Array, dtype: RawTensor['dtype']): RawTensor {
-  if (dtype === 'F32') return { dtype, bytes: new Uint8Array(values.slice().buffer) };
-  const bits = new Uint32Array(values.slice().buffer);
-  // Truncated halves are fine here: any bf16 / f16 patterns will do.
-  const halves = bits.map((b) => (dtype === 'BF16' ? b >>> 16 : (b >>> 13) & 0x7fff));
-  return { dtype, bytes: new Uint8Array(Uint16Array.from(halves).buffer) };
-}
+import { rng, taskArithmeticJob } from './testing/random-inputs';
 
 function makeJob(
   n: number,
@@ -32,37 +20,22 @@ function makeJob(
 ): TaskArithmeticJob {
   const r = rng(n + 7);
   const base = Float32Array.from({ length: n }, () => r());
-  const dtypes: RawTensor['dtype'][] = ['F32', 'BF16', 'F16', 'F32'];
-  const models = dtypes.map((dtype, m) =>
-    raw(
-      base.map((b, i) => (values ? values(m, i, b) : b + r() * 0.1)),
-      dtype,
-    ),
+  const models = [0, 1, 2, 3].map((m) =>
+    base.map((b, i) => (values ? values(m, i, b) : b + r() * 0.1)),
   );
-  return {
-    kind: 'task_arithmetic',
+  return taskArithmeticJob([base, ...models], {
     tensorName: 'blocks.3.mlp.weight',
-    shape: [n],
-    numel: n,
-    base: raw(base, 'F32'),
-    models,
-    weights: [1, 0.5, -0.25, 2],
     // Model 1 keeps everything, model 2 nothing.
     densities: [0.3, 1, 0, 0.77],
-    gammas: [0, 0, 0, 0],
-    epsilons: [0, 0, 0, 0],
     consensus: 'sum',
     sparsifier: 'random',
     rescale: 'l1',
     normalize: true,
-    lambda: 0.7,
     seed: 42,
-    zeroSign: 'positive',
     majoritySign: 0,
-    rowWise: false,
     deltaScale: 1.1,
     ...over,
-  };
+  });
 }
 
 /** The SIMD merge, failing the test if any tile went back to the reference. */

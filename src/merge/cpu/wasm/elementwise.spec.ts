@@ -5,26 +5,13 @@
  * and inputs with NaN / ±0 / ±∞ / subnormals in F32, BF16 and F16.
  */
 import { describe, expect, it } from 'vitest';
-import type { Consensus, RawTensor, TaskArithmeticJob, ZeroSignRule } from '../../backend';
+import type { Consensus, TaskArithmeticJob, ZeroSignRule } from '../../backend';
 import { elementwiseInputs, mergeElementwiseRange, modelScopeBands } from '../elementwise-ta';
 import { mergeTaskArithmetic } from '../task-arithmetic';
 import { referenceTaskArithmetic } from '../testing/reference-ta';
 import { mergeElementwiseWasm, WASM_TILE } from './elementwise';
 import { loadKernels } from './kernels';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-}
-
-function raw(values: Float32Array, dtype: RawTensor['dtype']): RawTensor {
-  if (dtype === 'F32') return { dtype, bytes: new Uint8Array(values.slice().buffer) };
-  const bits = new Uint32Array(values.slice().buffer);
-  // bf16: the high half (truncated); f16: some finite half patterns (bit 10 clear: the
-  // exponent is never all ones), decoded exactly either way.
-  const halves = bits.map((b) => (dtype === 'BF16' ? b >>> 16 : (b >>> 13) & 0xfbff));
-  return { dtype, bytes: new Uint8Array(Uint16Array.from(halves).buffer) };
-}
+import { rng, taskArithmeticJob } from '../testing/random-inputs';
 
 const SPECIAL = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -3e-39, 3e38, -3e38];
 
@@ -45,33 +32,7 @@ function inputs(n: number, special: boolean, seed: number): Float32Array[] {
   return [base, ...models];
 }
 
-function job(values: Float32Array[], over: Partial<TaskArithmeticJob>): TaskArithmeticJob {
-  const n = values[0]!.length;
-  const dtypes: RawTensor['dtype'][] = ['F32', 'BF16', 'F16', 'F32'];
-  return {
-    kind: 'task_arithmetic',
-    tensorName: 't',
-    shape: [n],
-    numel: n,
-    base: raw(values[0]!, 'F32'),
-    models: values.slice(1).map((v, m) => raw(v, dtypes[m]!)),
-    weights: [1, 0.5, -0.25, 2],
-    densities: [0.5, 0.5, 0.5, 0.5],
-    gammas: [0, 0, 0, 0],
-    epsilons: [0, 0, 0, 0],
-    consensus: 'none',
-    sparsifier: 'none',
-    rescale: 'none',
-    normalize: false,
-    lambda: 0.7,
-    seed: 0,
-    zeroSign: 'positive',
-    majoritySign: -1,
-    rowWise: false,
-    deltaScale: 1.3,
-    ...over,
-  };
-}
+const job = taskArithmeticJob;
 
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 

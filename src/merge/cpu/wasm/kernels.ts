@@ -7,6 +7,9 @@
  */
 import { KERNELS_WASM_BASE64 } from './kernels.generated';
 
+/** One model's tile and its drop, the leading arguments of dareDelta and dareSums. */
+type DareTile = [x: number, base: number, groups: number, key: number, index: number, t24: number];
+
 interface KernelExports {
   memory: WebAssembly.Memory;
   sumPlain(base: number, tab: number, k: number, groups: number, acc: number): void;
@@ -36,26 +39,8 @@ interface KernelExports {
     scale: number,
     tiny: number,
   ): number;
-  dareDelta(
-    x: number,
-    base: number,
-    groups: number,
-    key: number,
-    index: number,
-    t24: number,
-    mode: number,
-    factor: number,
-    out: number,
-  ): void;
-  dareSums(
-    x: number,
-    base: number,
-    groups: number,
-    key: number,
-    index: number,
-    t24: number,
-    sums: number,
-  ): void;
+  dareDelta(...args: [...DareTile, mode: number, factor: number, out: number]): void;
+  dareSums(...args: [...DareTile, sums: number]): void;
   histogram(
     base: number,
     x: number,
