@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { sparsify, type SparsifyOptions } from './sparsify';
+import { setWasmKernelsEnabled } from './wasm/kernels';
+import { elementUniform, nameHash, streamKey } from '../random';
 
 function opts(o: Partial<SparsifyOptions>): SparsifyOptions {
   return {
@@ -172,45 +174,52 @@ describe('DELLA magprune', () => {
     // Differing only in the lowest mantissa bits: the first radix pass decides their order.
     ['low bits', (u: number) => 1 + Math.floor(u * 200) * 2 ** -23],
   ] as const)
-    it(`ranks = count of strictly smaller |δ| in each row (${label}; ties, ±0, NaN), exact p per element`, () => {
-      // Three rows of 257.
-      const rowLen = 257;
-      let s = 9;
-      const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-      const v = Float32Array.from({ length: 3 * rowLen }, (_, i) =>
-        i % 97 === 5
-          ? NaN
-          : i % 31 === 0
-            ? i % 2
-              ? -0
-              : 0
-            : (rnd() < 0.5 ? -1 : 1) * magnitude(rnd()),
-      );
-      const out = sparsify(
-        v,
-        opts({
-          sparsifier: 'della_magprune',
-          density: 0.5,
-          epsilon: 0.2,
-          rowLen,
-          rescale: 'inverse_density',
-        }),
-      );
-      let checked = 0;
-      for (let row = 0; row < 3; row++) {
-        const mags = Array.from(v.subarray(row * rowLen, (row + 1) * rowLen), Math.abs);
-        for (let j = 0; j < rowLen; j++) {
-          const i = row * rowLen + j;
-          if (out[i] === 0 || Number.isNaN(out[i])) continue;
-          // Independent rank: a plain count (a NaN compares false, so it is never smaller).
-          const rank = mags.filter((m) => m < mags[j]!).length;
-          const p = 0.3 + 0.4 * (rank / (rowLen - 1));
-          expect(out[i]).toBe(Math.fround(v[i]! / p));
-          checked++;
+    for (const simd of [true, false])
+      it(`ranks = count of strictly smaller |δ| in each row (${label}; ties, ±0, NaN; ${simd ? 'SIMD module' : 'TypeScript'}), exact p per element`, () => {
+        setWasmKernelsEnabled(simd);
+        onTestFinished(() => setWasmKernelsEnabled(true));
+        // Three rows of 257.
+        const rowLen = 257;
+        let s = 9;
+        const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+        const v = Float32Array.from({ length: 3 * rowLen }, (_, i) =>
+          i % 97 === 5
+            ? NaN
+            : i % 31 === 0
+              ? i % 2
+                ? -0
+                : 0
+              : (rnd() < 0.5 ? -1 : 1) * magnitude(rnd()),
+        );
+        const out = sparsify(
+          v,
+          opts({
+            sparsifier: 'della_magprune',
+            density: 0.5,
+            epsilon: 0.2,
+            rowLen,
+            rescale: 'inverse_density',
+          }),
+        );
+        // Every element: kept iff its uniform is below its p, then divided by p.
+        const key = streamKey(1, 0, nameHash('t'));
+        let kept = 0;
+        for (let row = 0; row < 3; row++) {
+          const mags = Array.from(v.subarray(row * rowLen, (row + 1) * rowLen), Math.abs);
+          for (let j = 0; j < rowLen; j++) {
+            const i = row * rowLen + j;
+            // Independent rank: a plain count (a NaN compares false, so it is never smaller;
+            // its own rank is 0).
+            const rank = Number.isNaN(mags[j]) ? 0 : mags.filter((m) => m < mags[j]!).length;
+            const p = 0.3 + 0.4 * (rank / (rowLen - 1));
+            if (!(elementUniform(key, i) < p)) expect(out[i]).toBe(0);
+            else if (Number.isNaN(v[i])) expect(out[i]).toBeNaN();
+            else expect(out[i]).toBe(Math.fround(v[i]! / p));
+            if (elementUniform(key, i) < p) kept++;
+          }
         }
-      }
-      expect(checked).toBeGreaterThan(200);
-    });
+        expect(kept).toBeGreaterThan(200);
+      });
 
   it('validates 0 < density ± ε < 1, and density 1 keeps everything', () => {
     expect(() =>

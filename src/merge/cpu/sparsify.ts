@@ -25,6 +25,7 @@
 import { elementUniform, nameHash, streamKey } from '../random';
 import type { RescaleMode, Sparsifier, TaskArithmeticJob } from '../backend';
 import { magnitudeBand, sortedMagnitudesDesc } from './select';
+import { sharedKernels } from './wasm/kernels';
 
 export interface SparsifyOptions {
   sparsifier: Sparsifier;
@@ -238,10 +239,11 @@ function dellaKeep(
     // Ascending magnitudes for rows too long for rowRanks; rank(x) = index of the first
     // element ≥ |x| (= count strictly smaller).
     let asc: Float32Array | undefined;
-    if (ranks) rowRanks(delta, begin, end, ranks);
+    let rowRank: ArrayLike<number> | undefined;
+    if (ranks) rowRank = fastRowRanks(delta, begin, end, ranks);
     else asc = sortedMagnitudesDesc(delta, begin, end).reverse();
     for (let i = begin; i < end; i++) {
-      const rank = asc ? lowerBound(asc, Math.abs(delta[i] as number)) : ranks![i - begin]!;
+      const rank = asc ? lowerBound(asc, Math.abs(delta[i] as number)) : rowRank![i - begin]!;
       const r = n > 1 ? rank / (n - 1) : 0.5;
       const p = lowP + 2 * o.epsilon * r;
       probs[i] = p;
@@ -309,6 +311,35 @@ function rowRanks(delta: Float32Array, begin: number, end: number, ranks: Float6
     }
     ranks[i] = Number.isNaN(mags[i]!) ? 0 : first;
   }
+}
+
+/** Rows up to this long get their ranks from the SIMD module's rankRow (4 words an element). */
+const WASM_RANK_LIMIT = 1 << 20;
+
+/**
+ * rowRanks' ranks, from kernels.wat's rankRow (the same radix sort, ≈ 3× faster) where
+ * WebAssembly exists and the row fits WASM_RANK_LIMIT, else from rowRanks into `fallback`.
+ * The returned view is valid until the next use of the shared kernels.
+ */
+function fastRowRanks(
+  delta: Float32Array,
+  begin: number,
+  end: number,
+  fallback: Float64Array,
+): ArrayLike<number> {
+  const n = end - begin;
+  const w = n <= WASM_RANK_LIMIT ? sharedKernels() : undefined;
+  if (!w) {
+    rowRanks(delta, begin, end, fallback);
+    return fallback;
+  }
+  const bytes = 4 * n;
+  const at = { counts: 0, bits: 1024, order: 1024 + bytes, spare: 1024 + 2 * bytes };
+  const ranks = 1024 + 3 * bytes;
+  w.reserve(ranks + bytes);
+  w.f32.set(delta.subarray(begin, end), at.bits / 4);
+  w.exports.rankRow(at.bits, n, at.order, at.spare, at.counts, ranks);
+  return w.u32.subarray(ranks / 4, ranks / 4 + n);
 }
 
 function lowerBound(asc: Float32Array, x: number): number {

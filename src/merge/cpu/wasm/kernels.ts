@@ -41,6 +41,14 @@ interface KernelExports {
   ): number;
   dareDelta(...args: [...DareTile, mode: number, factor: number, out: number]): void;
   dareSums(...args: [...DareTile, sums: number]): void;
+  rankRow(
+    bits: number,
+    n: number,
+    order: number,
+    spare: number,
+    counts: number,
+    ranks: number,
+  ): void;
   histogram(
     base: number,
     x: number,

@@ -321,6 +321,100 @@
     (f64.store (local.get $sums) (local.get $before))
     (f64.store offset=8 (local.get $sums) (local.get $after)))
 
+  ;; DELLA's ranks for one row: rank[i] = number of elements of the row with strictly smaller
+  ;; |δ| (ties share the lowest), from the row's n f32 δ at $bits, whose sign bits are cleared
+  ;; in place (a non-negative f32 orders like its bits). A stable LSD radix sort of the indices,
+  ;; 8 bits a pass (a pass
+  ;; whose digit is the same for every element is skipped), between $order and $spare (n
+  ;; words each; 256 counts at $counts); then each run of equal bits takes the position of its
+  ;; first element. A NaN (bits above +∞) gets rank 0 and sorts last (it counts for nobody),
+  ;; as sparsify.ts's rowRanks gives. Ranks go to $ranks (n u32).
+  (func (export "rankRow")
+    (param $bits i32) (param $n i32) (param $order i32) (param $spare i32) (param $counts i32)
+    (param $ranks i32)
+    (local $i i32) (local $p i32) (local $shift i32) (local $d i32) (local $c i32)
+    (local $start i32) (local $t i32) (local $b i32) (local $prev i32) (local $first i32)
+    (block $init_done
+      (loop $init
+        (br_if $init_done (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store (i32.add (local.get $order) (i32.shl (local.get $i) (i32.const 2)))
+          (local.get $i))
+        (local.set $t (i32.add (local.get $bits) (i32.shl (local.get $i) (i32.const 2))))
+        (i32.store (local.get $t) (i32.and (i32.load (local.get $t)) (i32.const 0x7fffffff)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $init)))
+    (block $passes_done
+      (loop $pass
+        (br_if $passes_done (i32.ge_u (local.get $shift) (i32.const 32)))
+        (memory.fill (local.get $counts) (i32.const 0) (i32.const 1024))
+        (local.set $i (i32.const 0))
+        (block $hist_done
+          (loop $hist
+            (br_if $hist_done (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $d (i32.add (local.get $counts)
+              (i32.shl
+                (i32.and
+                  (i32.shr_u (i32.load (i32.add (local.get $bits) (i32.shl (local.get $i) (i32.const 2))))
+                    (local.get $shift))
+                  (i32.const 255))
+                (i32.const 2))))
+            (i32.store (local.get $d) (i32.add (i32.load (local.get $d)) (i32.const 1)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $hist)))
+        ;; every element has the first one's digit: nothing to reorder
+        (if (i32.ne (local.get $n)
+              (i32.load (i32.add (local.get $counts)
+                (i32.shl (i32.and (i32.shr_u (i32.load (local.get $bits)) (local.get $shift))
+                  (i32.const 255)) (i32.const 2)))))
+          (then
+            (local.set $start (i32.const 0))
+            (local.set $d (i32.const 0))
+            (block $prefix_done
+              (loop $prefix
+                (br_if $prefix_done (i32.ge_u (local.get $d) (i32.const 256)))
+                (local.set $t (i32.add (local.get $counts) (i32.shl (local.get $d) (i32.const 2))))
+                (local.set $c (i32.load (local.get $t)))
+                (i32.store (local.get $t) (local.get $start))
+                (local.set $start (i32.add (local.get $start) (local.get $c)))
+                (local.set $d (i32.add (local.get $d) (i32.const 1)))
+                (br $prefix)))
+            (local.set $p (i32.const 0))
+            (block $scatter_done
+              (loop $scatter
+                (br_if $scatter_done (i32.ge_u (local.get $p) (local.get $n)))
+                (local.set $i (i32.load (i32.add (local.get $order) (i32.shl (local.get $p) (i32.const 2)))))
+                (local.set $t (i32.add (local.get $counts)
+                  (i32.shl
+                    (i32.and
+                      (i32.shr_u (i32.load (i32.add (local.get $bits) (i32.shl (local.get $i) (i32.const 2))))
+                        (local.get $shift))
+                      (i32.const 255))
+                    (i32.const 2))))
+                (local.set $c (i32.load (local.get $t)))
+                (i32.store (i32.add (local.get $spare) (i32.shl (local.get $c) (i32.const 2))) (local.get $i))
+                (i32.store (local.get $t) (i32.add (local.get $c) (i32.const 1)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $scatter)))
+            (local.set $t (local.get $order))
+            (local.set $order (local.get $spare))
+            (local.set $spare (local.get $t))))
+        (local.set $shift (i32.add (local.get $shift) (i32.const 8)))
+        (br $pass)))
+    (local.set $prev (i32.const -1))
+    (local.set $p (i32.const 0))
+    (block $ranks_done
+      (loop $rank
+        (br_if $ranks_done (i32.ge_u (local.get $p) (local.get $n)))
+        (local.set $i (i32.load (i32.add (local.get $order) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $b (i32.load (i32.add (local.get $bits) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (i32.ne (local.get $b) (local.get $prev))
+          (then (local.set $first (local.get $p)) (local.set $prev (local.get $b))))
+        (i32.store (i32.add (local.get $ranks) (i32.shl (local.get $i) (i32.const 2)))
+          (select (i32.const 0) (local.get $first)
+            (i32.gt_u (local.get $b) (i32.const 0x7f800000))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $rank))))
+
   ;; Pass 1 of the model-scope radix select for one model: δ = f32(x − b), a = bits(|δ|),
   ;; hist[a >> 16] += 1 (u32 bins), and every a whose bin is in [lo, lo + span] appended to
   ;; $kept (branch-free: always stored, the count advances only in band). Returns the count.
