@@ -87,8 +87,9 @@ function compile(): WebAssembly.Module | null {
   try {
     const text = atob(KERNELS_WASM_BASE64);
     const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
-    // Synchronous: the module is ~1.5 KB (browsers refuse sync compiles only above 4 KB
-    // on the main thread), and the merge loops that use it are synchronous.
+    // Synchronous: the module is ~3.2 KB (browsers may refuse sync compiles above 4 KB on
+    // the main thread: a kernel that takes it past that needs an async compile first), and
+    // the merge loops that use it are synchronous.
     compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   } catch {
     compiled = null;
