@@ -10,7 +10,8 @@ import { outputArray, type TaskArithmeticJob, type TensorResult } from '../backe
 import { jobRange } from '../split-job';
 import { elementwiseInputs, type KeepBands } from './elementwise-ta';
 import { addL1Sums, l1Factor, modelSparsifyOptions, sparsify } from './sparsify';
-import { addRandomDropL1SumsWasm, randomDrops } from './wasm/dare';
+import { taskVector } from './unpack';
+import { addRandomDropL1SumsWasm, randomDrop } from './wasm/dare';
 import { mergeElementwiseWasm } from './wasm/elementwise';
 import { sharedKernels } from './wasm/kernels';
 
@@ -25,15 +26,7 @@ function keepAll(models: number): KeepBands {
 
 type SumsJob = Pick<
   TaskArithmeticJob,
-  | 'tensorName'
-  | 'seed'
-  | 'densities'
-  | 'rescale'
-  | 'weights'
-  | 'sparsifier'
-  | 'gammas'
-  | 'epsilons'
-  | 'rowWise'
+  'tensorName' | 'seed' | 'densities' | 'rescale' | 'sparsifier' | 'gammas' | 'epsilons' | 'rowWise'
 >;
 
 /**
@@ -50,13 +43,12 @@ export function addRandomDropL1Sums(
 ): void {
   const kernels = sharedKernels();
   if (kernels) {
-    const drop = randomDrops({ ...job, rescale: 'none' })[m]!;
+    const drop = randomDrop({ ...job, rescale: 'none' }, m);
     addRandomDropL1SumsWasm(kernels, delta.base, delta.tuned, drop, offset, sums);
     return;
   }
   const n = delta.base.length;
-  const d = scratch?.delta ?? new Float32Array(n);
-  for (let i = 0; i < n; i++) d[i] = delta.tuned[i]! - delta.base[i]!;
+  const d = taskVector(delta.base, delta.tuned, scratch?.delta);
   const kept = sparsify(
     d,
     { ...modelSparsifyOptions(job, m), rescale: 'none', rowLen: n, elementOffset: offset },
@@ -95,7 +87,7 @@ export function mergeRandomDrop(
     inputs,
     out,
     fallback,
-    randomDrops(job, factors),
+    job.models.map((_, m) => randomDrop(job, m, factors?.[m])),
   );
   return { merged: out, nonFinite };
 }

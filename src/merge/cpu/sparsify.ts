@@ -232,7 +232,7 @@ function dellaKeep(
   const offset = o.elementOffset ?? 0;
   const probs = reusedF64(delta.length, 'probs');
   const seg = o.rowLen;
-  const ranks = seg < RANK_KEY_SPAN ? reusedF64(seg, 'ranks') : undefined;
+  const ranks = seg < RADIX_RANK_LIMIT ? reusedF64(seg, 'ranks') : undefined;
   for (let begin = 0; begin < delta.length; begin += seg) {
     const end = Math.min(begin + seg, delta.length);
     const n = end - begin;
@@ -253,8 +253,8 @@ function dellaKeep(
   return (i) => probs[i] as number;
 }
 
-/** Rows shorter than this get their ranks from a radix sort of their |δ| bits (rowRanks). */
-const RANK_KEY_SPAN = 2 ** 22;
+/** Rows shorter than this get their ranks from a radix sort of their |δ| bits (fastRowRanks). */
+const RADIX_RANK_LIMIT = 2 ** 22;
 
 const u32Buffers: Uint32Array[] = [];
 /** Reused index arrays of rowRanks (two, ping-ponged by the radix passes). */
@@ -336,7 +336,7 @@ function fastRowRanks(
   }
   const bytes = 4 * n;
   const at = { counts: 0, bits: 1024, order: 1024 + bytes, spare: 1024 + 2 * bytes };
-  const ranks = 1024 + 3 * bytes;
+  const ranks = at.spare + bytes;
   w.reserve(ranks + bytes);
   w.f32.set(delta.subarray(begin, end), at.bits / 4);
   w.exports.rankRow(at.bits, n, at.order, at.spare, at.counts, ranks);

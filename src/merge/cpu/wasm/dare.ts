@@ -4,7 +4,7 @@
  * time, the rescale the reference's f64 operation rounded once to f32, so the kept values are
  * the TypeScript path's bit for bit.
  */
-import type { RescaleMode } from '../../backend';
+import type { TaskArithmeticJob } from '../../backend';
 import { nameHash, streamKey } from '../../random';
 import { WASM_TILE } from './elementwise';
 import type { WasmKernels } from './kernels';
@@ -27,38 +27,31 @@ export function keepBelow(density: number): number {
   return density >= 1 ? 0xffffffff : Math.max(0, Math.ceil(density * 16777216));
 }
 
-export interface RandomDropJob {
-  tensorName: string;
-  seed: number;
-  densities: number[];
-  rescale: RescaleMode;
-  /** One per model. */
-  weights: number[];
-}
+export type RandomDropJob = Pick<
+  TaskArithmeticJob,
+  'tensorName' | 'seed' | 'densities' | 'rescale'
+>;
 
-/** The drops of a job's models; `l1Factors`: the l1 rescale factors (rescale 'l1'). */
-export function randomDrops(job: RandomDropJob, l1Factors?: number[]): RandomDrop[] {
-  const name = nameHash(job.tensorName);
-  return job.weights.map((_, m) => {
-    const density = job.densities[m] ?? 1;
-    const drop: RandomDrop = {
-      key: streamKey(job.seed, m, name),
-      t24: keepBelow(density),
-      mode: 0,
-      factor: 1,
-    };
-    // sparsify.ts: inverse_density divides the kept (non-zero) entries by the density (by 1
-    // when ≥ 1; at density 0 nothing is kept, and 0 / 0 must not happen); an l1 factor of
-    // exactly 1 is skipped.
-    if (job.rescale === 'inverse_density' && density < 1 && density > 0) {
-      drop.mode = 1;
-      drop.factor = density;
-    } else if (job.rescale === 'l1' && (l1Factors?.[m] ?? 1) !== 1) {
-      drop.mode = 2;
-      drop.factor = l1Factors![m]!;
-    }
-    return drop;
-  });
+/** Model m's drop; `l1Factor`: its l1 rescale factor (rescale 'l1'). */
+export function randomDrop(job: RandomDropJob, m: number, l1Factor = 1): RandomDrop {
+  const density = job.densities[m] ?? 1;
+  const drop: RandomDrop = {
+    key: streamKey(job.seed, m, nameHash(job.tensorName)),
+    t24: keepBelow(density),
+    mode: 0,
+    factor: 1,
+  };
+  // sparsify.ts: inverse_density divides the kept (non-zero) entries by the density (by 1
+  // when ≥ 1; at density 0 nothing is kept, and 0 / 0 must not happen); an l1 factor of
+  // exactly 1 is skipped.
+  if (job.rescale === 'inverse_density' && density < 1 && density > 0) {
+    drop.mode = 1;
+    drop.factor = density;
+  } else if (job.rescale === 'l1' && l1Factor !== 1) {
+    drop.mode = 2;
+    drop.factor = l1Factor;
+  }
+  return drop;
 }
 
 /**
