@@ -5,7 +5,7 @@
  * a fresh browser, so per-process high-water marks belong to that merge alone.
  */
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type CDPSession } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
 import { ChromiumMemorySampler } from './chromium-memory';
@@ -15,7 +15,6 @@ import { modelFile } from './pool';
 import { skippedRow, type MergeMeasurement } from './run-merge-node';
 import { cpuSince, gpuProcessCpu, processCpu, sumCpu, type CpuTally } from './thread-cpu';
 import { cpus } from 'node:os';
-import type { CDPSession } from 'playwright-core';
 
 /**
  * CPU tally of each of the browser's processes (browser, renderers, GPU, utilities) now; the
