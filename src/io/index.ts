@@ -63,3 +63,11 @@ export {
   type ShardPlan,
   type ShardedWriteOptions,
 } from './sharded-writer';
+export {
+  directoryHandleDataFolder,
+  fileListDataFolder,
+  memoryDataFolder,
+  checkRelativePath,
+  DataFolderError,
+  type DataFolder,
+} from './data-folder';

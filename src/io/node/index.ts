@@ -2,3 +2,4 @@
 export { nodeFileSource, type NodeFileSource } from './file-source';
 export { nodeFileSink, nodeSinkFolder } from './file-sink';
 export { nodeCheckpointFolder, openCheckpointPath } from './checkpoint-folder';
+export { nodeDataFolder } from './data-folder';
