@@ -12,6 +12,7 @@ Run: /usr/bin/python3 scripts/reference/clip_reference.py
 import json
 import math
 import os
+import re
 import struct
 
 import torch
@@ -39,6 +40,14 @@ def write_safetensors(path, tensors):
         f.write(text)
         for b in blobs:
             f.write(b)
+
+
+def pretty_json(obj):
+    """indent=2 with short lists of scalars on one line, as the repo's Prettier formats JSON."""
+    text = json.dumps(obj, indent=2)
+    text = re.sub(r'\[\s+([^\[\]{}]*?)\s+\]',
+                  lambda m: '[' + ', '.join(x.strip() for x in m.group(1).split(',')) + ']', text)
+    return re.sub(r'(\d)e-0(\d)', r'\1e-\2', text) + '\n'  # 1e-05 → 1e-5, as Prettier
 
 
 # ---------------------------------------------------------------- random checkpoints
@@ -215,8 +224,7 @@ def build(name, config, vision, text, seed, n_images, ids=None, mask=None, logit
     folder = os.path.join(OUT, name)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, 'config.json'), 'w') as f:
-        json.dump(config, f, indent=2)
-        f.write('\n')
+        f.write(pretty_json(config))
     write_safetensors(os.path.join(folder, 'model.safetensors'), {**params, **buffers})
     write_safetensors(os.path.join(folder, 'expected.safetensors'), expected)
     print(name, {k: list(v.shape) for k, v in expected.items()})
