@@ -107,7 +107,7 @@ function preprocessOne(
   onError: (report: ImageErrorReport) => void,
 ): Float32Array | undefined {
   if (item.bytes instanceof Error) {
-    onError({ name: item.name, reason: item.bytes.message });
+    onError({ name: item.name, reason: withoutName(item.bytes.message, item.name) });
     return undefined;
   }
   try {
@@ -117,13 +117,16 @@ function preprocessOne(
     if (values.length !== h * w * 3) throw new Error('unexpected output size');
     return values;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    // Decode errors already start with the name; do not repeat it.
-    const prefix = `${item.name}: `;
     onError({
       name: item.name,
-      reason: message.startsWith(prefix) ? message.slice(prefix.length) : message,
+      reason: withoutName(e instanceof Error ? e.message : String(e), item.name),
     });
     return undefined;
   }
+}
+
+/** Decode errors already start with the image's name: the report does not repeat it. */
+function withoutName(message: string, name: string): string {
+  const prefix = `${name}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
