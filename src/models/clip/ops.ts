@@ -1,6 +1,6 @@
 /**
  * Building blocks of both CLIP towers, as functions of named parameter tensors. Only
- * differentiable tfjs ops with at most two tensor inputs and rank ≤ 4, so the forward runs on
+ * differentiable tfjs ops with at most two tensor inputs and rank ≤ 5, so the forward runs on
  * WebGPU and inside `tf.grad` (shared/BROWSER.md).
  */
 import * as tf from '@tensorflow/tfjs';
