@@ -155,7 +155,7 @@ describe('parseClipConfig', () => {
       { model_type: 'vit' },
       'config.json: model_type must be "clip" or "clip_vision_model", got "vit"',
     ],
-    ['not an object', [1, 2], 'config.json: is not a JSON object'],
+    ['not an object', [1, 2], 'config.json: not a JSON object'],
     [
       'a sub-config that is not an object',
       { model_type: 'clip', vision_config: 'big' },

@@ -6,8 +6,14 @@
 import { ClipConfigError } from './errors';
 
 /** MLP activations (transformers' ACT2FN names) the forward implements. */
-export const CLIP_ACTIVATIONS = ['quick_gelu', 'gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu'];
 export type ClipActivation = 'quick_gelu' | 'gelu' | 'gelu_new' | 'gelu_pytorch_tanh' | 'relu';
+export const CLIP_ACTIVATIONS: readonly ClipActivation[] = [
+  'quick_gelu',
+  'gelu',
+  'gelu_new',
+  'gelu_pytorch_tanh',
+  'relu',
+];
 
 /** The transformers classes whose checkpoints load (the vision tower is always there). */
 export type ClipVariant = 'CLIPModel' | 'CLIPVisionModel' | 'CLIPVisionModelWithProjection';
@@ -145,7 +151,7 @@ class FieldReader {
   activation(key: string, fallback: ClipActivation): ClipActivation {
     const v = this.raw(key) ?? fallback;
     if (typeof v !== 'string') this.fail(key, 'a string', v);
-    if (!CLIP_ACTIVATIONS.includes(v)) {
+    if (!(CLIP_ACTIVATIONS as readonly string[]).includes(v)) {
       throw new ClipConfigError(
         this.file,
         this.prefix + key,
@@ -251,7 +257,7 @@ function variantOf(json: Json, modelType: string, file: string): ClipVariant {
 
 /** Parses and validates a CLIP config.json (already JSON-parsed). `file` names it in errors. */
 export function parseClipConfig(json: unknown, file: string): ClipConfig {
-  if (!isObject(json)) throw new ClipConfigError(file, undefined, 'is not a JSON object');
+  if (!isObject(json)) throw new ClipConfigError(file, undefined, 'not a JSON object');
   const modelType = json['model_type'];
   if (
     modelType !== 'clip' &&

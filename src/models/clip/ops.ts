@@ -1,6 +1,6 @@
 /**
  * Building blocks of both CLIP towers, as functions of named parameter tensors. Only
- * differentiable tfjs ops with at most two tensor inputs and rank ≤ 4, so the forward runs on
+ * differentiable tfjs ops with at most two tensor inputs and rank ≤ 5, so the forward runs on
  * WebGPU and inside `tf.grad` (shared/BROWSER.md).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -42,7 +42,8 @@ export function activate(x: tf.Tensor, act: ClipActivation): tf.Tensor {
     case 'gelu_new':
     case 'gelu_pytorch_tanh': {
       // ½x(1 + tanh(√(2/π)(x + 0.044715x³)))
-      const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), SQRT_2_OVER_PI);
+      const cube = tf.mul(tf.square(x), x);
+      const inner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), SQRT_2_OVER_PI);
       return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
     }
     case 'relu':

@@ -42,7 +42,7 @@ describe('recogniseClip', () => {
     const f = await fixture('clip-vision-with-projection');
     expect(() => recogniseClip(undefined, f.names, FILE)).toThrow(ClipConfigError);
     expect(() => recogniseClip(undefined, f.names, FILE)).toThrow(
-      'config.json: is needed: model.safetensors holds CLIP tensors',
+      'config.json: missing: model.safetensors holds CLIP tensors',
     );
   });
 

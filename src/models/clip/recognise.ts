@@ -107,7 +107,7 @@ export function recogniseClip(
     throw new ClipConfigError(
       configFile,
       undefined,
-      `is needed: ${file} holds CLIP tensors, and the layer sizes, activation and token ids ` +
+      `missing: ${file} holds CLIP tensors, and the layer sizes, activation and token ids ` +
         'are only in the config.json saved beside them',
     );
   }

@@ -123,16 +123,14 @@ export function clipTextFeatures(
     );
     const x = tf.add(tf.reshape(tokens, [batch, seqLen, d]), positions);
     const last = encoder(x, get, 'text_model', text.numLayers, text, attentionBias(input));
-    const normed = layerNorm(
-      last,
+    // final_layer_norm acts per token: normalising only the pooled rows gives the same values.
+    const rows = Int32Array.from(pool, (t, b) => b * seqLen + t);
+    const pooled = tf.gather(tf.reshape(last, [batch * seqLen, d]), tf.tensor1d(rows, 'int32'));
+    return layerNorm(
+      pooled,
       get('text_model.final_layer_norm.weight'),
       get('text_model.final_layer_norm.bias'),
       text.layerNormEps,
-    );
-    const rows = Int32Array.from(pool, (t, b) => b * seqLen + t);
-    return tf.gather(
-      tf.reshape(normed, [batch * seqLen, d]),
-      tf.tensor1d(rows, 'int32'),
     ) as tf.Tensor2D;
   });
 }
