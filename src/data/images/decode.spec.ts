@@ -55,13 +55,13 @@ describe('decodeImage errors', () => {
     const png = fx.file('rgb_land.png');
     for (const cut of [20, 40, png.length >> 1, png.length - 20]) {
       expect(() => decodeImage(png.subarray(0, cut), 'cat/001.png'), `${cut}`).toThrow(
-        /^cat\/001\.png: (truncated PNG|broken PNG)/,
+        'cat/001.png: truncated PNG',
       );
     }
     const jpg = fx.file('photo444.jpg');
     for (const cut of [10, 200, jpg.length >> 1]) {
       expect(() => decodeImage(jpg.subarray(0, cut), 'a.jpg'), `${cut}`).toThrow(
-        /^a\.jpg: (truncated JPEG|broken JPEG)/,
+        'a.jpg: truncated JPEG',
       );
     }
   });
@@ -69,6 +69,9 @@ describe('decodeImage errors', () => {
   it('reports corrupted data', () => {
     const png = fx.file('rgb_land.png').slice();
     for (let i = 60; i < 200; i++) png[i] = png[i]! ^ 0x5a;
-    expect(() => decodeImage(png, 'x.png')).toThrow(ImageDecodeError);
+    expect(() => decodeImage(png, 'x.png')).toThrow(/^x\.png: broken PNG \(/);
+    const jpg = fx.file('photo444.jpg').slice();
+    jpg[3] = 0x01; // SOI, then FF 01: not a marker a baseline file may have
+    expect(() => decodeImage(jpg, 'y.jpg')).toThrow(/^y\.jpg: broken JPEG \(/);
   });
 });
