@@ -96,6 +96,8 @@ def make_images():
     Image.fromarray(pattern(50, 60, 3), 'RGB').save(f'{OUT}/small_for_224.png')
     Image.fromarray(pattern(30, 24, 3), 'RGB').save(f'{OUT}/exact.png')
     Image.fromarray(pattern(10, 14, 3), 'RGB').save(f'{OUT}/tiny.png')
+    # PIL writes CMYK JPEGs with an Adobe marker (inverted CMYK), which jpeg-js reads.
+    Image.fromarray(pattern(19, 22, 3), 'RGB').convert('CMYK').save(f'{OUT}/cmyk.jpg', quality=92)
 
 
 DEFAULTS = dict(do_resize=True, size={'shortest_edge': 224}, resample=3, do_center_crop=True,

@@ -253,14 +253,14 @@ export function centerCrop(image: RgbImage, cropH: number, cropW: number): RgbIm
   const top = Math.floor((H - cropH) / 2);
   const left = Math.floor((W - cropW) / 2);
   const out = new Uint8Array(cropH * cropW * 3);
+  // The columns of the crop window that fall inside the image, copied one row at a time.
+  const c0 = Math.max(0, -left);
+  const c1 = Math.min(cropW, W - left);
   for (let r = 0; r < cropH; r++) {
     const sy = r + top;
-    if (sy < 0 || sy >= H) continue;
-    for (let c = 0; c < cropW; c++) {
-      const sx = c + left;
-      if (sx < 0 || sx >= W) continue;
-      out.set(image.data.subarray((sy * W + sx) * 3, (sy * W + sx) * 3 + 3), (r * cropW + c) * 3);
-    }
+    if (sy < 0 || sy >= H || c1 <= c0) continue;
+    const src = (sy * W + left + c0) * 3;
+    out.set(image.data.subarray(src, src + (c1 - c0) * 3), (r * cropW + c0) * 3);
   }
   return { width: cropW, height: cropH, data: out };
 }

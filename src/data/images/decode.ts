@@ -43,6 +43,27 @@ export function decodeImage(bytes: Uint8Array, fileName: string): RgbImage {
   throw new ImageDecodeError(fileName, 'not a PNG or JPEG image');
 }
 
+/** A decoder error in a file that does not end as its format requires means it was cut short. */
+function endsWithIend(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  // "IEND" then its 4-byte CRC.
+  return (
+    n >= 8 &&
+    bytes[n - 8] === 0x49 &&
+    bytes[n - 7] === 0x45 &&
+    bytes[n - 6] === 0x4e &&
+    bytes[n - 5] === 0x44
+  );
+}
+
+function endsWithEoi(bytes: Uint8Array): boolean {
+  // Writers may pad after the EOI marker (FF D9); allow a few trailing bytes.
+  for (let i = bytes.length - 2; i >= Math.max(0, bytes.length - 16); i--) {
+    if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return true;
+  }
+  return false;
+}
+
 function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -63,9 +84,10 @@ function decodePngRgb(bytes: Uint8Array, file: string): RgbImage {
   try {
     png = decodePng(bytes);
   } catch (e) {
-    const why = reason(e);
-    const truncated = /outside the bounds|end of|Offset|unexpected EOF|truncat/i.test(why);
-    throw new ImageDecodeError(file, truncated ? 'truncated PNG' : `broken PNG (${why})`);
+    throw new ImageDecodeError(
+      file,
+      endsWithIend(bytes) ? `broken PNG (${reason(e)})` : 'truncated PNG',
+    );
   }
   const { width, height, channels, depth } = png;
   const rowSamples = width * channels;
@@ -155,9 +177,10 @@ function decodeJpegRgb(bytes: Uint8Array, file: string): RgbImage {
       maxMemoryUsageInMB: 1024,
     });
   } catch (e) {
-    const why = reason(e);
-    const truncated = /marker was not found|out of bounds|undefined|truncat/i.test(why);
-    throw new ImageDecodeError(file, truncated ? 'truncated JPEG' : `broken JPEG (${why})`);
+    throw new ImageDecodeError(
+      file,
+      endsWithEoi(bytes) ? `broken JPEG (${reason(e)})` : 'truncated JPEG',
+    );
   }
   checkPixels(jpeg.width, jpeg.height, file);
   if (jpeg.data.length !== jpeg.width * jpeg.height * 3) {

@@ -1,4 +1,8 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nodeDataFolder } from '../../io/node/data-folder';
 import { memoryDataFolder } from '../../io/data-folder';
 import type { ImageBatch, ImageErrorReport } from './batches';
 import { parsePreprocessorConfig, preprocessForClip } from './clip-preprocess';
@@ -115,5 +119,33 @@ describe('imageFolderBatches', () => {
     await expect(
       collect(imageFolderBatches(ds, noCrop, { batchSize: 2, onError: () => {} })),
     ).rejects.toThrow('batches need one image size');
+  });
+});
+
+describe('an ImageFolder on disk', () => {
+  it('reads through nodeDataFolder (each file opened and closed in turn)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'imagefolder-'));
+    try {
+      for (const [path, bytes] of [
+        ['b/1.png', png],
+        ['a/2.jpg', jpg],
+        ['a/.hidden.png', png],
+        ['a/3.png', gray],
+      ] as const) {
+        await mkdir(join(root, path, '..'), { recursive: true });
+        await writeFile(join(root, path), bytes);
+      }
+      const ds = await readImageFolder(nodeDataFolder(root));
+      expect(ds.classNames).toEqual(['a', 'b']);
+      const errors: ImageErrorReport[] = [];
+      const batches = await collect(
+        imageFolderBatches(ds, cfg, { batchSize: 2, onError: (e) => errors.push(e) }),
+      );
+      expect(errors).toEqual([]);
+      expect(batches.flatMap((b) => [...b.labels])).toEqual([0, 0, 1]);
+      expect(batches[1]!.pixels).toEqual(preprocessForClip(decodeImage(png, 'p'), cfg));
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

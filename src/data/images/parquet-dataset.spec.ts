@@ -1,4 +1,4 @@
-import type { CompressionCodec, SchemaElement } from 'hyparquet';
+import type { CompressionCodec } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../../io/sources';
@@ -21,6 +21,8 @@ const images = [
   fx.file('palette.png'),
 ];
 const cfg = parsePreprocessorConfig({ size: 16, crop_size: 16 }, 'p.json');
+
+type SchemaElement = NonNullable<Parameters<typeof parquetWriteBuffer>[0]['schema']>[number];
 
 /** pyarrow's layout for an HF Image feature + ClassLabel, as HF datasets writes it. */
 function hfSchema(labelName = 'label', withLabel = true): SchemaElement[] {
