@@ -16,6 +16,8 @@ import { initTf, parseTfDevice } from '../../tf/backend';
 import { nodeGpu } from '../../gpu/node-gpu';
 import { formatBytes, formatTable } from '../format';
 import { CliUsageError, type CliIo, type Command } from '../types';
+import { clipAdamergeUsage, runClipAdamerge } from '../clip/adamerge-clip';
+import { clipRoute } from '../clip/errors';
 
 const usage = `usage: adamerge --pool <manifest.json | zoo folder> --mode task|layer [--plus] [--steps 500] [--seed S] [--out merged.safetensors]
   Learns merging coefficients λ without labels by minimising the entropy of each task's
@@ -187,9 +189,12 @@ async function adamerge(args: string[], io: CliIo): Promise<number> {
 
 export const adamergeCommand: Command = {
   summary: 'AdaMerging: learn task-wise or layer-wise merging coefficients without labels',
-  usage,
+  usage: `${clipAdamergeUsage}\n\n${usage}`,
   async run(args, io) {
     try {
+      // Your own CLIP checkpoints (--base); --pool keeps the demo zoo.
+      if (args.some((a) => a === '--base' || a.startsWith('--base=')))
+        return await clipRoute(() => runClipAdamerge(args, io));
       return await adamerge(args, io);
     } catch (e) {
       if (

@@ -17,6 +17,8 @@ import { initTf, parseTfDevice } from '../../tf/backend';
 import { nodeGpu } from '../../gpu/node-gpu';
 import { formatTable } from '../format';
 import { CliUsageError, type Command } from '../types';
+import { clipEvalUsage, runClipEval } from '../clip/eval-clip';
+import { clipRoute } from '../clip/errors';
 
 const usage = `usage: eval --pool <manifest.json | zoo folder> [--model <checkpoint.safetensors>] [--limit N] [--device wasm|cpu|webgpu]
   Per-task accuracy on the zoo's test sets, with the average.
@@ -85,10 +87,13 @@ async function evaluate(args: string[], out: (line: string) => void): Promise<nu
 
 export const evalCommand: Command = {
   summary:
-    "per-task accuracy of the zoo's fine-tunes or of a merged checkpoint on the zoo's test sets",
-  usage,
+    'per-task accuracy: a CLIP checkpoint on your own test sets (--model --task), or the demo zoo (--pool)',
+  usage: `${clipEvalUsage}\n\n${usage}`,
   async run(args, io) {
     try {
+      // Your own CLIP models and data; --pool keeps the demo zoo's table.
+      if (args.some((a) => a === '--task' || a.startsWith('--task=')))
+        return await clipRoute(() => runClipEval(args, io));
       return await evaluate(args, io.out);
     } catch (e) {
       // Zoo files the user pointed at are user input: report them like other bad input.

@@ -11,4 +11,5 @@ export const commands: Record<string, CommandEntry> = {
   eval: { load: () => import('./eval').then((m) => m.evalCommand) },
   merge: { load: () => import('./merge').then((m) => m.mergeCommand) },
   adamerge: { load: () => import('./adamerge').then((m) => m.adamergeCommand) },
+  heads: { load: () => import('../clip/heads').then((m) => m.headsCommand) },
 };

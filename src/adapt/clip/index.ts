@@ -1,0 +1,10 @@
+/** AdaMerging on CLIP vision towers (tfjs autodiff). */
+export {
+  clipHostProblem,
+  uploadClipProblem,
+  mergedClipParams,
+  type ClipHostProblem,
+  type ClipProblemInput,
+  type ClipDeviceProblem,
+} from './problem';
+export { ClipAdaMergingSession, runClipAdaMerging, type ImagePool } from './session';

@@ -1,0 +1,96 @@
+/**
+ * The learned λ as a merge like any other: a mergekit recipe (task arithmetic, `normalize:
+ * false`, λ per task — per tensor as `{filter, value}` lists when layer-wise) that the merge
+ * engine runs to write the merged model, so the exported tensors are the engine's and re-running
+ * the recipe gives them again. The CLIP base's other parts (text tower, projections, logit
+ * scale) are not merged: the recipe lists them as task-specific, which copies them from the base.
+ */
+import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import type { AdaMergingResult } from '../../adapt/adamerging/types';
+import { recipeToYaml } from '../../merge/recipe/serialize';
+import type { ConditionalSetting, Recipe } from '../../merge/recipe/types';
+import { runMerge } from '../commands/merge';
+import type { CliIo } from '../types';
+import type { NamedPath } from './task-args';
+
+/** Everything of a CLIP checkpoint that AdaMerging does not merge (copied from the base). */
+export const CLIP_UNMERGED = [
+  'text_model.',
+  'text_projection.',
+  'visual_projection.',
+  'logit_scale',
+];
+
+const SIDE_FILES = [
+  'config.json',
+  'preprocessor_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'vocab.json',
+  'merges.txt',
+  'special_tokens_map.json',
+];
+
+const round = (x: number): number => Math.round(x * 1e7) / 1e7;
+
+export function clipAdaMergingRecipe(
+  result: AdaMergingResult,
+  basePath: string,
+  finetunes: readonly NamedPath[],
+): Recipe {
+  if (result.plus) {
+    throw new Error(
+      'AdaMerging++ exports are not reproducible by the engine yet (its TIES elects signs on ' +
+        'the unweighted trimmed vectors); export a plain AdaMerging run',
+    );
+  }
+  const models = result.tasks.map((task, k) => {
+    const row = result.lambdas[k] ?? [];
+    const weight =
+      result.mode === 'task'
+        ? round(row[0] ?? 0)
+        : result.tensorNames.map((name, l): ConditionalSetting => ({
+            filter: name,
+            value: round(row[l] ?? 0),
+          }));
+    return { model: finetunes.find((f) => f.name === task)!.path, parameters: { weight } };
+  });
+  return {
+    mergeMethod: 'task_arithmetic',
+    baseModel: basePath,
+    models,
+    parameters: { normalize: false, lambda: 1 },
+    dtype: 'float32',
+    taskSpecific: CLIP_UNMERGED,
+  };
+}
+
+/** Recipe paths relative to the output folder, which is where the engine resolves them. */
+function relativeTo(out: string, path: string): string {
+  return relative(resolve(out), resolve(path)) || '.';
+}
+
+export async function writeAdaMergedFolder(
+  out: string,
+  result: AdaMergingResult,
+  basePath: string,
+  finetunes: readonly NamedPath[],
+  io: CliIo,
+): Promise<void> {
+  const recipe = clipAdaMergingRecipe(
+    result,
+    relativeTo(out, basePath),
+    finetunes.map((f) => ({ name: f.name, path: relativeTo(out, f.path) })),
+  );
+  await mkdir(out, { recursive: true });
+  const recipeFile = join(out, 'mergekit_config.yml');
+  await writeFile(recipeFile, recipeToYaml(recipe));
+  const code = await runMerge({ config: recipeFile, out, device: 'cpu' }, io);
+  if (code !== 0) throw new Error(`the merge of ${recipeFile} failed`);
+  for (const file of SIDE_FILES) {
+    const from = join(basePath, file);
+    if (await stat(from).catch(() => null)) await copyFile(from, join(out, file));
+  }
+  io.out(`wrote ${out}: the merged CLIP model (an HF CLIPModel folder) and ${recipeFile}`);
+}

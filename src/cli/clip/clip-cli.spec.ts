@@ -1,0 +1,272 @@
+/**
+ * The CLIP commands end to end on a generated tiny CLIP pool in HF layouts (base CLIPModel,
+ * CLIPVisionModel fine-tunes, ImageFolder test sets, the project's own tokenizer): heads saved
+ * and re-read give the same accuracy as heads built in place, bad inputs exit 2 with one line,
+ * and an AdaMerging export re-runs through the merge engine to the same tensors, which equal
+ * θ₀ + Σλτ computed here from the files.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCheckpointPath } from '../../io/node';
+import { writeTinyClipPool } from '../../eval/clip/testing/tiny-pool';
+import type { WrittenPool } from '../../eval/clip/testing/write-pool';
+import { commands } from '../commands';
+import { runCli } from '../run';
+
+let dir = '';
+let pool: WrittenPool;
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+
+async function cli(...args: string[]) {
+  const c = capture();
+  const code = await runCli(args, c.io, commands);
+  return { code, out: c.out, err: c.err };
+}
+
+const TASKS = [
+  { name: 'eurosat', classNames: ['forest', 'river', 'highway'], perClass: 3 },
+  { name: 'shapes', classNames: ['circle', 'square'], perClass: 4 },
+];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'clip-cli-'));
+  pool = await writeTinyClipPool(dir, TASKS, { scale: 4 });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const taskArgs = () => TASKS.flatMap((t) => ['--task', `${t.name}=${pool.data.get(t.name)}`]);
+
+describe('CLIP commands on a tiny generated pool', () => {
+  it('eval --json: saved heads give the same accuracies as heads built from class names', async () => {
+    const heads = join(dir, 'heads.safetensors');
+    const made = await cli(
+      'heads',
+      '--clip',
+      pool.base,
+      ...taskArgs(),
+      '--out',
+      heads,
+      '--device',
+      'cpu',
+    );
+    expect(made.code).toBe(0);
+    expect(made.out.join('\n')).toMatch(/eurosat \[3, 16\], shapes \[2, 16\]/);
+    const built = await cli(
+      'eval',
+      '--model',
+      pool.base,
+      ...taskArgs(),
+      '--json',
+      '--device',
+      'cpu',
+    );
+    const read = await cli(
+      'eval',
+      '--model',
+      pool.base,
+      ...taskArgs(),
+      '--heads',
+      heads,
+      '--json',
+      '--device',
+      'cpu',
+    );
+    expect(built.code).toBe(0);
+    expect(read.code).toBe(0);
+    const a = JSON.parse(built.out[0]!) as {
+      tasks: Record<string, { accuracy: number; n: number }>;
+    };
+    expect(a.tasks.eurosat!.n).toBe(9);
+    expect(a.tasks.shapes!.n).toBe(8);
+    expect(JSON.parse(read.out[0]!)).toEqual(a);
+  });
+
+  it('a vision tower without projection needs --clip; with it the fine-tune scores', async () => {
+    const tuned = pool.finetunes.get('eurosat')!;
+    const alone = await cli('eval', '--model', tuned, ...taskArgs(), '--device', 'cpu');
+    expect(alone.code).toBe(2);
+    expect(alone.err).toHaveLength(1);
+    expect(alone.err[0]).toMatch(/clip-eurosat: has no visual_projection\.weight .*--clip/);
+    const withBase = await cli(
+      'eval',
+      '--model',
+      tuned,
+      '--clip',
+      pool.base,
+      ...taskArgs(),
+      '--device',
+      'cpu',
+    );
+    expect(withBase.code).toBe(0);
+    expect(withBase.out[0]).toMatch(/eurosat\s+shapes\s+avg/);
+  });
+
+  it('a broken image is named and skipped; the rest are scored', async () => {
+    const folder = join(dir, 'broken');
+    await mkdir(join(folder, 'a'), { recursive: true });
+    await mkdir(join(folder, 'b'), { recursive: true });
+    const good = await readFile(join(pool.data.get('shapes')!, 'circle', '0000.png'));
+    await writeFile(join(folder, 'a', '1.png'), good);
+    await writeFile(join(folder, 'b', '1.png'), good);
+    await writeFile(join(folder, 'b', '2.png'), 'not a png');
+    const r = await cli(
+      'eval',
+      '--model',
+      pool.base,
+      '--task',
+      `t=${folder}`,
+      '--json',
+      '--device',
+      'cpu',
+    );
+    expect(r.code).toBe(0);
+    expect(r.err.some((l) => /skipped b\/2\.png: .*PNG/.test(l))).toBe(true);
+    expect((JSON.parse(r.out[0]!) as { tasks: { t: { n: number } } }).tasks.t.n).toBe(2);
+  });
+
+  it('bad inputs: exit 2 and one line naming the problem', async () => {
+    const empty = join(dir, 'empty');
+    await mkdir(empty, { recursive: true });
+    const none = await cli('eval', '--model', pool.base, '--task', `t=${empty}`, '--device', 'cpu');
+    expect(none.code).toBe(2);
+    expect(none.err).toHaveLength(1);
+    expect(none.err[0]).toMatch(/empty/);
+
+    const heads = join(dir, 'two.safetensors');
+    await cli(
+      'heads',
+      '--clip',
+      pool.base,
+      '--classes',
+      'eurosat=a,b',
+      '--out',
+      heads,
+      '--device',
+      'cpu',
+    );
+    const mismatch = await cli(
+      'eval',
+      '--model',
+      pool.base,
+      '--task',
+      `eurosat=${pool.data.get('eurosat')}`,
+      '--heads',
+      heads,
+      '--device',
+      'cpu',
+    );
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.err[0]).toMatch(/head "eurosat" has 2 classes, the task's data 3/);
+
+    const unpaired = await cli(
+      'adamerge',
+      '--base',
+      pool.base,
+      '--finetune',
+      `eurosat=${pool.finetunes.get('eurosat')}`,
+      '--mode',
+      'task',
+    );
+    expect(unpaired.code).toBe(2);
+    expect(unpaired.err[0]).toMatch(/--finetune eurosat: no --task eurosat=<data>/);
+  });
+
+  it('adamerge --out: the recipe re-runs to the same tensors, which are θ₀ + Σλτ', async () => {
+    const out = join(dir, 'ada');
+    const finetuneArgs = TASKS.flatMap((t) => [
+      '--finetune',
+      `${t.name}=${pool.finetunes.get(t.name)}`,
+    ]);
+    const r = await cli(
+      'adamerge',
+      '--base',
+      pool.base,
+      ...finetuneArgs,
+      ...taskArgs(),
+      '--mode',
+      'layer',
+      '--steps',
+      '3',
+      '--batch',
+      '4',
+      '--lr',
+      '0.05',
+      '--out',
+      out,
+      '--device',
+      'cpu',
+    );
+    expect(r.code, r.err.join('\n')).toBe(0);
+    expect(r.out.join('\n')).toMatch(
+      /zero-shot \(base\)[\s\S]*task arithmetic \(λ=0\.3\)[\s\S]*AdaMerging layer-wise/,
+    );
+    const recipe = await readFile(join(out, 'mergekit_config.yml'), 'utf8');
+    expect(recipe).toMatch(/merge_method: task_arithmetic/);
+    const again = join(dir, 'again');
+    const rerun = await cli(
+      'merge',
+      '--config',
+      join(out, 'mergekit_config.yml'),
+      '--out',
+      again,
+      '--device',
+      'cpu',
+    );
+    expect(rerun.code, rerun.err.join('\n')).toBe(0);
+    const [first, second] = await Promise.all([
+      readFile(join(out, 'model.safetensors')),
+      readFile(join(again, 'model.safetensors')),
+    ]);
+    expect(Buffer.compare(first, second)).toBe(0);
+
+    // θ₀ + Σ λ·τ from the recipe's own λ, computed here from the checkpoint files.
+    const name = 'vision_model.encoder.layers.1.mlp.fc2.weight';
+    const lambdaOf = (task: string) => {
+      const block = recipe.split('- model: ').find((b) => b.includes(`clip-${task}`))!;
+      const m = new RegExp(`filter: ${name.replace(/\./g, '\\.')}\\s+value: ([-\\d.e]+)`).exec(
+        block,
+      );
+      return Number(m![1]);
+    };
+    const base = await openCheckpointPath(pool.base);
+    const merged = await openCheckpointPath(out);
+    const expected = Float64Array.from(await base.readF32(name));
+    const theta0 = await base.readF32(name);
+    for (const t of TASKS) {
+      const tuned = await (await openCheckpointPath(pool.finetunes.get(t.name)!)).readF32(name);
+      const l = lambdaOf(t.name);
+      for (let i = 0; i < expected.length; i++) expected[i]! += l * (tuned[i]! - theta0[i]!);
+    }
+    const got = await merged.readF32(name);
+    let worst = 0;
+    for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[i]!));
+    expect(worst).toBeLessThan(1e-6);
+    // The side files make the folder a loadable CLIPModel checkpoint.
+    const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8')) as {
+      model_type: string;
+    };
+    expect(config.model_type).toBe('clip');
+    expect(
+      (
+        await cli(
+          'eval',
+          '--model',
+          out,
+          '--task',
+          `shapes=${pool.data.get('shapes')}`,
+          '--device',
+          'cpu',
+        )
+      ).code,
+    ).toBe(0);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * What every CLIP command does before long work starts, with every input validated first: the
+ * tfjs device, the model (+ CLIP base), preprocessing and tokenizer from the folder, and each
+ * task's data and zero-shot head (built from class names, or read from `--heads`).
+ */
+import {
+  parsePreprocessorConfig,
+  type ClipPreprocessConfig,
+} from '../../data/images/clip-preprocess';
+import { loadClipTokenizer } from '../../data/text/tokenizer';
+import { templatesFor } from '../../data/text/templates';
+import {
+  buildZeroShotHeads,
+  checkClipParts,
+  checkTaskImages,
+  headForTask,
+  readClipModel,
+  readHeads,
+  type ClipModel,
+  type TaskImages,
+  type ZeroShotHead,
+} from '../../eval/clip';
+import { nodeFileSource } from '../../io/node';
+import { initTf, parseTfDevice, type TfDevice } from '../../tf/backend';
+import { nodeGpu } from '../../gpu/node-gpu';
+import { CliUsageError } from '../types';
+import { openClipFolders, readSideJson, readSideFile, requireSideFile } from './open-model';
+import { openTaskImages } from './open-data';
+import type { NamedPath } from './task-args';
+
+export async function startTf(device: string): Promise<TfDevice> {
+  let parsed: TfDevice;
+  try {
+    parsed = parseTfDevice(device);
+  } catch (e) {
+    throw new CliUsageError((e as Error).message);
+  }
+  return initTf(parsed, { gpu: parsed === 'webgpu' ? await nodeGpu() : null });
+}
+
+export async function readPreprocess(folder: string): Promise<ClipPreprocessConfig> {
+  const json = await readSideJson(folder, 'preprocessor_config.json');
+  if (json === undefined) {
+    throw new CliUsageError(
+      `${folder}/preprocessor_config.json: missing (the CLIP folder's image preprocessing)`,
+    );
+  }
+  return parsePreprocessorConfig(json as never, `${folder}/preprocessor_config.json`);
+}
+
+export async function openTasks(
+  tasks: readonly NamedPath[],
+  needLabels: boolean,
+): Promise<TaskImages[]> {
+  if (tasks.length === 0) throw new CliUsageError('name at least one --task <name>=<data>');
+  const out: TaskImages[] = [];
+  for (const t of tasks) {
+    const images = await openTaskImages(t.name, t.path);
+    checkTaskImages(images, needLabels);
+    out.push(images);
+  }
+  return out;
+}
+
+/** Heads for every task: from `--heads` when given, else built from class names. */
+export async function headsFor(
+  model: ClipModel,
+  folder: string,
+  tasks: readonly TaskImages[],
+  headsPath: string | undefined,
+): Promise<ZeroShotHead[]> {
+  if (headsPath) {
+    const source = await nodeFileSource(headsPath);
+    try {
+      const heads = await readHeads(source);
+      return tasks.map((t) => headForTask(heads, t.task, t.classNames, headsPath));
+    } finally {
+      await source.close();
+    }
+  }
+  const tokenizer = loadClipTokenizer(
+    await requireSideFile(folder, 'tokenizer.json', 'the CLIP tokenizer, for zero-shot heads'),
+    await readSideFile(folder, 'tokenizer_config.json'),
+  );
+  const requests = tasks.map((t) => {
+    if (!t.classNames) {
+      throw new CliUsageError(
+        `${t.source}: task "${t.task}" names no classes; zero-shot heads need class names ` +
+          '(class folders, Parquet label names) or --heads',
+      );
+    }
+    return { task: t.task, classNames: t.classNames, templates: templatesFor(t.task) };
+  });
+  return buildZeroShotHeads(model, tokenizer, requests);
+}
+
+export interface ClipSetup {
+  model: ClipModel;
+  preprocess: ClipPreprocessConfig;
+  tasks: TaskImages[];
+  heads: ZeroShotHead[];
+  device: TfDevice;
+}
+
+/** Opens and validates everything `eval` needs, in the order that fails fastest. */
+export async function setupClipEval(options: {
+  model: string;
+  clip?: string;
+  tasks: readonly NamedPath[];
+  heads?: string;
+  device: string;
+}): Promise<ClipSetup> {
+  const folders = await openClipFolders(options.model, options.clip);
+  checkClipParts(folders.model, folders.base, { text: !options.heads });
+  const preprocess = await readPreprocess(folders.sideFolder);
+  const tasks = await openTasks(options.tasks, true);
+  const device = await startTf(options.device);
+  const model = await readClipModel(folders.model, folders.base, { text: !options.heads });
+  const heads = await headsFor(model, folders.sideFolder, tasks, options.heads);
+  return { model, preprocess, tasks, heads, device };
+}

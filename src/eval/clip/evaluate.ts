@@ -1,0 +1,122 @@
+/**
+ * Per-task zero-shot accuracy of a CLIP vision tower (a fine-tune, the base, or any merge) on
+ * the user's test sets, in batches, with progress (images done / total, rate, ETA) and
+ * cancellation between batches. The vision parameters are given as tensors so the same loop
+ * scores a checkpoint read from disk, a merge held in memory, or a slider's θ₀ + Σλτ.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { preprocessBatches, type ImageErrorReport } from '../../data/images/batches';
+import type { ClipPreprocessConfig } from '../../data/images/clip-preprocess';
+import type { ClipConfig } from '../../models/clip';
+import { progressReporter, type ProgressCallback } from '../../core/progress';
+import { unitImageEmbeds, zeroShotLogits, type TensorParams } from './classify';
+import { ClipEvalError } from './errors';
+import { checkTaskImages, firstImages, type TaskImages } from './task-images';
+import type { ZeroShotHead } from './zero-shot';
+
+export interface ScoredTask {
+  images: TaskImages;
+  head: ZeroShotHead;
+}
+
+export interface TaskAccuracy {
+  accuracy: number;
+  /** Images scored (skipped broken ones are not counted). */
+  n: number;
+  skipped: number;
+}
+
+export interface ClipEvalOptions {
+  batchSize?: number;
+  /** Only the first N images of each task. */
+  limit?: number;
+  /** Aborting stops between batches (rejects with signal.reason). */
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+  onSkip?: (report: ImageErrorReport) => void;
+}
+
+/** Predicted class of each image of a preprocessed batch. */
+async function predict(
+  params: TensorParams,
+  config: ClipConfig,
+  head: tf.Tensor2D,
+  logitScale: number,
+  pixels: Float32Array,
+  count: number,
+): Promise<Int32Array> {
+  const side = config.vision.imageSize;
+  const predicted = tf.tidy(() => {
+    const x = tf.tensor4d(pixels, [count, side, side, 3]);
+    return tf.argMax(zeroShotLogits(unitImageEmbeds(params, x, config), head, logitScale), 1);
+  });
+  const out = (await predicted.data()) as Int32Array;
+  predicted.dispose();
+  return out;
+}
+
+function checkSize(t: TaskImages, height: number, width: number, side: number): void {
+  if (height !== side || width !== side) {
+    throw new ClipEvalError(
+      `${t.source}: preprocessing gives ${height}×${width} images, the model takes ` +
+        `${side}×${side} (check crop_size in preprocessor_config.json)`,
+    );
+  }
+}
+
+export async function evaluateClip(
+  params: TensorParams,
+  config: ClipConfig,
+  logitScale: number,
+  preprocess: ClipPreprocessConfig,
+  tasks: readonly ScoredTask[],
+  options: ClipEvalOptions = {},
+): Promise<Map<string, TaskAccuracy>> {
+  for (const t of tasks) checkTaskImages(t.images, true);
+  const counts = tasks.map((t) => Math.min(t.images.count, options.limit ?? Infinity));
+  const total = counts.reduce((a, b) => a + b, 0);
+  const progress = progressReporter('evaluate', total, options.onProgress);
+  const results = new Map<string, TaskAccuracy>();
+  for (const [k, { images, head }] of tasks.entries()) {
+    const classes = head.classNames.length;
+    const headTensor = tf.tensor2d(head.weight, [classes, head.dim]);
+    let correct = 0;
+    let n = 0;
+    try {
+      const batches = preprocessBatches(firstImages(images.images(), counts[k]!), preprocess, {
+        batchSize: options.batchSize ?? 32,
+        onError: (report) => {
+          options.onSkip?.(report);
+          progress.advance(1);
+        },
+        signal: options.signal,
+      });
+      for await (const batch of batches) {
+        checkSize(images, batch.height, batch.width, config.vision.imageSize);
+        const predicted = await predict(
+          params,
+          config,
+          headTensor,
+          logitScale,
+          batch.pixels,
+          batch.size,
+        );
+        batch.labels.forEach((label, j) => {
+          if (label < 0 || label >= classes)
+            throw new ClipEvalError(
+              `${images.source}: ${batch.names[j]} has label ${label}; the head has ${classes} classes`,
+            );
+          if (predicted[j] === label) correct++;
+        });
+        n += batch.size;
+        progress.advance(batch.size);
+        options.signal?.throwIfAborted();
+      }
+    } finally {
+      headTensor.dispose();
+    }
+    results.set(images.task, { accuracy: n > 0 ? correct / n : 0, n, skipped: counts[k]! - n });
+  }
+  progress.finish();
+  return results;
+}
