@@ -23,6 +23,8 @@ function arg(name: string): string | undefined {
 
 // `--only adamerging`: the AdaMerging benchmark (bench/adamerging.ts, which exits when done).
 if (arg('only') === 'adamerging') await import('./adamerging');
+// `--only clip`: your own CLIP models (bench/clip.ts, which exits when done).
+if (arg('only') === 'clip') await import('./clip');
 
 const gb = Number(arg('gb') ?? 2);
 // --only node|chromium limits the runtimes; --only merge (this script's only section) = both.
