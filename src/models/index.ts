@@ -3,3 +3,6 @@ export * from './vit';
 export * from './init';
 export * from './tensors';
 export * from './clip';
+export * from './architecture';
+export * from './architectures';
+export { zooVitArchitecture } from './vit-architecture';

@@ -12,15 +12,8 @@ import { recipeToYaml } from '../../merge/recipe/serialize';
 import type { ConditionalSetting, Recipe } from '../../merge/recipe/types';
 import { runMerge } from '../commands/merge';
 import type { CliIo } from '../types';
+import { CLIP_UNMERGED } from '../../models/clip';
 import type { NamedPath } from './task-args';
-
-/** Everything of a CLIP checkpoint that AdaMerging does not merge (copied from the base). */
-export const CLIP_UNMERGED = [
-  'text_model.',
-  'text_projection.',
-  'visual_projection.',
-  'logit_scale',
-];
 
 const SIDE_FILES = [
   'config.json',

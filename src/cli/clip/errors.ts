@@ -4,6 +4,7 @@
  */
 import { ClipEvalError } from '../../eval/clip';
 import { ClipCheckpointError, ClipConfigError, ClipInputError } from '../../models/clip';
+import { UnsupportedArchitectureError } from '../../models/architectures';
 import { PreprocessorConfigError } from '../../data/images/clip-preprocess';
 import { ImageFolderError } from '../../data/images/image-folder';
 import { ParquetDatasetError } from '../../data/images/parquet-dataset';
@@ -16,6 +17,7 @@ import { CliUsageError } from '../types';
 
 const USER_ERRORS = [
   ClipEvalError,
+  UnsupportedArchitectureError,
   ClipCheckpointError,
   ClipConfigError,
   ClipInputError,

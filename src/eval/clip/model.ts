@@ -7,6 +7,7 @@
  */
 import type { Checkpoint } from '../../io';
 import { recogniseClip, type ClipConfig } from '../../models/clip';
+import { UnsupportedArchitectureError } from '../../models/architectures';
 import type { NamedArray } from '../../models/tensors';
 import { ClipEvalError } from './errors';
 
@@ -39,12 +40,7 @@ function recognised(checkpoint: Checkpoint): ClipConfig {
     checkpoint.name,
     shapeOf,
   );
-  if (!config) {
-    throw new ClipEvalError(
-      `${checkpoint.name}: not a CLIP checkpoint (supported: CLIPModel, CLIPVisionModel, ` +
-        'CLIPVisionModelWithProjection in the Hugging Face transformers layout)',
-    );
-  }
+  if (!config) throw new UnsupportedArchitectureError(checkpoint.name);
   return config;
 }
 

@@ -7,3 +7,4 @@ export { clipGetter, type ClipParams } from './ops';
 export * from './vision';
 export * from './text';
 export * from './logits';
+export { clipArchitecture, CLIP_UNMERGED } from './architecture';
