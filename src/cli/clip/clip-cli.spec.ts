@@ -9,7 +9,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCheckpointPath } from '../../io/node';
+import { nodeDataFolder, openCheckpointPath } from '../../io/node';
+import { readImageFolder } from '../../data/images/index';
+import { hfParquetBytes } from '../../data/images/testing/hf-parquet';
 import { writeTinyClipPool } from '../../eval/clip/testing/tiny-pool';
 import type { WrittenPool } from '../../eval/clip/testing/write-pool';
 import { commands } from '../commands';
@@ -88,6 +90,42 @@ describe('CLIP commands on a tiny generated pool', () => {
     expect(a.tasks.eurosat!.n).toBe(9);
     expect(a.tasks.shapes!.n).toBe(8);
     expect(JSON.parse(read.out[0]!)).toEqual(a);
+  });
+
+  it('the same images as an HF datasets Parquet file score exactly as the ImageFolder does', async () => {
+    const folder = pool.data.get('eurosat')!;
+    const dataset = await readImageFolder(nodeDataFolder(folder));
+    const rows = await Promise.all(
+      dataset.items.map(async (item) => ({
+        bytes: new Uint8Array(await readFile(join(folder, item.path))),
+        path: item.path,
+        label: item.label,
+      })),
+    );
+    const parquet = join(dir, 'eurosat-test.parquet');
+    await writeFile(parquet, hfParquetBytes(rows, { names: dataset.classNames!, rowGroupSize: 4 }));
+    const fromFolder = await cli(
+      'eval',
+      '--model',
+      pool.base,
+      '--task',
+      `eurosat=${folder}`,
+      '--json',
+      '--device',
+      'cpu',
+    );
+    const fromParquet = await cli(
+      'eval',
+      '--model',
+      pool.base,
+      '--task',
+      `eurosat=${parquet}`,
+      '--json',
+      '--device',
+      'cpu',
+    );
+    expect(fromParquet.code, fromParquet.err.join('\n')).toBe(0);
+    expect(JSON.parse(fromParquet.out[0]!)).toEqual(JSON.parse(fromFolder.out[0]!));
   });
 
   it('a vision tower without projection needs --clip; with it the fine-tune scores', async () => {

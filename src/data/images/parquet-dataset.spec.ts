@@ -1,11 +1,10 @@
-import type { CompressionCodec } from 'hyparquet';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../../io/sources';
 import type { ImageBatch, ImageErrorReport } from './batches';
 import { parsePreprocessorConfig, preprocessForClip } from './clip-preprocess';
 import { decodeImage } from './decode';
 import { loadPreprocessFixtures } from './fixtures/preprocess-fixtures';
+import { hfParquetBytes, type HfParquetOptions, type HfParquetRow } from './testing/hf-parquet';
 import {
   openParquetImageDataset,
   parquetImageBatches,
@@ -22,57 +21,8 @@ const images = [
 ];
 const cfg = parsePreprocessorConfig({ size: 16, crop_size: 16 }, 'p.json');
 
-type SchemaElement = NonNullable<Parameters<typeof parquetWriteBuffer>[0]['schema']>[number];
-
-/** pyarrow's layout for an HF Image feature + ClassLabel, as HF datasets writes it. */
-function hfSchema(labelName = 'label', withLabel = true): SchemaElement[] {
-  return [
-    { name: 'schema', num_children: withLabel ? 2 : 1 },
-    { name: 'image', repetition_type: 'OPTIONAL', num_children: 2 },
-    { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
-    { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-    ...(withLabel
-      ? [{ name: labelName, type: 'INT64' as const, repetition_type: 'OPTIONAL' as const }]
-      : []),
-  ];
-}
-
-function hfMetadata(column: string, names: string[]) {
-  const info = {
-    features: { image: { _type: 'Image' }, [column]: { names, _type: 'ClassLabel' } },
-  };
-  return [{ key: 'huggingface', value: JSON.stringify({ info }) }];
-}
-
-interface WriteOpts {
-  codec?: CompressionCodec;
-  labelName?: string;
-  withLabel?: boolean;
-  rowGroupSize?: number;
-  names?: string[];
-}
-
-function writeSet(
-  rows: { bytes: Uint8Array | null; path: string | null; label: number | null }[],
-  o: WriteOpts = {},
-) {
-  const labelName = o.labelName ?? 'label';
-  const withLabel = o.withLabel ?? true;
-  const columnData = [
-    { name: 'image', data: rows.map((r) => (r.bytes ? { bytes: r.bytes, path: r.path } : null)) },
-    ...(withLabel
-      ? [{ name: labelName, data: rows.map((r) => (r.label === null ? null : BigInt(r.label))) }]
-      : []),
-  ];
-  const buf = parquetWriteBuffer({
-    schema: hfSchema(labelName, withLabel),
-    columnData,
-    codec: o.codec ?? 'SNAPPY',
-    rowGroupSize: o.rowGroupSize ?? 2,
-    kvMetadata: withLabel ? hfMetadata(labelName, o.names ?? ['cat', 'dog', 'owl']) : [],
-    ...(o.codec === 'LZO' ? { compressors: { LZO: (x: Uint8Array) => x } } : {}),
-  });
-  return memorySource(new Uint8Array(buf), 'test-00000-of-00001.parquet');
+function writeSet(rows: HfParquetRow[], o: HfParquetOptions = {}) {
+  return memorySource(hfParquetBytes(rows, o), 'test-00000-of-00001.parquet');
 }
 
 const rows = [
