@@ -8,3 +8,10 @@ export {
   type ClipDeviceProblem,
 } from './problem';
 export { ClipAdaMergingSession, runClipAdaMerging, type ImagePool } from './session';
+export {
+  clipAdaMergingFootprint,
+  footprintProblem,
+  describeFootprint,
+  type DeviceFootprint,
+  type DeviceLimits,
+} from './footprint';

@@ -6,7 +6,15 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { clipHostProblem, runClipAdaMerging, type ClipHostProblem } from '../../adapt/clip';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import {
+  clipAdaMergingFootprint,
+  clipHostProblem,
+  describeFootprint,
+  footprintProblem,
+  runClipAdaMerging,
+  type ClipHostProblem,
+} from '../../adapt/clip';
 import { mergedClipParams, uploadClipProblem } from '../../adapt/clip/problem';
 import type { AdaMergingResult } from '../../adapt/adamerging/types';
 import {
@@ -85,6 +93,11 @@ async function readInputs(
     plus,
     density: 0.2,
   });
+}
+
+/** Images in one AdaMerging step: every task's batch. */
+function imagesPerStep(tasks: number, batch: number, batches: number): number {
+  return tasks * batch * batches;
 }
 
 interface Row {
@@ -197,6 +210,18 @@ export async function runClipAdamerge(args: string[], io: CliIo): Promise<number
   const used = await startTf(values.device);
   const baseModel = await readClipModel(folders.model, folders.base, { text: !values.heads });
   const heads = await headsFor(baseModel, folders.sideFolder, tasks, values.heads);
+  const perStep = imagesPerStep(finetunes.length, number('batch', values.batch, 16), batches);
+  const footprint = clipAdaMergingFootprint(
+    baseModel.config,
+    finetunes.length,
+    perStep,
+    heads.map((h) => h.classNames.length),
+  );
+  io.err(describeFootprint(footprint));
+  if (used === 'webgpu') {
+    const problem = footprintProblem(footprint, (tf.backend() as WebGPUBackend).device.limits);
+    if (problem) throw new CliUsageError(`--device webgpu: ${problem}`);
+  }
   const host = await readInputs(baseModel, tunedCheckpoints, heads, values.plus);
   const side = baseModel.config.vision.imageSize;
   const pools = [];
