@@ -198,18 +198,22 @@ export async function runClipAdamerge(args: string[], io: CliIo): Promise<number
   const limit = values.limit === undefined ? undefined : number('limit', values.limit, 1);
 
   const folders = await openClipFolders(values.base, values.clip);
-  const parts = checkClipParts(folders.model, folders.base, { text: !values.heads });
+  const parts = checkClipParts(folders.model.checkpoint, folders.base?.checkpoint, {
+    text: !values.heads,
+  });
   const tunedCheckpoints = [];
   for (const f of finetunes) {
     const checkpoint = await openCheckpointPath(f.path);
     checkFinetune(checkpoint, parts.model, folders.model.name);
     tunedCheckpoints.push({ task: f.name, checkpoint });
   }
-  const preprocess = await readPreprocess(folders.sideFolder);
+  const preprocess = readPreprocess(folders);
   const tasks = await openTasks(order, false);
   const used = await startTf(values.device);
-  const baseModel = await readClipModel(folders.model, folders.base, { text: !values.heads });
-  const heads = await headsFor(baseModel, folders.sideFolder, tasks, values.heads);
+  const baseModel = await readClipModel(folders.model.checkpoint, folders.base?.checkpoint, {
+    text: !values.heads,
+  });
+  const heads = await headsFor(baseModel, folders, tasks, values.heads);
   const perStep = imagesPerStep(finetunes.length, number('batch', values.batch, 16), batches);
   const footprint = clipAdaMergingFootprint(
     baseModel.config,

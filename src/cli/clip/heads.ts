@@ -12,7 +12,7 @@ import type { CliIo, Command } from '../types';
 import { clipRoute } from './errors';
 import { CliUsageError } from '../types';
 import { loadClipTokenizer } from '../../data/text/tokenizer';
-import { openClipFolders, readSideFile, requireSideFile } from './open-model';
+import { openClipFolders, optionalSide, requiredSide } from './open-model';
 import { openTasks, startTf } from './setup';
 import { readClipModel } from '../../eval/clip';
 import { parseNamedPaths } from './task-args';
@@ -66,11 +66,11 @@ async function buildHeads(args: string[], io: CliIo): Promise<number> {
   if (requests.length === 0) throw new CliUsageError('name at least one --task or --classes');
   const folders = await openClipFolders(values.clip);
   const tokenizer = loadClipTokenizer(
-    await requireSideFile(folders.sideFolder, 'tokenizer.json', 'the CLIP tokenizer'),
-    await readSideFile(folders.sideFolder, 'tokenizer_config.json'),
+    requiredSide(folders, 'tokenizer.json', 'the CLIP tokenizer'),
+    optionalSide(folders, 'tokenizer_config.json'),
   );
   const device = await startTf(values.device);
-  const model = await readClipModel(folders.model, undefined, { text: true });
+  const model = await readClipModel(folders.model.checkpoint, undefined, { text: true });
   const heads = await buildZeroShotHeads(model, tokenizer, requests, (task, done, total) =>
     io.err(`heads: ${done}/${total} tasks (${task})`),
   );

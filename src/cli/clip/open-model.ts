@@ -1,65 +1,40 @@
 /**
- * Opens the CLIP folders a command names: the model (`--model`, or each `--finetune`), the
- * optional CLIP base (`--clip`) that completes a vision-only tower, and the files beside them
- * that evaluation needs (`preprocessor_config.json`, `tokenizer.json`, `tokenizer_config.json`)
- * — taken from the CLIP base when given, else from the model folder.
+ * Opens the CLIP folders a command names: the model (`--model`, `--base`) and the optional CLIP
+ * base (`--clip`) that completes a vision-only tower; their side files (preprocessing,
+ * tokenizer) are taken from the CLIP base when given, else from the model folder.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Checkpoint } from '../../io';
-import { openCheckpointPath } from '../../io/node';
+import { stat } from 'node:fs/promises';
+import { openClipFolder, sideFile, type ClipFolder, type ClipSideFile } from '../../eval/clip';
+import { nodeCheckpointFolder } from '../../io/node';
 import { CliUsageError } from '../types';
 
 export interface ClipFolders {
-  model: Checkpoint;
-  base?: Checkpoint;
-  /** Folder whose side files are used. */
-  sideFolder: string;
+  model: ClipFolder;
+  base?: ClipFolder;
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
+async function openFolder(path: string): Promise<ClipFolder> {
+  const info = await stat(path);
+  if (!info.isDirectory()) {
+    throw new CliUsageError(
+      `${path}: a CLIP checkpoint is a Hugging Face folder (config.json beside the weights, ` +
+        'preprocessor_config.json and tokenizer.json for evaluation); a lone file has no config',
+    );
   }
+  return openClipFolder(nodeCheckpointFolder(path));
 }
 
 export async function openClipFolders(modelPath: string, clipPath?: string): Promise<ClipFolders> {
-  const model = await openCheckpointPath(modelPath);
-  const base = clipPath ? await openCheckpointPath(clipPath) : undefined;
-  const side = clipPath ?? modelPath;
-  if (!(await isDirectory(side))) {
-    throw new CliUsageError(
-      `${side}: evaluation needs a Hugging Face folder (config.json, preprocessor_config.json, ` +
-        'tokenizer.json beside the weights); a lone .safetensors file has none',
-    );
-  }
-  return { model, base, sideFolder: side };
+  const model = await openFolder(modelPath);
+  const base = clipPath ? await openFolder(clipPath) : undefined;
+  return { model, base };
 }
 
-/** A side file's text, or undefined when the folder has no such file. */
-export async function readSideFile(folder: string, file: string): Promise<string | undefined> {
-  try {
-    return await readFile(join(folder, file), 'utf8');
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') return undefined;
-    throw e;
-  }
+/** A side file from the CLIP base, else the model folder; undefined when neither has it. */
+export function optionalSide(folders: ClipFolders, file: ClipSideFile): string | undefined {
+  return folders.base?.side[file] ?? folders.model.side[file];
 }
 
-export async function readSideJson(folder: string, file: string): Promise<unknown> {
-  const text = await readSideFile(folder, file);
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new CliUsageError(`${join(folder, file)}: not valid JSON`);
-  }
-}
-
-export async function requireSideFile(folder: string, file: string, why: string): Promise<string> {
-  const text = await readSideFile(folder, file);
-  if (text === undefined) throw new CliUsageError(`${join(folder, file)}: missing (${why})`);
-  return text;
+export function requiredSide(folders: ClipFolders, file: ClipSideFile, why: string): string {
+  return sideFile(file, why, folders.base, folders.model);
 }

@@ -24,7 +24,7 @@ import { nodeFileSource } from '../../io/node';
 import { initTf, parseTfDevice, type TfDevice } from '../../tf/backend';
 import { nodeGpu } from '../../gpu/node-gpu';
 import { CliUsageError } from '../types';
-import { openClipFolders, readSideJson, readSideFile, requireSideFile } from './open-model';
+import { openClipFolders, optionalSide, requiredSide, type ClipFolders } from './open-model';
 import { openTaskImages } from './open-data';
 import type { NamedPath } from './task-args';
 
@@ -38,14 +38,16 @@ export async function startTf(device: string): Promise<TfDevice> {
   return initTf(parsed, { gpu: parsed === 'webgpu' ? await nodeGpu() : null });
 }
 
-export async function readPreprocess(folder: string): Promise<ClipPreprocessConfig> {
-  const json = await readSideJson(folder, 'preprocessor_config.json');
-  if (json === undefined) {
-    throw new CliUsageError(
-      `${folder}/preprocessor_config.json: missing (the CLIP folder's image preprocessing)`,
-    );
-  }
-  return parsePreprocessorConfig(json as never, `${folder}/preprocessor_config.json`);
+export function readPreprocess(folders: ClipFolders): ClipPreprocessConfig {
+  const text = requiredSide(
+    folders,
+    'preprocessor_config.json',
+    "the CLIP folder's image preprocessing",
+  );
+  return parsePreprocessorConfig(
+    text,
+    `${(folders.base ?? folders.model).name}/preprocessor_config.json`,
+  );
 }
 
 export async function openTasks(
@@ -65,7 +67,7 @@ export async function openTasks(
 /** Heads for every task: from `--heads` when given, else built from class names. */
 export async function headsFor(
   model: ClipModel,
-  folder: string,
+  folders: ClipFolders,
   tasks: readonly TaskImages[],
   headsPath: string | undefined,
 ): Promise<ZeroShotHead[]> {
@@ -79,8 +81,8 @@ export async function headsFor(
     }
   }
   const tokenizer = loadClipTokenizer(
-    await requireSideFile(folder, 'tokenizer.json', 'the CLIP tokenizer, for zero-shot heads'),
-    await readSideFile(folder, 'tokenizer_config.json'),
+    requiredSide(folders, 'tokenizer.json', 'the CLIP tokenizer, for zero-shot heads'),
+    optionalSide(folders, 'tokenizer_config.json'),
   );
   const requests = tasks.map((t) => {
     if (!t.classNames) {
@@ -111,11 +113,13 @@ export async function setupClipEval(options: {
   device: string;
 }): Promise<ClipSetup> {
   const folders = await openClipFolders(options.model, options.clip);
-  checkClipParts(folders.model, folders.base, { text: !options.heads });
-  const preprocess = await readPreprocess(folders.sideFolder);
+  checkClipParts(folders.model.checkpoint, folders.base?.checkpoint, { text: !options.heads });
+  const preprocess = readPreprocess(folders);
   const tasks = await openTasks(options.tasks, true);
   const device = await startTf(options.device);
-  const model = await readClipModel(folders.model, folders.base, { text: !options.heads });
-  const heads = await headsFor(model, folders.sideFolder, tasks, options.heads);
+  const model = await readClipModel(folders.model.checkpoint, folders.base?.checkpoint, {
+    text: !options.heads,
+  });
+  const heads = await headsFor(model, folders, tasks, options.heads);
   return { model, preprocess, tasks, heads, device };
 }

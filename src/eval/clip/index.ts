@@ -24,3 +24,10 @@ export { checkTaskImages, firstImages, type TaskImages } from './task-images';
 export { evaluateClip, type ScoredTask, type TaskAccuracy, type ClipEvalOptions } from './evaluate';
 export { imageFolderTask, parquetTask } from './sources';
 export { preprocessedPool, type PreprocessedPool } from './pool-images';
+export {
+  openClipFolder,
+  sideFile,
+  CLIP_SIDE_FILES,
+  type ClipFolder,
+  type ClipSideFile,
+} from './folder';
