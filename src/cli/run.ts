@@ -2,7 +2,7 @@
  * Dispatches argv to a command and turns every failure into exactly one stderr line
  * (`error: <file>: <tensor>: <problem>`) and an exit code: 2 for bad input, 1 for bugs.
  */
-import { CheckpointMismatchError, SafetensorsError } from '../io';
+import { CheckpointMismatchError, OutputPathError, SafetensorsError } from '../io';
 import { CliUsageError, loadCommand, type CliIo, type CommandEntry } from './types';
 
 const USER_FS_ERRORS: Record<string, string> = {
@@ -17,6 +17,7 @@ function describeError(e: unknown): { line: string; code: number } {
   if (
     e instanceof SafetensorsError ||
     e instanceof CheckpointMismatchError ||
+    e instanceof OutputPathError ||
     e instanceof CliUsageError
   ) {
     return { line: oneLine(e.message), code: 2 };

@@ -42,3 +42,17 @@ export class CheckpointMismatchError extends Error {
     this.mismatches = mismatches;
   }
 }
+
+/**
+ * An output path the user gave cannot be written as asked (it is an input, an existing
+ * directory where a file is meant, a folder holding another model, …). Raised before any work.
+ */
+export class OutputPathError extends Error {
+  readonly path: string;
+
+  constructor(path: string, problem: string) {
+    super(`${path}: ${problem}`);
+    this.name = 'OutputPathError';
+    this.path = path;
+  }
+}

@@ -54,6 +54,8 @@ export interface ByteSource {
    * memory moved to; `target` is then detached (length 0). Same checks and errors as read().
    */
   readInto?(begin: number, target: Uint8Array): Promise<Uint8Array>;
+  /** Optional: releases an OS handle (Node files); a later read reopens it. */
+  close?(): Promise<void>;
 }
 
 /** Where output bytes go: a FileSystemWritableFileStream, a Node stream, or memory. */

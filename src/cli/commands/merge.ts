@@ -4,11 +4,19 @@
  * Model paths in the recipe are relative to the recipe file. Ctrl-C aborts and removes the
  * partial output.
  */
-import { mkdir, readFile, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../../core/progress';
-import { openCheckpointPath, nodeFileSink, nodeSinkFolder } from '../../io/node';
+import {
+  checkOutputPath,
+  nodeFileSink,
+  openCheckpointPath,
+  ownTemp,
+  releaseTemp,
+  stagedSinkFolder,
+  type StagedSinkFolder,
+} from '../../io/node';
 import type { Checkpoint } from '../../io';
 import {
   checkRecipe,
@@ -34,7 +42,9 @@ const usage = `usage: merge --config <recipe.yml> --out <file.safetensors | fold
   --shard-size <size>   largest shard when writing a folder, e.g. 5GB, 500MB (default 5GB)
   --out-dtype <dtype>   float32 | float16 | bfloat16 (default: the recipe's, else the base's)
   --task-models <dir>   consensus only: also write each task's compressed model θ₀ + mₜ⊙τ_MTL
-                        into <dir>/<model name>/`;
+                        into <dir>/<model name>/
+  --overwrite           replace an output folder that already holds files (as a whole, once
+                        the new model is complete; without it such a folder is refused)`;
 
 const SIZE_UNITS: Record<string, number> = {
   '': 1,
@@ -79,10 +89,9 @@ function workerThreads(): string {
   return n === 1 ? '1 worker thread' : `${n} worker threads`;
 }
 
+const DEVICES: readonly string[] = ['webgpu', 'cpu'];
+
 async function chooseBackend(device: string | undefined, io: CliIo): Promise<MergeBackend> {
-  if (device !== undefined && device !== 'webgpu' && device !== 'cpu') {
-    throw new CliUsageError(`--device: unknown device "${device}"; use webgpu or cpu`);
-  }
   if (device === 'cpu') {
     io.err(`device: cpu (reference backend, ${workerThreads()})`);
     return createCpuWorkerBackend();
@@ -127,6 +136,8 @@ export interface MergeRunOptions {
   shardSize?: string;
   outDtype?: string;
   taskModels?: string;
+  /** Replace a non-empty output folder (as a whole, once the new one is complete). */
+  overwrite?: boolean;
   signal?: AbortSignal;
 }
 
@@ -140,9 +151,49 @@ export function taskFolderName(modelKey: string): string {
   return last.replace(/\.safetensors$/, '').replace(/[^\w.-]+/g, '_') || 'model';
 }
 
+/** Checks that need no file: flags and their values (the device is started later). */
+function checkFlags(o: MergeRunOptions) {
+  if (o.device !== undefined && !DEVICES.includes(o.device)) {
+    throw new CliUsageError(`--device: unknown device "${o.device}"; use webgpu or cpu`);
+  }
+  return {
+    maxShardBytes: o.shardSize === undefined ? undefined : parseSize(o.shardSize),
+    outDtype: o.outDtype === undefined ? undefined : parseDtypeName(o.outDtype, '--out-dtype'),
+  };
+}
+
+/** The recipe's model paths, resolved against the recipe's folder, opened and validated. */
+async function openInputs(o: MergeRunOptions, keys: string[]) {
+  const checkpoints = new Map<string, Checkpoint>();
+  const paths: string[] = [];
+  try {
+    for (const key of keys) {
+      const path = resolve(dirname(o.config), key);
+      const exists = await stat(path).catch(() => null);
+      if (!exists) throw new CliUsageError(`${o.config}: model "${key}": ${path} does not exist`);
+      paths.push(path);
+      checkpoints.set(key, await openCheckpointPath(path));
+    }
+  } catch (e) {
+    await closeAll(checkpoints);
+    throw e;
+  }
+  return { checkpoints, paths };
+}
+
+const closeAll = async (checkpoints: Map<string, Checkpoint>) => {
+  for (const c of checkpoints.values()) await c.close?.().catch(() => undefined);
+};
+
+/** Creates `dir`'s missing ancestors; returns the first one created (to remove on failure). */
+async function makeParents(path: string): Promise<string | undefined> {
+  const created = await mkdir(dirname(resolve(path)), { recursive: true });
+  if (created) ownTemp(created);
+  return created;
+}
+
 export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
-  const maxShardBytes = o.shardSize === undefined ? undefined : parseSize(o.shardSize);
-  const outDtype = o.outDtype === undefined ? undefined : parseDtypeName(o.outDtype, '--out-dtype');
+  const { maxShardBytes, outDtype } = checkFlags(o);
   const text = await readFile(o.config, 'utf8');
   const { recipe, warnings } = parseRecipe(text, o.config);
   for (const w of warnings) io.err(`warning: ${w}`);
@@ -150,47 +201,64 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
   if (problems.length > 0) throw new MergePlanError(problems.map((p) => `${o.config}: ${p}`));
 
   const method = getMethod(recipe.mergeMethod);
+  if (o.taskModels !== undefined && method.kind !== 'consensus') {
+    throw new CliUsageError(`--task-models needs merge_method: consensus (got ${method.name})`);
+  }
   const keys = [
     ...new Set([
       ...(method.needsBase && recipe.baseModel ? [recipe.baseModel] : []),
       ...taskModels(recipe, method).map((m) => m.model),
     ]),
   ];
-  const checkpoints = new Map<string, Checkpoint>();
-  for (const key of keys) {
-    const path = resolve(dirname(o.config), key);
-    const exists = await stat(path).catch(() => null);
-    if (!exists) throw new CliUsageError(`${o.config}: model "${key}": ${path} does not exist`);
-    checkpoints.set(key, await openCheckpointPath(path));
-  }
-  const plan = await planMerge(recipe, checkpoints, outDtype ? { outDtype } : {});
-  for (const w of plan.warnings) io.err(`warning: ${w}`);
+  const { checkpoints, paths } = await openInputs(o, keys);
+  const created: string[] = [];
+  const staged: StagedSinkFolder[] = [];
+  let backend: MergeBackend | undefined;
+  try {
+    const plan = await planMerge(recipe, checkpoints, outDtype ? { outDtype } : {});
+    for (const w of plan.warnings) io.err(`warning: ${w}`);
 
-  let taskTargets: ReturnType<typeof nodeSinkFolder>[] | undefined;
-  if (o.taskModels !== undefined) {
-    if (method.kind !== 'consensus') {
-      throw new CliUsageError(`--task-models needs merge_method: consensus (got ${method.name})`);
-    }
-    const folders = taskModels(recipe, method).map((m) =>
+    const toFile = o.out.endsWith('.safetensors');
+    const inputs = [o.config, ...paths];
+    await checkOutputPath({
+      out: o.out,
+      kind: toFile ? 'file' : 'folder',
+      inputs,
+      overwrite: o.overwrite,
+    });
+    const taskFolders = (o.taskModels === undefined ? [] : taskModels(recipe, method)).map((m) =>
       join(o.taskModels!, taskFolderName(m.model)),
     );
-    if (new Set(folders).size !== folders.length) {
+    if (new Set(taskFolders).size !== taskFolders.length) {
       throw new CliUsageError('--task-models: two task models would share a folder name');
     }
-    for (const f of folders) await mkdir(f, { recursive: true });
-    taskTargets = folders.map((f) => nodeSinkFolder(f));
-  }
-  const toFile = o.out.endsWith('.safetensors');
-  const createdDir = !toFile && !(await stat(o.out).catch(() => null));
-  if (!toFile) await mkdir(o.out, { recursive: true });
-  const backend = await chooseBackend(o.device, io);
-  let lastPrint = 0;
-  try {
-    const target = toFile ? await nodeFileSink(o.out) : nodeSinkFolder(o.out);
+    for (const f of taskFolders) {
+      await checkOutputPath({
+        out: f,
+        kind: 'folder',
+        inputs: [...inputs, o.out],
+        overwrite: o.overwrite,
+      });
+    }
+    backend = await chooseBackend(o.device, io);
+
+    // Everything is checked: only now is anything created.
+    for (const path of [o.out, ...taskFolders]) {
+      const first = await makeParents(path);
+      if (first) created.push(first);
+    }
+    const taskTargets: StagedSinkFolder[] = [];
+    for (const f of taskFolders)
+      taskTargets.push(await stagedSinkFolder(f, { overwrite: o.overwrite }));
+    staged.push(...taskTargets);
+    const folder = toFile ? undefined : await stagedSinkFolder(o.out, { overwrite: o.overwrite });
+    if (folder) staged.push(folder);
+    const target = folder ?? (await nodeFileSink(o.out));
+    let lastPrint = 0;
     const summary = await executeMerge(plan, backend, target, {
       signal: o.signal,
       maxShardBytes,
-      ...(taskTargets ? { taskModelOutputs: taskTargets } : {}),
+      ...(taskTargets.length > 0 ? { taskModelOutputs: taskTargets } : {}),
       onProgress: (p) => {
         const now = performance.now();
         if (p.status === 'progress' && (now - lastPrint > 1000 || p.done === p.total)) {
@@ -199,6 +267,9 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
         }
       },
     });
+    o.signal?.throwIfAborted();
+    for (const s of staged) await s.commit();
+    for (const c of created) releaseTemp(c);
     if (summary.nonFinite > 0) {
       io.err(
         `warning: the merged tensors contain ${summary.nonFinite} NaN/Inf values (check the inputs)`,
@@ -209,14 +280,19 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
     );
     return 0;
   } catch (e) {
-    if (createdDir) await rmdir(o.out).catch(() => undefined);
+    for (const s of staged) await s.discard().catch(() => undefined);
+    for (const c of created.reverse()) {
+      await rm(c, { recursive: true, force: true }).catch(() => undefined);
+      releaseTemp(c);
+    }
     if (o.signal?.aborted) {
       io.err('merge cancelled: partial output removed');
       return 130;
     }
     throw e;
   } finally {
-    backend.dispose();
+    backend?.dispose();
+    await closeAll(checkpoints);
   }
 }
 
@@ -234,6 +310,7 @@ export const mergeCommand: Command = {
         'shard-size': { type: 'string' },
         'out-dtype': { type: 'string' },
         'task-models': { type: 'string' },
+        overwrite: { type: 'boolean', default: false },
       },
     });
     if (positionals.length > 0)
@@ -255,6 +332,7 @@ export const mergeCommand: Command = {
           shardSize: values['shard-size'],
           outDtype: values['out-dtype'],
           taskModels: values['task-models'],
+          overwrite: values.overwrite,
           signal: controller.signal,
         },
         io,

@@ -1,14 +1,36 @@
 /**
- * Node-only: writes to `<path>.partial` and renames it to `<path>` on close, so a crash or an
- * abort never leaves a half-written file under the real name.
+ * Node-only: writes to a fresh `<name>.<random>.partial` beside the target, created
+ * exclusively (O_EXCL: never an existing file; O_NOFOLLOW: never through a symlink), and renames
+ * it to the target on close — an atomic replace, so a crash or an abort never leaves a
+ * half-written file under the real name and a planted link can never redirect the write.
  */
-import { open, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { OutputPathError } from '../errors';
 import type { ByteSink, SinkFolder } from '../types';
+import { ownTemp, releaseTemp } from './owned-temps';
+
+const EXCLUSIVE_WRITE =
+  constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** A name no other run picks: `<dir>/<base>.<12 hex>.partial`. */
+export const uniqueTempPath = (path: string): string =>
+  join(dirname(path), `${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
+
+async function refuseDirectory(path: string): Promise<void> {
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing?.isDirectory()) {
+    throw new OutputPathError(path, 'is an existing directory; a file is meant here');
+  }
+}
 
 export async function nodeFileSink(path: string): Promise<ByteSink> {
-  const partial = `${path}.partial`;
-  const handle = await open(partial, 'w');
+  await refuseDirectory(path);
+  const partial = uniqueTempPath(path);
+  const handle = await open(partial, EXCLUSIVE_WRITE, 0o644);
+  ownTemp(partial);
   let state: 'open' | 'closed' | 'aborted' = 'open';
   return {
     name: path,
@@ -23,18 +45,30 @@ export async function nodeFileSink(path: string): Promise<ByteSink> {
     async close() {
       if (state !== 'open') throw new Error(`${path}: cannot close: the output is ${state}`);
       state = 'closed';
-      await handle.close();
-      await rename(partial, path);
+      try {
+        await handle.sync();
+        await handle.close();
+        await refuseDirectory(path); // appeared since the start: rename would fail obscurely
+        await rename(partial, path);
+        releaseTemp(partial);
+      } catch (e) {
+        await handle.close().catch(() => undefined);
+        await unlink(partial).catch(() => undefined);
+        releaseTemp(partial);
+        throw e;
+      }
     },
     async abort() {
       if (state !== 'open') return;
       state = 'aborted';
       await handle.close().catch(() => undefined);
       await unlink(partial).catch(() => undefined);
+      releaseTemp(partial);
     },
   };
 }
 
+/** Files written straight into `dir`, each published on its own close (see stagedSinkFolder). */
 export function nodeSinkFolder(dir: string): SinkFolder {
   return { createSink: (fileName) => nodeFileSink(join(dir, fileName)) };
 }
