@@ -10,7 +10,7 @@ export function formatBytes(n: number): string {
     value /= 1000;
     unit++;
   }
-  return unit === 0 ? `${n} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+  return unit === 0 ? `${Math.round(n)} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
 /** Columns padded to their widest cell; `right` columns are right-aligned (numbers). */

@@ -48,10 +48,17 @@ export async function helpText(entries: Record<string, CommandEntry>): Promise<s
   ];
 }
 
+/** How the process runs commands (main.ts): the cancellation signal and who honours it. */
+export interface CliProcess {
+  signal: AbortSignal;
+  setCancellable(cancellable: boolean): void;
+}
+
 export async function runCli(
   argv: string[],
   io: CliIo,
   commands: Record<string, CommandEntry>,
+  host?: CliProcess,
 ): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -69,7 +76,8 @@ export async function runCli(
       for (const line of command.usage.split('\n')) io.out(line);
       return 0;
     }
-    return await command.run(args, io);
+    host?.setCancellable(command.cancellable === true);
+    return await command.run(args, io, { signal: host?.signal });
   } catch (e) {
     const { line, code } = describeError(e);
     io.err(`error: ${line}`);

@@ -148,7 +148,7 @@ describe('merge command (in process)', () => {
       const { io, err } = capture();
       const code = await runMerge({ config, out, device: 'cpu', signal: controller.signal }, io);
       expect(code).toBe(130);
-      expect(err.at(-1)).toBe('merge cancelled: partial output removed');
+      expect(err.at(-1)).toBe('merge cancelled (aborted): partial output removed');
       expect((await readdir(dir)).filter((f) => f.startsWith('cancelled'))).toEqual([]);
     }
   });

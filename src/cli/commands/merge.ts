@@ -10,14 +10,14 @@ import { parseArgs } from 'node:util';
 import type { Progress } from '../../core/progress';
 import {
   checkOutputPath,
-  nodeFileSink,
   openCheckpointPath,
   ownTemp,
   releaseTemp,
+  stagedFileSink,
   stagedSinkFolder,
   type StagedSinkFolder,
 } from '../../io/node';
-import type { Checkpoint } from '../../io';
+import type { ByteSink, Checkpoint, SinkFolder } from '../../io';
 import {
   checkRecipe,
   executeMerge,
@@ -31,6 +31,7 @@ import {
   type MergeBackend,
 } from '../../merge';
 import { createCpuWorkerBackend, defaultCpuThreads } from '../../merge/node/cpu-worker-backend';
+import { cancelExitCode, cancelReason } from '../cancel';
 import { formatBytes } from '../format';
 import { CliUsageError, type CliIo, type Command } from '../types';
 
@@ -151,6 +152,28 @@ export function taskFolderName(modelKey: string): string {
   return last.replace(/\.safetensors$/, '').replace(/[^\w.-]+/g, '_') || 'model';
 }
 
+/**
+ * Test hook: `MERGE_STUDIO_TEST_DELAY_MS=<ms>` waits that long before each write of the output,
+ * so tests of signals and closed pipes can reach a merge while it runs. Unset: the target itself.
+ */
+function slowedForTests<T extends SinkFolder | ByteSink>(target: T): T {
+  const ms = Number(process.env.MERGE_STUDIO_TEST_DELAY_MS ?? 0);
+  if (!(ms > 0)) return target;
+  const slow = (sink: ByteSink): ByteSink => ({
+    name: sink.name,
+    write: async (chunk) => {
+      await new Promise((r) => setTimeout(r, ms));
+      await sink.write(chunk);
+    },
+    close: () => sink.close(),
+    abort: (reason) => sink.abort(reason),
+  });
+  if ('createSink' in target) {
+    return { createSink: async (name: string) => slow(await target.createSink(name)) } as T;
+  }
+  return slow(target) as T;
+}
+
 /** Checks that need no file: flags and their values (the device is started later). */
 function checkFlags(o: MergeRunOptions) {
   if (o.device !== undefined && !DEVICES.includes(o.device)) {
@@ -212,7 +235,7 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
   ];
   const { checkpoints, paths } = await openInputs(o, keys);
   const created: string[] = [];
-  const staged: StagedSinkFolder[] = [];
+  const staged: { commit(): Promise<void>; discard(): Promise<void> }[] = [];
   let backend: MergeBackend | undefined;
   try {
     const plan = await planMerge(recipe, checkpoints, outDtype ? { outDtype } : {});
@@ -251,11 +274,12 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
     for (const f of taskFolders)
       taskTargets.push(await stagedSinkFolder(f, { overwrite: o.overwrite }));
     staged.push(...taskTargets);
-    const folder = toFile ? undefined : await stagedSinkFolder(o.out, { overwrite: o.overwrite });
-    if (folder) staged.push(folder);
-    const target = folder ?? (await nodeFileSink(o.out));
+    const target = toFile
+      ? await stagedFileSink(o.out)
+      : await stagedSinkFolder(o.out, { overwrite: o.overwrite });
+    staged.push(target);
     let lastPrint = 0;
-    const summary = await executeMerge(plan, backend, target, {
+    const summary = await executeMerge(plan, backend, slowedForTests(target), {
       signal: o.signal,
       maxShardBytes,
       ...(taskTargets.length > 0 ? { taskModelOutputs: taskTargets } : {}),
@@ -286,8 +310,8 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
       releaseTemp(c);
     }
     if (o.signal?.aborted) {
-      io.err('merge cancelled: partial output removed');
-      return 130;
+      io.err(`merge cancelled (${cancelReason(o.signal)}): partial output removed`);
+      return cancelExitCode(o.signal);
     }
     throw e;
   } finally {
@@ -299,7 +323,8 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
 export const mergeCommand: Command = {
   summary: 'merge models from a mergekit-style YAML recipe (WebGPU or CPU)',
   usage,
-  async run(args, io) {
+  cancellable: true,
+  async run(args, io, context) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
@@ -319,10 +344,6 @@ export const mergeCommand: Command = {
       throw new CliUsageError(
         'merge needs --config <recipe.yml> and --out <path> (see merge --help)',
       );
-    const controller = new AbortController();
-    const onSigint = () =>
-      controller.abort(new DOMException('merge cancelled (SIGINT)', 'AbortError'));
-    process.once('SIGINT', onSigint);
     try {
       return await runMerge(
         {
@@ -333,14 +354,12 @@ export const mergeCommand: Command = {
           outDtype: values['out-dtype'],
           taskModels: values['task-models'],
           overwrite: values.overwrite,
-          signal: controller.signal,
+          signal: context?.signal,
         },
         io,
       );
     } catch (e) {
       throw asUsageError(e);
-    } finally {
-      process.off('SIGINT', onSigint);
     }
   },
 };

@@ -26,14 +26,66 @@ async function refuseDirectory(path: string): Promise<void> {
   }
 }
 
-export async function nodeFileSink(path: string): Promise<ByteSink> {
+/** A file sink whose close() completes the file but leaves publishing to commit(). */
+export interface StagedFileSink extends ByteSink {
+  /** Renames the completed file into place. */
+  commit(): Promise<void>;
+  /** Removes the file (written or not); a no-op once committed. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Like nodeFileSink, but close() only completes the temporary file: the caller publishes it
+ * with commit() once everything else of the run succeeded (and was not cancelled).
+ */
+export async function stagedFileSink(path: string): Promise<StagedFileSink> {
+  let completed = false;
+  let published = false;
+  const sink = await nodeFileSink(path, () => {
+    completed = true;
+    return Promise.resolve();
+  });
+  return {
+    ...sink,
+    async commit() {
+      if (!completed) throw new OutputPathError(path, 'cannot publish: the file is not complete');
+      if (published) return;
+      await sink.publish!();
+      published = true;
+    },
+    async discard() {
+      if (published) return;
+      await sink.abort();
+    },
+  };
+}
+
+interface InternalSink extends ByteSink {
+  publish?: () => Promise<void>;
+}
+
+export async function nodeFileSink(
+  path: string,
+  onComplete?: () => Promise<void>,
+): Promise<InternalSink> {
   await refuseDirectory(path);
   const partial = uniqueTempPath(path);
   const handle = await open(partial, EXCLUSIVE_WRITE, 0o644);
   ownTemp(partial);
-  let state: 'open' | 'closed' | 'aborted' = 'open';
+  let state: 'open' | 'complete' | 'closed' | 'aborted' = 'open';
+  const publish = async () => {
+    try {
+      await refuseDirectory(path); // appeared since the start: rename would fail obscurely
+      await rename(partial, path);
+      state = 'closed';
+    } finally {
+      if (state !== 'closed') await unlink(partial).catch(() => undefined);
+      releaseTemp(partial);
+    }
+  };
   return {
     name: path,
+    publish,
     async write(chunk) {
       if (state !== 'open') throw new Error(`${path}: cannot write: the output is ${state}`);
       let done = 0;
@@ -44,22 +96,21 @@ export async function nodeFileSink(path: string): Promise<ByteSink> {
     },
     async close() {
       if (state !== 'open') throw new Error(`${path}: cannot close: the output is ${state}`);
-      state = 'closed';
+      state = 'complete';
       try {
         await handle.sync();
         await handle.close();
-        await refuseDirectory(path); // appeared since the start: rename would fail obscurely
-        await rename(partial, path);
-        releaseTemp(partial);
       } catch (e) {
         await handle.close().catch(() => undefined);
         await unlink(partial).catch(() => undefined);
         releaseTemp(partial);
+        state = 'aborted';
         throw e;
       }
+      await (onComplete ? onComplete() : publish());
     },
     async abort() {
-      if (state !== 'open') return;
+      if (state === 'closed' || state === 'aborted') return;
       state = 'aborted';
       await handle.close().catch(() => undefined);
       await unlink(partial).catch(() => undefined);
