@@ -4,13 +4,20 @@
  * plain words.
  */
 
+import { escapeTerminalText } from './terminal-text';
+
 export class SafetensorsError extends Error {
   readonly file: string;
   readonly tensor: string | undefined;
   readonly problem: string;
 
   constructor(file: string, tensor: string | undefined, problem: string) {
-    super(tensor === undefined ? `${file}: ${problem}` : `${file}: ${tensor}: ${problem}`);
+    // Names and values come from files: shown with control characters escaped, never raw.
+    super(
+      escapeTerminalText(
+        tensor === undefined ? `${file}: ${problem}` : `${file}: ${tensor}: ${problem}`,
+      ),
+    );
     this.name = 'SafetensorsError';
     this.file = file;
     this.tensor = tensor;

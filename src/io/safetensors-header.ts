@@ -8,6 +8,7 @@
  */
 import { SafetensorsError } from './errors';
 import { scanKeys } from './json-keys';
+import { describeValue, previewValue } from './preview';
 import { DTYPES, DTYPE_SIZE, type Dtype, type TensorInfo } from './types';
 
 export const METADATA_KEY = '__metadata__';
@@ -20,14 +21,7 @@ export interface ParsedHeader {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const describe = (v: unknown): string =>
-  Array.isArray(v)
-    ? 'an array'
-    : v === null
-      ? 'null'
-      : typeof v === 'object'
-        ? 'an object'
-        : JSON.stringify(v);
+const describe = describeValue;
 
 export function parseSafetensorsHeader(
   file: string,
@@ -102,18 +96,18 @@ function parseEntry(
     if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 0) {
       return fail(
         name,
-        `shape ${JSON.stringify(shape)} has ${describe(dim)}: dims must be non-negative integers`,
+        `shape ${previewValue(shape)} has ${describe(dim)}: dims must be non-negative integers`,
       );
     }
     elements *= dim;
   }
   const byteLength = elements * DTYPE_SIZE[dtype as Dtype];
   if (!Number.isSafeInteger(byteLength))
-    return fail(name, `shape ${JSON.stringify(shape)} is too large`);
+    return fail(name, `shape ${previewValue(shape)} is too large`);
   if (!Array.isArray(offsets) || offsets.length !== 2) {
     return fail(
       name,
-      `"data_offsets" must be [begin, end], found ${JSON.stringify(offsets) ?? 'nothing'}`,
+      `"data_offsets" must be [begin, end], found ${offsets === undefined ? 'nothing' : previewValue(offsets)}`,
     );
   }
   const [begin, end] = offsets as unknown[];
@@ -123,7 +117,7 @@ function parseEntry(
     !Number.isSafeInteger(begin) ||
     !Number.isSafeInteger(end)
   ) {
-    return fail(name, `data_offsets ${JSON.stringify(offsets)} must be integers`);
+    return fail(name, `data_offsets ${previewValue(offsets)} must be integers`);
   }
   if (begin < 0 || end < begin)
     return fail(name, `data_offsets [${begin}, ${end}] are not an increasing range`);
@@ -136,7 +130,7 @@ function parseEntry(
   if (end - begin !== byteLength) {
     return fail(
       name,
-      `data_offsets [${begin}, ${end}] span ${end - begin} bytes but ${dtype} ${JSON.stringify(shape)} needs ${byteLength}`,
+      `data_offsets [${begin}, ${end}] span ${end - begin} bytes but ${dtype} ${previewValue(shape)} needs ${byteLength}`,
     );
   }
   return { name, dtype: dtype as Dtype, shape: shape as number[], begin, end };

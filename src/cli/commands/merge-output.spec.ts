@@ -102,6 +102,8 @@ describe('merge --out safety', () => {
     const out = join(dir, 'deep', 'new', 'folder');
     const cases: [string[], RegExp][] = [
       [['--out-dtype', 'float8'], /--out-dtype/],
+      [['--out-dtype', 'constructor'], /--out-dtype: unknown dtype "constructor"/],
+      [['--shard-size', '5constructor'], /--shard-size/],
       [['--shard-size', 'lots'], /--shard-size/],
       [['--device', 'tpu'], /--device: unknown device "tpu"/],
     ];

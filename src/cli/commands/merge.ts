@@ -62,7 +62,8 @@ const SIZE_UNITS: Record<string, number> = {
 /** "5GB", "500 MB", "2.5GiB", "1000000" → bytes. */
 export function parseSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const unit = m ? SIZE_UNITS[m[2]!.toUpperCase().replace(/^([KMGT])$/, '$1B')] : undefined;
+  const unitName = m ? m[2]!.toUpperCase().replace(/^([KMGT])$/, '$1B') : '';
+  const unit = m && Object.hasOwn(SIZE_UNITS, unitName) ? SIZE_UNITS[unitName] : undefined;
   if (!m || unit === undefined || Number(m[1]) <= 0) {
     throw new CliUsageError(`--shard-size: cannot read "${text}"; use e.g. 5GB or 500MB`);
   }
