@@ -28,31 +28,35 @@ function fileKind(info: Awaited<ReturnType<typeof stat>>): string {
 const notRegular = (path: string, info: Awaited<ReturnType<typeof stat>>) =>
   new SafetensorsError(path, undefined, `is ${fileKind(info)}, not a regular file`);
 
-async function openRegular(path: string, expectedSize?: number): Promise<FileHandle> {
+async function openRegular(path: string, expectedSize: number, name: string): Promise<FileHandle> {
   const handle = await open(path, READ_NONBLOCKING);
   const info = await handle.stat();
-  if (!info.isFile() || (expectedSize !== undefined && info.size !== expectedSize)) {
+  if (!info.isFile() || info.size !== expectedSize) {
     await handle.close();
     throw info.isFile()
       ? new SafetensorsError(
-          path,
+          name,
           undefined,
           `changed size while in use (${expectedSize} → ${info.size} bytes)`,
         )
-      : notRegular(path, info);
+      : notRegular(name, info);
   }
   return handle;
 }
 
-export async function nodeFileSource(path: string): Promise<NodeFileSource> {
+/**
+ * `path` is what is opened; `name` (default: path) is what errors and shard matching see — a
+ * followed symlink keeps the name it was found under.
+ */
+export async function nodeFileSource(path: string, name = path): Promise<NodeFileSource> {
   const info = await stat(path);
-  if (!info.isFile()) throw notRegular(path, info);
+  if (!info.isFile()) throw notRegular(name, info);
   const size = info.size;
   let handle: FileHandle | undefined;
   let opening: Promise<FileHandle> | undefined;
   const ensureOpen = async () => {
     if (handle) return handle;
-    opening ??= openRegular(path, size);
+    opening ??= openRegular(path, size, name);
     try {
       handle = await opening;
     } finally {
@@ -61,14 +65,14 @@ export async function nodeFileSource(path: string): Promise<NodeFileSource> {
     return handle;
   };
   async function readInto(begin: number, out: Uint8Array): Promise<Uint8Array> {
-    checkByteRange(path, size, begin, begin + out.length);
+    checkByteRange(name, size, begin, begin + out.length);
     const h = await ensureOpen();
     let done = 0;
     while (done < out.length) {
       const { bytesRead } = await h.read(out, done, out.length - done, begin + done);
       if (bytesRead === 0) {
         throw new SafetensorsError(
-          path,
+          name,
           undefined,
           `the file shrank while it was read (ended before byte ${begin + done} of ${size})`,
         );
@@ -78,10 +82,10 @@ export async function nodeFileSource(path: string): Promise<NodeFileSource> {
     return out;
   }
   return {
-    name: path,
+    name,
     size,
     async read(begin, end) {
-      checkByteRange(path, size, begin, end);
+      checkByteRange(name, size, begin, end);
       return readInto(begin, new Uint8Array(end - begin));
     },
     readInto,
