@@ -118,4 +118,25 @@ describe('merge --out safety', () => {
     await rm(join(dir, 'bad.yml'));
     expect(await tree(dir)).toEqual(before);
   });
+
+  it('refuses to write non-finite weights: exit 2, nothing written (unless asked)', async () => {
+    // Each value fits float32; their product (λ · w · δ) does not.
+    const huge = TIES.replace('merge_method: ties', 'merge_method: task_arithmetic')
+      .replace('weight: 1, density: 0.5', 'weight: 3e38')
+      .replace(/, density: 0\.5/g, '')
+      .replace('merge_studio:', 'parameters: {lambda: 3e38}\nmerge_studio:');
+    await writeFile(join(dir, 'huge.yml'), huge);
+    const out = join(dir, 'inf.safetensors');
+    const refused = await merge(out, [], join(dir, 'huge.yml'));
+    expect(refused.code).toBe(2);
+    expect(refused.errors).toEqual([
+      expect.stringMatching(
+        /^error: the merged tensors would contain \d+ NaN\/±Inf values; nothing was written/,
+      ),
+    ]);
+    expect((await readdir(dir)).filter((n) => n.startsWith('inf.'))).toEqual([]);
+    const allowed = await merge(out, ['--allow-non-finite'], join(dir, 'huge.yml'));
+    expect(allowed.code).toBe(0);
+    expect(await readdir(dir)).toContain('inf.safetensors');
+  });
 });

@@ -45,7 +45,8 @@ const usage = `usage: merge --config <recipe.yml> --out <file.safetensors | fold
   --task-models <dir>   consensus only: also write each task's compressed model θ₀ + mₜ⊙τ_MTL
                         into <dir>/<model name>/
   --overwrite           replace an output folder that already holds files (as a whole, once
-                        the new model is complete; without it such a folder is refused)`;
+                        the new model is complete; without it such a folder is refused)
+  --allow-non-finite    write the result even if it holds NaN/±Inf values (refused by default)`;
 
 const SIZE_UNITS: Record<string, number> = {
   '': 1,
@@ -140,6 +141,8 @@ export interface MergeRunOptions {
   taskModels?: string;
   /** Replace a non-empty output folder (as a whole, once the new one is complete). */
   overwrite?: boolean;
+  /** Publish a result holding NaN/±Inf values (refused by default). */
+  allowNonFinite?: boolean;
   signal?: AbortSignal;
 }
 
@@ -293,12 +296,16 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
       },
     });
     o.signal?.throwIfAborted();
+    if (summary.nonFinite > 0 && !o.allowNonFinite) {
+      // Staged, not published: a model with NaN/±Inf weights is never written by default.
+      throw new CliUsageError(
+        `the merged tensors would contain ${summary.nonFinite} NaN/±Inf values; nothing was written (check the parameters such as lambda and weight, and the inputs; --allow-non-finite writes them anyway)`,
+      );
+    }
     for (const s of staged) await s.commit();
     for (const c of created) releaseTemp(c);
     if (summary.nonFinite > 0) {
-      io.err(
-        `warning: the merged tensors contain ${summary.nonFinite} NaN/Inf values (check the inputs)`,
-      );
+      io.err(`warning: the merged tensors contain ${summary.nonFinite} NaN/Inf values`);
     }
     io.out(
       `wrote ${o.out}: ${summary.tensors} tensors (${summary.merged} merged, ${summary.copied} copied), ${formatBytes(summary.bytesWritten)} in ${summary.seconds.toFixed(1)}s on ${backend.name}`,
@@ -337,6 +344,7 @@ export const mergeCommand: Command = {
         'out-dtype': { type: 'string' },
         'task-models': { type: 'string' },
         overwrite: { type: 'boolean', default: false },
+        'allow-non-finite': { type: 'boolean', default: false },
       },
     });
     if (positionals.length > 0)
@@ -355,6 +363,7 @@ export const mergeCommand: Command = {
           outDtype: values['out-dtype'],
           taskModels: values['task-models'],
           overwrite: values.overwrite,
+          allowNonFinite: values['allow-non-finite'],
           signal: context?.signal,
         },
         io,
