@@ -3,11 +3,19 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Checkpoint } from '../../io';
 import { openCheckpointPath } from '../../io/node';
 import { poolFiles, poolKey } from '../../merge/testing-pool';
 import { runCli } from '../run';
 import { commands } from './index';
 
+/** Checkpoints the tests open, closed at the end (no handle is left to the garbage collector). */
+const opened: Checkpoint[] = [];
+async function openOutput(path: string): Promise<Checkpoint> {
+  const c = await openCheckpointPath(path);
+  opened.push(c);
+  return c;
+}
 let dir = '';
 const TIES = `merge_method: ties
 base_model: models/base.safetensors
@@ -49,7 +57,10 @@ beforeAll(async () => {
     await writeFile(join(dir, 'models', `${poolKey(m)}.safetensors`), files[m]!);
   await writeFile(join(dir, 'ties.yml'), TIES);
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  for (const c of opened) await c.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('merge --out safety', () => {
   it('refuses an input as the output before any work, naming both paths', async () => {
@@ -93,7 +104,7 @@ describe('merge --out safety', () => {
     expect(replaced.errors).toEqual([]);
     expect(replaced.code).toBe(0);
     expect((await readdir(out)).sort()).toEqual(['merge_recipe.yml', 'model.safetensors']);
-    expect((await openCheckpointPath(out)).tensors.size).toBe(11);
+    expect((await openOutput(out)).tensors.size).toBe(11);
     expect((await readdir(dir)).filter((n) => n.includes('.partial'))).toEqual([]);
   });
 
