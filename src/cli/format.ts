@@ -10,7 +10,7 @@ export function formatBytes(n: number): string {
     value /= 1000;
     unit++;
   }
-  return unit === 0 ? `${n} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+  return unit === 0 ? `${Math.round(n)} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
 /** Columns padded to their widest cell; `right` columns are right-aligned (numbers). */
@@ -19,7 +19,11 @@ export function formatTable(
   rows: string[][],
   right: ReadonlySet<number> = new Set(),
 ): string[] {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  // A loop, not Math.max(...rows): a spread of 100k+ arguments overflows the call stack.
+  const widths = header.map((h) => h.length);
+  for (const row of rows) {
+    for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c]!, (row[c] ?? '').length);
+  }
   const line = (cells: string[]) =>
     cells
       .map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))

@@ -11,8 +11,19 @@ export interface Command {
   summary: string;
   /** Usage text shown by `<command> --help` and on usage errors. */
   usage: string;
+  /**
+   * The command stops by itself when `context.signal` aborts (and cleans up after itself);
+   * for any other command a signal ends the process at once.
+   */
+  cancellable?: boolean;
   /** Returns the exit code. Throw CliUsageError / SafetensorsError for bad input (exit 2). */
-  run(args: string[], io: CliIo): Promise<number>;
+  run(args: string[], io: CliIo, context?: CommandContext): Promise<number>;
+}
+
+/** What the process gives a running command besides its I/O. */
+export interface CommandContext {
+  /** Aborts on SIGINT/SIGTERM/SIGHUP, a closed output pipe or a vanished launcher. */
+  signal?: AbortSignal;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface Checkpoint {
   summary(): TensorSummary;
   readRaw(name: string): Promise<Uint8Array>;
   readF32(name: string): Promise<Float32Array>;
+  /** Releases the files' handles (Node files; a no-op for Blobs); later reads reopen them. */
+  close(): Promise<void>;
 }
 
 /** A folder of files (Node directory, browser directory handle, or <input webkitdirectory>). */
@@ -76,8 +78,24 @@ function makeCheckpoint(
     summary: () => summary,
     readRaw: (tensorName) => entry(tensorName).file.readRaw(tensorName),
     readF32: (tensorName) => entry(tensorName).file.readF32(tensorName),
+    close: () => closeSources(files.map((f) => f.source)),
   };
   return checkpoint;
+}
+
+/** Closes every source that holds a handle (Node files); never throws. */
+export async function closeSources(sources: readonly ByteSource[]): Promise<void> {
+  await Promise.all(sources.map((s) => s.close?.().catch(() => undefined)));
+}
+
+/** Runs `use` on the opened sources and closes them all if it fails. */
+async function closingOnFailure<T>(sources: ByteSource[], use: () => Promise<T>): Promise<T> {
+  try {
+    return await use();
+  } catch (e) {
+    await closeSources(sources);
+    throw e;
+  }
 }
 
 const stripExtension = (file: string) => baseName(file).replace(/\.safetensors$/, '');
@@ -88,8 +106,19 @@ export async function openSingleCheckpoint(
   name?: string,
   config?: unknown,
 ): Promise<Checkpoint> {
-  const file = await openSafetensors(source);
-  return makeCheckpoint(name ?? stripExtension(source.name), [file], undefined, config);
+  return closingOnFailure([source], async () => {
+    const file = await openSafetensors(source);
+    return makeCheckpoint(name ?? stripExtension(source.name), [file], undefined, config);
+  });
+}
+
+/** A side file read whole and closed right away. */
+async function readJsonFileOnce(source: ByteSource): Promise<unknown> {
+  try {
+    return await readJsonFile(source);
+  } finally {
+    await closeSources([source]);
+  }
 }
 
 /** Reads `model.safetensors.index.json`'s weight_map, validating its shape. */
@@ -118,6 +147,15 @@ export async function openShardedCheckpoint(
   shards: ByteSource[],
   name?: string,
   config?: unknown,
+): Promise<Checkpoint> {
+  return closingOnFailure([index, ...shards], () => openSharded(index, shards, name, config));
+}
+
+async function openSharded(
+  index: ByteSource,
+  shards: ByteSource[],
+  name: string | undefined,
+  config: unknown,
 ): Promise<Checkpoint> {
   const weightMap = await readWeightMap(index);
   const byName = new Map(shards.map((s) => [baseName(s.name), s]));
@@ -163,12 +201,20 @@ export async function openCheckpointFromSources(
   sources: ByteSource[],
   name?: string,
 ): Promise<Checkpoint> {
+  return closingOnFailure(sources, () => openFromSources(sources, name));
+}
+
+async function openFromSources(sources: ByteSource[], name?: string): Promise<Checkpoint> {
   const find = (file: string) => sources.find((s) => baseName(s.name) === file);
   const configSource = find('config.json');
-  const config = configSource ? await readJsonFile(configSource) : undefined;
+  const config = configSource ? await readJsonFileOnce(configSource) : undefined;
   const index = find(INDEX_FILE_NAME);
   const tensorFiles = sources.filter((s) => s.name.endsWith('.safetensors'));
-  if (index) return openShardedCheckpoint(index, tensorFiles, name, config);
+  if (index) {
+    const checkpoint = await openShardedCheckpoint(index, tensorFiles, name, config);
+    await closeSources([index]);
+    return checkpoint;
+  }
   if (tensorFiles.length === 0) {
     throw new SafetensorsError(
       name ?? sources[0]?.name ?? 'checkpoint',
@@ -186,14 +232,18 @@ export async function openCheckpointFromSources(
 export async function openCheckpointFolder(folder: CheckpointFolder): Promise<Checkpoint> {
   const names = await folder.list();
   const config = names.includes('config.json')
-    ? await readJsonFile(await folder.open('config.json'))
+    ? await readJsonFileOnce(await folder.open('config.json'))
     : undefined;
   if (names.includes(INDEX_FILE_NAME)) {
     const index = await folder.open(INDEX_FILE_NAME);
-    const wanted = new Set((await readWeightMap(index)).values());
-    const shards = [];
-    for (const n of names) if (wanted.has(n)) shards.push(await folder.open(n));
-    return openShardedCheckpoint(index, shards, folder.name, config);
+    const wanted = new Set((await closingOnFailure([index], () => readWeightMap(index))).values());
+    const shards: ByteSource[] = [];
+    await closingOnFailure(shards, async () => {
+      for (const n of names) if (wanted.has(n)) shards.push(await folder.open(n));
+    });
+    const checkpoint = await openShardedCheckpoint(index, shards, folder.name, config);
+    await closeSources([index]);
+    return checkpoint;
   }
   const single = names.includes(SINGLE_FILE_NAME)
     ? SINGLE_FILE_NAME

@@ -4,6 +4,7 @@
  * differences are fine (merging happens in f32) but reported. Task-specific tensors (heads,
  * decoders) may differ or be missing: they are reported as info only.
  */
+import { isVocabularyMismatch } from './vocabulary';
 import { CheckpointMismatchError, type Mismatch } from './errors';
 import type { TensorInfo } from './types';
 
@@ -43,7 +44,10 @@ export function checkCompatibility(
       }
       if (c === reference) continue;
       if (info.shape.length !== ref.shape.length || info.shape.some((d, i) => d !== ref.shape[i])) {
-        const message = `${c.name}: ${tensor}: shape ${shapeText(info.shape)} differs from ${shapeText(ref.shape)} in ${reference.name}${note}`;
+        const vocab = isVocabularyMismatch(tensor, info.shape, ref.shape)
+          ? ' (a vocabulary size mismatch: different tokenizers; align them with tokenizer_source)'
+          : '';
+        const message = `${c.name}: ${tensor}: shape ${shapeText(info.shape)} differs from ${shapeText(ref.shape)} in ${reference.name}${vocab}${note}`;
         mismatches.push({ severity, kind: 'shape', tensor, checkpoint: c.name, message });
       } else if (info.dtype !== ref.dtype) {
         const message = `${c.name}: ${tensor}: dtype ${info.dtype} differs from ${ref.dtype} in ${reference.name} (merged in f32)`;

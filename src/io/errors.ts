@@ -4,13 +4,20 @@
  * plain words.
  */
 
+import { escapeTerminalText } from './terminal-text';
+
 export class SafetensorsError extends Error {
   readonly file: string;
   readonly tensor: string | undefined;
   readonly problem: string;
 
   constructor(file: string, tensor: string | undefined, problem: string) {
-    super(tensor === undefined ? `${file}: ${problem}` : `${file}: ${tensor}: ${problem}`);
+    // Names and values come from files: shown with control characters escaped, never raw.
+    super(
+      escapeTerminalText(
+        tensor === undefined ? `${file}: ${problem}` : `${file}: ${tensor}: ${problem}`,
+      ),
+    );
     this.name = 'SafetensorsError';
     this.file = file;
     this.tensor = tensor;
@@ -40,5 +47,19 @@ export class CheckpointMismatchError extends Error {
     super(first ? `${first.message}${more}` : 'checkpoints are not compatible');
     this.name = 'CheckpointMismatchError';
     this.mismatches = mismatches;
+  }
+}
+
+/**
+ * An output path the user gave cannot be written as asked (it is an input, an existing
+ * directory where a file is meant, a folder holding another model, …). Raised before any work.
+ */
+export class OutputPathError extends Error {
+  readonly path: string;
+
+  constructor(path: string, problem: string) {
+    super(`${path}: ${problem}`);
+    this.name = 'OutputPathError';
+    this.path = path;
   }
 }

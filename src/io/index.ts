@@ -1,6 +1,11 @@
 /** Browser-safe I/O. Node extras (fs-backed sources, sinks, folders) are in ./node. */
 export * from './types';
-export { SafetensorsError, CheckpointMismatchError, type Mismatch } from './errors';
+export {
+  SafetensorsError,
+  CheckpointMismatchError,
+  OutputPathError,
+  type Mismatch,
+} from './errors';
 export {
   f16ToF32,
   f32ToF16,

@@ -12,7 +12,17 @@ export interface KeyScan {
    * as "0" first).
    */
   topLevelKeys: string[];
+  /**
+   * First number in a tensor's `shape` or `data_offsets` not written as a plain non-negative
+   * integer (`4.0`, `4e0`, `-1`): JSON.parse reads `4.0` as 4, the reference reader (serde,
+   * usize) refuses it.
+   */
+  nonInteger?: { tensor: string; field: string; literal: string };
 }
+
+const INTEGER_FIELDS = new Set(['shape', 'data_offsets']);
+const PLAIN_INTEGER = /^(0|[1-9][0-9]*)$/;
+const NUMBER_CHAR = /[0-9eE.+-]/;
 
 export function findDuplicateKey(text: string): { key: string; path: string[] } | undefined {
   return scanKeys(text).duplicate;
@@ -24,6 +34,7 @@ export function scanKeys(text: string): KeyScan {
   const stack: { keys: Set<string> | undefined; name: string }[] = [];
   let expectKey = false;
   let lastKey = '';
+  let nonInteger: KeyScan['nonInteger'];
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
@@ -33,7 +44,8 @@ export function scanKeys(text: string): KeyScan {
       if (expectKey && top?.keys) {
         const key = JSON.parse(text.slice(i, j + 1)) as string;
         if (top.keys.has(key)) {
-          return { duplicate: { key, path: stack.slice(1).map((f) => f.name) }, topLevelKeys };
+          const path = stack.slice(1).map((f) => f.name);
+          return { duplicate: { key, path }, topLevelKeys, nonInteger };
         }
         top.keys.add(key);
         if (stack.length === 1) topLevelKeys.push(key);
@@ -50,7 +62,16 @@ export function scanKeys(text: string): KeyScan {
       stack.pop();
     } else if (c === ',') {
       expectKey = stack[stack.length - 1]?.keys !== undefined;
+    } else if (c === '-' || (c! >= '0' && c! <= '9')) {
+      let j = i + 1;
+      while (j < text.length && NUMBER_CHAR.test(text[j]!)) j++;
+      const literal = text.slice(i, j);
+      const top = stack[stack.length - 1];
+      const inField = stack.length === 3 && !top!.keys && INTEGER_FIELDS.has(top!.name);
+      if (inField && !nonInteger && !PLAIN_INTEGER.test(literal))
+        nonInteger = { tensor: stack[1]!.name, field: top!.name, literal };
+      i = j - 1;
     }
   }
-  return { topLevelKeys };
+  return { topLevelKeys, nonInteger };
 }

@@ -1,14 +1,23 @@
 /**
  * Validation of a safetensors header, done entirely up front so a merge never fails half-way
- * on a bad tensor. Rules (each breach → SafetensorsError naming file, tensor, problem):
- * well-formed UTF-8 JSON object; `__metadata__` optional, string → string; every other key a
- * tensor {dtype, shape, data_offsets} with a known dtype, non-negative integer dims, integer
- * offsets 0 ≤ begin ≤ end ≤ data size, end − begin = dtype size × elements; no overlaps; no
- * duplicate keys.
+ * on a bad tensor. The rules are those of the reference reader (the Rust `safetensors` crate,
+ * `SafeTensors::read_metadata` and `Metadata::validate`); each breach → SafetensorsError naming
+ * file, tensor, problem:
+ * - the header is UTF-8 JSON (a byte-order mark is not JSON whitespace: refused; leading and
+ *   trailing JSON whitespace are accepted, as serde_json does) holding an object;
+ * - `__metadata__` optional, null or an object of string → string;
+ * - every other key a tensor {dtype, shape, data_offsets} with a known dtype, dims and offsets
+ *   written as plain non-negative integers (serde's usize: `4.0` is refused), and
+ *   end − begin = dtype bits × elements / 8 (a whole number of bytes);
+ * - sorted by offsets, the tensors cover the data area exactly: the first starts at 0, each
+ *   starts where the previous ended (no hole, no overlap) and the last ends at the end of the
+ *   file (no trailing bytes) — which also catches a header length off by a byte;
+ * - stricter than the reference: a key listed twice (serde keeps one silently) is refused.
  */
 import { SafetensorsError } from './errors';
 import { scanKeys } from './json-keys';
-import { DTYPES, DTYPE_SIZE, type Dtype, type TensorInfo } from './types';
+import { describeValue, previewValue } from './preview';
+import { DTYPES, DTYPE_BITS, type Dtype, type TensorInfo } from './types';
 
 export const METADATA_KEY = '__metadata__';
 
@@ -20,14 +29,7 @@ export interface ParsedHeader {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const describe = (v: unknown): string =>
-  Array.isArray(v)
-    ? 'an array'
-    : v === null
-      ? 'null'
-      : typeof v === 'object'
-        ? 'an object'
-        : JSON.stringify(v);
+const describe = describeValue;
 
 export function parseSafetensorsHeader(
   file: string,
@@ -39,7 +41,8 @@ export function parseSafetensorsHeader(
   };
   let text = '';
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
+    // ignoreBOM keeps a leading U+FEFF in the text, so JSON.parse refuses it as serde does.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes);
   } catch {
     fail(undefined, 'header is not valid UTF-8 text');
   }
@@ -51,16 +54,22 @@ export function parseSafetensorsHeader(
   }
   if (!isObject(json)) fail(undefined, `header must be a JSON object, found ${describe(json)}`);
   const header = json as Record<string, unknown>;
-  const { duplicate, topLevelKeys } = scanKeys(text);
+  const { duplicate, topLevelKeys, nonInteger } = scanKeys(text);
   if (duplicate) {
     const [tensor] = duplicate.path;
     if (tensor === undefined) fail(duplicate.key, 'listed twice in the header');
     else fail(tensor, `field "${duplicate.key}" appears twice`);
   }
+  if (nonInteger) {
+    fail(
+      nonInteger.tensor,
+      `${nonInteger.field} has ${previewValue(nonInteger.literal).slice(1, -1)}: dims and offsets must be non-negative integers written without a fraction or exponent`,
+    );
+  }
 
   const metadata: Record<string, string> = {};
   const rawMetadata = header[METADATA_KEY];
-  if (rawMetadata !== undefined) {
+  if (rawMetadata !== undefined && rawMetadata !== null) {
     if (!isObject(rawMetadata))
       fail(undefined, `__metadata__ must be an object, found ${describe(rawMetadata)}`);
     for (const [key, value] of Object.entries(rawMetadata as Record<string, unknown>)) {
@@ -79,7 +88,7 @@ export function parseSafetensorsHeader(
     if (name === METADATA_KEY) continue;
     tensors.push(parseEntry(name, header[name], dataSize, fail));
   }
-  checkNoOverlap(tensors, fail);
+  checkCoverage(tensors, dataSize, fail);
   return { tensors, metadata };
 }
 
@@ -102,18 +111,24 @@ function parseEntry(
     if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 0) {
       return fail(
         name,
-        `shape ${JSON.stringify(shape)} has ${describe(dim)}: dims must be non-negative integers`,
+        `shape ${previewValue(shape)} has ${describe(dim)}: dims must be non-negative integers`,
       );
     }
     elements *= dim;
   }
-  const byteLength = elements * DTYPE_SIZE[dtype as Dtype];
-  if (!Number.isSafeInteger(byteLength))
-    return fail(name, `shape ${JSON.stringify(shape)} is too large`);
+  const bits = elements * DTYPE_BITS[dtype as Dtype];
+  if (!Number.isSafeInteger(bits)) return fail(name, `shape ${previewValue(shape)} is too large`);
+  if (bits % 8 !== 0) {
+    return fail(
+      name,
+      `${elements} elements of ${dtype} (${DTYPE_BITS[dtype as Dtype]} bits each) are not a whole number of bytes`,
+    );
+  }
+  const byteLength = bits / 8;
   if (!Array.isArray(offsets) || offsets.length !== 2) {
     return fail(
       name,
-      `"data_offsets" must be [begin, end], found ${JSON.stringify(offsets) ?? 'nothing'}`,
+      `"data_offsets" must be [begin, end], found ${offsets === undefined ? 'nothing' : previewValue(offsets)}`,
     );
   }
   const [begin, end] = offsets as unknown[];
@@ -123,7 +138,7 @@ function parseEntry(
     !Number.isSafeInteger(begin) ||
     !Number.isSafeInteger(end)
   ) {
-    return fail(name, `data_offsets ${JSON.stringify(offsets)} must be integers`);
+    return fail(name, `data_offsets ${previewValue(offsets)} must be integers`);
   }
   if (begin < 0 || end < begin)
     return fail(name, `data_offsets [${begin}, ${end}] are not an increasing range`);
@@ -136,25 +151,45 @@ function parseEntry(
   if (end - begin !== byteLength) {
     return fail(
       name,
-      `data_offsets [${begin}, ${end}] span ${end - begin} bytes but ${dtype} ${JSON.stringify(shape)} needs ${byteLength}`,
+      `data_offsets [${begin}, ${end}] span ${end - begin} bytes but ${dtype} ${previewValue(shape)} needs ${byteLength}`,
     );
   }
   return { name, dtype: dtype as Dtype, shape: shape as number[], begin, end };
 }
 
-function checkNoOverlap(
+/**
+ * As the reference's Metadata::validate: sorted by (begin, end), each tensor starts where the
+ * previous ended, the first at 0, and the last ends at the end of the data area.
+ */
+function checkCoverage(
   tensors: TensorInfo[],
-  fail: (tensor: string, problem: string) => never,
+  dataSize: number,
+  fail: (tensor: string | undefined, problem: string) => never,
 ): void {
-  const sorted = tensors.filter((t) => t.end > t.begin).sort((a, b) => a.begin - b.begin);
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1]!;
-    const cur = sorted[i]!;
-    if (cur.begin < prev.end) {
+  const sorted = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let prev: TensorInfo | undefined;
+  for (const cur of sorted) {
+    if (cur.begin < at) {
       fail(
         cur.name,
-        `data [${cur.begin}, ${cur.end}] overlaps tensor "${prev.name}" [${prev.begin}, ${prev.end}]`,
+        `data [${cur.begin}, ${cur.end}] overlaps tensor "${prev!.name}" [${prev!.begin}, ${prev!.end}]`,
       );
     }
+    if (cur.begin > at) {
+      const after = prev ? `tensor "${prev.name}" ends at ${at}` : 'the data area starts at 0';
+      fail(
+        cur.name,
+        `data starts at ${cur.begin} but ${after}: a hole of ${cur.begin - at} bytes (tensors must be contiguous)`,
+      );
+    }
+    at = cur.end;
+    prev = cur;
+  }
+  if (at !== dataSize) {
+    fail(
+      undefined,
+      `${dataSize - at} bytes after the last tensor's data (which ends at ${at} of ${dataSize}): trailing bytes, or a wrong header length`,
+    );
   }
 }

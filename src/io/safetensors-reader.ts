@@ -8,8 +8,11 @@ import { parseSafetensorsHeader } from './safetensors-header';
 import { summarizeTensors, type TensorSummary } from './tensor-summary';
 import type { ByteSource, TensorInfo } from './types';
 
-/** Headers above this are refused before anything is allocated (huggingface.js uses 25 MB). */
-export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+/**
+ * Headers above this are refused before anything is allocated: the reference reader's limit
+ * (`MAX_HEADER_SIZE` = 100 000 000 in the Rust crate; huggingface.js uses 25 MB).
+ */
+export const MAX_HEADER_BYTES = 100_000_000;
 
 export interface SafetensorsFile {
   readonly name: string;

@@ -30,6 +30,8 @@ export function checkTensorSpecs(file: string, specs: readonly TensorSpec[]): vo
         `shape ${JSON.stringify(s.shape)} must be non-negative integers`,
       );
     }
+    if (!Number.isInteger(tensorByteSize(s.dtype, s.shape)))
+      throw new SafetensorsError(file, s.name, `${s.dtype} data must fill whole bytes`);
   }
 }
 

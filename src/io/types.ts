@@ -3,6 +3,7 @@
  * file; everything is re-exported from src/io/index.ts.
  */
 
+/** Every dtype of the reference implementation (the Rust `safetensors` crate's `Dtype`). */
 export const DTYPES = [
   'F64',
   'F32',
@@ -12,28 +13,57 @@ export const DTYPES = [
   'I32',
   'I16',
   'I8',
+  'U64',
+  'U32',
+  'U16',
   'U8',
   'BOOL',
+  'C64',
   'F8_E4M3',
   'F8_E5M2',
+  'F8_E8M0',
+  'F8_E4M3FNUZ',
+  'F8_E5M2FNUZ',
+  'F6_E2M3',
+  'F6_E3M2',
+  'F4',
 ] as const;
 export type Dtype = (typeof DTYPES)[number];
 
-/** Bytes per element of each dtype. */
-export const DTYPE_SIZE: Record<Dtype, number> = {
-  F64: 8,
-  F32: 4,
-  F16: 2,
-  BF16: 2,
-  I64: 8,
-  I32: 4,
-  I16: 2,
-  I8: 1,
-  U8: 1,
-  BOOL: 1,
-  F8_E4M3: 1,
-  F8_E5M2: 1,
+/** Bits per element (the reference's `Dtype::bitsize`); F4 and F6 pack below a byte. */
+export const DTYPE_BITS: Record<Dtype, number> = {
+  F64: 64,
+  F32: 32,
+  F16: 16,
+  BF16: 16,
+  I64: 64,
+  I32: 32,
+  I16: 16,
+  I8: 8,
+  U64: 64,
+  U32: 32,
+  U16: 16,
+  U8: 8,
+  BOOL: 8,
+  C64: 64,
+  F8_E4M3: 8,
+  F8_E5M2: 8,
+  F8_E8M0: 8,
+  F8_E4M3FNUZ: 8,
+  F8_E5M2FNUZ: 8,
+  F6_E2M3: 6,
+  F6_E3M2: 6,
+  F4: 4,
 };
+
+/**
+ * Bytes per element: fractional for F4 (½) and F6 (¾), whose tensors the reader accepts only
+ * when they fill whole bytes. Streaming code (split-job, decode) handles float dtypes only.
+ */
+export const DTYPE_SIZE = Object.fromEntries(DTYPES.map((d) => [d, DTYPE_BITS[d] / 8])) as Record<
+  Dtype,
+  number
+>;
 
 /** Dtypes the studio converts to f32 numerically (and merges); others are carried through. */
 export const FLOAT_DTYPES = ['F32', 'F16', 'BF16'] as const;
@@ -54,6 +84,8 @@ export interface ByteSource {
    * memory moved to; `target` is then detached (length 0). Same checks and errors as read().
    */
   readInto?(begin: number, target: Uint8Array): Promise<Uint8Array>;
+  /** Optional: releases an OS handle (Node files); a later read reopens it. */
+  close?(): Promise<void>;
 }
 
 /** Where output bytes go: a FileSystemWritableFileStream, a Node stream, or memory. */

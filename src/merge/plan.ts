@@ -15,6 +15,7 @@
  * - a non-task-specific tensor that the base lacks is an error (suggesting task_specific).
  */
 import { FLOAT_DTYPES, type FloatDtype } from '../io/types';
+import { shapeMismatchProblem } from './recipe/vocabulary';
 import { tensorByteSize } from '../io/tensor-summary';
 import { countLayers, layerIndexOf } from './layers';
 import { buildJobTemplate } from './planning/jobs';
@@ -125,7 +126,7 @@ export async function planMerge(
         problems.push(`${ckpt(key).name}: tensor ${name} is missing (it is in ${ref.name})`);
       else if (JSON.stringify(other.shape) !== JSON.stringify(info.shape)) {
         problems.push(
-          `${ckpt(key).name}: tensor ${name} has shape ${JSON.stringify(other.shape)} but ${ref.name} has ${JSON.stringify(info.shape)}`,
+          shapeMismatchProblem(ckpt(key).name, name, other.shape, ref.name, info.shape),
         );
       } else if (!isFloat(other.dtype)) {
         problems.push(

@@ -87,3 +87,21 @@ describe('cli adamerge', () => {
     }
   });
 });
+
+describe('adamerge --out safety', () => {
+  it('refuses an output inside the pool before any training, leaving the pool untouched', async () => {
+    const target = join(dir, 'base.safetensors');
+    const before = await readFile(target);
+    const { io, err } = capture();
+    const code = await runCli(
+      ['adamerge', '--pool', dir, '--mode', 'task', '--steps', '1', '--out', target],
+      io,
+      commands,
+    );
+    expect(code).toBe(2);
+    expect(err).toEqual([
+      `error: ${target}: is inside the input folder ${dir}; refusing to write there`,
+    ]);
+    expect(await readFile(target)).toEqual(before);
+  });
+});

@@ -3,8 +3,8 @@
  * [--out merged.safetensors]`: AdaMerging on the zoo (entropy minimisation on the unlabeled test
  * inputs), progress on stderr, then the per-task accuracy table next to task arithmetic.
  */
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { checkOutputPath, nodeFileSink } from '../../io/node';
 import { runAdaMerging } from '../../adapt/adamerging/run';
 import { mergedCheckpoint } from '../../adapt/adamerging/export';
 import { AdaMergingInputError } from '../../adapt/adamerging/task-vectors';
@@ -99,6 +99,9 @@ async function adamerge(args: string[], io: CliIo): Promise<number> {
   } catch (e) {
     throw new CliUsageError((e as Error).message);
   }
+  // The output is checked before minutes of training, and written as every CLI output is.
+  if (values.out !== undefined)
+    await checkOutputPath({ out: values.out, kind: 'file', inputs: [values.pool] });
   const used = await initTf(device, { gpu: device === 'webgpu' ? await nodeGpu() : null });
   const zoo = await loadZoo(values.pool);
   const tasks = zoo.manifest.tasks.map((t) => t.name);
@@ -181,7 +184,14 @@ async function adamerge(args: string[], io: CliIo): Promise<number> {
   io.out(`λ${values.mode === 'layer' ? ' mean per task' : ''}: ${lambdaRows.join('; ')}`);
   if (values.out) {
     const bytes = mergedCheckpoint(result, merged, zoo);
-    await writeFile(values.out, bytes);
+    const sink = await nodeFileSink(values.out);
+    try {
+      await sink.write(bytes);
+      await sink.close();
+    } catch (e) {
+      await sink.abort(e);
+      throw e;
+    }
     io.out(`wrote ${values.out} (${formatBytes(bytes.length)})`);
   }
   return 0;

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Checkpoint } from '../../io';
 import { openCheckpointPath } from '../../io/node';
 import { poolFiles, poolKey } from '../../merge/testing-pool';
 import { runCli } from '../run';
@@ -10,6 +11,14 @@ import { commands } from './index';
 import { parseSize, runMerge, taskFolderName } from './merge';
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+
+/** Checkpoints the tests open, closed at the end (no handle is left to the garbage collector). */
+const opened: Checkpoint[] = [];
+async function openOutput(path: string): Promise<Checkpoint> {
+  const c = await openCheckpointPath(path);
+  opened.push(c);
+  return c;
+}
 let dir = '';
 
 function capture() {
@@ -41,7 +50,10 @@ beforeAll(async () => {
   for (let m = 0; m < files.length; m++)
     await writeFile(join(dir, 'models', `${poolKey(m)}.safetensors`), files[m]!);
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  for (const c of opened) await c.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('merge command (in process)', () => {
   it('writes a folder with the model and merge_recipe.yml, paths relative to the recipe', async () => {
@@ -63,7 +75,7 @@ describe('merge command (in process)', () => {
       'merge_recipe.yml',
       'model.safetensors',
     ]);
-    const merged = await openCheckpointPath(join(dir, 'out-folder'));
+    const merged = await openOutput(join(dir, 'out-folder'));
     expect(merged.metadata.merge_recipe).toBe(
       await readFile(join(dir, 'out-folder', 'merge_recipe.yml'), 'utf8'),
     );
@@ -92,7 +104,7 @@ describe('merge command (in process)', () => {
     expect(code).toBe(0);
     const files = await readdir(join(dir, 'sharded'));
     expect(files).toContain('model.safetensors.index.json');
-    const merged = await openCheckpointPath(join(dir, 'sharded'));
+    const merged = await openOutput(join(dir, 'sharded'));
     expect(merged.files.length).toBeGreaterThan(1);
     expect(merged.tensors.get('model.layers.0.attn.weight')!.info.dtype).toBe('F16');
     expect(merged.tensors.get('heads.task1.weight')!.info.dtype).toBe('F32');
@@ -148,7 +160,7 @@ describe('merge command (in process)', () => {
       const { io, err } = capture();
       const code = await runMerge({ config, out, device: 'cpu', signal: controller.signal }, io);
       expect(code).toBe(130);
-      expect(err.at(-1)).toBe('merge cancelled: partial output removed');
+      expect(err.at(-1)).toBe('merge cancelled (aborted): partial output removed');
       expect((await readdir(dir)).filter((f) => f.startsWith('cancelled'))).toEqual([]);
     }
   });
@@ -164,7 +176,7 @@ describe('merge command (in process)', () => {
     expect(err.filter((l) => l.startsWith('error'))).toEqual([]);
     expect(code).toBe(0);
     expect((await readdir(join(dir, 'tall-tasks'))).sort()).toEqual(['task1', 'task2']);
-    const t1 = await openCheckpointPath(join(dir, 'tall-tasks', 'task1'));
+    const t1 = await openOutput(join(dir, 'tall-tasks', 'task1'));
     expect(t1.tensors.has('heads.task1.weight')).toBe(true);
     expect(t1.tensors.has('heads.task2.weight')).toBe(false);
     expect(taskFolderName('models/a b.safetensors')).toBe('a_b');
@@ -220,8 +232,8 @@ describe('merge command (spawned)', () => {
     ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/wrote .*spawned\.safetensors: 11 tensors/);
-    const merged = await openCheckpointPath(join(dir, 'spawned.safetensors'));
-    const inProcess = await openCheckpointPath(join(dir, 'out-folder'));
+    const merged = await openOutput(join(dir, 'spawned.safetensors'));
+    const inProcess = await openOutput(join(dir, 'out-folder'));
     expect(await merged.readRaw('model.layers.1.attn.weight')).toEqual(
       await inProcess.readRaw('model.layers.1.attn.weight'),
     );

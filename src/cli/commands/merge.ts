@@ -4,12 +4,20 @@
  * Model paths in the recipe are relative to the recipe file. Ctrl-C aborts and removes the
  * partial output.
  */
-import { mkdir, readFile, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../../core/progress';
-import { openCheckpointPath, nodeFileSink, nodeSinkFolder } from '../../io/node';
-import type { Checkpoint } from '../../io';
+import {
+  checkOutputPath,
+  openCheckpointPath,
+  ownTemp,
+  releaseTemp,
+  stagedFileSink,
+  stagedSinkFolder,
+  type StagedSinkFolder,
+} from '../../io/node';
+import type { ByteSink, Checkpoint, SinkFolder } from '../../io';
 import {
   checkRecipe,
   executeMerge,
@@ -23,6 +31,7 @@ import {
   type MergeBackend,
 } from '../../merge';
 import { createCpuWorkerBackend, defaultCpuThreads } from '../../merge/node/cpu-worker-backend';
+import { cancelExitCode, cancelReason } from '../cancel';
 import { formatBytes } from '../format';
 import { CliUsageError, type CliIo, type Command } from '../types';
 
@@ -34,7 +43,10 @@ const usage = `usage: merge --config <recipe.yml> --out <file.safetensors | fold
   --shard-size <size>   largest shard when writing a folder, e.g. 5GB, 500MB (default 5GB)
   --out-dtype <dtype>   float32 | float16 | bfloat16 (default: the recipe's, else the base's)
   --task-models <dir>   consensus only: also write each task's compressed model θ₀ + mₜ⊙τ_MTL
-                        into <dir>/<model name>/`;
+                        into <dir>/<model name>/
+  --overwrite           replace an output folder that already holds files (as a whole, once
+                        the new model is complete; without it such a folder is refused)
+  --allow-non-finite    write the result even if it holds NaN/±Inf values (refused by default)`;
 
 const SIZE_UNITS: Record<string, number> = {
   '': 1,
@@ -51,7 +63,8 @@ const SIZE_UNITS: Record<string, number> = {
 /** "5GB", "500 MB", "2.5GiB", "1000000" → bytes. */
 export function parseSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const unit = m ? SIZE_UNITS[m[2]!.toUpperCase().replace(/^([KMGT])$/, '$1B')] : undefined;
+  const unitName = m ? m[2]!.toUpperCase().replace(/^([KMGT])$/, '$1B') : '';
+  const unit = m && Object.hasOwn(SIZE_UNITS, unitName) ? SIZE_UNITS[unitName] : undefined;
   if (!m || unit === undefined || Number(m[1]) <= 0) {
     throw new CliUsageError(`--shard-size: cannot read "${text}"; use e.g. 5GB or 500MB`);
   }
@@ -79,10 +92,9 @@ function workerThreads(): string {
   return n === 1 ? '1 worker thread' : `${n} worker threads`;
 }
 
+const DEVICES: readonly string[] = ['webgpu', 'cpu'];
+
 async function chooseBackend(device: string | undefined, io: CliIo): Promise<MergeBackend> {
-  if (device !== undefined && device !== 'webgpu' && device !== 'cpu') {
-    throw new CliUsageError(`--device: unknown device "${device}"; use webgpu or cpu`);
-  }
   if (device === 'cpu') {
     io.err(`device: cpu (reference backend, ${workerThreads()})`);
     return createCpuWorkerBackend();
@@ -127,6 +139,10 @@ export interface MergeRunOptions {
   shardSize?: string;
   outDtype?: string;
   taskModels?: string;
+  /** Replace a non-empty output folder (as a whole, once the new one is complete). */
+  overwrite?: boolean;
+  /** Publish a result holding NaN/±Inf values (refused by default). */
+  allowNonFinite?: boolean;
   signal?: AbortSignal;
 }
 
@@ -140,9 +156,71 @@ export function taskFolderName(modelKey: string): string {
   return last.replace(/\.safetensors$/, '').replace(/[^\w.-]+/g, '_') || 'model';
 }
 
+/**
+ * Test hook: `MERGE_STUDIO_TEST_DELAY_MS=<ms>` waits that long before each write of the output,
+ * so tests of signals and closed pipes can reach a merge while it runs. Unset: the target itself.
+ */
+function slowedForTests<T extends SinkFolder | ByteSink>(target: T): T {
+  const ms = Number(process.env.MERGE_STUDIO_TEST_DELAY_MS ?? 0);
+  if (!(ms > 0)) return target;
+  const slow = (sink: ByteSink): ByteSink => ({
+    name: sink.name,
+    write: async (chunk) => {
+      await new Promise((r) => setTimeout(r, ms));
+      await sink.write(chunk);
+    },
+    close: () => sink.close(),
+    abort: (reason) => sink.abort(reason),
+  });
+  if ('createSink' in target) {
+    return { createSink: async (name: string) => slow(await target.createSink(name)) } as T;
+  }
+  return slow(target) as T;
+}
+
+/** Checks that need no file: flags and their values (the device is started later). */
+function checkFlags(o: MergeRunOptions) {
+  if (o.device !== undefined && !DEVICES.includes(o.device)) {
+    throw new CliUsageError(`--device: unknown device "${o.device}"; use webgpu or cpu`);
+  }
+  return {
+    maxShardBytes: o.shardSize === undefined ? undefined : parseSize(o.shardSize),
+    outDtype: o.outDtype === undefined ? undefined : parseDtypeName(o.outDtype, '--out-dtype'),
+  };
+}
+
+/** The recipe's model paths, resolved against the recipe's folder, opened and validated. */
+async function openInputs(o: MergeRunOptions, keys: string[]) {
+  const checkpoints = new Map<string, Checkpoint>();
+  const paths: string[] = [];
+  try {
+    for (const key of keys) {
+      const path = resolve(dirname(o.config), key);
+      const exists = await stat(path).catch(() => null);
+      if (!exists) throw new CliUsageError(`${o.config}: model "${key}": ${path} does not exist`);
+      paths.push(path);
+      checkpoints.set(key, await openCheckpointPath(path));
+    }
+  } catch (e) {
+    await closeAll(checkpoints);
+    throw e;
+  }
+  return { checkpoints, paths };
+}
+
+const closeAll = async (checkpoints: Map<string, Checkpoint>) => {
+  for (const c of checkpoints.values()) await c.close?.().catch(() => undefined);
+};
+
+/** Creates `dir`'s missing ancestors; returns the first one created (to remove on failure). */
+async function makeParents(path: string): Promise<string | undefined> {
+  const created = await mkdir(dirname(resolve(path)), { recursive: true });
+  if (created) ownTemp(created);
+  return created;
+}
+
 export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
-  const maxShardBytes = o.shardSize === undefined ? undefined : parseSize(o.shardSize);
-  const outDtype = o.outDtype === undefined ? undefined : parseDtypeName(o.outDtype, '--out-dtype');
+  const { maxShardBytes, outDtype } = checkFlags(o);
   const text = await readFile(o.config, 'utf8');
   const { recipe, warnings } = parseRecipe(text, o.config);
   for (const w of warnings) io.err(`warning: ${w}`);
@@ -150,47 +228,65 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
   if (problems.length > 0) throw new MergePlanError(problems.map((p) => `${o.config}: ${p}`));
 
   const method = getMethod(recipe.mergeMethod);
+  if (o.taskModels !== undefined && method.kind !== 'consensus') {
+    throw new CliUsageError(`--task-models needs merge_method: consensus (got ${method.name})`);
+  }
   const keys = [
     ...new Set([
       ...(method.needsBase && recipe.baseModel ? [recipe.baseModel] : []),
       ...taskModels(recipe, method).map((m) => m.model),
     ]),
   ];
-  const checkpoints = new Map<string, Checkpoint>();
-  for (const key of keys) {
-    const path = resolve(dirname(o.config), key);
-    const exists = await stat(path).catch(() => null);
-    if (!exists) throw new CliUsageError(`${o.config}: model "${key}": ${path} does not exist`);
-    checkpoints.set(key, await openCheckpointPath(path));
-  }
-  const plan = await planMerge(recipe, checkpoints, outDtype ? { outDtype } : {});
-  for (const w of plan.warnings) io.err(`warning: ${w}`);
+  const { checkpoints, paths } = await openInputs(o, keys);
+  const created: string[] = [];
+  const staged: { commit(): Promise<void>; discard(): Promise<void> }[] = [];
+  let backend: MergeBackend | undefined;
+  try {
+    const plan = await planMerge(recipe, checkpoints, outDtype ? { outDtype } : {});
+    for (const w of plan.warnings) io.err(`warning: ${w}`);
 
-  let taskTargets: ReturnType<typeof nodeSinkFolder>[] | undefined;
-  if (o.taskModels !== undefined) {
-    if (method.kind !== 'consensus') {
-      throw new CliUsageError(`--task-models needs merge_method: consensus (got ${method.name})`);
-    }
-    const folders = taskModels(recipe, method).map((m) =>
+    const toFile = o.out.endsWith('.safetensors');
+    const inputs = [o.config, ...paths];
+    await checkOutputPath({
+      out: o.out,
+      kind: toFile ? 'file' : 'folder',
+      inputs,
+      overwrite: o.overwrite,
+    });
+    const taskFolders = (o.taskModels === undefined ? [] : taskModels(recipe, method)).map((m) =>
       join(o.taskModels!, taskFolderName(m.model)),
     );
-    if (new Set(folders).size !== folders.length) {
+    if (new Set(taskFolders).size !== taskFolders.length) {
       throw new CliUsageError('--task-models: two task models would share a folder name');
     }
-    for (const f of folders) await mkdir(f, { recursive: true });
-    taskTargets = folders.map((f) => nodeSinkFolder(f));
-  }
-  const toFile = o.out.endsWith('.safetensors');
-  const createdDir = !toFile && !(await stat(o.out).catch(() => null));
-  if (!toFile) await mkdir(o.out, { recursive: true });
-  const backend = await chooseBackend(o.device, io);
-  let lastPrint = 0;
-  try {
-    const target = toFile ? await nodeFileSink(o.out) : nodeSinkFolder(o.out);
-    const summary = await executeMerge(plan, backend, target, {
+    for (const f of taskFolders) {
+      await checkOutputPath({
+        out: f,
+        kind: 'folder',
+        inputs: [...inputs, o.out],
+        overwrite: o.overwrite,
+      });
+    }
+    backend = await chooseBackend(o.device, io);
+
+    // Everything is checked: only now is anything created.
+    for (const path of [o.out, ...taskFolders]) {
+      const first = await makeParents(path);
+      if (first) created.push(first);
+    }
+    const taskTargets: StagedSinkFolder[] = [];
+    for (const f of taskFolders)
+      taskTargets.push(await stagedSinkFolder(f, { overwrite: o.overwrite }));
+    staged.push(...taskTargets);
+    const target = toFile
+      ? await stagedFileSink(o.out)
+      : await stagedSinkFolder(o.out, { overwrite: o.overwrite });
+    staged.push(target);
+    let lastPrint = 0;
+    const summary = await executeMerge(plan, backend, slowedForTests(target), {
       signal: o.signal,
       maxShardBytes,
-      ...(taskTargets ? { taskModelOutputs: taskTargets } : {}),
+      ...(taskTargets.length > 0 ? { taskModelOutputs: taskTargets } : {}),
       onProgress: (p) => {
         const now = performance.now();
         if (p.status === 'progress' && (now - lastPrint > 1000 || p.done === p.total)) {
@@ -199,31 +295,44 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
         }
       },
     });
-    if (summary.nonFinite > 0) {
-      io.err(
-        `warning: the merged tensors contain ${summary.nonFinite} NaN/Inf values (check the inputs)`,
+    o.signal?.throwIfAborted();
+    if (summary.nonFinite > 0 && !o.allowNonFinite) {
+      // Staged, not published: a model with NaN/±Inf weights is never written by default.
+      throw new CliUsageError(
+        `the merged tensors would contain ${summary.nonFinite} NaN/±Inf values; nothing was written (check the parameters such as lambda and weight, and the inputs; --allow-non-finite writes them anyway)`,
       );
+    }
+    for (const s of staged) await s.commit();
+    for (const c of created) releaseTemp(c);
+    if (summary.nonFinite > 0) {
+      io.err(`warning: the merged tensors contain ${summary.nonFinite} NaN/Inf values`);
     }
     io.out(
       `wrote ${o.out}: ${summary.tensors} tensors (${summary.merged} merged, ${summary.copied} copied), ${formatBytes(summary.bytesWritten)} in ${summary.seconds.toFixed(1)}s on ${backend.name}`,
     );
     return 0;
   } catch (e) {
-    if (createdDir) await rmdir(o.out).catch(() => undefined);
+    for (const s of staged) await s.discard().catch(() => undefined);
+    for (const c of created.reverse()) {
+      await rm(c, { recursive: true, force: true }).catch(() => undefined);
+      releaseTemp(c);
+    }
     if (o.signal?.aborted) {
-      io.err('merge cancelled: partial output removed');
-      return 130;
+      io.err(`merge cancelled (${cancelReason(o.signal)}): partial output removed`);
+      return cancelExitCode(o.signal);
     }
     throw e;
   } finally {
-    backend.dispose();
+    backend?.dispose();
+    await closeAll(checkpoints);
   }
 }
 
 export const mergeCommand: Command = {
   summary: 'merge models from a mergekit-style YAML recipe (WebGPU or CPU)',
   usage,
-  async run(args, io) {
+  cancellable: true,
+  async run(args, io, context) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
@@ -234,6 +343,8 @@ export const mergeCommand: Command = {
         'shard-size': { type: 'string' },
         'out-dtype': { type: 'string' },
         'task-models': { type: 'string' },
+        overwrite: { type: 'boolean', default: false },
+        'allow-non-finite': { type: 'boolean', default: false },
       },
     });
     if (positionals.length > 0)
@@ -242,10 +353,6 @@ export const mergeCommand: Command = {
       throw new CliUsageError(
         'merge needs --config <recipe.yml> and --out <path> (see merge --help)',
       );
-    const controller = new AbortController();
-    const onSigint = () =>
-      controller.abort(new DOMException('merge cancelled (SIGINT)', 'AbortError'));
-    process.once('SIGINT', onSigint);
     try {
       return await runMerge(
         {
@@ -255,14 +362,14 @@ export const mergeCommand: Command = {
           shardSize: values['shard-size'],
           outDtype: values['out-dtype'],
           taskModels: values['task-models'],
-          signal: controller.signal,
+          overwrite: values.overwrite,
+          allowNonFinite: values['allow-non-finite'],
+          signal: context?.signal,
         },
         io,
       );
     } catch (e) {
       throw asUsageError(e);
-    } finally {
-      process.off('SIGINT', onSigint);
     }
   },
 };

@@ -16,7 +16,8 @@ const NAMES: Record<string, FloatDtype> = {
 
 /** mergekit / torch dtype names (and F32/F16/BF16) → the safetensors float dtype. */
 export function parseDtypeName(name: string, what = 'dtype'): FloatDtype {
-  const d = NAMES[name.toLowerCase()];
+  const key = name.toLowerCase();
+  const d = Object.hasOwn(NAMES, key) ? NAMES[key] : undefined;
   if (!d) {
     throw new RecipeError(`${what}: unknown dtype "${name}"; use float32, float16 or bfloat16`);
   }

@@ -7,3 +7,4 @@ export { validateParams, type ParamIssue } from './validate';
 export { checkRecipe } from './check';
 export { parseDtypeName, dtypeToRecipeName } from './dtype';
 export { newRecipe } from './new-recipe';
+export { mergekitIncompatibilities, MERGEKIT_METHODS } from './mergekit-compat';

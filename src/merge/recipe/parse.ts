@@ -82,8 +82,9 @@ export function parseRecipe(text: string, file = 'recipe'): ParsedRecipe {
         warnings.push(`${file}: models[${i}]: unknown key "${k}" ignored`);
     }
     const own = settings(m.parameters, `${file}: models[${i}] (${m.model}).parameters`);
+    // Own keys only: a model named "constructor" or "__proto__" is a name, not a lookup.
     const extra = settings(
-      studioModelParams[m.model],
+      Object.hasOwn(studioModelParams, m.model) ? studioModelParams[m.model] : undefined,
       `${file}: merge_studio.model_parameters.${m.model}`,
     );
     return { model: m.model, parameters: { ...own, ...extra } };

@@ -214,3 +214,41 @@ describe('newRecipe', () => {
     expect(newRecipe('linear', ['a', 'b'], 'base').baseModel).toBeUndefined();
   });
 });
+
+describe('recipe hardening', () => {
+  const ties = (params: string, models = '  - model: a\n  - model: b\n') =>
+    `merge_method: ties\nbase_model: base\nmodels:\n${models}parameters: {${params}}\n`;
+
+  it('names NaN and ±Infinity as such', () => {
+    for (const [yaml, shown] of [
+      ['lambda: .nan', 'NaN'],
+      ['lambda: .inf', 'Infinity'],
+      ['lambda: -.inf', '-Infinity'],
+    ] as const) {
+      const problems = checkRecipe(parseRecipe(ties(yaml), 'r.yml').recipe);
+      expect(problems).toEqual([
+        `parameters: parameter "lambda" must be a finite number, got ${shown}`,
+      ]);
+    }
+  });
+
+  it('refuses values the float32 merge would turn into ±Inf weights, up front', () => {
+    const problems = checkRecipe(parseRecipe(ties('lambda: 1e308'), 'r.yml').recipe);
+    expect(problems).toEqual([
+      'parameters: parameter "lambda" = 1e+308 is outside the float32 range the merge computes in (|x| < 3.4e38)',
+    ]);
+    expect(checkRecipe(parseRecipe(ties('lambda: 3e38'), 'r.yml').recipe)).toEqual([]);
+  });
+
+  it('models named like Object.prototype members are names, not lookups', () => {
+    const models =
+      '  - model: constructor\n    parameters: {weight: 1}\n  - model: __proto__\n    parameters: {weight: 2}\n';
+    const text = `${ties('density: 0.5', models)}merge_studio:\n  model_parameters:\n    other: {weight: 3}\n`;
+    const { recipe } = parseRecipe(text, 'r.yml');
+    expect(recipe.models.map((m) => [m.model, m.parameters])).toEqual([
+      ['constructor', { weight: 1 }],
+      ['__proto__', { weight: 2 }],
+    ]);
+    expect(checkRecipe(recipe)).toEqual([]);
+  });
+});

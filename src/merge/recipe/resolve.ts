@@ -8,6 +8,15 @@ import { getMethod } from '../registry';
 import type { ParamSetting, Recipe, RecipeModel } from './types';
 
 /**
+ * mergekit's conditional match (config.py, evaluate_setting): no filter or the filter "*"
+ * matches every tensor; any other filter is a substring of the tensor name ("*" is not a
+ * glob elsewhere: "mlp.*" is the literal text).
+ */
+export function filterMatches(filter: string | undefined, tensorName: string): boolean {
+  return filter === undefined || filter === '*' || tensorName.includes(filter);
+}
+
+/**
  * Value of one setting for a tensor. Gradient [v₀…vₙ₋₁]: s = t·(n−1), blend v[⌊s⌋] and
  * v[⌊s⌋+1] with t = layer/(L−1) (t = 0 outside numbered blocks). Undefined when a conditional
  * list has no matching entry (the next precedence level applies).
@@ -26,11 +35,11 @@ export function resolveSetting(
     const frac = s - i;
     const lo = values[i] as number;
     const hi = values[Math.min(i + 1, values.length - 1)] as number;
-    return frac === 0 ? lo : lo + (hi - lo) * frac;
+    // mergekit's evaluate_setting: (1 − frac)·v[i0] + frac·v[i1], in that order.
+    return frac === 0 ? lo : (1 - frac) * lo + frac * hi;
   }
   for (const c of setting as { filter?: string; value: ParamSetting }[]) {
-    if (c.filter === undefined || tensorName.includes(c.filter))
-      return resolveSetting(c.value, tensorName, t);
+    if (filterMatches(c.filter, tensorName)) return resolveSetting(c.value, tensorName, t);
   }
   return undefined;
 }

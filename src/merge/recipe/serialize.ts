@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 import type { MethodDefinition } from '../methods/types';
 import { getMethod } from '../registry';
+import { mergekitIncompatibilities } from './mergekit-compat';
 import type { ParamSettings, Recipe } from './types';
 
 function split(
@@ -52,6 +53,19 @@ export function recipeToObject(recipe: Recipe): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The recipe as YAML. When mergekit could not reproduce it, the text says so first (a comment
+ * heading the file), so it is never presented as mergekit-compatible.
+ */
 export function recipeToYaml(recipe: Recipe): string {
-  return stringify(recipeToObject(recipe));
+  const yaml = stringify(recipeToObject(recipe));
+  const reasons = mergekitIncompatibilities(recipe);
+  if (reasons.length === 0) return yaml;
+  const lines = reasons.map((r) => `#   - ${r.replace(/\n/g, ' ')}`);
+  return [
+    '# NOT mergekit-compatible: mergekit cannot run this recipe or would give different tensors:',
+    ...lines,
+    '# Merge Studio reads every field below (merge_studio: included).',
+    yaml,
+  ].join('\n');
 }

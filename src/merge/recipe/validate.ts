@@ -3,6 +3,7 @@
  * method): unknown names, wrong types, out-of-range values, each error naming the model and
  * the parameter.
  */
+import { previewValue } from '../../io/preview';
 import type { MethodDefinition, ParamSpec } from '../methods/types';
 import { getMethod } from '../registry';
 import type { ParamSetting, ParamSettings, RecipeModel } from './types';
@@ -23,7 +24,7 @@ function checkScalar(
   path: string,
 ): string | null {
   const name = `${where(model)}: parameter "${spec.name}"${path}`;
-  const shown = JSON.stringify(v);
+  const shown = previewValue(v);
   switch (spec.type) {
     case 'boolean':
       return typeof v === 'boolean' ? null : `${name} must be true or false, got ${shown}`;
@@ -34,8 +35,11 @@ function checkScalar(
         : `${name} must be one of ${spec.options?.join(', ')}, got ${shown}`;
     case 'int':
     case 'number': {
-      if (typeof v !== 'number' || !Number.isFinite(v))
-        return `${name} must be a number, got ${shown}`;
+      if (typeof v !== 'number') return `${name} must be a number, got ${shown}`;
+      if (!Number.isFinite(v)) return `${name} must be a finite number, got ${shown}`;
+      // The merge computes in float32: a value it cannot hold would write ±Inf/NaN weights.
+      if (!Number.isFinite(Math.fround(v)))
+        return `${name} = ${v} is outside the float32 range the merge computes in (|x| < 3.4e38)`;
       if (spec.type === 'int' && !Number.isInteger(v))
         return `${name} must be an integer, got ${shown}`;
       if (spec.min !== undefined && v < spec.min)
@@ -77,7 +81,7 @@ function checkSetting(
       !('value' in entry)
     ) {
       errors.push(
-        `${name}${at}: expected a number (gradient) or a {filter, value} entry, got ${JSON.stringify(entry)}`,
+        `${name}${at}: expected a number (gradient) or a {filter, value} entry, got ${previewValue(entry)}`,
       );
       return;
     }
