@@ -5,7 +5,8 @@
  * the recipe gives them again. The CLIP base's other parts (text tower, projections, logit
  * scale) are not merged: the recipe lists them as task-specific, which copies them from the base.
  */
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { AdaMergingResult } from '../../adapt/adamerging/types';
 import { recipeToYaml } from '../../merge/recipe/serialize';
@@ -71,16 +72,28 @@ export async function writeAdaMergedFolder(
   finetunes: readonly NamedPath[],
   io: CliIo,
 ): Promise<void> {
-  const recipe = clipAdaMergingRecipe(
-    result,
-    relativeTo(out, basePath),
-    finetunes.map((f) => ({ name: f.name, path: relativeTo(out, f.path) })),
-  );
-  await mkdir(out, { recursive: true });
+  const recipeFor = (from: string) =>
+    recipeToYaml(
+      clipAdaMergingRecipe(
+        result,
+        relativeTo(from, basePath),
+        finetunes.map((f) => ({ name: f.name, path: relativeTo(from, f.path) })),
+      ),
+    );
+  // The engine refuses an output folder that holds one of its inputs (the recipe): run it from
+  // a temporary recipe, then keep the portable one (paths relative to the folder) beside the
+  // merged model.
+  const scratch = await mkdtemp(join(tmpdir(), 'adamerge-recipe-'));
+  try {
+    const temporary = join(scratch, 'mergekit_config.yml');
+    await writeFile(temporary, recipeFor(scratch));
+    const code = await runMerge({ config: temporary, out, device: 'cpu' }, io);
+    if (code !== 0) throw new Error(`the merge of the learned recipe into ${out} failed`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
   const recipeFile = join(out, 'mergekit_config.yml');
-  await writeFile(recipeFile, recipeToYaml(recipe));
-  const code = await runMerge({ config: recipeFile, out, device: 'cpu' }, io);
-  if (code !== 0) throw new Error(`the merge of ${recipeFile} failed`);
+  await writeFile(recipeFile, recipeFor(out));
   for (const file of SIDE_FILES) {
     const from = join(basePath, file);
     if (await stat(from).catch(() => null)) await copyFile(from, join(out, file));
