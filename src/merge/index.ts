@@ -29,3 +29,11 @@ export {
   type ExecuteOptions,
   type MergeSummary,
 } from './executor/index';
+export {
+  paramsToBytes,
+  paramsFromBytes,
+  paramsCheckpoint,
+  mergeParams,
+  taskVectors,
+} from './params';
+export { tiesSelectedTaskVectors, modelScopeThresholds } from './ties-selection';

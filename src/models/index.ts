@@ -2,3 +2,4 @@ export * from './vit-config';
 export * from './vit';
 export * from './init';
 export * from './tensors';
+export * from './vit-ops';

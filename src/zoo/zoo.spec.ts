@@ -9,7 +9,7 @@ import { initTf } from '../tf/backend';
 import { loadZoo, parseTestSet, type LoadedZoo } from './load';
 import { encoderShapes, parameterShapes } from '../models/vit-config';
 import { zooResults } from '../eval/zoo-table';
-import { ZooFormatError } from './safetensors-lite';
+import { ZooFormatError } from './errors';
 
 const ZOO = 'public/zoo';
 const SAMPLE = 200;

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../../tf/backend';
-import { taskArithmetic, taskVector as referenceTaskVector, ties } from '../../eval/simple-merge';
+import type { Params } from '../../core';
+import { taskArithmeticMerge, tiesMerge, zooMerge } from '../../eval';
+import { tiesSelectedTaskVectors as tiesSelect } from '../../merge';
 import { requireNodeGpu } from '../../gpu/testing/node-test-gpu';
 import { adamergingRecipe } from './export';
 import { firstStepGradient, lossAt } from './gradient';
 import { PauseToken } from './pause';
 import { hostProblem, mergedEncoder, prepareProblem } from './problem';
 import { runAdaMerging } from './run';
-import { tiesSelect, type Params } from './task-vectors';
 import { syntheticZoo } from './testing/synthetic-zoo';
 import type { StepEvent } from './types';
 
@@ -205,19 +206,12 @@ describe('webgpu (Node, Dawn) vs cpu', () => {
   });
 });
 
-describe('at λ = 0.3 the merges equal src/eval’s independent reference merges', () => {
+describe('at λ = 0.3 the merges equal the merge engine’s recipes', () => {
   it('AdaMerging = task arithmetic (0.3); AdaMerging++ = TIES (model scope, disjoint sum, 0.3)', async () => {
-    const baseEncoder = new Map([...zoo.base].filter(([n]) => !n.startsWith('heads.')));
-    const vectors = zoo.manifest.tasks.map((t) =>
-      referenceTaskVector(
-        baseEncoder,
-        zoo.checkpoints.get(t.name)!,
-        (n) => !n.startsWith('heads.'),
-      ),
-    );
+    // The merge engine's task arithmetic and TIES recipes (src/eval/zoo-merges.ts).
     const expected = {
-      plain: taskArithmetic(baseEncoder, vectors, 0.3),
-      plus: ties(baseEncoder, vectors, { density: 0.2, disjoint: 'sum', lambda: 0.3 }),
+      plain: await zooMerge(zoo, taskArithmeticMerge(0.3)),
+      plus: await zooMerge(zoo, tiesMerge({ density: 0.2, disjoint: 'sum', lambda: 0.3 })),
     };
     for (const plus of [false, true]) {
       const problem = prepareProblem(hostProblem(zoo, { plus, density: 0.2 }));

@@ -8,11 +8,15 @@
  * semantics) while AdaMerging++ elects on the unweighted trimmed τ, so re-running that recipe
  * can differ slightly: the checkpoint's tensors are the result, the recipe is its record.
  */
-import { recipeToYaml } from '../../merge/recipe/serialize';
-import type { ConditionalSetting, Recipe, RecipeModel } from '../../merge/recipe/types';
-import type { LoadedZoo } from '../../zoo/load';
-import { encodeSafetensors } from '../../zoo/safetensors-lite';
-import type { Params } from './task-vectors';
+import {
+  paramsToBytes,
+  recipeToYaml,
+  type ConditionalSetting,
+  type Recipe,
+  type RecipeModel,
+} from '../../merge';
+import type { LoadedZoo } from '../../zoo';
+import type { Params } from '../../core';
 import type { AdaMergingResult } from './types';
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -45,12 +49,15 @@ export function adamergingRecipe(result: AdaMergingResult, zoo: LoadedZoo): Reci
   };
 }
 
-/** Merged encoder + each task's head; metadata carries the recipe (YAML) and λ (JSON). */
-export function mergedCheckpoint(
+/**
+ * Merged encoder + each task's head, written by the io SafetensorsWriter; metadata carries the
+ * recipe (YAML) and λ (JSON).
+ */
+export async function mergedCheckpoint(
   result: AdaMergingResult,
   merged: Params,
   zoo: LoadedZoo,
-): Uint8Array {
+): Promise<Uint8Array> {
   const tensors: Params = new Map(merged);
   for (const task of zoo.manifest.tasks) {
     const checkpoint = zoo.checkpoints.get(task.name);
@@ -59,7 +66,7 @@ export function mergedCheckpoint(
       if (t) tensors.set(h, t);
     }
   }
-  return encodeSafetensors(tensors, {
+  return paramsToBytes(tensors, {
     merge_studio_method: result.plus
       ? `adamerging++ (${result.mode}-wise)`
       : `adamerging (${result.mode}-wise)`,

@@ -4,5 +4,5 @@ export { AdaMergingSession, resolveOptions } from './session';
 export { PauseToken } from './pause';
 export { adamergingRecipe, mergedCheckpoint } from './export';
 export { firstStepGradient, lossAt, type GradientProbe } from './gradient';
-export { tiesSelect, taskVector, AdaMergingInputError } from './task-vectors';
+export { AdaMergingInputError } from './errors';
 export { measureSteps, type StepMeasurement } from './measure';

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedZoo } from '../../zoo/load';
 import { AdaMergingSession } from './session';
-import type { Params } from './task-vectors';
+import type { Params } from '../../core';
 import type { AdaMergingCallbacks, AdaMergingOptions, AdaMergingResult, StepEvent } from './types';
 
 export interface AdaMergingOutput {

@@ -18,7 +18,7 @@ import {
   type MergeProblem,
 } from './problem';
 import { TaskBatchSampler } from './sampler';
-import type { Params } from './task-vectors';
+import type { Params } from '../../core';
 import {
   DEFAULT_OPTIONS,
   type AdaMergingOptions,

@@ -3,15 +3,14 @@
  * [--device wasm|cpu|webgpu]`: per-task accuracy table with the average.
  */
 import { parseArgs } from 'node:util';
-import { loadZoo } from '../../zoo/load';
-import { ZooFormatError } from '../../zoo/safetensors-lite';
+import { loadZoo, ZooFormatError } from '../../zoo';
 import {
   evaluateEncoder,
   evaluateIndividuals,
   encoderOf,
+  readEncoder,
   type TableRow,
-} from '../../eval/zoo-table';
-import { readEncoder } from '../../eval/load-merged';
+} from '../../eval';
 import { nodeFileSource } from '../../io/node/file-source';
 import { initTf, parseTfDevice } from '../../tf/backend';
 import { nodeGpu } from '../../gpu/node-gpu';

@@ -48,7 +48,7 @@ export async function adamerge(
     const label = `AdaMerging ${options.mode}-wise${options.plus ? '++' : ''}`;
     const row = await evaluateEncoder(label, merged, zoo, { config: zoo.manifest.model.config });
     // The learned merge as a file like any other merge's: exportable, re-loadable.
-    const bytes = mergedCheckpoint(result, merged, zoo);
+    const bytes = await mergedCheckpoint(result, merged, zoo);
     const fileName = `adamerging-${options.mode}-wise${options.plus ? '-plus' : ''}.safetensors`;
     const recipeYaml = recipeToYaml(adamergingRecipe(result, zoo));
     return new Transfer(

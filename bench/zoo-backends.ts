@@ -1,13 +1,13 @@
 /**
  * Measures one training step of the zoo's ViT (forward + backward + Adam) on each tfjs backend
- * available in Node, to choose the builder's backend. `npx tsx src/zoo/measure-backends.ts [batch]`.
+ * available in Node, to choose the builder's backend. `npx tsx bench/zoo-backends.ts [batch]`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initTf, type TfDevice } from '../tf/backend';
-import { nodeGpu } from '../gpu/node-gpu';
-import { DEFAULT_VIT_CONFIG } from '../models/vit-config';
-import { initEncoder, initHead } from '../models/init';
-import { vitForward } from '../models/vit';
+import { initTf, type TfDevice } from '../src/tf/backend';
+import { nodeGpu } from '../src/gpu/node-gpu';
+import { DEFAULT_VIT_CONFIG } from '../src/models/vit-config';
+import { initEncoder, initHead } from '../src/models/init';
+import { vitForward } from '../src/models/vit';
 
 async function measure(device: TfDevice, batch: number, steps: number): Promise<number> {
   const gpu = device === 'webgpu' ? await nodeGpu() : null;

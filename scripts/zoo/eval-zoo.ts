@@ -5,9 +5,9 @@
  * --sweep (also task arithmetic at λ 0.1, 0.2, 0.5), --no-write (print only).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { initTf } from '../tf/backend';
-import { loadZoo } from './load';
-import { resultsMarkdown, zooResults } from '../eval/zoo-table';
+import { initTf } from '../../src/tf/backend';
+import { loadZoo } from '../../src/zoo/load';
+import { resultsMarkdown, zooResults } from '../../src/eval/zoo-table';
 
 const START = '<!-- results:start -->';
 const END = '<!-- results:end -->';

@@ -4,9 +4,9 @@
  * for the base, task arithmetic over a λ grid, each task's own vector alone and the others'.
  */
 import { parseArgs } from 'node:util';
-import { initTf } from '../tf/backend';
-import { loadZoo } from './load';
-import { interferenceMarkdown, interferenceRows } from '../eval/interference';
+import { initTf } from '../../src/tf/backend';
+import { loadZoo } from '../../src/zoo/load';
+import { interferenceMarkdown, interferenceRows } from '../../src/eval/interference';
 
 const { values } = parseArgs({
   options: {
@@ -18,7 +18,7 @@ const { values } = parseArgs({
 async function main(): Promise<void> {
   await initTf('wasm');
   const zoo = await loadZoo(values.zoo);
-  const rows = interferenceRows(zoo, { limit: Number(values.limit), lambdas: [0.3, 1] });
+  const rows = await interferenceRows(zoo, { limit: Number(values.limit), lambdas: [0.3, 1] });
   console.log(interferenceMarkdown(zoo, rows));
 }
 

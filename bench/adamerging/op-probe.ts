@@ -3,8 +3,8 @@
  * "where the time goes" below the phase level).
  */
 import * as tf from '@tensorflow/tfjs';
-import { browserGpu } from '../../gpu/browser-gpu';
-import { initTf, type TfDevice } from '../../tf/backend';
+import { browserGpu } from '../../src/gpu/browser-gpu';
+import { initTf, type TfDevice } from '../../src/tf/backend';
 
 async function timed(fn: () => tf.Tensor, reps = 5): Promise<number> {
   const warm = fn();

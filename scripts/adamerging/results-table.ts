@@ -14,12 +14,12 @@ import {
   resultsMarkdown,
   zooResults,
   type TableRow,
-} from '../../eval/zoo-table';
-import { nodeGpu } from '../../gpu/node-gpu';
-import { initTf, parseTfDevice } from '../../tf/backend';
-import { loadZoo } from '../../zoo/load';
-import { runAdaMerging } from './run';
-import type { AdaMergingMode, AdaMergingResult } from './types';
+} from '../../src/eval/zoo-table';
+import { nodeGpu } from '../../src/gpu/node-gpu';
+import { initTf, parseTfDevice } from '../../src/tf/backend';
+import { loadZoo } from '../../src/zoo/load';
+import { runAdaMerging } from '../../src/adapt/adamerging/run';
+import type { AdaMergingMode, AdaMergingResult } from '../../src/adapt/adamerging/types';
 
 const { values } = parseArgs({
   options: {

@@ -2,15 +2,15 @@
  * One 8 × 4M-element TIES tensor (f32, per-tensor magnitude trim, sum election, normalize) on
  * the WebGPU backend and on the plain CPU reference, in the same process: wall-clock times
  * (upload + kernels + readback for the GPU) and the agreement of the two results.
- * Browser-safe; run in Node with `npx tsx src/gpu/bench/ties-node.ts`, in Chromium through
+ * Browser-safe; run in Node with `npx tsx bench/gpu/ties-node.ts`, in Chromium through
  * e2e/kernels.e2e.ts.
  */
-import type { GpuContext } from '../adapter';
-import { adapterLabel } from '../adapter';
-import { createCpuBackend } from '../../merge/cpu';
-import { createWebGpuBackend } from '../merge/webgpu-backend';
-import { comparePlanes } from '../testing/compare';
-import { makeJob } from '../testing/random-jobs';
+import type { GpuContext } from '../../src/gpu/adapter';
+import { adapterLabel } from '../../src/gpu/adapter';
+import { createCpuBackend } from '../../src/merge/cpu';
+import { createWebGpuBackend } from '../../src/gpu/merge/webgpu-backend';
+import { comparePlanes } from '../../src/gpu/testing/compare';
+import { makeJob } from '../../src/gpu/testing/random-jobs';
 
 export interface TiesBenchResult {
   adapter: string;

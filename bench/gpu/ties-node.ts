@@ -1,5 +1,5 @@
-/** `npx tsx src/gpu/bench/ties-node.ts` — the TIES timing of docs/gpu.md on Node's WebGPU. */
-import { nodeGpu } from '../node-gpu';
+/** `npx tsx bench/gpu/ties-node.ts` — the TIES timing of docs/gpu.md on Node's WebGPU. */
+import { nodeGpu } from '../../src/gpu/node-gpu';
 import { benchTies } from './ties-bench';
 
 const ctx = await nodeGpu();

@@ -13,12 +13,18 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { initTf } from '../tf/backend';
-import { PIXELS } from '../data/images';
-import { Rng } from '../data/prng';
-import { TASKS, makeExamples, taskByName, type SourceSet, type TaskSpec } from '../data/tasks';
-import { PRETRAIN_CLASSES, PRETRAIN_HEAD, makePretrainBatch } from '../data/pretrain';
-import { loadFashion, loadMnist, type Split } from '../data/sources-node';
+import { initTf } from '../../src/tf/backend';
+import { PIXELS } from '../../src/data/images';
+import { Rng } from '../../src/data/prng';
+import {
+  TASKS,
+  makeExamples,
+  taskByName,
+  type SourceSet,
+  type TaskSpec,
+} from '../../src/data/tasks';
+import { PRETRAIN_CLASSES, PRETRAIN_HEAD, makePretrainBatch } from '../../src/data/pretrain';
+import { loadFashion, loadMnist, type Split } from '../../src/data/sources-node';
 import {
   DEFAULT_LOGIT_SCALE,
   DEFAULT_VIT_CONFIG,
@@ -29,14 +35,14 @@ import {
   headBiasName,
   headWeightName,
   isHeadTensor,
-} from '../models/vit-config';
-import { initEncoder, initHead } from '../models/init';
-import { toTensors, type NamedArray } from '../models/tensors';
-import { train } from './train';
-import { decodeSafetensors, encodeSafetensors } from './safetensors-lite';
-import { ZOO_FORMAT, ZOO_VERSION, type ZooManifest, type ZooTask } from './manifest';
-import { accuracy } from '../eval/accuracy';
-import { PROVENANCE } from './provenance';
+} from '../../src/models/vit-config';
+import { initEncoder, initHead } from '../../src/models/init';
+import { toTensors, type NamedArray } from '../../src/models/tensors';
+import { train } from '../../src/zoo/train';
+import { paramsFromBytes, paramsToBytes } from '../../src/merge';
+import { ZOO_FORMAT, ZOO_VERSION, type ZooManifest, type ZooTask } from '../../src/zoo/manifest';
+import { accuracy } from '../../src/eval/accuracy';
+import { PROVENANCE } from '../../src/zoo/provenance';
 
 interface BuildOptions {
   seed: number;
@@ -150,12 +156,17 @@ function sourcesFor(kinds: Iterable<string>, split: Split): SourceSet {
   return sources;
 }
 
-function writeCheckpoint(
+/** Written and read back by src/io's safetensors writer and reader (through src/merge). */
+async function writeCheckpoint(
   file: string,
   tensors: Map<string, NamedArray>,
   metadata: Record<string, string>,
-): void {
-  writeFileSync(file, encodeSafetensors(tensors, metadata));
+): Promise<void> {
+  writeFileSync(file, await paramsToBytes(tensors, metadata));
+}
+
+function readCheckpoint(file: string): Promise<Map<string, NamedArray>> {
+  return paramsFromBytes(new Uint8Array(readFileSync(file)), file);
 }
 
 async function pretrainBase(o: BuildOptions): Promise<Map<string, NamedArray>> {
@@ -258,9 +269,9 @@ function checkpointName(task: string): string {
 async function runWorker(taskName: string, o: BuildOptions): Promise<void> {
   await initTf('wasm');
   const task = taskByName(taskName);
-  const base = decodeSafetensors(readFileSync(join(o.out, 'base.safetensors')), 'base.safetensors');
+  const base = await readCheckpoint(join(o.out, 'base.safetensors'));
   const tuned = await fineTune(task, base, o);
-  writeCheckpoint(join(o.out, checkpointName(task.name)), tuned, {
+  await writeCheckpoint(join(o.out, checkpointName(task.name)), tuned, {
     task: task.name,
     seed: String(o.seed),
   });
@@ -310,7 +321,7 @@ async function main(): Promise<void> {
   for (const t of o.tasks) if (!have(checkpointName(t.name))) built.add(checkpointName(t.name));
   if (!have('base.safetensors')) {
     const base = await pretrainBase(o);
-    writeCheckpoint(join(o.out, 'base.safetensors'), base, {
+    await writeCheckpoint(join(o.out, 'base.safetensors'), base, {
       objective: 'rotation prediction',
       seed: String(o.seed),
     });
@@ -332,9 +343,7 @@ async function main(): Promise<void> {
     const file = `test/${task.name}.bin`;
     const bytes = buildTestSet(task, o);
     writeFileSync(join(o.out, file), bytes);
-    const tuned = toTensors(
-      decodeSafetensors(readFileSync(join(o.out, checkpointName(task.name))), task.name),
-    );
+    const tuned = toTensors(await readCheckpoint(join(o.out, checkpointName(task.name))));
     const test = {
       count: o.testCount,
       side: 28,

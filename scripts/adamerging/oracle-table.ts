@@ -12,14 +12,18 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { evaluateEncoder, mean, zooResults, type TableRow } from '../../eval/zoo-table';
-import { nodeGpu } from '../../gpu/node-gpu';
-import { initTf, parseTfDevice } from '../../tf/backend';
-import type { LoadedZoo } from '../../zoo/load';
-import { loadZoo } from '../../zoo/load';
-import { lossAt } from './gradient';
-import { runAdaMerging } from './run';
-import type { AdaMergingMode, AdaMergingObjective, AdaMergingResult } from './types';
+import { evaluateEncoder, mean, zooResults, type TableRow } from '../../src/eval/zoo-table';
+import { nodeGpu } from '../../src/gpu/node-gpu';
+import { initTf, parseTfDevice } from '../../src/tf/backend';
+import type { LoadedZoo } from '../../src/zoo/load';
+import { loadZoo } from '../../src/zoo/load';
+import { lossAt } from '../../src/adapt/adamerging/gradient';
+import { runAdaMerging } from '../../src/adapt/adamerging/run';
+import type {
+  AdaMergingMode,
+  AdaMergingObjective,
+  AdaMergingResult,
+} from '../../src/adapt/adamerging/types';
 
 const { values } = parseArgs({
   options: {

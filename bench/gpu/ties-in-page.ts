@@ -1,4 +1,4 @@
-import { browserGpu } from '../browser-gpu';
+import { browserGpu } from '../../src/gpu/browser-gpu';
 import { benchTies, type TiesBenchResult } from './ties-bench';
 
 /** In-page entry for e2e/kernels.e2e.ts: the TIES timing on the page's adapter. */

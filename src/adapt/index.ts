@@ -1,0 +1,2 @@
+/** Adaptation of merging coefficients at test time: AdaMerging (task-/layer-wise, ++). */
+export * from './adamerging/index';
