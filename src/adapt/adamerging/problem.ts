@@ -9,7 +9,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../../core';
 import { taskVectors, tiesSelectedTaskVectors } from '../../merge';
-import { headBiasName, vitEncode, vitHead, type VitConfig } from '../../models';
+import {
+  addScaledTaskVectors,
+  headBiasName,
+  vitEncode,
+  vitHead,
+  type VitConfig,
+} from '../../models';
 import type { LoadedZoo } from '../../zoo';
 import { AdaMergingInputError } from './errors';
 import type { AdaMergingMode } from './types';
@@ -129,8 +135,7 @@ export function mergedEncoder(
   const out = new Map<string, tf.Tensor>();
   problem.tensorNames.forEach((name, l) => {
     const row = taskWise ? columns : tf.slice(columns, [l, 0], [1, problem.tasks.length]);
-    const delta = tf.matMul(row, problem.stacks.get(name)!);
-    out.set(name, tf.add(problem.base.get(name)!, tf.reshape(delta, problem.shapes.get(name)!)));
+    out.set(name, addScaledTaskVectors(problem.base.get(name)!, row, problem.stacks.get(name)!));
   });
   return out;
 }
