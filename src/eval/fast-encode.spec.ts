@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEncoder } from '../models/init';
-import { imagesToTensor, toTensors } from '../models/tensors';
-import { vitEncode } from '../models/vit';
-import type { VitConfig } from '../models/vit-config';
+import { initEncoder } from '../models';
+import { imagesToTensor, toTensors } from '../models';
+import { vitEncode } from '../models';
+import type { VitConfig } from '../models';
 import { encodePatches, toPatches } from './fast-encode';
 
 beforeAll(async () => {

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { GrayImages } from '../data/images';
-import { initEncoder, initHead } from '../models/init';
-import { toTensors } from '../models/tensors';
-import type { VitConfig } from '../models/vit-config';
-import type { LoadedZoo } from '../zoo/load';
-import type { ZooManifest } from '../zoo/manifest';
+import type { GrayImages } from '../data';
+import { initEncoder, initHead } from '../models';
+import { toTensors } from '../models';
+import type { VitConfig } from '../models';
+import type { LoadedZoo } from '../zoo';
+import type { ZooManifest } from '../zoo';
 import { accuracy } from './accuracy';
 import { accuracies, addCounts, ZooScorer } from './zoo-scorer';
 

@@ -5,7 +5,7 @@
  * the results tables, AdaMerging's export and the tests use these, so there is one reader,
  * one writer and one implementation of every merge formula.
  */
-import type { Params } from '../core/params';
+import type { Params } from '../core';
 import {
   SafetensorsError,
   SafetensorsWriter,

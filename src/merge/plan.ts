@@ -15,7 +15,7 @@
  * - a non-task-specific tensor that the base lacks is an error (suggesting task_specific).
  */
 import { FLOAT_DTYPES, type FloatDtype } from '../io/types';
-import { tensorByteSize } from '../io/tensor-summary';
+import { tensorByteSize } from '../io';
 import { countLayers, layerIndexOf } from './layers';
 import { buildJobTemplate } from './planning/jobs';
 import {

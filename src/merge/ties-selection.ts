@@ -9,7 +9,7 @@
  * per task (and tensor) over them instead of summing. The kernels are the CPU backend's, so
  * `ties` recipes with trim_scope: model and zero_sign: majority select the same entries.
  */
-import type { Params } from '../core/params';
+import type { Params } from '../core';
 import type { RawTensor } from './backend';
 import { electedSign, electionSum } from './cpu/consensus';
 import { CpuMagnitudeSelector } from './cpu/magnitude-selector';

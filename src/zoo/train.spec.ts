@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf } from '../tf/backend';
-import { initEncoder, initHead } from '../models/init';
-import type { VitConfig } from '../models/vit-config';
-import { Rng } from '../data/prng';
-import { makeExamples, taskByName } from '../data/tasks';
+import { initTf } from '../tf';
+import { initEncoder, initHead } from '../models';
+import type { VitConfig } from '../models';
+import { Rng } from '../data';
+import { makeExamples, taskByName } from '../data';
 import { learningRate, train } from './train';
 
 const SMALL: VitConfig = {

@@ -4,10 +4,10 @@
  * Deterministic given the initial weights and the batch sampler (the builder seeds both).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GrayImages } from '../data/images';
-import { vitForward } from '../models/vit';
-import { imagesToTensor, type NamedArray } from '../models/tensors';
-import { headBiasName, isCosineHead, type VitConfig } from '../models/vit-config';
+import type { GrayImages } from '../data';
+import { vitForward } from '../models';
+import { imagesToTensor, type NamedArray } from '../models';
+import { headBiasName, isCosineHead, type VitConfig } from '../models';
 
 export interface TrainOptions {
   config: VitConfig;

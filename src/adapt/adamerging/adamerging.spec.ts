@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initTf } from '../../tf/backend';
+import { initTf } from '../../tf';
 import type { Params } from '../../core';
 import { taskArithmeticMerge, tiesMerge, zooMerge } from '../../eval';
 import { tiesSelectedTaskVectors as tiesSelect } from '../../merge';
@@ -10,7 +10,7 @@ import { firstStepGradient, lossAt } from './gradient';
 import { PauseToken } from './pause';
 import { hostProblem, mergedEncoder, prepareProblem } from './problem';
 import { runAdaMerging } from './run';
-import { syntheticZoo } from './testing/synthetic-zoo';
+import { syntheticZoo } from '../../zoo/testing/synthetic-zoo';
 import type { StepEvent } from './types';
 
 const zoo = syntheticZoo({ tasks: 3, images: 32 });

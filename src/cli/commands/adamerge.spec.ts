@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticZoo } from '../../adapt/adamerging/testing/synthetic-zoo';
+import { syntheticZoo } from '../../zoo/testing/synthetic-zoo';
 import { paramsFromBytes, paramsToBytes } from '../../merge';
 import { runCli } from '../run';
 import { commands } from './index';

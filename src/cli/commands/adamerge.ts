@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { AdaMergingInputError, mergedCheckpoint, runAdaMerging } from '../../adapt';
 import { evaluateEncoder, taskArithmeticMerge, zooMerge, type TableRow } from '../../eval';
 import { loadZoo, ZooFormatError } from '../../zoo';
-import { initTf, parseTfDevice } from '../../tf/backend';
+import { initTf, parseTfDevice } from '../../tf';
 import { nodeGpu } from '../../gpu/node-gpu';
 import { formatBytes, formatTable } from '../format';
 import { CliUsageError, type CliIo, type Command } from '../types';

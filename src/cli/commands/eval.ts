@@ -11,8 +11,8 @@ import {
   readEncoder,
   type TableRow,
 } from '../../eval';
-import { nodeFileSource } from '../../io/node/file-source';
-import { initTf, parseTfDevice } from '../../tf/backend';
+import { nodeFileSource } from '../../io/node';
+import { initTf, parseTfDevice } from '../../tf';
 import { nodeGpu } from '../../gpu/node-gpu';
 import { formatTable } from '../format';
 import { CliUsageError, type Command } from '../types';

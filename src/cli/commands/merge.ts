@@ -7,7 +7,7 @@
 import { mkdir, readFile, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Progress } from '../../core/progress';
+import type { Progress } from '../../core';
 import { openCheckpointPath, nodeFileSink, nodeSinkFolder } from '../../io/node';
 import type { Checkpoint } from '../../io';
 import {

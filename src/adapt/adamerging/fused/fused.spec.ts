@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireNodeGpu } from '../../../gpu/testing/node-test-gpu';
-import type { GpuContext } from '../../../gpu/adapter';
-import { DEFAULT_VIT_CONFIG } from '../../../models/vit-config';
-import { initTf } from '../../../tf/backend';
+import type { GpuContext } from '../../../gpu';
+import { DEFAULT_VIT_CONFIG } from '../../../models';
+import { initTf } from '../../../tf';
 import { firstStepGradient } from '../gradient';
 import { runAdaMerging } from '../run';
 import { AdaMergingSession } from '../session';
-import { syntheticZoo } from '../testing/synthetic-zoo';
+import { syntheticZoo } from '../../../zoo/testing/synthetic-zoo';
 import type { AdaMergingOptions } from '../types';
 import { GpuPlan } from './gpu-plan';
 import { matMulInvocations, matMulShader, type Epilogue, type MatMulSpec } from './wgsl-linear';

@@ -5,7 +5,7 @@
  * vit.ts's, op for op; the backward is its hand-written derivative (checked against tfjs
  * autodiff by fused.spec.ts and e2e/adamerging.e2e.ts). engine.ts replays it per step.
  */
-import { isCosineHead, logitScaleOf, type VitConfig } from '../../../models/vit-config';
+import { isCosineHead, logitScaleOf, type VitConfig } from '../../../models';
 import type { GpuPlan, Range } from './gpu-plan';
 import { packArrays, packLayout } from './layout';
 import {

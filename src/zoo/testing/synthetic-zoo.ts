@@ -3,13 +3,13 @@
  * seeded noise, confident random heads (so entropies are far from their maximum and λ has a
  * gradient), and seeded random images as the unlabeled/labelled test sets.
  */
-import { Rng } from '../../../data/prng';
-import type { GrayImages } from '../../../data/images';
-import { initEncoder, initHead } from '../../../models/init';
-import type { NamedArray } from '../../../models/tensors';
-import type { VitConfig } from '../../../models/vit-config';
-import type { ZooManifest } from '../../../zoo/manifest';
-import type { LoadedZoo } from '../../../zoo/load';
+import { Rng } from '../../data';
+import type { GrayImages } from '../../data';
+import { initEncoder, initHead } from '../../models';
+import type { NamedArray } from '../../models';
+import type { VitConfig } from '../../models';
+import type { ZooManifest } from '../manifest';
+import type { LoadedZoo } from '../load';
 
 export const SYNTHETIC_CONFIG: VitConfig = {
   imageSize: 8,

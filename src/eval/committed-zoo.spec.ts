@@ -5,11 +5,11 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf } from '../tf/backend';
-import { loadZoo, parseTestSet, type LoadedZoo } from './load';
-import { encoderShapes, parameterShapes } from '../models/vit-config';
-import { zooResults } from '../eval/zoo-table';
-import { ZooFormatError } from './errors';
+import { initTf } from '../tf';
+import { loadZoo, parseTestSet, type LoadedZoo } from '../zoo';
+import { encoderShapes, parameterShapes } from '../models';
+import { zooResults } from './zoo-table';
+import { ZooFormatError } from '../zoo';
 
 const ZOO = 'public/zoo';
 const SAMPLE = 200;

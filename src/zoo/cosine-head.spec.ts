@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf } from '../tf/backend';
-import { validateManifest } from '../zoo/manifest';
-import { train } from '../zoo/train';
-import { initEncoder, initHead } from './init';
-import { toTensors } from './tensors';
-import { vitEncode, vitForward, vitHead } from './vit';
-import { DEFAULT_VIT_CONFIG, validateVitConfig, type VitConfig } from './vit-config';
+import { initTf } from '../tf';
+import { validateManifest } from './manifest';
+import { train } from './train';
+import { initEncoder, initHead } from '../models';
+import { toTensors } from '../models';
+import { vitEncode, vitForward, vitHead } from '../models';
+import { DEFAULT_VIT_CONFIG, validateVitConfig, type VitConfig } from '../models';
 
 const COSINE: VitConfig = { ...DEFAULT_VIT_CONFIG, head: 'cosine', logitScale: 16 };
 
