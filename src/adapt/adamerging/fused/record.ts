@@ -1,12 +1,12 @@
 /**
- * Records the fused AdaMerging step into a GpuPlan: allocates θ₀, τ, θ, θᵀ, ∂θ, the λ/Adam state,
+ * Records the fused AdaMerging step into a DispatchPlan (src/gpu/runtime): allocates θ₀, τ, θ, θᵀ, ∂θ, the λ/Adam state,
  * every activation the backward needs and the backward's scratch, and prepares each dispatch
  * (bind groups built once) in its phase — merge, forward, backward, update. The forward is
  * vit.ts's, op for op; the backward is its hand-written derivative (checked against tfjs
  * autodiff by fused.spec.ts and e2e/adamerging.e2e.ts). engine.ts replays it per step.
  */
 import { isCosineHead, logitScaleOf, type VitConfig } from '../../../models';
-import type { GpuPlan, Range } from './gpu-plan';
+import type { DispatchPlan, Range } from '../../../gpu';
 import { packArrays, packLayout } from './layout';
 import {
   GROUP,
@@ -142,7 +142,7 @@ export interface StepIo {
   imageFloats: number;
 }
 
-export function recordFusedStep(p: GpuPlan, input: FusedInput): StepIo {
+export function recordFusedStep(p: DispatchPlan, input: FusedInput): StepIo {
   const { config } = input;
   const T = input.tasks.length;
   const columns = input.columns;

@@ -1,12 +1,15 @@
 /**
- * A tiny recorder for the fused engine: buffers, pipelines cached per device by shader text, and
- * lists of prepared dispatches (bind groups built once) that a step replays in one compute pass
- * per phase — no per-step allocation, no per-op JS overhead. Dispatches are recorded first and
- * compiled together ({@link GpuPlan.compile}): every pipeline is asked for at once with
- * createComputePipelineAsync, so the driver can compile them in parallel and the first step
- * does not pay ~40 synchronous compilations.
+ * A recorded plan of compute dispatches on a GpuRuntime, for fused engines that replay the same
+ * ~100–200 dispatches every step (AdaMerging's step): buffers from the runtime's pool, dispatch
+ * lists per phase with their bind groups built once, replayed in one compute pass per phase —
+ * no per-step allocation, no per-op JS overhead. Dispatches are recorded first and compiled
+ * together ({@link DispatchPlan.compile}): every pipeline is requested at once through the
+ * runtime's async pipeline cache, so the driver compiles them in parallel and the first step
+ * does not pay dozens of synchronous compilations. Device loss and uncaptured errors surface
+ * through the runtime's watch ({@link DispatchPlan.check}).
  */
-import { WORKGROUP } from './wgsl-linear';
+import { getPipelineAsync } from './pipeline-cache';
+import type { GpuRuntime } from './runtime';
 
 /** A float range of a buffer; offsets must be multiples of 64 floats (256 bytes). */
 export interface Range {
@@ -29,66 +32,62 @@ interface Dispatch {
   label: string;
 }
 
-/** Compiled (or compiling) pipelines per device, keyed by shader text. */
-const pipelines = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
-
-export class GpuPlan {
+export class DispatchPlan {
   readonly phases = new Map<string, Dispatch[]>();
   private readonly recorded = new Map<string, Recorded[]>();
   private readonly buffers: GPUBuffer[] = [];
-  private readonly cache: Map<string, Promise<GPUComputePipeline>>;
   private compiled: Promise<void> | null = null;
 
-  constructor(readonly device: GPUDevice) {
-    let c = pipelines.get(device);
-    if (!c) pipelines.set(device, (c = new Map()));
-    this.cache = c;
+  constructor(
+    readonly runtime: GpuRuntime,
+    /** Threads per workgroup of every recorded shader (dispatch size = invocations / it). */
+    readonly workgroupSize: number,
+    /** Prefix of error messages (the engine's name). */
+    readonly what = 'WebGPU plan',
+  ) {}
+
+  get device(): GPUDevice {
+    return this.runtime.device;
   }
 
+  /** A storage buffer of `floats` f32 (or u32) values, holding `init` or zeros. */
   buffer(floats: number, label: string, init?: Float32Array | Uint32Array): GPUBuffer {
-    const b = this.device.createBuffer({
+    const b = this.runtime.pool.acquire(
+      Math.max(16, Math.ceil((floats * 4) / 16) * 16),
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
       label,
-      size: Math.max(16, Math.ceil((floats * 4) / 16) * 16),
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-    });
+    );
     if (init) this.device.queue.writeBuffer(b, 0, init.buffer, init.byteOffset, init.byteLength);
+    else this.zeroFill(b);
     this.buffers.push(b);
     return b;
   }
 
+  /** A mappable staging buffer for reading `bytes` back. */
   readBuffer(bytes: number): GPUBuffer {
-    const b = this.device.createBuffer({
-      size: Math.ceil(bytes / 16) * 16,
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
+    const b = this.runtime.pool.acquire(
+      Math.ceil(bytes / 16) * 16,
+      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      'readback',
+    );
     this.buffers.push(b);
     return b;
-  }
-
-  private pipeline(code: string): Promise<GPUComputePipeline> {
-    let p = this.cache.get(code);
-    if (!p) {
-      const module = this.device.createShaderModule({ code });
-      p = this.device.createComputePipelineAsync({
-        layout: 'auto',
-        compute: { module, entryPoint: 'main' },
-      });
-      // A rejected compilation must not stay cached for the next engine on this device.
-      p.catch(() => this.cache.delete(code));
-      this.cache.set(code, p);
-    }
-    return p;
   }
 
   /** Records a dispatch of `code` over `invocations` threads into `phase`; bindings in order 0…n. */
   add(phase: string, label: string, code: string, bindings: Range[], invocations: number): void {
-    if (this.compiled) throw new Error('fused AdaMerging: the plan is already compiled');
-    const workgroups = Math.ceil(invocations / WORKGROUP);
+    if (this.compiled) throw new Error(`${this.what}: the plan is already compiled`);
+    const workgroups = Math.ceil(invocations / this.workgroupSize);
     if (workgroups > 65535)
-      throw new Error(`fused AdaMerging: ${label} needs ${workgroups} workgroups`);
+      throw new Error(`${this.what}: ${label} needs ${workgroups} workgroups`);
     let list = this.recorded.get(phase);
     if (!list) this.recorded.set(phase, (list = []));
     list.push({ code, bindings, workgroups, label });
+  }
+
+  /** Throws GpuDeviceError if the device was lost or reported an error since the last check. */
+  check(): void {
+    this.runtime.watch.check();
   }
 
   /**
@@ -98,26 +97,22 @@ export class GpuPlan {
   compile(): Promise<void> {
     this.compiled ??= (async () => {
       const all = [...this.recorded.values()].flat();
-      const compiled = await Promise.all(all.map((d) => this.pipeline(d.code)));
+      const compiled = await Promise.all(
+        all.map((d) => getPipelineAsync(this.device, { name: d.label, code: d.code })),
+      );
+      this.check();
       let i = 0;
       for (const [phase, list] of this.recorded) {
         this.phases.set(
           phase,
           list.map((d) => {
             const pipeline = compiled[i++]!;
-            const bindGroup = this.device.createBindGroup({
+            return {
+              pipeline,
+              bindGroup: this.bindGroup(pipeline, d),
+              workgroups: d.workgroups,
               label: d.label,
-              layout: pipeline.getBindGroupLayout(0),
-              entries: d.bindings.map((r, binding) => ({
-                binding,
-                resource: {
-                  buffer: r.buffer,
-                  offset: (r.offset ?? 0) * 4,
-                  ...(r.length !== undefined ? { size: Math.max(4, r.length * 4) } : {}),
-                },
-              })),
-            });
-            return { pipeline, bindGroup, workgroups: d.workgroups, label: d.label };
+            };
           }),
         );
       }
@@ -125,10 +120,35 @@ export class GpuPlan {
     return this.compiled;
   }
 
+  private bindGroup(pipeline: GPUComputePipeline, d: Recorded): GPUBindGroup {
+    return this.device.createBindGroup({
+      label: d.label,
+      layout: pipeline.getBindGroupLayout(0),
+      entries: d.bindings.map((r, binding) => ({
+        binding,
+        resource: {
+          buffer: r.buffer,
+          offset: (r.offset ?? 0) * 4,
+          ...(r.length !== undefined ? { size: Math.max(4, r.length * 4) } : {}),
+        },
+      })),
+    });
+  }
+
+  /**
+   * A pooled buffer may hold an earlier user's data: zero it now, in queue order, so a later
+   * writeBuffer into it (the caller's initial data) lands after the clear.
+   */
+  private zeroFill(buffer: GPUBuffer): void {
+    const encoder = this.device.createCommandEncoder({ label: 'zero-fill' });
+    encoder.clearBuffer(buffer);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
   /** Encodes the given phases' dispatches, one compute pass each. */
-  encode(encoder: GPUCommandEncoder, phases: string[]): void {
+  encode(encoder: GPUCommandEncoder, phases: readonly string[]): void {
     if (this.phases.size === 0 && this.recorded.size > 0)
-      throw new Error('fused AdaMerging: compile() the plan before encoding it');
+      throw new Error(`${this.what}: compile() the plan before encoding it`);
     for (const phase of phases) {
       const pass = encoder.beginComputePass({ label: phase });
       for (const d of this.phases.get(phase) ?? []) {
@@ -177,8 +197,9 @@ export class GpuPlan {
     return out;
   }
 
-  destroy(): void {
-    for (const b of this.buffers) b.destroy();
-    this.buffers.length = 0;
+  /** Returns every buffer to the runtime's pool once the queue is done with them. */
+  destroy(): Promise<void> {
+    const buffers = this.buffers.splice(0);
+    return this.runtime.release(buffers);
   }
 }
