@@ -28,6 +28,7 @@ import {
   lambdaGradReduceShader,
   lambdaGradShader,
   mergeShader,
+  type LambdaSpec,
 } from './wgsl-objective';
 
 export type FusedPhase = 'merge' | 'forward' | 'backward' | 'update';
@@ -269,15 +270,7 @@ export function layerNormParams(
   );
 }
 
-/** The λ layout the merge, ∂λ and Adam kernels share. */
-export interface LambdaSpec {
-  tasks: number;
-  size: number;
-  columns: number;
-  offsets: number[];
-  lengths: number[];
-}
-
+/** The λ layout the merge, ∂λ and Adam kernels share (wgsl-objective.ts's). */
 export function lambdaSpecOf(r: Recorder, tasks: number, columns: number): LambdaSpec {
   const L = r.params.layout;
   return { tasks, size: L.size, columns, offsets: L.offsets, lengths: L.lengths };

@@ -28,6 +28,7 @@ import {
   headsObjectiveForward,
   mlpBackward,
   mlpForward,
+  vitBlock,
 } from './vit-blocks';
 import {
   blockBuffers,
@@ -216,15 +217,16 @@ export function recordFusedStep(p: DispatchPlan, input: FusedInput): StepIo {
 
   // Forward, block by block; the backward in reverse.
   embeddingForward(r, d, stream);
-  blocks.forEach((b, i) => {
-    attentionForward(r, d, stream, b, i);
-    mlpForward(r, d, stream, b, i);
-  });
+  const vit = blocks.map((b, i) => vitBlock(r, d, stream, b, scratch, i));
+  for (const block of vit) {
+    attentionForward(block);
+    mlpForward(block);
+  }
   headsObjectiveForward(r, d, stream, heads.buffers, heads.spec);
   headsObjectiveBackward(r, d, stream, heads.buffers);
-  for (let i = config.depth - 1; i >= 0; i--) {
-    mlpBackward(r, d, stream, blocks[i]!, scratch, i);
-    attentionBackward(r, d, stream, blocks[i]!, scratch, i);
+  for (const block of [...vit].reverse()) {
+    mlpBackward(block);
+    attentionBackward(block);
   }
   embeddingBackward(r, d, stream);
 

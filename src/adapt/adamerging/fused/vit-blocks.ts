@@ -42,10 +42,28 @@ import {
 } from './wgsl-embed';
 import { headEntropyShader, taskLossShader } from './wgsl-objective';
 
-const blockName =
-  (i: number) =>
-  (t: string): string =>
-    `encoder.blocks.${i}.${t}`;
+/** One transformer block i: what its kernels record into, read and keep. */
+export interface Block {
+  r: Recorder;
+  d: VitDims;
+  s: StreamBuffers;
+  b: BlockBuffers;
+  scratch: BlockScratch;
+  i: number;
+  /** Full name of the block's tensor `t` (`encoder.blocks.<i>.<t>`). */
+  n: (t: string) => string;
+}
+
+export function vitBlock(
+  r: Recorder,
+  d: VitDims,
+  s: StreamBuffers,
+  b: BlockBuffers,
+  scratch: BlockScratch,
+  i: number,
+): Block {
+  return { r, d, s, b, scratch, i, n: (t) => `encoder.blocks.${i}.${t}` };
+}
 
 const rowsNorm = (d: VitDims): NormShape => ({ rows: d.R, width: d.D, eps: d.eps });
 
@@ -78,34 +96,53 @@ export function embeddingForward(r: Recorder, d: VitDims, s: StreamBuffers): voi
   );
 }
 
-/** x += proj(attention(qkv(LN₁(x)))). */
-export function attentionForward(
+/** y = x·W + b over `rows` rows (the epilogue adds y into the residual, or applies GELU). */
+function linearForward(
   r: Recorder,
-  d: VitDims,
-  s: StreamBuffers,
-  b: BlockBuffers,
-  i: number,
+  label: string,
+  shape: { rows: number; in: number; out: number; epilogue?: 'accumulate' | 'gelu' },
+  x: GPUBuffer,
+  tensor: string,
+  y: GPUBuffer,
+  aux?: GPUBuffer,
 ): void {
-  const n = blockName(i);
-  const { R, D, D3 } = d;
-  layerNormForward(
-    r,
-    `b${i} ln1`,
-    rowsNorm(d),
-    s.x,
-    { gamma: W(r, n('norm1.weight')), beta: W(r, n('norm1.bias')) },
-    { y: b.h, xhat: b.xhat1, rstd: b.rstd1 },
-  );
   matMul(
     r,
     'forward',
-    `b${i} qkv`,
-    { m: R, k: D, n: D3, a: 'N' },
-    whole(b.h),
-    W(r, n('attn.qkv.weight')),
-    whole(b.qkv),
-    { bias: W(r, n('attn.qkv.bias')) },
+    label,
+    { m: shape.rows, k: shape.in, n: shape.out, a: 'N', epilogue: shape.epilogue },
+    whole(x),
+    W(r, `${tensor}.weight`),
+    whole(y),
+    { bias: W(r, `${tensor}.bias`), ...(aux ? { aux: whole(aux) } : {}) },
   );
+}
+
+/** A pre-LN block's LayerNorm of the residual stream, keeping x̂ and 1/σ. */
+function residualNormForward(
+  r: Recorder,
+  d: VitDims,
+  label: string,
+  norm: string,
+  s: StreamBuffers,
+  out: { y: GPUBuffer; xhat: GPUBuffer; rstd: GPUBuffer },
+): void {
+  layerNormForward(
+    r,
+    label,
+    rowsNorm(d),
+    s.x,
+    { gamma: W(r, `${norm}.weight`), beta: W(r, `${norm}.bias`) },
+    out,
+  );
+}
+
+/** x += proj(attention(qkv(LN₁(x)))). */
+export function attentionForward(block: Block): void {
+  const { r, d, s, b, i, n } = block;
+  const { R, D, D3 } = d;
+  residualNormForward(r, d, `b${i} ln1`, n('norm1'), s, { y: b.h, xhat: b.xhat1, rstd: b.rstd1 });
+  linearForward(r, `b${i} qkv`, { rows: R, in: D, out: D3 }, b.h, n('attn.qkv'), b.qkv);
   r.plan.add(
     'forward',
     `b${i} attention`,
@@ -113,152 +150,118 @@ export function attentionForward(
     [whole(b.qkv), whole(b.o), whole(b.probs)],
     d.attentionInvocations,
   );
-  matMul(
-    r,
-    'forward',
-    `b${i} proj`,
-    { m: R, k: D, n: D, a: 'N', epilogue: 'accumulate' },
-    whole(b.o),
-    W(r, n('attn.proj.weight')),
-    whole(s.x),
-    { bias: W(r, n('attn.proj.bias')) },
-  );
+  const residual = { rows: R, in: D, out: D, epilogue: 'accumulate' } as const;
+  linearForward(r, `b${i} proj`, residual, b.o, n('attn.proj'), s.x);
 }
 
 /** x += fc2(GELU(fc1(LN₂(x)))). */
-export function mlpForward(
-  r: Recorder,
-  d: VitDims,
-  s: StreamBuffers,
-  b: BlockBuffers,
-  i: number,
-): void {
-  const n = blockName(i);
+export function mlpForward(block: Block): void {
+  const { r, d, s, b, i, n } = block;
   const { R, D, F } = d;
-  layerNormForward(
-    r,
-    `b${i} ln2`,
-    rowsNorm(d),
-    s.x,
-    { gamma: W(r, n('norm2.weight')), beta: W(r, n('norm2.bias')) },
-    { y: b.h2, xhat: b.xhat2, rstd: b.rstd2 },
-  );
+  residualNormForward(r, d, `b${i} ln2`, n('norm2'), s, { y: b.h2, xhat: b.xhat2, rstd: b.rstd2 });
+  const gelu = { rows: R, in: D, out: F, epilogue: 'gelu' } as const;
+  linearForward(r, `b${i} fc1`, gelu, b.h2, n('mlp.fc1'), b.g, b.z);
+  const residual = { rows: R, in: F, out: D, epilogue: 'accumulate' } as const;
+  linearForward(r, `b${i} fc2`, residual, b.g, n('mlp.fc2'), s.x);
+}
+
+/**
+ * ∂W and ∂b of y = x·W + b for a [R, in] input and [R, out] output gradient (a weight
+ * gradient Aᵀ·B with the bias gradient as B's column sums).
+ */
+function weightGradient(
+  r: Recorder,
+  label: string,
+  shape: { rows: number; in: number; out: number },
+  x: GPUBuffer,
+  dy: GPUBuffer,
+  tensor: string,
+): void {
   matMul(
     r,
-    'forward',
-    `b${i} fc1`,
-    { m: R, k: D, n: F, a: 'N', epilogue: 'gelu' },
-    whole(b.h2),
-    W(r, n('mlp.fc1.weight')),
-    whole(b.g),
-    { bias: W(r, n('mlp.fc1.bias')), aux: whole(b.z) },
-  );
-  matMul(
-    r,
-    'forward',
-    `b${i} fc2`,
-    { m: R, k: F, n: D, a: 'N', epilogue: 'accumulate' },
-    whole(b.g),
-    W(r, n('mlp.fc2.weight')),
-    whole(s.x),
-    { bias: W(r, n('mlp.fc2.bias')) },
+    'backward',
+    label,
+    { m: shape.in, k: shape.rows, n: shape.out, a: 'T' },
+    whole(x),
+    whole(dy),
+    G(r, `${tensor}.weight`),
+    { sums: G(r, `${tensor}.bias`) },
   );
 }
 
-/** Backward of mlpForward: ∂fc2, ∂z (GELU′), ∂fc1, ∂h₂, ∂LN₂ (into ∂x, residual). */
-export function mlpBackward(
+/** ∂x = ∂y·Wᵀ of y = x·W + b (through an epilogue such as GELU′ when given). */
+function inputGradient(
+  r: Recorder,
+  label: string,
+  shape: { rows: number; in: number; out: number; epilogue?: 'geluGrad' },
+  dy: GPUBuffer,
+  tensor: string,
+  dx: GPUBuffer,
+  aux?: GPUBuffer,
+): void {
+  matMul(
+    r,
+    'backward',
+    label,
+    { m: shape.rows, k: shape.out, n: shape.in, a: 'N', epilogue: shape.epilogue },
+    whole(dy),
+    WT(r, `${tensor}.weight`),
+    whole(dx),
+    aux ? { aux: whole(aux) } : {},
+  );
+}
+
+/** A pre-LN block's LayerNorm backward: ∂γ, ∂β, then ∂x added to the residual's gradient. */
+function residualNormBackward(
   r: Recorder,
   d: VitDims,
+  labels: { params: string; data: string },
+  norm: string,
   s: StreamBuffers,
-  b: BlockBuffers,
-  scratch: BlockScratch,
-  i: number,
+  saved: { xhat: GPUBuffer; rstd: GPUBuffer },
 ): void {
-  const n = blockName(i);
-  const { R, D, F } = d;
-  matMul(
-    r,
-    'backward',
-    `b${i} ∂fc2.w`,
-    { m: F, k: R, n: D, a: 'T' },
-    whole(b.g),
-    whole(s.dx),
-    G(r, n('mlp.fc2.weight')),
-    { sums: G(r, n('mlp.fc2.bias')) },
-  );
-  matMul(
-    r,
-    'backward',
-    `b${i} ∂z`,
-    { m: R, k: D, n: F, a: 'N', epilogue: 'geluGrad' },
-    whole(s.dx),
-    WT(r, n('mlp.fc2.weight')),
-    whole(scratch.dz),
-    { aux: whole(b.z) },
-  );
-  matMul(
-    r,
-    'backward',
-    `b${i} ∂fc1.w`,
-    { m: D, k: R, n: F, a: 'T' },
-    whole(b.h2),
-    whole(scratch.dz),
-    G(r, n('mlp.fc1.weight')),
-    { sums: G(r, n('mlp.fc1.bias')) },
-  );
-  matMul(
-    r,
-    'backward',
-    `b${i} ∂h2`,
-    { m: R, k: F, n: D, a: 'N' },
-    whole(scratch.dz),
-    WT(r, n('mlp.fc1.weight')),
-    whole(s.dh),
-  );
-  layerNormParams(r, `b${i} ∂norm2`, rowsNorm(d), s.dh, b.xhat2, {
-    gamma: G(r, n('norm2.weight')),
-    beta: G(r, n('norm2.bias')),
+  layerNormParams(r, labels.params, rowsNorm(d), s.dh, saved.xhat, {
+    gamma: G(r, `${norm}.weight`),
+    beta: G(r, `${norm}.bias`),
   });
   layerNormBackward(
     r,
-    `b${i} ln2′`,
+    labels.data,
     rowsNorm(d),
-    { dy: s.dh, xhat: b.xhat2, rstd: b.rstd2, gamma: W(r, n('norm2.weight')) },
+    { dy: s.dh, xhat: saved.xhat, rstd: saved.rstd, gamma: W(r, `${norm}.weight`) },
     s.dx,
     true,
   );
 }
 
+/** Backward of mlpForward: ∂fc2, ∂z (GELU′), ∂fc1, ∂h₂, ∂LN₂ (into ∂x, residual). */
+export function mlpBackward(block: Block): void {
+  const { r, d, s, b, scratch, i, n } = block;
+  const { R, D, F } = d;
+  weightGradient(r, `b${i} ∂fc2.w`, { rows: R, in: F, out: D }, b.g, s.dx, n('mlp.fc2'));
+  inputGradient(
+    r,
+    `b${i} ∂z`,
+    { rows: R, in: F, out: D, epilogue: 'geluGrad' },
+    s.dx,
+    n('mlp.fc2'),
+    scratch.dz,
+    b.z,
+  );
+  weightGradient(r, `b${i} ∂fc1.w`, { rows: R, in: D, out: F }, b.h2, scratch.dz, n('mlp.fc1'));
+  inputGradient(r, `b${i} ∂h2`, { rows: R, in: D, out: F }, scratch.dz, n('mlp.fc1'), s.dh);
+  residualNormBackward(r, d, { params: `b${i} ∂norm2`, data: `b${i} ln2′` }, n('norm2'), s, {
+    xhat: b.xhat2,
+    rstd: b.rstd2,
+  });
+}
+
 /** Backward of attentionForward: ∂proj, ∂o, attention′ (q, then k and v), ∂qkv, ∂LN₁. */
-export function attentionBackward(
-  r: Recorder,
-  d: VitDims,
-  s: StreamBuffers,
-  b: BlockBuffers,
-  scratch: BlockScratch,
-  i: number,
-): void {
-  const n = blockName(i);
+export function attentionBackward(block: Block): void {
+  const { r, d, s, b, scratch, i, n } = block;
   const { R, D, D3 } = d;
-  matMul(
-    r,
-    'backward',
-    `b${i} ∂proj.w`,
-    { m: D, k: R, n: D, a: 'T' },
-    whole(b.o),
-    whole(s.dx),
-    G(r, n('attn.proj.weight')),
-    { sums: G(r, n('attn.proj.bias')) },
-  );
-  matMul(
-    r,
-    'backward',
-    `b${i} ∂o`,
-    { m: R, k: D, n: D, a: 'N' },
-    whole(s.dx),
-    WT(r, n('attn.proj.weight')),
-    whole(scratch.dO),
-  );
+  weightGradient(r, `b${i} ∂proj.w`, { rows: R, in: D, out: D }, b.o, s.dx, n('attn.proj'));
+  inputGradient(r, `b${i} ∂o`, { rows: R, in: D, out: D }, s.dx, n('attn.proj'), scratch.dO);
   const attentionInputs = [
     whole(b.qkv),
     whole(b.probs),
@@ -280,37 +283,12 @@ export function attentionBackward(
     attentionInputs,
     d.attentionInvocations,
   );
-  matMul(
-    r,
-    'backward',
-    `b${i} ∂qkv.w`,
-    { m: D, k: R, n: D3, a: 'T' },
-    whole(b.h),
-    whole(scratch.dqkv),
-    G(r, n('attn.qkv.weight')),
-    { sums: G(r, n('attn.qkv.bias')) },
-  );
-  matMul(
-    r,
-    'backward',
-    `b${i} ∂h`,
-    { m: R, k: D3, n: D, a: 'N' },
-    whole(scratch.dqkv),
-    WT(r, n('attn.qkv.weight')),
-    whole(s.dh),
-  );
-  layerNormParams(r, `b${i} ∂norm1`, rowsNorm(d), s.dh, b.xhat1, {
-    gamma: G(r, n('norm1.weight')),
-    beta: G(r, n('norm1.bias')),
+  weightGradient(r, `b${i} ∂qkv.w`, { rows: R, in: D, out: D3 }, b.h, scratch.dqkv, n('attn.qkv'));
+  inputGradient(r, `b${i} ∂h`, { rows: R, in: D, out: D3 }, scratch.dqkv, n('attn.qkv'), s.dh);
+  residualNormBackward(r, d, { params: `b${i} ∂norm1`, data: `b${i} ln1′` }, n('norm1'), s, {
+    xhat: b.xhat1,
+    rstd: b.rstd1,
   });
-  layerNormBackward(
-    r,
-    `b${i} ln1′`,
-    rowsNorm(d),
-    { dy: s.dh, xhat: b.xhat1, rstd: b.rstd1, gamma: W(r, n('norm1.weight')) },
-    s.dx,
-    true,
-  );
 }
 
 /** Backward of embeddingForward: ∂pos (Σ over images), ∂cls, ∂patch tokens, ∂patch_embed. */

@@ -8,6 +8,8 @@ import type { VitConfig } from '../../../models';
 import { GROUP } from './wgsl-attention';
 import { patchCount, type TokenSpec } from './wgsl-embed';
 
+export type { HeadSpec } from './wgsl-objective';
+
 /** Sizes of one step's batch through the ViT. */
 export interface VitDims {
   /** Images (all tasks), tokens per image, rows = images × tokens. */
@@ -139,14 +141,4 @@ export interface HeadBuffers {
   dcls: GPUBuffer;
   loss: GPUBuffer;
   heads: GPUBuffer;
-}
-
-export interface HeadSpec {
-  tasks: number;
-  perTask: number;
-  dim: number;
-  classes: number[];
-  weightOffsets: number[];
-  biasOffsets: number[];
-  cosine: boolean;
 }
