@@ -3,9 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../../tf';
 import type { Params } from '../../core';
 import { taskArithmeticMerge, tiesMerge, zooMerge } from '../../eval';
-import { tiesSelectedTaskVectors as tiesSelect } from '../../merge';
+import { memorySource, openSafetensors } from '../../io';
+import {
+  mergeParams,
+  paramsFromBytes,
+  parseRecipe,
+  tiesSelectedTaskVectors as tiesSelect,
+} from '../../merge';
 import { requireNodeGpu } from '../../gpu/testing/node-test-gpu';
-import { adamergingRecipe } from './export';
+import { adamergingRecipe, mergedCheckpoint } from './export';
 import { firstStepGradient, lossAt } from './gradient';
 import { PauseToken } from './pause';
 import { hostProblem, mergedEncoder, prepareProblem } from './problem';
@@ -172,6 +178,28 @@ describe('runAdaMerging', () => {
     controller.abort(new Error('user cancelled'));
     await expect(running).rejects.toThrow('user cancelled');
     expect(seen).toBeLessThan(50);
+  });
+
+  it('exports what the merge engine makes of the exported recipe, bit for bit', async () => {
+    for (const mode of ['task', 'layer'] as const) {
+      const { result, merged } = await runAdaMerging(zoo, { mode, ...FULL, lr: 0.05, steps: 3 });
+      const bytes = await mergedCheckpoint(result, merged, zoo);
+      const file = await paramsFromBytes(bytes, 'out');
+      // Re-running the recipe the file carries, as a user would from the exported YAML.
+      const { metadata } = await openSafetensors(memorySource(bytes, 'out'));
+      const { recipe } = parseRecipe(metadata.merge_studio_recipe!);
+      const inputs = new Map([[zoo.manifest.base.checkpoint, zoo.base]]);
+      for (const t of zoo.manifest.tasks) inputs.set(t.checkpoint, zoo.checkpoints.get(t.name)!);
+      const again = await mergeParams(recipe, inputs);
+      expect([...file.keys()].sort()).toEqual(
+        [...merged.keys(), ...zoo.manifest.tasks.flatMap((t) => t.headTensors)].sort(),
+      );
+      for (const name of merged.keys()) {
+        expect(Array.from(file.get(name)!.data), name).toEqual(Array.from(again.get(name)!.data));
+        // …and that is the learned merge up to the recipe's rounding of λ to 1e-6.
+        merged.get(name)!.data.forEach((v, i) => expect(file.get(name)!.data[i]).toBeCloseTo(v, 4));
+      }
+    }
   });
 
   it('AdaMerging++ learns over TIES-selected vectors (recipe says ties, model scope)', async () => {
