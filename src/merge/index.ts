@@ -56,3 +56,4 @@ export {
   taskVectors,
 } from './params';
 export { tiesSelectedTaskVectors, modelScopeThresholds } from './ties-selection';
+export { linearSteps, type LinearStep } from './linear-steps';

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memorySource, openSingleCheckpoint, type Checkpoint } from '../../io';
-import { planMerge, type Recipe } from '../../merge';
+import { linearSteps, paramsToBytes, planMerge, type Recipe } from '../../merge';
 import type { NamedArray } from '../../models';
-import { paramsToBytes } from '../../merge';
-import { linearSteps } from './direct-merge';
 import { TaskVectorCache } from './weights-cache';
 
 beforeAll(async () => {

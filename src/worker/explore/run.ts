@@ -3,14 +3,14 @@
  * on the demo zoo without touching the "last merge" that Run produced and Export offers.
  *
  * Fast path: task arithmetic (any weights, λ, normalize, LiNeS) is θ₀ + Σ cₜ τₜ on tensors that
- * stay on the tfjs device (direct-merge.ts, weights-cache.ts); other methods go through the
+ * stay on the tfjs device (merge's linearSteps, weights-cache.ts); other methods go through the
  * real engine into memory. Scoring first covers the first `estimate` images of each task (one
  * forward pass; an `estimate` event), then the rest in small chunks, checking for cancellation
  * between them, so a newer slider position never waits long for a stale refinement.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { memorySink, memorySource, type Checkpoint } from '../../io';
-import { executeMerge, planMerge } from '../../merge';
+import { executeMerge, linearSteps, planMerge } from '../../merge';
 import { accuracies, addCounts, mean, readEncoder, ZooScorer, type RangeCounts } from '../../eval';
 import { toTensors } from '../../models';
 import type { LoadedZoo } from '../../zoo';
@@ -21,7 +21,6 @@ import { onlyTasks } from '../eval/evaluate';
 import type { Methods, Recipe } from '../protocol';
 import type { HandlerContext } from '../serve';
 import type { ExploreState, StudioSession } from '../session';
-import { linearSteps } from './direct-merge';
 
 type Params = Methods['explore']['params'];
 type Result = Methods['explore']['result'];

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '../../io';
 import { addScaledTaskVectors } from '../../models';
-import type { LinearStep } from './direct-merge';
+import type { LinearStep } from '../../merge';
 
 /** θ₀ + Σ cₜ τₜ through the shared device formula (a copy of θ₀ when no term is left). */
 function merged(theta0: tf.Tensor, terms: [number, tf.Tensor][]): tf.Tensor {

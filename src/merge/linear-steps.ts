@@ -1,12 +1,13 @@
 /**
- * Live exploration's shortcut for the linear members of the task-arithmetic family (task
- * arithmetic itself, with any weights, λ, normalize or LiNeS): the merged tensor is
- * θ₀ + Σₜ cₜ·τₜ with cₜ = wₜ·λ·deltaScale (÷ Σw when normalize), exactly the engine's formula
- * (src/merge/cpu/task-arithmetic.ts, consensus and sparsifier `none`), with the coefficients
- * read from the engine's own plan. θ₀ and every τₜ stay on the tfjs device between calls, so a
- * slider move costs a few tensor ops instead of reading, merging and re-uploading every model.
+ * A plan of the linear members of the task-arithmetic family (task arithmetic itself, with any
+ * weights, λ, normalize or LiNeS) as θ₀ + Σₜ cₜ·τₜ per merged tensor, with
+ * cₜ = wₜ·λ·deltaScale (÷ Σw when normalize): the engine's own formula
+ * (cpu/task-arithmetic.ts, consensus and sparsifier `none`) reduced to one coefficient per
+ * task vector. Live exploration keeps θ₀ and every τₜ on the tfjs device and applies these
+ * coefficients there (models/task-vector-merge.ts), so a slider move costs a few tensor ops
+ * instead of reading, merging and re-uploading every model.
  */
-import type { MergePlan, MergeStep } from '../../merge';
+import type { MergePlan, MergeStep } from './planning/types';
 
 /** One merged tensor: inputs in plan order (base first) and a coefficient per task vector. */
 export interface LinearStep {
