@@ -5,8 +5,7 @@
  * Browser-safe; run in Node with `npx tsx bench/gpu/ties-node.ts`, in Chromium through
  * e2e/kernels.e2e.ts.
  */
-import type { GpuContext } from '../../src/gpu/adapter';
-import { adapterLabel } from '../../src/gpu/adapter';
+import { type GpuContext, adapterLabel } from '../../src/gpu/adapter';
 import { createCpuBackend } from '../../src/merge/cpu';
 import { createWebGpuBackend } from '../../src/gpu/merge/webgpu-backend';
 import { comparePlanes } from '../../src/gpu/testing/compare';

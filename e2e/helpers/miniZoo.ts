@@ -11,20 +11,13 @@ import { taskArithmeticMerge, zooMerge } from '../../src/eval/zoo-merges';
 import { evaluateEncoder } from '../../src/eval/zoo-table';
 import { initEncoder, initHead } from '../../src/models/init';
 import { toTensors, type NamedArray } from '../../src/models/tensors';
-import type { VitConfig } from '../../src/models/vit-config';
 import type { LoadedZoo } from '../../src/zoo/load';
 import { ZOO_FORMAT, ZOO_VERSION, type ZooManifest } from '../../src/zoo/manifest';
 import { paramsToBytes } from '../../src/merge/params';
+import { SYNTHETIC_CONFIG } from '../../src/zoo/testing/synthetic-zoo';
 
-const config: VitConfig = {
-  imageSize: 8,
-  patchSize: 4,
-  dim: 8,
-  depth: 1,
-  heads: 2,
-  mlpDim: 16,
-  eps: 1e-5,
-};
+/** The specs' tiny ViT (8×8 images, dim 8, one block). */
+const config = SYNTHETIC_CONFIG;
 const TASKS = ['alpha', 'beta'];
 const CLASSES = 4;
 const COUNT = 40;

@@ -15,8 +15,7 @@ import { parseArgs } from 'node:util';
 import { evaluateEncoder, mean, zooResults, type TableRow } from '../../src/eval/zoo-table';
 import { nodeGpu } from '../../src/gpu/node-gpu';
 import { initTf, parseTfDevice } from '../../src/tf/backend';
-import type { LoadedZoo } from '../../src/zoo/load';
-import { loadZoo } from '../../src/zoo/load';
+import { type LoadedZoo, loadZoo } from '../../src/zoo/load';
 import { lossAt } from '../../src/adapt/adamerging/gradient';
 import { runAdaMerging } from '../../src/adapt/adamerging/run';
 import type {

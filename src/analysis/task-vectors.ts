@@ -4,8 +4,7 @@
  * the fine-tunes: at any time only one tensor of each model is in memory.
  */
 import type { Checkpoint } from '../io';
-import type { ProgressCallback } from '../core';
-import { progressReporter } from '../core';
+import { type ProgressCallback, progressReporter } from '../core';
 import { layerIndexOf } from '../merge';
 import { AnalysisError } from './errors';
 import { PairStats } from './pair-stats';

@@ -4,9 +4,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GrayImages } from '../data';
-import { imagesToTensor } from '../models';
-import { vitForward, type VitParams } from '../models';
-import { DEFAULT_VIT_CONFIG, type VitConfig } from '../models';
+import {
+  imagesToTensor,
+  vitForward,
+  type VitParams,
+  DEFAULT_VIT_CONFIG,
+  type VitConfig,
+} from '../models';
 
 export interface AccuracyResult {
   correct: number;

@@ -6,10 +6,9 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../tf';
-import { loadZoo, parseTestSet, type LoadedZoo } from '../zoo';
+import { loadZoo, parseTestSet, type LoadedZoo, ZooFormatError } from '../zoo';
 import { encoderShapes, parameterShapes } from '../models';
 import { zooResults } from './zoo-table';
-import { ZooFormatError } from '../zoo';
 
 const ZOO = 'public/zoo';
 const SAMPLE = 200;

@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEncoder } from '../models';
-import { imagesToTensor, toTensors } from '../models';
-import { vitEncode } from '../models';
-import type { VitConfig } from '../models';
+import { initEncoder, imagesToTensor, toTensors, vitEncode, type VitConfig } from '../models';
 import { encodePatches, toPatches } from './fast-encode';
 
 beforeAll(async () => {

@@ -18,8 +18,9 @@ import {
   mlpSubBlock,
   patchify,
   type VitParams,
+  numPatches,
+  type VitConfig,
 } from '../models';
-import { numPatches, type VitConfig } from '../models';
 
 /** Images [N, H, W, 1] (or [N, H·W]) → patches [N·P, patch²], row-major patch order. */
 export function toPatches(images: tf.Tensor, config: VitConfig): tf.Tensor2D {

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { syntheticZoo } from '../zoo/testing/synthetic-zoo';
-import { imagesToTensor, toTensors } from '../models';
-import { vitForward } from '../models';
+import { imagesToTensor, toTensors, vitForward } from '../models';
 import { interferenceMarkdown, interferenceRows, scoreHead } from './interference';
 
 beforeAll(async () => {

@@ -6,8 +6,7 @@
  * add up, so a quick estimate on the first images can be refined by scoring the rest.
  */
 import * as tf from '@tensorflow/tfjs';
-import { imagesToTensor, toTensors } from '../models';
-import { vitHead } from '../models';
+import { imagesToTensor, toTensors, vitHead } from '../models';
 import { encodePatches, toPatches } from './fast-encode';
 import type { LoadedZoo } from '../zoo';
 

@@ -10,8 +10,7 @@
 import type { Dtype } from '../io/types';
 import type { AdapterDescription } from '../gpu';
 import type { Progress } from '../core';
-import type { MethodDefinition } from '../merge';
-import type { Recipe } from '../merge';
+import type { MethodDefinition, Recipe } from '../merge';
 import type { AdaMergingOptions, AdaMergingResult, EvalEvent, StepEvent } from '../adapt';
 import type { LayerNorms, TaskVectorAnalysis } from '../analysis';
 

@@ -3,10 +3,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../tf';
 import { validateManifest } from './manifest';
 import { train } from './train';
-import { initEncoder, initHead } from '../models';
-import { toTensors } from '../models';
-import { vitEncode, vitForward, vitHead } from '../models';
-import { DEFAULT_VIT_CONFIG, validateVitConfig, type VitConfig } from '../models';
+import {
+  initEncoder,
+  initHead,
+  toTensors,
+  vitEncode,
+  vitForward,
+  vitHead,
+  DEFAULT_VIT_CONFIG,
+  validateVitConfig,
+  type VitConfig,
+} from '../models';
 
 const COSINE: VitConfig = { ...DEFAULT_VIT_CONFIG, head: 'cosine', logitScale: 16 };
 

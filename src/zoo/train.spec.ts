@@ -1,9 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf } from '../tf';
-import { initEncoder, initHead } from '../models';
-import type { VitConfig } from '../models';
-import { Rng } from '../data';
-import { makeExamples, taskByName } from '../data';
+import { initEncoder, initHead, type VitConfig } from '../models';
+import { Rng, makeExamples, taskByName } from '../data';
 import { learningRate, train } from './train';
 
 const SMALL: VitConfig = {

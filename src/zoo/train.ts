@@ -5,9 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GrayImages } from '../data';
-import { vitForward } from '../models';
-import { imagesToTensor, type NamedArray } from '../models';
-import { headBiasName, isCosineHead, type VitConfig } from '../models';
+import {
+  vitForward,
+  imagesToTensor,
+  type NamedArray,
+  headBiasName,
+  isCosineHead,
+  type VitConfig,
+} from '../models';
 
 export interface TrainOptions {
   config: VitConfig;

@@ -5,8 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { imagesToTensor } from '../../models';
-import { vitForward } from '../../models';
+import { imagesToTensor, vitForward } from '../../models';
 import { initTf } from '../../tf';
 import { crossEntropyPerTask, hostProblem, mergedEncoder, prepareProblem } from './problem';
 import { runAdaMerging } from './run';

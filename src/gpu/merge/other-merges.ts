@@ -3,10 +3,16 @@
  * that come from whole-tensor reductions (slerp coefficients, Model Stock t) are computed on
  * the CPU from f64 totals of GPU block sums, with the reference's own formulas.
  */
-import type { ConsensusJob, LinearJob, ModelStockJob, SlerpJob, TensorResult } from '../../merge';
-import { modelStockT } from '../../merge';
-import { slerpFromSums } from '../../merge';
-import { rowLength } from '../../merge';
+import {
+  type ConsensusJob,
+  type LinearJob,
+  type ModelStockJob,
+  type SlerpJob,
+  type TensorResult,
+  modelStockT,
+  slerpFromSums,
+  rowLength,
+} from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
 import { UniformWriter } from './encode';
 import { ElementwiseRun } from './elementwise';

@@ -4,9 +4,13 @@
  * headless Chromium) and the CPU reference on the same jobs, and returns only numbers — max
  * errors and mismatch counts — for the spec to assert on.
  */
-import { createCpuBackend } from '../../merge';
-import type { TaskArithmeticJob } from '../../merge';
-import { elementUniform, nameHash, streamKey } from '../../merge';
+import {
+  createCpuBackend,
+  type TaskArithmeticJob,
+  elementUniform,
+  nameHash,
+  streamKey,
+} from '../../merge';
 import { adapterLabel } from '../adapter';
 import { browserGpu } from '../browser-gpu';
 import { gpuUniforms } from '../kernels/rng-probe';

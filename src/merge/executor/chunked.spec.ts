@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memorySinkFolder } from '../../io';
-import { blobSource } from '../../io';
+import { memorySinkFolder, blobSource } from '../../io';
 import type { ByteSource } from '../../io/types';
 import type { MergeBackend, TensorJob } from '../backend';
 import { createCpuBackend } from '../cpu/index';

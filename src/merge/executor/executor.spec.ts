@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { openShardedCheckpoint, openSingleCheckpoint, type Checkpoint } from '../../io';
-import { openSafetensors } from '../../io';
-import { memorySink, memorySinkFolder } from '../../io';
-import { memorySource } from '../../io';
+import {
+  openShardedCheckpoint,
+  openSingleCheckpoint,
+  type Checkpoint,
+  openSafetensors,
+  memorySink,
+  memorySinkFolder,
+  memorySource,
+} from '../../io';
 import { makeValidSafetensors } from '../../io/testing/safetensors-builder';
 import type { RawTensor, TensorJob } from '../backend';
 import { createCpuBackend, mergeTensorCpu } from '../cpu/index';

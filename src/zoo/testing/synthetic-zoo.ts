@@ -3,11 +3,8 @@
  * seeded noise, confident random heads (so entropies are far from their maximum and λ has a
  * gradient), and seeded random images as the unlabeled/labelled test sets.
  */
-import { Rng } from '../../data';
-import type { GrayImages } from '../../data';
-import { initEncoder, initHead } from '../../models';
-import type { NamedArray } from '../../models';
-import type { VitConfig } from '../../models';
+import { Rng, type GrayImages } from '../../data';
+import { initEncoder, initHead, type NamedArray, type VitConfig } from '../../models';
 import type { ZooManifest } from '../manifest';
 import type { LoadedZoo } from '../load';
 
