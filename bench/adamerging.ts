@@ -16,7 +16,7 @@ import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
 import { measureSteps, type StepMeasurement } from '../src/adapt/adamerging/measure';
 import { AdaMergingSession } from '../src/adapt/adamerging/session';
-import { syntheticZoo } from '../src/adapt/adamerging/testing/synthetic-zoo';
+import { syntheticZoo } from '../src/zoo/testing/synthetic-zoo';
 import type { VitConfig } from '../src/models/vit-config';
 import { initTf, type TfDevice } from '../src/tf/backend';
 import { nodeGpu } from '../src/gpu/node-gpu';

@@ -17,7 +17,7 @@ import {
   TINY_CLIP,
   VIT_B32_CLIP,
   type ClipPoolShape,
-} from '../src/eval/clip/testing/pool';
+} from '../src/eval/testing/clip-pool';
 import { clipVisionTensorShapes } from '../src/models/clip';
 import { toTensors } from '../src/models/tensors';
 import { Rng } from '../src/data/prng';

@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { callInPage } from './in-page';
 import type { InPageReport } from '../src/gpu/testing/compare-in-page';
-import type { TiesBenchResult } from '../src/gpu/bench/ties-bench';
+import type { TiesBenchResult } from '../bench/gpu/ties-bench';
 
 // WebGPU merge kernels on Chromium's real adapter (lavapipe, compatibility mode) against the
 // CPU reference, both run inside the page on the same seeded jobs. Fails if there is no adapter.
@@ -41,7 +41,7 @@ test('an 8 × 4M TIES tensor: timing on lavapipe and equality with the CPU refer
   await page.goto('/');
   const r = await callInPage<TiesBenchResult>(
     page,
-    '/src/gpu/bench/ties-in-page.ts',
+    '/bench/gpu/ties-in-page.ts',
     'benchTiesInPage',
   );
   console.log(

@@ -1,7 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { decodeSafetensors } from '../src/zoo/safetensors-lite';
+import { paramsFromBytes } from '../src/merge/params';
 import { dropFiles } from './helpers/drop';
 import { buildMiniZoo, serveMiniZoo, type MiniZoo } from './helpers/miniZoo';
 import { checkpointRow, openStudio, screenshot } from './helpers/studio';
@@ -62,9 +62,11 @@ test('layer-wise AdaMerging streams live charts and adds its merge to the result
 
   // Every encoder tensor is θ₀ + Σₜ λₜ,tensor·τₜ with the recipe's λ (rounded to 1e-6 there);
   // θ₀ and θₜ come straight from the zoo's files, the arithmetic is done here.
-  const merged = decodeSafetensors(bytes, 'exported');
-  const base = decodeSafetensors(zoo.files.get('base.safetensors')!, 'base');
-  const tuned = recipe.models.map((m) => decodeSafetensors(zoo.files.get(m.model)!, m.model));
+  const merged = await paramsFromBytes(bytes, 'exported');
+  const base = await paramsFromBytes(zoo.files.get('base.safetensors')!, 'base');
+  const tuned = await Promise.all(
+    recipe.models.map((m) => paramsFromBytes(zoo.files.get(m.model)!, m.model)),
+  );
   expect(recipe.models.map((m) => m.model).sort()).toEqual([
     'alpha.safetensors',
     'beta.safetensors',

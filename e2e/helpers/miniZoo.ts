@@ -7,24 +7,17 @@
 import type { Page } from '@playwright/test';
 import type { GrayImages } from '../../src/data/images';
 import { predict } from '../../src/eval/accuracy';
-import { taskArithmetic, taskVector } from '../../src/eval/simple-merge';
+import { taskArithmeticMerge, zooMerge } from '../../src/eval/zoo-merges';
 import { evaluateEncoder } from '../../src/eval/zoo-table';
 import { initEncoder, initHead } from '../../src/models/init';
 import { toTensors, type NamedArray } from '../../src/models/tensors';
-import type { VitConfig } from '../../src/models/vit-config';
 import type { LoadedZoo } from '../../src/zoo/load';
 import { ZOO_FORMAT, ZOO_VERSION, type ZooManifest } from '../../src/zoo/manifest';
-import { encodeSafetensors } from '../../src/zoo/safetensors-lite';
+import { paramsToBytes } from '../../src/merge/params';
+import { SYNTHETIC_CONFIG } from '../../src/zoo/testing/synthetic-zoo';
 
-const config: VitConfig = {
-  imageSize: 8,
-  patchSize: 4,
-  dim: 8,
-  depth: 1,
-  heads: 2,
-  mlpDim: 16,
-  eps: 1e-5,
-};
+/** The specs' tiny ViT (8×8 images, dim 8, one block). */
+const config = SYNTHETIC_CONFIG;
 const TASKS = ['alpha', 'beta'];
 const CLASSES = 4;
 const COUNT = 40;
@@ -71,7 +64,7 @@ export async function buildMiniZoo(): Promise<MiniZoo> {
     checkpoints: new Map(),
     testSets: new Map(),
   };
-  const files = new Map<string, Uint8Array>([['base.safetensors', encodeSafetensors(base)]]);
+  const files = new Map<string, Uint8Array>([['base.safetensors', await paramsToBytes(base)]]);
   for (const [t, task] of TASKS.entries()) {
     const checkpoint = new Map([...perturbed(base, 10 + t, 1.5), ...scaledHead(task, 20 + t)]);
     const pixels = randomPixels(30 + t);
@@ -86,7 +79,7 @@ export async function buildMiniZoo(): Promise<MiniZoo> {
     params.forEach((p) => p.dispose());
     zoo.checkpoints.set(task, checkpoint);
     zoo.testSets.set(task, images);
-    files.set(`${task}.safetensors`, encodeSafetensors(checkpoint));
+    files.set(`${task}.safetensors`, await paramsToBytes(checkpoint));
     const test = new Uint8Array(pixels.length + COUNT);
     test.set(pixels);
     test.set(images.labels, pixels.length);
@@ -114,9 +107,8 @@ export async function buildMiniZoo(): Promise<MiniZoo> {
   };
   zoo.manifest = manifest;
   files.set('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
-  const keep = (name: string) => !name.startsWith('heads.');
-  const vectors = TASKS.map((t) => taskVector(base, zoo.checkpoints.get(t)!, keep));
-  const merged = await evaluateEncoder('ta', taskArithmetic(base, vectors, 1), zoo, { config });
+  const encoder = await zooMerge(zoo, taskArithmeticMerge(1));
+  const merged = await evaluateEncoder('ta', encoder, zoo, { config });
   return { files, expectedMerged: merged.perTask };
 }
 

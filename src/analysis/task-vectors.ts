@@ -4,9 +4,8 @@
  * the fine-tunes: at any time only one tensor of each model is in memory.
  */
 import type { Checkpoint } from '../io';
-import type { ProgressCallback } from '../core/progress';
-import { progressReporter } from '../core/progress';
-import { layerIndexOf } from '../merge/layers';
+import { type ProgressCallback, progressReporter } from '../core';
+import { layerIndexOf } from '../merge';
 import { AnalysisError } from './errors';
 import { PairStats } from './pair-stats';
 import type { TaskVectorAnalysis } from './types';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpointPath } from '../io/node';
 import { assembleSafetensors, makeValidSafetensors } from '../io/testing/corpus';
-import { parseDtypeName } from '../merge/recipe';
+import { parseDtypeName } from '../merge';
 import { inspectCommand } from './commands/inspect';
 import { runCli } from './run';
 import type { Command } from './types';

@@ -15,8 +15,8 @@
  * Whatever is still owned when the process exits is removed by the exit hook (owned-temps.ts).
  */
 import { readFileSync } from 'node:fs';
-import { ownedTemps, removeOwnedTempsSync } from '../io/node/owned-temps';
-import { escapeTerminalText } from '../io/terminal-text';
+import { ownedTemps, removeOwnedTempsSync } from '../io/node';
+import { escapeTerminalText } from '../io';
 import { CancelReason, SIGNAL_EXIT_CODES } from './cancel';
 import type { CliIo } from './types';
 

@@ -3,7 +3,7 @@
  * (`error: <file>: <tensor>: <problem>`) and an exit code: 2 for bad input, 1 for bugs.
  */
 import { CheckpointMismatchError, OutputPathError, SafetensorsError } from '../io';
-import { escapeTerminalText } from '../io/terminal-text';
+import { escapeTerminalText } from '../io';
 import { CliUsageError, loadCommand, type CliIo, type CommandEntry } from './types';
 
 /** Errors of the environment (files, disks, permissions) a user can fix: exit 2, one line. */

@@ -2,7 +2,7 @@
  * A small seeded PRNG for data generation (sampling, shuffles, noise, procedural images). Built
  * on the project's counter-based hash so a stream is a pure function of its seed.
  */
-import { mix32, nameHash } from '../merge/random';
+import { mix32, nameHash } from '../merge';
 
 export class Rng {
   private counter = 0;

@@ -3,10 +3,14 @@
  * test set. Runs on whatever tfjs backend is active (WebGPU in the page, wasm/cpu in Node).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GrayImages } from '../data/images';
-import { imagesToTensor } from '../models/tensors';
-import { vitForward, type VitParams } from '../models/vit';
-import { DEFAULT_VIT_CONFIG, type VitConfig } from '../models/vit-config';
+import type { GrayImages } from '../data';
+import {
+  imagesToTensor,
+  vitForward,
+  type VitParams,
+  DEFAULT_VIT_CONFIG,
+  type VitConfig,
+} from '../models';
 
 export interface AccuracyResult {
   correct: number;

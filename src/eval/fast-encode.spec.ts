@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEncoder } from '../models/init';
-import { imagesToTensor, toTensors } from '../models/tensors';
-import { vitEncode } from '../models/vit';
-import type { VitConfig } from '../models/vit-config';
+import { initEncoder, imagesToTensor, toTensors, vitEncode, type VitConfig } from '../models';
 import { encodePatches, toPatches } from './fast-encode';
 
 beforeAll(async () => {

@@ -18,8 +18,9 @@ import {
   mlpSubBlock,
   patchify,
   type VitParams,
-} from '../models/vit-ops';
-import { numPatches, type VitConfig } from '../models/vit-config';
+  numPatches,
+  type VitConfig,
+} from '../models';
 
 /** Images [N, H, W, 1] (or [N, H·W]) → patches [N·P, patch²], row-major patch order. */
 export function toPatches(images: tf.Tensor, config: VitConfig): tf.Tensor2D {

@@ -4,10 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { browserGpu } from '../gpu/browser-gpu';
-import { adapterLabel } from '../gpu/adapter';
-import { initTf } from '../tf/backend';
-import { toTensors } from '../models/tensors';
-import { loadZoo } from '../zoo/load';
+import { adapterLabel } from '../gpu';
+import { initTf } from '../tf';
+import { toTensors } from '../models';
+import { loadZoo } from '../zoo';
 import { predict } from './accuracy';
 
 export interface InPageZooReport {

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { syntheticZoo } from '../adapt/adamerging/testing/synthetic-zoo';
-import { imagesToTensor, toTensors } from '../models/tensors';
-import { vitForward } from '../models/vit';
+import { syntheticZoo } from '../zoo/testing/synthetic-zoo';
+import { imagesToTensor, toTensors, vitForward } from '../models';
 import { interferenceMarkdown, interferenceRows, scoreHead } from './interference';
 
 beforeAll(async () => {
@@ -54,8 +53,8 @@ describe('interference diagnostic', () => {
     expect(got.entropy).toBeLessThan(Math.log(zoo.manifest.tasks[2]!.classNames.length));
   });
 
-  it('own λ=1 is each fine-tune itself, task arithmetic λ=0 and others λ=0 are the base', () => {
-    const rows = interferenceRows(zoo, { taGrid: [0], lambdas: [0, 1] });
+  it('own λ=1 is each fine-tune itself, task arithmetic λ=0 and others λ=0 are the base', async () => {
+    const rows = await interferenceRows(zoo, { taGrid: [0], lambdas: [0, 1] });
     const byLabel = new Map(rows.map((r) => [r.label, r]));
     const base = byLabel.get('Base + task heads')!;
     for (const t of names) {
@@ -71,9 +70,9 @@ describe('interference diagnostic', () => {
     ).toBe(true);
   });
 
-  it('the others row for a task leaves out exactly that task’s vector', () => {
+  it('the others row for a task leaves out exactly that task’s vector', async () => {
     const two = syntheticZoo({ tasks: 2, images: 16, seed: 3 });
-    const rows = interferenceRows(two, { taGrid: [], lambdas: [0.5] });
+    const rows = await interferenceRows(two, { taGrid: [], lambdas: [0.5] });
     const others = rows.find((r) => r.label === 'Other vectors λ=0.5')!;
     const own = rows.find((r) => r.label === 'Own vector λ=0.5')!;
     // With two tasks, task 0's "others" encoder is θ₀ + 0.5·τ₁ and its "own" one θ₀ + 0.5·τ₀:

@@ -7,11 +7,11 @@
  * while making them wrong — the case in which entropy minimisation raises λ past the optimum.
  */
 import * as tf from '@tensorflow/tfjs';
-import { imagesToTensor, toTensors } from '../models/tensors';
-import { vitForward } from '../models/vit';
-import type { LoadedZoo } from '../zoo/load';
-import { applyDeltas, taskVector, type Params } from './simple-merge';
-import { encoderOf, headsOf } from './zoo-table';
+import type { Params } from '../core';
+import { imagesToTensor, toTensors, vitForward } from '../models';
+import type { LoadedZoo } from '../zoo';
+import { encoderOf, weightedMerge, zooMerge } from './zoo-merges';
+import { headsOf } from './zoo-table';
 
 export interface InterferenceCell {
   accuracy: number;
@@ -59,52 +59,51 @@ export function scoreHead(
 }
 
 /** One row: `encoderFor(k)` is the encoder task k is scored with (its own head added). */
-function row(
+async function row(
   label: string,
   zoo: LoadedZoo,
-  encoderFor: (k: number) => Params,
+  encoderFor: (k: number) => Promise<Params>,
   limit: number | undefined,
-): InterferenceRow {
+): Promise<InterferenceRow> {
   const perTask: Record<string, InterferenceCell> = {};
-  zoo.manifest.tasks.forEach((task, k) => {
+  for (const [k, task] of zoo.manifest.tasks.entries()) {
     const heads = headsOf(zoo.checkpoints.get(task.name)!, task.headTensors);
-    const params = toTensors(new Map([...encoderFor(k), ...heads]));
+    const params = toTensors(new Map([...(await encoderFor(k)), ...heads]));
     perTask[task.name] = scoreHead(params, task.name, zoo, limit);
     for (const t of params.values()) t.dispose();
-  });
+  }
   const cells = Object.values(perTask);
   const mean = (f: (c: InterferenceCell) => number): number =>
     cells.reduce((s, c) => s + f(c), 0) / Math.max(1, cells.length);
   return { label, perTask, accuracy: mean((c) => c.accuracy), entropy: mean((c) => c.entropy) };
 }
 
-export function interferenceRows(
+export async function interferenceRows(
   zoo: LoadedZoo,
   options: InterferenceOptions = {},
-): InterferenceRow[] {
+): Promise<InterferenceRow[]> {
   const { limit } = options;
-  const isEncoder = (name: string): boolean => !name.startsWith(zoo.manifest.headPrefix);
   const base = encoderOf(zoo.base, zoo.manifest.headPrefix);
-  const vectors = zoo.manifest.tasks.map((t) =>
-    taskVector(base, zoo.checkpoints.get(t.name)!, isEncoder),
-  );
-  const only = (weights: (j: number) => number): Params =>
-    applyDeltas(
-      base,
-      vectors,
-      vectors.map((_, j) => weights(j)),
-    );
-  const rows = [row('Base + task heads', zoo, () => base, limit)];
+  const tasks = zoo.manifest.tasks.length;
+  // θ₀ + Σⱼ weights(j)·τⱼ, merged by the engine.
+  const only = (weights: (j: number) => number): Promise<Params> =>
+    zooMerge(zoo, weightedMerge(Array.from({ length: tasks }, (_, j) => weights(j))));
+  const rows = [await row('Base + task heads', zoo, async () => base, limit)];
   for (const lambda of options.taGrid ?? [0.1, 0.2, 0.3, 0.5]) {
-    const merged = only(() => lambda);
-    rows.push(row(`Task arithmetic λ=${lambda}`, zoo, () => merged, limit));
+    const merged = await only(() => lambda);
+    rows.push(await row(`Task arithmetic λ=${lambda}`, zoo, async () => merged, limit));
   }
   for (const lambda of options.lambdas ?? [0.3]) {
     rows.push(
-      row(`Own vector λ=${lambda}`, zoo, (k) => only((j) => (j === k ? lambda : 0)), limit),
+      await row(`Own vector λ=${lambda}`, zoo, (k) => only((j) => (j === k ? lambda : 0)), limit),
     );
     rows.push(
-      row(`Other vectors λ=${lambda}`, zoo, (k) => only((j) => (j === k ? 0 : lambda)), limit),
+      await row(
+        `Other vectors λ=${lambda}`,
+        zoo,
+        (k) => only((j) => (j === k ? 0 : lambda)),
+        limit,
+      ),
     );
   }
   return rows;

@@ -3,10 +3,10 @@
  * must be present with the right shape; F32, F16 and BF16 are converted to f32. Head tensors in
  * the file are ignored (each task uses its own head from the zoo).
  */
+import type { NamedArray } from '../core';
 import { openSafetensors, type ByteSource } from '../io';
-import type { NamedArray } from '../models/tensors';
-import { encoderShapes, type VitConfig } from '../models/vit-config';
-import { ZooFormatError } from '../zoo/safetensors-lite';
+import { encoderShapes, type VitConfig } from '../models';
+import { ZooFormatError } from '../zoo';
 
 export async function readEncoder(
   source: ByteSource,

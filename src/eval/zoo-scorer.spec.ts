@@ -1,23 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { GrayImages } from '../data/images';
-import { initEncoder, initHead } from '../models/init';
-import { toTensors } from '../models/tensors';
-import type { VitConfig } from '../models/vit-config';
-import type { LoadedZoo } from '../zoo/load';
-import type { ZooManifest } from '../zoo/manifest';
+import type { GrayImages } from '../data';
+import { initEncoder, initHead, toTensors } from '../models';
+import type { LoadedZoo, ZooManifest } from '../zoo';
+import { SYNTHETIC_CONFIG } from '../zoo/testing/synthetic-zoo';
 import { accuracy } from './accuracy';
 import { accuracies, addCounts, ZooScorer } from './zoo-scorer';
 
-const config: VitConfig = {
-  imageSize: 8,
-  patchSize: 4,
-  dim: 8,
-  depth: 1,
-  heads: 2,
-  mlpDim: 16,
-  eps: 1e-5,
-};
+const config = SYNTHETIC_CONFIG;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -6,10 +6,9 @@
  * add up, so a quick estimate on the first images can be refined by scoring the rest.
  */
 import * as tf from '@tensorflow/tfjs';
-import { imagesToTensor, toTensors } from '../models/tensors';
-import { vitHead } from '../models/vit';
+import { imagesToTensor, toTensors, vitHead } from '../models';
 import { encodePatches, toPatches } from './fast-encode';
-import type { LoadedZoo } from '../zoo/load';
+import type { LoadedZoo } from '../zoo';
 
 /** Correct predictions per task on the images [from, to) of each test set. */
 export interface RangeCounts {

@@ -1,14 +1,22 @@
 /**
  * The zoo's results table: per-task accuracy of the individual fine-tunes, the base through each
  * task's head, weight averaging, task arithmetic (λ = 0.3) and TIES, plus task-vector cosines.
- * Shared by the results script (src/zoo/eval-zoo.ts) and the CLI.
+ * Shared by the results script (scripts/zoo/eval-zoo.ts) and the CLI.
  */
-import type { GrayImages } from '../data/images';
-import { toTensors, type NamedArray } from '../models/tensors';
-import type { VitConfig } from '../models/vit-config';
-import type { LoadedZoo } from '../zoo/load';
+import { PairStats } from '../analysis';
+import type { NamedArray, Params } from '../core';
+import type { GrayImages } from '../data';
+import { toTensors, type VitConfig } from '../models';
+import type { LoadedZoo } from '../zoo';
 import { accuracy } from './accuracy';
-import { cosine, l2Norm, taskArithmetic, taskVector, ties, type Params } from './simple-merge';
+import {
+  encoderOf,
+  taskArithmeticMerge,
+  tiesMerge,
+  zooMerge,
+  zooTaskVectors,
+  type ZooMerge,
+} from './zoo-merges';
 
 export interface TableRow {
   method: string;
@@ -77,10 +85,6 @@ export function headsOf(checkpoint: Params, headTensors: readonly string[]): Par
   return new Map(headTensors.map((h) => [h, checkpoint.get(h)!] as [string, NamedArray]));
 }
 
-export function encoderOf(checkpoint: Params, headPrefix: string): Params {
-  return new Map([...checkpoint].filter(([name]) => !name.startsWith(headPrefix)));
-}
-
 export interface ZooResults {
   rows: TableRow[];
   /** Task arithmetic at other λ (labels pick nothing here: a reference for AdaMerging's headroom). */
@@ -96,66 +100,61 @@ export async function zooResults(
   zoo: LoadedZoo,
   options: { limit?: number; onRow?: (row: TableRow) => void; sweep?: number[] } = {},
 ): Promise<ZooResults> {
-  const prefix = zoo.manifest.headPrefix;
   const tasks = zoo.manifest.tasks.map((t) => t.name);
-  const base = encoderOf(zoo.base, prefix);
-  const vectors = tasks.map((t) =>
-    taskVector(base, zoo.checkpoints.get(t)!, (name) => !name.startsWith(prefix)),
-  );
+  const base = encoderOf(zoo.base, zoo.manifest.headPrefix);
   const rows: TableRow[] = [];
   const push = (row: TableRow): void => {
     rows.push(row);
     options.onRow?.(row);
   };
   const limit = options.limit;
+  const merged = async (label: string, merge: ZooMerge): Promise<TableRow> =>
+    evaluateEncoder(label, await zooMerge(zoo, merge), zoo, { limit });
   push(await evaluateIndividuals(zoo, { limit }));
   push(await evaluateEncoder('Base + task heads', base, zoo, { limit }));
+  push(await merged('Weight averaging', taskArithmeticMerge(1 / tasks.length)));
+  push(await merged('Task arithmetic (λ=0.3)', taskArithmeticMerge(0.3)));
   push(
-    await evaluateEncoder(
-      'Weight averaging',
-      taskArithmetic(base, vectors, 1 / tasks.length),
-      zoo,
-      { limit },
-    ),
-  );
-  push(
-    await evaluateEncoder('Task arithmetic (λ=0.3)', taskArithmetic(base, vectors, 0.3), zoo, {
-      limit,
-    }),
-  );
-  push(
-    await evaluateEncoder(
+    await merged(
       'TIES (paper: top-20% model scope, mass sign, disjoint mean, λ=1)',
-      ties(base, vectors, { density: 0.2, disjoint: 'mean', lambda: 1 }),
-      zoo,
-      { limit },
+      tiesMerge({ density: 0.2, disjoint: 'mean', lambda: 1 }),
     ),
   );
   push(
-    await evaluateEncoder(
+    await merged(
       'TIES (FusionBench: disjoint sum, λ=0.3)',
-      ties(base, vectors, { density: 0.2, disjoint: 'sum', lambda: 0.3 }),
-      zoo,
-      { limit },
+      tiesMerge({ density: 0.2, disjoint: 'sum', lambda: 0.3 }),
     ),
   );
   const sweep: TableRow[] = [];
   for (const lambda of options.sweep ?? []) {
-    const row = await evaluateEncoder(
-      `Task arithmetic (λ=${lambda})`,
-      taskArithmetic(base, vectors, lambda),
-      zoo,
-      { limit },
-    );
+    const row = await merged(`Task arithmetic (λ=${lambda})`, taskArithmeticMerge(lambda));
     sweep.push(row);
     options.onRow?.(row);
   }
-  const cosines = vectors.map((a) => vectors.map((b) => cosine(a, b)));
-  const taskVectorNorms = Object.fromEntries(tasks.map((t, i) => [t, l2Norm(vectors[i]!)]));
+  const stats = vectorStats(tasks, zooTaskVectors(zoo));
+  const cosines = stats.cosine;
+  const taskVectorNorms = Object.fromEntries(tasks.map((t, i) => [t, stats.norms[i]!]));
   const imagesPerTask = Math.min(
     ...tasks.map((t) => Math.min(zoo.testSets.get(t)?.count ?? 0, limit ?? Infinity)),
   );
   return { rows, sweep, tasks, cosines, taskVectorNorms, imagesPerTask };
+}
+
+/** Cosines and L2 norms of the task vectors (src/analysis's running sums, tensor by tensor). */
+export function vectorStats(
+  tasks: string[],
+  vectors: Params[],
+): { cosine: number[][]; norms: number[] } {
+  const stats = new PairStats(tasks);
+  for (const name of vectors[0]?.keys() ?? []) {
+    stats.add(
+      null,
+      vectors.map((v) => v.get(name)!.data),
+    );
+  }
+  const result = stats.result();
+  return { cosine: result.cosine, norms: result.norms };
 }
 
 const pct = (x: number): string => (100 * x).toFixed(1);

@@ -76,3 +76,6 @@ export {
   DataFolderError,
   type DataFolder,
 } from './data-folder';
+export { escapeTerminalText } from './terminal-text';
+export { previewValue, describeValue } from './preview';
+export { isVocabularyMismatch } from './vocabulary';

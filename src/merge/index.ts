@@ -1,6 +1,25 @@
 /** The merge engine's public API (browser-safe; the CLI adds Node file handling). */
 export type * from './backend';
-export { createCpuBackend, mergeTensorCpu } from './cpu/index';
+export { outputArray } from './backend';
+export {
+  createCpuBackend,
+  mergeTensorCpu,
+  CpuMagnitudeSelector,
+  unpackToF32,
+  rowLength,
+  modelStockT,
+} from './cpu/index';
+export { slerpFromSums } from './cpu/slerp';
+export { mix32, nameHash, streamKey, elementUniform } from './random';
+/** The radix selection's bookkeeping, shared by the CPU and WebGPU magnitude selectors. */
+export {
+  RADIX_BINS,
+  newRadixStates,
+  findRank,
+  closeRadixPass,
+  decidedThresholds,
+  type RadixState,
+} from './radix-threshold';
 export { METHODS, getMethod, methodNames, UnknownMethodError } from './registry';
 export type {
   MethodDefinition,
@@ -29,3 +48,12 @@ export {
   type ExecuteOptions,
   type MergeSummary,
 } from './executor/index';
+export {
+  paramsToBytes,
+  paramsFromBytes,
+  paramsCheckpoint,
+  mergeParams,
+  taskVectors,
+} from './params';
+export { tiesSelectedTaskVectors, modelScopeThresholds } from './ties-selection';
+export { linearSteps, type LinearStep } from './linear-steps';

@@ -16,7 +16,7 @@
  */
 import { FLOAT_DTYPES, type FloatDtype } from '../io/types';
 import { shapeMismatchProblem } from './recipe/vocabulary';
-import { tensorByteSize } from '../io/tensor-summary';
+import { tensorByteSize } from '../io';
 import { countLayers, layerIndexOf } from './layers';
 import { buildJobTemplate } from './planning/jobs';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memorySinkFolder } from '../io/sinks';
+import { memorySinkFolder } from '../io';
 import type { MergeBackend, TensorJob } from './backend';
 import { createCpuBackend, mergeTensorCpu } from './cpu/index';
 import { executeMerge } from './executor/index';

@@ -2,8 +2,7 @@
  * A tiny synthetic model pool for merge tests (and the CLI test): a base and T task models
  * with mixed F32/BF16/F16 tensors, an I64 tensor, and one task-specific head per task.
  */
-import { openSingleCheckpoint, type Checkpoint } from '../io/checkpoint';
-import { memorySource } from '../io/sources';
+import { openSingleCheckpoint, type Checkpoint, memorySource } from '../io';
 import { makeValidSafetensors, type TestTensor } from '../io/testing/safetensors-builder';
 import type { Dtype } from '../io/types';
 

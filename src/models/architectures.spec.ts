@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { memorySource, openSafetensors } from '../io';
 import { recogniseArchitecture, requireArchitecture } from './architectures';
-import { loadFixture } from './clip/test-fixtures';
+import { loadFixture } from './testing/clip-fixtures';
 
 describe('architecture registry', () => {
   it('recognises a CLIP checkpoint: vision tower merged, the rest left, blocks 0 … L+1', async () => {

@@ -2,7 +2,7 @@
  * Seeded initial parameters for the ViT, drawn in plain JS so the numbers are identical on every
  * backend and machine (tfjs's own random ops differ between backends).
  */
-import { mix32 } from '../merge/random';
+import { mix32 } from '../merge';
 import { encoderShapes, headShapes, type VitConfig } from './vit-config';
 
 /** Deterministic normal sampler (Box–Muller over a counter-based hash). */

@@ -1,10 +1,8 @@
 /** Converting between plain named Float32Arrays (checkpoints) and tfjs tensors / images. */
 import * as tf from '@tensorflow/tfjs';
+import type { NamedArray } from '../core';
 
-export interface NamedArray {
-  shape: number[];
-  data: Float32Array;
-}
+export type { NamedArray, Params } from '../core';
 
 /** Plain arrays → tensors (caller disposes). */
 export function toTensors(arrays: Map<string, NamedArray>): Map<string, tf.Tensor> {

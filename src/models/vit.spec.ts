@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf } from '../tf/backend';
+import { initTf } from '../tf';
 import { initEncoder, initHead } from './init';
 import { toTensors, type NamedArray } from './tensors';
 import { vitEncode, vitForward } from './vit';

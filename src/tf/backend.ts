@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type { GpuContext } from '../gpu/adapter';
+import type { GpuContext } from '../gpu';
 
 export const TF_DEVICES = ['webgpu', 'wasm', 'cpu'] as const;
 export type TfDevice = (typeof TF_DEVICES)[number];

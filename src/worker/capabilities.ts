@@ -1,4 +1,4 @@
-import { describeBrowserGpu } from '../gpu/probe';
+import { describeBrowserGpu } from '../gpu';
 import type { CapabilityReport, ComputeDevice, GpuPreference } from './protocol';
 
 /**

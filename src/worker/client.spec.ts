@@ -4,7 +4,7 @@ import type { Endpoint } from './endpoint';
 import { StudioError, isCancelled } from './errors';
 import { serve, Transfer, type Handlers } from './serve';
 import type { CapabilityReport, CheckpointSummary } from './protocol';
-import { SafetensorsError } from '../io/errors';
+import { SafetensorsError } from '../io';
 
 const ports: MessagePort[] = [];
 afterEach(() => ports.splice(0).forEach((port) => port.close()));

@@ -8,17 +8,11 @@
  * worker. The UI never sees a stack trace: errors cross the boundary as `WireError`.
  */
 import type { Dtype } from '../io/types';
-import type { AdapterDescription } from '../gpu/adapter';
-import type { Progress } from '../core/progress';
-import type { MethodDefinition } from '../merge/methods/types';
-import type { Recipe } from '../merge/recipe/types';
-import type {
-  AdaMergingOptions,
-  AdaMergingResult,
-  EvalEvent,
-  StepEvent,
-} from '../adapt/adamerging/types';
-import type { LayerNorms, TaskVectorAnalysis } from '../analysis/types';
+import type { AdapterDescription } from '../gpu';
+import type { Progress } from '../core';
+import type { MethodDefinition, Recipe } from '../merge';
+import type { AdaMergingOptions, AdaMergingResult, EvalEvent, StepEvent } from '../adapt';
+import type { LayerNorms, TaskVectorAnalysis } from '../analysis';
 
 export type { Progress, MethodDefinition, Recipe };
 export type { AdaMergingOptions, AdaMergingResult, EvalEvent, StepEvent };

@@ -3,17 +3,18 @@
  * from a URL prefix in the browser (`/zoo/`, public/ is served at the root) or from a folder in
  * Node (`public/zoo`). `location` may also name the manifest itself. Framework-free.
  */
-import type { GrayImages } from '../data/images';
-import type { NamedArray } from '../models/tensors';
+import type { Params } from '../core';
+import type { GrayImages } from '../data';
+import { paramsFromBytes } from '../merge';
+import { ZooFormatError } from './errors';
 import { validateManifest, type ZooManifest } from './manifest';
-import { ZooFormatError, decodeSafetensors } from './safetensors-lite';
 
 export interface LoadedZoo {
   manifest: ZooManifest;
   /** Base checkpoint: encoder plus its pretraining head. */
-  base: Map<string, NamedArray>;
+  base: Params;
   /** Task name → fine-tuned checkpoint (encoder + heads.<task>.*). */
-  checkpoints: Map<string, Map<string, NamedArray>>;
+  checkpoints: Map<string, Params>;
   /** Task name → labelled test images. */
   testSets: Map<string, GrayImages>;
 }
@@ -113,15 +114,16 @@ export async function loadZoo(location: string, options: LoadZooOptions = {}): P
   let done = 0;
   const tick = (file: string): void => options.onFile?.(file, ++done, total);
 
-  const base = decodeSafetensors(
+  // Checkpoints are read by src/io (errors name the file and the tensor).
+  const base = await paramsFromBytes(
     await read(manifest.base.checkpoint),
     dir + manifest.base.checkpoint,
   );
   tick(manifest.base.checkpoint);
-  const checkpoints = new Map<string, Map<string, NamedArray>>();
+  const checkpoints = new Map<string, Params>();
   const testSets = new Map<string, GrayImages>();
   for (const task of tasks) {
-    const checkpoint = decodeSafetensors(await read(task.checkpoint), dir + task.checkpoint);
+    const checkpoint = await paramsFromBytes(await read(task.checkpoint), dir + task.checkpoint);
     for (const head of task.headTensors) {
       if (!checkpoint.has(head))
         throw new ZooFormatError(dir + task.checkpoint, `head tensor "${head}" is missing`);

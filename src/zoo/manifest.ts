@@ -2,8 +2,8 @@
  * The zoo manifest (`public/zoo/manifest.json`): which model, which tasks with which classes,
  * which tensors are heads, the files, where the data came from, and how it was built.
  */
-import { HEAD_TYPES, type VitConfig } from '../models/vit-config';
-import { ZooFormatError } from './safetensors-lite';
+import { HEAD_TYPES, type VitConfig } from '../models';
+import { ZooFormatError } from './errors';
 
 export const ZOO_FORMAT = 'merge-studio-zoo';
 export const ZOO_VERSION = 1;

@@ -1,9 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf } from '../tf/backend';
-import { initEncoder, initHead } from '../models/init';
-import type { VitConfig } from '../models/vit-config';
-import { Rng } from '../data/prng';
-import { makeExamples, taskByName } from '../data/tasks';
+import { initTf } from '../tf';
+import { initEncoder, initHead, type VitConfig } from '../models';
+import { Rng, makeExamples, taskByName } from '../data';
 import { learningRate, train } from './train';
 
 const SMALL: VitConfig = {

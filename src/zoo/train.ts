@@ -4,10 +4,15 @@
  * Deterministic given the initial weights and the batch sampler (the builder seeds both).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GrayImages } from '../data/images';
-import { vitForward } from '../models/vit';
-import { imagesToTensor, type NamedArray } from '../models/tensors';
-import { headBiasName, isCosineHead, type VitConfig } from '../models/vit-config';
+import type { GrayImages } from '../data';
+import {
+  vitForward,
+  imagesToTensor,
+  type NamedArray,
+  headBiasName,
+  isCosineHead,
+  type VitConfig,
+} from '../models';
 
 export interface TrainOptions {
   config: VitConfig;

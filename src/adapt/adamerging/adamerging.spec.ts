@@ -1,15 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initTf } from '../../tf/backend';
-import { taskArithmetic, taskVector as referenceTaskVector, ties } from '../../eval/simple-merge';
+import { initTf } from '../../tf';
+import type { Params } from '../../core';
+import { taskArithmeticMerge, tiesMerge, zooMerge } from '../../eval';
+import { memorySource, openSafetensors } from '../../io';
+import {
+  mergeParams,
+  paramsFromBytes,
+  parseRecipe,
+  tiesSelectedTaskVectors as tiesSelect,
+} from '../../merge';
 import { requireNodeGpu } from '../../gpu/testing/node-test-gpu';
-import { adamergingRecipe } from './export';
+import { adamergingRecipe, mergedCheckpoint } from './export';
 import { firstStepGradient, lossAt } from './gradient';
 import { PauseToken } from './pause';
 import { hostProblem, mergedEncoder, prepareProblem } from './problem';
 import { runAdaMerging } from './run';
-import { tiesSelect, type Params } from './task-vectors';
-import { syntheticZoo } from './testing/synthetic-zoo';
+import { syntheticZoo } from '../../zoo/testing/synthetic-zoo';
 import type { StepEvent } from './types';
 
 const zoo = syntheticZoo({ tasks: 3, images: 32 });
@@ -173,6 +180,28 @@ describe('runAdaMerging', () => {
     expect(seen).toBeLessThan(50);
   });
 
+  it('exports what the merge engine makes of the exported recipe, bit for bit', async () => {
+    for (const mode of ['task', 'layer'] as const) {
+      const { result, merged } = await runAdaMerging(zoo, { mode, ...FULL, lr: 0.05, steps: 3 });
+      const bytes = await mergedCheckpoint(result, merged, zoo);
+      const file = await paramsFromBytes(bytes, 'out');
+      // Re-running the recipe the file carries, as a user would from the exported YAML.
+      const { metadata } = await openSafetensors(memorySource(bytes, 'out'));
+      const { recipe } = parseRecipe(metadata.merge_studio_recipe!);
+      const inputs = new Map([[zoo.manifest.base.checkpoint, zoo.base]]);
+      for (const t of zoo.manifest.tasks) inputs.set(t.checkpoint, zoo.checkpoints.get(t.name)!);
+      const again = await mergeParams(recipe, inputs);
+      expect([...file.keys()].sort()).toEqual(
+        [...merged.keys(), ...zoo.manifest.tasks.flatMap((t) => t.headTensors)].sort(),
+      );
+      for (const name of merged.keys()) {
+        expect(Array.from(file.get(name)!.data), name).toEqual(Array.from(again.get(name)!.data));
+        // …and that is the learned merge up to the recipe's rounding of λ to 1e-6.
+        merged.get(name)!.data.forEach((v, i) => expect(file.get(name)!.data[i]).toBeCloseTo(v, 4));
+      }
+    }
+  });
+
   it('AdaMerging++ learns over TIES-selected vectors (recipe says ties, model scope)', async () => {
     const { result } = await runAdaMerging(zoo, { mode: 'task', plus: true, ...FULL, steps: 2 });
     const recipe = adamergingRecipe(result, zoo);
@@ -205,19 +234,12 @@ describe('webgpu (Node, Dawn) vs cpu', () => {
   });
 });
 
-describe('at λ = 0.3 the merges equal src/eval’s independent reference merges', () => {
+describe('at λ = 0.3 the merges equal the merge engine’s recipes', () => {
   it('AdaMerging = task arithmetic (0.3); AdaMerging++ = TIES (model scope, disjoint sum, 0.3)', async () => {
-    const baseEncoder = new Map([...zoo.base].filter(([n]) => !n.startsWith('heads.')));
-    const vectors = zoo.manifest.tasks.map((t) =>
-      referenceTaskVector(
-        baseEncoder,
-        zoo.checkpoints.get(t.name)!,
-        (n) => !n.startsWith('heads.'),
-      ),
-    );
+    // The merge engine's task arithmetic and TIES recipes (src/eval/zoo-merges.ts).
     const expected = {
-      plain: taskArithmetic(baseEncoder, vectors, 0.3),
-      plus: ties(baseEncoder, vectors, { density: 0.2, disjoint: 'sum', lambda: 0.3 }),
+      plain: await zooMerge(zoo, taskArithmeticMerge(0.3)),
+      plus: await zooMerge(zoo, tiesMerge({ density: 0.2, disjoint: 'sum', lambda: 0.3 })),
     };
     for (const plus of [false, true]) {
       const problem = prepareProblem(hostProblem(zoo, { plus, density: 0.2 }));

@@ -3,16 +3,26 @@
  * mergekit-style `{filter, value}` list on each model's `weight`), and a safetensors checkpoint
  * holding the merged encoder plus every task's own head, with the recipe in its metadata.
  *
+ * AdaMerging (task- and layer-wise) exports exactly what the merge engine makes of the
+ * recipe: the encoder tensors are `mergeParams(recipe)`, so re-running the exported recipe
+ * gives the same tensors, bit for bit (λ as recorded, rounded to 1e-6).
+ *
  * AdaMerging++ is recorded as TIES with the paper's settings (model-scope trim, disjoint sum,
  * majority zero sign). The studio's TIES engine elects signs on λ-weighted deltas (mergekit
- * semantics) while AdaMerging++ elects on the unweighted trimmed τ, so re-running that recipe
- * can differ slightly: the checkpoint's tensors are the result, the recipe is its record.
+ * semantics) while AdaMerging++ elects on the unweighted trimmed τ (merge's
+ * tiesSelectedTaskVectors), so re-running that recipe can differ slightly: for ++ the
+ * checkpoint's tensors are the learned merge and the recipe is its record.
  */
-import { recipeToYaml } from '../../merge/recipe/serialize';
-import type { ConditionalSetting, Recipe, RecipeModel } from '../../merge/recipe/types';
-import type { LoadedZoo } from '../../zoo/load';
-import { encodeSafetensors } from '../../zoo/safetensors-lite';
-import type { Params } from './task-vectors';
+import {
+  mergeParams,
+  paramsToBytes,
+  recipeToYaml,
+  type ConditionalSetting,
+  type Recipe,
+  type RecipeModel,
+} from '../../merge';
+import type { LoadedZoo } from '../../zoo';
+import type { Params } from '../../core';
 import type { AdaMergingResult } from './types';
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -45,13 +55,35 @@ export function adamergingRecipe(result: AdaMergingResult, zoo: LoadedZoo): Reci
   };
 }
 
-/** Merged encoder + each task's head; metadata carries the recipe (YAML) and λ (JSON). */
-export function mergedCheckpoint(
+/** The zoo's checkpoints under the recipe's model keys (their file names). */
+function recipeInputs(zoo: LoadedZoo): Map<string, Params> {
+  const models = new Map<string, Params>([[zoo.manifest.base.checkpoint, zoo.base]]);
+  for (const t of zoo.manifest.tasks) {
+    const checkpoint = zoo.checkpoints.get(t.name);
+    if (checkpoint) models.set(t.checkpoint, checkpoint);
+  }
+  return models;
+}
+
+/** The merge engine's result of `adamergingRecipe(result, zoo)` (every output tensor). */
+export function mergeRecipe(result: AdaMergingResult, zoo: LoadedZoo): Promise<Params> {
+  return mergeParams(adamergingRecipe(result, zoo), recipeInputs(zoo));
+}
+
+/**
+ * Merged encoder + each task's head, written by the io SafetensorsWriter; metadata carries the
+ * recipe (YAML) and λ (JSON). Task-/layer-wise AdaMerging: the encoder is the engine's merge of
+ * the recipe; AdaMerging++: the learned `merged` (see the file comment).
+ */
+export async function mergedCheckpoint(
   result: AdaMergingResult,
   merged: Params,
   zoo: LoadedZoo,
-): Uint8Array {
-  const tensors: Params = new Map(merged);
+): Promise<Uint8Array> {
+  const engine = result.plus ? undefined : await mergeRecipe(result, zoo);
+  const tensors: Params = new Map(
+    [...merged.keys()].map((name) => [name, engine?.get(name) ?? merged.get(name)!]),
+  );
   for (const task of zoo.manifest.tasks) {
     const checkpoint = zoo.checkpoints.get(task.name);
     for (const h of task.headTensors) {
@@ -59,7 +91,7 @@ export function mergedCheckpoint(
       if (t) tensors.set(h, t);
     }
   }
-  return encodeSafetensors(tensors, {
+  return paramsToBytes(tensors, {
     merge_studio_method: result.plus
       ? `adamerging++ (${result.mode}-wise)`
       : `adamerging (${result.mode}-wise)`,

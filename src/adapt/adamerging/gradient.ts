@@ -3,7 +3,7 @@
  * active backend and on a fixed seeded batch: what the backend-agreement tests compare.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LoadedZoo } from '../../zoo/load';
+import type { LoadedZoo } from '../../zoo';
 import { mergedEncoder } from './problem';
 import { AdaMergingSession } from './session';
 import type { AdaMergingOptions } from './types';

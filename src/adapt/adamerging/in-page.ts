@@ -5,17 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { adapterLabel } from '../../gpu/adapter';
+import { adapterLabel } from '../../gpu';
 import { browserGpu } from '../../gpu/browser-gpu';
-import { DEFAULT_VIT_CONFIG } from '../../models/vit-config';
-import { initTf, type TfDevice } from '../../tf/backend';
+import { DEFAULT_VIT_CONFIG, type VitConfig } from '../../models';
+import { initTf, type TfDevice } from '../../tf';
 import { firstStepGradient } from './gradient';
 import { runAdaMerging } from './run';
 import { AdaMergingSession } from './session';
-import { syntheticZoo, SYNTHETIC_CONFIG } from './testing/synthetic-zoo';
+import { syntheticZoo, SYNTHETIC_CONFIG } from '../../zoo/testing/synthetic-zoo';
 import { measureSteps, type StepMeasurement } from './measure';
-import { loadZoo } from '../../zoo/load';
-import type { VitConfig } from '../../models/vit-config';
+import { loadZoo } from '../../zoo';
 
 /** Served by the Vite dev server straight from node_modules. */
 export const WASM_PATHS = '/node_modules/@tensorflow/tfjs-backend-wasm/dist/';

@@ -4,7 +4,7 @@
  * next starts (merge of weights, forward, backward, Adam update, readback).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LoadedZoo } from '../../zoo/load';
+import type { LoadedZoo } from '../../zoo';
 import { entropyPerTask, mergedEncoder } from './problem';
 import { AdaMergingSession } from './session';
 import type { AdaMergingOptions, StepEvent } from './types';

@@ -5,14 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { imagesToTensor } from '../../models/tensors';
-import { vitForward } from '../../models/vit';
-import { initTf } from '../../tf/backend';
+import { imagesToTensor, vitForward } from '../../models';
+import { initTf } from '../../tf';
 import { crossEntropyPerTask, hostProblem, mergedEncoder, prepareProblem } from './problem';
 import { runAdaMerging } from './run';
 import { TaskBatchSampler } from './sampler';
 import { AdaMergingSession } from './session';
-import { syntheticZoo } from './testing/synthetic-zoo';
+import { syntheticZoo } from '../../zoo/testing/synthetic-zoo';
 import type { StepEvent } from './types';
 
 const zoo = syntheticZoo({ tasks: 3, images: 32 });

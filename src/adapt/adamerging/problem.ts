@@ -7,10 +7,17 @@
  * every op at ≤ 2 inputs (WebGPU's 8-storage-buffer limit, shared/BROWSER.md) and is faster.
  */
 import * as tf from '@tensorflow/tfjs';
-import { vitEncode, vitHead } from '../../models/vit';
-import { headBiasName, type VitConfig } from '../../models/vit-config';
-import type { LoadedZoo } from '../../zoo/load';
-import { AdaMergingInputError, taskVector, tiesSelect, type Params } from './task-vectors';
+import type { Params } from '../../core';
+import { taskVectors, tiesSelectedTaskVectors } from '../../merge';
+import {
+  addScaledTaskVectors,
+  headBiasName,
+  vitEncode,
+  vitHead,
+  type VitConfig,
+} from '../../models';
+import type { LoadedZoo } from '../../zoo';
+import { AdaMergingInputError } from './errors';
 import type { AdaMergingMode } from './types';
 
 export interface MergeProblem {
@@ -47,8 +54,11 @@ export function hostProblem(
   const tasks = zoo.manifest.tasks.map((t) => t.name).filter((t) => zoo.checkpoints.has(t));
   if (tasks.length === 0) throw new AdaMergingInputError('the zoo has no fine-tuned task');
   const base: Params = new Map([...zoo.base].filter(([n]) => !isTaskSpecific(n)));
-  let vectors = tasks.map((t) => taskVector(base, zoo.checkpoints.get(t)!, t, () => false));
-  if (options.plus) vectors = tiesSelect(vectors, options.density);
+  // τₖ and AdaMerging++'s TIES selection come from the merge engine's kernels.
+  let vectors = tasks.map((t) =>
+    taskVectors(base, zoo.checkpoints.get(t)!, () => true, `task "${t}"`),
+  );
+  if (options.plus) vectors = tiesSelectedTaskVectors(vectors, options.density);
   const tensorNames = [...base.keys()];
   const shapes = new Map(tensorNames.map((n) => [n, base.get(n)!.shape]));
   const heads: Params = new Map();
@@ -125,8 +135,7 @@ export function mergedEncoder(
   const out = new Map<string, tf.Tensor>();
   problem.tensorNames.forEach((name, l) => {
     const row = taskWise ? columns : tf.slice(columns, [l, 0], [1, problem.tasks.length]);
-    const delta = tf.matMul(row, problem.stacks.get(name)!);
-    out.set(name, tf.add(problem.base.get(name)!, tf.reshape(delta, problem.shapes.get(name)!)));
+    out.set(name, addScaledTaskVectors(problem.base.get(name)!, row, problem.stacks.get(name)!));
   });
   return out;
 }

@@ -5,9 +5,9 @@
  * Runs on whatever tfjs backend is active (initTf first).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LoadedZoo } from '../../zoo/load';
+import type { LoadedZoo } from '../../zoo';
 import { AdaMergingSession } from './session';
-import type { Params } from './task-vectors';
+import type { Params } from '../../core';
 import type { AdaMergingCallbacks, AdaMergingOptions, AdaMergingResult, StepEvent } from './types';
 
 export interface AdaMergingOutput {

@@ -2,8 +2,7 @@
  * Seeded unlabeled batches: each task walks its own shuffled order of its test images (a fresh
  * shuffle per epoch, like a shuffling DataLoader), so a run is a pure function of its seed.
  */
-import { Rng } from '../../data/prng';
-import type { GrayImages } from '../../data/images';
+import { Rng, type GrayImages } from '../../data';
 
 export class TaskBatchSampler {
   private readonly rngs: Rng[];

@@ -4,8 +4,8 @@
  * use its pieces directly (first-step gradient, per-phase timing).
  */
 import * as tf from '@tensorflow/tfjs';
-import { accuracy } from '../../eval/accuracy';
-import type { LoadedZoo } from '../../zoo/load';
+import { accuracy } from '../../eval';
+import type { LoadedZoo } from '../../zoo';
 import type { FusedAdaMerging } from './fused/engine';
 import { fusedEngineFor } from './fused/from-problem';
 import {
@@ -18,7 +18,7 @@ import {
   type MergeProblem,
 } from './problem';
 import { TaskBatchSampler } from './sampler';
-import type { Params } from './task-vectors';
+import type { Params } from '../../core';
 import {
   DEFAULT_OPTIONS,
   type AdaMergingOptions,

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateClipPool, TINY_CLIP, VIT_B32_CLIP } from '../../eval/clip/testing/pool';
-import { parseClipConfig } from '../../models/clip';
-import { clipModelConfigJson } from '../../eval/clip/testing/pool';
+import { generateClipPool, TINY_CLIP, VIT_B32_CLIP } from '../../eval/testing/clip-pool';
+import { parseClipConfig } from '../../models';
+import { clipModelConfigJson } from '../../eval/testing/clip-pool';
 import { clipAdaMergingFootprint, footprintProblem } from './footprint';
 import { clipHostProblem, uploadClipProblem } from './problem';
 

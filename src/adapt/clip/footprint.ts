@@ -6,7 +6,7 @@
  * the numbers instead of failing inside a kernel (lavapipe: 128 MiB; a ViT-B/32 fc1 stack is
  * 9.0 MiB per task, so FusionBench's 20-task pool needs 180 MiB in one buffer).
  */
-import { clipNumPatches, clipVisionTensorShapes, type ClipConfig } from '../../models/clip';
+import { clipNumPatches, clipVisionTensorShapes, type ClipConfig } from '../../models';
 
 export interface DeviceFootprint {
   /** θ₀ (vision tower) + visual_projection. */

@@ -5,15 +5,11 @@
  * from the same `mergedEncoder` the demo zoo's AdaMerging uses, so θ₀ + Σλτ exists once.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ClipConfig } from '../../models/clip';
-import type { NamedArray } from '../../models/tensors';
+import type { NamedArray, Params } from '../../core';
+import { taskVectors, tiesSelectedTaskVectors } from '../../merge';
+import type { ClipConfig } from '../../models';
 import { mergedEncoder, type MergeProblem } from '../adamerging/problem';
-import {
-  AdaMergingInputError,
-  taskVector,
-  tiesSelect,
-  type Params,
-} from '../adamerging/task-vectors';
+import { AdaMergingInputError } from '../adamerging/errors';
 
 export interface ClipHostProblem {
   config: ClipConfig;
@@ -44,8 +40,10 @@ export interface ClipProblemInput {
 export function clipHostProblem(input: ClipProblemInput): ClipHostProblem {
   if (input.finetunes.length === 0) throw new AdaMergingInputError('no fine-tuned task to merge');
   const base: Params = new Map([...input.base].filter(([n]) => n.startsWith('vision_model.')));
-  let vectors = input.finetunes.map((f) => taskVector(base, f.vision, f.task, () => false));
-  if (input.plus) vectors = tiesSelect(vectors, input.density);
+  let vectors = input.finetunes.map((f) =>
+    taskVectors(base, f.vision, () => true, `task "${f.task}"`),
+  );
+  if (input.plus) vectors = tiesSelectedTaskVectors(vectors, input.density);
   const tensorNames = [...base.keys()];
   return {
     config: input.config,

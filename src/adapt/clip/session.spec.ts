@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../data/prng';
-import { generateClipPool, TINY_CLIP } from '../../eval/clip/testing/pool';
+import { Rng } from '../../data';
+import { generateClipPool, TINY_CLIP } from '../../eval/testing/clip-pool';
 import { clipHostProblem, mergedClipParams, uploadClipProblem } from './problem';
 import {
   ClipAdaMergingSession,

@@ -5,8 +5,8 @@
  * result are the demo zoo's AdaMerging types, so the CLI and the studio show both alike.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../data/prng';
-import { unitImageEmbeds, zeroShotLogits } from '../../eval/clip';
+import { Rng } from '../../data';
+import { unitImageEmbeds, zeroShotLogits } from '../../eval';
 import { resolveOptions } from '../adamerging/session';
 import type {
   AdaMergingCallbacks,

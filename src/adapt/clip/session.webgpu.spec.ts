@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../data/prng';
-import { generateClipPool, TINY_CLIP } from '../../eval/clip/testing/pool';
+import { Rng } from '../../data';
+import { generateClipPool, TINY_CLIP } from '../../eval/testing/clip-pool';
 import { requireNodeGpu } from '../../gpu/testing/node-test-gpu';
-import { initTf } from '../../tf/backend';
+import { initTf } from '../../tf';
 import { clipHostProblem, mergedClipParams } from './problem';
 import { ClipAdaMergingSession, entropyPerTask } from './session';
 

@@ -14,9 +14,9 @@ import {
   footprintProblem,
   runClipAdaMerging,
   type ClipHostProblem,
-} from '../../adapt/clip';
-import { mergedClipParams, uploadClipProblem } from '../../adapt/clip/problem';
-import type { AdaMergingResult } from '../../adapt/adamerging/types';
+} from '../../adapt';
+import { mergedClipParams, uploadClipProblem } from '../../adapt';
+import type { AdaMergingResult } from '../../adapt';
 import {
   evaluateClip,
   preprocessedPool,
@@ -28,8 +28,8 @@ import {
   type TaskAccuracy,
   type TaskImages,
   type ZeroShotHead,
-} from '../../eval/clip';
-import type { ClipPreprocessConfig } from '../../data/images/clip-preprocess';
+} from '../../eval';
+import type { ClipPreprocessConfig } from '../../data';
 import type { Checkpoint } from '../../io';
 import { openCheckpointPath } from '../../io/node';
 import { formatTable } from '../format';

@@ -8,12 +8,12 @@
 import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import type { AdaMergingResult } from '../../adapt/adamerging/types';
-import { recipeToYaml } from '../../merge/recipe/serialize';
-import type { ConditionalSetting, Recipe } from '../../merge/recipe/types';
+import type { AdaMergingResult } from '../../adapt';
+import { recipeToYaml } from '../../merge';
+import type { ConditionalSetting, Recipe } from '../../merge';
 import { runMerge } from '../commands/merge';
 import type { CliIo } from '../types';
-import { CLIP_UNMERGED } from '../../models/clip';
+import { CLIP_UNMERGED } from '../../models';
 import type { NamedPath } from './task-args';
 
 const SIDE_FILES = [

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDataFolder, openCheckpointPath } from '../../io/node';
-import { readImageFolder } from '../../data/images/index';
-import { hfParquetBytes } from '../../data/images/testing/hf-parquet';
-import { writeTinyClipPool } from '../../eval/clip/testing/tiny-pool';
-import type { WrittenPool } from '../../eval/clip/testing/write-pool';
+import { readImageFolder } from '../../data';
+import { hfParquetBytes } from '../../data/testing/hf-parquet';
+import { writeTinyClipPool } from '../../eval/testing/clip-tiny-pool';
+import type { WrittenPool } from '../../eval/testing/clip-write-pool';
 import { commands } from '../commands';
 import { runCli } from '../run';
 

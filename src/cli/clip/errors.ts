@@ -2,17 +2,17 @@
  * The CLIP path's input errors (a bad config.json, a checkpoint that does not fit it, a broken
  * data set, heads that do not fit the data) are the user's to fix: one line, exit 2.
  */
-import { ClipEvalError } from '../../eval/clip';
-import { ClipCheckpointError, ClipConfigError, ClipInputError } from '../../models/clip';
-import { UnsupportedArchitectureError } from '../../models/architectures';
-import { PreprocessorConfigError } from '../../data/images/clip-preprocess';
-import { ImageFolderError } from '../../data/images/image-folder';
-import { ParquetDatasetError } from '../../data/images/parquet-dataset';
-import { ImageBatchError } from '../../data/images/batches';
-import { AdaMergingInputError } from '../../adapt/adamerging/task-vectors';
+import { ClipEvalError } from '../../eval';
+import { ClipCheckpointError, ClipConfigError, ClipInputError } from '../../models';
+import { UnsupportedArchitectureError } from '../../models';
+import { PreprocessorConfigError } from '../../data';
+import { ImageFolderError } from '../../data';
+import { ParquetDatasetError } from '../../data';
+import { ImageBatchError } from '../../data';
+import { AdaMergingInputError } from '../../adapt';
 import { DataFolderError } from '../../io';
-import { TokenizerLoadError } from '../../data/text/index';
-import { ImageDecodeError } from '../../data/images/index';
+import { TokenizerLoadError } from '../../data';
+import { ImageDecodeError } from '../../data';
 import { CliUsageError } from '../types';
 
 const USER_ERRORS = [

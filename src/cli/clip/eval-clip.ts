@@ -4,8 +4,8 @@
  * the base, a merge) on the user's own test sets, through each task's zero-shot head.
  */
 import { parseArgs } from 'node:util';
-import { toTensors } from '../../models/tensors';
-import { evaluateClip, type TaskAccuracy } from '../../eval/clip';
+import { toTensors } from '../../models';
+import { evaluateClip, type TaskAccuracy } from '../../eval';
 import { formatTable } from '../format';
 import { CliUsageError, type CliIo } from '../types';
 import { progressLine } from './progress-line';

@@ -5,16 +5,16 @@
  * names classes directly instead of data.
  */
 import { parseArgs } from 'node:util';
-import { templatesFor } from '../../data/text/templates';
-import { buildZeroShotHeads, writeHeads } from '../../eval/clip';
+import { templatesFor } from '../../data';
+import { buildZeroShotHeads, writeHeads } from '../../eval';
 import { nodeFileSink } from '../../io/node';
 import type { CliIo, Command } from '../types';
 import { clipRoute } from './errors';
 import { CliUsageError } from '../types';
-import { loadClipTokenizer } from '../../data/text/tokenizer';
+import { loadClipTokenizer } from '../../data';
 import { openClipFolders, optionalSide, requiredSide } from './open-model';
 import { openTasks, startTf } from './setup';
-import { readClipModel } from '../../eval/clip';
+import { readClipModel } from '../../eval';
 import { parseNamedPaths } from './task-args';
 
 const usage = `usage: heads --clip <CLIPModel folder> (--task <name>=<data> | --classes <name>=<a,b,c>) ... --out <heads.safetensors> [--device wasm|cpu|webgpu]

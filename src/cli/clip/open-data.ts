@@ -1,6 +1,6 @@
 /** `--task <name>=<path>`: a directory is an ImageFolder, a `.parquet` file an HF datasets file. */
 import { stat } from 'node:fs/promises';
-import { imageFolderTask, parquetTask, type TaskImages } from '../../eval/clip';
+import { imageFolderTask, parquetTask, type TaskImages } from '../../eval';
 import { nodeDataFolder, nodeFileSource } from '../../io/node';
 import { CliUsageError } from '../types';
 

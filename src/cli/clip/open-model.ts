@@ -4,7 +4,7 @@
  * tokenizer) are taken from the CLIP base when given, else from the model folder.
  */
 import { stat } from 'node:fs/promises';
-import { openClipFolder, sideFile, type ClipFolder, type ClipSideFile } from '../../eval/clip';
+import { openClipFolder, sideFile, type ClipFolder, type ClipSideFile } from '../../eval';
 import { nodeCheckpointFolder } from '../../io/node';
 import { CliUsageError } from '../types';
 

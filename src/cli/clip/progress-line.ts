@@ -1,5 +1,5 @@
 /** Progress of a CLIP job on stderr: done/total, rate and ETA, at most one line a second. */
-import type { Progress, ProgressCallback } from '../../core/progress';
+import type { Progress, ProgressCallback } from '../../core';
 import type { CliIo } from '../types';
 
 export function formatEta(s: number): string {

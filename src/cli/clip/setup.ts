@@ -3,12 +3,9 @@
  * tfjs device, the model (+ CLIP base), preprocessing and tokenizer from the folder, and each
  * task's data and zero-shot head (built from class names, or read from `--heads`).
  */
-import {
-  parsePreprocessorConfig,
-  type ClipPreprocessConfig,
-} from '../../data/images/clip-preprocess';
-import { loadClipTokenizer } from '../../data/text/tokenizer';
-import { templatesFor } from '../../data/text/templates';
+import { parsePreprocessorConfig, type ClipPreprocessConfig } from '../../data';
+import { loadClipTokenizer } from '../../data';
+import { templatesFor } from '../../data';
 import {
   buildZeroShotHeads,
   checkClipParts,
@@ -19,9 +16,9 @@ import {
   type ClipModel,
   type TaskImages,
   type ZeroShotHead,
-} from '../../eval/clip';
+} from '../../eval';
 import { nodeFileSource } from '../../io/node';
-import { initTf, parseTfDevice, type TfDevice } from '../../tf/backend';
+import { initTf, parseTfDevice, type TfDevice } from '../../tf';
 import { nodeGpu } from '../../gpu/node-gpu';
 import { CliUsageError } from '../types';
 import { openClipFolders, optionalSide, requiredSide, type ClipFolders } from './open-model';

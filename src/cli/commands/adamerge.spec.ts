@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticZoo } from '../../adapt/adamerging/testing/synthetic-zoo';
-import { decodeSafetensors, encodeSafetensors } from '../../zoo/safetensors-lite';
+import { syntheticZoo } from '../../zoo/testing/synthetic-zoo';
+import { paramsFromBytes, paramsToBytes } from '../../merge';
 import { runCli } from '../run';
 import { commands } from './index';
 
@@ -21,9 +21,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'adamerge-cli-'));
   await mkdir(join(dir, 'test'));
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(zoo.manifest));
-  await writeFile(join(dir, 'base.safetensors'), encodeSafetensors(zoo.base));
+  await writeFile(join(dir, 'base.safetensors'), await paramsToBytes(zoo.base));
   for (const task of zoo.manifest.tasks) {
-    await writeFile(join(dir, task.checkpoint), encodeSafetensors(zoo.checkpoints.get(task.name)!));
+    await writeFile(
+      join(dir, task.checkpoint),
+      await paramsToBytes(zoo.checkpoints.get(task.name)!),
+    );
     const set = zoo.testSets.get(task.name)!;
     const bytes = new Uint8Array(set.pixels.length + set.count);
     bytes.set(set.pixels);
@@ -64,7 +67,7 @@ describe('cli adamerge', () => {
     expect(out[0]).toMatch(/^method\s+task0\s+task1\s+avg$/);
     expect(out.some((l) => l.startsWith('AdaMerging task-wise'))).toBe(true);
     expect(out.some((l) => l.startsWith('task arithmetic (λ=0.3)'))).toBe(true);
-    const merged = decodeSafetensors(new Uint8Array(await readFile(file)), file);
+    const merged = await paramsFromBytes(new Uint8Array(await readFile(file)), file);
     // Encoder + both heads.
     expect(merged.size).toBe(zoo.base.size + 4);
     const bytes = new Uint8Array(await readFile(file));

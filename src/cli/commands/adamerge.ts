@@ -5,14 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import { checkOutputPath, nodeFileSink } from '../../io/node';
-import { runAdaMerging } from '../../adapt/adamerging/run';
-import { mergedCheckpoint } from '../../adapt/adamerging/export';
-import { AdaMergingInputError } from '../../adapt/adamerging/task-vectors';
-import { evaluateEncoder, encoderOf, type TableRow } from '../../eval/zoo-table';
-import { taskArithmetic, taskVector } from '../../eval/simple-merge';
-import { loadZoo } from '../../zoo/load';
-import { ZooFormatError } from '../../zoo/safetensors-lite';
-import { initTf, parseTfDevice } from '../../tf/backend';
+import { AdaMergingInputError, mergedCheckpoint, runAdaMerging } from '../../adapt';
+import { evaluateEncoder, taskArithmeticMerge, zooMerge, type TableRow } from '../../eval';
+import { loadZoo, ZooFormatError } from '../../zoo';
+import { initTf, parseTfDevice } from '../../tf';
 import { nodeGpu } from '../../gpu/node-gpu';
 import { formatBytes, formatTable } from '../format';
 import { CliUsageError, type CliIo, type Command } from '../types';
@@ -160,15 +156,9 @@ async function adamerge(args: string[], io: CliIo): Promise<number> {
   // The accuracy table is forward passes only: tfjs-webgpu's own kernels are slow on CPU drivers
   // (Node's Dawn here), wasm is ~4× faster for them; the merge is plain arrays by now.
   const evalDevice = used === 'webgpu' ? await initTf('wasm') : used;
-  const prefix = zoo.manifest.headPrefix;
-  const base = encoderOf(zoo.base, prefix);
-  const vectors = tasks.map((t) =>
-    taskVector(base, zoo.checkpoints.get(t)!, (n) => !n.startsWith(prefix)),
-  );
+  const taskArithmetic = await zooMerge(zoo, taskArithmeticMerge(0.3));
   const rows = [
-    await evaluateEncoder('task arithmetic (λ=0.3)', taskArithmetic(base, vectors, 0.3), zoo, {
-      limit,
-    }),
+    await evaluateEncoder('task arithmetic (λ=0.3)', taskArithmetic, zoo, { limit }),
     await evaluateEncoder(label, merged, zoo, { limit }),
   ];
   for (const line of table(rows, tasks)) io.out(line);
@@ -183,7 +173,7 @@ async function adamerge(args: string[], io: CliIo): Promise<number> {
   });
   io.out(`λ${values.mode === 'layer' ? ' mean per task' : ''}: ${lambdaRows.join('; ')}`);
   if (values.out) {
-    const bytes = mergedCheckpoint(result, merged, zoo);
+    const bytes = await mergedCheckpoint(result, merged, zoo);
     const sink = await nodeFileSink(values.out);
     try {
       await sink.write(bytes);

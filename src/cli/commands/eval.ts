@@ -3,17 +3,16 @@
  * [--device wasm|cpu|webgpu]`: per-task accuracy table with the average.
  */
 import { parseArgs } from 'node:util';
-import { loadZoo } from '../../zoo/load';
-import { ZooFormatError } from '../../zoo/safetensors-lite';
+import { loadZoo, ZooFormatError } from '../../zoo';
 import {
   evaluateEncoder,
   evaluateIndividuals,
   encoderOf,
+  readEncoder,
   type TableRow,
-} from '../../eval/zoo-table';
-import { readEncoder } from '../../eval/load-merged';
-import { nodeFileSource } from '../../io/node/file-source';
-import { initTf, parseTfDevice } from '../../tf/backend';
+} from '../../eval';
+import { nodeFileSource } from '../../io/node';
+import { initTf, parseTfDevice } from '../../tf';
 import { nodeGpu } from '../../gpu/node-gpu';
 import { formatTable } from '../format';
 import { CliUsageError, type Command } from '../types';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { elementCount, type Checkpoint } from '../../io';
 import { openCheckpointPath } from '../../io/node';
-import { escapeTerminalText } from '../../io/terminal-text';
+import { escapeTerminalText } from '../../io';
 import { formatBytes, formatCount, formatTable } from '../format';
 import { CliUsageError, type CliIo, type Command } from '../types';
 

@@ -7,7 +7,7 @@
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Progress } from '../../core/progress';
+import type { Progress } from '../../core';
 import {
   checkOutputPath,
   openCheckpointPath,

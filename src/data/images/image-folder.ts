@@ -3,7 +3,7 @@
  * position of the class folder in sorted order; images anywhere below a class folder belong
  * to it. Images directly in the root, with no class folders, are an unlabelled set.
  */
-import type { DataFolder } from '../../io/data-folder';
+import type { DataFolder } from '../../io';
 import type { ClipPreprocessConfig } from './clip-preprocess';
 import {
   preprocessBatches,

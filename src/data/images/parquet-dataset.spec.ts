@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { memorySource } from '../../io/sources';
+import { memorySource } from '../../io';
 import type { ImageBatch, ImageErrorReport } from './batches';
 import { parsePreprocessorConfig, preprocessForClip } from './clip-preprocess';
 import { decodeImage } from './decode';
 import { loadPreprocessFixtures } from './fixtures/preprocess-fixtures';
-import { hfParquetBytes, type HfParquetOptions, type HfParquetRow } from './testing/hf-parquet';
+import { hfParquetBytes, type HfParquetOptions, type HfParquetRow } from '../testing/hf-parquet';
 import {
   openParquetImageDataset,
   parquetImageBatches,

@@ -4,7 +4,7 @@
  * AdaMerging's entropy objective goes through the same function as evaluation.
  */
 import * as tf from '@tensorflow/tfjs';
-import { clipImageEmbeds, type ClipConfig } from '../../models/clip';
+import { clipImageEmbeds, type ClipConfig } from '../../models';
 
 export type TensorParams = Map<string, tf.Tensor>;
 

@@ -15,18 +15,18 @@ import {
   parsePreprocessorConfig,
   preprocessForClip,
   readImageFolder,
-} from '../../data/images/index';
-import { hfParquetBytes } from '../../data/images/testing/hf-parquet';
+} from '../../data';
+import { hfParquetBytes } from '../../data/testing/hf-parquet';
 import { memorySource } from '../../io';
 import { nodeDataFolder, openCheckpointPath } from '../../io/node';
-import { clipImageEmbeds } from '../../models/clip';
-import { toTensors } from '../../models/tensors';
-import type { Progress } from '../../core/progress';
+import { clipImageEmbeds } from '../../models';
+import { toTensors } from '../../models';
+import type { Progress } from '../../core';
 import { evaluateClip } from './evaluate';
 import { readClipModel, type ClipModel } from './model';
 import { imageFolderTask, parquetTask } from './sources';
-import { writeTinyClipPool } from './testing/tiny-pool';
-import type { WrittenPool } from './testing/write-pool';
+import { writeTinyClipPool } from '../testing/clip-tiny-pool';
+import type { WrittenPool } from '../testing/clip-write-pool';
 import type { ZeroShotHead } from './zero-shot';
 
 let dir = '';

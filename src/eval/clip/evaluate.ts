@@ -5,10 +5,10 @@
  * scores a checkpoint read from disk, a merge held in memory, or a slider's θ₀ + Σλτ.
  */
 import * as tf from '@tensorflow/tfjs';
-import { preprocessBatches, type ImageErrorReport } from '../../data/images/batches';
-import type { ClipPreprocessConfig } from '../../data/images/clip-preprocess';
-import type { ClipConfig } from '../../models/clip';
-import { progressReporter, type ProgressCallback } from '../../core/progress';
+import { preprocessBatches, type ImageErrorReport } from '../../data';
+import type { ClipPreprocessConfig } from '../../data';
+import type { ClipConfig } from '../../models';
+import { progressReporter, type ProgressCallback } from '../../core';
 import { unitImageEmbeds, zeroShotLogits, type TensorParams } from './classify';
 import { ClipEvalError } from './errors';
 import { checkTaskImages, firstImages, type TaskImages } from './task-images';

@@ -6,9 +6,9 @@
  * folder (`--clip`, "CLIP base" in the studio), as FusionBench does with its fine-tunes.
  */
 import type { Checkpoint } from '../../io';
-import { recogniseClip, type ClipConfig } from '../../models/clip';
-import { UnsupportedArchitectureError } from '../../models/architectures';
-import type { NamedArray } from '../../models/tensors';
+import { recogniseClip, type ClipConfig } from '../../models';
+import { UnsupportedArchitectureError } from '../../models';
+import type { NamedArray } from '../../models';
 import { ClipEvalError } from './errors';
 
 export const VISUAL_PROJECTION = 'visual_projection.weight';

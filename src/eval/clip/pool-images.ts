@@ -3,8 +3,8 @@
  * preprocessed once and kept as floats (AdaMerging samples from them every step). Broken
  * images are reported and skipped.
  */
-import { preprocessBatches, type ImageErrorReport } from '../../data/images/batches';
-import type { ClipPreprocessConfig } from '../../data/images/clip-preprocess';
+import { preprocessBatches, type ImageErrorReport } from '../../data';
+import type { ClipPreprocessConfig } from '../../data';
 import { ClipEvalError } from './errors';
 import { firstImages, type TaskImages } from './task-images';
 

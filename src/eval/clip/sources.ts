@@ -4,8 +4,8 @@
  * and the studio both come through here.
  */
 import type { ByteSource, DataFolder } from '../../io';
-import { imageFolderImages, readImageFolder } from '../../data/images/image-folder';
-import { openParquetImageDataset, parquetImages } from '../../data/images/parquet-dataset';
+import { imageFolderImages, readImageFolder } from '../../data';
+import { openParquetImageDataset, parquetImages } from '../../data';
 import type { TaskImages } from './task-images';
 
 export async function imageFolderTask(task: string, folder: DataFolder): Promise<TaskImages> {

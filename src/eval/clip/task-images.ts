@@ -4,7 +4,7 @@
  * time by src/data/images' `preprocessBatches`, so a 20k-image test set never sits in memory
  * as floats. A broken image is reported (its name and why) and skipped; the rest go on.
  */
-import type { EncodedImage } from '../../data/images/batches';
+import type { EncodedImage } from '../../data';
 import { ClipEvalError } from './errors';
 
 export interface TaskImages {

@@ -6,13 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memorySource, openCheckpointFromSources } from '../../io';
-import { loadFixture, maxRelativeError, readI32 } from '../../models/clip/test-fixtures';
+import { loadFixture, maxRelativeError, readI32 } from '../../models/testing/clip-fixtures';
 import { readClipModel } from './model';
 import { buildZeroShotHeads, type ClipTokenizer } from './zero-shot';
 import { unitImageEmbeds, zeroShotLogits } from './classify';
 import { headsToBytes, readHeads, headForTask } from './heads-file';
 import { ClipEvalError } from './errors';
-import { toTensors } from '../../models/tensors';
+import { toTensors } from '../../models';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -5,9 +5,9 @@
  * logits = exp(logit_scale) · normalize(image embedding) · Wᵀ (see ./classify.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { clipTextEmbeds } from '../../models/clip';
-import { toTensors } from '../../models/tensors';
-import { zeroShotPrompts } from '../../data/text/templates';
+import { clipTextEmbeds } from '../../models';
+import { toTensors } from '../../models';
+import { zeroShotPrompts } from '../../data';
 import { ClipEvalError } from './errors';
 import type { ClipModel } from './model';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elementUniform, nameHash, streamKey } from '../../merge/random';
+import { elementUniform, nameHash, streamKey } from '../../merge';
 import { withValidationScope } from '../runtime/gpu-errors';
 import { GpuRuntime } from '../runtime/runtime';
 import { requireNodeGpu } from '../testing/node-test-gpu';

@@ -1,4 +1,4 @@
-import type { RawTensor } from '../../merge/backend';
+import type { RawTensor } from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
 import {
   encodeGroups,

@@ -4,8 +4,7 @@
  * reference to the bit (linear merge: same f32 operations in the same order).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../../merge/cpu';
-import type { LinearJob } from '../../merge/backend';
+import { createCpuBackend, type LinearJob } from '../../merge';
 import type { GpuContext } from '../adapter';
 import { requireNodeGpu } from '../testing/node-test-gpu';
 import { gpuCase } from '../testing/gpu-case';

@@ -4,8 +4,12 @@
  * per model streamed in two passes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CpuMagnitudeSelector, unpackToF32 } from '../../merge/cpu';
-import type { MagnitudeSelector, RawTensor } from '../../merge/backend';
+import {
+  CpuMagnitudeSelector,
+  unpackToF32,
+  type MagnitudeSelector,
+  type RawTensor,
+} from '../../merge';
 import type { GpuContext } from '../adapter';
 import { requireNodeGpu } from '../testing/node-test-gpu';
 import { gpuCase } from '../testing/gpu-case';

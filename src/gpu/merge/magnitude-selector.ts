@@ -1,13 +1,14 @@
-import type { MagnitudeSelector, RawTensor } from '../../merge/backend';
-import type { GpuRuntime } from '../runtime/runtime';
-import { encodeThreads, UniformWriter } from './encode';
-import { DTYPE_BYTES, PackedInputs, planChunkLength, validateInputs } from './packed-inputs';
 import {
+  type MagnitudeSelector,
+  type RawTensor,
   closeRadixPass,
   decidedThresholds,
   newRadixStates,
   type RadixState,
-} from '../../merge/radix-threshold';
+} from '../../merge';
+import type { GpuRuntime } from '../runtime/runtime';
+import { encodeThreads, UniformWriter } from './encode';
+import { DTYPE_BYTES, PackedInputs, planChunkLength, validateInputs } from './packed-inputs';
 import { BINS } from './radix-select';
 
 /** Elements folded into a GPU histogram before it is read back (bins are u32). */

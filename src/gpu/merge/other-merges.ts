@@ -3,16 +3,16 @@
  * that come from whole-tensor reductions (slerp coefficients, Model Stock t) are computed on
  * the CPU from f64 totals of GPU block sums, with the reference's own formulas.
  */
-import type {
-  ConsensusJob,
-  LinearJob,
-  ModelStockJob,
-  SlerpJob,
-  TensorResult,
-} from '../../merge/backend';
-import { modelStockT } from '../../merge/cpu/model-stock';
-import { slerpFromSums } from '../../merge/cpu/slerp';
-import { rowLength } from '../../merge/cpu/unpack';
+import {
+  type ConsensusJob,
+  type LinearJob,
+  type ModelStockJob,
+  type SlerpJob,
+  type TensorResult,
+  modelStockT,
+  slerpFromSums,
+  rowLength,
+} from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
 import { UniformWriter } from './encode';
 import { ElementwiseRun } from './elementwise';

@@ -1,4 +1,4 @@
-import type { RawTensor } from '../../merge/backend';
+import type { RawTensor } from '../../merge';
 import type { FloatDtype } from '../../io/types';
 import type { GpuRuntime } from '../runtime/runtime';
 

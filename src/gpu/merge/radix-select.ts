@@ -1,4 +1,4 @@
-import { findRank, RADIX_BINS } from '../../merge/radix-threshold';
+import { findRank, RADIX_BINS } from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
 import { encodeThreads, UniformWriter } from './encode';
 import type { PackedInputs } from './packed-inputs';

@@ -6,14 +6,15 @@
  * (1e-6 relative, no mask or sign mismatch — webgpu-backend.spec.ts says why not bit-exact).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSafetensors } from '../../io/safetensors-reader';
-import { memorySinkFolder } from '../../io/sinks';
-import { memorySource } from '../../io/sources';
-import type { MergeBackend } from '../../merge/backend';
-import { createCpuBackend, unpackToF32 } from '../../merge/cpu';
-import { executeMerge } from '../../merge/executor';
-import { planMerge } from '../../merge/plan';
-import { parseRecipe } from '../../merge/recipe/parse';
+import { openSafetensors, memorySinkFolder, memorySource } from '../../io';
+import {
+  type MergeBackend,
+  createCpuBackend,
+  unpackToF32,
+  executeMerge,
+  planMerge,
+  parseRecipe,
+} from '../../merge';
 import { CHUNKED_RECIPES, PER_ROW, RECIPE_HEADS } from '../../merge/testing-recipes';
 import { poolCheckpoints } from '../../merge/testing-pool';
 import { comparePlanes } from '../testing/compare';

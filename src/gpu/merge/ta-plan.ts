@@ -2,8 +2,7 @@
  * Resolves each model's sparsifier of a task-arithmetic job into one keep mode of ta.wgsl,
  * following src/merge/cpu/sparsify.ts rule by rule (bands, DARE thresholds, DELLA rank tables).
  */
-import type { TaskArithmeticJob } from '../../merge/backend';
-import { nameHash, streamKey } from '../../merge/random';
+import { type TaskArithmeticJob, nameHash, streamKey } from '../../merge';
 import type { RowTask } from './row-sort';
 import { GpuMergeError } from './packed-inputs';
 import { f32Bits, f32CeilBits, f32FloorBits, keepThreshold24 } from './bits';

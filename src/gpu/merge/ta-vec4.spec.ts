@@ -5,8 +5,7 @@
  * none), both consensus modes, negative and cancelling weights, and chunked tensors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../../merge/cpu';
-import type { MergeBackend, TaskArithmeticJob } from '../../merge/backend';
+import { createCpuBackend, type MergeBackend, type TaskArithmeticJob } from '../../merge';
 import type { FloatDtype } from '../../io/types';
 import type { GpuContext } from '../adapter';
 import { cachedPipelineKeys } from '../runtime/pipeline-cache';

@@ -3,8 +3,7 @@
  * DELLA). Per-model keep rules are resolved by ta-plan.ts into the modes of ta.wgsl; whole-tensor
  * statistics (radix-selected bands, l1 sums) stream over the chunks before the merge pass.
  */
-import { outputArray, type TaskArithmeticJob, type TensorResult } from '../../merge/backend';
-import { rowLength } from '../../merge/cpu/unpack';
+import { outputArray, type TaskArithmeticJob, type TensorResult, rowLength } from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
 import {
   accumulatePartials,

@@ -12,8 +12,12 @@
  * vote mismatch would show as a `gross` error (> 1e-3), which must be 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCpuBackend, unpackToF32 } from '../../merge/cpu';
-import type { MergeBackend, TaskArithmeticJob } from '../../merge/backend';
+import {
+  createCpuBackend,
+  unpackToF32,
+  type MergeBackend,
+  type TaskArithmeticJob,
+} from '../../merge';
 import type { GpuContext } from '../adapter';
 import { requireNodeGpu } from '../testing/node-test-gpu';
 import { gpuCase } from '../testing/gpu-case';

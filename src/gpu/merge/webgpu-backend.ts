@@ -1,6 +1,11 @@
 import type { GpuContext } from '../adapter';
-import type { MergeBackend, TaskArithmeticJob, TensorJob, TensorResult } from '../../merge/backend';
-import { CpuMagnitudeSelector } from '../../merge/cpu/magnitude-selector';
+import {
+  type MergeBackend,
+  type TaskArithmeticJob,
+  type TensorJob,
+  type TensorResult,
+  CpuMagnitudeSelector,
+} from '../../merge';
 import { GpuRuntime } from '../runtime/runtime';
 import { GpuMagnitudeSelector } from './magnitude-selector';
 import { gpuConsensus, gpuLinear, gpuModelStock, gpuSlerp } from './other-merges';

@@ -54,3 +54,36 @@ export function cachedPipelineCount(device: GPUDevice): number {
 export function cachedPipelineKeys(device: GPUDevice): string[] {
   return [...(caches.get(device)?.keys() ?? [])];
 }
+
+/** Pipelines being (or already) compiled asynchronously, per device, by key and source text. */
+const asyncCaches = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
+
+/**
+ * The pipeline compiled with createComputePipelineAsync, so a caller asking for many at once
+ * lets the driver compile them in parallel. Generated shaders (one source per shape) are keyed
+ * by their text too; a failed compilation is dropped from the cache so a later call retries.
+ */
+export function getPipelineAsync(
+  device: GPUDevice,
+  spec: PipelineSpec,
+): Promise<GPUComputePipeline> {
+  let cache = asyncCaches.get(device);
+  if (!cache) asyncCaches.set(device, (cache = new Map()));
+  const key = `${keyOf(spec)}|${spec.code}`;
+  let pipeline = cache.get(key);
+  if (!pipeline) {
+    const module = device.createShaderModule({ label: spec.name, code: spec.code });
+    pipeline = device.createComputePipelineAsync({
+      label: spec.name,
+      layout: 'auto',
+      compute: {
+        module,
+        entryPoint: spec.entryPoint ?? 'main',
+        ...(spec.constants ? { constants: spec.constants } : {}),
+      },
+    });
+    pipeline.catch(() => cache.delete(key));
+    cache.set(key, pipeline);
+  }
+  return pipeline;
+}

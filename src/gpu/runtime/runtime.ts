@@ -25,7 +25,8 @@ export class GpuRuntime {
   /** Use the vectorised kernels (ta_vec4.wgsl) where they apply; tests turn this off to compare. */
   vectorKernels = true;
 
-  constructor(ctx: GpuContext, maxBindingBytes?: number) {
+  /** `ctx`: an adapter context, or just a device (e.g. the one tfjs's webgpu backend uses). */
+  constructor(ctx: Pick<GpuContext, 'device'>, maxBindingBytes?: number) {
     this.device = ctx.device;
     this.pool = new BufferPool(ctx.device);
     this.watch = watchDevice(ctx.device);

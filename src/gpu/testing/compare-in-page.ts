@@ -4,9 +4,13 @@
  * headless Chromium) and the CPU reference on the same jobs, and returns only numbers — max
  * errors and mismatch counts — for the spec to assert on.
  */
-import { createCpuBackend } from '../../merge/cpu';
-import type { TaskArithmeticJob } from '../../merge/backend';
-import { elementUniform, nameHash, streamKey } from '../../merge/random';
+import {
+  createCpuBackend,
+  type TaskArithmeticJob,
+  elementUniform,
+  nameHash,
+  streamKey,
+} from '../../merge';
 import { adapterLabel } from '../adapter';
 import { browserGpu } from '../browser-gpu';
 import { gpuUniforms } from '../kernels/rng-probe';

@@ -3,7 +3,7 @@
  * near zero (cancellation) do not inflate them; `gross` counts elements off by more than
  * 1e-3 relative — a different keep mask, sign election or vote, never rounding.
  */
-import type { MergeBackend, TensorJob, TensorResult } from '../../merge/backend';
+import type { MergeBackend, TensorJob, TensorResult } from '../../merge';
 
 export interface PlaneComparison {
   maxRelError: number;

@@ -3,10 +3,9 @@
  * Node and the in-page e2e share it, so it must stay browser-safe). Values are generated in
  * f64, then stored in the job's dtypes (F16/BF16 round to nearest even).
  */
-import type { RawTensor, TensorJob, TaskArithmeticJob } from '../../merge/backend';
+import { type RawTensor, type TensorJob, type TaskArithmeticJob, mix32 } from '../../merge';
 import type { FloatDtype } from '../../io/types';
-import { f32ToBf16, f32ToF16 } from '../../io/half';
-import { mix32 } from '../../merge/random';
+import { f32ToBf16, f32ToF16 } from '../../io';
 
 /** Deterministic uniform stream in [0, 1) (not the merge RNG: only test data). */
 export function testRng(seed: number): () => number {

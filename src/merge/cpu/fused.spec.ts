@@ -4,7 +4,7 @@
  * followed by the election / divisor formulas of docs/merge.md, written out here.
  */
 import { describe, expect, it } from 'vitest';
-import { bf16ToF32, f16ToF32 } from '../../io/half';
+import { bf16ToF32, f16ToF32 } from '../../io';
 import type { Consensus, RawTensor, TaskArithmeticJob, ZeroSignRule } from '../backend';
 import { mergeTaskArithmetic } from './task-arithmetic';
 import { referenceTaskArithmetic } from './testing/reference-ta';

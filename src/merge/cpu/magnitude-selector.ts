@@ -76,9 +76,15 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
   }
 
   add(model: number, base: RawTensor, tuned: RawTensor): Promise<void> {
+    this.addNow(model, base, tuned);
+    return Promise.resolve();
+  }
+
+  /** add() without the promise: the CPU selector's work is synchronous (in-memory callers). */
+  addNow(model: number, base: RawTensor, tuned: RawTensor): void {
     const state = this.models[model];
     if (!state) throw new Error(`magnitude selector: no model ${model}`);
-    if (state.threshold !== undefined) return Promise.resolve();
+    if (state.threshold !== undefined) return;
     const numel = rawNumel(base);
     const b = f32View(base, numel, 'magnitude selector (base)');
     const t = f32View(tuned, numel, `magnitude selector (model ${model})`);
@@ -88,7 +94,7 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
     const band = this.bands[model];
     if (this.pass === 1 && band) {
       band.addDeltas(b, t, delta, state);
-      return Promise.resolve();
+      return;
     }
     const bits = new Uint32Array(delta.buffer, 0, numel);
     const hist = state.hist;
@@ -104,7 +110,6 @@ export class CpuMagnitudeSelector implements MagnitudeSelector {
         if (a >>> 16 === state.high) hist[a & 0xffff]!++;
       }
     }
-    return Promise.resolve();
   }
 
   /** Pass 1 is over: its kernel counts into the histograms, the instance to the next selection. */

@@ -2,7 +2,7 @@
  * Raw checkpoint bytes → f32. Every backend computes in f32, so this is the one place where
  * F16 / BF16 widen (exactly: every f16 and bf16 value is representable in f32).
  */
-import { bf16ToF32, f16ToF32 } from '../../io/half';
+import { bf16ToF32, f16ToF32 } from '../../io';
 import type { RawTensor } from '../backend';
 
 /** IEEE half (binary16) bit pattern → number (exact). */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memorySinkFolder } from '../../io/sinks';
-import { blobSource } from '../../io/sources';
+import { memorySinkFolder, blobSource } from '../../io';
 import type { ByteSource } from '../../io/types';
 import type { MergeBackend, TensorJob } from '../backend';
 import { createCpuBackend } from '../cpu/index';

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { openShardedCheckpoint, openSingleCheckpoint, type Checkpoint } from '../../io/checkpoint';
-import { openSafetensors } from '../../io/safetensors-reader';
-import { memorySink, memorySinkFolder } from '../../io/sinks';
-import { memorySource } from '../../io/sources';
+import {
+  openShardedCheckpoint,
+  openSingleCheckpoint,
+  type Checkpoint,
+  openSafetensors,
+  memorySink,
+  memorySinkFolder,
+  memorySource,
+} from '../../io';
 import { makeValidSafetensors } from '../../io/testing/safetensors-builder';
 import type { RawTensor, TensorJob } from '../backend';
 import { createCpuBackend, mergeTensorCpu } from '../cpu/index';

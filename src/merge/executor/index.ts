@@ -6,8 +6,8 @@
  * two units' inputs plus one output tensor. Cancellation (AbortSignal) or any error
  * aborts the output, so no partial model remains.
  */
-import { progressReporter, type ProgressCallback } from '../../core/progress';
-import { encodeF32As } from '../../io/encode';
+import { progressReporter, type ProgressCallback } from '../../core';
+import { encodeF32As } from '../../io';
 import type { ByteSink, FloatDtype, SinkFolder } from '../../io/types';
 import type { MergeBackend, RawTensor, TaskArithmeticJob } from '../backend';
 import { taskArithmeticSignSum } from '../cpu/task-arithmetic';

@@ -3,8 +3,12 @@
  * a single ByteSink (one .safetensors file). Nothing is published before finish(); abort()
  * leaves no output.
  */
-import { DEFAULT_MAX_SHARD_BYTES, ShardedWriter } from '../../io/sharded-writer';
-import { SafetensorsWriter, type TensorSpec } from '../../io/safetensors-writer';
+import {
+  DEFAULT_MAX_SHARD_BYTES,
+  ShardedWriter,
+  SafetensorsWriter,
+  type TensorSpec,
+} from '../../io';
 import type { ByteSink, SinkFolder } from '../../io/types';
 
 export const RECIPE_FILE_NAME = 'merge_recipe.yml';

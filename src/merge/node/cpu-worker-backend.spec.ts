@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memorySinkFolder } from '../../io/sinks';
+import { memorySinkFolder } from '../../io';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /** The data a merge plan is made of: per-tensor steps in output order, and the passes. */
-import type { Checkpoint } from '../../io/checkpoint';
+import type { Checkpoint } from '../../io';
 import type { Dtype, FloatDtype } from '../../io/types';
 import type { TensorJob } from '../backend';
 import type { MethodDefinition } from '../methods/types';

@@ -3,7 +3,7 @@
  * method): unknown names, wrong types, out-of-range values, each error naming the model and
  * the parameter.
  */
-import { previewValue } from '../../io/preview';
+import { previewValue } from '../../io';
 import type { MethodDefinition, ParamSpec } from '../methods/types';
 import { getMethod } from '../registry';
 import type { ParamSetting, ParamSettings, RecipeModel } from './types';

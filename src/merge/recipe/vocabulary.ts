@@ -1,6 +1,6 @@
 /** Shape mismatches in a merge plan, with vocabulary-size mismatches named as such. */
 
-import { isVocabularyMismatch } from '../../io/vocabulary';
+import { isVocabularyMismatch } from '../../io';
 
 /** The plan's problem line for two shapes of one tensor. */
 export function shapeMismatchProblem(

@@ -15,7 +15,7 @@ import {
   maxRelativeError,
   readI32,
   type ClipFixture,
-} from './test-fixtures';
+} from '../testing/clip-fixtures';
 
 const TOL = 1e-4;
 

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireNodeGpu } from '../../gpu/testing/node-test-gpu';
-import { initTf } from '../../tf/backend';
+import { initTf } from '../../tf';
 import { parseClipConfig } from './config';
 import { clipLogits } from './logits';
 import { clipTextEmbeds } from './text';
@@ -17,7 +17,7 @@ import {
   loadFixture,
   maxRelativeError,
   readI32,
-} from './test-fixtures';
+} from '../testing/clip-fixtures';
 
 // GPU reductions and erf/tanh differ from the CPU's in the last bits.
 const TOL = 1e-4;

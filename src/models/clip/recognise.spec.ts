@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClipCheckpointError, ClipConfigError } from './errors';
 import { recogniseClip } from './recognise';
-import { loadFixture, shapeOf, type ClipFixture } from './test-fixtures';
+import { loadFixture, shapeOf, type ClipFixture } from '../testing/clip-fixtures';
 
 const FILE = 'model.safetensors';
 

@@ -9,30 +9,27 @@
  * only the device, and on a software adapter it is ~4× faster than wasm per step while
  * tfjs-webgpu's own kernels are slower than wasm there.
  */
-import { adamergingRecipe, mergedCheckpoint } from '../../adapt/adamerging/export';
-import { PauseToken } from '../../adapt/adamerging/pause';
-import { recipeToYaml } from '../../merge/recipe/serialize';
-import { runAdaMerging } from '../../adapt/adamerging/run';
-import { evaluateEncoder } from '../../eval/zoo-table';
+import { adamergingRecipe, mergedCheckpoint, PauseToken, runAdaMerging } from '../../adapt';
+import { recipeToYaml } from '../../merge';
+import { evaluateEncoder } from '../../eval';
 import type { Methods } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
-import { tfDevice, theZoo } from '../eval/evaluate';
-import { gpuPreference } from '../merge/backend';
+import type { StudioSession } from '../session';
 import { browserGpu } from '../../gpu/browser-gpu';
 
-let pause: PauseToken | null = null;
-
 export async function adamerge(
+  session: StudioSession,
   { options }: Methods['adamerge']['params'],
   { signal, emit }: HandlerContext<'adamerge'>,
 ): Promise<Transfer<Methods['adamerge']['result']>> {
-  if (pause) {
+  if (session.adamergingPause) {
     throw Object.assign(new Error('AdaMerging is already running.'), { code: 'busy' });
   }
-  await tfDevice();
-  const gpu = gpuPreference() === 'auto' ? await browserGpu() : null;
-  const zoo = await theZoo();
-  pause = new PauseToken();
+  await session.tfDevice();
+  const gpu = session.gpuPreference === 'auto' ? await browserGpu() : null;
+  const zoo = await session.theZoo();
+  const pause = new PauseToken();
+  session.adamergingPause = pause;
   try {
     const { result, merged } = await runAdaMerging(
       zoo,
@@ -48,7 +45,7 @@ export async function adamerge(
     const label = `AdaMerging ${options.mode}-wise${options.plus ? '++' : ''}`;
     const row = await evaluateEncoder(label, merged, zoo, { config: zoo.manifest.model.config });
     // The learned merge as a file like any other merge's: exportable, re-loadable.
-    const bytes = mergedCheckpoint(result, merged, zoo);
+    const bytes = await mergedCheckpoint(result, merged, zoo);
     const fileName = `adamerging-${options.mode}-wise${options.plus ? '-plus' : ''}.safetensors`;
     const recipeYaml = recipeToYaml(adamergingRecipe(result, zoo));
     return new Transfer(
@@ -61,11 +58,15 @@ export async function adamerge(
       [bytes.buffer as ArrayBuffer],
     );
   } finally {
-    pause = null;
+    session.adamergingPause = null;
   }
 }
 
-export async function setPaused({ paused }: Methods['adamergePause']['params']) {
+export async function setPaused(
+  session: StudioSession,
+  { paused }: Methods['adamergePause']['params'],
+) {
+  const pause = session.adamergingPause;
   if (paused) pause?.pause();
   else pause?.resume();
   return { paused: pause?.paused ?? false };

@@ -3,7 +3,7 @@
  * one loose file or one folder, with every file as a named ByteSource. Only headers are read
  * later; here nothing is read at all.
  */
-import { blobSource, fileHandleSource } from '../../io/sources';
+import { blobSource, fileHandleSource } from '../../io';
 import type { ByteSource } from '../../io/types';
 import type { CheckpointInput } from '../protocol';
 

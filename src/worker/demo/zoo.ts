@@ -3,7 +3,7 @@
  * next to the app. The worker fetches the manifest, then each checkpoint, and registers them
  * like dropped files, so everything after loading is the same code path.
  */
-import { validateManifest, type ZooManifest } from '../../zoo/manifest';
+import { validateManifest, type ZooManifest } from '../../zoo';
 import { blobSource } from '../../io';
 import type { DemoInfo } from '../protocol';
 

@@ -1,70 +1,18 @@
 /**
  * The evaluate handler: per-task accuracy on the demo zoo's test sets of a merged model (the
- * last in-memory merge) or of the fine-tunes themselves, on tfjs (WebGPU on the worker's
- * device, else the CPU). Each task is scored with its own head from its fine-tuned checkpoint.
+ * session's last in-memory merge) or of the fine-tunes themselves, on tfjs (WebGPU on the
+ * worker's device, else the CPU). Each task is scored with its own head from its fine-tuned
+ * checkpoint.
  */
 import { memorySource } from '../../io';
-import { evaluateEncoder, evaluateIndividuals } from '../../eval/zoo-table';
-import { readEncoder } from '../../eval/load-merged';
-import { browserGpu } from '../../gpu/browser-gpu';
-import { initTf, type TfDevice } from '../../tf/backend';
-import { loadZoo, type LoadedZoo } from '../../zoo/load';
+import { evaluateEncoder, evaluateIndividuals, readEncoder } from '../../eval';
+import type { LoadedZoo } from '../../zoo';
 import type { Methods } from '../protocol';
 import type { HandlerContext } from '../serve';
-import { ZOO_URL } from '../demo/zoo';
-import { gpuPreference } from '../merge/backend';
-import type { TfPreference } from '../protocol';
-import { useBundledWasm } from './wasmFiles';
+import type { StudioSession } from '../session';
 
 type Params = Methods['evaluate']['params'];
 type Result = Methods['evaluate']['result'];
-
-let zoo: Promise<LoadedZoo> | undefined;
-let device: Promise<TfDevice> | undefined;
-
-/** The zoo with its test sets, fetched once per worker. */
-export function theZoo(): Promise<LoadedZoo> {
-  zoo ??= loadZoo(ZOO_URL).catch((error: unknown) => {
-    zoo = undefined; // let a later attempt (after `npm run zoo`) try again
-    throw error;
-  });
-  return zoo;
-}
-
-/**
- * `wasm`: tfjs (evaluation, AdaMerging's evaluation events and export) on WebAssembly even with
- * WebGPU (`?tf=wasm`); AdaMerging's step itself still runs on the fused WebGPU engine.
- */
-let tfPreference: TfPreference = 'auto';
-
-export function setTfPreference(value: TfPreference): void {
-  tfPreference = value;
-}
-
-/**
- * WebGPU when the page allows it, else WebAssembly (then the plain CPU). On a software
- * adapter (lavapipe) tfjs's WebGPU backend is far slower than wasm, hence `?tf=wasm`.
- */
-async function setUpDevice(): Promise<TfDevice> {
-  const wantGpu = gpuPreference() === 'auto' && tfPreference === 'auto';
-  const gpu = wantGpu ? await browserGpu() : null;
-  if (gpu) return initTf('webgpu', { gpu });
-  useBundledWasm();
-  return initTf('wasm');
-}
-
-/** The bytes of the last in-memory merge, kept for evaluation (set by the merge handler). */
-let lastMerged: Uint8Array | null = null;
-
-export function rememberMerged(bytes: Uint8Array | null): void {
-  lastMerged = bytes;
-}
-
-/** tfjs on the worker's WebGPU device (or the CPU), set up once and shared. */
-export function tfDevice(): Promise<TfDevice> {
-  device ??= setUpDevice();
-  return device;
-}
 
 /** The zoo as seen by an evaluation of some tasks only (nothing is copied but the list). */
 export function onlyTasks(zoo: LoadedZoo, tasks: string[] | undefined): LoadedZoo {
@@ -81,12 +29,13 @@ export function onlyTasks(zoo: LoadedZoo, tasks: string[] | undefined): LoadedZo
 }
 
 export async function evaluate(
+  session: StudioSession,
   { target, label, limit, tasks }: Params,
   { signal, emit }: HandlerContext<'evaluate'>,
 ): Promise<Result> {
-  const runsOn = await tfDevice();
+  const runsOn = await session.tfDevice();
   emit({ type: 'progress', progress: { status: 'initiate', task: 'loading the demo test sets' } });
-  const loaded = onlyTasks(await theZoo(), tasks);
+  const loaded = onlyTasks(await session.theZoo(), tasks);
   signal.throwIfAborted();
   emit({ type: 'progress', progress: { status: 'initiate', task: `evaluating ${label}` } });
   const options = { limit, config: loaded.manifest.model.config };
@@ -94,7 +43,7 @@ export async function evaluate(
   if (target === 'individuals') {
     row = await evaluateIndividuals(loaded, { limit });
   } else {
-    if (!lastMerged) {
+    if (!session.lastMerged) {
       throw Object.assign(
         new Error('There is no merged model in memory to evaluate: merge first.'),
         {
@@ -103,7 +52,7 @@ export async function evaluate(
       );
     }
     const encoder = await readEncoder(
-      memorySource(lastMerged, 'merged.safetensors'),
+      memorySource(session.lastMerged, 'merged.safetensors'),
       options.config,
     );
     row = await evaluateEncoder(label, encoder, loaded, options);

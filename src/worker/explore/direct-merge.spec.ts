@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memorySource, openSingleCheckpoint, type Checkpoint } from '../../io';
-import { planMerge, type Recipe } from '../../merge';
-import type { NamedArray } from '../../models/tensors';
-import { encodeSafetensors } from '../../zoo/safetensors-lite';
-import { linearSteps } from './direct-merge';
+import { linearSteps, paramsToBytes, planMerge, type Recipe } from '../../merge';
+import type { NamedArray } from '../../models';
 import { TaskVectorCache } from './weights-cache';
 
 beforeAll(async () => {
@@ -25,7 +23,7 @@ async function models(): Promise<Map<string, Checkpoint>> {
   };
   const out = new Map<string, Checkpoint>();
   for (const [name, tensors] of Object.entries(files)) {
-    const bytes = encodeSafetensors(new Map(Object.entries(tensors)));
+    const bytes = await paramsToBytes(new Map(Object.entries(tensors)));
     out.set(name, await openSingleCheckpoint(memorySource(bytes, `${name}.safetensors`), name));
   }
   return out;

@@ -3,28 +3,24 @@
  * on the demo zoo without touching the "last merge" that Run produced and Export offers.
  *
  * Fast path: task arithmetic (any weights, λ, normalize, LiNeS) is θ₀ + Σ cₜ τₜ on tensors that
- * stay on the tfjs device (direct-merge.ts, weights-cache.ts); other methods go through the
+ * stay on the tfjs device (merge's linearSteps, weights-cache.ts); other methods go through the
  * real engine into memory. Scoring first covers the first `estimate` images of each task (one
  * forward pass; an `estimate` event), then the rest in small chunks, checking for cancellation
  * between them, so a newer slider position never waits long for a stale refinement.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { memorySink, memorySource, type Checkpoint } from '../../io';
-import { executeMerge, planMerge } from '../../merge';
-import { readEncoder } from '../../eval/load-merged';
-import { accuracies, addCounts, ZooScorer, type RangeCounts } from '../../eval/zoo-scorer';
-import { mean } from '../../eval/zoo-table';
-import { toTensors } from '../../models/tensors';
-import type { LoadedZoo } from '../../zoo/load';
+import { executeMerge, linearSteps, planMerge } from '../../merge';
+import { accuracies, addCounts, mean, readEncoder, ZooScorer, type RangeCounts } from '../../eval';
+import { toTensors } from '../../models';
+import type { LoadedZoo } from '../../zoo';
 import type { CheckpointRegistry } from '../checkpoints/registry';
 import { chooseMergeBackend } from '../merge/backend';
 import { inputsOf } from '../merge/run';
-import { onlyTasks, tfDevice, theZoo } from '../eval/evaluate';
+import { onlyTasks } from '../eval/evaluate';
 import type { Methods, Recipe } from '../protocol';
 import type { HandlerContext } from '../serve';
-import { linearSteps } from './direct-merge';
-import { TaskVectorCache } from './weights-cache';
-import { EstimateSizer } from './estimate-size';
+import type { ExploreState, StudioSession } from '../session';
 
 type Params = Methods['explore']['params'];
 type Result = Methods['explore']['result'];
@@ -34,14 +30,8 @@ const REFINE_CHUNK = 32;
 /** Beyond this many f32 values (θ₀ and every τ) the fast path would hog memory: use the engine. */
 const MAX_CACHED_VALUES = 64 * 2 ** 20;
 
-const cache = new TaskVectorCache();
-
-/** Sizes each estimate from the speed of the previous scoring passes. */
-const sizer = new EstimateSizer();
-const scorers = new Map<string, { zoo: LoadedZoo; scorer: ZooScorer }>();
-
 /** One scorer (cached image tensors) per set of tasks: all eight for Live, two per sweep. */
-function scorerFor(zoo: LoadedZoo, tasks: string[]): ZooScorer {
+function scorerFor({ scorers }: ExploreState, zoo: LoadedZoo, tasks: string[]): ZooScorer {
   const key = tasks.join(',');
   const found = scorers.get(key);
   if (found?.zoo === zoo) return found.scorer;
@@ -53,11 +43,13 @@ function scorerFor(zoo: LoadedZoo, tasks: string[]): ZooScorer {
 
 /** The merged encoder as tensors (caller disposes), and which path made it. */
 async function mergedEncoder(
-  registry: CheckpointRegistry,
+  session: StudioSession,
   recipe: Recipe,
   zoo: LoadedZoo,
   signal: AbortSignal,
 ): Promise<{ encoder: Map<string, tf.Tensor>; path: 'direct' | 'engine' }> {
+  const { registry } = session;
+  const { cache } = session.explore;
   const inputs = inputsOf(registry, recipe);
   const plan = await planMerge(recipe, inputs);
   const steps = linearSteps(plan);
@@ -69,7 +61,7 @@ async function mergedEncoder(
     cache.prune((c) => open.has(c) || isRegistered(registry, c));
     return { encoder: await cache.merge(steps, inputs, signal), path: 'direct' };
   }
-  const backend = await chooseMergeBackend();
+  const backend = await chooseMergeBackend(session);
   try {
     const sink = memorySink('explore.safetensors');
     await executeMerge(plan, backend, sink, { signal });
@@ -88,21 +80,22 @@ function isRegistered(registry: CheckpointRegistry, checkpoint: Checkpoint): boo
 }
 
 export async function explore(
-  registry: CheckpointRegistry,
+  session: StudioSession,
   { recipe, label, estimate = 0, estimateBudgetMs, limit, tasks }: Params,
   { signal, emit }: HandlerContext<'explore'>,
 ): Promise<Result> {
   const started = performance.now();
-  const device = await tfDevice();
-  const zoo = await theZoo();
+  const device = await session.tfDevice();
+  const zoo = await session.theZoo();
+  const { sizer } = session.explore;
   const wanted = onlyTasks(zoo, tasks).manifest.tasks;
   const names = wanted.map((t) => t.name);
   const taskInfo = wanted.map((t) => ({ name: t.name, title: t.title }));
   signal.throwIfAborted();
-  const { encoder, path } = await mergedEncoder(registry, recipe, zoo, signal);
+  const { encoder, path } = await mergedEncoder(session, recipe, zoo, signal);
   const mergeMs = performance.now() - started;
   try {
-    const scorer = scorerFor(zoo, names);
+    const scorer = scorerFor(session.explore, zoo, names);
     const largest = Math.max(...names.map((t) => zoo.testSets.get(t)?.count ?? 0));
     const total = Math.min(largest, limit ?? largest);
     let counts: RangeCounts = { correct: {}, total: {} };

@@ -5,7 +5,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '../../io';
-import type { LinearStep } from './direct-merge';
+import { addScaledTaskVectors } from '../../models';
+import type { LinearStep } from '../../merge';
+
+/** θ₀ + Σ cₜ τₜ through the shared device formula (a copy of θ₀ when no term is left). */
+function merged(theta0: tf.Tensor, terms: [number, tf.Tensor][]): tf.Tensor {
+  if (terms.length === 0) return theta0.clone();
+  return tf.tidy(() => {
+    const coefficients = tf.tensor2d([terms.map(([c]) => c)]);
+    const stack = tf.stack(terms.map(([, tau]) => tf.reshape(tau, [-1]))) as tf.Tensor2D;
+    return addScaledTaskVectors(theta0, coefficients, stack);
+  });
+}
 
 export class TaskVectorCache {
   private readonly bases = new Map<Checkpoint, Map<string, tf.Tensor>>();
@@ -62,12 +73,7 @@ export class TaskVectorCache {
             terms.push([c, await this.vector(base, checkpoints.get(key)!, step.name, step.shape)]);
         }
         const theta0 = await this.base(base, step.name, step.shape);
-        out.set(
-          step.name,
-          tf.tidy(() =>
-            terms.reduce<tf.Tensor>((acc, [c, tau]) => tf.add(acc, tf.mul(tau, c)), theta0).clone(),
-          ),
-        );
+        out.set(step.name, merged(theta0, terms));
       }
     } catch (error) {
       for (const t of out.values()) t.dispose();

@@ -1,22 +1,14 @@
 /**
  * Picks the merge backend for this worker: the WebGPU kernels on the adapter src/gpu chose,
- * or the CPU reference when there is none or the page turned WebGPU off.
+ * or the CPU reference when there is none or the page turned WebGPU off (the session's
+ * gpuPreference, set by the capabilities request).
  */
 import { browserGpu } from '../../gpu/browser-gpu';
 import { createCpuBackend, type MergeBackend } from '../../merge';
-import type { GpuPreference } from '../protocol';
+import type { StudioSession } from '../session';
 
-let preference: GpuPreference = 'auto';
-
-/** Set by the capabilities request, so merges follow what the banner told the user. */
-export function setGpuPreference(value: GpuPreference): void {
-  preference = value;
-}
-
-export const gpuPreference = (): GpuPreference => preference;
-
-export async function chooseMergeBackend(): Promise<MergeBackend> {
-  if (preference === 'auto') {
+export async function chooseMergeBackend(session: StudioSession): Promise<MergeBackend> {
+  if (session.gpuPreference === 'auto') {
     const ctx = await browserGpu();
     if (ctx) {
       const { createWebGpuBackend } = await import('../../gpu/index');

@@ -8,8 +8,8 @@ import { executeMerge, getMethod, planMerge, taskModels } from '../../merge';
 import type { CheckpointRegistry } from '../checkpoints/registry';
 import type { MergeOutcome, Methods } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
+import type { StudioSession } from '../session';
 import { chooseMergeBackend } from './backend';
-import { rememberMerged } from '../eval/evaluate';
 
 type Params = Methods['merge']['params'];
 
@@ -36,12 +36,12 @@ async function openTarget(target: Params['target']): Promise<{ sink: ByteSink; f
 }
 
 export async function runMerge(
-  registry: CheckpointRegistry,
+  session: StudioSession,
   { recipe, target }: Params,
   { signal, emit }: HandlerContext<'merge'>,
 ): Promise<MergeOutcome | Transfer<MergeOutcome>> {
-  const plan = await planMerge(recipe, inputsOf(registry, recipe));
-  const backend = await chooseMergeBackend();
+  const plan = await planMerge(recipe, inputsOf(session.registry, recipe));
+  const backend = await chooseMergeBackend(session);
   try {
     const { sink, fileName } = await openTarget(target);
     const summary = await executeMerge(plan, backend, sink, {
@@ -62,7 +62,7 @@ export async function runMerge(
     if (target.kind !== 'memory' || !('bytes' in sink)) return outcome;
     const bytes = (sink as ReturnType<typeof memorySink>).bytes();
     // The worker keeps its copy for evaluation; the UI gets the other one, transferred.
-    rememberMerged(bytes);
+    session.lastMerged = bytes;
     const forUi = bytes.slice();
     return new Transfer({ ...outcome, bytes: forUi }, [forUi.buffer]);
   } finally {

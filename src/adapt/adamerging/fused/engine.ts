@@ -9,7 +9,8 @@
  * — took 4–6 s in Node; these register-blocked kernels take ~0.15–0.35 s. The math is vit.ts's,
  * op for op; specs and e2e tests compare the gradients with tfjs autodiff on the cpu backend.
  */
-import { GpuPlan } from './gpu-plan';
+import { DispatchPlan, GpuDeviceError, GpuRuntime } from '../../../gpu';
+import { WORKGROUP } from './wgsl-linear';
 import {
   FUSED_PHASES,
   fusedSupports,
@@ -29,7 +30,9 @@ export interface FusedStepResult {
 export class FusedAdaMerging {
   readonly tasks: number;
   readonly columns: number;
-  private readonly plan: GpuPlan;
+  /** The device's runtime: pooled buffers, async pipeline cache, device-loss watch. */
+  private readonly runtime: GpuRuntime;
+  private readonly plan: DispatchPlan;
   private readonly images: GPUBuffer;
   private readonly hyper: GPUBuffer;
   private readonly lambda: GPUBuffer;
@@ -51,7 +54,8 @@ export class FusedAdaMerging {
     input: FusedInput,
   ) {
     if (!fusedSupports(input.config)) throw new Error('fused AdaMerging: unsupported ViT config');
-    this.plan = new GpuPlan(device);
+    this.runtime = new GpuRuntime({ device });
+    this.plan = new DispatchPlan(this.runtime, WORKGROUP, 'fused AdaMerging');
     this.tasks = input.tasks.length;
     this.columns = input.columns;
     this.lr = input.lr;
@@ -97,16 +101,24 @@ export class FusedAdaMerging {
     encoder: GPUCommandEncoder,
   ): Promise<Float32Array[]> {
     const T = this.tasks;
+    this.plan.check(); // a lost device fails here, with the reason, instead of hanging
     const staging = this.freeStaging.pop() ?? this.plan.readBuffer(4 * (T + T * this.columns));
     encoder.copyBufferToBuffer(this.loss, 0, staging, 0, 4 * T);
     encoder.copyBufferToBuffer(source, 0, staging, 4 * T, 4 * count);
     this.device.queue.submit([encoder.finish()]);
-    return staging.mapAsync(GPUMapMode.READ).then(() => {
-      const all = new Float32Array(staging.getMappedRange().slice(0));
-      staging.unmap();
-      this.freeStaging.push(staging);
-      return [all.slice(0, T), all.slice(T, T + count)];
-    });
+    return staging.mapAsync(GPUMapMode.READ).then(
+      () => {
+        this.plan.check();
+        const all = new Float32Array(staging.getMappedRange().slice(0));
+        staging.unmap();
+        this.freeStaging.push(staging);
+        return [all.slice(0, T), all.slice(T, T + count)];
+      },
+      (error: unknown) => {
+        this.plan.check(); // device lost: its reason rather than the map failure
+        throw error;
+      },
+    );
   }
 
   /**
@@ -123,7 +135,8 @@ export class FusedAdaMerging {
     if (!check) return out;
     const scope = this.device.popErrorScope();
     return Promise.all([out, scope]).then(([values, error]) => {
-      if (error) throw new Error(`fused AdaMerging: WebGPU rejected the step: ${error.message}`);
+      if (error)
+        throw new GpuDeviceError(`fused AdaMerging: WebGPU rejected the step: ${error.message}`);
       return values;
     });
   }
@@ -206,6 +219,6 @@ export class FusedAdaMerging {
   }
 
   dispose(): void {
-    this.plan.destroy();
+    this.runtime.dispose();
   }
 }

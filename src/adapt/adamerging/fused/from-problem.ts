@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { headBiasName, headWeightName } from '../../../models/vit-config';
+import { headBiasName, headWeightName } from '../../../models';
 import type { HostProblem } from '../problem';
 import type { ResolvedOptions } from '../types';
 import { FusedAdaMerging, fusedSupports } from './engine';

@@ -4,16 +4,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireNodeGpu } from '../../../gpu/testing/node-test-gpu';
-import type { GpuContext } from '../../../gpu/adapter';
-import { DEFAULT_VIT_CONFIG } from '../../../models/vit-config';
-import { initTf } from '../../../tf/backend';
+import { DispatchPlan, GpuRuntime, type GpuContext } from '../../../gpu';
+import { DEFAULT_VIT_CONFIG } from '../../../models';
+import { initTf } from '../../../tf';
 import { firstStepGradient } from '../gradient';
 import { runAdaMerging } from '../run';
 import { AdaMergingSession } from '../session';
-import { syntheticZoo } from '../testing/synthetic-zoo';
+import { syntheticZoo } from '../../../zoo/testing/synthetic-zoo';
 import type { AdaMergingOptions } from '../types';
-import { GpuPlan } from './gpu-plan';
-import { matMulInvocations, matMulShader, type Epilogue, type MatMulSpec } from './wgsl-linear';
+import {
+  WORKGROUP,
+  matMulInvocations,
+  matMulShader,
+  type Epilogue,
+  type MatMulSpec,
+} from './wgsl-linear';
 
 let gpu: GpuContext;
 beforeAll(async () => {
@@ -175,7 +180,8 @@ describe('fused matMul kernel vs a plain-JS product', () => {
     bias: Float32Array,
     aux: Float32Array,
   ) {
-    const plan = new GpuPlan(gpu.device);
+    const runtime = new GpuRuntime(gpu);
+    const plan = new DispatchPlan(runtime, WORKGROUP);
     const sums = new Float32Array(spec.n * (spec.splitK ?? 1)).fill(NaN);
     const bufs = [
       a,
@@ -207,7 +213,7 @@ describe('fused matMul kernel vs a plain-JS product', () => {
     read.unmap();
     const error = await gpu.device.popErrorScope();
     expect(error?.message ?? null).toBeNull();
-    plan.destroy();
+    runtime.dispose();
     return { c: out.subarray(0, c0.length), aux: out.subarray(c0.length) };
   }
 

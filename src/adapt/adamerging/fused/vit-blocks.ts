@@ -1,0 +1,392 @@
+/**
+ * The zoo ViT's step composed from the named kernels (kernels.ts), one function per
+ * architecture block and direction: embedding (patchify, patch projection, CLS + position
+ * tokens), attention block (LN₁, qkv, attention, projection into the residual), MLP block
+ * (LN₂, fc1 + GELU, fc2 into the residual), and the heads / entropy objective (CLS, final LN,
+ * per-task heads, mean entropy). The forward is vit.ts's, op for op; each backward is its
+ * hand-written derivative, in reverse order. The buffers are vit-buffers.ts's.
+ */
+import {
+  columnSum,
+  gradient as G,
+  layerNormBackward,
+  layerNormForward,
+  layerNormParams,
+  matMul,
+  weight as W,
+  weightT as WT,
+  whole,
+  type NormShape,
+  type Recorder,
+} from './kernels';
+import type {
+  BlockBuffers,
+  BlockScratch,
+  HeadBuffers,
+  HeadSpec,
+  StreamBuffers,
+  VitDims,
+} from './vit-buffers';
+import {
+  attentionBackKeyShader,
+  attentionBackQueryShader,
+  attentionShader,
+} from './wgsl-attention';
+import {
+  assembleTokensShader,
+  copyShader,
+  gatherClsShader,
+  patchifyShader,
+  patchTokenGradShader,
+  scatterClsShader,
+} from './wgsl-embed';
+import { headEntropyShader, taskLossShader } from './wgsl-objective';
+
+/** One transformer block i: what its kernels record into, read and keep. */
+export interface Block {
+  r: Recorder;
+  d: VitDims;
+  s: StreamBuffers;
+  b: BlockBuffers;
+  scratch: BlockScratch;
+  i: number;
+  /** Full name of the block's tensor `t` (`encoder.blocks.<i>.<t>`). */
+  n: (t: string) => string;
+}
+
+export function vitBlock(
+  r: Recorder,
+  d: VitDims,
+  s: StreamBuffers,
+  b: BlockBuffers,
+  scratch: BlockScratch,
+  i: number,
+): Block {
+  return { r, d, s, b, scratch, i, n: (t) => `encoder.blocks.${i}.${t}` };
+}
+
+const rowsNorm = (d: VitDims): NormShape => ({ rows: d.R, width: d.D, eps: d.eps });
+
+/** Patches → patch embeddings → tokens (CLS + patches, plus position embeddings) in x. */
+export function embeddingForward(r: Recorder, d: VitDims, s: StreamBuffers): void {
+  const { B, NP, PP, D, R } = d;
+  r.plan.add(
+    'forward',
+    'patchify',
+    patchifyShader(d.tokens),
+    [whole(s.images), whole(s.patches)],
+    B * NP * PP,
+  );
+  matMul(
+    r,
+    'forward',
+    'patch embed',
+    { m: B * NP, k: PP, n: D, a: 'N' },
+    whole(s.patches),
+    W(r, 'encoder.patch_embed.weight'),
+    whole(s.emb),
+    { bias: W(r, 'encoder.patch_embed.bias') },
+  );
+  r.plan.add(
+    'forward',
+    'tokens',
+    assembleTokensShader(d.tokens),
+    [whole(s.emb), W(r, 'encoder.cls_token'), W(r, 'encoder.pos_embed'), whole(s.x)],
+    R * D,
+  );
+}
+
+/** y = x·W + b over `rows` rows (the epilogue adds y into the residual, or applies GELU). */
+function linearForward(
+  r: Recorder,
+  label: string,
+  shape: { rows: number; in: number; out: number; epilogue?: 'accumulate' | 'gelu' },
+  x: GPUBuffer,
+  tensor: string,
+  y: GPUBuffer,
+  aux?: GPUBuffer,
+): void {
+  matMul(
+    r,
+    'forward',
+    label,
+    { m: shape.rows, k: shape.in, n: shape.out, a: 'N', epilogue: shape.epilogue },
+    whole(x),
+    W(r, `${tensor}.weight`),
+    whole(y),
+    { bias: W(r, `${tensor}.bias`), ...(aux ? { aux: whole(aux) } : {}) },
+  );
+}
+
+/** A pre-LN block's LayerNorm of the residual stream, keeping x̂ and 1/σ. */
+function residualNormForward(
+  r: Recorder,
+  d: VitDims,
+  label: string,
+  norm: string,
+  s: StreamBuffers,
+  out: { y: GPUBuffer; xhat: GPUBuffer; rstd: GPUBuffer },
+): void {
+  layerNormForward(
+    r,
+    label,
+    rowsNorm(d),
+    s.x,
+    { gamma: W(r, `${norm}.weight`), beta: W(r, `${norm}.bias`) },
+    out,
+  );
+}
+
+/** x += proj(attention(qkv(LN₁(x)))). */
+export function attentionForward(block: Block): void {
+  const { r, d, s, b, i, n } = block;
+  const { R, D, D3 } = d;
+  residualNormForward(r, d, `b${i} ln1`, n('norm1'), s, { y: b.h, xhat: b.xhat1, rstd: b.rstd1 });
+  linearForward(r, `b${i} qkv`, { rows: R, in: D, out: D3 }, b.h, n('attn.qkv'), b.qkv);
+  r.plan.add(
+    'forward',
+    `b${i} attention`,
+    attentionShader(d.attention),
+    [whole(b.qkv), whole(b.o), whole(b.probs)],
+    d.attentionInvocations,
+  );
+  const residual = { rows: R, in: D, out: D, epilogue: 'accumulate' } as const;
+  linearForward(r, `b${i} proj`, residual, b.o, n('attn.proj'), s.x);
+}
+
+/** x += fc2(GELU(fc1(LN₂(x)))). */
+export function mlpForward(block: Block): void {
+  const { r, d, s, b, i, n } = block;
+  const { R, D, F } = d;
+  residualNormForward(r, d, `b${i} ln2`, n('norm2'), s, { y: b.h2, xhat: b.xhat2, rstd: b.rstd2 });
+  const gelu = { rows: R, in: D, out: F, epilogue: 'gelu' } as const;
+  linearForward(r, `b${i} fc1`, gelu, b.h2, n('mlp.fc1'), b.g, b.z);
+  const residual = { rows: R, in: F, out: D, epilogue: 'accumulate' } as const;
+  linearForward(r, `b${i} fc2`, residual, b.g, n('mlp.fc2'), s.x);
+}
+
+/**
+ * ∂W and ∂b of y = x·W + b for a [R, in] input and [R, out] output gradient (a weight
+ * gradient Aᵀ·B with the bias gradient as B's column sums).
+ */
+function weightGradient(
+  r: Recorder,
+  label: string,
+  shape: { rows: number; in: number; out: number },
+  x: GPUBuffer,
+  dy: GPUBuffer,
+  tensor: string,
+): void {
+  matMul(
+    r,
+    'backward',
+    label,
+    { m: shape.in, k: shape.rows, n: shape.out, a: 'T' },
+    whole(x),
+    whole(dy),
+    G(r, `${tensor}.weight`),
+    { sums: G(r, `${tensor}.bias`) },
+  );
+}
+
+/** ∂x = ∂y·Wᵀ of y = x·W + b (through an epilogue such as GELU′ when given). */
+function inputGradient(
+  r: Recorder,
+  label: string,
+  shape: { rows: number; in: number; out: number; epilogue?: 'geluGrad' },
+  dy: GPUBuffer,
+  tensor: string,
+  dx: GPUBuffer,
+  aux?: GPUBuffer,
+): void {
+  matMul(
+    r,
+    'backward',
+    label,
+    { m: shape.rows, k: shape.out, n: shape.in, a: 'N', epilogue: shape.epilogue },
+    whole(dy),
+    WT(r, `${tensor}.weight`),
+    whole(dx),
+    aux ? { aux: whole(aux) } : {},
+  );
+}
+
+/** A pre-LN block's LayerNorm backward: ∂γ, ∂β, then ∂x added to the residual's gradient. */
+function residualNormBackward(
+  r: Recorder,
+  d: VitDims,
+  labels: { params: string; data: string },
+  norm: string,
+  s: StreamBuffers,
+  saved: { xhat: GPUBuffer; rstd: GPUBuffer },
+): void {
+  layerNormParams(r, labels.params, rowsNorm(d), s.dh, saved.xhat, {
+    gamma: G(r, `${norm}.weight`),
+    beta: G(r, `${norm}.bias`),
+  });
+  layerNormBackward(
+    r,
+    labels.data,
+    rowsNorm(d),
+    { dy: s.dh, xhat: saved.xhat, rstd: saved.rstd, gamma: W(r, `${norm}.weight`) },
+    s.dx,
+    true,
+  );
+}
+
+/** Backward of mlpForward: ∂fc2, ∂z (GELU′), ∂fc1, ∂h₂, ∂LN₂ (into ∂x, residual). */
+export function mlpBackward(block: Block): void {
+  const { r, d, s, b, scratch, i, n } = block;
+  const { R, D, F } = d;
+  weightGradient(r, `b${i} ∂fc2.w`, { rows: R, in: F, out: D }, b.g, s.dx, n('mlp.fc2'));
+  inputGradient(
+    r,
+    `b${i} ∂z`,
+    { rows: R, in: F, out: D, epilogue: 'geluGrad' },
+    s.dx,
+    n('mlp.fc2'),
+    scratch.dz,
+    b.z,
+  );
+  weightGradient(r, `b${i} ∂fc1.w`, { rows: R, in: D, out: F }, b.h2, scratch.dz, n('mlp.fc1'));
+  inputGradient(r, `b${i} ∂h2`, { rows: R, in: D, out: F }, scratch.dz, n('mlp.fc1'), s.dh);
+  residualNormBackward(r, d, { params: `b${i} ∂norm2`, data: `b${i} ln2′` }, n('norm2'), s, {
+    xhat: b.xhat2,
+    rstd: b.rstd2,
+  });
+}
+
+/** Backward of attentionForward: ∂proj, ∂o, attention′ (q, then k and v), ∂qkv, ∂LN₁. */
+export function attentionBackward(block: Block): void {
+  const { r, d, s, b, scratch, i, n } = block;
+  const { R, D, D3 } = d;
+  weightGradient(r, `b${i} ∂proj.w`, { rows: R, in: D, out: D }, b.o, s.dx, n('attn.proj'));
+  inputGradient(r, `b${i} ∂o`, { rows: R, in: D, out: D }, s.dx, n('attn.proj'), scratch.dO);
+  const attentionInputs = [
+    whole(b.qkv),
+    whole(b.probs),
+    whole(scratch.dO),
+    whole(scratch.ds),
+    whole(scratch.dqkv),
+  ];
+  r.plan.add(
+    'backward',
+    `b${i} attention′ q`,
+    attentionBackQueryShader(d.attention),
+    attentionInputs,
+    d.attentionInvocations,
+  );
+  r.plan.add(
+    'backward',
+    `b${i} attention′ kv`,
+    attentionBackKeyShader(d.attention),
+    attentionInputs,
+    d.attentionInvocations,
+  );
+  weightGradient(r, `b${i} ∂qkv.w`, { rows: R, in: D, out: D3 }, b.h, scratch.dqkv, n('attn.qkv'));
+  inputGradient(r, `b${i} ∂h`, { rows: R, in: D, out: D3 }, scratch.dqkv, n('attn.qkv'), s.dh);
+  residualNormBackward(r, d, { params: `b${i} ∂norm1`, data: `b${i} ln1′` }, n('norm1'), s, {
+    xhat: b.xhat1,
+    rstd: b.rstd1,
+  });
+}
+
+/** Backward of embeddingForward: ∂pos (Σ over images), ∂cls, ∂patch tokens, ∂patch_embed. */
+export function embeddingBackward(r: Recorder, d: VitDims, s: StreamBuffers): void {
+  const { B, TK, D, NP, PP } = d;
+  // ∂pos = Σ over images; ∂cls is its first row (read from a scratch copy: one dispatch may
+  // not read and write the same buffer).
+  columnSum(r, 'backward', '∂pos_embed', B, TK * D, whole(s.dx), whole(s.dpos));
+  r.plan.add(
+    'backward',
+    '∂pos copy',
+    copyShader(TK * D),
+    [whole(s.dpos), G(r, 'encoder.pos_embed')],
+    TK * D,
+  );
+  r.plan.add(
+    'backward',
+    '∂cls_token',
+    copyShader(D),
+    [whole(s.dpos), G(r, 'encoder.cls_token')],
+    D,
+  );
+  r.plan.add(
+    'backward',
+    '∂patch tokens',
+    patchTokenGradShader(d.tokens),
+    [whole(s.dx), whole(s.demb)],
+    B * NP * D,
+  );
+  matMul(
+    r,
+    'backward',
+    '∂patch_embed.w',
+    { m: PP, k: B * NP, n: D, a: 'T' },
+    whole(s.patches),
+    whole(s.demb),
+    G(r, 'encoder.patch_embed.weight'),
+    { sums: G(r, 'encoder.patch_embed.bias') },
+  );
+}
+
+/**
+ * CLS → final LN → each task's own head on its rows → entropy per image (and ∂entropy/∂feature
+ * in the same kernel) → mean entropy per task.
+ */
+export function headsObjectiveForward(
+  r: Recorder,
+  d: VitDims,
+  s: StreamBuffers,
+  h: HeadBuffers,
+  spec: HeadSpec,
+): void {
+  const { B, D } = d;
+  r.plan.add('forward', 'cls', gatherClsShader(d.tokens), [whole(s.x), whole(h.cls)], B * D);
+  layerNormForward(
+    r,
+    'final ln',
+    { rows: B, width: D, eps: d.eps },
+    h.cls,
+    { gamma: W(r, 'encoder.norm.weight'), beta: W(r, 'encoder.norm.bias') },
+    { y: h.feature, xhat: h.xhatF, rstd: h.rstdF },
+  );
+  r.plan.add(
+    'forward',
+    'heads',
+    headEntropyShader(spec),
+    [whole(h.feature), whole(h.heads), whole(h.entropy), whole(h.dfeature)],
+    B,
+  );
+  r.plan.add(
+    'forward',
+    'loss',
+    taskLossShader(spec.tasks, spec.perTask),
+    [whole(h.entropy), whole(h.loss)],
+    spec.tasks,
+  );
+}
+
+/** Backward of the final LN (and its γ, β) into ∂cls, scattered into ∂x's CLS rows. */
+export function headsObjectiveBackward(
+  r: Recorder,
+  d: VitDims,
+  s: StreamBuffers,
+  h: HeadBuffers,
+): void {
+  const { B, D, R } = d;
+  const finalNorm = { rows: B, width: D, eps: d.eps };
+  layerNormBackward(
+    r,
+    'final ln′',
+    finalNorm,
+    { dy: h.dfeature, xhat: h.xhatF, rstd: h.rstdF, gamma: W(r, 'encoder.norm.weight') },
+    h.dcls,
+    false,
+  );
+  layerNormParams(r, '∂norm', finalNorm, h.dfeature, h.xhatF, {
+    gamma: G(r, 'encoder.norm.weight'),
+    beta: G(r, 'encoder.norm.bias'),
+  });
+  r.plan.add('backward', 'cls′', scatterClsShader(d.tokens), [whole(h.dcls), whole(s.dx)], R * D);
+}

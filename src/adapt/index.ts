@@ -1,0 +1,3 @@
+/** Adaptation of merging coefficients at test time: AdaMerging (task-/layer-wise, ++). */
+export * from './adamerging/index';
+export * from './clip/index';

@@ -1,0 +1,70 @@
+/**
+ * Everything the worker remembers between requests, in one object the entry creates and hands
+ * to every handler: the loaded checkpoints, the page's device preferences, the demo zoo and the
+ * tfjs device (each set up once), the last in-memory merge (for evaluation), live exploration's
+ * caches, and the running AdaMerging's pause token. No handler module keeps state of its own,
+ * so handlers can be tested with a fresh session and never reach into each other.
+ */
+import type { TfDevice } from '../tf';
+import type { LoadedZoo } from '../zoo';
+import type { PauseToken } from '../adapt';
+import type { ZooScorer } from '../eval';
+import { CheckpointRegistry } from './checkpoints/registry';
+import { EstimateSizer } from './explore/estimate-size';
+import { TaskVectorCache } from './explore/weights-cache';
+import type { GpuPreference, TfPreference } from './protocol';
+
+/** Live exploration's device-resident state, kept between slider moves. */
+export interface ExploreState {
+  /** θ₀ and τ of the opened checkpoints, on the tfjs device. */
+  readonly cache: TaskVectorCache;
+  /** Sizes each estimate from the speed of the previous scoring passes. */
+  readonly sizer: EstimateSizer;
+  /** One scorer (cached image tensors) per set of tasks: all eight for Live, two per sweep. */
+  readonly scorers: Map<string, { zoo: LoadedZoo; scorer: ZooScorer }>;
+}
+
+export class StudioSession {
+  readonly registry = new CheckpointRegistry();
+  /** Set by the capabilities request, so merges follow what the banner told the user. */
+  gpuPreference: GpuPreference = 'auto';
+  /**
+   * `wasm`: tfjs (evaluation, AdaMerging's evaluation events and export) on WebAssembly even
+   * with WebGPU (`?tf=wasm`); AdaMerging's step itself still runs on the fused WebGPU engine.
+   */
+  tfPreference: TfPreference = 'auto';
+  /** The bytes of the last in-memory merge, kept for evaluation (set by the merge handler). */
+  lastMerged: Uint8Array | null = null;
+  readonly explore: ExploreState = {
+    cache: new TaskVectorCache(),
+    sizer: new EstimateSizer(),
+    scorers: new Map(),
+  };
+  /** The running AdaMerging's pause token (one run at a time), null when none runs. */
+  adamergingPause: PauseToken | null = null;
+
+  private zoo: Promise<LoadedZoo> | undefined;
+  private device: Promise<TfDevice> | undefined;
+
+  constructor(
+    private readonly setUp: {
+      loadZoo: () => Promise<LoadedZoo>;
+      tfDevice: (session: StudioSession) => Promise<TfDevice>;
+    },
+  ) {}
+
+  /** The zoo with its test sets, fetched once per worker (again after a failure). */
+  theZoo(): Promise<LoadedZoo> {
+    this.zoo ??= this.setUp.loadZoo().catch((error: unknown) => {
+      this.zoo = undefined; // let a later attempt (after `npm run zoo`) try again
+      throw error;
+    });
+    return this.zoo;
+  }
+
+  /** tfjs on the worker's WebGPU device (or wasm / the CPU), set up once and shared. */
+  tfDevice(): Promise<TfDevice> {
+    this.device ??= this.setUp.tfDevice(this);
+    return this.device;
+  }
+}
