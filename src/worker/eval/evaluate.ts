@@ -4,12 +4,14 @@
  * device, else the CPU). Each task is scored with its own head from its fine-tuned checkpoint.
  */
 import { memorySource } from '../../io';
-import { evaluateEncoder, evaluateIndividuals } from '../../eval/zoo-table';
+import { progressReporter } from '../../core/progress';
+import { encoderOf, evaluateEncoder, evaluateIndividuals, mean } from '../../eval/zoo-table';
+import type { Params as EncoderParams } from '../../eval/simple-merge';
 import { readEncoder } from '../../eval/load-merged';
 import { browserGpu } from '../../gpu/browser-gpu';
 import { initTf, type TfDevice } from '../../tf/backend';
 import { loadZoo, type LoadedZoo } from '../../zoo/load';
-import type { Methods } from '../protocol';
+import type { Methods, Progress } from '../protocol';
 import type { HandlerContext } from '../serve';
 import { ZOO_URL } from '../demo/zoo';
 import { gpuPreference } from '../merge/backend';
@@ -80,6 +82,49 @@ export function onlyTasks(zoo: LoadedZoo, tasks: string[] | undefined): LoadedZo
   return { ...zoo, manifest: { ...zoo.manifest, tasks: kept } };
 }
 
+/**
+ * Scores `encoder` with each task's head (or, for `'individuals'`, each fine-tune on its own
+ * task) one task at a time, so the UI gets a progress event (images done of all, rate, ETA)
+ * after every task and a cancel lands between tasks. Also used for AdaMerging's final score.
+ */
+export async function scoreTaskByTask(
+  label: string,
+  encoder: EncoderParams | 'individuals',
+  zoo: LoadedZoo,
+  { limit, signal, emit }: { limit?: number; signal: AbortSignal; emit: ProgressEmit },
+): Promise<{ perTask: Record<string, number>; average: number }> {
+  const tasks = zoo.manifest.tasks;
+  const images = (name: string) => Math.min(zoo.testSets.get(name)?.count ?? 0, limit ?? Infinity);
+  const total = tasks.reduce((n, t) => n + images(t.name), 0);
+  const report = progressReporter(`evaluating ${label}`, total, (progress) => emit(progress));
+  const perTask: Record<string, number> = {};
+  for (const task of tasks) {
+    signal.throwIfAborted();
+    const one = onlyTasks(zoo, [task.name]);
+    const row =
+      encoder === 'individuals'
+        ? await evaluateIndividuals(one, { limit })
+        : await evaluateEncoder(label, encoder, one, { limit, config: zoo.manifest.model.config });
+    Object.assign(perTask, row.perTask);
+    report.advance(images(task.name));
+  }
+  report.finish();
+  return { perTask, average: mean(Object.values(perTask)) };
+}
+
+type ProgressEmit = (progress: Progress) => void;
+
+/** The encoder a target names: the last merge's, or the base checkpoint's (zero-shot row). */
+async function encoderFor(target: Params['target'], zoo: LoadedZoo): Promise<EncoderParams> {
+  if (target === 'base') return encoderOf(zoo.base, zoo.manifest.headPrefix);
+  if (!lastMerged) {
+    throw Object.assign(new Error('There is no merged model in memory to evaluate: merge first.'), {
+      code: 'nothing-to-evaluate',
+    });
+  }
+  return readEncoder(memorySource(lastMerged, 'merged.safetensors'), zoo.manifest.model.config);
+}
+
 export async function evaluate(
   { target, label, limit, tasks }: Params,
   { signal, emit }: HandlerContext<'evaluate'>,
@@ -88,26 +133,12 @@ export async function evaluate(
   emit({ type: 'progress', progress: { status: 'initiate', task: 'loading the demo test sets' } });
   const loaded = onlyTasks(await theZoo(), tasks);
   signal.throwIfAborted();
-  emit({ type: 'progress', progress: { status: 'initiate', task: `evaluating ${label}` } });
-  const options = { limit, config: loaded.manifest.model.config };
-  let row;
-  if (target === 'individuals') {
-    row = await evaluateIndividuals(loaded, { limit });
-  } else {
-    if (!lastMerged) {
-      throw Object.assign(
-        new Error('There is no merged model in memory to evaluate: merge first.'),
-        {
-          code: 'nothing-to-evaluate',
-        },
-      );
-    }
-    const encoder = await readEncoder(
-      memorySource(lastMerged, 'merged.safetensors'),
-      options.config,
-    );
-    row = await evaluateEncoder(label, encoder, loaded, options);
-  }
+  const encoder = target === 'individuals' ? target : await encoderFor(target, loaded);
+  const row = await scoreTaskByTask(label, encoder, loaded, {
+    limit,
+    signal,
+    emit: (progress) => emit({ type: 'progress', progress }),
+  });
   return {
     label,
     accuracy: row.perTask,
