@@ -252,7 +252,11 @@ export interface Methods {
        * transferred, and its recipe as mergekit-style YAML. */
       export: { fileName: string; bytes: Uint8Array; recipeYaml: string };
     };
-    events: { type: 'step'; step: StepEvent } | { type: 'eval'; eval: EvalEvent };
+    /** `progress`: the final evaluation of the learned merge, after the last step. */
+    events:
+      | { type: 'step'; step: StepEvent }
+      | { type: 'eval'; eval: EvalEvent }
+      | { type: 'progress'; progress: Progress };
   };
   /** Pauses or resumes the running AdaMerging between steps. */
   adamergePause: {

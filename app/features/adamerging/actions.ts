@@ -49,7 +49,7 @@ export async function startAdaMerging(): Promise<void> {
         signal: running.signal,
         onEvent: (event) => {
           if (event.type === 'step') pendingSteps.push(event.step);
-          else pendingEvals.push(event.eval);
+          else if (event.type === 'eval') pendingEvals.push(event.eval);
           schedule();
         },
       },

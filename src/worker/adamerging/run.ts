@@ -13,10 +13,9 @@ import { adamergingRecipe, mergedCheckpoint } from '../../adapt/adamerging/expor
 import { PauseToken } from '../../adapt/adamerging/pause';
 import { recipeToYaml } from '../../merge/recipe/serialize';
 import { runAdaMerging } from '../../adapt/adamerging/run';
-import { evaluateEncoder } from '../../eval/zoo-table';
 import type { Methods } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
-import { tfDevice, theZoo } from '../eval/evaluate';
+import { scoreTaskByTask, tfDevice, theZoo } from '../eval/evaluate';
 import { gpuPreference } from '../merge/backend';
 import { browserGpu } from '../../gpu/browser-gpu';
 
@@ -46,7 +45,11 @@ export async function adamerge(
       gpu?.device ?? null,
     );
     const label = `AdaMerging ${options.mode}-wise${options.plus ? '++' : ''}`;
-    const row = await evaluateEncoder(label, merged, zoo, { config: zoo.manifest.model.config });
+    // The final score takes as long as many steps: its progress events name that phase.
+    const row = await scoreTaskByTask(label, merged, zoo, {
+      signal,
+      emit: (progress) => emit({ type: 'progress', progress }),
+    });
     // The learned merge as a file like any other merge's: exportable, re-loadable.
     const bytes = mergedCheckpoint(result, merged, zoo);
     const fileName = `adamerging-${options.mode}-wise${options.plus ? '-plus' : ''}.safetensors`;
