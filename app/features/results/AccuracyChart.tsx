@@ -43,7 +43,13 @@ export const AccuracyChart = memo(function AccuracyChart({
       aria-label="Accuracy per task, grouped by task"
     >
       <ResponsiveContainer width="100%" height={280}>
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 4, left: -12 }}>
+        {/* Keyed by the row order: recharts keeps bars in mount order, and a reference row
+            arriving after a merge must still come first, as in the table. */}
+        <BarChart
+          key={results.map((r) => r.id).join('|')}
+          data={data}
+          margin={{ top: 8, right: 8, bottom: 4, left: -12 }}
+        >
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="task" tick={<WrappedTick />} interval={0} height={34} />
           <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 12 }} />
