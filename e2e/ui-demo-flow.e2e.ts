@@ -146,7 +146,7 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
     models: { model: string; parameters?: { weight?: number } }[];
   };
   expect(recipe.merge_method).toBe('task_arithmetic');
-  expect(recipe.base_model).toBe('base');
+  expect(recipe.base_model).toBe('base.safetensors');
   expect(recipe.models).toHaveLength(taskCount);
   // The dragged slider's value is in the recipe (the only per-model value changed).
   const dragged = recipe.models.filter((m) => m.parameters?.weight !== undefined);

@@ -11,7 +11,8 @@ async function setUpTies(page: import('@playwright/test').Page): Promise<void> {
   await expect(page.getByTestId('checkpoint-row')).toHaveCount(3);
   await page.getByLabel('Merge method', { exact: true }).selectOption('ties');
   await page.getByLabel('Lambda value', { exact: true }).fill('0.3');
-  await page.getByLabel('Density of fashion.safetensors value').fill('0.2');
+  // 0.4, not the form's initial 0.2: a changed value the link has to carry.
+  await page.getByLabel('Density of fashion.safetensors value').fill('0.4');
   await page.getByLabel('Seed', { exact: true }).fill('9');
 }
 
@@ -27,9 +28,10 @@ test('the recipe exports as mergekit YAML with the chosen values', async ({ page
   expect(recipe).toMatchObject({
     merge_method: 'ties',
     base_model: 'base.safetensors',
+    // mnist keeps the form's initial TIES density (0.2); it is written, being no default.
     models: [
-      { model: 'mnist.safetensors' },
-      { model: 'fashion.safetensors', parameters: { density: 0.2 } },
+      { model: 'mnist.safetensors', parameters: { density: 0.2 } },
+      { model: 'fashion.safetensors', parameters: { density: 0.4 } },
     ],
     parameters: { lambda: 0.3 },
     random_seed: 9,
@@ -47,7 +49,7 @@ test('the URL reproduces the settings once the same files are loaded', async ({
   const shared = () => decodeShared(new URL(page.url()).hash);
   await expect.poll(() => shared()?.base).toBe('mnist.safetensors');
   expect(shared()).toMatchObject({ method: 'ties', global: { lambda: 0.3 }, seed: 9 });
-  expect(shared()?.models['fashion.safetensors']).toEqual({ density: 0.2 });
+  expect(shared()?.models['fashion.safetensors']).toEqual({ density: 0.4 });
   const url = page.url();
 
   const second = await context.newPage();
@@ -56,6 +58,8 @@ test('the URL reproduces the settings once the same files are loaded', async ({
   await expect(second.getByLabel('Lambda value', { exact: true })).toHaveValue('0.3');
   await expect(second.getByLabel('Seed', { exact: true })).toHaveValue('9');
   await dropFiles(second.getByTestId('drop-zone'), trio());
-  await expect(second.getByLabel('Density of fashion.safetensors value')).toHaveValue('0.2');
+  await expect(second.getByLabel('Density of fashion.safetensors value')).toHaveValue('0.4');
+  // mnist is the base here; base.safetensors is merged, at the initial density.
+  await expect(second.getByLabel('Density of base.safetensors value')).toHaveValue('0.2');
   await expect(checkpointRow(second, 'mnist.safetensors').getByRole('radio')).toBeChecked();
 });

@@ -7,30 +7,34 @@ test.beforeAll(async () => {
   zoo = await buildMiniZoo();
 });
 
-/** The studio with the mini zoo loaded as the demo. */
+/**
+ * The studio with the mini zoo loaded as the demo; Load demo merges (task arithmetic at the
+ * form's initial λ = 0.3) and evaluates it with the base and fine-tune rows by itself: wait
+ * for that to finish (the fine-tunes are scored last).
+ */
 async function loadDemo(page: Page): Promise<void> {
   await serveMiniZoo(page, zoo.files);
   await openStudio(page);
   await page.getByRole('button', { name: 'Load demo' }).click();
   await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
+  const table = page.getByTestId('results-table');
+  await expect(table.locator('tr[data-method="individual"]')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('evaluation-progress')).toHaveCount(0);
 }
 
-test('evaluating a merge of the demo fills the results table and chart with the right accuracies', async ({
+test('Load demo merges and evaluates: the results table and chart have the right accuracies', async ({
   page,
 }) => {
   await loadDemo(page);
-  await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
-  await page.getByRole('button', { name: 'Merge', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('Merged.');
-  await page.getByRole('button', { name: 'Evaluate last merge' }).click();
-
   const table = page.getByTestId('results-table');
   const individual = table.getByRole('row', { name: /Individual fine-tunes/ });
-  const merged = table.getByRole('row', { name: /#1 Task Arithmetic/ });
-  await expect(merged).toBeVisible({ timeout: 120_000 });
+  const merged = table.getByRole('row', { name: '#1 Task Arithmetic (lambda=0.3)' });
+  await expect(merged).toBeVisible();
+  await expect(table.getByRole('row', { name: /Base \+ task heads \(zero-shot\)/ })).toBeVisible();
   // Labels are each fine-tune's own predictions, so the individual row is (almost) 100%.
+  // Cells: the average first, then each task.
   const percents = async (row: typeof merged) =>
-    (await row.locator('td').allInnerTexts()).map((t) => Number(t.replace('%', '')) / 100);
+    (await row.locator('td').allInnerTexts()).slice(1).map((t) => Number(t.replace('%', '')) / 100);
   for (const value of await percents(individual)) expect(value).toBeGreaterThanOrEqual(0.95);
   const got = await percents(merged);
   const want = Object.values(zoo.expectedMerged);
@@ -40,7 +44,7 @@ test('evaluating a merge of the demo fills the results table and chart with the 
     'the merge must differ from the fine-tunes',
   ).toBe(true);
   want.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(0.05)); // ±2 of 40
-  await expect(page.locator('.chart .recharts-bar-rectangle')).toHaveCount(4); // 2 tasks × 2 rows
+  await expect(page.locator('.chart .recharts-bar-rectangle')).toHaveCount(6); // 2 tasks × 3 rows
   await screenshot(page, 'results');
 
   const [csv] = await Promise.all([
@@ -60,7 +64,7 @@ test('live exploration re-merges and re-evaluates when a weight changes', async 
   await expect(live).toHaveCount(1, { timeout: 60_000 });
   const percents = async () =>
     (await live.locator('td').allInnerTexts())
-      .slice(0, 2)
+      .slice(1, 3) // after the average
       .map((t) => Number(t.replace('%', '')) / 100);
   const want = Object.values(zoo.expectedMerged);
   (await percents()).forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(0.05));
@@ -112,7 +116,8 @@ test('live TIES (the engine path of explore) scores what Merge + Evaluate scores
   await page.getByRole('button', { name: 'Merge', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('Merged.');
   await page.getByRole('button', { name: 'Evaluate last merge' }).click();
-  await expect(table.getByRole('row', { name: /^#1 TIES/ })).toBeVisible({ timeout: 60_000 });
+  // #1 is the task arithmetic merge Load demo made by itself.
+  await expect(table.getByRole('row', { name: /^#2 TIES/ })).toBeVisible({ timeout: 60_000 });
 
   await page.getByLabel('Live: re-merge and evaluate on every change').check();
   await expect(page.getByTestId('live-status')).toHaveText(/Updated in \d+ ms \(run 1\b/, {
@@ -121,5 +126,5 @@ test('live TIES (the engine path of explore) scores what Merge + Evaluate scores
   await expect(table.getByRole('row', { name: /^Live: TIES/ })).toContainText('beta.density=0.3');
   const live = await cells(/^Live: /);
   expect(live).toHaveLength(3); // 2 tasks and the average
-  expect(live).toEqual(await cells(/^#1 TIES/));
+  expect(live).toEqual(await cells(/^#2 TIES/));
 });

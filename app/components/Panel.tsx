@@ -1,6 +1,6 @@
-import { useId, type ReactNode } from 'react';
+import { useId, type HTMLAttributes, type ReactNode } from 'react';
 
-interface PanelProps {
+interface PanelProps extends Omit<HTMLAttributes<HTMLElement>, 'title'> {
   title: string;
   /** Short line under the title explaining what the panel is for. */
   subtitle?: string;
@@ -11,10 +11,10 @@ interface PanelProps {
 }
 
 /** A titled region of the studio; the title labels the region for screen readers. */
-export function Panel({ title, subtitle, actions, className, children }: PanelProps) {
+export function Panel({ title, subtitle, actions, className, children, ...rest }: PanelProps) {
   const headingId = useId();
   return (
-    <section className={`panel ${className ?? ''}`} aria-labelledby={headingId}>
+    <section className={`panel ${className ?? ''}`} aria-labelledby={headingId} {...rest}>
       <header className="panel__header">
         <div>
           <h2 id={headingId} className="panel__title">

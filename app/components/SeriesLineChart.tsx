@@ -66,7 +66,14 @@ export const SeriesLineChart = memo(function SeriesLineChart({
             tick={{ fontSize: 11 }}
           />
           <YAxis domain={yDomain} tick={{ fontSize: 11 }} tickFormatter={yTick} />
-          <Tooltip formatter={(v) => (tooltip && typeof v === 'number' ? tooltip(v) : String(v))} />
+          {/* Compact, and kept inside this chart: a tall tooltip used to cover the next chart. */}
+          <Tooltip
+            formatter={(v) => (tooltip && typeof v === 'number' ? tooltip(v) : String(v))}
+            allowEscapeViewBox={{ x: false, y: false }}
+            contentStyle={{ fontSize: 11, padding: '2px 6px', lineHeight: 1.25 }}
+            itemStyle={{ padding: 0 }}
+            labelStyle={{ marginBottom: 2 }}
+          />
           {legend && <Legend wrapperStyle={{ fontSize: 11 }} />}
           {series.map((name, i) => (
             <Line

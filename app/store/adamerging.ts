@@ -34,6 +34,11 @@ export interface AdaMergingSlice {
   adaLambdas: number[][] | null;
   adaResult: AdaMergingResult | null;
   adaExport: AdaExport | null;
+  /** performance.now() at Run: the step rate and ETA are measured from it. */
+  adaStartedAt: number;
+  /** The final evaluation after the last step (images done of all), once it has begun. */
+  adaFinal: { done: number; total: number; startedAt: number; rate?: number; eta?: number } | null;
+  setAdaFinal(final: AdaMergingSlice['adaFinal']): void;
   setAdaExport(adaExport: AdaExport | null): void;
   setAdaOptions(options: Partial<AdaMergingOptions>): void;
   adaStarted(): void;
@@ -62,6 +67,9 @@ export const createAdaMergingSlice: StateCreator<StudioState, [], [], AdaMerging
   adaLambdas: null,
   adaResult: null,
   adaExport: null,
+  adaStartedAt: 0,
+  adaFinal: null,
+  setAdaFinal: (adaFinal) => set({ adaFinal }),
   setAdaExport: (adaExport) =>
     set((s) => {
       // The previous file's bytes are no longer offered: let the browser free them.
@@ -77,6 +85,8 @@ export const createAdaMergingSlice: StateCreator<StudioState, [], [], AdaMerging
       adaEvals: [],
       adaLambdas: null,
       adaResult: null,
+      adaStartedAt: performance.now(),
+      adaFinal: null,
     }),
   adaAppend: (steps, evals) =>
     set((s) => {

@@ -4,7 +4,15 @@ import type { StudioState } from './index';
 
 export type AnalysisState =
   | { status: 'idle' }
-  | { status: 'running'; done: number; total: number }
+  | {
+      status: 'running';
+      done: number;
+      total: number;
+      startedAt: number;
+      rate?: number;
+      eta?: number;
+    }
+  | { status: 'cancelled' }
   | { status: 'done'; result: TaskVectorAnalysis }
   | { status: 'failed'; error: WireError };
 

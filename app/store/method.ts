@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { MethodDefinition } from '../../src/worker/protocol';
 import type { StudioState } from './index';
+import { initialGlobals } from '../features/method/initialValues';
 
 export type ParamValue = number | boolean | string;
 
@@ -12,7 +13,10 @@ export interface MethodSlice {
   methods: MethodDefinition[];
   /** Registry name of the chosen merge method, e.g. "ties". */
   methodName: string | null;
-  /** Global parameters by name (only values the user changed; defaults come from the registry). */
+  /**
+   * Global parameters by name: the form's initial values (initialValues.ts) and what the user
+   * changed; everything else is the registry's default.
+   */
   globalParams: Record<string, ParamValue>;
   /** Per-model parameters: checkpoint id → parameter name → value. */
   modelParams: Record<string, Record<string, ParamValue>>;
@@ -31,16 +35,16 @@ export const createMethodSlice: StateCreator<StudioState, [], [], MethodSlice> =
   modelParams: {},
   seed: 42,
   setMethods: (methods) =>
-    set((state) => ({
-      methods,
-      methodName:
-        state.methodName ??
-        (methods.some((m) => m.name === DEFAULT_METHOD)
-          ? DEFAULT_METHOD
-          : (methods[0]?.name ?? null)),
-    })),
-  // A new method starts from its own defaults: values of the old one may not even exist.
-  setMethod: (methodName) => set({ methodName, globalParams: {}, modelParams: {} }),
+    set((state) => {
+      if (state.methodName) return { methods };
+      const methodName = methods.some((m) => m.name === DEFAULT_METHOD)
+        ? DEFAULT_METHOD
+        : (methods[0]?.name ?? null);
+      return { methods, methodName, globalParams: initialGlobals(methodName) };
+    }),
+  // A new method starts from its own initial values: those of the old one may not even exist.
+  setMethod: (methodName) =>
+    set({ methodName, globalParams: initialGlobals(methodName), modelParams: {} }),
   setGlobalParam: (name, value) =>
     set((state) => ({ globalParams: { ...state.globalParams, [name]: value } })),
   setModelParam: (checkpointId, name, value) =>

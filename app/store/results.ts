@@ -1,7 +1,11 @@
 import type { StateCreator } from 'zustand';
+import type { JobView } from '../lib/job';
 import type { StudioState } from './index';
 
-/** One evaluated model of this session: a merge, or an individual fine-tune for reference. */
+/**
+ * One evaluated model of this session: a merge, or a reference — the base through each task's
+ * head (`method: 'base'`, zero-shot) or each fine-tune on its own task (`'individual'`).
+ */
 export interface ResultEntry {
   id: string;
   label: string;
@@ -26,6 +30,12 @@ export interface ResultsSlice {
   resultTasks: TaskInfo[];
   /** Something is being evaluated (a label for the status line), or null. */
   evaluating: string | null;
+  /** The evaluation job started by Evaluate / Load demo: phase, images done, rate; or null. */
+  evaluation: JobView | null;
+  setEvaluation(job: JobView | null): void;
+  /** How the last evaluation job ended when not well (cancelled, an error), for its status line. */
+  evaluationNote: string | null;
+  setEvaluationNote(note: string | null): void;
   /** True once the demo zoo's checkpoints are loaded: merges can then be evaluated. */
   demoLoaded: boolean;
   addResult(entry: ResultEntry, tasks: TaskInfo[]): void;
@@ -39,13 +49,22 @@ export interface ResultsSlice {
   clearResults(): void;
 }
 
+/** References first (base, then the fine-tunes), then merges in the order they were made. */
+const RANK: Record<string, number> = { base: 0, individual: 1 };
+const ordered = (results: ResultEntry[]) =>
+  [...results].sort((a, b) => (RANK[a.method] ?? 2) - (RANK[b.method] ?? 2));
+
 export const createResultsSlice: StateCreator<StudioState, [], [], ResultsSlice> = (set) => ({
   results: [],
   resultTasks: [],
   evaluating: null,
+  evaluation: null,
+  setEvaluation: (evaluation) => set({ evaluation }),
+  evaluationNote: null,
+  setEvaluationNote: (evaluationNote) => set({ evaluationNote }),
   demoLoaded: false,
   addResult: (entry, tasks) =>
-    set((state) => ({ results: [...state.results, entry], resultTasks: tasks })),
+    set((state) => ({ results: ordered([...state.results, entry]), resultTasks: tasks })),
   setEvaluating: (evaluating) => set({ evaluating }),
   upsertResult: (entry, tasks) =>
     set((state) => {
@@ -53,7 +72,7 @@ export const createResultsSlice: StateCreator<StudioState, [], [], ResultsSlice>
       const results = exists
         ? state.results.map((r) => (r.id === entry.id ? entry : r))
         : [...state.results, entry];
-      return { results, resultTasks: tasks };
+      return { results: ordered(results), resultTasks: tasks };
     }),
   liveExplore: false,
   setLiveExplore: (liveExplore) => set({ liveExplore }),

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { MergeOutcome, Progress, WireError } from '../../src/worker/protocol';
+import type { MergeOutcome, Progress, Recipe, WireError } from '../../src/worker/protocol';
 import type { StudioState } from './index';
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -8,6 +8,10 @@ export type RunStatus = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
 export interface MergeResult {
   outcome: Omit<MergeOutcome, 'bytes'>;
   downloadUrl: string | null;
+  /** The recipe it was made from, captured when Merge was pressed (not the form now). */
+  recipe: Recipe;
+  /** performance.now() when it finished: evaluations know which merge they scored. */
+  finishedAt: number;
 }
 
 export interface RunSlice {
@@ -15,6 +19,8 @@ export interface RunSlice {
   runStatus: RunStatus;
   /** What the current (or last) run is doing; null before the first progress event. */
   runProgress: Progress | null;
+  /** performance.now() when the current (or last) run started: its rate and ETA. */
+  runStartedAt: number;
   runError: WireError | null;
   runStarted(): void;
   runProgressed(progress: Progress): void;
@@ -27,7 +33,14 @@ export const createRunSlice: StateCreator<StudioState, [], [], RunSlice> = (set)
   runStatus: 'idle',
   runProgress: null,
   runError: null,
-  runStarted: () => set({ runStatus: 'running', runProgress: null, runError: null }),
+  runStartedAt: 0,
+  runStarted: () =>
+    set({
+      runStatus: 'running',
+      runProgress: null,
+      runError: null,
+      runStartedAt: performance.now(),
+    }),
   runProgressed: (runProgress) => set({ runProgress }),
   runFinished: (runStatus, error) => set({ runStatus, runError: error ?? null }),
   setLastMerge: (lastMerge) =>

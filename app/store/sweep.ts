@@ -21,6 +21,8 @@ export interface SweepSlice {
   sweepStatus: SweepStatus;
   sweepPoints: SweepPoint[];
   sweepTotal: number;
+  /** performance.now() when the sweep started: its rate and ETA. */
+  sweepStartedAt: number;
   sweepError: string | null;
   /** Task names (accuracy keys) of the last sweep's axes. */
   sweepAxes: [string, string] | null;
@@ -38,6 +40,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
   sweepStatus: 'idle',
   sweepPoints: [],
   sweepTotal: 0,
+  sweepStartedAt: 0,
   sweepError: null,
   sweepAxes: null,
   sweepDevice: null,
@@ -45,7 +48,14 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
   setSweepSettings: (patch) =>
     set((state) => ({ sweepSettings: { ...state.sweepSettings, ...patch } })),
   sweepStarted: (sweepTotal, sweepAxes) =>
-    set({ sweepStatus: 'running', sweepPoints: [], sweepTotal, sweepAxes, sweepError: null }),
+    set({
+      sweepStatus: 'running',
+      sweepPoints: [],
+      sweepTotal,
+      sweepAxes,
+      sweepError: null,
+      sweepStartedAt: performance.now(),
+    }),
   sweepAdd: (point) => set((state) => ({ sweepPoints: [...state.sweepPoints, point] })),
   sweepFinished: (sweepStatus, sweepError) => set({ sweepStatus, sweepError: sweepError ?? null }),
 });

@@ -168,12 +168,14 @@ export interface Methods {
     events: { type: 'progress'; progress: Progress };
   };
   /**
-   * Per-task accuracy on the demo zoo's test sets: of the last in-memory merge, or of each
-   * fine-tune on its own task ('individuals', the reference row).
+   * Per-task accuracy on the demo zoo's test sets: of the last in-memory merge, of each
+   * fine-tune on its own task ('individuals', the reference row), or of the base checkpoint
+   * through each task's head ('base', the zero-shot row). A `progress` event (images done of
+   * all, rate, ETA) follows each task; a cancel lands between tasks.
    */
   evaluate: {
     params: {
-      target: 'merged' | 'individuals';
+      target: 'merged' | 'individuals' | 'base';
       label: string;
       limit?: number;
       /** Only these tasks (names); all when absent. The sweep needs two of eight. */
@@ -244,7 +246,11 @@ export interface Methods {
        * transferred, and its recipe as mergekit-style YAML. */
       export: { fileName: string; bytes: Uint8Array; recipeYaml: string };
     };
-    events: { type: 'step'; step: StepEvent } | { type: 'eval'; eval: EvalEvent };
+    /** `progress`: the final evaluation of the learned merge, after the last step. */
+    events:
+      | { type: 'step'; step: StepEvent }
+      | { type: 'eval'; eval: EvalEvent }
+      | { type: 'progress'; progress: Progress };
   };
   /** Pauses or resumes the running AdaMerging between steps. */
   adamergePause: {

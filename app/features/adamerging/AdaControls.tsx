@@ -1,11 +1,13 @@
 import type { AdaMergingResult } from '../../../src/worker/protocol';
 import { useStudio } from '../../store';
 import { Button } from '../../components/Button';
+import { JobProgress } from '../../components/JobProgress';
+import type { JobView } from '../../lib/job';
 import { cancelAdaMerging, setAdaPaused, startAdaMerging } from './actions';
 
 const STATUS = {
   idle: '',
-  running: 'Learning λ…',
+  running: 'Running.',
   paused: 'Paused.',
   done: 'Done: the merged model is in Results.',
   failed: 'Failed:',
@@ -19,6 +21,23 @@ function learnedOn(result: AdaMergingResult): string {
   return `Learned on ${where} in ${result.seconds.toFixed(1)} s.`;
 }
 
+/** The job as it stands: learning (steps), paused, or the final evaluation (images). */
+function useAdaJob(): JobView | null {
+  const status = useStudio((s) => s.adaStatus);
+  const options = useStudio((s) => s.adaOptions);
+  const step = useStudio((s) => s.adaSteps[s.adaSteps.length - 1]?.step ?? 0);
+  const startedAt = useStudio((s) => s.adaStartedAt);
+  const final = useStudio((s) => s.adaFinal);
+  if (status !== 'running' && status !== 'paused') return null;
+  if (final) {
+    return { phase: 'Evaluating the learned merge on the test sets', unit: 'images', ...final };
+  }
+  const mode = `${options.mode}-wise${options.plus ? '++' : ''}`;
+  const evals = `evaluating every ${options.evalEvery} steps`;
+  const phase = status === 'paused' ? `Paused (${mode})` : `Learning λ (${mode}, ${evals})`;
+  return { phase, unit: 'steps', done: step, total: options.steps ?? 0, startedAt };
+}
+
 export function AdaControls() {
   const status = useStudio((s) => s.adaStatus);
   const error = useStudio((s) => s.adaError);
@@ -27,40 +46,45 @@ export function AdaControls() {
   const first = useStudio((s) => s.adaSteps[0]);
   const result = useStudio((s) => s.adaResult);
   const active = status === 'running' || status === 'paused';
+  const job = useAdaJob();
+  const total = useStudio((s) => s.adaOptions.steps);
   return (
-    <div className="run__controls">
-      <Button
-        variant="primary"
-        disabled={active || !demoLoaded}
-        onClick={() => void startAdaMerging()}
-      >
-        Run AdaMerging
-      </Button>
-      <Button disabled={!active} onClick={() => void setAdaPaused(status === 'running')}>
-        {status === 'paused' ? 'Resume' : 'Pause'}
-      </Button>
-      <Button
-        variant="danger"
-        disabled={!active}
-        aria-label="Cancel AdaMerging"
-        onClick={cancelAdaMerging}
-      >
-        Cancel
-      </Button>
-      <p
-        className="run__blocker"
-        role="status"
-        aria-live="polite"
-        data-testid="ada-status"
-        data-engine={result?.engine}
-      >
-        {!demoLoaded ? 'AdaMerging learns on the demo zoo: Load demo first.' : STATUS[status]}
-        {error ? ` ${error}` : ''}
-        {last && first
-          ? ` Step ${last.step}; entropy ${first.total.toFixed(3)} → ${last.total.toFixed(3)}.`
-          : ''}
-        {status === 'done' && result ? ` ${learnedOn(result)}` : ''}
-      </p>
-    </div>
+    <>
+      <div className="run__controls">
+        <Button
+          variant="primary"
+          disabled={active || !demoLoaded}
+          onClick={() => void startAdaMerging()}
+        >
+          Run AdaMerging
+        </Button>
+        <Button disabled={!active} onClick={() => void setAdaPaused(status === 'running')}>
+          {status === 'paused' ? 'Resume' : 'Pause'}
+        </Button>
+        <Button
+          variant="danger"
+          disabled={!active}
+          aria-label="Cancel AdaMerging"
+          onClick={cancelAdaMerging}
+        >
+          Cancel
+        </Button>
+        <p
+          className="run__blocker"
+          role="status"
+          aria-live="polite"
+          data-testid="ada-status"
+          data-engine={result?.engine}
+        >
+          {!demoLoaded ? 'AdaMerging learns on the demo zoo: Load demo first.' : STATUS[status]}
+          {error ? ` ${error}` : ''}
+          {last && first
+            ? ` Step ${last.step} of ${status === 'done' ? (result?.stepsRun ?? total) : total}; entropy ${first.total.toFixed(3)} → ${last.total.toFixed(3)}.`
+            : ''}
+          {status === 'done' && result ? ` ${learnedOn(result)}` : ''}
+        </p>
+      </div>
+      {job && <JobProgress name="AdaMerging" job={job} testId="ada-progress" />}
+    </>
   );
 }

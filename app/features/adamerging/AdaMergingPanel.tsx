@@ -6,7 +6,7 @@ import { AdaExport } from './AdaExport';
 import { AdaOptionsForm } from './AdaOptionsForm';
 import { EntropyChart } from './EntropyChart';
 import { LambdaHeatmap } from './LambdaHeatmap';
-import { LambdaLines } from './LambdaLines';
+import { LambdaBars } from './LambdaBars';
 
 /** AdaMerging: learn λ without labels on the demo zoo, watching it happen. */
 export function AdaMergingPanel() {
@@ -25,7 +25,7 @@ export function AdaMergingPanel() {
         <div className="ada-charts">
           <EntropyChart />
           <AccuracyLines />
-          <LambdaLines />
+          <LambdaBars />
           <LambdaHeatmap />
         </div>
       )}

@@ -3,7 +3,7 @@
  * here and handed to the store once per animation frame, so charts redraw at most at the
  * display rate and nothing else in the tree re-renders.
  */
-import type { EvalEvent, StepEvent } from '../../../src/worker/protocol';
+import type { EvalEvent, Progress, StepEvent } from '../../../src/worker/protocol';
 import { isCancelled } from '../../../src/worker/errors';
 import { studio } from '../../services/studio';
 import { useStudio } from '../../store';
@@ -30,6 +30,19 @@ function schedule(): void {
   else setTimeout(flush, 250);
 }
 
+/** The final evaluation's progress (a few events, one per task): straight into the store. */
+function finalProgress(progress: Progress): void {
+  flush(); // the last steps first, so the step count is complete when this phase shows
+  const { adaFinal, setAdaFinal } = useStudio.getState();
+  const startedAt = adaFinal?.startedAt ?? performance.now();
+  if (progress.status === 'initiate')
+    setAdaFinal({ done: 0, total: progress.total ?? 0, startedAt });
+  else if (progress.status === 'progress') {
+    const { done, total, rate, eta } = progress;
+    setAdaFinal({ done, total, startedAt, rate, eta });
+  }
+}
+
 export async function startAdaMerging(): Promise<void> {
   if (running) return;
   const state = useStudio.getState();
@@ -48,6 +61,7 @@ export async function startAdaMerging(): Promise<void> {
       {
         signal: running.signal,
         onEvent: (event) => {
+          if (event.type === 'progress') return finalProgress(event.progress);
           if (event.type === 'step') pendingSteps.push(event.step);
           else pendingEvals.push(event.eval);
           schedule();

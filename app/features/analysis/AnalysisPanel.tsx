@@ -2,7 +2,8 @@ import { useStudio } from '../../store';
 import { Panel } from '../../components/Panel';
 import { Button } from '../../components/Button';
 import { AnalysisResult } from './AnalysisResult';
-import { fineTuneIds, runAnalysis } from './actions';
+import { JobProgress } from '../../components/JobProgress';
+import { cancelAnalysis, fineTuneIds, runAnalysis } from './actions';
 
 /** Why the analysis cannot run yet, or null when it can. */
 function useBlocker(): string | null {
@@ -33,13 +34,25 @@ export function AnalysisPanel() {
         </Button>
         <span className="note" aria-live="polite">
           {blocker ??
-            (running
-              ? `Analysing… ${analysis.done}/${analysis.total || '?'} tensors`
-              : analysis.status === 'failed'
-                ? analysis.error.message
+            (analysis.status === 'failed'
+              ? analysis.error.message
+              : analysis.status === 'cancelled'
+                ? 'Cancelled.'
                 : '')}
         </span>
       </div>
+      {analysis.status === 'running' && (
+        <JobProgress
+          name="Analysis"
+          testId="analysis-progress"
+          onCancel={cancelAnalysis}
+          job={{
+            phase: 'Reading base and fine-tunes, tensor by tensor',
+            unit: 'tensors',
+            ...analysis,
+          }}
+        />
+      )}
       {analysis.status === 'done' && <AnalysisResult result={analysis.result} />}
     </Panel>
   );

@@ -20,7 +20,9 @@ export function AnalysisResult({ result }: { result: TaskVectorAnalysis }) {
         vector (task-specific tensors left out). ‖τ‖:{' '}
         {tasks.map((t, i) => `${t} ${result.norms[i]!.toPrecision(3)}`).join(', ')}.
       </p>
-      <div className="ada-charts">
+      {/* The two matrices side by side when they fit, else stacked; each scrolls on its own
+          rather than spilling over its neighbour. The chart takes the full width below. */}
+      <div className="analysis__matrices">
         <MatrixTable
           caption="Cosine similarity between task vectors"
           testId="cosine-matrix"
@@ -35,8 +37,8 @@ export function AnalysisResult({ result }: { result: TaskVectorAnalysis }) {
           values={result.signConflict}
           shade={conflictShade}
         />
-        <LayerNormChart tasks={tasks} layers={result.layers} />
       </div>
+      <LayerNormChart tasks={tasks} layers={result.layers} />
     </div>
   );
 }

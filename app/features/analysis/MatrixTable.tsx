@@ -20,35 +20,39 @@ export const MatrixTable = memo(function MatrixTable({
   digits = 2,
 }: MatrixTableProps) {
   return (
-    <table className="matrix" data-testid={testId}>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <td />
-          {labels.map((label) => (
-            <th key={label} scope="col">
-              {label}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {values.map((row, a) => (
-          <tr key={labels[a]}>
-            <th scope="row">{labels[a]}</th>
-            {row.map((v, b) => (
-              <td
-                key={labels[b]}
-                data-row={labels[a]}
-                data-col={labels[b]}
-                style={Number.isNaN(v) ? undefined : { background: shade(v) }}
-              >
-                {Number.isNaN(v) ? '–' : v.toFixed(digits)}
-              </td>
+    <div className="matrix-scroll" tabIndex={0} role="region" aria-label={caption}>
+      <table className="matrix" data-testid={testId}>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <td />
+            {labels.map((label) => (
+              <th key={label} scope="col" title={label}>
+                {label}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {values.map((row, a) => (
+            <tr key={labels[a]}>
+              <th scope="row" title={labels[a]}>
+                {labels[a]}
+              </th>
+              {row.map((v, b) => (
+                <td
+                  key={labels[b]}
+                  data-row={labels[a]}
+                  data-col={labels[b]}
+                  style={Number.isNaN(v) ? undefined : { background: shade(v) }}
+                >
+                  {Number.isNaN(v) ? '–' : v.toFixed(digits)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 });

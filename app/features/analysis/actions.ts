@@ -1,5 +1,5 @@
 /** Task-vector analysis command: the loaded fine-tunes against the chosen base, in the worker. */
-import { StudioError } from '../../../src/worker/errors';
+import { isCancelled, StudioError } from '../../../src/worker/errors';
 import { studio } from '../../services/studio';
 import { useStudio, type StudioState } from '../../store';
 
@@ -8,27 +8,41 @@ export function fineTuneIds(s: StudioState): string[] {
   return s.checkpoints.filter((c) => c.status === 'ready' && c.id !== s.baseId).map((c) => c.id);
 }
 
+let running: AbortController | null = null;
+
 export async function runAnalysis(): Promise<void> {
   const state = useStudio.getState();
   const { baseId, taskFilter, setAnalysis } = state;
-  if (!baseId) return;
-  setAnalysis({ status: 'running', done: 0, total: 0 });
+  if (!baseId || running) return;
+  const controller = new AbortController();
+  running = controller;
+  const startedAt = performance.now();
+  setAnalysis({ status: 'running', done: 0, total: 0, startedAt });
   try {
     const result = await studio().call(
       'analyzeTaskVectors',
       { baseId, ids: fineTuneIds(state), taskFilter },
       {
+        signal: controller.signal,
         onEvent: ({ progress }) => {
           if (progress.status === 'progress') {
-            setAnalysis({ status: 'running', done: progress.done, total: progress.total });
+            const { done, total, rate, eta } = progress;
+            setAnalysis({ status: 'running', done, total, startedAt, rate, eta });
           }
         },
       },
     );
     setAnalysis({ status: 'done', result });
   } catch (error) {
+    if (isCancelled(error)) return setAnalysis({ status: 'cancelled' });
     const wire =
       error instanceof StudioError ? error.toWire() : { code: 'internal', message: String(error) };
     setAnalysis({ status: 'failed', error: wire });
+  } finally {
+    running = null;
   }
+}
+
+export function cancelAnalysis(): void {
+  running?.abort();
 }

@@ -1,7 +1,7 @@
 import { Panel } from '../../components/Panel';
 import { CheckpointTable } from './CheckpointTable';
 import { CompatibilitySummary } from './CompatibilitySummary';
-import { DropZone } from './DropZone';
+import { DropOverlay, DropZone, useCheckpointDrop } from './DropZone';
 import { LoadControls } from './LoadControls';
 import { LoadDemoButton } from './LoadDemoButton';
 import { TaskFilterField } from './TaskFilterField';
@@ -9,11 +9,14 @@ import { useCompatibilityCheck } from './useCompatibilityCheck';
 
 export function CheckpointsPanel() {
   useCompatibilityCheck();
+  const drop = useCheckpointDrop();
   return (
     <Panel
+      {...drop.handlers}
+      data-testid="checkpoints-panel"
       title="Checkpoints"
       subtitle="A base model and its fine-tunes, as safetensors files or Hugging Face folders."
-      className="area-checkpoints"
+      className="area-checkpoints panel--drop"
       actions={
         <>
           <LoadControls />
@@ -21,13 +24,14 @@ export function CheckpointsPanel() {
         </>
       }
     >
-      <DropZone>
+      <DropZone dragging={drop.dragging}>
         <CheckpointTable />
       </DropZone>
       <div className="checkpoints__footer">
         <TaskFilterField />
         <CompatibilitySummary />
       </div>
+      <DropOverlay dragging={drop.dragging} />
     </Panel>
   );
 }

@@ -4,53 +4,68 @@ import { loadCheckpoints } from './actions';
 
 const carriesFiles = (event: DragEvent) => event.dataTransfer.types.includes('Files');
 
+export interface DropTarget {
+  dragging: boolean;
+  handlers: {
+    onDragEnter(event: DragEvent): void;
+    onDragOver(event: DragEvent): void;
+    onDragLeave(): void;
+    onDrop(event: DragEvent): void;
+  };
+}
+
 /**
- * The checkpoints panel body doubles as a drop target for files and folders. An overlay
- * says what will happen while something is dragged over it.
+ * Drag-and-drop of files and folders onto the whole checkpoints panel (not only its dashed
+ * table area): spread `handlers` on the panel, show the overlay while `dragging`.
  */
-export function DropZone({ children }: { children: ReactNode }) {
+export function useCheckpointDrop(): DropTarget {
   const [dragging, setDragging] = useState(false);
   // dragenter/leave fire for every child crossed; count them to know when we really left.
   const depth = useRef(0);
+  return {
+    dragging,
+    handlers: {
+      onDragEnter: (event) => {
+        if (!carriesFiles(event)) return;
+        event.preventDefault();
+        depth.current += 1;
+        setDragging(true);
+      },
+      onDragOver: (event) => {
+        if (!carriesFiles(event)) return;
+        event.preventDefault(); // required, or the browser opens the file instead of dropping
+        event.dataTransfer.dropEffect = 'copy';
+      },
+      onDragLeave: () => {
+        depth.current = Math.max(0, depth.current - 1);
+        if (depth.current === 0) setDragging(false);
+      },
+      onDrop: (event) => {
+        event.preventDefault();
+        depth.current = 0;
+        setDragging(false);
+        // collectDrop reads every item synchronously, inside this handler, before awaiting.
+        void collectDrop(event.dataTransfer).then(loadCheckpoints);
+      },
+    },
+  };
+}
 
-  const onDragEnter = (event: DragEvent) => {
-    if (!carriesFiles(event)) return;
-    event.preventDefault();
-    depth.current += 1;
-    setDragging(true);
-  };
-  const onDragOver = (event: DragEvent) => {
-    if (!carriesFiles(event)) return;
-    event.preventDefault(); // required, or the browser opens the file instead of dropping
-    event.dataTransfer.dropEffect = 'copy';
-  };
-  const onDragLeave = () => {
-    depth.current = Math.max(0, depth.current - 1);
-    if (depth.current === 0) setDragging(false);
-  };
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    depth.current = 0;
-    setDragging(false);
-    // collectDrop reads every item synchronously, inside this handler, before awaiting.
-    void collectDrop(event.dataTransfer).then(loadCheckpoints);
-  };
-
+/** The dashed area around the table: where the eye looks for "drop here". */
+export function DropZone({ children, dragging }: { children: ReactNode; dragging: boolean }) {
   return (
-    <div
-      className={`dropzone ${dragging ? 'dropzone--active' : ''}`}
-      data-testid="drop-zone"
-      onDragEnter={onDragEnter}
-      onDragOver={onDragOver}
-      onDragLeave={onDragLeave}
-      onDrop={onDrop}
-    >
+    <div className={`dropzone ${dragging ? 'dropzone--active' : ''}`} data-testid="drop-zone">
       {children}
-      {dragging && (
-        <div className="dropzone__overlay" aria-hidden="true">
-          Drop safetensors files or model folders to load them
-        </div>
-      )}
+    </div>
+  );
+}
+
+/** Covers the whole panel while files are dragged over it. */
+export function DropOverlay({ dragging }: { dragging: boolean }) {
+  if (!dragging) return null;
+  return (
+    <div className="dropzone__overlay" aria-hidden="true">
+      Drop safetensors files or model folders to load them
     </div>
   );
 }

@@ -6,6 +6,7 @@ import type { CheckpointInput, EventOf } from '../../../src/worker/protocol';
 import { StudioError } from '../../../src/worker/errors';
 import { studio } from '../../services/studio';
 import { useStudio } from '../../store';
+import { mergeAndEvaluateDemo } from '../results/demoRun';
 
 /** Rows appear as the worker announces them and fill in as each checkpoint is read. */
 function onLoadEvent(event: EventOf<'loadCheckpoints'>): void {
@@ -37,17 +38,23 @@ export async function loadCheckpoints(inputs: CheckpointInput[]): Promise<void> 
   }
 }
 
-/** The demo zoo: its base becomes the base and its head prefix the task-specific filter. */
+/**
+ * The demo zoo: its base becomes the base and its head prefix the task-specific filter; then
+ * it is merged with the form's initial values and evaluated, with no further click.
+ */
 export async function loadDemo(): Promise<void> {
+  let loaded = false;
   try {
     const result = await studio().call('loadDemo', {}, { onEvent: onLoadEvent });
     const { setBaseId, setTaskFilter, setDemoLoaded } = useStudio.getState();
     if (result.baseId) setBaseId(result.baseId);
     setTaskFilter(result.headPrefix);
-    setDemoLoaded(result.ids.length > 0);
+    loaded = result.ids.length > 0;
+    setDemoLoaded(loaded);
   } catch (error) {
     showRequestFailure('Demo zoo', error);
   }
+  if (loaded) await mergeAndEvaluateDemo();
 }
 
 export async function probeDemo(): Promise<void> {

@@ -1,6 +1,7 @@
 import { useStudio } from '../../store';
 import { Badge } from '../../components/Badge';
 import { formatBytes } from '../../lib/format';
+import { adapterName } from './adapterName';
 
 /** Header summary of the compute path; the full adapter description is in the tooltip. */
 export function AdapterBadge() {
@@ -12,9 +13,7 @@ export function AdapterBadge() {
   if (!adapter) {
     return <Badge tone="warn">{capability.device === 'wasm' ? 'CPU · wasm' : 'CPU'}</Badge>;
   }
-  // Browsers may hide vendor strings (privacy, compatibility adapters): say so plainly.
-  const name =
-    [adapter.vendor, adapter.architecture].filter(Boolean).join(' ') || 'Unnamed adapter';
+  const name = adapterName(adapter);
   const limit = `max storage binding ${formatBytes(adapter.maxStorageBufferBindingSize)}`;
   return (
     <span className="adapter" title={`${adapter.label}; ${limit}`} data-testid="adapter-badge">

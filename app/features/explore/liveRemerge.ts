@@ -24,12 +24,20 @@ function settingsKey(s: StudioState): string {
 }
 
 function describe(s: StudioState): string {
-  const method = s.methods.find((m) => m.name === s.methodName)?.prettyName ?? 'Merge';
+  const definition = s.methods.find((m) => m.name === s.methodName);
+  const method = definition?.prettyName ?? 'Merge';
   const byName = new Map(s.checkpoints.map((c) => [c.id, c.name]));
+  // Only values that differ from the declared defaults: a box ticked and unticked is not news.
+  const globalDefault = new Map(definition?.globalParams.map((p) => [p.name, p.default]));
+  const modelDefault = new Map(definition?.modelParams.map((p) => [p.name, p.default]));
   const models = Object.entries(s.modelParams).flatMap(([id, values]) =>
-    Object.entries(values).map(([k, v]) => `${byName.get(id) ?? id}.${k}=${v}`),
+    Object.entries(values)
+      .filter(([k, v]) => v !== modelDefault.get(k))
+      .map(([k, v]) => `${byName.get(id) ?? id}.${k}=${v}`),
   );
-  const globals = Object.entries(s.globalParams).map(([k, v]) => `${k}=${v}`);
+  const globals = Object.entries(s.globalParams)
+    .filter(([k, v]) => v !== globalDefault.get(k))
+    .map(([k, v]) => `${k}=${v}`);
   const changed = [...globals, ...models];
   return `Live: ${method}${changed.length ? ` (${changed.join(', ')})` : ''}`;
 }

@@ -1,25 +1,17 @@
 import { useState } from 'react';
 import { useStudio } from '../../store';
 import { Button } from '../../components/Button';
-import { studio } from '../../services/studio';
 import { buildRecipe } from '../method/buildRecipe';
-import { downloadBlob } from './download';
+import { downloadRecipe } from './recipeDownload';
 
-/** The recipe as mergekit YAML, and the link that reproduces these settings. */
+/** The form's recipe as mergekit YAML, and the link that reproduces these settings. */
 export function ExportActions() {
   const hasMethod = useStudio((s) => s.methodName !== null);
   const [note, setNote] = useState('');
 
   const exportYaml = async () => {
     const recipe = buildRecipe(useStudio.getState());
-    if (!recipe) return;
-    try {
-      const { yaml } = await studio().call('recipeYaml', { recipe });
-      downloadBlob(new Blob([yaml], { type: 'application/yaml' }), 'merge_recipe.yml');
-      setNote('Recipe saved as merge_recipe.yml.');
-    } catch (error) {
-      setNote(`The recipe could not be written: ${error instanceof Error ? error.message : error}`);
-    }
+    if (recipe) setNote(await downloadRecipe(recipe, 'The form’s recipe'));
   };
   const copyLink = async () => {
     try {
@@ -33,7 +25,12 @@ export function ExportActions() {
   return (
     <div className="export">
       <div className="export__buttons">
-        <Button size="sm" disabled={!hasMethod} onClick={() => void exportYaml()}>
+        <Button
+          size="sm"
+          disabled={!hasMethod}
+          title="The method form's current settings (the last merge's own recipe is beside its download)"
+          onClick={() => void exportYaml()}
+        >
           Recipe (YAML)
         </Button>
         <Button size="sm" disabled={!hasMethod} onClick={() => void copyLink()}>

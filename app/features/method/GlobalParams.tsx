@@ -12,6 +12,7 @@ function ParamList({ specs }: { specs: ParamSpec[] }) {
           key={spec.name}
           spec={spec}
           value={values[spec.name]}
+          showDefault
           onChange={(v) => setGlobalParam(spec.name, v)}
         />
       ))}

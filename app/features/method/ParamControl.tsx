@@ -10,10 +10,22 @@ interface ParamControlProps {
   onChange(value: ParamValue): void;
   /** Prefix for the accessible name, e.g. the checkpoint name for per-model sliders. */
   context?: string;
+  /** Say "mergekit default: …" when the value in force differs from the declared default. */
+  showDefault?: boolean;
+}
+
+/** "mergekit default: 1" beside a value that differs from it (null when it does not). */
+function DefaultNote({ spec, current }: { spec: ParamSpec; current: ParamValue | null }) {
+  if (spec.default === null || current === null || current === spec.default) return null;
+  return (
+    <span className="param__default" data-testid={`default-${spec.name}`}>
+      mergekit default: {String(spec.default)}
+    </span>
+  );
 }
 
 /** One declared parameter as a control: slider, checkbox or select, chosen by its type. */
-export function ParamControl({ spec, value, onChange, context }: ParamControlProps) {
+export function ParamControl({ spec, value, onChange, context, showDefault }: ParamControlProps) {
   const id = useId();
   const label = paramLabel(spec.name);
   const current = effectiveValue(spec, value);
@@ -30,6 +42,7 @@ export function ParamControl({ spec, value, onChange, context }: ParamControlPro
           limits={{ min: spec.min, max: spec.max }}
           onChange={(v) => onChange(spec.type === 'int' ? Math.round(v) : v)}
         />
+        {showDefault && <DefaultNote spec={spec} current={current} />}
       </div>
     );
   }
@@ -43,6 +56,7 @@ export function ParamControl({ spec, value, onChange, context }: ParamControlPro
           onChange={(e) => onChange(e.target.checked)}
         />
         <span>{label}</span>
+        {showDefault && <DefaultNote spec={spec} current={current} />}
       </label>
     );
   }
@@ -63,6 +77,7 @@ export function ParamControl({ spec, value, onChange, context }: ParamControlPro
           </option>
         ))}
       </select>
+      {showDefault && <DefaultNote spec={spec} current={current} />}
     </div>
   );
 }

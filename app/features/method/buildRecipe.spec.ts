@@ -34,13 +34,14 @@ const state = {
 };
 
 describe('buildRecipe', () => {
-  it('writes the base, every other loaded model and only the changed values', () => {
+  it('writes the base, every other loaded model, the initial and the changed values', () => {
+    // TIES's form starts at density 0.2 for every model (mergekit's default is 1).
     expect(buildRecipe(state)).toEqual({
       mergeMethod: 'ties',
       baseModel: 'base',
       models: [
-        { model: 'mnist', parameters: { weight: 0.7 } },
-        { model: 'fashion', parameters: {} },
+        { model: 'mnist', parameters: { density: 0.2, weight: 0.7 } },
+        { model: 'fashion', parameters: { density: 0.2 } },
       ],
       parameters: { lambda: 0.3 },
       randomSeed: 7,

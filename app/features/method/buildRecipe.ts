@@ -1,10 +1,12 @@
 /**
  * The store's method state as a recipe (the mergekit schema plus studio extras). Models are
- * named by their checkpoint names, which the worker keeps unique. Only values the user changed
- * are written: everything else is the method's declared default, resolved by the engine.
+ * named by their checkpoint names, which the worker keeps unique. The form's initial values
+ * (initialValues.ts) and the user's changes are written: everything else is the method's
+ * declared default, resolved by the engine.
  */
 import type { Recipe } from '../../../src/worker/protocol';
 import type { StudioState } from '../../store';
+import { initialModelValues } from './initialValues';
 
 type RecipeInputs = Pick<
   StudioState,
@@ -24,9 +26,13 @@ export function buildRecipe(state: RecipeInputs): Recipe | null {
   const ready = state.checkpoints.filter((c) => c.status === 'ready');
   const base = ready.find((c) => c.id === state.baseId);
   const models = ready.filter((c) => !(method.needsBase && c.id === state.baseId));
+  const initial = initialModelValues(method.name);
   const recipe: Recipe = {
     mergeMethod: method.name,
-    models: models.map((c) => ({ model: c.name, parameters: { ...state.modelParams[c.id] } })),
+    models: models.map((c) => ({
+      model: c.name,
+      parameters: { ...initial, ...state.modelParams[c.id] },
+    })),
     parameters: { ...state.globalParams },
     randomSeed: state.seed,
     taskSpecific: state.taskFilter

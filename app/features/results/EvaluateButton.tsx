@@ -1,14 +1,15 @@
-import { useState } from 'react';
 import { useStudio } from '../../store';
 import { Button } from '../../components/Button';
-import { evaluateLastMerge } from './actions';
+import { JobProgress } from '../../components/JobProgress';
+import { cancelEvaluation, evaluateLastMerge } from './actions';
 
 /** Scores the last merge on the demo test sets (needs the demo loaded and a merge in memory). */
 export function EvaluateButton() {
   const demoLoaded = useStudio((s) => s.demoLoaded);
   const merged = useStudio((s) => s.lastMerge?.downloadUrl != null);
-  const evaluating = useStudio((s) => s.evaluating);
-  const [error, setError] = useState<string | null>(null);
+  const live = useStudio((s) => s.evaluating);
+  const job = useStudio((s) => s.evaluation);
+  const note = useStudio((s) => s.evaluationNote);
   const reason = !demoLoaded
     ? 'Accuracy is measured on the demo zoo: Load demo, merge, then evaluate.'
     : !merged
@@ -16,16 +17,26 @@ export function EvaluateButton() {
       : null;
   return (
     <div className="evaluate">
-      <Button
-        variant="primary"
-        disabled={reason !== null || evaluating !== null}
-        onClick={() => void evaluateLastMerge().then(setError)}
-      >
-        Evaluate last merge
-      </Button>
-      <p className="muted evaluate__status" role="status" aria-live="polite">
-        {evaluating ? `Evaluating ${evaluating}…` : (error ?? reason ?? '')}
-      </p>
+      <div className="evaluate__row">
+        <Button
+          variant="primary"
+          disabled={reason !== null || live !== null || job !== null}
+          onClick={() => void evaluateLastMerge()}
+        >
+          Evaluate last merge
+        </Button>
+        <p className="muted evaluate__status" role="status" aria-live="polite">
+          {job ? '' : live ? `Evaluating ${live}…` : (note ?? reason ?? '')}
+        </p>
+      </div>
+      {job && (
+        <JobProgress
+          name="Evaluation"
+          job={job}
+          onCancel={cancelEvaluation}
+          testId="evaluation-progress"
+        />
+      )}
     </div>
   );
 }

@@ -26,12 +26,17 @@ export function ResultsPanel() {
       <LiveToggle />
       {results.length === 0 ? (
         <EmptyState title="No results yet">
-          Load the demo, merge, and evaluate to compare the merge with the individual fine-tunes,
-          task by task.
+          Load the demo: it merges with the papers' settings and evaluates at once, comparing the
+          merge with the base model and with the individual fine-tunes, task by task.
         </EmptyState>
       ) : (
         <>
           <ResultsTable results={results} tasks={tasks} />
+          <p className="note results__meaning" data-testid="results-meaning">
+            A merge is one encoder shared by all tasks, each task keeping its own head: it helps
+            when it beats the base + task heads row (no merging) and the closer it comes to the
+            individual fine-tunes (one model per task) the better.
+          </p>
           <AccuracyChart results={chartResults} tasks={tasks} />
         </>
       )}

@@ -20,7 +20,10 @@ function SampleBadge({ entry }: { entry: ResultEntry }) {
   );
 }
 
-/** Accuracy per task and the average; the best of each column is marked. */
+/**
+ * The average first (it is what people compare, and it stays in view however many tasks
+ * follow), then accuracy per task; the best of each column is marked. Long task names wrap.
+ */
 export function ResultsTable({ results, tasks }: { results: ResultEntry[]; tasks: TaskInfo[] }) {
   const rows = useMemo(() => resultRows(results, tasks), [results, tasks]);
   const best = useMemo(() => bestPerColumn(rows), [rows]);
@@ -33,30 +36,30 @@ export function ResultsTable({ results, tasks }: { results: ResultEntry[]; tasks
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Accuracy per task">
       <table className="table" data-testid="results-table">
         <caption className="visually-hidden">
-          Accuracy per task; the best value of each column is bold.
+          Average and accuracy per task; the best value of each column is bold.
         </caption>
         <thead>
           <tr>
             <th scope="col">Model</th>
+            <th scope="col" className="num results__average">
+              Average
+            </th>
             {tasks.map((t) => (
-              <th scope="col" className="num" key={t.name}>
+              <th scope="col" className="num results__task" key={t.name} title={t.title}>
                 {t.title}
               </th>
             ))}
-            <th scope="col" className="num">
-              Average
-            </th>
           </tr>
         </thead>
         <tbody>
           {rows.map((row, i) => (
-            <tr key={results[i]!.id}>
+            <tr key={results[i]!.id} data-method={results[i]!.method}>
               <th scope="row" className="results__label">
                 {row.label}
                 <SampleBadge entry={results[i]!} />
               </th>
-              {row.values.map((v, c) => cell(v, c, i))}
               {cell(row.average, tasks.length, i)}
+              {row.values.map((v, c) => cell(v, c, i))}
             </tr>
           ))}
         </tbody>

@@ -1,52 +1,126 @@
 /**
  * Evaluation commands: per-task accuracy on the demo zoo's test sets, recorded as result rows.
- * The fine-tunes' own scores are measured once, as the reference row.
+ * The two references are measured once per session: the base through each task's head (the
+ * zero-shot row every merge must beat) and each fine-tune on its own task (the upper row).
+ * One evaluation job runs at a time; its AbortController lives here so Cancel reaches it.
  */
-import { StudioError } from '../../../src/worker/errors';
+import { isCancelled, StudioError } from '../../../src/worker/errors';
+import type { EventOf } from '../../../src/worker/protocol';
 import { studio } from '../../services/studio';
 import { useStudio } from '../../store';
+import type { JobView } from '../../lib/job';
+import { mergeLabel } from './mergeLabel';
 
-async function evaluate(target: 'merged' | 'individuals', label: string, method: string) {
-  const { setEvaluating } = useStudio.getState();
-  setEvaluating(label);
-  try {
-    const result = await studio().call('evaluate', { target, label });
-    useStudio.getState().addResult(
-      {
-        id: `${Date.now()}-${label}`,
-        label,
-        method,
-        accuracy: result.accuracy,
-        finishedAt: Date.now(),
+export const BASE_LABEL = 'Base + task heads (zero-shot)';
+export const INDIVIDUAL_LABEL = 'Individual fine-tunes';
+
+interface EvaluationStep {
+  target: 'merged' | 'individuals' | 'base';
+  label: string;
+  method: string;
+}
+
+let running: AbortController | null = null;
+
+/** The job view after one of the worker's progress events (images done of this step). */
+function progressed(job: JobView, event: EventOf<'evaluate'>): JobView {
+  const { progress } = event;
+  if (progress.status === 'initiate') {
+    return progress.total ? { ...job, total: progress.total, startedAt: performance.now() } : job;
+  }
+  if (progress.status === 'progress') {
+    const { done, total, rate, eta } = progress;
+    return { ...job, done, total, rate, eta };
+  }
+  return { ...job, done: progress.done, total: progress.total };
+}
+
+async function evaluateStep(
+  { target, label, method }: EvaluationStep,
+  position: string,
+  signal: AbortSignal,
+): Promise<void> {
+  let job: JobView = {
+    phase: `Evaluating ${label} ${position}`,
+    done: 0,
+    total: 0,
+    unit: 'images',
+    startedAt: performance.now(),
+  };
+  useStudio.getState().setEvaluation(job);
+  const result = await studio().call(
+    'evaluate',
+    { target, label },
+    {
+      signal,
+      onEvent: (event) => {
+        job = progressed(job, event);
+        useStudio.getState().setEvaluation(job);
       },
-      result.tasks,
-    );
-  } finally {
-    setEvaluating(null);
-  }
+    },
+  );
+  useStudio.getState().addResult(
+    {
+      id: `${Date.now()}-${label}`,
+      label,
+      method,
+      accuracy: result.accuracy,
+      finishedAt: Date.now(),
+    },
+    result.tasks,
+  );
 }
 
-/** A short, readable label: the method and the values that differ from its defaults. */
-function mergeLabel(): { label: string; method: string } {
+/** What Evaluate has to score now: the last merge, and the references not yet in Results. */
+function pendingSteps(): EvaluationStep[] {
   const state = useStudio.getState();
-  const method = state.methods.find((m) => m.name === state.methodName);
-  const changed = Object.entries(state.globalParams).map(([k, v]) => `${k}=${v}`);
-  const name = method?.prettyName ?? 'Merge';
-  const number = state.results.filter((r) => r.method !== 'individual').length + 1;
-  const label = `#${number} ${name}${changed.length ? ` (${changed.join(', ')})` : ''}`;
-  return { label, method: method?.name ?? 'merge' };
+  const has = (method: string) => state.results.some((r) => r.method === method);
+  const steps: EvaluationStep[] = [];
+  if (!has('base')) steps.push({ target: 'base', label: BASE_LABEL, method: 'base' });
+  const merge = state.lastMerge;
+  if (merge?.downloadUrl) {
+    const method = state.methods.find((m) => m.name === merge.recipe.mergeMethod);
+    const number = state.results.filter(
+      (r) => !['base', 'individual', 'live'].includes(r.method),
+    ).length;
+    steps.push({
+      target: 'merged',
+      label: mergeLabel(number + 1, merge.recipe, method),
+      method: merge.recipe.mergeMethod,
+    });
+  }
+  if (!has('individual')) {
+    steps.push({ target: 'individuals', label: INDIVIDUAL_LABEL, method: 'individual' });
+  }
+  return steps;
 }
 
-/** Evaluates the last merge (and, the first time, the fine-tunes as the reference). */
-export async function evaluateLastMerge(): Promise<string | null> {
+/** How an evaluation job ended, for its status line (null when all went well). */
+function endNote(error: unknown, signal: AbortSignal): string {
+  if (isCancelled(error) || signal.aborted) return 'Evaluation cancelled.';
+  return error instanceof StudioError || error instanceof Error ? error.message : String(error);
+}
+
+/** Evaluates the last merge, and the first time the base + heads and the fine-tunes too. */
+export async function evaluateLastMerge(): Promise<void> {
+  if (running) return;
+  const controller = new AbortController();
+  running = controller;
+  const steps = pendingSteps();
+  useStudio.getState().setEvaluationNote(null);
   try {
-    if (!useStudio.getState().results.some((r) => r.method === 'individual')) {
-      await evaluate('individuals', 'Individual fine-tunes', 'individual');
+    for (const [i, step] of steps.entries()) {
+      const position = steps.length > 1 ? `(${i + 1} of ${steps.length})` : '';
+      await evaluateStep(step, position, controller.signal);
     }
-    const { label, method } = mergeLabel();
-    await evaluate('merged', label, method);
-    return null;
   } catch (error) {
-    return error instanceof StudioError || error instanceof Error ? error.message : String(error);
+    useStudio.getState().setEvaluationNote(endNote(error, controller.signal));
+  } finally {
+    running = null;
+    useStudio.getState().setEvaluation(null);
   }
+}
+
+export function cancelEvaluation(): void {
+  running?.abort();
 }

@@ -1,11 +1,15 @@
+import { useState } from 'react';
 import { useStudio } from '../../store';
 import { formatBytes } from '../../lib/format';
+import { Button } from '../../components/Button';
+import { downloadRecipe } from '../export/recipeDownload';
 
 /** What the last merge produced, where it went, and the download when it is in memory. */
 export function MergeSummary() {
   const last = useStudio((s) => s.lastMerge);
+  const [note, setNote] = useState('');
   if (!last) return null;
-  const { outcome, downloadUrl } = last;
+  const { outcome, downloadUrl, recipe } = last;
   return (
     <div className="merge-summary" data-testid="merge-summary">
       <dl className="stats">
@@ -36,12 +40,23 @@ export function MergeSummary() {
           {warning}
         </p>
       ))}
-      {downloadUrl ? (
-        <a className="btn btn--secondary btn--md" href={downloadUrl} download={outcome.fileName}>
-          Download {outcome.fileName}
-        </a>
-      ) : (
-        <p className="muted">Saved to {outcome.fileName}.</p>
+      <div className="export__buttons">
+        {downloadUrl ? (
+          <a className="btn btn--secondary btn--md" href={downloadUrl} download={outcome.fileName}>
+            Download {outcome.fileName}
+          </a>
+        ) : (
+          <p className="muted">Saved to {outcome.fileName}.</p>
+        )}
+        {/* The recipe this merge was made from, captured at Merge: the form may have moved on. */}
+        <Button onClick={() => void downloadRecipe(recipe, 'This merge’s recipe').then(setNote)}>
+          This merge’s recipe (YAML)
+        </Button>
+      </div>
+      {note && (
+        <p className="muted export__note" role="status">
+          {note}
+        </p>
       )}
     </div>
   );

@@ -10,10 +10,11 @@ import { buildRecipe } from '../method/buildRecipe';
 
 let running: AbortController | null = null;
 
-export async function startMerge(target: MergeTarget): Promise<void> {
+/** Runs one merge; resolves true when it finished (false: refused, cancelled or failed). */
+export async function startMerge(target: MergeTarget): Promise<boolean> {
   const state = useStudio.getState();
   const recipe = buildRecipe(state);
-  if (!recipe || running) return;
+  if (!recipe || running) return false;
   running = new AbortController();
   state.runStarted();
   try {
@@ -28,13 +29,20 @@ export async function startMerge(target: MergeTarget): Promise<void> {
           new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
         )
       : null;
-    useStudio.getState().setLastMerge({ outcome, downloadUrl });
+    useStudio.getState().setLastMerge({
+      outcome,
+      downloadUrl,
+      recipe,
+      finishedAt: performance.now(),
+    });
     useStudio.getState().runFinished('done');
+    return true;
   } catch (error) {
     const wire =
       error instanceof StudioError ? error.toWire() : { code: 'internal', message: String(error) };
     if (isCancelled(error)) useStudio.getState().runFinished('cancelled');
     else useStudio.getState().runFinished('failed', wire);
+    return false;
   } finally {
     running = null;
   }

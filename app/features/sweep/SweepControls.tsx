@@ -1,7 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store';
 import { Button } from '../../components/Button';
-import { ProgressBar } from '../../components/ProgressBar';
+import { JobProgress } from '../../components/JobProgress';
 import { cancelSweep, runSweep, sweepAxisIds } from './actions';
 
 const STATUS = {
@@ -27,6 +27,8 @@ export function SweepControls() {
   const total = useStudio((s) => s.sweepTotal);
   const error = useStudio((s) => s.sweepError);
   const device = useStudio((s) => s.sweepDevice);
+  const startedAt = useStudio((s) => s.sweepStartedAt);
+  const limit = useStudio((s) => s.sweepSettings.limit);
   const blocker = useBlocker();
   const running = status === 'running';
   return (
@@ -47,7 +49,19 @@ export function SweepControls() {
         {status !== 'idle' && !blocker ? ` ${done}/${total} points.` : ''}
         {device && status !== 'idle' ? ` Evaluated on ${device}.` : ''}
       </p>
-      {running && <ProgressBar done={done} total={total} label="Sweep progress" />}
+      {running && (
+        <JobProgress
+          name="Sweep"
+          testId="sweep-progress"
+          job={{
+            phase: `Merging each point and scoring it on ${limit} images of both tasks`,
+            unit: 'points',
+            done,
+            total,
+            startedAt,
+          }}
+        />
+      )}
     </div>
   );
 }

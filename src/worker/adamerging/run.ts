@@ -11,10 +11,10 @@
  */
 import { adamergingRecipe, mergedCheckpoint, PauseToken, runAdaMerging } from '../../adapt';
 import { recipeToYaml } from '../../merge';
-import { evaluateEncoder } from '../../eval';
 import type { Methods } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
+import { scoreTaskByTask } from '../eval/evaluate';
 import { browserGpu } from '../../gpu/browser-gpu';
 
 export async function adamerge(
@@ -43,7 +43,11 @@ export async function adamerge(
       gpu?.device ?? null,
     );
     const label = `AdaMerging ${options.mode}-wise${options.plus ? '++' : ''}`;
-    const row = await evaluateEncoder(label, merged, zoo, { config: zoo.manifest.model.config });
+    // The final score takes as long as many steps: its progress events name that phase.
+    const row = await scoreTaskByTask(label, merged, zoo, {
+      signal,
+      emit: (progress) => emit({ type: 'progress', progress }),
+    });
     // The learned merge as a file like any other merge's: exportable, re-loadable.
     const bytes = await mergedCheckpoint(result, merged, zoo);
     const fileName = `adamerging-${options.mode}-wise${options.plus ? '-plus' : ''}.safetensors`;

@@ -1,0 +1,85 @@
+import type { Page } from '@playwright/test';
+
+/**
+ * Blocks of one panel drawn over each other: every pair among the panel body's direct children
+ * and the charts, tables, matrices and job boxes inside it, neither containing the other,
+ * whose bounding boxes share more than 1 px². Also blocks sticking out of their panel (a
+ * scrolling box may hold a wider table; the box itself must fit). "panel: a × b" strings.
+ */
+export function panelOverlaps(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const BLOCKS = 'figure, table, .matrix-scroll, .table-scroll, .job, .heatmap, .dropzone';
+    const problems: string[] = [];
+    const name = (el: Element) =>
+      el.getAttribute('data-testid') ??
+      el.getAttribute('aria-label') ??
+      `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
+    const scrolls = (el: Element, stop: Element) => {
+      for (let p = el.parentElement; p && p !== stop; p = p.parentElement) {
+        const overflow = getComputedStyle(p).overflowX;
+        if (overflow === 'auto' || overflow === 'scroll' || overflow === 'hidden') return true;
+      }
+      return false;
+    };
+    for (const panel of document.querySelectorAll('section.panel')) {
+      const title = panel.querySelector('.panel__title')?.textContent ?? '?';
+      const body = panel.querySelector('.panel__body');
+      if (!body) continue;
+      const blocks = [...body.children, ...body.querySelectorAll(BLOCKS)].filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && !el.classList.contains('dropzone__overlay');
+      });
+      const unique = [...new Set(blocks)];
+      const box = panel.getBoundingClientRect();
+      for (const el of unique) {
+        const r = el.getBoundingClientRect();
+        if (!scrolls(el, panel) && (r.right > box.right + 1 || r.left < box.left - 1)) {
+          problems.push(`${title}: ${name(el)} sticks out of the panel`);
+        }
+      }
+      for (let i = 0; i < unique.length; i++) {
+        for (let j = i + 1; j < unique.length; j++) {
+          const a = unique[i]!;
+          const b = unique[j]!;
+          if (a.contains(b) || b.contains(a)) continue;
+          const ra = a.getBoundingClientRect();
+          const rb = b.getBoundingClientRect();
+          const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+          const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+          if (w > 1 && h > 1 && w * h > 1) problems.push(`${title}: ${name(a)} × ${name(b)}`);
+        }
+      }
+    }
+    return problems;
+  });
+}
+
+/** Tick labels of one chart's axes printed over each other: "chart: 'a' × 'b'" strings. */
+export function axisLabelOverlaps(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    for (const chart of document.querySelectorAll('figure')) {
+      const label = chart.getAttribute('aria-label') ?? 'chart';
+      for (const axis of chart.querySelectorAll('.recharts-cartesian-axis')) {
+        const texts = [
+          ...axis.querySelectorAll('.recharts-cartesian-axis-tick text, g.wrapped-tick text'),
+        ];
+        const boxes = texts
+          .map((t) => ({ text: t.textContent ?? '', r: t.getBoundingClientRect() }))
+          .filter(({ r }) => r.width > 0);
+        for (let i = 0; i < boxes.length; i++) {
+          for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i]!.r;
+            const b = boxes[j]!.r;
+            const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+            const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+            if (w > 0.5 && h > 0.5) {
+              problems.push(`${label}: '${boxes[i]!.text}' × '${boxes[j]!.text}'`);
+            }
+          }
+        }
+      }
+    }
+    return problems;
+  });
+}
