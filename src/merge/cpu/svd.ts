@@ -1,0 +1,123 @@
+/**
+ * Singular value decompositions for the SVD-based merges (TSV-M, Iso-C, Iso-CTS, CART).
+ *
+ * - exactSvd: the thin SVD from ml-matrix (Golub–Kahan, float64), for the full spectrum of
+ *   small matrices and for the small dense factors of everything else.
+ * - topSvd: the k leading triplets. Exact when the matrix is small or k is a large share of
+ *   its rank; otherwise a randomised range finder (Halko, Martinsson & Tropp 2011, alg. 4.4):
+ *   a Gaussian sketch of k + oversample columns, `powerIterations` rounds of
+ *   re-orthonormalised power iteration, then the exact SVD of the small projected matrix.
+ *   The big matrix stays float32; every product accumulates in float64.
+ * - polarFactor: U·Vᵀ of a thin SVD (the nearest matrix with orthonormal columns), the
+ *   "orthogonalisation" of TSV-M and Iso-CTS.
+ *
+ * Singular vectors are determined up to sign (and rotation within repeated singular
+ * values); every merge uses them in products that are invariant to that.
+ */
+import { Matrix, SingularValueDecomposition } from 'ml-matrix';
+import {
+  gaussian,
+  matmul,
+  matmulNT,
+  matmulTN,
+  orthonormalizeColumns,
+  zeros,
+  type Mat,
+  type Values,
+} from './dense';
+
+/** a = u · diag(s) · vᵀ with u: m × r, v: n × r, s descending (r = the number kept). */
+export interface Svd {
+  u: Mat;
+  s: Float64Array;
+  v: Mat;
+}
+
+export interface TopSvdOptions {
+  /** Extra sketch columns beyond k (Halko et al. suggest 5–10). */
+  oversample?: number;
+  /** Power iterations (each costs two passes over the matrix). */
+  powerIterations?: number;
+  seed?: number;
+  /**
+   * Matrices whose smaller side is at most this are decomposed exactly (ml-matrix's SVD
+   * costs O(m·n·r) in JavaScript: ≈ 1 s at 512 × 512).
+   */
+  exactMaxRank?: number;
+}
+
+const DEFAULTS = { oversample: 10, powerIterations: 4, seed: 0x5eed, exactMaxRank: 512 };
+
+function toMatrix(a: Mat<Values>): Matrix {
+  return Matrix.from1DArray(a.rows, a.cols, a.data);
+}
+
+function fromMatrix(m: Matrix, cols = m.columns): Mat {
+  const out = zeros(m.rows, cols);
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < cols; j++) out.data[i * cols + j] = m.get(i, j);
+  }
+  return out;
+}
+
+/** The thin SVD (r = min(m, n) triplets), or the first `k` of them. */
+export function exactSvd(a: Mat<Values>, k = Math.min(a.rows, a.cols)): Svd {
+  if (a.rows === 0 || a.cols === 0) {
+    return { u: zeros(a.rows, 0), s: new Float64Array(0), v: zeros(a.cols, 0) };
+  }
+  const svd = new SingularValueDecomposition(toMatrix(a), { autoTranspose: true });
+  const r = Math.min(k, svd.diagonal.length);
+  return {
+    u: fromMatrix(svd.leftSingularVectors, r),
+    s: Float64Array.from(svd.diagonal.slice(0, r)),
+    v: fromMatrix(svd.rightSingularVectors, r),
+  };
+}
+
+/** The k leading singular triplets of a (k ≤ min(m, n)). */
+export function topSvd(a: Mat<Values>, k: number, options: TopSvdOptions = {}): Svd {
+  const o = { ...DEFAULTS, ...options };
+  const r = Math.min(a.rows, a.cols);
+  const kk = Math.max(0, Math.min(k, r));
+  const l = Math.min(r, kk + o.oversample);
+  if (kk === 0) return { u: zeros(a.rows, 0), s: new Float64Array(0), v: zeros(a.cols, 0) };
+  if (r <= o.exactMaxRank || 2 * l >= r) return exactSvd(a, kk);
+  // Range of a: Q (m × l) with a ≈ Q Qᵀ a.
+  let q = orthonormalizeColumns(matmul(a, gaussian(a.cols, l, o.seed)));
+  for (let it = 0; it < o.powerIterations; it++) {
+    const z = orthonormalizeColumns(matmulTN(a, q)); // n × l
+    q = orthonormalizeColumns(matmul(a, z));
+  }
+  // b = Qᵀ a (l × n); its SVD through bᵀ = Q₂ R (n × l, l × l), R = Q₂ᵀ bᵀ.
+  const bt = matmulTN(a, q); // aᵀ Q = bᵀ, n × l
+  const q2 = orthonormalizeColumns({ rows: bt.rows, cols: bt.cols, data: bt.data.slice() });
+  const rt = matmulTN(bt, q2); // (Q₂ᵀ bᵀ)ᵀ = b Q₂, l × l
+  // b Q₂ = Uᵣ S Vᵣᵀ  ⇒  b = Uᵣ S (Q₂ Vᵣ)ᵀ, a ≈ (Q Uᵣ) S (Q₂ Vᵣ)ᵀ.
+  const small = exactSvd(rt, kk);
+  return { u: matmul(q, small.u), s: small.s, v: matmul(q2, small.v) };
+}
+
+/** U·Vᵀ of a's thin SVD: the orthonormal-column matrix nearest to a (m × n, m ≥ n or not). */
+export function polarFactor(a: Mat<Values>): Mat {
+  const { u, v } = exactSvd(a);
+  return matmulNT(u, v);
+}
+
+/** u_k · diag(s_k) · v_kᵀ for the first k triplets (all when k is omitted), m × n. */
+export function reconstruct(svd: Svd, k = svd.s.length, scale?: Float64Array): Mat {
+  const m = svd.u.rows;
+  const r = svd.u.cols;
+  const us = zeros(m, k);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < k; j++) {
+      us.data[i * k + j] = svd.u.data[i * r + j]! * (scale ? scale[j]! : svd.s[j]!);
+    }
+  }
+  return matmulNT(us, svd.v.cols === k ? svd.v : firstColumns(svd.v, k));
+}
+
+function firstColumns(a: Mat, k: number): Mat {
+  const out = zeros(a.rows, k);
+  for (let i = 0; i < a.rows; i++) out.data.set(a.data.subarray(i * a.cols, i * a.cols + k), i * k);
+  return out;
+}
