@@ -1,5 +1,6 @@
 import type { GpuContext } from '../adapter';
 import type { MergeBackend, TaskArithmeticJob, TensorJob, TensorResult } from '../../merge/backend';
+import { mergeTensorCpu } from '../../merge/cpu/index';
 import { CpuMagnitudeSelector } from '../../merge/cpu/magnitude-selector';
 import { GpuRuntime } from '../runtime/runtime';
 import { GpuMagnitudeSelector } from './magnitude-selector';
@@ -99,6 +100,9 @@ export function createWebGpuBackend(
         return { merged: await gpuModelStock(rt, job) };
       case 'consensus':
         return gpuConsensus(rt, job);
+      case 'tensor_method':
+        // The catalogue's whole-tensor methods run on the CPU reference (no kernels yet).
+        return mergeTensorCpu(job);
     }
   }
 
