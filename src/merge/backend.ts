@@ -173,11 +173,22 @@ export interface TensorMethodJob extends JobBase {
 export type TensorJob =
   TaskArithmeticJob | LinearJob | SlerpJob | ModelStockJob | ConsensusJob | TensorMethodJob;
 
+/** EMR's per-task modulators of one tensor (src/merge/cpu/emr.ts). */
+export interface EmrModulators {
+  /** T packed 1-bit masks, ceil(numel/8) bytes each (bit i in byte i >> 3, LSB first). */
+  masks: Uint8Array;
+  /** Per task: mean |τₜ| and mean |mₜ ⊙ τ_uni| over this tensor (the rescalers' terms). */
+  taskMeans: number[];
+  maskedMeans: number[];
+}
+
 export interface TensorResult {
   /** Fresh values owned by the executor (it may hand them to the sink without a copy). */
   merged: Float32Array;
   /** Only for consensus jobs with emitTaskModels. */
   taskModels?: Float32Array[];
+  /** Only for EMR jobs: the tensor's per-task masks and rescaler terms. */
+  emr?: EmrModulators;
 
   /**
    * NaN / ±∞ values in `merged`, when the backend counted them on the way (the CPU SIMD

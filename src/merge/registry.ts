@@ -7,10 +7,12 @@ import { dareLinear } from './methods/dare_linear';
 import { dareTies } from './methods/dare_ties';
 import { della } from './methods/della';
 import { dellaLinear } from './methods/della_linear';
+import { emr } from './methods/emr';
 import { isoC } from './methods/iso_c';
 import { isoCts } from './methods/iso_cts';
 import { linear } from './methods/linear';
 import { modelStock } from './methods/model_stock';
+import { pcb } from './methods/pcb';
 import { slerp } from './methods/slerp';
 import { taskArithmetic } from './methods/task_arithmetic';
 import { ties } from './methods/ties';
@@ -34,6 +36,8 @@ export const METHODS: readonly MethodDefinition[] = [
   isoC,
   isoCts,
   cart,
+  pcb,
+  emr,
 ];
 
 const byName = new Map(METHODS.map((m) => [m.name, m]));

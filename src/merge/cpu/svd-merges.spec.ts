@@ -121,13 +121,9 @@ describe('through the planner and executor', () => {
       await executeMerge(plan, createCpuBackend(), folder);
       const file = await openSafetensors(memorySource(folder.files.get('model.safetensors')!, 'o'));
       for (const name of names) {
-        const defaults = plan.steps.find((s) => s.name === name)!;
-        const job = fixtureJob(
-          fixture,
-          method,
-          name,
-          (defaults as { job: TensorMethodJob }).job.global,
-        );
+        const step = plan.steps.find((s) => s.name === name);
+        if (step?.kind !== 'merge' || step.job.kind !== 'tensor_method') throw new Error(name);
+        const job = fixtureJob(fixture, method, name, step.job.global);
         const got = new Float32Array((await file.readRaw(name)).slice().buffer);
         expect(Array.from(got)).toEqual(Array.from(mergeTensorCpu(job).merged));
       }

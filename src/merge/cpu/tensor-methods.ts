@@ -6,15 +6,19 @@
 import type { TensorMethodJob, TensorResult } from '../backend';
 import type { JobTemplate } from '../planning/types';
 import { cart, isoCts, isoCtsSizes, isoC, tsvM, type MethodInputs } from './svd-merges';
+import { emr } from './emr';
+import { pcb } from './pcb';
 import { f32View, taskVector } from './unpack';
 
-type Kernel = (job: TensorMethodJob, inputs: MethodInputs) => Float32Array;
+type Kernel = (job: TensorMethodJob, inputs: MethodInputs) => Float32Array | TensorResult;
 
 const KERNELS: Record<string, Kernel> = {
   tsv_m: tsvM,
   iso_c: isoC,
   iso_cts: isoCts,
   cart,
+  pcb,
+  emr,
 };
 
 /** A method name the CPU backend has a kernel for. */
@@ -38,7 +42,8 @@ export function mergeTensorMethod(job: TensorMethodJob): TensorResult {
     ? f32View(job.base, job.numel, `${job.tensorName} (base)`)
     : new Float32Array(job.numel);
   const taus = models.map((m) => taskVector(base, m));
-  return { merged: kernel(job, { base, taus }) };
+  const result = kernel(job, { base, taus });
+  return result instanceof Float32Array ? { merged: result } : result;
 }
 
 type TensorMethodTemplate = Omit<TensorMethodJob, 'base' | 'models'>;
