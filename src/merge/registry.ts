@@ -1,4 +1,5 @@
 /** Method name → definition. Adding a method is one file in methods/ and one line here. */
+import { arceeFusion } from './methods/arcee_fusion';
 import { breadcrumbs } from './methods/breadcrumbs';
 import { cart } from './methods/cart';
 import { breadcrumbsTies } from './methods/breadcrumbs_ties';
@@ -10,9 +11,15 @@ import { dellaLinear } from './methods/della_linear';
 import { emr } from './methods/emr';
 import { isoC } from './methods/iso_c';
 import { isoCts } from './methods/iso_cts';
+import { karcher } from './methods/karcher';
 import { linear } from './methods/linear';
 import { modelStock } from './methods/model_stock';
+import { multislerp } from './methods/multislerp';
+import { nearswap } from './methods/nearswap';
+import { nuslerp } from './methods/nuslerp';
+import { passthrough } from './methods/passthrough';
 import { pcb } from './methods/pcb';
+import { sce } from './methods/sce';
 import { slerp } from './methods/slerp';
 import { taskArithmetic } from './methods/task_arithmetic';
 import { ties } from './methods/ties';
@@ -38,6 +45,13 @@ export const METHODS: readonly MethodDefinition[] = [
   cart,
   pcb,
   emr,
+  nuslerp,
+  multislerp,
+  karcher,
+  sce,
+  nearswap,
+  arceeFusion,
+  passthrough,
 ];
 
 const byName = new Map(METHODS.map((m) => [m.name, m]));

@@ -28,6 +28,8 @@ export interface MethodInputs {
   base: Float32Array;
   /** τₜ = θₜ − θ₀ in f32. */
   taus: Float32Array[];
+  /** θₜ as read (decoded to f32). */
+  models: Float32Array[];
 }
 
 const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallback);

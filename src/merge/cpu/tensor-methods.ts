@@ -7,6 +7,15 @@ import type { TensorMethodJob, TensorResult } from '../backend';
 import type { JobTemplate } from '../planning/types';
 import { cart, isoCts, isoCtsSizes, isoC, tsvM, type MethodInputs } from './svd-merges';
 import { emr } from './emr';
+import {
+  arceeFusion,
+  karcher,
+  multislerp,
+  nearswap,
+  nuslerp,
+  passthrough,
+  sce,
+} from './mergekit-methods';
 import { pcb } from './pcb';
 import { f32View, taskVector } from './unpack';
 
@@ -19,6 +28,13 @@ const KERNELS: Record<string, Kernel> = {
   cart,
   pcb,
   emr,
+  nuslerp,
+  multislerp,
+  karcher,
+  sce,
+  nearswap,
+  arcee_fusion: arceeFusion,
+  passthrough,
 };
 
 /** A method name the CPU backend has a kernel for. */
@@ -42,7 +58,7 @@ export function mergeTensorMethod(job: TensorMethodJob): TensorResult {
     ? f32View(job.base, job.numel, `${job.tensorName} (base)`)
     : new Float32Array(job.numel);
   const taus = models.map((m) => taskVector(base, m));
-  const result = kernel(job, { base, taus });
+  const result = kernel(job, { base, taus, models });
   return result instanceof Float32Array ? { merged: result } : result;
 }
 
@@ -62,6 +78,9 @@ export function tensorMethodProblems(job: JobTemplate | TensorMethodTemplate): s
         `${job.tensorName}: iso_cts: common_space_fraction ${String(fraction)} leaves no common space for a rank-${r} matrix and ${tasks} tasks`,
       );
     }
+  }
+  if (job.method === 'nearswap' && typeof job.global.t !== 'number') {
+    problems.push(`${job.tensorName}: nearswap needs the parameter "t" (mergekit requires it)`);
   }
   return problems;
 }

@@ -52,6 +52,11 @@ export interface MethodDefinition {
   family?: FamilySettings;
   /** True when a base model (θ₀) is required. */
   needsBase: boolean;
+  /**
+   * The method takes a base model when the recipe names one (mergekit's nuslerp and
+   * multislerp: task vectors from it), and plain models otherwise (recipe/resolve usesBase).
+   */
+  optionalBase?: boolean;
   /** Number of non-base models allowed. */
   minModels: number;
   maxModels?: number;

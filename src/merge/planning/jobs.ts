@@ -17,6 +17,8 @@ export interface TensorContext {
   layerIndex: number | null;
   numLayers: number;
   seed: number;
+  /** The merge takes θ₀ from a base model (the first input). */
+  hasBase: boolean;
 }
 
 /** Builds the job template, or returns the problems with these parameter values. */
@@ -103,7 +105,7 @@ export function buildJobTemplate(
         kind: 'tensor_method',
         ...head,
         method: method.name,
-        hasBase: method.needsBase,
+        hasBase: t.hasBase,
         global: p.global,
         perModel: p.models,
       };
