@@ -1,11 +1,11 @@
 import type { GpuContext } from '../adapter';
 import type { MergeBackend, TaskArithmeticJob, TensorJob, TensorResult } from '../../merge/backend';
-import { mergeTensorCpu } from '../../merge/cpu/index';
 import { CpuMagnitudeSelector } from '../../merge/cpu/magnitude-selector';
 import { GpuRuntime } from '../runtime/runtime';
 import { GpuMagnitudeSelector } from './magnitude-selector';
 import { gpuConsensus, gpuLinear, gpuModelStock, gpuSlerp } from './other-merges';
 import { TaskArithmeticRun } from './task-arithmetic';
+import { gpuTensorMethod } from './tensor-methods';
 
 export interface WebGpuBackendOptions {
   /**
@@ -101,8 +101,7 @@ export function createWebGpuBackend(
       case 'consensus':
         return gpuConsensus(rt, job);
       case 'tensor_method':
-        // The catalogue's whole-tensor methods run on the CPU reference (no kernels yet).
-        return mergeTensorCpu(job);
+        return gpuTensorMethod(rt, job);
     }
   }
 

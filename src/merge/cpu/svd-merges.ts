@@ -23,6 +23,43 @@
 import type { TensorMethodJob } from '../backend';
 import { matmul, matmulNT, zeros, type Mat } from './dense';
 import { polarFactor, reconstruct, topSvd, exactSvd, type Svd } from './svd';
+import type { Values } from './dense';
+
+/**
+ * A top-k SVD a method needs. The methods are generators that yield these and are resumed
+ * with the result: runSvdSteps answers on the CPU (topSvd), the WebGPU backend with its
+ * device products (src/gpu/merge/tensor-methods.ts) — the rest is the same code.
+ */
+export interface SvdRequest {
+  a: Mat<Values>;
+  k: number;
+  seed: number;
+  /**
+   * Always the exact SVD: TSV-M and Iso-CTS orthogonalise the stacked blocks (polar
+   * factors), which mixes every kept direction into every other, so directions a randomised
+   * finder leaves undetermined (a flat tail inside the top k) would move the whole result —
+   * 1e-2 relative in a test where k = r/T reached into a noise floor.
+   */
+  exact?: boolean;
+}
+
+export type SvdSteps = (
+  job: TensorMethodJob,
+  inputs: MethodInputs,
+) => Generator<SvdRequest, Float32Array, Svd>;
+
+/** Runs a method's steps with the CPU's topSvd. */
+export function runSvdSteps(steps: SvdSteps) {
+  return (job: TensorMethodJob, inputs: MethodInputs): Float32Array => {
+    const run = steps(job, inputs);
+    let step = run.next(undefined as unknown as Svd);
+    while (!step.done) {
+      const { a, k, seed, exact } = step.value;
+      step = run.next(topSvd(a, k, { seed, ...(exact ? { exactMaxRank: Infinity } : {}) }));
+    }
+    return step.value;
+  };
+}
 
 export interface MethodInputs {
   base: Float32Array;
@@ -89,12 +126,18 @@ function checkShape(job: TensorMethodJob): [number, number] {
   return [job.shape[0]!, job.shape[1]!];
 }
 
-export function tsvM(job: TensorMethodJob, { base, taus }: MethodInputs): Float32Array {
+export function* tsvMSteps(
+  job: TensorMethodJob,
+  { base, taus }: MethodInputs,
+): Generator<SvdRequest, Float32Array, Svd> {
   const alpha = num(job.global.alpha, 1);
   if (!is2d(job.shape)) return addScaled(base, meanOf(taus), alpha);
   const [m, n] = checkShape(job);
   const k = Math.trunc(Math.min(m, n) * (1 / taus.length));
-  const blocks = taus.map((tau, t) => topSvd(asMat(tau, job.shape), k, { seed: 0x75e0 + t }));
+  const blocks: Svd[] = [];
+  for (let t = 0; t < taus.length; t++) {
+    blocks.push(yield { a: asMat(taus[t]!, job.shape), k, seed: 0x75e0 + t, exact: true });
+  }
   const stacked = stack(blocks, m, n);
   return addScaled(base, orthogonalised(stacked, stacked.s).data, alpha);
 }
@@ -124,7 +167,10 @@ export function isoCtsSizes(r: number, tasks: number, fraction: number) {
   return { common, perTask: Math.trunc((r - common) / tasks) };
 }
 
-export function isoCts(job: TensorMethodJob, { base, taus }: MethodInputs): Float32Array {
+export function* isoCtsSteps(
+  job: TensorMethodJob,
+  { base, taus }: MethodInputs,
+): Generator<SvdRequest, Float32Array, Svd> {
   const alpha = num(job.global.alpha, 1);
   if (!is2d(job.shape)) return addScaled(base, meanOf(taus), alpha);
   const [m, n] = checkShape(job);
@@ -134,15 +180,16 @@ export function isoCts(job: TensorMethodJob, { base, taus }: MethodInputs): Floa
     taus.length,
     num(job.global.common_space_fraction, 0.8),
   );
-  const shared = topSvd(sumOf(taus, m, n), common, { seed: 0x150c });
-  const blocks = taus.map((tau, t) => {
+  const shared: Svd = yield { a: sumOf(taus, m, n), k: common, seed: 0x150c, exact: true };
+  const blocks: Svd[] = [];
+  for (let t = 0; t < taus.length; t++) {
     // τₜ − Uc·Ucᵀ·τₜ: the part of the task outside the common space.
-    const w = asMat(tau, job.shape);
-    const projection = matmul(shared.u, matmulTN64(shared.u, w));
+    const tau = taus[t]!;
+    const projection = matmul(shared.u, matmulTN64(shared.u, asMat(tau, job.shape)));
     const rest = zeros(m, n);
     for (let i = 0; i < rest.data.length; i++) rest.data[i] = tau[i]! - projection.data[i]!;
-    return topSvd(rest, perTask, { seed: 0x150d + t });
-  });
+    blocks.push(yield { a: rest, k: perTask, seed: 0x150d + t, exact: true });
+  }
   const stacked = stack([...blocks, shared], m, n);
   const width = stacked.s.length;
   const mean = width === 0 ? 0 : stacked.s.reduce((a, b) => a + b, 0) / width;
@@ -171,7 +218,10 @@ export function cartRank(r: number, ratio: number): number {
   return Math.max(1, Math.trunc(ratio * r));
 }
 
-export function cart(job: TensorMethodJob, { base, taus }: MethodInputs): Float32Array {
+export function* cartSteps(
+  job: TensorMethodJob,
+  { base, taus }: MethodInputs,
+): Generator<SvdRequest, Float32Array, Svd> {
   const alpha = num(job.global.alpha, 1);
   const mean = meanOf(taus);
   if (!is2d(job.shape)) {
@@ -185,13 +235,17 @@ export function cart(job: TensorMethodJob, { base, taus }: MethodInputs): Float3
   const [m, n] = checkShape(job);
   const k = cartRank(Math.min(m, n), num(job.global.rank_ratio, 0.12));
   const delta = new Float64Array(mean.length);
-  taus.forEach((tau, t) => {
+  for (let t = 0; t < taus.length && k > 0; t++) {
+    const tau = taus[t]!;
     const centred = zeros(m, n);
     for (let i = 0; i < tau.length; i++) centred.data[i] = tau[i]! - mean[i]!;
-    if (k === 0) return;
-    const low = reconstruct(topSvd(centred, k, { seed: 0xca27 + t }));
+    const low = reconstruct(yield { a: centred, k, seed: 0xca27 + t });
     for (let i = 0; i < delta.length; i++) delta[i] = delta[i]! + low.data[i]!;
-  });
+  }
   for (let i = 0; i < mean.length; i++) mean[i] = mean[i]! + alpha * delta[i]!;
   return addScaled(base, mean, 1);
 }
+
+export const tsvM = runSvdSteps(tsvMSteps);
+export const isoCts = runSvdSteps(isoCtsSteps);
+export const cart = runSvdSteps(cartSteps);

@@ -74,27 +74,92 @@ export function exactSvd(a: Mat<Values>, k = Math.min(a.rows, a.cols)): Svd {
   };
 }
 
-/** The k leading singular triplets of a (k ≤ min(m, n)). */
-export function topSvd(a: Mat<Values>, k: number, options: TopSvdOptions = {}): Svd {
+/** How topSvd decomposes an m × n matrix for k triplets: exactly, or with l sketch columns. */
+export function topSvdPlan(rows: number, cols: number, k: number, options: TopSvdOptions = {}) {
   const o = { ...DEFAULTS, ...options };
-  const r = Math.min(a.rows, a.cols);
+  const r = Math.min(rows, cols);
   const kk = Math.max(0, Math.min(k, r));
   const l = Math.min(r, kk + o.oversample);
-  if (kk === 0) return { u: zeros(a.rows, 0), s: new Float64Array(0), v: zeros(a.cols, 0) };
-  if (r <= o.exactMaxRank || 2 * l >= r) return exactSvd(a, kk);
+  const exact = kk > 0 && (r <= o.exactMaxRank || 2 * l >= r);
+  return { ...o, k: kk, l, exact };
+}
+
+/** The two products the range finder needs of a big matrix a (m × n). */
+export interface MatrixProducts<R> {
+  rows: number;
+  cols: number;
+  /** a · x (x: n × l). */
+  times(x: Mat): R;
+  /** aᵀ · y (y: m × l). */
+  transposeTimes(y: Mat): R;
+}
+
+/**
+ * The randomised range finder's steps as a generator: it yields each product it needs
+ * (`['a', x]` for a·x, `['at', y]` for aᵀ·y) and is resumed with the result, so the CPU runs
+ * it synchronously and the GPU backend awaits its device products in between.
+ */
+export function* rangeFinder(
+  cols: number,
+  plan: ReturnType<typeof topSvdPlan>,
+): Generator<['a' | 'at', Mat], Svd, Mat> {
   // Range of a: Q (m × l) with a ≈ Q Qᵀ a.
-  let q = orthonormalizeColumns(matmul(a, gaussian(a.cols, l, o.seed)));
-  for (let it = 0; it < o.powerIterations; it++) {
-    const z = orthonormalizeColumns(matmulTN(a, q)); // n × l
-    q = orthonormalizeColumns(matmul(a, z));
+  let q = orthonormalizeColumns(yield ['a', gaussian(cols, plan.l, plan.seed)]);
+  for (let it = 0; it < plan.powerIterations; it++) {
+    const z = orthonormalizeColumns(yield ['at', q]); // n × l
+    q = orthonormalizeColumns(yield ['a', z]);
   }
   // b = Qᵀ a (l × n); its SVD through bᵀ = Q₂ R (n × l, l × l), R = Q₂ᵀ bᵀ.
-  const bt = matmulTN(a, q); // aᵀ Q = bᵀ, n × l
+  const bt = yield ['at', q]; // aᵀ Q = bᵀ, n × l
   const q2 = orthonormalizeColumns({ rows: bt.rows, cols: bt.cols, data: bt.data.slice() });
-  const rt = matmulTN(bt, q2); // (Q₂ᵀ bᵀ)ᵀ = b Q₂, l × l
+  const small = matmulTN(bt, q2); // (Q₂ᵀ bᵀ)ᵀ = b Q₂, l × l
   // b Q₂ = Uᵣ S Vᵣᵀ  ⇒  b = Uᵣ S (Q₂ Vᵣ)ᵀ, a ≈ (Q Uᵣ) S (Q₂ Vᵣ)ᵀ.
-  const small = exactSvd(rt, kk);
-  return { u: matmul(q, small.u), s: small.s, v: matmul(q2, small.v) };
+  const svd = exactSvd(small, plan.k);
+  return { u: matmul(q, svd.u), s: svd.s, v: matmul(q2, svd.v) };
+}
+
+const emptySvd = (rows: number, cols: number): Svd => ({
+  u: zeros(rows, 0),
+  s: new Float64Array(0),
+  v: zeros(cols, 0),
+});
+
+/** The k leading singular triplets of a (k ≤ min(m, n)). */
+export function topSvd(a: Mat<Values>, k: number, options: TopSvdOptions = {}): Svd {
+  const plan = topSvdPlan(a.rows, a.cols, k, options);
+  if (plan.k === 0) return emptySvd(a.rows, a.cols);
+  if (plan.exact) return exactSvd(a, plan.k);
+  const steps = rangeFinder(a.cols, plan);
+  let step = steps.next(zeros(0, 0));
+  while (!step.done) {
+    const [which, x] = step.value;
+    step = steps.next(which === 'a' ? matmul(a, x) : matmulTN(a, x));
+  }
+  return step.value;
+}
+
+/** topSvd with the big products from `products` (the GPU's), everything else as topSvd. */
+export async function topSvdWith(
+  a: Mat<Values>,
+  k: number,
+  products: () => MatrixProducts<Promise<Mat>> & { dispose?(): Promise<void> },
+  options: TopSvdOptions = {},
+): Promise<Svd> {
+  const plan = topSvdPlan(a.rows, a.cols, k, options);
+  if (plan.k === 0) return emptySvd(a.rows, a.cols);
+  if (plan.exact) return exactSvd(a, plan.k);
+  const p = products();
+  try {
+    const steps = rangeFinder(a.cols, plan);
+    let step = steps.next(zeros(0, 0));
+    while (!step.done) {
+      const [which, x] = step.value;
+      step = steps.next(await (which === 'a' ? p.times(x) : p.transposeTimes(x)));
+    }
+    return step.value;
+  } finally {
+    await p.dispose?.();
+  }
 }
 
 /** U·Vᵀ of a's thin SVD: the orthonormal-column matrix nearest to a (m × n, m ≥ n or not). */

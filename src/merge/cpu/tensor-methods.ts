@@ -50,6 +50,12 @@ export class TensorMethodError extends Error {
 export function mergeTensorMethod(job: TensorMethodJob): TensorResult {
   const kernel = KERNELS[job.method];
   if (!kernel) throw new TensorMethodError(`${job.tensorName}: no CPU kernel for "${job.method}"`);
+  const result = kernel(job, methodInputs(job));
+  return result instanceof Float32Array ? { merged: result } : result;
+}
+
+/** The job's inputs decoded to f32 and its task vectors (θ − 0 without a base); checked. */
+export function methodInputs(job: TensorMethodJob): MethodInputs {
   const problems = tensorMethodProblems(job);
   if (problems.length > 0) throw new TensorMethodError(problems[0]!);
   const what = (i: number) => `${job.tensorName} (model ${i})`;
@@ -57,9 +63,7 @@ export function mergeTensorMethod(job: TensorMethodJob): TensorResult {
   const base = job.base
     ? f32View(job.base, job.numel, `${job.tensorName} (base)`)
     : new Float32Array(job.numel);
-  const taus = models.map((m) => taskVector(base, m));
-  const result = kernel(job, { base, taus, models });
-  return result instanceof Float32Array ? { merged: result } : result;
+  return { base, taus: models.map((m) => taskVector(base, m)), models };
 }
 
 type TensorMethodTemplate = Omit<TensorMethodJob, 'base' | 'models'>;
