@@ -1,6 +1,6 @@
 """Reference values for mergekit's newer methods, computed in torch float64 by our own
 re-implementation of the formulas in arcee-ai/mergekit mergekit/merge_methods/ (nuslerp.py,
-multislerp.py, karcher.py, sce.py, nearswap.py, arcee_fusion.py; read, not copied).
+multislerp.py, karcher.py, sce.py, nearswap.py, arcee_fusion.py, ram.py; read, not copied).
 arcee_fusion's quantiles use every element (mergekit samples 1e6 of larger tensors).
 
 Run: /usr/bin/python3 scripts/reference/mergekit_reference.py
@@ -25,6 +25,7 @@ SETTINGS = {
     'multislerp_weights': [1.0, 0.5, 2.0],
     'sce_topk': 0.5,
     'nearswap_t': 0.05,
+    'ramplus': {'r': 0.5, 'alpha': 0.8, 'epsilon': 1e-5},
 }
 
 
@@ -135,6 +136,29 @@ def arcee_fusion(a, b):
     return a + (b - a) * (imp >= thr).to(a.dtype)
 
 
+def ram_vectors(tensors, base, eps):
+    tv = torch.stack([t - base for t in tensors]).reshape(len(tensors), -1)
+    nz = tv.abs() > eps
+    counts = nz.sum(dim=0, keepdim=True)
+    return tv, nz, counts, counts > 1, counts == 1
+
+
+def ram(tensors, base, eps=1e-5):
+    tv, nz, counts, overlap, unique = ram_vectors(tensors, base, eps)
+    z = tv * nz
+    merged = (z * unique + z * overlap / counts.clamp(min=1)).sum(dim=0)
+    return base + merged.reshape_as(base)
+
+
+def ramplus_tl(tensors, base, r, alpha, eps):
+    tv, nz, counts, overlap, unique = ram_vectors(tensors, base, eps)
+    rho = (nz & overlap).sum(dim=1) / (nz & unique).sum(dim=1).clamp(min=eps)
+    lam = 1 + r * rho.clamp(min=0, max=alpha)
+    z = tv * nz
+    merged = (z * unique * lam.unsqueeze(-1) + z * overlap / counts.clamp(min=1)).sum(dim=0)
+    return base + merged.reshape_as(base)
+
+
 def main():
     tensors = {}
     for name, shape in SHAPES.items():
@@ -142,7 +166,9 @@ def main():
         tensors[f'pool.base.{name}'] = base
         ms = []
         for t in range(3):
-            m = (base + 0.1 * rng.standard_normal(shape)).astype(np.float32)
+            delta = 0.1 * rng.standard_normal(shape)
+            delta[rng.random(shape) < 0.4] = 0  # unchanged entries (RAM's unique / shared)
+            m = (base + delta).astype(np.float32)
             tensors[f'pool.model{t}.{name}'] = m
             ms.append(torch.from_numpy(m).double())
         b = torch.from_numpy(base).double()
@@ -160,6 +186,9 @@ def main():
             'sce1': sce(ms, b, 1.0),
             'nearswap': nearswap(b, ms[0], SETTINGS['nearswap_t']),
             'arcee_fusion': arcee_fusion(b, ms[0]),
+            'ram': ram(ms, b),
+            'ramplus_tl': ramplus_tl(ms, b, **{k: SETTINGS['ramplus'][k] for k in ('r', 'alpha')},
+                                     eps=SETTINGS['ramplus']['epsilon']),
         }
         for key, value in out.items():
             tensors[f'{key}.{name}'] = value.numpy().astype(np.float32)

@@ -19,6 +19,8 @@ import { nearswap } from './methods/nearswap';
 import { nuslerp } from './methods/nuslerp';
 import { passthrough } from './methods/passthrough';
 import { pcb } from './methods/pcb';
+import { ram } from './methods/ram';
+import { ramplusTl } from './methods/ramplus_tl';
 import { sce } from './methods/sce';
 import { slerp } from './methods/slerp';
 import { taskArithmetic } from './methods/task_arithmetic';
@@ -52,6 +54,8 @@ export const METHODS: readonly MethodDefinition[] = [
   nearswap,
   arceeFusion,
   passthrough,
+  ram,
+  ramplusTl,
 ];
 
 const byName = new Map(METHODS.map((m) => [m.name, m]));

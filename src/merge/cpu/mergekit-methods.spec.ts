@@ -13,6 +13,7 @@ const settings = JSON.parse(fixture.metadata.settings!) as {
   multislerp_weights: number[];
   sce_topk: number;
   nearswap_t: number;
+  ramplus: { r: number; alpha: number; epsilon: number };
 };
 const { names } = poolNames(fixture);
 
@@ -70,6 +71,8 @@ const CASES: [string, string, Parameters<typeof job>[2]][] = [
   ['sce1', 'sce', { models: 3, hasBase: true }],
   ['nearswap', 'nearswap', { models: 1, hasBase: true, global: { t: settings.nearswap_t } }],
   ['arcee_fusion', 'arcee_fusion', { models: 1, hasBase: true }],
+  ['ram', 'ram', { models: 3, hasBase: true }],
+  ['ramplus_tl', 'ramplus_tl', { models: 3, hasBase: true, global: settings.ramplus }],
 ];
 
 describe("mergekit's methods match a torch reimplementation of mergekit's formulas", () => {
@@ -114,6 +117,17 @@ describe('hand-checkable cases', () => {
     // |Δ| = 0.05 ≤ t → other; |Δ| = 1 → weight 0.1.
     const out = single('nearswap', [0, 0], [[0.05, 1]], { t: 0.1 });
     expect(Array.from(out)).toEqual([expect.closeTo(0.05, 7), expect.closeTo(0.1, 7)]);
+  });
+  it('ram averages shared entries and keeps unique ones; ramplus_tl boosts the unique ones', () => {
+    const models = [
+      [1, 2, 0],
+      [3, 0, 0],
+    ];
+    expect(Array.from(single('ram', [0, 0, 0], models))).toEqual([2, 2, 0]);
+    // Model 1: one shared, one unique entry → ρ = 1 → λ = 1 + 1·min(1, 10) = 2.
+    expect(Array.from(single('ramplus_tl', [0, 0, 0], models, { r: 1, alpha: 10 }))).toEqual([
+      2, 4, 0,
+    ]);
   });
   it('passthrough copies, or scales', () => {
     expect(Array.from(single('passthrough', null, [[1, -2]]))).toEqual([1, -2]);

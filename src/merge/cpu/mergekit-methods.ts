@@ -17,6 +17,7 @@
  * - arcee_fusion: importance |Δ|·KL(softmax(θ₁) ‖ softmax(θ₀)) per row; keep Δ where the
  *   importance ≥ median + 1.5·IQR (quantiles sorted[floor(q·(n − 1))]).
  * - passthrough: the one model, times its `scale` when given.
+ * - ram / ramplus_tl: see ram() below.
  */
 import type { TensorMethodJob } from '../backend';
 import type { MethodInputs } from './svd-merges';
@@ -297,4 +298,44 @@ export function passthrough(job: TensorMethodJob, { taus }: MethodInputs): Float
   const scale = job.perModel[0]?.scale;
   const model = taus[0]!;
   return typeof scale === 'number' ? model.map((v) => v * scale) : Float32Array.from(model);
+}
+
+/**
+ * RAM / RAM+ (tensor-local), mergekit `ram.py`: an entry of τₜ contributes when |τₜ| > ε;
+ * entries only one model changes are taken whole (× λₜ for RAM+), entries several models
+ * change are averaged over the contributors. RAM+: λₜ = 1 + r·clamp(ρₜ, 0, α) with
+ * ρₜ = (entries task t shares with others) / max(entries only task t changes, ε), per tensor.
+ */
+export function ram(job: TensorMethodJob, { base, taus }: MethodInputs): Float32Array {
+  const plus = job.method === 'ramplus_tl';
+  const eps = num(job.global.epsilon, 1e-5);
+  const d = job.numel;
+  const counts = new Uint32Array(d);
+  for (const tau of taus) {
+    for (let i = 0; i < d; i++) if (Math.abs(tau[i]!) > eps) counts[i] = counts[i]! + 1;
+  }
+  const lambdas = taus.map((tau) => {
+    if (!plus) return 1;
+    let shared = 0;
+    let unique = 0;
+    for (let i = 0; i < d; i++) {
+      if (!(Math.abs(tau[i]!) > eps)) continue;
+      if (counts[i]! > 1) shared++;
+      else if (counts[i] === 1) unique++;
+    }
+    const rho = shared / Math.max(unique, eps);
+    return 1 + num(job.global.r, 0.1) * Math.min(Math.max(rho, 0), num(job.global.alpha, 0.2));
+  });
+  const out = new Float32Array(d);
+  for (let i = 0; i < d; i++) {
+    let merged = 0;
+    const c = counts[i]!;
+    taus.forEach((tau, t) => {
+      const v = tau[i]!;
+      if (!(Math.abs(v) > eps)) return;
+      merged += c === 1 ? v * lambdas[t]! : v / c;
+    });
+    out[i] = base[i]! + merged;
+  }
+  return out;
 }

@@ -14,6 +14,7 @@ import {
   nearswap,
   nuslerp,
   passthrough,
+  ram,
   sce,
 } from './mergekit-methods';
 import { pcb } from './pcb';
@@ -35,6 +36,8 @@ const KERNELS: Record<string, Kernel> = {
   nearswap,
   arcee_fusion: arceeFusion,
   passthrough,
+  ram,
+  ramplus_tl: ram,
 };
 
 /** A method name the CPU backend has a kernel for. */
