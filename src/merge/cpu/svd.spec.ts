@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFixture, relativeError } from '../methods/fixtures/read-fixture';
 import { matmulTN, type Mat } from './dense';
-import { exactSvd, polarFactor, reconstruct, topSvd } from './svd';
+import { gaussian } from './dense';
+import { exactSvd, gramSvd, librarySvd, polarFactor, reconstruct, topSvd } from './svd';
 
 const fixture = readFixture('./svd_merges.safetensors');
 const matrix = (name: string): Mat<Float32Array> => {
@@ -74,5 +75,32 @@ describe('polarFactor', () => {
     expect(orthogonalityError(w)).toBeLessThan(1e-10);
     const q = exactSvd(t).u;
     expect(relativeError(polarFactor(q).data, q.data)).toBeLessThan(1e-10);
+  });
+});
+
+describe('gramSvd (matrices whose short side passes GRAM_MIN_RANK) against ml-matrix’s SVD', () => {
+  for (const [m, n] of [
+    [120, 300],
+    [300, 120],
+  ] as const) {
+    it(`${m} × ${n}: singular values, leading reconstruction, orthonormal vectors`, () => {
+      const a = gaussian(m, n, m + n);
+      const k = 40;
+      const gram = gramSvd(a, k);
+      const lib = librarySvd(a, k);
+      expect(relativeError(gram.s, lib.s)).toBeLessThan(1e-12);
+      expect(relativeError(reconstruct(gram).data, reconstruct(lib).data)).toBeLessThan(1e-10);
+      expect(orthogonalityError(gram.u)).toBeLessThan(1e-10);
+      expect(orthogonalityError(gram.v)).toBeLessThan(1e-10);
+    });
+  }
+
+  it('polarFactor through aᵀa equals U·Vᵀ of the SVD (300 × 280)', () => {
+    const a = gaussian(300, 280, 5);
+    const viaGram = polarFactor(a);
+    const { u, v } = librarySvd(a);
+    const viaSvd = reconstruct({ u, s: new Float64Array(u.cols).fill(1), v });
+    expect(relativeError(viaGram.data, viaSvd.data)).toBeLessThan(1e-9);
+    expect(orthogonalityError(viaGram)).toBeLessThan(1e-10);
   });
 });
