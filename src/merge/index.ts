@@ -22,6 +22,7 @@ export type {
   MergeCheckpoint,
   JobTemplate,
 } from './planning/types';
+export { EMR_MASK_SUFFIX, EMR_RESCALERS } from './executor/modulators';
 export {
   executeMerge,
   RECIPE_FILE_NAME,
