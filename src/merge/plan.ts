@@ -177,7 +177,7 @@ export async function planMerge(
     ![...merges.values()].some((s) => s.shape.length === 2)
   ) {
     problems.push(
-      `${method.name} merges weight matrices through their singular vectors, but none of the ${merges.size} merged tensors is 2-D (shapes such as ${JSON.stringify([...merges.values()][0]!.shape)})`,
+      `${ref.name}: ${method.name} merges weight matrices through their singular vectors, but none of the ${merges.size} merged tensors is 2-D (shapes such as ${JSON.stringify([...merges.values()][0]!.shape)})`,
     );
   }
   // Whole-model options cannot vary per tensor.
