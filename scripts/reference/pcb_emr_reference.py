@@ -102,6 +102,12 @@ def main():
         tensors[f'emr_masks.{name}'] = torch.stack(
             [m.reshape(-1) for m in masks[name]]).numpy().astype(np.uint8)
     tensors['emr.rescalers'] = rescalers.numpy()
+    # Each task's model as the official evaluation rebuilds it: θ₀ + unified·mask·rescaler.
+    for t in range(T):
+        for name in SHAPES:
+            base = torch.from_numpy(tensors[f'pool.base.{name}']).double()
+            tensors[f'emr_task{t}.{name}'] = (
+                base + unified[name] * masks[name][t] * rescalers[t]).numpy().astype(np.float32)
     write_safetensors(OUT, tensors, {'pcb': json.dumps(PCB), 'tasks': T,
                                      'order': json.dumps(list(SHAPES))})
     print(f'wrote {OUT} ({os.path.getsize(OUT)} bytes)')

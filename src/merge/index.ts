@@ -22,7 +22,7 @@ export type {
   MergeCheckpoint,
   JobTemplate,
 } from './planning/types';
-export { EMR_MASK_SUFFIX, EMR_RESCALERS } from './executor/modulators';
+export { EMR_MASK_SUFFIX, EMR_RESCALERS, emrTaskTensor } from './executor/modulators';
 export {
   executeMerge,
   RECIPE_FILE_NAME,

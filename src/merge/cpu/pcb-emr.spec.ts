@@ -3,7 +3,7 @@ import { memorySink, memorySinkFolder } from '../../io/sinks';
 import { memorySource } from '../../io/sources';
 import { openSafetensors } from '../../io/safetensors-reader';
 import type { TensorMethodJob } from '../backend';
-import { EMR_MASK_SUFFIX, EMR_RESCALERS } from '../executor/modulators';
+import { EMR_MASK_SUFFIX, EMR_RESCALERS, emrTaskTensor } from '../executor/modulators';
 import { executeMerge } from '../executor/index';
 import { fixtureCheckpoints, fixtureJob, poolNames } from '../methods/fixtures/pool';
 import { readFixture, relativeError } from '../methods/fixtures/read-fixture';
@@ -113,6 +113,21 @@ describe('emr matches the reference implementation of the official emr_merge (fi
     const merged = await openSafetensors(memorySource(folder.files.get('model.safetensors')!, 'o'));
     const w1 = new Float32Array((await merged.readRaw('w1')).slice().buffer);
     expect(relativeError(w1, fixture.f32('emr.w1'))).toBeLessThan(1e-6);
+    // Each task rebuilt from the two files as the official evaluation does.
+    for (const name of names) {
+      const mergedValues = new Float32Array((await merged.readRaw(name)).slice().buffer);
+      const packed = await file.readRaw(`${name}${EMR_MASK_SUFFIX}`);
+      for (let t = 0; t < tasks; t++) {
+        const rebuilt = emrTaskTensor(
+          fixture.f32(`pool.base.${name}`),
+          mergedValues,
+          packed,
+          t,
+          rescalers[t]!,
+        );
+        expect(relativeError(rebuilt, fixture.f32(`emr_task${t}.${name}`))).toBeLessThan(1e-6);
+      }
+    }
   });
 
   it('refuses a modulators file for another method', async () => {

@@ -68,3 +68,28 @@ export class ModulatorWriter {
     return this.writer.abort(reason);
   }
 }
+
+/**
+ * Task t's tensor from the unified model and the modulators file:
+ * θ₀ + λₜ · mₜ ⊙ (merged − θ₀), with mₜ the packed row t of `<name>.emr_mask`
+ * (the official EMR code's `vector_unified · masks[t] · rescalers[t]`, added to θ₀).
+ */
+export function emrTaskTensor(
+  base: Float32Array,
+  merged: Float32Array,
+  masks: Uint8Array,
+  task: number,
+  rescaler: number,
+): Float32Array {
+  const n = base.length;
+  const stride = Math.ceil(n / 8);
+  if (masks.length < (task + 1) * stride) {
+    throw new Error(`EMR masks hold ${masks.length} bytes: no row ${task} for ${n} elements`);
+  }
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const bit = (masks[task * stride + (i >> 3)]! >> (i & 7)) & 1;
+    out[i] = bit ? base[i]! + rescaler * (merged[i]! - base[i]!) : base[i]!;
+  }
+  return out;
+}
