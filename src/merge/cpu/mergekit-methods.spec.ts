@@ -129,6 +129,16 @@ describe('hand-checkable cases', () => {
       2, 4, 0,
     ]);
   });
+  it('multislerp of three models whose unit vectors cancel fails naming the tensor', () => {
+    const models = [
+      [1, 0],
+      [-1, 0],
+      [0, 0],
+    ];
+    expect(() => single('multislerp', null, models)).toThrow(
+      /x: multislerp: the weighted sum of the unit vectors is zero/,
+    );
+  });
   it('passthrough copies, or scales', () => {
     expect(Array.from(single('passthrough', null, [[1, -2]]))).toEqual([1, -2]);
   });

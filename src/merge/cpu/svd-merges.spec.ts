@@ -11,6 +11,7 @@ import { parseRecipe } from '../recipe/parse';
 import { f32Raw } from '../testing';
 import { createCpuBackend, mergeTensorCpu } from './index';
 import { isoCtsSizes, pyRound } from './svd-merges';
+import { tensorMethodProblems } from './tensor-methods';
 
 const fixture = readFixture('./svd_merges.safetensors');
 const params = JSON.parse(fixture.metadata.params!) as Record<string, TensorMethodJob['global']>;
@@ -111,6 +112,19 @@ const recipe = (method: string, tasks: number, parameters = '') =>
     `merge_method: ${method}\nbase_model: base\nmodels:\n${Array.from({ length: tasks }, (_, t) => `  - model: task${t + 1}\n`).join('')}${parameters}`,
     'r.yml',
   ).recipe;
+
+describe('per-tensor checks', () => {
+  it('iso_cts refuses a fraction that leaves a negative common space, naming the tensor', () => {
+    // r = 3, T = 2, fraction 0: c = 3 − round(1.5)·2 = −1.
+    const template = { ...job2x2('iso_cts', [0, 0, 0, 0], [[1], [1]], {}), shape: [3, 4] };
+    template.global = { common_space_fraction: 0 };
+    expect(tensorMethodProblems(template)).toEqual([
+      'w: iso_cts: common_space_fraction 0 leaves no common space for a rank-3 matrix and 2 tasks',
+    ]);
+    template.global = { common_space_fraction: 0.8 };
+    expect(tensorMethodProblems(template)).toEqual([]);
+  });
+});
 
 describe('through the planner and executor', () => {
   it('writes what mergeTensorCpu computes, for every method', async () => {
