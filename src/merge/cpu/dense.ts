@@ -31,7 +31,10 @@ function checkInner(what: string, a: number, b: number): void {
   if (a !== b) throw new Error(`${what}: inner dimensions differ (${a} vs ${b})`);
 }
 
-/** a · b (a: m × k, b: k × n); i-k-j order streams rows of b and of the output. */
+/**
+ * a · b (a: m × k, b: k × n): i-k-j order, four rows of a at a time, so each row of b read
+ * from memory updates four output rows (≈ 2× the one-row loop's speed in V8).
+ */
 export function matmul(a: Mat<Values>, b: Mat<Values>): Mat {
   checkInner('matmul', a.cols, b.rows);
   const { rows: m, cols: k } = a;
@@ -39,11 +42,31 @@ export function matmul(a: Mat<Values>, b: Mat<Values>): Mat {
   const out = new Float64Array(m * n);
   const ad = a.data;
   const bd = b.data;
-  for (let i = 0; i < m; i++) {
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const o0 = i * n;
+    const o1 = o0 + n;
+    const o2 = o1 + n;
+    const o3 = o2 + n;
+    for (let p = 0; p < k; p++) {
+      const s0 = ad[i * k + p]!;
+      const s1 = ad[(i + 1) * k + p]!;
+      const s2 = ad[(i + 2) * k + p]!;
+      const s3 = ad[(i + 3) * k + p]!;
+      const r = p * n;
+      for (let j = 0; j < n; j++) {
+        const x = bd[r + j]!;
+        out[o0 + j] = out[o0 + j]! + s0 * x;
+        out[o1 + j] = out[o1 + j]! + s1 * x;
+        out[o2 + j] = out[o2 + j]! + s2 * x;
+        out[o3 + j] = out[o3 + j]! + s3 * x;
+      }
+    }
+  }
+  for (; i < m; i++) {
     const o = i * n;
     for (let p = 0; p < k; p++) {
       const s = ad[i * k + p]!;
-      if (s === 0) continue;
       const r = p * n;
       for (let j = 0; j < n; j++) out[o + j] = out[o + j]! + s * bd[r + j]!;
     }
@@ -51,7 +74,7 @@ export function matmul(a: Mat<Values>, b: Mat<Values>): Mat {
   return { rows: m, cols: n, data: out };
 }
 
-/** aᵀ · b (a: k × m, b: k × n) without forming aᵀ. */
+/** aᵀ · b (a: k × m, b: k × n) without forming aᵀ; four columns of a at a time. */
 export function matmulTN(a: Mat<Values>, b: Mat<Values>): Mat {
   checkInner('matmulTN', a.rows, b.rows);
   const k = a.rows;
@@ -62,9 +85,26 @@ export function matmulTN(a: Mat<Values>, b: Mat<Values>): Mat {
   const bd = b.data;
   for (let p = 0; p < k; p++) {
     const r = p * n;
-    for (let i = 0; i < m; i++) {
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      const s0 = ad[p * m + i]!;
+      const s1 = ad[p * m + i + 1]!;
+      const s2 = ad[p * m + i + 2]!;
+      const s3 = ad[p * m + i + 3]!;
+      const o0 = i * n;
+      const o1 = o0 + n;
+      const o2 = o1 + n;
+      const o3 = o2 + n;
+      for (let j = 0; j < n; j++) {
+        const x = bd[r + j]!;
+        out[o0 + j] = out[o0 + j]! + s0 * x;
+        out[o1 + j] = out[o1 + j]! + s1 * x;
+        out[o2 + j] = out[o2 + j]! + s2 * x;
+        out[o3 + j] = out[o3 + j]! + s3 * x;
+      }
+    }
+    for (; i < m; i++) {
       const s = ad[p * m + i]!;
-      if (s === 0) continue;
       const o = i * n;
       for (let j = 0; j < n; j++) out[o + j] = out[o + j]! + s * bd[r + j]!;
     }
@@ -72,7 +112,7 @@ export function matmulTN(a: Mat<Values>, b: Mat<Values>): Mat {
   return { rows: m, cols: n, data: out };
 }
 
-/** a · bᵀ (a: m × k, b: n × k): dot products of rows. */
+/** a · bᵀ (a: m × k, b: n × k): dot products of rows, two by two. */
 export function matmulNT(a: Mat<Values>, b: Mat<Values>): Mat {
   checkInner('matmulNT', a.cols, b.cols);
   const m = a.rows;
@@ -81,11 +121,34 @@ export function matmulNT(a: Mat<Values>, b: Mat<Values>): Mat {
   const out = new Float64Array(m * n);
   const ad = a.data;
   const bd = b.data;
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += ad[i * k + p]! * bd[j * k + p]!;
-      out[i * n + j] = s;
+  for (let i = 0; i < m; i += 2) {
+    const two = i + 1 < m;
+    const a0 = i * k;
+    const a1 = two ? a0 + k : a0;
+    for (let j = 0; j < n; j += 2) {
+      const pair = j + 1 < n;
+      const b0 = j * k;
+      const b1 = pair ? b0 + k : b0;
+      let s00 = 0;
+      let s01 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      for (let p = 0; p < k; p++) {
+        const x0 = ad[a0 + p]!;
+        const x1 = ad[a1 + p]!;
+        const y0 = bd[b0 + p]!;
+        const y1 = bd[b1 + p]!;
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
+      }
+      out[i * n + j] = s00;
+      if (pair) out[i * n + j + 1] = s01;
+      if (two) {
+        out[(i + 1) * n + j] = s10;
+        if (pair) out[(i + 1) * n + j + 1] = s11;
+      }
     }
   }
   return { rows: m, cols: n, data: out };
