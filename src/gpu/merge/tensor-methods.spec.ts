@@ -10,7 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TensorMethodJob } from '../../merge/backend';
 import { createCpuBackend } from '../../merge/cpu/index';
 import { gaussian, matmulNT } from '../../merge/cpu/dense';
-import { relativeError } from '../../merge/methods/fixtures/read-fixture';
+import { readFixture, relativeError } from '../../merge/methods/fixtures/read-fixture';
+import { fixtureCheckpoints } from '../../merge/methods/fixtures/pool';
+import { executeMerge } from '../../merge/executor/index';
+import { planMerge } from '../../merge/plan';
+import { parseRecipe } from '../../merge/recipe/parse';
+import { memorySinkFolder } from '../../io/sinks';
+import type { MergeBackend } from '../../merge/backend';
 import { f32Raw } from '../../merge/testing';
 import { requireNodeGpu } from '../testing/node-test-gpu';
 import { createWebGpuBackend } from './webgpu-backend';
@@ -69,5 +75,44 @@ describe('WebGPU = CPU for the SVD merges with device products (1e-5 relative)',
       },
       120_000,
     );
+  }
+});
+
+describe('every catalogue method through executeMerge: WebGPU backend = CPU backend', () => {
+  const fixture = readFixture('./svd_merges.safetensors');
+  const list = (n: number) =>
+    Array.from({ length: n }, (_, t) => `  - model: task${t + 1}\n`).join('');
+  const withBase = (method: string, n: number, extra = '') =>
+    `merge_method: ${method}\nbase_model: base\nmodels:\n${list(n)}${extra}`;
+  const recipes = [
+    withBase('tsv_m', 3),
+    withBase('iso_c', 3),
+    withBase('iso_cts', 3),
+    withBase('cart', 3),
+    withBase('pcb', 3),
+    withBase('emr', 3),
+    withBase('sce', 3, 'parameters: {select_topk: 0.5}\n'),
+    withBase('nearswap', 1, 'parameters: {t: 0.05}\n'),
+    withBase('arcee_fusion', 1),
+    withBase('ram', 3),
+    withBase('ramplus_tl', 3),
+    withBase('nuslerp', 2),
+    withBase('multislerp', 3),
+    `merge_method: karcher\nmodels:\n${list(3)}`,
+    `merge_method: passthrough\nmodels:\n${list(1)}`,
+  ];
+  const run = async (yaml: string, backend: MergeBackend) => {
+    const plan = await planMerge(
+      parseRecipe(yaml, 'r.yml').recipe,
+      await fixtureCheckpoints(fixture),
+    );
+    const folder = memorySinkFolder();
+    await executeMerge(plan, backend, folder);
+    return folder.files.get('model.safetensors')!;
+  };
+  for (const yaml of recipes) {
+    it(yaml.split('\n')[0]!, async () => {
+      expect(await run(yaml, gpu)).toEqual(await run(yaml, createCpuBackend()));
+    });
   }
 });
