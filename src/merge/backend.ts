@@ -13,6 +13,9 @@
  * - the MagnitudeSelector pass protocol is spelled out below (needsAnotherPass closes a pass),
  *   and `MagnitudeSelector.closePass?()` is awaited before needsAnotherPass() when present;
  * - `JobBase.splitRow?` marks a chunk job a backend may split into row ranges.
+ * - `TensorMethodJob` (kind `tensor_method`): the catalogue's whole-tensor methods (SVD
+ *   merges, PCB, EMR, mergekit's newer methods), one kind for all, naming the method and
+ *   carrying its resolved parameters as data.
  */
 import type { FloatDtype } from '../io/types';
 
@@ -151,13 +154,42 @@ export interface ConsensusJob extends JobBase {
   emitTaskModels: boolean;
 }
 
-export type TensorJob = TaskArithmeticJob | LinearJob | SlerpJob | ModelStockJob | ConsensusJob;
+/**
+ * A whole-tensor method of the catalogue (src/merge/cpu/tensor-methods.ts): the method's
+ * registry name and its parameters resolved for this tensor. Never chunked.
+ */
+export interface TensorMethodJob extends JobBase {
+  kind: 'tensor_method';
+  method: string;
+  /** The method takes a base model: the first input is θ₀ (`base`). */
+  hasBase: boolean;
+  base?: RawTensor;
+  models: RawTensor[];
+  global: Record<string, number | boolean | string>;
+  /** One record per model in `models`. */
+  perModel: Record<string, number | boolean | string>[];
+}
+
+export type TensorJob =
+  TaskArithmeticJob | LinearJob | SlerpJob | ModelStockJob | ConsensusJob | TensorMethodJob;
+
+/** EMR's per-task modulators of one tensor (src/merge/cpu/emr.ts). */
+export interface EmrModulators {
+  /** T packed 1-bit masks, ceil(numel/8) bytes each (bit i in byte i >> 3, LSB first). */
+  masks: Uint8Array;
+  /** Per task: mean |τₜ| and mean |mₜ ⊙ τ_uni| over this tensor (the rescalers' terms). */
+  taskMeans: number[];
+  maskedMeans: number[];
+}
 
 export interface TensorResult {
   /** Fresh values owned by the executor (it may hand them to the sink without a copy). */
   merged: Float32Array;
   /** Only for consensus jobs with emitTaskModels. */
   taskModels?: Float32Array[];
+  /** Only for EMR jobs: the tensor's per-task masks and rescaler terms. */
+  emr?: EmrModulators;
+
   /**
    * NaN / ±∞ values in `merged`, when the backend counted them on the way (the CPU SIMD
    * path); the executor counts them itself otherwise (a JS pass over every output).

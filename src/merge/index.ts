@@ -41,6 +41,7 @@ export type {
   MergeCheckpoint,
   JobTemplate,
 } from './planning/types';
+export { EMR_MASK_SUFFIX, EMR_RESCALERS, emrTaskTensor } from './executor/modulators';
 export {
   executeMerge,
   RECIPE_FILE_NAME,

@@ -30,7 +30,7 @@ import {
 } from './planning/types';
 import { checkRecipe } from './recipe/check';
 import { parseDtypeName } from './recipe/dtype';
-import { resolveParams, taskModels } from './recipe/resolve';
+import { resolveParams, taskModels, usesBase } from './recipe/resolve';
 import type { Recipe } from './recipe/types';
 import { getMethod } from './registry';
 
@@ -53,14 +53,14 @@ export async function planMerge(
   const warnings: string[] = [];
 
   const taskKeys = taskModels(recipe, method).map((m) => m.model);
-  const baseKey = method.needsBase ? recipe.baseModel : undefined;
+  const baseKey = usesBase(recipe, method) ? recipe.baseModel : undefined;
   const inputKeys = baseKey === undefined ? taskKeys : [baseKey, ...taskKeys];
   for (const key of inputKeys) {
     if (!checkpoints.has(key)) problems.push(`model "${key}": no checkpoint was opened for it`);
   }
   if (problems.length > 0) throw new MergePlanError(problems);
   if (
-    !method.needsBase &&
+    baseKey === undefined &&
     recipe.baseModel !== undefined &&
     !inputKeys.includes(recipe.baseModel)
   ) {
@@ -152,6 +152,7 @@ export async function planMerge(
       layerIndex,
       numLayers,
       seed,
+      hasBase: baseKey !== undefined,
     });
     problems.push(...built.problems);
     if (!built.job) continue;
@@ -171,6 +172,15 @@ export async function planMerge(
     });
   }
 
+  if (
+    method.requires2d &&
+    merges.size > 0 &&
+    ![...merges.values()].some((s) => s.shape.length === 2)
+  ) {
+    problems.push(
+      `${ref.name}: ${method.name} merges weight matrices through their singular vectors, but none of the ${merges.size} merged tensors is 2-D (shapes such as ${JSON.stringify([...merges.values()][0]!.shape)})`,
+    );
+  }
   // Whole-model options cannot vary per tensor.
   const passes: PassKind[] = [];
   let modelScope: MergePlan['modelScope'];

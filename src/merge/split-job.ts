@@ -76,5 +76,8 @@ export function jobRange(job: TensorJob, begin: number, end: number): TensorJob 
     case 'model_stock':
     case 'consensus':
       return { ...job, ...common, base: range(job.base), models: job.models.map(range) };
+    case 'tensor_method':
+      // Whole-tensor jobs are never marked splitRow (jobRanges keeps them whole).
+      return job;
   }
 }

@@ -10,6 +10,7 @@ import { GpuRuntime } from '../runtime/runtime';
 import { GpuMagnitudeSelector } from './magnitude-selector';
 import { gpuConsensus, gpuLinear, gpuModelStock, gpuSlerp } from './other-merges';
 import { TaskArithmeticRun } from './task-arithmetic';
+import { gpuTensorMethod } from './tensor-methods';
 
 export interface WebGpuBackendOptions {
   /**
@@ -104,6 +105,8 @@ export function createWebGpuBackend(
         return { merged: await gpuModelStock(rt, job) };
       case 'consensus':
         return gpuConsensus(rt, job);
+      case 'tensor_method':
+        return gpuTensorMethod(rt, job);
     }
   }
 

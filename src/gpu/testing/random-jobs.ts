@@ -53,7 +53,8 @@ export function randomTensors(s: TensorSetSpec): { base: RawTensor; models: RawT
   return { base: encode(base, dtype(0)), models };
 }
 
-export type JobKind = TensorJob['kind'];
+/** The kinds with WebGPU kernels (tensor_method jobs run on the CPU reference). */
+export type JobKind = Exclude<TensorJob['kind'], 'tensor_method'>;
 
 export interface JobSpec extends TensorSetSpec {
   kind: JobKind;

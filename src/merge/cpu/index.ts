@@ -10,6 +10,7 @@ import { mergeSlerp } from './slerp';
 import { F32Scratch } from './scratch';
 import { mergeConsensus } from './tall';
 import { taskArithmeticResult, taskArithmeticSignSum } from './task-arithmetic';
+import { mergeTensorMethod } from './tensor-methods';
 
 /** `scratch`: storage reused from job to job for the per-model deltas (the backend's own). */
 export function mergeTensorCpu(job: TensorJob, scratch?: F32Scratch): TensorResult {
@@ -24,6 +25,8 @@ export function mergeTensorCpu(job: TensorJob, scratch?: F32Scratch): TensorResu
       return { merged: mergeModelStock(job) };
     case 'consensus':
       return mergeConsensus(job);
+    case 'tensor_method':
+      return mergeTensorMethod(job);
   }
 }
 

@@ -36,6 +36,8 @@ export function isElementwise(_plan: MergePlan, step: MergeStep, taskOutputs: bo
     case 'slerp':
     case 'model_stock':
       return true;
+    case 'tensor_method':
+      return false;
   }
 }
 

@@ -29,6 +29,7 @@ import {
   tensorStatistics,
   type TensorStatistics,
 } from './tensor-statistics';
+import { ModulatorWriter } from './modulators';
 import { isSinkFolder, openOutput, type MergeOutput } from './output';
 
 export interface ExecuteOptions {
@@ -44,6 +45,8 @@ export interface ExecuteOptions {
    * θ₀ + mₜ⊙τ_MTL (merged tensors), its own task-specific tensors and the non-float copies.
    */
   taskModelOutputs?: (SinkFolder | ByteSink)[];
+  /** EMR only: one safetensors file of per-task masks and rescalers (modulators.ts). */
+  modulatorOutput?: ByteSink;
 }
 
 export interface MergeSummary {
@@ -56,6 +59,8 @@ export interface MergeSummary {
   seconds: number;
   thresholds?: number[];
   majoritySign?: number;
+  /** EMR with a modulator output: the per-task rescalers written there. */
+  emrRescalers?: number[];
 }
 
 function countNonFinite(values: Float32Array): number {
@@ -144,7 +149,10 @@ export async function executeMerge(
   const inTask = (step: PlanStep, t: number) =>
     step.kind === 'merge' || step.reason !== 'task-specific' || step.from === taskKeys[t];
   const outputs: MergeOutput[] = [];
+  let modulators: ModulatorWriter | undefined;
   try {
+    if (options.modulatorOutput)
+      modulators = new ModulatorWriter(options.modulatorOutput, plan, taskKeys);
     outputs.push(openOutput(target, specs, recipeYaml, options.maxShardBytes));
     taskTargets.forEach((tt, t) => {
       const taskSpecs = specs.filter((_, i) => inTask(plan.steps[i]!, t));
@@ -152,6 +160,7 @@ export async function executeMerge(
     });
   } catch (e) {
     await abortTargets([target, ...taskTargets]);
+    if (options.modulatorOutput) await options.modulatorOutput.abort().catch(() => undefined);
     throw e;
   }
   const output = outputs[0]!;
@@ -192,6 +201,7 @@ export async function executeMerge(
   };
   let bytesWritten = 0;
   let nonFinite = 0;
+  let emrRescalers: number[] | undefined;
   try {
     if (plan.modelScope) {
       const { densities, totalElements } = plan.modelScope;
@@ -305,6 +315,7 @@ export async function executeMerge(
         continue;
       }
       const bytes = chunk;
+      if (modulators) await modulators.add(step.name, result.emr);
       for (let t = 0; t < taskTargets.length; t++) {
         const values = result.taskModels?.[t];
         if (!values || values.length !== step.numel) {
@@ -317,10 +328,12 @@ export async function executeMerge(
     }
     await writing;
     throwIfAborted(options.signal);
+    if (modulators) emrRescalers = Array.from(await modulators.finish());
     for (const o of outputs) await o.finish();
   } catch (e) {
     await writing.catch(() => undefined);
     await Promise.all(outputs.map((o) => o.abort(e)));
+    await modulators?.abort(e).catch(() => undefined);
     throw e;
   }
   progress.finish();
@@ -333,6 +346,7 @@ export async function executeMerge(
     seconds: (performance.now() - started) / 1000,
     ...(state.thresholds ? { thresholds: state.thresholds } : {}),
     ...(plan.needsMajoritySign ? { majoritySign: state.majoritySign } : {}),
+    ...(emrRescalers ? { emrRescalers } : {}),
   };
 }
 

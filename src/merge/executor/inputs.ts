@@ -98,6 +98,10 @@ export function attachInputs(step: MergeStep, raws: RawTensor[], state: RunState
       return { ...job, base: raws[0]!, models: raws.slice(1) };
     case 'linear':
       return { ...job, models: raws };
+    case 'tensor_method':
+      return job.hasBase
+        ? { ...job, base: raws[0]!, models: raws.slice(1) }
+        : { ...job, models: raws };
     case 'slerp':
       return { ...job, a: raws[0]!, b: raws[1]! };
   }

@@ -28,7 +28,14 @@ export interface ParamSpec {
   studioOnly?: boolean;
 }
 
-export type MethodKind = 'task_arithmetic' | 'linear' | 'slerp' | 'model_stock' | 'consensus';
+export type MethodKind =
+  | 'task_arithmetic'
+  | 'linear'
+  | 'slerp'
+  | 'model_stock'
+  | 'consensus'
+  /** A whole-tensor method of the catalogue, computed by src/merge/cpu/tensor-methods.ts. */
+  | 'tensor_method';
 
 /** Settings of the generalized task-arithmetic engine (the METHODS.md family table). */
 export interface FamilySettings {
@@ -45,9 +52,21 @@ export interface MethodDefinition {
   family?: FamilySettings;
   /** True when a base model (θ₀) is required. */
   needsBase: boolean;
+  /**
+   * The method takes a base model when the recipe names one (mergekit's nuslerp and
+   * multislerp: task vectors from it), and plain models otherwise (recipe/resolve usesBase).
+   */
+  optionalBase?: boolean;
   /** Number of non-base models allowed. */
   minModels: number;
   maxModels?: number;
   globalParams: ParamSpec[];
   modelParams: ParamSpec[];
+  /**
+   * The method works on weight matrices (SVD merges): other tensors get a fallback (the
+   * mean task vector), and a model without any 2-D merged tensor is refused.
+   */
+  requires2d?: boolean;
+  /** mergekit has no such method: a recipe using it cannot run there (studio-only). */
+  studioOnly?: boolean;
 }

@@ -70,7 +70,7 @@ describe('CPU backend in a worker thread', () => {
             ? [job.a, job.b]
             : job.kind === 'linear'
               ? job.models
-              : [job.base, ...job.models];
+              : [job.base!, ...job.models];
         if (inputs.every((r) => r.bytes.buffer instanceof SharedArrayBuffer)) seen.sharedInputs++;
         const result = await worker.mergeTensor(job);
         if (job.output && result.merged === job.output) seen.outputsInPlace++;

@@ -58,12 +58,13 @@ function transferable(job: TensorJob): { job: TensorJob; buffers: ArrayBuffer[] 
   if (job.kind === 'slerp') {
     out = { ...job, a: owned(job.a), b: owned(job.b) };
     raws = [out.a, out.b];
-  } else if (job.kind === 'linear') {
+  } else if (job.kind === 'linear' || (job.kind === 'tensor_method' && !job.base)) {
     out = { ...job, models: job.models.map(owned) };
     raws = out.models;
   } else {
-    out = { ...job, base: owned(job.base), models: job.models.map(owned) };
-    raws = [out.base, ...out.models];
+    const base = owned(job.base!);
+    out = { ...job, base, models: job.models.map(owned) };
+    raws = [base, ...out.models];
   }
   // An output array in shared memory is filled in place; any other stays here.
   if (out.output && !isSharedBuffer(out.output.buffer)) delete out.output;

@@ -3,6 +3,7 @@ import type { RescaleMode, ZeroSignRule } from '../backend';
 import { linesScale } from '../layers';
 import type { MethodDefinition, ParamValue } from '../methods/types';
 import type { ResolvedParams } from '../recipe/resolve';
+import { tensorMethodProblems } from '../cpu/tensor-methods';
 import type { JobTemplate } from './types';
 
 const num = (v: ParamValue | undefined, fallback: number) => (typeof v === 'number' ? v : fallback);
@@ -16,6 +17,8 @@ export interface TensorContext {
   layerIndex: number | null;
   numLayers: number;
   seed: number;
+  /** The merge takes θ₀ from a base model (the first input). */
+  hasBase: boolean;
 }
 
 /** Builds the job template, or returns the problems with these parameter values. */
@@ -97,5 +100,17 @@ export function buildJobTemplate(
         },
         problems,
       };
+    case 'tensor_method': {
+      const job: JobTemplate = {
+        kind: 'tensor_method',
+        ...head,
+        method: method.name,
+        hasBase: t.hasBase,
+        global: p.global,
+        perModel: p.models,
+      };
+      problems.push(...tensorMethodProblems(job));
+      return { job, problems };
+    }
   }
 }

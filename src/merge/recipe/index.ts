@@ -2,7 +2,13 @@ export type { ConditionalSetting, ParamSetting, ParamSettings, Recipe, RecipeMod
 export { RecipeError } from './types';
 export { parseRecipe, type ParsedRecipe } from './parse';
 export { recipeToObject, recipeToYaml } from './serialize';
-export { resolveParams, resolveSetting, taskModels, type ResolvedParams } from './resolve';
+export {
+  resolveParams,
+  resolveSetting,
+  taskModels,
+  usesBase,
+  type ResolvedParams,
+} from './resolve';
 export { validateParams, type ParamIssue } from './validate';
 export { checkRecipe } from './check';
 export { parseDtypeName, dtypeToRecipeName } from './dtype';

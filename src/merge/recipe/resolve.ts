@@ -50,12 +50,20 @@ export interface ResolvedParams {
   models: Record<string, ParamValue>[];
 }
 
-/** The models a method combines: all models but the base when the method needs a base. */
+/**
+ * Whether this recipe's merge takes θ₀ from base_model: always for methods that need one,
+ * and for methods whose base is optional (nuslerp, multislerp) when the recipe names one.
+ */
+export function usesBase(recipe: Recipe, method: MethodDefinition): boolean {
+  return method.needsBase || (method.optionalBase === true && recipe.baseModel !== undefined);
+}
+
+/** The models a method combines: all models but the base when the merge uses a base. */
 export function taskModels(
   recipe: Recipe,
   method: MethodDefinition = getMethod(recipe.mergeMethod),
 ): RecipeModel[] {
-  if (!method.needsBase || recipe.baseModel === undefined) return recipe.models;
+  if (!usesBase(recipe, method) || recipe.baseModel === undefined) return recipe.models;
   return recipe.models.filter((m) => m.model !== recipe.baseModel);
 }
 

@@ -1,0 +1,60 @@
+/**
+ * The SVD merges' device products against the CPU reference (dense.ts, float64) on the same
+ * inputs: a·x and aᵀ·y with the matrix split into several row blocks, and the randomised top-k
+ * SVD with its products on the device.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gaussian, matmul, matmulTN, type Mat } from '../../merge/cpu/dense';
+import { reconstruct, topSvd, topSvdWith } from '../../merge/cpu/svd';
+import { readFixture, relativeError } from '../../merge/methods/fixtures/read-fixture';
+import { requireNodeGpu } from '../testing/node-test-gpu';
+import { GpuMatrix } from './matmul';
+import { createWebGpuBackend } from './webgpu-backend';
+
+let gpu: ReturnType<typeof createWebGpuBackend>;
+beforeAll(async () => {
+  // 2 KiB bindings: a 37 × 53 f32 matrix (7.8 KiB) lives in 4 row blocks.
+  gpu = createWebGpuBackend(await requireNodeGpu(), { maxBindingBytes: 2048 });
+});
+afterAll(() => gpu?.dispose());
+
+const f32 = (m: Mat): Mat<Float32Array> => ({ ...m, data: Float32Array.from(m.data) });
+
+describe('GpuMatrix', () => {
+  it('a·x and aᵀ·y match the float64 CPU products within 1e-5 relative', async () => {
+    const a = f32(gaussian(37, 53, 1));
+    const x = gaussian(53, 11, 2);
+    const y = gaussian(37, 5, 3);
+    const g = new GpuMatrix(gpu.runtime, a.data, 37, 53);
+    try {
+      expect(relativeError((await g.times(x)).data, matmul(a, x).data)).toBeLessThan(1e-5);
+      expect(relativeError((await g.transposeTimes(y)).data, matmulTN(a, y).data)).toBeLessThan(
+        1e-5,
+      );
+    } finally {
+      await g.dispose();
+    }
+  });
+});
+
+describe('topSvdWith the device products', () => {
+  it('gives the CPU range finder’s top 8 triplets of the fixture matrix', async () => {
+    const fixture = readFixture('./svd_merges.safetensors');
+    const t = fixture.get('svd.decaying');
+    const a: Mat<Float32Array> = {
+      rows: t.shape[0]!,
+      cols: t.shape[1]!,
+      data: fixture.f32('svd.decaying'),
+    };
+    const options = { exactMaxRank: 0 };
+    const cpu = topSvd(a, 8, options);
+    const onGpu = await topSvdWith(
+      a,
+      8,
+      () => new GpuMatrix(gpu.runtime, a.data, a.rows, a.cols),
+      options,
+    );
+    expect(relativeError(onGpu.s, cpu.s)).toBeLessThan(1e-5);
+    expect(relativeError(reconstruct(onGpu).data, reconstruct(cpu).data)).toBeLessThan(1e-5);
+  });
+});

@@ -1,0 +1,43 @@
+import { weightParam } from './params';
+import type { MethodDefinition } from './types';
+
+export const pcb: MethodDefinition = {
+  name: 'pcb',
+  prettyName: 'PCB (parameter competition balancing)',
+  paper: 'https://arxiv.org/abs/2410.02396',
+  description:
+    'Scores every entry by its importance within its task (intra-balance) and its agreement with the other tasks (inter-balance), keeps the top pcb_ratio of each task, and takes the score-weighted mean (per tensor).',
+  kind: 'tensor_method',
+  needsBase: true,
+  minModels: 2,
+  studioOnly: true,
+  globalParams: [
+    {
+      name: 'pcb_ratio',
+      type: 'number',
+      default: 0.1,
+      min: 0,
+      max: 1,
+      step: 0.01,
+      help: 'Share of each task vector kept by its balancing score (official default 0.1; the vision runs use 0.05).',
+      studioOnly: true,
+    },
+    {
+      name: 'clamp_ratio',
+      type: 'number',
+      default: 0.0001,
+      min: 0,
+      max: 0.5,
+      sliderMax: 0.05,
+      step: 0.0001,
+      help: 'Magnitudes are clamped to their [q, 1 − q] quantiles first (official 1e-4; the vision script uses 0.01).',
+      studioOnly: true,
+    },
+  ],
+  modelParams: [
+    {
+      ...weightParam,
+      help: 'λₜ: scale of this task’s clamped vector (official vision runs: 1.2).',
+    },
+  ],
+};
