@@ -8,7 +8,7 @@ import { openCheckpointPath } from '../../io/node';
 import { poolFiles, poolKey } from '../../merge/testing-pool';
 import { runCli } from '../run';
 import { commands } from './index';
-import { parseSize, runMerge, taskFolderName } from './merge';
+import { parseSize, progressLine, runMerge, taskFolderName } from './merge';
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
@@ -248,5 +248,14 @@ describe('merge command (spawned)', () => {
     expect(bad.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^error: .*missing\.yml: no such file or directory$/),
     ]);
+  });
+});
+
+describe('merge progress line', () => {
+  it('gives an ETA only once a tenth of the steps is done', () => {
+    const at = (done: number) =>
+      progressLine({ status: 'progress', task: 'merge', done, total: 78, eta: 551 });
+    expect(at(1)).toBe('merge: 1/78 tensor steps');
+    expect(at(8)).toBe('merge: 8/78 tensor steps, ETA 9m11s');
   });
 });

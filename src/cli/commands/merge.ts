@@ -27,6 +27,7 @@ import {
   planMerge,
   RecipeError,
   taskModels,
+  usesBase,
   getMethod,
   type MergeBackend,
 } from '../../merge';
@@ -83,7 +84,9 @@ export function progressLine(p: Progress): string | undefined {
     ? `, ${formatBytes(p.bytes ?? 0)}/${formatBytes(p.totalBytes)} read`
     : '';
   const rate = p.rate !== undefined && p.totalBytes ? `, ${formatBytes(p.rate)}/s` : '';
-  const eta = p.eta !== undefined ? `, ETA ${formatSeconds(p.eta)}` : '';
+  // The first steps' rate says little (a 1 s merge printed "ETA 9m11s"): an ETA once a tenth is done.
+  const eta =
+    p.eta !== undefined && p.done * 10 >= p.total ? `, ETA ${formatSeconds(p.eta)}` : '';
   return `merge: ${p.done}/${p.total} tensor steps${bytes}${rate}${eta}`;
 }
 
@@ -233,7 +236,7 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
   }
   const keys = [
     ...new Set([
-      ...(method.needsBase && recipe.baseModel ? [recipe.baseModel] : []),
+      ...(usesBase(recipe, method) && recipe.baseModel ? [recipe.baseModel] : []),
       ...taskModels(recipe, method).map((m) => m.model),
     ]),
   ];

@@ -4,9 +4,9 @@
  * SVD with its products on the device.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gaussian, matmul, matmulTN, type Mat } from '../../merge/cpu/dense';
-import { reconstruct, topSvd, topSvdWith } from '../../merge/cpu/svd';
-import { readFixture, relativeError } from '../../merge/methods/fixtures/read-fixture';
+import { gaussian, matmul, matmulTN, type Mat } from '../../merge';
+import { reconstruct, topSvd, topSvdWith } from '../../merge';
+import { readFixture, relativeError } from '../../merge/testing-read-fixture';
 import { requireNodeGpu } from '../testing/node-test-gpu';
 import { GpuMatrix } from './matmul';
 import { createWebGpuBackend } from './webgpu-backend';

@@ -6,7 +6,7 @@
  * accumulate in f32 on the device; aᵀ·y adds the blocks' partial products in float64 here.
  * The CPU twin is src/merge/cpu/dense.ts (matmul / matmulTN, float64 throughout).
  */
-import { zeros, type Mat } from '../../merge/cpu/dense';
+import { zeros, type Mat } from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
 import { UniformWriter } from './encode';
 

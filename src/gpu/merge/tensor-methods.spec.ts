@@ -7,16 +7,16 @@
  * (noise 1e-6) between f32 device and f64 host products.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TensorMethodJob } from '../../merge/backend';
-import { createCpuBackend } from '../../merge/cpu/index';
-import { gaussian, matmulNT } from '../../merge/cpu/dense';
-import { readFixture, relativeError } from '../../merge/methods/fixtures/read-fixture';
-import { fixtureCheckpoints } from '../../merge/methods/fixtures/pool';
-import { executeMerge } from '../../merge/executor/index';
-import { planMerge } from '../../merge/plan';
-import { parseRecipe } from '../../merge/recipe/parse';
-import { memorySinkFolder } from '../../io/sinks';
-import type { MergeBackend } from '../../merge/backend';
+import type { TensorMethodJob } from '../../merge';
+import { createCpuBackend } from '../../merge';
+import { gaussian, matmulNT } from '../../merge';
+import { readFixture, relativeError } from '../../merge/testing-read-fixture';
+import { fixtureCheckpoints } from '../../merge/testing-fixture-pool';
+import { executeMerge } from '../../merge';
+import { planMerge } from '../../merge';
+import { parseRecipe } from '../../merge';
+import { memorySinkFolder } from '../../io';
+import type { MergeBackend } from '../../merge';
 import { f32Raw } from '../../merge/testing';
 import { requireNodeGpu } from '../testing/node-test-gpu';
 import { createWebGpuBackend } from './webgpu-backend';

@@ -5,12 +5,12 @@
  * Iso-CTS ask for (svd-merges.ts SvdRequest.exact), Iso-C's full SVD and the other methods —
  * is the CPU reference's code, so those results are the CPU's bit for bit.
  */
-import type { TensorMethodJob, TensorResult } from '../../merge/backend';
-import { mergeTensorCpu } from '../../merge/cpu/index';
-import { topSvdWith } from '../../merge/cpu/svd';
-import { cartSteps, type SvdSteps } from '../../merge/cpu/svd-merges';
-import type { Svd } from '../../merge/cpu/svd';
-import { methodInputs } from '../../merge/cpu/tensor-methods';
+import type { TensorMethodJob, TensorResult } from '../../merge';
+import { mergeTensorCpu } from '../../merge';
+import { topSvdWith } from '../../merge';
+import { cartSteps, type SvdSteps } from '../../merge';
+import type { Svd } from '../../merge';
+import { methodInputs } from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
 import { GpuMatrix } from './matmul';
 

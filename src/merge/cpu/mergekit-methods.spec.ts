@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TensorMethodJob } from '../backend';
-import { fixtureCheckpoints, fixtureJob, poolNames } from '../methods/fixtures/pool';
-import { readFixture, relativeError } from '../methods/fixtures/read-fixture';
+import { fixtureCheckpoints, fixtureJob, poolNames } from '../testing-fixture-pool';
+import { readFixture, relativeError } from '../testing-read-fixture';
 import { planMerge } from '../plan';
 import { parseRecipe } from '../recipe/parse';
 import { f32Raw } from '../testing';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { memorySink, memorySinkFolder } from '../../io/sinks';
-import { memorySource } from '../../io/sources';
-import { openSafetensors } from '../../io/safetensors-reader';
+import { memorySink, memorySinkFolder } from '../../io';
+import { memorySource } from '../../io';
+import { openSafetensors } from '../../io';
 import type { TensorMethodJob } from '../backend';
 import { EMR_MASK_SUFFIX, EMR_RESCALERS, emrTaskTensor } from '../executor/modulators';
 import { executeMerge } from '../executor/index';
-import { fixtureCheckpoints, fixtureJob, poolNames } from '../methods/fixtures/pool';
-import { readFixture, relativeError } from '../methods/fixtures/read-fixture';
+import { fixtureCheckpoints, fixtureJob, poolNames } from '../testing-fixture-pool';
+import { readFixture, relativeError } from '../testing-read-fixture';
 import { planMerge } from '../plan';
 import { parseRecipe } from '../recipe/parse';
 import { f32Raw } from '../testing';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { memorySinkFolder } from '../../io/sinks';
-import { memorySource } from '../../io/sources';
-import { openSafetensors } from '../../io/safetensors-reader';
+import { memorySinkFolder } from '../../io';
+import { memorySource } from '../../io';
+import { openSafetensors } from '../../io';
 import type { TensorMethodJob } from '../backend';
 import { executeMerge } from '../executor/index';
-import { checkpointsOf, fixtureCheckpoints, fixtureJob, poolNames } from '../methods/fixtures/pool';
-import { readFixture, relativeError } from '../methods/fixtures/read-fixture';
+import { checkpointsOf, fixtureCheckpoints, fixtureJob, poolNames } from '../testing-fixture-pool';
+import { readFixture, relativeError } from '../testing-read-fixture';
 import { planMerge } from '../plan';
 import { parseRecipe } from '../recipe/parse';
 import { f32Raw } from '../testing';

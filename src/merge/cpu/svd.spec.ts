@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFixture, relativeError } from '../methods/fixtures/read-fixture';
+import { readFixture, relativeError } from '../testing-read-fixture';
 import { matmulTN, type Mat } from './dense';
 import { gaussian } from './dense';
 import { exactSvd, gramSvd, librarySvd, polarFactor, reconstruct, topSvd } from './svd';

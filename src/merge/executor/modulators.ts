@@ -5,8 +5,8 @@
  * Task t's model is θ₀ + rescalers[t] · mask_t ⊙ (merged − θ₀); the metadata lists the
  * tasks in order. Written as the merge streams: one tensor's masks at a time.
  */
-import type { TensorSpec } from '../../io/safetensors-writer';
-import { SafetensorsWriter } from '../../io/safetensors-writer';
+import type { TensorSpec } from '../../io';
+import { SafetensorsWriter } from '../../io';
 import type { ByteSink } from '../../io/types';
 import type { EmrModulators } from '../backend';
 import type { MergePlan, MergeStep } from '../planning/types';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { memorySink, memorySinkFolder } from '../../io/sinks';
+import { memorySink, memorySinkFolder } from '../../io';
 import { createCpuBackend } from '../cpu/index';
 import { executeMerge } from '../executor/index';
-import { fixtureCheckpoints } from '../methods/fixtures/pool';
-import { readFixture } from '../methods/fixtures/read-fixture';
+import { fixtureCheckpoints } from '../testing-fixture-pool';
+import { readFixture } from '../testing-read-fixture';
 import { planMerge } from '../plan';
 import { parseRecipe } from '../recipe/parse';
 import { createCpuWorkerBackend } from './cpu-worker-backend';

@@ -4,7 +4,7 @@
  * Cancelling aborts the output, so no half-written file remains.
  */
 import { memorySink, writableStreamSink, type ByteSink, type Checkpoint } from '../../io';
-import { executeMerge, getMethod, planMerge, taskModels } from '../../merge';
+import { executeMerge, getMethod, planMerge, taskModels, usesBase } from '../../merge';
 import type { CheckpointRegistry } from '../checkpoints/registry';
 import type { MergeOutcome, Methods } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
@@ -19,7 +19,7 @@ export function inputsOf(
 ): Map<string, Checkpoint> {
   const method = getMethod(recipe.mergeMethod);
   const wanted = taskModels(recipe, method).map((m) => m.model);
-  if (method.needsBase && recipe.baseModel) wanted.push(recipe.baseModel);
+  if (usesBase(recipe, method) && recipe.baseModel) wanted.push(recipe.baseModel);
   const map = new Map<string, Checkpoint>();
   for (const name of wanted) {
     const found = registry.byName(name);
