@@ -85,8 +85,7 @@ export function progressLine(p: Progress): string | undefined {
     : '';
   const rate = p.rate !== undefined && p.totalBytes ? `, ${formatBytes(p.rate)}/s` : '';
   // The first steps' rate says little (a 1 s merge printed "ETA 9m11s"): an ETA once a tenth is done.
-  const eta =
-    p.eta !== undefined && p.done * 10 >= p.total ? `, ETA ${formatSeconds(p.eta)}` : '';
+  const eta = p.eta !== undefined && p.done * 10 >= p.total ? `, ETA ${formatSeconds(p.eta)}` : '';
   return `merge: ${p.done}/${p.total} tensor steps${bytes}${rate}${eta}`;
 }
 
