@@ -170,7 +170,8 @@ export function generateClipPool(
     const tuned = new Map<string, NamedArray>();
     for (const name of clipVisionTensorShapes(config).keys()) {
       const b = base.get(name)!;
-      const data = Float32Array.from(b.data, (v) => v + scale * 0.02 * move.normal());
+      const data = new Float32Array(b.data.length);
+      for (let i = 0; i < data.length; i++) data[i] = b.data[i]! + scale * 0.02 * move.normal();
       tuned.set(name, { shape: b.shape, data });
     }
     finetunes.set(task, tuned);
