@@ -45,6 +45,8 @@ export interface BuildOptions {
   resume: boolean;
   scale: ZooScale;
   log?: (line: string) => void;
+  /** Development probes only (not on the command line): fields that replace the scale's. */
+  planOverrides?: Partial<ZooPlan>;
 }
 
 export class ZooBuildError extends Error {
@@ -252,7 +254,7 @@ export async function buildClipZoo(options: BuildOptions): Promise<void> {
   if (!(await tf.setBackend('wasm')))
     throw new ZooBuildError('the tfjs wasm backend did not start');
   await tf.ready();
-  const plan = zooPlan(options.scale);
+  const plan = { ...zooPlan(options.scale), ...options.planOverrides };
   const ctx: Ctx = {
     ...options,
     plan,
