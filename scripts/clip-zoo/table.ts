@@ -3,7 +3,8 @@
  * the issue-17 acceptance table of a built CLIP zoo, every number from the project's own CLI
  * (so it measures what a user gets): zero-shot (the base + heads from class names), individual
  * fine-tunes, weight averaging (task arithmetic with λ = 1/T, which is the mean of the
- * fine-tunes), task arithmetic λ = 0.3, TIES (FusionBench form: density 0.2, λ = 0.3), and
+ * fine-tunes), task arithmetic λ = 0.3, TIES (FusionBench form: model-scope top 20%, majority zero
+ * sign, disjoint sum, λ = 0.3), and
  * task-/layer-wise AdaMerging and AdaMerging++ (`adamerge`, 500 steps as the paper). Merges go
  * through `merge` with the text side, projections and logit scale task-specific (copied from
  * the base), then `eval --json`. Prints the table and the acceptance checks.
@@ -214,7 +215,15 @@ export async function clipZooTable(options: Options): Promise<Map<string, Accura
   log('TIES');
   rows.set(
     'TIES',
-    await mergeAndEval(zoo, 'ties', 'ties', '{ lambda: 0.3 }', '{ weight: 1, density: 0.2 }'),
+    await mergeAndEval(
+      zoo,
+      'ties',
+      'ties',
+      // FusionBench's form (src/eval/simple-merge.ts): top 20% over the whole tower, an exact
+      // 0 takes the majority sign, agreeing entries summed (not averaged), λ = 0.3.
+      '{ normalize: false, lambda: 0.3, density: 0.2, trim_scope: model, zero_sign: majority, disjoint: sum }',
+      '{ weight: 1 }',
+    ),
   );
   const images = manifest.plan.testPerTask;
   for (const mode of ['task', 'layer'] as const) {
