@@ -126,11 +126,16 @@ async function pretrainBase(ctx: Ctx): Promise<void> {
   const sources = pretrainSources(ctx.tasks);
   const images: RgbImage[] = [];
   const captions: string[] = [];
+  const concepts: string[] = [];
+  const groups = sources.map(() => [] as number[]);
   for (let i = 0; i < plan.pretrainPairs; i++) {
     const { task, index } = pretrainSlot(i, sources);
     const { label, image } = task.sample('pretrain', index, ctx.seed, plan.imageSize);
+    const { text, concept } = captionFor(task, label, i, ctx.seed);
     images.push(image);
-    captions.push(captionFor(task, label, i, ctx.seed));
+    captions.push(text);
+    concepts.push(concept);
+    groups[sources.indexOf(task)]!.push(i);
   }
   const tokenizerJson = buildClipTokenizerJson(
     tokenizerCorpus(ctx.tasks, captions),
@@ -145,12 +150,12 @@ async function pretrainBase(ctx: Ctx): Promise<void> {
   const cfg = parseClipConfig(configJson, 'config.json');
   const encoded = tokenizer.encode(captions, plan.context);
   const keyOf = new Map<string, number>();
-  const captionKeys = Int32Array.from(captions, (c) => {
+  const captionKeys = Int32Array.from(concepts, (c) => {
     if (!keyOf.has(c)) keyOf.set(c, keyOf.size);
     return keyOf.get(c)!;
   });
   ctx.log(
-    `pretraining mixture: ${images.length} pairs, ${keyOf.size} distinct captions, vocabulary ${tokenizer.vocabSize}`,
+    `pretraining mixture: ${images.length} pairs, ${keyOf.size} concepts, vocabulary ${tokenizer.vocabSize}`,
   );
   const trained = await pretrainClip(
     initClipParams(cfg, ctx.seed),
@@ -161,6 +166,7 @@ async function pretrainBase(ctx: Ctx): Promise<void> {
       mask: encoded.attentionMask,
       context: plan.context,
       captionKeys,
+      groups: groups.map((g) => Int32Array.from(g)),
     },
     {
       steps: plan.pretrainSteps,

@@ -38,11 +38,21 @@ export function pretrainSlot(
   return { task: sources[i % sources.length]!, index: Math.floor(i / sources.length) };
 }
 
-/** The caption of pair i (an image of class `label` of `task`), from the stream `caption:<i>`. */
-export function captionFor(task: ZooTask, label: number, i: number, seed: number): string {
+/**
+ * The caption of pair i (an image of class `label` of `task`), from the stream `caption:<i>`,
+ * and the concept it names (`<task>:<label>`, or `<task>:*` for a domain-only caption).
+ */
+export function captionFor(
+  task: ZooTask,
+  label: number,
+  i: number,
+  seed: number,
+): { text: string; concept: string } {
   const rng = new Rng(seed, `caption:${i}`);
-  const pool = rng.uniform() < DOMAIN_ONLY_SHARE ? DOMAIN_ONLY : CLASS_TEMPLATES;
-  return fill(pool[rng.int(pool.length)]!, task.classNames[label]!, task.noun);
+  const domainOnly = rng.uniform() < DOMAIN_ONLY_SHARE;
+  const pool = domainOnly ? DOMAIN_ONLY : CLASS_TEMPLATES;
+  const text = fill(pool[rng.int(pool.length)]!, task.classNames[label]!, task.noun);
+  return { text, concept: `${task.name}:${domainOnly ? '*' : label}` };
 }
 
 /** What the tokenizer learns from: every caption, plus every zero-shot prompt of every task. */

@@ -73,7 +73,7 @@ const FULL: ZooPlan = {
   finetuneTrain: 4000,
   finetuneSteps: 300,
   finetuneBatch: 64,
-  finetuneLr: 1e-4,
+  finetuneLr: 3e-4,
   testPerTask: 500,
 };
 
