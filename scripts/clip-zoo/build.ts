@@ -1,0 +1,333 @@
+/**
+ * `npm run zoo:clip -- --out <dir> [--seed S] [--resume] [--scale smoke|full]`: builds the CLIP
+ * demo zoo v2 (docs/zoo-v2.md) — eight test sets, a tiny CLIP pretrained contrastively on a
+ * captioned mixture, and one image-tower fine-tune per task — deterministically from the seed.
+ * Each stage ends with a marker in <out>/.build/; `--resume` skips the stages that have one.
+ * Everything except <out>/.build/ and build-times.json is byte-identical across rebuilds.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import {
+  parsePreprocessorConfig,
+  preprocessForClip,
+  type ClipPreprocessConfig,
+  type RgbImage,
+} from '../../src/data/images/index';
+import { loadFashion, loadMnist } from '../../src/data/sources-node';
+import { buildClipTokenizerJson, loadClipTokenizer, templatesFor } from '../../src/data/text/index';
+import { buildZeroShotHeads, readClipModel } from '../../src/eval/clip/index';
+import { openCheckpointFromSources } from '../../src/io';
+import { nodeFileSource } from '../../src/io/node';
+import { parseClipConfig } from '../../src/models/clip';
+import type { NamedArray } from '../../src/models/tensors';
+import { captionFor, pretrainSlot, pretrainSources, tokenizerCorpus } from './captions';
+import {
+  clipModelConfig,
+  clipVisionConfig,
+  preprocessorConfig,
+  zooPlan,
+  type ZooPlan,
+  type ZooScale,
+} from './config';
+import { zooTasks, type Split, type ZooTask } from './domains/tasks';
+import { initClipParams } from './init';
+import { buildManifest } from './manifest';
+import { finetuneVision, pretrainClip, type ImageStore, type StepReport } from './train';
+import { registerWasmSegmentSum } from './wasm-kernels';
+import { jsonText, writeAtomic, writeImageFolder, writeSafetensors } from './write';
+
+export interface BuildOptions {
+  out: string;
+  seed: number;
+  resume: boolean;
+  scale: ZooScale;
+  log?: (line: string) => void;
+  /** Development probes only (not on the command line): fields that replace the scale's. */
+  planOverrides?: Partial<ZooPlan>;
+}
+
+export class ZooBuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ZooBuildError';
+  }
+}
+
+interface Ctx extends BuildOptions {
+  plan: ZooPlan;
+  tasks: ZooTask[];
+  preprocess: ClipPreprocessConfig;
+  log: (line: string) => void;
+}
+
+const BASE_DIR = 'clip-base';
+const finetuneDir = (task: string) => `clip-${task}`;
+
+/** Runs `work` unless `--resume` finds its marker; records its wall time in the marker. */
+async function stage(ctx: Ctx, name: string, work: () => Promise<void>): Promise<void> {
+  const marker = join(ctx.out, '.build', `${name}.json`);
+  if (ctx.resume && existsSync(marker)) {
+    ctx.log(`${name}: done before, skipped (--resume)`);
+    return;
+  }
+  const t0 = performance.now();
+  await work();
+  const seconds = Math.round((performance.now() - t0) / 100) / 10;
+  await writeAtomic(marker, jsonText({ stage: name, seconds }));
+  ctx.log(`${name}: ${seconds} s`);
+}
+
+function sampleMany(ctx: Ctx, task: ZooTask, split: Split, count: number) {
+  return Array.from({ length: count }, (_, i) =>
+    task.sample(split, i, ctx.seed, ctx.plan.imageSize),
+  );
+}
+
+function imageStore(ctx: Ctx, images: readonly RgbImage[]): ImageStore {
+  const size = ctx.plan.imageSize;
+  const per = size * size * 3;
+  const pixels = new Uint8Array(images.length * per);
+  images.forEach((im, i) => pixels.set(im.data, i * per));
+  const normalise = (data: Uint8Array) =>
+    preprocessForClip({ width: size, height: size, data }, ctx.preprocess);
+  return { count: images.length, size, pixels, normalise };
+}
+
+function progress(ctx: Ctx, what: string, total: number) {
+  const every = Math.max(1, Math.floor(total / 20));
+  let ms = 0;
+  return (r: StepReport) => {
+    ms += r.ms;
+    if (r.step % every === 0 || r.step === total) {
+      ctx.log(
+        `${what}: step ${r.step}/${total} loss ${r.loss.toFixed(4)} (${(ms / r.step).toFixed(0)} ms/step)`,
+      );
+    }
+  };
+}
+
+async function writeTestSets(ctx: Ctx): Promise<void> {
+  for (const task of ctx.tasks) {
+    const dir = join(ctx.out, 'data', task.name);
+    await rm(dir, { recursive: true, force: true });
+    await writeImageFolder(
+      dir,
+      task.classNames,
+      sampleMany(ctx, task, 'test', ctx.plan.testPerTask),
+    );
+  }
+}
+
+async function pretrainBase(ctx: Ctx): Promise<void> {
+  const { plan } = ctx;
+  const sources = pretrainSources(ctx.tasks);
+  const images: RgbImage[] = [];
+  const captions: string[] = [];
+  const concepts: string[] = [];
+  const groups = sources.map(() => [] as number[]);
+  for (let i = 0; i < plan.pretrainPairs; i++) {
+    const { task, index } = pretrainSlot(i, sources);
+    const { label, image } = task.sample('pretrain', index, ctx.seed, plan.imageSize);
+    const { text, concept } = captionFor(task, label, i, ctx.seed);
+    images.push(image);
+    captions.push(text);
+    concepts.push(concept);
+    groups[sources.indexOf(task)]!.push(i);
+  }
+  const tokenizerJson = buildClipTokenizerJson(
+    tokenizerCorpus(ctx.tasks, captions),
+    plan.vocabSize,
+  );
+  const tokenizer = loadClipTokenizer(tokenizerJson);
+  const configJson = clipModelConfig(plan, {
+    vocab: tokenizer.vocabSize,
+    bos: tokenizer.bosId,
+    eos: tokenizer.eosId,
+  });
+  const cfg = parseClipConfig(configJson, 'config.json');
+  const encoded = tokenizer.encode(captions, plan.context);
+  const keyOf = new Map<string, number>();
+  const captionKeys = Int32Array.from(concepts, (c) => {
+    if (!keyOf.has(c)) keyOf.set(c, keyOf.size);
+    return keyOf.get(c)!;
+  });
+  ctx.log(
+    `pretraining mixture: ${images.length} pairs, ${keyOf.size} concepts, vocabulary ${tokenizer.vocabSize}`,
+  );
+  const trained = await pretrainClip(
+    initClipParams(cfg, ctx.seed),
+    cfg,
+    {
+      images: imageStore(ctx, images),
+      ids: encoded.ids,
+      mask: encoded.attentionMask,
+      context: plan.context,
+      captionKeys,
+      groups: groups.map((g) => Int32Array.from(g)),
+    },
+    {
+      steps: plan.pretrainSteps,
+      batch: plan.pretrainBatch,
+      lr: plan.pretrainLr,
+      seed: ctx.seed,
+      onStep: progress(ctx, 'pretrain', plan.pretrainSteps),
+    },
+  );
+  const dir = join(ctx.out, BASE_DIR);
+  await writeAtomic(join(dir, 'config.json'), jsonText(configJson));
+  await writeAtomic(
+    join(dir, 'preprocessor_config.json'),
+    jsonText(preprocessorConfig(plan.imageSize)),
+  );
+  await writeAtomic(join(dir, 'tokenizer.json'), tokenizerJson);
+  await writeSafetensors(join(dir, 'model.safetensors'), trained);
+}
+
+async function readBase(ctx: Ctx) {
+  const dir = join(ctx.out, BASE_DIR);
+  const sources = [
+    await nodeFileSource(join(dir, 'config.json')),
+    await nodeFileSource(join(dir, 'model.safetensors')),
+  ];
+  const checkpoint = await openCheckpointFromSources(sources, dir);
+  const model = await readClipModel(checkpoint, undefined, { text: true });
+  const params = new Map<string, NamedArray>();
+  for (const name of checkpoint.tensors.keys()) {
+    params.set(name, {
+      shape: checkpoint.tensors.get(name)!.info.shape,
+      data: await checkpoint.readF32(name),
+    });
+  }
+  for (const s of sources) await s.close();
+  const tokenizer = loadClipTokenizer(await readFile(join(dir, 'tokenizer.json'), 'utf8'));
+  return { model, params, tokenizer };
+}
+
+async function finetune(ctx: Ctx, task: ZooTask, base: Awaited<ReturnType<typeof readBase>>) {
+  const { plan } = ctx;
+  const [head] = await buildZeroShotHeads(base.model, base.tokenizer, [
+    { task: task.name, classNames: task.classNames, templates: templatesFor(task.name) },
+  ]);
+  const train = sampleMany(ctx, task, 'train', plan.finetuneTrain);
+  const tuned = await finetuneVision(
+    base.params,
+    base.model.config,
+    {
+      images: imageStore(
+        ctx,
+        train.map((s) => s.image),
+      ),
+      labels: Int32Array.from(train, (s) => s.label),
+      head: head!.weight,
+      classes: task.classNames.length,
+    },
+    {
+      task: task.name,
+      steps: plan.finetuneSteps,
+      batch: plan.finetuneBatch,
+      lr: plan.finetuneLr,
+      seed: ctx.seed,
+      onStep: progress(ctx, `fine-tune ${task.name}`, plan.finetuneSteps),
+    },
+  );
+  const dir = join(ctx.out, finetuneDir(task.name));
+  await writeAtomic(join(dir, 'config.json'), jsonText(clipVisionConfig(plan)));
+  await writeSafetensors(join(dir, 'model.safetensors'), tuned);
+}
+
+async function collectTimes(out: string): Promise<Record<string, number>> {
+  const dir = join(out, '.build');
+  const times: Record<string, number> = {};
+  for (const f of (await readdir(dir)).sort()) {
+    if (!f.endsWith('.json')) continue;
+    const { stage: name, seconds } = JSON.parse(await readFile(join(dir, f), 'utf8')) as {
+      stage: string;
+      seconds: number;
+    };
+    times[name] = seconds;
+  }
+  return times;
+}
+
+export async function buildClipZoo(options: BuildOptions): Promise<void> {
+  if (!Number.isInteger(options.seed) || options.seed < 0) {
+    throw new ZooBuildError(`--seed must be a non-negative integer, got ${options.seed}`);
+  }
+  registerWasmSegmentSum();
+  if (!(await tf.setBackend('wasm')))
+    throw new ZooBuildError('the tfjs wasm backend did not start');
+  await tf.ready();
+  const plan = { ...zooPlan(options.scale), ...options.planOverrides };
+  const ctx: Ctx = {
+    ...options,
+    plan,
+    tasks: zooTasks({ mnist: loadMnist, fashion: loadFashion }),
+    preprocess: parsePreprocessorConfig(
+      preprocessorConfig(plan.imageSize),
+      'preprocessor_config.json',
+    ),
+    log: options.log ?? ((line) => console.log(line)),
+  };
+  await mkdir(options.out, { recursive: true });
+  const t0 = performance.now();
+  await stage(ctx, 'test-sets', () => writeTestSets(ctx));
+  await stage(ctx, 'pretrain', () => pretrainBase(ctx));
+  let base: Awaited<ReturnType<typeof readBase>> | undefined;
+  for (const task of ctx.tasks) {
+    await stage(ctx, `finetune-${task.name}`, async () => {
+      base ??= await readBase(ctx);
+      await finetune(ctx, task, base);
+    });
+  }
+  await writeAtomic(
+    join(options.out, 'manifest.json'),
+    jsonText(buildManifest(ctx.plan, ctx.tasks, options.seed)),
+  );
+  const times = await collectTimes(options.out);
+  await writeFile(
+    join(options.out, 'build-times.json'),
+    jsonText({
+      seconds: times,
+      thisRunSeconds: Math.round((performance.now() - t0) / 1000),
+      backend: tf.getBackend(),
+    }),
+  );
+}
+
+function parseArgs(argv: readonly string[]): BuildOptions {
+  const opts: BuildOptions = { out: '', seed: 0, resume: false, scale: 'smoke' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new ZooBuildError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--out') opts.out = value();
+    else if (a === '--seed') opts.seed = Number(value());
+    else if (a === '--resume') opts.resume = true;
+    else if (a === '--scale') {
+      const s = value();
+      if (s !== 'smoke' && s !== 'full')
+        throw new ZooBuildError(`--scale must be smoke or full, got "${s}"`);
+      opts.scale = s;
+    } else
+      throw new ZooBuildError(
+        `unknown argument "${a}" (usage: --out <dir> [--seed S] [--resume] [--scale smoke|full])`,
+      );
+  }
+  if (!opts.out) throw new ZooBuildError('--out <dir> is required');
+  return opts;
+}
+
+const isMain =
+  process.argv[1]?.endsWith('build.ts') && import.meta.url.endsWith('clip-zoo/build.ts');
+if (isMain) {
+  buildClipZoo(parseArgs(process.argv.slice(2))).catch((e: unknown) => {
+    console.error(e instanceof ZooBuildError ? `zoo:clip: ${e.message}` : e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,158 @@
+/**
+ * The zoo's sizes at each scale and the HF config files they are written as. `smoke` is what
+ * the specs build (seconds); `full` is the real build, sized from measured step times
+ * (docs/zoo-v2.md) to fit ≤ 60 min on a quiet 2-core machine.
+ */
+
+export type ZooScale = 'smoke' | 'full';
+
+export interface TowerShape {
+  hidden: number;
+  intermediate: number;
+  layers: number;
+  heads: number;
+}
+
+export interface ZooPlan {
+  scale: ZooScale;
+  imageSize: number;
+  patchSize: number;
+  vision: TowerShape;
+  text: TowerShape;
+  /** Text context length (max_position_embeddings). */
+  context: number;
+  vocabSize: number;
+  projectionDim: number;
+  /** Image–caption pairs of the pretraining mixture, and contrastive steps over it. */
+  pretrainPairs: number;
+  pretrainSteps: number;
+  pretrainBatch: number;
+  pretrainLr: number;
+  /** Training images per task for its fine-tune, Adam steps, batch, learning rate. */
+  finetuneTrain: number;
+  finetuneSteps: number;
+  finetuneBatch: number;
+  finetuneLr: number;
+  /** Test images per task (ImageFolder of PNGs). */
+  testPerTask: number;
+}
+
+const SMOKE: ZooPlan = {
+  scale: 'smoke',
+  imageSize: 32,
+  patchSize: 8,
+  vision: { hidden: 32, intermediate: 64, layers: 2, heads: 2 },
+  text: { hidden: 32, intermediate: 64, layers: 1, heads: 2 },
+  context: 20,
+  vocabSize: 700,
+  projectionDim: 32,
+  pretrainPairs: 256,
+  pretrainSteps: 6,
+  pretrainBatch: 32,
+  pretrainLr: 1e-3,
+  finetuneTrain: 64,
+  finetuneSteps: 3,
+  finetuneBatch: 16,
+  finetuneLr: 1e-4,
+  testPerTask: 20,
+};
+
+const FULL: ZooPlan = {
+  scale: 'full',
+  imageSize: 32,
+  patchSize: 8,
+  vision: { hidden: 64, intermediate: 256, layers: 4, heads: 4 },
+  text: { hidden: 64, intermediate: 256, layers: 2, heads: 4 },
+  context: 20,
+  vocabSize: 1000,
+  projectionDim: 64,
+  pretrainPairs: 32_000,
+  pretrainSteps: 1500,
+  pretrainBatch: 128,
+  pretrainLr: 1e-3,
+  finetuneTrain: 4000,
+  finetuneSteps: 300,
+  finetuneBatch: 64,
+  finetuneLr: 3e-4,
+  testPerTask: 500,
+};
+
+export function zooPlan(scale: ZooScale): ZooPlan {
+  return scale === 'smoke' ? SMOKE : FULL;
+}
+
+const ACT = 'quick_gelu';
+const EPS = 1e-5;
+
+function visionFields(plan: ZooPlan) {
+  const v = plan.vision;
+  return {
+    hidden_size: v.hidden,
+    intermediate_size: v.intermediate,
+    num_hidden_layers: v.layers,
+    num_attention_heads: v.heads,
+    image_size: plan.imageSize,
+    patch_size: plan.patchSize,
+    num_channels: 3,
+    hidden_act: ACT,
+    layer_norm_eps: EPS,
+  };
+}
+
+/** config.json of the base CLIPModel (token ids from the project's own tokenizer). */
+export function clipModelConfig(
+  plan: ZooPlan,
+  tokens: { vocab: number; bos: number; eos: number },
+) {
+  const t = plan.text;
+  return {
+    architectures: ['CLIPModel'],
+    model_type: 'clip',
+    projection_dim: plan.projectionDim,
+    logit_scale_init_value: 2.6592,
+    text_config: {
+      vocab_size: tokens.vocab,
+      hidden_size: t.hidden,
+      intermediate_size: t.intermediate,
+      num_hidden_layers: t.layers,
+      num_attention_heads: t.heads,
+      max_position_embeddings: plan.context,
+      hidden_act: ACT,
+      layer_norm_eps: EPS,
+      bos_token_id: tokens.bos,
+      eos_token_id: tokens.eos,
+      pad_token_id: tokens.eos,
+    },
+    vision_config: visionFields(plan),
+  };
+}
+
+/** config.json of a fine-tuned image tower (FusionBench's CLIPVisionModel folders). */
+export function clipVisionConfig(plan: ZooPlan) {
+  return {
+    architectures: ['CLIPVisionModel'],
+    model_type: 'clip_vision_model',
+    ...visionFields(plan),
+  };
+}
+
+/**
+ * preprocessor_config.json: the images are already imageSize², so resize and crop are the
+ * identity and only rescale + OpenAI's mean/std act — the same floats the builder trains on.
+ */
+export function preprocessorConfig(imageSize: number) {
+  return {
+    crop_size: { height: imageSize, width: imageSize },
+    do_center_crop: true,
+    do_convert_rgb: true,
+    do_normalize: true,
+    do_rescale: true,
+    do_resize: true,
+    image_mean: [0.48145466, 0.4578275, 0.40821073],
+    image_processor_type: 'CLIPImageProcessor',
+    image_std: [0.26862954, 0.26130258, 0.27577711],
+    resample: 3,
+    rescale_factor: 0.00392156862745098,
+    size: { shortest_edge: imageSize },
+  };
+}

@@ -1,0 +1,240 @@
+/**
+ * The two training loops, in tfjs on the project's own CLIP forward (src/models/clip):
+ * - contrastive pretraining of the whole CLIPModel: symmetric InfoNCE over a batch of
+ *   image–caption pairs with CLIP's learnable logit scale (clamped at log 100, as CLIP does).
+ *   Each batch comes from two domains (half each), so most negatives are other classes of the
+ *   same domain — the in-domain distinctions the tasks need; across a uniform mixture nearly all
+ *   negatives are other domains and class words are learnt far more slowly (a probe at 300
+ *   steps: class-name heads of one domain at cosine ≈ 0.95–1.0). Pairs of the same concept
+ *   (same task and class, or both domain-only captions of a task) are positives of each other:
+ *   the templated captions repeat, and "a photo of a stop." vs "a small stop." is not a
+ *   difference an image can show;
+ * - fine-tuning of the image tower only under frozen zero-shot heads (FusionBench's CLIP
+ *   recipe: cross-entropy of exp(logit_scale)·cos(image, class text), Adam), visual_projection
+ *   and the text side frozen.
+ * Batches are drawn from a seeded stream per step, so a run is a function of its seed.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../src/data/prng';
+import {
+  clipImageEmbeds,
+  clipLogits,
+  clipTextEmbeds,
+  type ClipConfig,
+} from '../../src/models/clip';
+import type { NamedArray } from '../../src/models/tensors';
+
+const MAX_LOG_SCALE = Math.log(100);
+
+/** uint8 RGB images of one size, row-major one after another, and a way to normalise them. */
+export interface ImageStore {
+  count: number;
+  size: number;
+  pixels: Uint8Array;
+  /** HWC uint8 → normalised floats (CLIPImageProcessor's rescale + mean/std). */
+  normalise(image: Uint8Array): Float32Array;
+}
+
+function pixelBatch(store: ImageStore, rows: readonly number[]): tf.Tensor4D {
+  const per = store.size * store.size * 3;
+  const out = new Float32Array(rows.length * per);
+  rows.forEach((r, i) =>
+    out.set(store.normalise(store.pixels.subarray(r * per, (r + 1) * per)), i * per),
+  );
+  return tf.tensor4d(out, [rows.length, store.size, store.size, 3]);
+}
+
+function drawRows(rng: Rng, count: number, batch: number): number[] {
+  return Array.from({ length: batch }, () => rng.int(count));
+}
+
+function toVariables(params: Map<string, NamedArray>, trainable: (name: string) => boolean) {
+  const vars = new Map<string, tf.Tensor>();
+  const trained: tf.Variable[] = [];
+  for (const [name, { shape, data }] of params) {
+    if (trainable(name)) {
+      const v = tf.variable(tf.tensor(data, shape, 'float32'), true, name);
+      vars.set(name, v);
+      trained.push(v);
+    } else {
+      vars.set(name, tf.tensor(data, shape, 'float32'));
+    }
+  }
+  return { vars, trained };
+}
+
+async function readBack(vars: Map<string, tf.Tensor>, params: Map<string, NamedArray>) {
+  const out = new Map<string, NamedArray>();
+  for (const [name, { shape }] of params) {
+    out.set(name, { shape, data: (await vars.get(name)!.data()) as Float32Array });
+  }
+  for (const t of vars.values()) t.dispose();
+  return out;
+}
+
+export interface StepReport {
+  step: number;
+  loss: number;
+  ms: number;
+}
+
+export interface PretrainData {
+  images: ImageStore;
+  /** count × context token ids (padded with eos), and their attention mask. */
+  ids: Int32Array;
+  mask: Int32Array;
+  context: number;
+  /** Concept per pair (task and class, or task and "domain only"): equal keys = positives. */
+  captionKeys: Int32Array;
+  /** Pair indices of each domain, for the two-domain batches. */
+  groups: readonly Int32Array[];
+}
+
+export interface LoopOptions {
+  steps: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  onStep?: (r: StepReport) => void;
+}
+
+/** Half the batch from each of two distinct domains, drawn from the step's own stream. */
+function twoDomainRows(rng: Rng, groups: readonly Int32Array[], batch: number): number[] {
+  const a = rng.int(groups.length);
+  const b = (a + 1 + rng.int(groups.length - 1)) % groups.length;
+  return Array.from({ length: batch }, (_, i) => {
+    const g = groups[i < batch / 2 ? a : b]!;
+    return g[rng.int(g.length)]!;
+  });
+}
+
+/** Row-normalised targets: 1 where pairs i and j show the same concept. */
+function duplicateTargets(keys: Int32Array, rows: readonly number[]): tf.Tensor2D {
+  const n = rows.length;
+  const t = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) {
+    let same = 0;
+    for (let j = 0; j < n; j++) if (keys[rows[i]!] === keys[rows[j]!]) same++;
+    for (let j = 0; j < n; j++) if (keys[rows[i]!] === keys[rows[j]!]) t[i * n + j] = 1 / same;
+  }
+  return tf.tensor2d(t, [n, n]);
+}
+
+function gatherTokens(data: PretrainData, rows: readonly number[]) {
+  const c = data.context;
+  const ids = new Int32Array(rows.length * c);
+  const mask = new Int32Array(rows.length * c);
+  rows.forEach((r, i) => {
+    ids.set(data.ids.subarray(r * c, (r + 1) * c), i * c);
+    mask.set(data.mask.subarray(r * c, (r + 1) * c), i * c);
+  });
+  return { ids, mask };
+}
+
+/** Contrastive pretraining of every parameter; returns the trained parameters. */
+export async function pretrainClip(
+  params: Map<string, NamedArray>,
+  cfg: ClipConfig,
+  data: PretrainData,
+  options: LoopOptions,
+): Promise<Map<string, NamedArray>> {
+  const { vars, trained } = toVariables(params, () => true);
+  const optimizer = tf.train.adam(options.lr);
+  const scale = vars.get('logit_scale') as tf.Variable;
+  for (let step = 0; step < options.steps; step++) {
+    const t0 = performance.now();
+    const rng = new Rng(options.seed, `pretrain:batch:${step}`);
+    const rows =
+      data.groups.length > 1
+        ? twoDomainRows(rng, data.groups, options.batch)
+        : drawRows(rng, data.images.count, options.batch);
+    const pixels = pixelBatch(data.images, rows);
+    const { ids, mask } = gatherTokens(data, rows);
+    const targets = duplicateTargets(data.captionKeys, rows);
+    const cost = optimizer.minimize(
+      () => {
+        const img = clipImageEmbeds(vars, pixels, cfg);
+        const txt = clipTextEmbeds(vars, ids, rows.length, data.context, cfg, mask);
+        const logits = clipLogits(img, txt, scale);
+        const a = tf.losses.softmaxCrossEntropy(targets, logits);
+        const b = tf.losses.softmaxCrossEntropy(targets, tf.transpose(logits));
+        return tf.div(tf.add(a, b), 2) as tf.Scalar;
+      },
+      true,
+      trained,
+    )!;
+    const loss = (await cost.data())[0]!;
+    tf.dispose([cost, pixels, targets]);
+    tf.tidy(() => scale.assign(tf.clipByValue(scale, 0, MAX_LOG_SCALE)));
+    options.onStep?.({ step: step + 1, loss, ms: performance.now() - t0 });
+  }
+  optimizer.dispose();
+  return readBack(vars, params);
+}
+
+export interface FinetuneData {
+  images: ImageStore;
+  labels: Int32Array;
+  /** Frozen zero-shot head [classes, proj], rows unit length. */
+  head: Float32Array;
+  classes: number;
+}
+
+/**
+ * Fine-tunes `vision_model.*` of `base` (a CLIPModel's parameters) on one task; returns the
+ * tuned vision tower only (what a CLIPVisionModel folder holds).
+ */
+export async function finetuneVision(
+  base: Map<string, NamedArray>,
+  cfg: ClipConfig,
+  data: FinetuneData,
+  options: LoopOptions & { task: string },
+): Promise<Map<string, NamedArray>> {
+  const vision = new Map(
+    [...base].filter(([n]) => n.startsWith('vision_model.') || n === 'visual_projection.weight'),
+  );
+  const { vars, trained } = toVariables(vision, (n) => n.startsWith('vision_model.'));
+  const dim = data.head.length / data.classes;
+  const head = tf.tensor2d(data.head, [data.classes, dim]);
+  const logitScale = Math.exp(base.get('logit_scale')!.data[0]!);
+  const optimizer = tf.train.adam(options.lr);
+  for (let step = 0; step < options.steps; step++) {
+    const t0 = performance.now();
+    const rows = drawRows(
+      new Rng(options.seed, `finetune:${options.task}:batch:${step}`),
+      data.images.count,
+      options.batch,
+    );
+    const pixels = pixelBatch(data.images, rows);
+    const labels = tf.tidy(() =>
+      tf.cast(
+        tf.oneHot(
+          tf.tensor1d(
+            rows.map((r) => data.labels[r]!),
+            'int32',
+          ),
+          data.classes,
+        ),
+        'float32',
+      ),
+    );
+    const cost = optimizer.minimize(
+      () => {
+        const img = clipImageEmbeds(vars, pixels, cfg);
+        const unit = tf.div(img, tf.norm(img, 2, 1, true));
+        const logits = tf.mul(tf.matMul(unit, head, false, true), logitScale);
+        return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+      },
+      true,
+      trained,
+    )!;
+    const loss = (await cost.data())[0]!;
+    tf.dispose([cost, pixels, labels]);
+    options.onStep?.({ step: step + 1, loss, ms: performance.now() - t0 });
+  }
+  optimizer.dispose();
+  head.dispose();
+  const tuned = await readBack(vars, vision);
+  tuned.delete('visual_projection.weight');
+  return tuned;
+}
