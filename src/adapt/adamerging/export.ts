@@ -27,8 +27,18 @@ import type { AdaMergingResult } from './types';
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 
-export function adamergingRecipe(result: AdaMergingResult, zoo: LoadedZoo): Recipe {
-  const files = new Map(zoo.manifest.tasks.map((t) => [t.name, t.checkpoint]));
+/** Where a learned merge's recipe points: the base, each task's model, what is not merged. */
+export interface RecipeTargets {
+  baseModel: string;
+  modelOf(task: string): string;
+  taskSpecific: string[];
+}
+
+/**
+ * The learned λ as a recipe: task arithmetic (TIES with the paper's settings for ++), λ per task
+ * as each model's weight, per merged tensor as a `{filter, value}` list when layer-wise.
+ */
+export function adamergingRecipeFor(result: AdaMergingResult, targets: RecipeTargets): Recipe {
   const models = result.tasks.map((task, k): RecipeModel => {
     const row = result.lambdas[k] ?? [];
     const weight =
@@ -39,20 +49,29 @@ export function adamergingRecipe(result: AdaMergingResult, zoo: LoadedZoo): Reci
             value: round(row[l] ?? 0),
           }));
     return {
-      model: files.get(task) ?? task,
+      model: targets.modelOf(task),
       parameters: result.plus ? { weight, density: result.options.density } : { weight },
     };
   });
   return {
     mergeMethod: result.plus ? 'ties' : 'task_arithmetic',
-    baseModel: zoo.manifest.base.checkpoint,
+    baseModel: targets.baseModel,
     models,
     parameters: result.plus
       ? { normalize: false, lambda: 1, trim_scope: 'model', disjoint: 'sum', zero_sign: 'majority' }
       : { normalize: false, lambda: 1 },
     dtype: 'float32',
-    taskSpecific: [zoo.manifest.headPrefix],
+    taskSpecific: targets.taskSpecific,
   };
+}
+
+export function adamergingRecipe(result: AdaMergingResult, zoo: LoadedZoo): Recipe {
+  const files = new Map(zoo.manifest.tasks.map((t) => [t.name, t.checkpoint]));
+  return adamergingRecipeFor(result, {
+    baseModel: zoo.manifest.base.checkpoint,
+    modelOf: (task) => files.get(task) ?? task,
+    taskSpecific: [zoo.manifest.headPrefix],
+  });
 }
 
 /** The zoo's checkpoints under the recipe's model keys (their file names). */

@@ -8,9 +8,9 @@
 import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import type { AdaMergingResult } from '../../adapt';
+import { adamergingRecipeFor, type AdaMergingResult } from '../../adapt';
 import { recipeToYaml } from '../../merge';
-import type { ConditionalSetting, Recipe } from '../../merge';
+import type { Recipe } from '../../merge';
 import { runMerge } from '../commands/merge';
 import type { CliIo } from '../types';
 import { CLIP_UNMERGED } from '../../models';
@@ -26,8 +26,6 @@ const SIDE_FILES = [
   'special_tokens_map.json',
 ];
 
-const round = (x: number): number => Math.round(x * 1e7) / 1e7;
-
 export function clipAdaMergingRecipe(
   result: AdaMergingResult,
   basePath: string,
@@ -39,25 +37,11 @@ export function clipAdaMergingRecipe(
         'the unweighted trimmed vectors); export a plain AdaMerging run',
     );
   }
-  const models = result.tasks.map((task, k) => {
-    const row = result.lambdas[k] ?? [];
-    const weight =
-      result.mode === 'task'
-        ? round(row[0] ?? 0)
-        : result.tensorNames.map((name, l): ConditionalSetting => ({
-            filter: name,
-            value: round(row[l] ?? 0),
-          }));
-    return { model: finetunes.find((f) => f.name === task)!.path, parameters: { weight } };
-  });
-  return {
-    mergeMethod: 'task_arithmetic',
+  return adamergingRecipeFor(result, {
     baseModel: basePath,
-    models,
-    parameters: { normalize: false, lambda: 1 },
-    dtype: 'float32',
+    modelOf: (task) => finetunes.find((f) => f.name === task)!.path,
     taskSpecific: CLIP_UNMERGED,
-  };
+  });
 }
 
 /** Recipe paths relative to the output folder, which is where the engine resolves them. */
