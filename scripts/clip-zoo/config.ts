@@ -3,6 +3,7 @@
  * the specs build (seconds); `full` is the real build, sized from measured step times
  * (docs/zoo-v2.md) to fit ≤ 60 min on a quiet 2-core machine.
  */
+import { openaiPreprocessorConfigJson } from '../../src/data/images/index';
 
 export type ZooScale = 'smoke' | 'full';
 
@@ -141,18 +142,5 @@ export function clipVisionConfig(plan: ZooPlan) {
  * identity and only rescale + OpenAI's mean/std act — the same floats the builder trains on.
  */
 export function preprocessorConfig(imageSize: number) {
-  return {
-    crop_size: { height: imageSize, width: imageSize },
-    do_center_crop: true,
-    do_convert_rgb: true,
-    do_normalize: true,
-    do_rescale: true,
-    do_resize: true,
-    image_mean: [0.48145466, 0.4578275, 0.40821073],
-    image_processor_type: 'CLIPImageProcessor',
-    image_std: [0.26862954, 0.26130258, 0.27577711],
-    resample: 3,
-    rescale_factor: 0.00392156862745098,
-    size: { shortest_edge: imageSize },
-  };
+  return openaiPreprocessorConfigJson(imageSize);
 }

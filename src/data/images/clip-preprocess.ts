@@ -41,6 +41,27 @@ export class PreprocessorConfigError extends Error {
 export const OPENAI_CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 export const OPENAI_CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 
+/**
+ * preprocessor_config.json as openai's CLIP folders have it, at this image size (what the
+ * project writes beside the CLIP checkpoints it makes: test pools, the demo zoo).
+ */
+export function openaiPreprocessorConfigJson(imageSize: number) {
+  return {
+    crop_size: { height: imageSize, width: imageSize },
+    do_center_crop: true,
+    do_convert_rgb: true,
+    do_normalize: true,
+    do_rescale: true,
+    do_resize: true,
+    image_mean: [...OPENAI_CLIP_MEAN],
+    image_processor_type: 'CLIPImageProcessor',
+    image_std: [...OPENAI_CLIP_STD],
+    resample: 3,
+    rescale_factor: 1 / 255,
+    size: { shortest_edge: imageSize },
+  };
+}
+
 /** CLIPImageProcessor.__init__'s defaults, used for every field the JSON leaves out. */
 export const CLIP_PREPROCESS_DEFAULTS: ClipPreprocessConfig = {
   doResize: true,

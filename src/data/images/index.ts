@@ -19,6 +19,7 @@ export {
   CLIP_PREPROCESS_DEFAULTS,
   OPENAI_CLIP_MEAN,
   OPENAI_CLIP_STD,
+  openaiPreprocessorConfigJson,
   type ClipPreprocessConfig,
   type ResizeTarget,
 } from './clip-preprocess';

@@ -111,24 +111,6 @@ export function clipVisionConfigJson(shape: ClipPoolShape) {
   };
 }
 
-/** preprocessor_config.json as openai's CLIP folders have it, at this image size. */
-export function preprocessorConfigJson(imageSize: number) {
-  return {
-    crop_size: { height: imageSize, width: imageSize },
-    do_center_crop: true,
-    do_convert_rgb: true,
-    do_normalize: true,
-    do_rescale: true,
-    do_resize: true,
-    image_mean: [0.48145466, 0.4578275, 0.40821073],
-    image_processor_type: 'CLIPImageProcessor',
-    image_std: [0.26862954, 0.26130258, 0.27577711],
-    resample: 3,
-    rescale_factor: 0.00392156862745098,
-    size: { shortest_edge: imageSize },
-  };
-}
-
 function isNorm(name: string): boolean {
   return /(layer_norm\d?|layrnorm|layernorm|final_layer_norm)\.(weight|bias)$/.test(name);
 }

@@ -7,16 +7,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
-import { Rng } from '../../data';
+import { openaiPreprocessorConfigJson, Rng } from '../../data';
 import { SafetensorsWriter } from '../../io';
 import { nodeFileSink } from '../../io/node';
 import type { NamedArray } from '../../models';
-import {
-  clipVisionConfigJson,
-  preprocessorConfigJson,
-  type ClipPoolShape,
-  type GeneratedClipPool,
-} from './clip-pool';
+import { clipVisionConfigJson, type ClipPoolShape, type GeneratedClipPool } from './clip-pool';
 
 async function writeCheckpoint(path: string, tensors: Map<string, NamedArray>): Promise<void> {
   const specs = [...tensors].map(([name, t]) => ({ name, dtype: 'F32' as const, shape: t.shape }));
@@ -87,7 +82,7 @@ export async function writeClipPool(
   await writeFile(join(base, 'config.json'), json(pool.baseConfig));
   await writeFile(
     join(base, 'preprocessor_config.json'),
-    json(preprocessorConfigJson(shape.vision.image_size)),
+    json(openaiPreprocessorConfigJson(shape.vision.image_size)),
   );
   await writeFile(join(base, 'tokenizer.json'), tokenizerJson);
   await writeCheckpoint(join(base, 'model.safetensors'), pool.base);
