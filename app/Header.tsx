@@ -1,4 +1,5 @@
 import { AdapterBadge } from './features/environment/AdapterBadge';
+import { EvalBackendBadge } from './features/environment/EvalBackendBadge';
 
 export function Header() {
   return (
@@ -12,7 +13,10 @@ export function Header() {
           <p className="brand__tagline">Model merging in your browser. Nothing is uploaded.</p>
         </div>
       </div>
-      <AdapterBadge />
+      <div className="app-header__compute">
+        <AdapterBadge />
+        <EvalBackendBadge />
+      </div>
     </header>
   );
 }

@@ -34,8 +34,13 @@ export interface AdaMergingSlice {
   adaLambdas: number[][] | null;
   adaResult: AdaMergingResult | null;
   adaExport: AdaExport | null;
-  /** performance.now() at Run: the step rate and ETA are measured from it. */
+  /**
+   * performance.now() at Run, moved later by every pause when it ends: the step rate and ETA
+   * are measured from it, so they count learning time only.
+   */
   adaStartedAt: number;
+  /** performance.now() when the current pause began; null while not paused. */
+  adaPausedAt: number | null;
   /** The final evaluation after the last step (images done of all), once it has begun. */
   adaFinal: { done: number; total: number; startedAt: number; rate?: number; eta?: number } | null;
   setAdaFinal(final: AdaMergingSlice['adaFinal']): void;
@@ -58,6 +63,9 @@ export const createAdaMergingSlice: StateCreator<StudioState, [], [], AdaMerging
     clamp: true,
     seed: 0,
     evalEvery: 25,
+    // Evaluations while learning score a subset (the full sets once, at the end), so they
+    // neither hold the steps up for long nor starve the page of CPU.
+    evalLimit: 100,
     batchSize: 16,
   },
   adaStatus: 'idle',
@@ -68,6 +76,7 @@ export const createAdaMergingSlice: StateCreator<StudioState, [], [], AdaMerging
   adaResult: null,
   adaExport: null,
   adaStartedAt: 0,
+  adaPausedAt: null,
   adaFinal: null,
   setAdaFinal: (adaFinal) => set({ adaFinal }),
   setAdaExport: (adaExport) =>
@@ -86,6 +95,7 @@ export const createAdaMergingSlice: StateCreator<StudioState, [], [], AdaMerging
       adaLambdas: null,
       adaResult: null,
       adaStartedAt: performance.now(),
+      adaPausedAt: null,
       adaFinal: null,
     }),
   adaAppend: (steps, evals) =>
@@ -100,6 +110,18 @@ export const createAdaMergingSlice: StateCreator<StudioState, [], [], AdaMerging
         adaLambdas: last ? last.lambdas : s.adaLambdas,
       };
     }),
-  adaSetStatus: (adaStatus, error) => set({ adaStatus, adaError: error ?? null }),
+  adaSetStatus: (adaStatus, error) =>
+    set((s) => {
+      const now = performance.now();
+      const wasPaused = s.adaPausedAt !== null;
+      const pausing = adaStatus === 'paused' && !wasPaused;
+      const resuming = adaStatus !== 'paused' && wasPaused;
+      return {
+        adaStatus,
+        adaError: error ?? null,
+        adaPausedAt: pausing ? now : resuming ? null : s.adaPausedAt,
+        adaStartedAt: resuming ? s.adaStartedAt + (now - s.adaPausedAt!) : s.adaStartedAt,
+      };
+    }),
   adaFinished: (adaResult) => set({ adaStatus: 'done', adaResult, adaLambdas: adaResult.lambdas }),
 });

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { CapabilityReport, DemoInfo } from '../../src/worker/protocol';
+import type { CapabilityReport, DemoInfo, TfChoice } from '../../src/worker/protocol';
 import type { StudioState } from './index';
 
 export interface EnvironmentSlice {
@@ -8,6 +8,9 @@ export interface EnvironmentSlice {
   capabilityError: string | null;
   /** Whether the demo zoo is served with the app; null until the worker has looked. */
   demo: DemoInfo | null;
+  /** The tfjs backend evaluation runs on and how it was chosen; null while the probe runs. */
+  tfChoice: TfChoice | null;
+  setTfChoice(choice: TfChoice): void;
   setDemo(demo: DemoInfo): void;
   setCapability(report: CapabilityReport): void;
   setCapabilityError(message: string): void;
@@ -19,6 +22,8 @@ export const createEnvironmentSlice: StateCreator<StudioState, [], [], Environme
   capability: null,
   capabilityError: null,
   demo: null,
+  tfChoice: null,
+  setTfChoice: (tfChoice) => set({ tfChoice }),
   setDemo: (demo) => set({ demo }),
   setCapability: (capability) => set({ capability, capabilityError: null }),
   setCapabilityError: (capabilityError) => set({ capabilityError }),

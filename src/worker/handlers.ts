@@ -24,6 +24,11 @@ export function studioHandlers(session: StudioSession): Handlers {
       session.tfPreference = tf ?? 'auto';
       return reportCapabilities(gpu);
     },
+    chooseBackend: async ({ remembered }) => {
+      session.rememberedTf ??= remembered ?? null;
+      const device = await session.tfDevice();
+      return session.tfChoice ?? { device, how: 'only' };
+    },
     loadCheckpoints: (params, context) => loadCheckpoints(registry, params, context),
     probeDemo: () => probeDemo(),
     loadDemo: (_params, context) => loadDemo(registry, context),

@@ -50,8 +50,20 @@ export type ComputeDevice = 'webgpu' | 'wasm' | 'cpu';
  * `unavailable`: the page itself has no WebGPU API. */
 export type GpuPreference = 'auto' | 'off' | 'unavailable';
 
-/** Where tfjs work (evaluation, AdaMerging) runs: with the merges (`auto`), or on wasm. */
-export type TfPreference = 'auto' | 'wasm';
+/**
+ * Where tfjs work (evaluation, Live, AdaMerging's evaluations) runs: `auto` measures (or
+ * reuses the page's remembered measurement); `wasm` / `webgpu` force it (URL flags, tests).
+ */
+export type TfPreference = 'auto' | 'wasm' | 'webgpu';
+
+/** The tfjs backend evaluation runs on and how it was chosen (the header shows it). */
+export interface TfChoice {
+  device: 'webgpu' | 'wasm' | 'cpu';
+  /** `measured` now, `remembered` from an earlier visit, forced by the `url`, or the `only` one. */
+  how: 'measured' | 'remembered' | 'url' | 'only';
+  /** One probe forward pass (64 images of the demo's ViT shape) per candidate, ms. */
+  probeMs?: Partial<Record<'webgpu' | 'wasm' | 'cpu', number>>;
+}
 
 export interface CapabilityReport {
   /** The adapter the worker picked, with a one-line label for the UI; null without WebGPU. */
@@ -129,6 +141,12 @@ export interface Methods {
   capabilities: {
     params: { gpu: GpuPreference; tf?: TfPreference };
     result: CapabilityReport;
+    events: never;
+  };
+  /** Sets up tfjs on the fastest backend (measured once; `remembered`: the page's earlier answer). */
+  chooseBackend: {
+    params: { remembered?: Pick<TfChoice, 'device' | 'probeMs'> };
+    result: TfChoice;
     events: never;
   };
   loadCheckpoints: {

@@ -12,7 +12,7 @@ import type { ZooScorer } from '../eval';
 import { CheckpointRegistry } from './checkpoints/registry';
 import { EstimateSizer } from './explore/estimate-size';
 import { TaskVectorCache } from './explore/weights-cache';
-import type { GpuPreference, TfPreference } from './protocol';
+import type { GpuPreference, TfChoice, TfPreference } from './protocol';
 
 /** Live exploration's device-resident state, kept between slider moves. */
 export interface ExploreState {
@@ -29,10 +29,15 @@ export class StudioSession {
   /** Set by the capabilities request, so merges follow what the banner told the user. */
   gpuPreference: GpuPreference = 'auto';
   /**
-   * `wasm`: tfjs (evaluation, AdaMerging's evaluation events and export) on WebAssembly even
-   * with WebGPU (`?tf=wasm`); AdaMerging's step itself still runs on the fused WebGPU engine.
+   * `auto`: tfjs (evaluation, AdaMerging's evaluation events and export) on the backend the
+   * probe measured fastest; `wasm` / `webgpu` force it (`?tf=`). AdaMerging's step itself runs
+   * on the fused WebGPU engine whenever there is a device.
    */
   tfPreference: TfPreference = 'auto';
+  /** The page's remembered choice for this adapter (skips the probe), from `chooseBackend`. */
+  rememberedTf: Pick<TfChoice, 'device' | 'probeMs'> | null = null;
+  /** What tfDevice() chose and how, once it has. */
+  tfChoice: TfChoice | null = null;
   /** The bytes of the last in-memory merge, kept for evaluation (set by the merge handler). */
   lastMerged: Uint8Array | null = null;
   readonly explore: ExploreState = {

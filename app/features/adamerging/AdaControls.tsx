@@ -27,15 +27,22 @@ function useAdaJob(): JobView | null {
   const options = useStudio((s) => s.adaOptions);
   const step = useStudio((s) => s.adaSteps[s.adaSteps.length - 1]?.step ?? 0);
   const startedAt = useStudio((s) => s.adaStartedAt);
+  const pausedAt = useStudio((s) => s.adaPausedAt);
   const final = useStudio((s) => s.adaFinal);
   if (status !== 'running' && status !== 'paused') return null;
   if (final) {
     return { phase: 'Evaluating the learned merge on the test sets', unit: 'images', ...final };
   }
   const mode = `${options.mode}-wise${options.plus ? '++' : ''}`;
-  const evals = `evaluating every ${options.evalEvery} steps`;
+  const subset = options.evalLimit ? ` on ${options.evalLimit} images/task` : '';
+  const evals = options.evalEvery
+    ? `evaluating every ${options.evalEvery} steps${subset}; the full test sets at the end`
+    : 'no evaluation until the end';
   const phase = status === 'paused' ? `Paused (${mode})` : `Learning λ (${mode}, ${evals})`;
-  return { phase, unit: 'steps', done: step, total: options.steps ?? 0, startedAt };
+  const job: JobView = { phase, unit: 'steps', done: step, total: options.steps ?? 0, startedAt };
+  // Paused: the rate stays what it was when the pause began (paused time is not learning time).
+  const learnedFor = pausedAt !== null ? (pausedAt - startedAt) / 1000 : 0;
+  return learnedFor > 0 && step > 0 ? { ...job, rate: step / learnedFor } : job;
 }
 
 export function AdaControls() {

@@ -1,7 +1,7 @@
 import { useStudio } from '../../store';
 import { Field } from '../../components/Field';
 
-type NumberKey = 'steps' | 'lr' | 'init' | 'seed' | 'evalEvery' | 'batchSize';
+type NumberKey = 'steps' | 'lr' | 'init' | 'seed' | 'evalEvery' | 'evalLimit' | 'batchSize';
 
 const NUMBERS: { key: NumberKey; label: string; step: number; min: number }[] = [
   { key: 'steps', label: 'Steps', step: 10, min: 1 },
@@ -9,6 +9,8 @@ const NUMBERS: { key: NumberKey; label: string; step: number; min: number }[] = 
   { key: 'init', label: 'Initial λ', step: 0.05, min: 0 },
   { key: 'batchSize', label: 'Batch per task', step: 1, min: 1 },
   { key: 'evalEvery', label: 'Evaluate every', step: 5, min: 0 },
+  // While learning, a subset: the full sets are scored once, at the end.
+  { key: 'evalLimit', label: 'Evaluate on (images/task, 0 = all)', step: 50, min: 0 },
   { key: 'seed', label: 'Sampling seed', step: 1, min: 0 },
 ];
 

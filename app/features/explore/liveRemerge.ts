@@ -7,6 +7,8 @@ import { isCancelled } from '../../../src/worker/errors';
 import { studio } from '../../services/studio';
 import { useStudio, type StudioState, type TaskInfo } from '../../store';
 import { buildRecipe } from '../method/buildRecipe';
+import { changedParams } from '../results/mergeLabel';
+import type { Recipe } from '../../../src/worker/protocol';
 import { isSliderHeld, onSliderRelease } from '../../lib/sliderGesture';
 
 export const LIVE_ID = 'live';
@@ -23,23 +25,14 @@ function settingsKey(s: StudioState): string {
   ]);
 }
 
-function describe(s: StudioState): string {
+/**
+ * "Live: TIES (density=0.2 each)": the values of the recipe being merged that differ from the
+ * method's declared defaults, the form's initial values included (as in a merge's label).
+ */
+function describe(s: StudioState, recipe: Recipe): string {
   const definition = s.methods.find((m) => m.name === s.methodName);
-  const method = definition?.prettyName ?? 'Merge';
-  const byName = new Map(s.checkpoints.map((c) => [c.id, c.name]));
-  // Only values that differ from the declared defaults: a box ticked and unticked is not news.
-  const globalDefault = new Map(definition?.globalParams.map((p) => [p.name, p.default]));
-  const modelDefault = new Map(definition?.modelParams.map((p) => [p.name, p.default]));
-  const models = Object.entries(s.modelParams).flatMap(([id, values]) =>
-    Object.entries(values)
-      .filter(([k, v]) => v !== modelDefault.get(k))
-      .map(([k, v]) => `${byName.get(id) ?? id}.${k}=${v}`),
-  );
-  const globals = Object.entries(s.globalParams)
-    .filter(([k, v]) => v !== globalDefault.get(k))
-    .map(([k, v]) => `${k}=${v}`);
-  const changed = [...globals, ...models];
-  return `Live: ${method}${changed.length ? ` (${changed.join(', ')})` : ''}`;
+  const changed = changedParams(recipe, definition);
+  return `Live: ${definition?.prettyName ?? 'Merge'}${changed.length ? ` (${changed.join(', ')})` : ''}`;
 }
 
 /** Images per task of the quick estimate shown first (the full test sets follow)… */
@@ -67,7 +60,7 @@ async function remergeAndEvaluate(
   const state = useStudio.getState();
   const recipe = buildRecipe(state);
   if (!recipe) return null;
-  const label = describe(state);
+  const label = describe(state, recipe);
   state.setEvaluating(label);
   const show = (
     accuracy: Record<string, number>,

@@ -2,16 +2,20 @@ import { useMemo } from 'react';
 import type { ResultEntry, TaskInfo } from '../../store';
 import { formatPercent } from '../../lib/format';
 import { bestPerColumn, resultRows } from './table';
+import { averageMargin } from './estimateMargin';
 
 /** How many test images the numbers rest on, when they are not the full sets (live rows). */
 function SampleBadge({ entry }: { entry: ResultEntry }) {
   if (entry.images === undefined) return null;
+  const margin = averageMargin(entry.accuracy, entry.images);
+  const pm = Number.isFinite(margin) ? ` · avg ±${(margin * 100).toFixed(1)}` : '';
   return entry.estimate ? (
     <span
       className="badge badge--warn results__sample"
-      title="Quick estimate on the first test images; the full test sets follow"
+      data-testid="estimate-badge"
+      title={`Quick estimate on the first ${entry.images} test images of each task; the full test sets follow. ±: 95 % interval of the average from ${entry.images} images per task (two settings scored on the same images differ by less than this suggests).`}
     >
-      estimate · {entry.images}/task
+      estimate · {entry.images}/task{pm}
     </span>
   ) : (
     <span className="badge badge--neutral results__sample" title="Test images per task">

@@ -75,8 +75,8 @@ async function evaluateStep(
 function pendingSteps(): EvaluationStep[] {
   const state = useStudio.getState();
   const has = (method: string) => state.results.some((r) => r.method === method);
+  // The merge first: it is what the user asked about; the references follow (once per session).
   const steps: EvaluationStep[] = [];
-  if (!has('base')) steps.push({ target: 'base', label: BASE_LABEL, method: 'base' });
   const merge = state.lastMerge;
   if (merge?.downloadUrl) {
     const method = state.methods.find((m) => m.name === merge.recipe.mergeMethod);
@@ -89,6 +89,7 @@ function pendingSteps(): EvaluationStep[] {
       method: merge.recipe.mergeMethod,
     });
   }
+  if (!has('base')) steps.push({ target: 'base', label: BASE_LABEL, method: 'base' });
   if (!has('individual')) {
     steps.push({ target: 'individuals', label: INDIVIDUAL_LABEL, method: 'individual' });
   }

@@ -14,7 +14,7 @@ import { recipeToYaml } from '../../merge';
 import type { Methods } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
-import { scoreTaskByTask } from '../eval/evaluate';
+import { scoreOnZoo } from '../eval/evaluate';
 import { browserGpu } from '../../gpu/browser-gpu';
 
 export async function adamerge(
@@ -44,7 +44,7 @@ export async function adamerge(
     );
     const label = `AdaMerging ${options.mode}-wise${options.plus ? '++' : ''}`;
     // The final score takes as long as many steps: its progress events name that phase.
-    const row = await scoreTaskByTask(label, merged, zoo, {
+    const row = await scoreOnZoo(label, merged, zoo, session, {
       signal,
       emit: (progress) => emit({ type: 'progress', progress }),
     });

@@ -1,17 +1,21 @@
 /**
  * The evaluate handler: per-task accuracy on the demo zoo's test sets of a merged model (the
  * session's last in-memory merge), of the base checkpoint through each task's head (the
- * zero-shot row), or of the fine-tunes themselves, on tfjs (WebGPU on the worker's device,
- * else the CPU). Each task is scored with its own head from its fine-tuned checkpoint.
+ * zero-shot row), or of the fine-tunes themselves, on the tfjs backend the worker measured to
+ * be fastest (backend-probe.ts). Each task is scored with its own head from its fine-tuned
+ * checkpoint, through the same ZooScorer as Live (scorers.ts).
  */
+import type * as tf from '@tensorflow/tfjs';
 import type { Params as EncoderParams } from '../../core';
 import { progressReporter } from '../../core';
-import { encoderOf, evaluateEncoder, evaluateIndividuals, mean, readEncoder } from '../../eval';
+import { accuracies, encoderOf, mean, readEncoder } from '../../eval';
 import { memorySource } from '../../io';
+import { toTensors } from '../../models';
 import type { LoadedZoo } from '../../zoo';
 import type { Methods, Progress } from '../protocol';
 import type { HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
+import { countInChunks, scorerFor } from './scorers';
 
 type Params = Methods['evaluate']['params'];
 type Result = Methods['evaluate']['result'];
@@ -32,31 +36,69 @@ export function onlyTasks(zoo: LoadedZoo, tasks: string[] | undefined): LoadedZo
 
 type ProgressEmit = (progress: Progress) => void;
 
+interface ScoreOptions {
+  /** The tasks to score (default all); the zoo stays whole so the scorers' caches are shared. */
+  tasks?: string[];
+  limit?: number;
+  signal: AbortSignal;
+  emit: ProgressEmit;
+}
+
+/** One encoder's scoring job: the encoder tensors (disposed after) and the tasks it answers. */
+interface Pass {
+  tasks: string[];
+  encoder: () => Map<string, tf.Tensor>;
+}
+
+/** What an encoder, or the fine-tunes each on its own task, score with: one pass or one per task. */
+function passesFor(
+  encoder: EncoderParams | 'individuals',
+  zoo: LoadedZoo,
+  tasks: string[],
+): Pass[] {
+  if (encoder !== 'individuals') return [{ tasks, encoder: () => toTensors(encoder) }];
+  return tasks.map((task) => ({
+    tasks: [task],
+    encoder: () => toTensors(encoderOf(zoo.checkpoints.get(task)!, zoo.manifest.headPrefix)),
+  }));
+}
+
 /**
  * Scores `encoder` with each task's head (or, for `'individuals'`, each fine-tune on its own
- * task) one task at a time, so the UI gets a progress event (images done of all, rate, ETA)
- * after every task and a cancel lands between tasks. Also used for AdaMerging's final score.
+ * task) on the fast ZooScorer path, in chunks of a few images per task: the UI gets a progress
+ * event (images done of all, rate, ETA) after every chunk and a cancel lands between chunks.
+ * Also used for AdaMerging's final score.
  */
-export async function scoreTaskByTask(
+export async function scoreOnZoo(
   label: string,
   encoder: EncoderParams | 'individuals',
   zoo: LoadedZoo,
-  { limit, signal, emit }: { limit?: number; signal: AbortSignal; emit: ProgressEmit },
+  session: StudioSession,
+  { tasks = zoo.manifest.tasks.map((t) => t.name), limit, signal, emit }: ScoreOptions,
 ): Promise<{ perTask: Record<string, number>; average: number }> {
-  const tasks = zoo.manifest.tasks;
   const images = (name: string) => Math.min(zoo.testSets.get(name)?.count ?? 0, limit ?? Infinity);
-  const total = tasks.reduce((n, t) => n + images(t.name), 0);
+  const total = tasks.reduce((n, t) => n + images(t), 0);
   const report = progressReporter(`evaluating ${label}`, total, (progress) => emit(progress));
   const perTask: Record<string, number> = {};
-  for (const task of tasks) {
+  for (const pass of passesFor(encoder, zoo, tasks)) {
     signal.throwIfAborted();
-    const one = onlyTasks(zoo, [task.name]);
-    const row =
-      encoder === 'individuals'
-        ? await evaluateIndividuals(one, { limit })
-        : await evaluateEncoder(label, encoder, one, { limit, config: zoo.manifest.model.config });
-    Object.assign(perTask, row.perTask);
-    report.advance(images(task.name));
+    const scorer = scorerFor(session.explore, zoo, pass.tasks);
+    const to = Math.max(...pass.tasks.map(images));
+    const tensors = pass.encoder();
+    try {
+      const counts = await countInChunks(
+        scorer,
+        tensors,
+        { from: 0, to },
+        {
+          signal,
+          onChunk: (n) => report.advance(n),
+        },
+      );
+      Object.assign(perTask, accuracies(counts));
+    } finally {
+      for (const t of tensors.values()) t.dispose();
+    }
   }
   report.finish();
   return { perTask, average: mean(Object.values(perTask)) };
@@ -87,10 +129,12 @@ export async function evaluate(
 ): Promise<Result> {
   const runsOn = await session.tfDevice();
   emit({ type: 'progress', progress: { status: 'initiate', task: 'loading the demo test sets' } });
-  const loaded = onlyTasks(await session.theZoo(), tasks);
+  const zoo = await session.theZoo();
+  const loaded = onlyTasks(zoo, tasks);
   signal.throwIfAborted();
   const encoder = target === 'individuals' ? target : await encoderFor(session, target, loaded);
-  const row = await scoreTaskByTask(label, encoder, loaded, {
+  const row = await scoreOnZoo(label, encoder, zoo, session, {
+    tasks: loaded.manifest.tasks.map((t) => t.name),
     limit,
     signal,
     emit: (progress) => emit({ type: 'progress', progress }),

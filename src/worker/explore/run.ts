@@ -11,7 +11,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { memorySink, memorySource, type Checkpoint } from '../../io';
 import { executeMerge, linearSteps, planMerge } from '../../merge';
-import { accuracies, addCounts, mean, readEncoder, ZooScorer, type RangeCounts } from '../../eval';
+import { accuracies, mean, readEncoder, type RangeCounts } from '../../eval';
 import { toTensors } from '../../models';
 import type { LoadedZoo } from '../../zoo';
 import type { CheckpointRegistry } from '../checkpoints/registry';
@@ -20,26 +20,14 @@ import { inputsOf } from '../merge/run';
 import { onlyTasks } from '../eval/evaluate';
 import type { Methods, Recipe } from '../protocol';
 import type { HandlerContext } from '../serve';
-import type { ExploreState, StudioSession } from '../session';
+import type { StudioSession } from '../session';
+import { countInChunks, scorerFor } from '../eval/scorers';
 
 type Params = Methods['explore']['params'];
 type Result = Methods['explore']['result'];
 
-/** Images per task scored in one refinement chunk: small, so a cancel lands quickly. */
-const REFINE_CHUNK = 32;
 /** Beyond this many f32 values (θ₀ and every τ) the fast path would hog memory: use the engine. */
 const MAX_CACHED_VALUES = 64 * 2 ** 20;
-
-/** One scorer (cached image tensors) per set of tasks: all eight for Live, two per sweep. */
-function scorerFor({ scorers }: ExploreState, zoo: LoadedZoo, tasks: string[]): ZooScorer {
-  const key = tasks.join(',');
-  const found = scorers.get(key);
-  if (found?.zoo === zoo) return found.scorer;
-  found?.scorer.dispose();
-  const scorer = new ZooScorer(zoo, tasks);
-  scorers.set(key, { zoo, scorer });
-  return scorer;
-}
 
 /** The merged encoder as tensors (caller disposes), and which path made it. */
 async function mergedEncoder(
@@ -123,13 +111,15 @@ export async function explore(
         mergeMs,
       });
     }
-    while (from < total) {
-      signal.throwIfAborted();
-      // Chunk ends on multiples of REFINE_CHUNK, so the cached batches are shared across sizes.
-      const to = Math.min(total, (Math.floor(from / REFINE_CHUNK) + 1) * REFINE_CHUNK);
-      counts = addCounts(counts, await score(from, to));
-      from = to;
-    }
+    counts = await countInChunks(
+      scorer,
+      encoder,
+      { from, to: total, counts },
+      {
+        signal,
+        onChunk: (images, ms) => sizer.observe(ms, images),
+      },
+    );
     const accuracy = accuracies(counts);
     return {
       label,
