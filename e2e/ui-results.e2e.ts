@@ -71,7 +71,7 @@ test('live exploration re-merges and re-evaluates when a weight changes', async 
 
   // Weight 0 for beta leaves base + τ_alpha: the row is replaced, not added.
   await page.getByLabel('Weight of beta value').fill('0');
-  await expect(live).toContainText('beta.weight=0', { timeout: 60_000 });
+  await expect(live).toContainText('beta: weight=0', { timeout: 60_000 });
   await expect(page.getByTestId('results-table').getByRole('row', { name: /^Live: / })).toHaveCount(
     1,
   );
@@ -100,7 +100,7 @@ test('live exploration re-merges once when a dragged slider is released, not whi
   await expect(status).toHaveAttribute('data-runs', '2');
   await expect(status).toHaveText(/Updated in \d+ ms \(run 2\b/, { timeout: 60_000 });
   const live = page.getByTestId('results-table').getByRole('row', { name: /^Live: / });
-  await expect(live).toContainText(`beta.weight=${dragged}`);
+  await expect(live).toContainText(`beta: weight=${dragged}`);
 });
 
 test('live TIES (the engine path of explore) scores what Merge + Evaluate scores', async ({
@@ -123,7 +123,7 @@ test('live TIES (the engine path of explore) scores what Merge + Evaluate scores
   await expect(page.getByTestId('live-status')).toHaveText(/Updated in \d+ ms \(run 1\b/, {
     timeout: 60_000,
   });
-  await expect(table.getByRole('row', { name: /^Live: TIES/ })).toContainText('beta.density=0.3');
+  await expect(table.getByRole('row', { name: /^Live: TIES/ })).toContainText('beta: density=0.3');
   const live = await cells(/^Live: /);
   expect(live).toHaveLength(3); // 2 tasks and the average
   expect(live).toEqual(await cells(/^#2 TIES/));

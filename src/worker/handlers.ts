@@ -31,7 +31,11 @@ export function studioHandlers(session: StudioSession): Handlers {
     },
     loadCheckpoints: (params, context) => loadCheckpoints(registry, params, context),
     probeDemo: () => probeDemo(),
-    loadDemo: (_params, context) => loadDemo(registry, context),
+    loadDemo: (_params, context) => {
+      // Load demo is followed by an evaluation: fetch the zoo's test sets meanwhile.
+      session.theZoo().catch(() => undefined);
+      return loadDemo(registry, context);
+    },
     removeCheckpoint: async ({ id }) => ({ removed: registry.remove(id) }),
     checkCompatibility: async (params) => checkCompatibility(registry, params),
     listMethods: async () => [...METHODS],

@@ -15,7 +15,7 @@ import type { LoadedZoo } from '../../zoo';
 import type { Methods, Progress } from '../protocol';
 import type { HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
-import { countInChunks, scorerFor } from './scorers';
+import { countInChunks, EVALUATION_CHUNK, scorerFor } from './scorers';
 
 type Params = Methods['evaluate']['params'];
 type Result = Methods['evaluate']['result'];
@@ -93,6 +93,7 @@ export async function scoreOnZoo(
         {
           signal,
           onChunk: (n) => report.advance(n),
+          chunk: EVALUATION_CHUNK,
         },
       );
       Object.assign(perTask, accuracies(counts));
