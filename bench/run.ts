@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --gb 2] [--only node|chromium|adamerging] [--devices cpu,webgpu] [--cases a,b]
+ * `npm run bench [-- --gb 2] [--only node|chromium|adamerging|ui] [--devices cpu,webgpu] [--cases a,b]
  * [--timeout s]`: the merge
  * benchmark. Generates (once) a pool of a base + 8 fine-tunes of at least 2 GB of f32, runs every
  * method on the CPU reference and on WebGPU, in Node (CLI runtime) and in headless Chromium, and
@@ -25,6 +25,12 @@ function arg(name: string): string | undefined {
 if (arg('only') === 'adamerging') await import('./adamerging');
 // `--only clip`: your own CLIP models (bench/clip.ts, which exits when done).
 if (arg('only') === 'clip') await import('./clip');
+// `--only ui`: the studio in headless Chromium at the default URL (bench/ui.ts: Load demo →
+// first results, Live slider → estimate and full sets, frames/s during AdaMerging).
+if (arg('only') === 'ui') {
+  await import('./ui');
+  process.exit(0);
+}
 
 const gb = Number(arg('gb') ?? 2);
 // --only node|chromium limits the runtimes; --only merge (this script's only section) = both.

@@ -1,11 +1,15 @@
 /**
- * Studio UI benchmark in headless Chromium (lavapipe WebGPU): slider-to-updated-table latency
- * with Live on (median of 20 releases: to the estimate row, and to the full-set row), and the page's frame rate (requestAnimationFrame
- * callbacks per second) while AdaMerging runs in the worker. On the demo zoo when
- * public/zoo/manifest.json exists, else on the e2e mini zoo (the report says which).
+ * Studio UI benchmark in headless Chromium (lavapipe WebGPU), the README's default path with a
+ * fresh profile: Load demo → the merge and its first results (the page merges and evaluates by
+ * itself, on the backend it measured); then with Live on, slider release → the estimate row and
+ * → the full-set row (median of --samples releases); then the page's frame rate
+ * (requestAnimationFrame callbacks per second) while layer-wise AdaMerging runs in the worker.
+ * On the demo zoo when public/zoo/manifest.json exists, else on the e2e mini zoo.
  *
- *   npx tsx bench/ui.ts [--samples 20] [--ada-steps 10] [--tf wasm[,auto]] [--dev]
+ *   npm run bench -- --only ui [--samples 20] [--ada-steps 10] [--tf auto[,wasm,webgpu]]
+ *     [--parts live,ada] [--dev]
  *
+ * `--tf auto` is the default URL; `wasm` / `webgpu` add `?tf=` (forced backend) for comparison.
  * Writes bench/results/ui.json and the "Studio UI" section of docs/bench.md.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';

@@ -31,10 +31,12 @@ export function studioHandlers(session: StudioSession): Handlers {
     },
     loadCheckpoints: (params, context) => loadCheckpoints(registry, params, context),
     probeDemo: () => probeDemo(),
-    loadDemo: (_params, context) => {
-      // Load demo is followed by an evaluation: fetch the zoo's test sets meanwhile.
+    loadDemo: async (_params, context) => {
+      const loaded = await loadDemo(registry, context);
+      // An evaluation follows: fetch the zoo's test sets while the page merges (not during
+      // the checkpoints' own fetches, which it would slow down).
       session.theZoo().catch(() => undefined);
-      return loadDemo(registry, context);
+      return loaded;
     },
     removeCheckpoint: async ({ id }) => ({ removed: registry.remove(id) }),
     checkCompatibility: async (params) => checkCompatibility(registry, params),
