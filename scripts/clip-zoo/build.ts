@@ -102,8 +102,12 @@ function progress(ctx: Ctx, what: string, total: number) {
   return (r: StepReport) => {
     ms += r.ms;
     if (r.step % every === 0 || r.step === total) {
+      const extra =
+        r.gradNorm === undefined
+          ? ''
+          : ` lr ${r.lr!.toExponential(2)} |g| ${r.gradNorm.toFixed(3)} scale ${r.logitScale!.toFixed(3)}`;
       ctx.log(
-        `${what}: step ${r.step}/${total} loss ${r.loss.toFixed(4)} (${(ms / r.step).toFixed(0)} ms/step)`,
+        `${what}: step ${r.step}/${total} loss ${r.loss.toFixed(4)}${extra} (${(ms / r.step).toFixed(0)} ms/step)`,
       );
     }
   };
@@ -172,6 +176,7 @@ async function pretrainBase(ctx: Ctx): Promise<void> {
       steps: plan.pretrainSteps,
       batch: plan.pretrainBatch,
       lr: plan.pretrainLr,
+      warmup: plan.pretrainWarmup,
       seed: ctx.seed,
       onStep: progress(ctx, 'pretrain', plan.pretrainSteps),
     },

@@ -28,7 +28,9 @@ export interface ZooPlan {
   pretrainPairs: number;
   pretrainSteps: number;
   pretrainBatch: number;
+  /** Peak learning rate, reached after `pretrainWarmup` linear steps, then cosine to 0. */
   pretrainLr: number;
+  pretrainWarmup: number;
   /** Training images per task for its fine-tune, Adam steps, batch, learning rate. */
   finetuneTrain: number;
   finetuneSteps: number;
@@ -51,6 +53,7 @@ const SMOKE: ZooPlan = {
   pretrainSteps: 6,
   pretrainBatch: 32,
   pretrainLr: 1e-3,
+  pretrainWarmup: 2,
   finetuneTrain: 64,
   finetuneSteps: 3,
   finetuneBatch: 16,
@@ -68,11 +71,12 @@ const FULL: ZooPlan = {
   vocabSize: 1000,
   projectionDim: 64,
   pretrainPairs: 32_000,
-  pretrainSteps: 1500,
+  pretrainSteps: 800,
   pretrainBatch: 128,
   pretrainLr: 1e-3,
+  pretrainWarmup: 60,
   finetuneTrain: 4000,
-  finetuneSteps: 300,
+  finetuneSteps: 200,
   finetuneBatch: 64,
   finetuneLr: 3e-4,
   testPerTask: 500,

@@ -38,7 +38,7 @@ export function buildManifest(plan: ZooPlan, tasks: readonly ZooTask[], seed: nu
         pairs: plan.pretrainPairs,
         steps: plan.pretrainSteps,
         batch: plan.pretrainBatch,
-        optimizer: `Adam lr ${plan.pretrainLr}`,
+        optimizer: `Adam (β2 0.98, ε 1e-6) peak lr ${plan.pretrainLr}, ${plan.pretrainWarmup} warm-up steps then cosine to 0, gradient norm clipped at 1`,
         imagesFrom: mixture.map((t) => `${t} (pretrain split)`),
         captions: 'templates naming class and domain (scripts/clip-zoo/captions.ts)',
       },

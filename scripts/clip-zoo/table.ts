@@ -182,16 +182,22 @@ export async function clipZooTable(options: Options): Promise<Map<string, Accura
   const zoo = new Zoo(resolve(options.zoo), manifest.tasks, options.limit);
   const log = (line: string) => console.error(`table: ${line}`);
   const rows = new Map<string, Accuracies>();
+  // Each row is logged as soon as it is measured, so an interrupted run still leaves numbers.
+  const set = (label: string, acc: Accuracies) => {
+    rows.set(label, acc);
+    const pct = Object.entries(acc).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}`);
+    log(`${label}: ${pct.join(', ')}; avg ${(100 * mean(acc)).toFixed(1)}`);
+  };
   log('zero-shot');
-  rows.set('zero-shot', await zoo.eval(zoo.base, undefined));
+  set('zero-shot', await zoo.eval(zoo.base, undefined));
   log('individual');
   const individual: Accuracies = {};
   for (const t of zoo.tasks)
     Object.assign(individual, await zoo.eval(join(zoo.dir, t.folder), zoo.base, t));
-  rows.set('individual', individual);
+  set('individual', individual);
   const T = zoo.tasks.length;
   log('weight averaging');
-  rows.set(
+  set(
     'weight averaging',
     await mergeAndEval(
       zoo,
@@ -202,7 +208,7 @@ export async function clipZooTable(options: Options): Promise<Map<string, Accura
     ),
   );
   log('task arithmetic');
-  rows.set(
+  set(
     'task arithmetic (λ=0.3)',
     await mergeAndEval(
       zoo,
@@ -213,7 +219,7 @@ export async function clipZooTable(options: Options): Promise<Map<string, Accura
     ),
   );
   log('TIES');
-  rows.set(
+  set(
     'TIES',
     await mergeAndEval(
       zoo,
@@ -230,7 +236,7 @@ export async function clipZooTable(options: Options): Promise<Map<string, Accura
     for (const plus of [false, true]) {
       const label = `AdaMerging${plus ? '++' : ''} ${mode}-wise`;
       log(label);
-      rows.set(label, await adamerging(zoo, mode, plus, options.steps, images));
+      set(label, await adamerging(zoo, mode, plus, options.steps, images));
     }
   }
   console.log([...markdown(rows, zoo.tasks), '', ...checks(rows)].join('\n'));
