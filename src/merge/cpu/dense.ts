@@ -193,12 +193,12 @@ function norm(v: Float64Array): number {
   return Math.sqrt(s);
 }
 
-/** Columns [begin, end) of a. */
-export function columns(a: Mat, begin: number, end: number): Mat {
+/** Columns [begin, end) of a (of rows [rowBegin, rowEnd)). */
+export function columns(a: Mat, begin: number, end: number, rowBegin = 0, rowEnd = a.rows): Mat {
   const w = end - begin;
-  const out = zeros(a.rows, w);
-  for (let i = 0; i < a.rows; i++) {
-    out.data.set(a.data.subarray(i * a.cols + begin, i * a.cols + end), i * w);
+  const out = zeros(rowEnd - rowBegin, w);
+  for (let i = rowBegin; i < rowEnd; i++) {
+    out.data.set(a.data.subarray(i * a.cols + begin, i * a.cols + end), (i - rowBegin) * w);
   }
   return out;
 }

@@ -24,7 +24,8 @@ export function checkRecipe(recipe: Recipe): string[] {
       `${method.name} needs "base_model" (the pretrained model the task vectors are taken from)`,
     );
   }
-  const n = taskModels(recipe, method).length;
+  if (recipe.slices) errors.push(...sliceProblems(recipe.slices, method.name));
+  const n = recipe.slices ? method.minModels : taskModels(recipe, method).length;
   if (n < method.minModels) {
     errors.push(
       `${method.name} needs at least ${method.minModels} model(s) besides the base, got ${n}`,
@@ -63,4 +64,17 @@ export function checkRecipe(recipe: Recipe): string[] {
     ),
   );
   return errors;
+}
+
+/** The studio stacks slices with passthrough only: one source per slice, copied. */
+function sliceProblems(slices: NonNullable<Recipe['slices']>, method: string): string[] {
+  if (method !== 'passthrough')
+    return [
+      `slices: only passthrough (layer stacking) takes slices here, not ${method}; list whole models under "models"`,
+    ];
+  return slices.flatMap((sources, i) =>
+    sources.length === 1
+      ? []
+      : [`slices[${i}]: passthrough takes exactly one source per slice, got ${sources.length}`],
+  );
 }
