@@ -61,6 +61,7 @@ export { linearSteps, type LinearStep } from './linear-steps';
 // The catalogue's dense numerics, for the WebGPU backend's SVD products (src/gpu/merge).
 export { columns, gaussian, matmul, matmulTN, matmulNT, zeros, type Mat } from './cpu/dense';
 export {
+  exactSvd,
   GRAM_MIN_RANK,
   reconstruct,
   symmetricEigen,

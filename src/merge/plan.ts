@@ -19,6 +19,7 @@ import { shapeMismatchProblem } from './recipe/vocabulary';
 import { tensorByteSize } from '../io';
 import { countLayers, layerIndexOf } from './layers';
 import { buildJobTemplate } from './planning/jobs';
+import { stackSlices } from './planning/slices';
 import {
   MergePlanError,
   type CopyStep,
@@ -48,6 +49,11 @@ export async function planMerge(
 ): Promise<MergePlan> {
   const recipeProblems = checkRecipe(recipe);
   if (recipeProblems.length > 0) throw new MergePlanError(recipeProblems);
+  if (recipe.slices) {
+    // Layer stacking: a one-model passthrough of the stacked view; the plan keeps the recipe.
+    const stacked = stackSlices(recipe, checkpoints);
+    return { ...(await planMerge(stacked.recipe, stacked.checkpoints, options)), recipe };
+  }
   const method = getMethod(recipe.mergeMethod);
   const problems: string[] = [];
   const warnings: string[] = [];

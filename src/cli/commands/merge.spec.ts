@@ -125,7 +125,10 @@ describe('merge command (in process)', () => {
         TIES.replace(/merge_studio.*\n/, ''),
         /tensor heads\.task1\.weight is not in .*base.*task_specific/,
       ],
-      ['slices: []\nmerge_method: slerp\n', /bad\.yml: "slices".*not supported/],
+      [
+        'slices: [{sources: [{model: a, layer_range: [0, 1]}]}]\nmerge_method: slerp\n',
+        /bad\.yml: slices: only passthrough \(layer stacking\) takes slices here, not slerp/,
+      ],
     ];
     for (const [yaml, message] of cases) {
       const config = await recipe('bad.yml', yaml);

@@ -6,8 +6,7 @@
  * 1e-4 of the tensor's scale.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gaussian, matmulNT, reconstruct, type Mat } from '../../merge';
-import { exactSvd } from '../../merge/cpu/svd';
+import { exactSvd, gaussian, matmulNT, reconstruct, type Mat } from '../../merge';
 import { relativeError } from '../../merge/testing-read-fixture';
 import { requireNodeGpu } from '../testing/node-test-gpu';
 import { gpuExactSvd } from './exact-svd';

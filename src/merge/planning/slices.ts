@@ -18,7 +18,8 @@ import { MergePlanError, type MergeCheckpoint } from './types';
 export const STACKED_KEY = '<slices>';
 
 /** Outside numbered layers, after them: final norms, LM heads (mergekit's post_weights). */
-const POST_RE = /(^|\.)(norm|ln_f|final_layer_norm|final_layernorm|lm_head|head|output|score)(\.|$)/;
+const POST_RE =
+  /(^|\.)(norm|ln_f|final_layer_norm|final_layernorm|lm_head|head|output|score)(\.|$)/;
 
 export interface StackedSlices {
   recipe: Recipe;

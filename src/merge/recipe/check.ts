@@ -13,7 +13,7 @@ export function checkRecipe(recipe: Recipe): string[] {
     if (e instanceof UnknownMethodError) return [e.message];
     throw e;
   }
-  const errors: string[] = [];
+  const errors: string[] = recipe.slices ? sliceProblems(recipe.slices, method.name) : [];
   const seen = new Set<string>();
   for (const m of recipe.models) {
     if (seen.has(m.model)) errors.push(`model "${m.model}" is listed twice`);
@@ -24,7 +24,6 @@ export function checkRecipe(recipe: Recipe): string[] {
       `${method.name} needs "base_model" (the pretrained model the task vectors are taken from)`,
     );
   }
-  if (recipe.slices) errors.push(...sliceProblems(recipe.slices, method.name));
   const n = recipe.slices ? method.minModels : taskModels(recipe, method).length;
   if (n < method.minModels) {
     errors.push(

@@ -47,7 +47,8 @@ export function parseRecipe(text: string, file = 'recipe'): ParsedRecipe {
   const slices = doc.slices === undefined ? undefined : parseSlices(doc.slices, file);
   if (slices && doc.models !== undefined)
     throw new RecipeError(`${file}: give either "models" or "slices", not both`);
-  if (slices) doc.models = [...new Set(slices.flat().map((s) => s.model))].map((model) => ({ model }));
+  if (slices)
+    doc.models = [...new Set(slices.flat().map((s) => s.model))].map((model) => ({ model }));
   for (const key of Object.keys(doc)) {
     if (IGNORED_KEYS.has(key))
       warnings.push(`${file}: "${key}" is ignored (the studio merges weights only)`);
@@ -159,7 +160,9 @@ function parseSlices(v: unknown, file: string): SliceSource[][] {
       )
         throw new RecipeError(`${at}: "layer_range" must be [first, end) with 0 ≤ first < end`);
       if (src.parameters !== undefined)
-        throw new RecipeError(`${at}: per-slice "parameters" are not supported; use the top-level parameters`);
+        throw new RecipeError(
+          `${at}: per-slice "parameters" are not supported; use the top-level parameters`,
+        );
       return { model: src.model, layerRange: [range[0], range[1]] as [number, number] };
     });
   });
