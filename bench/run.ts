@@ -25,6 +25,8 @@ function arg(name: string): string | undefined {
 if (arg('only') === 'adamerging') await import('./adamerging');
 // `--only clip`: your own CLIP models (bench/clip.ts, which exits when done).
 if (arg('only') === 'clip') await import('./clip');
+// `--only svd [--size n]`: the SVD merges' exact SVD, WebGPU vs CPU (bench/svd.ts).
+if (arg('only') === 'svd') await import('./svd');
 
 const gb = Number(arg('gb') ?? 2);
 // --only node|chromium limits the runtimes; --only merge (this script's only section) = both.
