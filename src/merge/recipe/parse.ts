@@ -12,13 +12,7 @@ export interface ParsedRecipe {
   warnings: string[];
 }
 
-const IGNORED_KEYS = new Set([
-  'tokenizer_source',
-  'tokenizer',
-  'chat_template',
-  'name',
-  'parameters_slices',
-]);
+const IGNORED_KEYS = new Set(['tokenizer', 'chat_template', 'name', 'parameters_slices']);
 const KNOWN_KEYS = new Set([
   'merge_method',
   'base_model',
@@ -29,6 +23,7 @@ const KNOWN_KEYS = new Set([
   'random_seed',
   'merge_studio',
   'slices',
+  'tokenizer_source',
 ]);
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -98,6 +93,12 @@ export function parseRecipe(text: string, file = 'recipe'): ParsedRecipe {
     parameters.rescale = parameters.rescale ? 'l1' : 'none';
   const recipe: Recipe = { mergeMethod: method, models, parameters, taskSpecific: [] };
   if (slices) recipe.slices = slices;
+  const tokenizerSource = doc.tokenizer_source;
+  if (tokenizerSource !== undefined && tokenizerSource !== null) {
+    if (typeof tokenizerSource !== 'string' || tokenizerSource === '')
+      throw new RecipeError(`${file}: "tokenizer_source" must be base, union or a model`);
+    recipe.tokenizerSource = tokenizerSource;
+  }
   if (typeof base === 'string') recipe.baseModel = base;
   for (const [key, prop] of [
     ['dtype', 'dtype'],

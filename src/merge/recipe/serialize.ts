@@ -52,6 +52,7 @@ export function recipeToObject(recipe: Recipe): Record<string, unknown> {
   if (recipe.dtype !== undefined) out.dtype = recipe.dtype;
   if (recipe.outDtype !== undefined) out.out_dtype = recipe.outDtype;
   if (recipe.randomSeed !== undefined) out.random_seed = recipe.randomSeed;
+  if (recipe.tokenizerSource !== undefined) out.tokenizer_source = recipe.tokenizerSource;
   const extras: Record<string, unknown> = {};
   if (Object.keys(studio).length > 0) extras.parameters = studio;
   if (Object.keys(studioModels).length > 0) extras.model_parameters = studioModels;

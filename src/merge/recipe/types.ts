@@ -32,6 +32,8 @@ export interface Recipe {
    * one source. `models` then lists each source model once, so callers open them as usual.
    */
   slices?: SliceSource[][];
+  /** mergekit's tokenizer_source: 'base', 'union' or a model key (planning/vocab.ts). */
+  tokenizerSource?: string;
   baseModel?: string;
   models: RecipeModel[];
   parameters: ParamSettings;
