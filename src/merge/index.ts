@@ -79,3 +79,4 @@ export {
   type SvdSteps,
 } from './cpu/svd-merges';
 export { methodInputs } from './cpu/tensor-methods';
+export { tokenizerSourceKey, TOKENIZER_FILES } from './planning/vocab';

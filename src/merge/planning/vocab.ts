@@ -106,7 +106,7 @@ export function alignVocabularies(
   const wanted = recipe.tokenizerSource!;
   if (wanted === 'union')
     throw new MergePlanError(['tokenizer_source: union is not supported yet; use base or a model']);
-  const source = wanted === 'base' ? (recipe.baseModel ?? keys[0]!) : wanted;
+  const source = tokenizerSourceKey(recipe);
   if (!keys.includes(source))
     throw new MergePlanError([`tokenizer_source: "${source}" is not one of the recipe's models`]);
   const missing = keys.filter((k) => !tokenizers.has(k));
@@ -181,6 +181,20 @@ export function alignVocabularies(
   });
   return { checkpoints: views, source };
 }
+
+/** The model key whose tokenizer is the output's: the base (else the first model) or the named one. */
+export function tokenizerSourceKey(recipe: Recipe): string {
+  const wanted = recipe.tokenizerSource!;
+  if (wanted !== 'base') return wanted;
+  return recipe.baseModel ?? recipe.models[0]!.model;
+}
+
+/** The tokenizer files mergekit's save_pretrained writes, copied beside the output when present. */
+export const TOKENIZER_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+];
 
 function isEmbedding(ckpt: MergeCheckpoint, name: string): boolean {
   const info = ckpt.tensors.get(name)!.info;
