@@ -85,7 +85,7 @@ const lines = [
   '| --- | ---: | ---: | ---: | ---: |',
   ...result.rows.map(
     (r) =>
-      `| ${r.device} | ${r.seconds.toFixed(1)} | ${r.gflops.toFixed(2)} | ${r.peakMiB.toFixed(0)} | ${r.load.toFixed(1)} |`,
+      `| ${r.device} | ${r.seconds.toFixed(1)} | ${r.gflops.toPrecision(2)} | ${r.peakMiB.toFixed(0)} | ${r.load.toFixed(1)} |`,
   ),
   '',
   `WebGPU / CPU time: ${(onGpu.seconds / cpu.seconds).toFixed(2)}.`,
