@@ -60,23 +60,9 @@ export class GpuMatrix {
     const out = zeros(this.rows, x.cols);
     const tallest = Math.max(...this.blocks.map((b) => b.rows));
     for (const [begin, end] of this.columnChunks(x.rows, tallest, x.cols)) {
-      const w = end - begin;
-      const parts = this.upload(columns(x, begin, end), split);
-      try {
-        for (const block of this.blocks) {
-          for (const right of parts) {
-            const part = await this.product({
-              a: block.buffer,
-              b: right,
-              m: block.rows,
-              n: w,
-              k: this.cols,
-            });
-            addInto(out, part, block.begin, begin, block.rows, w);
-          }
-        }
-      } finally {
-        await this.rt.release(parts);
+      for (const block of this.blocks) {
+        const p = { a: block.buffer, m: block.rows, n: end - begin, k: this.cols };
+        await this.addProducts(columns(x, begin, end), split, p, out, block.begin, begin);
       }
     }
     return out;
@@ -88,30 +74,36 @@ export class GpuMatrix {
       throw new Error(`matmulTN: inner dimensions differ (${this.rows} vs ${y.rows})`);
     const out = zeros(this.cols, y.cols);
     for (const [begin, end] of this.columnChunks(this.rows, this.cols, y.cols)) {
-      const w = end - begin;
       for (const block of this.blocks) {
-        const parts = this.upload(
-          columns(y, begin, end, block.begin, block.begin + block.rows),
-          split,
-        );
-        try {
-          for (const right of parts) {
-            const part = await this.product({
-              a: block.buffer,
-              b: right,
-              m: this.cols,
-              n: w,
-              k: block.rows,
-              transposeA: true,
-            });
-            addInto(out, part, 0, begin, this.cols, w);
-          }
-        } finally {
-          await this.rt.release(parts);
-        }
+        const p = {
+          a: block.buffer,
+          m: this.cols,
+          n: end - begin,
+          k: block.rows,
+          transposeA: true,
+        };
+        const part = columns(y, begin, end, block.begin, block.begin + block.rows);
+        await this.addProducts(part, split, p, out, 0, begin);
       }
     }
     return out;
+  }
+
+  /** op(a) · x (x uploaded whole, or split) added into out at (row0, col0) in float64. */
+  private async addProducts(
+    x: Mat,
+    split: boolean,
+    p: Omit<Product, 'b'>,
+    out: Mat,
+    row0: number,
+    col0: number,
+  ): Promise<void> {
+    const parts = this.upload(x, split);
+    try {
+      for (const b of parts) addInto(out, await this.product({ ...p, b }), row0, col0, p.m, p.n);
+    } finally {
+      await this.rt.release(parts);
+    }
   }
 
   /**
