@@ -80,8 +80,20 @@ const SMALL: [number, number] = [300, 320];
  * Iso-CTS 2.1e-4 (not run: slow, and above the bound).
  */
 const CASES: Case[] = [
-  { method: 'cart', global: { alpha: 2, rank_ratio: 0.12 }, shape: [530, 560], noise: 1e-4, within: 1e-5 },
-  { method: 'cart', global: { alpha: 2, rank_ratio: 0.5 }, shape: SMALL, noise: 1e-4, within: 1e-5 },
+  {
+    method: 'cart',
+    global: { alpha: 2, rank_ratio: 0.12 },
+    shape: [530, 560],
+    noise: 1e-4,
+    within: 1e-5,
+  },
+  {
+    method: 'cart',
+    global: { alpha: 2, rank_ratio: 0.5 },
+    shape: SMALL,
+    noise: 1e-4,
+    within: 1e-5,
+  },
   { method: 'tsv_m', global: { alpha: 1 }, shape: SMALL, noise: 1e-3, within: 1e-5 },
   { method: 'iso_c', global: { alpha: 1 }, shape: SMALL, noise: 1e-3, within: 2e-5 },
   { method: 'iso_cts', global: { alpha: 1 }, shape: SMALL, noise: 1e-3, within: 2e-5 },

@@ -24,6 +24,7 @@ parameters: {normalize: true, lambda: 1.0, density: 0.4}
 dtype: bfloat16
 random_seed: 7
 tokenizer_source: union
+chat_template: chatml
 `;
 
 describe('recipe parsing', () => {
@@ -34,8 +35,9 @@ describe('recipe parsing', () => {
     expect(recipe.models.map((m) => m.model)).toEqual(['base', 'a', 'b']);
     expect(recipe.dtype).toBe('bfloat16');
     expect(recipe.randomSeed).toBe(7);
+    expect(recipe.tokenizerSource).toBe('union');
     expect(warnings).toEqual([
-      'r.yml: "tokenizer_source" is ignored (the studio merges weights only)',
+      'r.yml: "chat_template" is ignored (the studio merges weights only)',
     ]);
     expect(checkRecipe(recipe)).toEqual([]);
   });
