@@ -31,6 +31,8 @@ if (arg('only') === 'ui') {
   await import('./ui');
   process.exit(0);
 }
+// `--only svd [--size n]`: the SVD merges' exact SVD, WebGPU vs CPU (bench/svd.ts).
+if (arg('only') === 'svd') await import('./svd');
 
 const gb = Number(arg('gb') ?? 2);
 // --only node|chromium limits the runtimes; --only merge (this script's only section) = both.

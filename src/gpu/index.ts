@@ -7,3 +7,4 @@ export { describeBrowserGpu } from './probe';
 export { GpuRuntime, type Binding } from './runtime/runtime';
 export { DispatchPlan, type Range } from './runtime/dispatch-plan';
 export { withValidationScope } from './runtime/gpu-errors';
+export { gpuExactSvd } from './merge/exact-svd';

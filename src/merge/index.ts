@@ -59,7 +59,24 @@ export {
 export { tiesSelectedTaskVectors, modelScopeThresholds } from './ties-selection';
 export { linearSteps, type LinearStep } from './linear-steps';
 // The catalogue's dense numerics, for the WebGPU backend's SVD products (src/gpu/merge).
-export { gaussian, matmul, matmulTN, matmulNT, zeros, type Mat } from './cpu/dense';
-export { reconstruct, topSvd, topSvdWith, type Svd } from './cpu/svd';
-export { cartSteps, type SvdSteps } from './cpu/svd-merges';
+export { columns, gaussian, matmul, matmulTN, matmulNT, zeros, type Mat } from './cpu/dense';
+export {
+  exactSvd,
+  GRAM_MIN_RANK,
+  reconstruct,
+  symmetricEigen,
+  topSvd,
+  topSvdPlan,
+  topSvdWith,
+  type Svd,
+} from './cpu/svd';
+export {
+  cartSteps,
+  isoCSteps,
+  isoCtsSteps,
+  tsvMSteps,
+  type SvdRequest,
+  type SvdSteps,
+} from './cpu/svd-merges';
 export { methodInputs } from './cpu/tensor-methods';
+export { tokenizerSourceKey, TOKENIZER_FILES } from './planning/vocab';

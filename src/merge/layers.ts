@@ -4,11 +4,16 @@
  * `transformer.resblocks.3.…`. Tensors outside numbered blocks (embeddings, final norm, head)
  * have no index.
  */
-const LAYER_RE = /(?:^|\.)(?:layers|layer|blocks|block|h|resblocks)\.(\d+)(?:\.|$)/;
+const LAYER_RE = /((?:^|\.)(?:layers|layer|blocks|block|h|resblocks)\.)(\d+)(?=\.|$)/;
 
 export function layerIndexOf(tensorName: string): number | null {
   const m = LAYER_RE.exec(tensorName);
-  return m ? Number(m[1]) : null;
+  return m ? Number(m[2]) : null;
+}
+
+/** The name with its layer index replaced by `index` (names outside blocks unchanged). */
+export function renumberLayer(tensorName: string, index: number): string {
+  return tensorName.replace(LAYER_RE, (_, prefix: string) => `${prefix}${index}`);
 }
 
 /** Number of blocks L = largest index + 1 over the names (0 when none is numbered). */

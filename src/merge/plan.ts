@@ -19,6 +19,8 @@ import { shapeMismatchProblem } from './recipe/vocabulary';
 import { tensorByteSize } from '../io';
 import { countLayers, layerIndexOf } from './layers';
 import { buildJobTemplate } from './planning/jobs';
+import { stackSlices } from './planning/slices';
+import { alignVocabularies } from './planning/vocab';
 import {
   MergePlanError,
   type CopyStep,
@@ -37,6 +39,8 @@ import { getMethod } from './registry';
 export interface PlanOptions {
   /** Overrides the recipe's out_dtype / dtype for merged tensors. */
   outDtype?: FloatDtype;
+  /** Recipe model key → parsed tokenizer.json, for tokenizer_source (planning/vocab.ts). */
+  tokenizers?: Map<string, unknown>;
 }
 
 const isFloat = (d: string): d is FloatDtype => (FLOAT_DTYPES as readonly string[]).includes(d);
@@ -45,6 +49,25 @@ export async function planMerge(
   recipe: Recipe,
   checkpoints: Map<string, MergeCheckpoint>,
   options: PlanOptions = {},
+): Promise<MergePlan> {
+  const recipeProblems = checkRecipe(recipe);
+  if (recipeProblems.length > 0) throw new MergePlanError(recipeProblems);
+  let views = checkpoints;
+  if (recipe.tokenizerSource !== undefined)
+    views = alignVocabularies(recipe, views, options.tokenizers ?? new Map()).checkpoints;
+  if (recipe.slices) {
+    // Layer stacking: a one-model passthrough of the stacked view; the plan keeps the recipe.
+    const stacked = stackSlices(recipe, views);
+    return { ...(await planModels(stacked.recipe, stacked.checkpoints, options)), recipe };
+  }
+  return planModels(recipe, views, options);
+}
+
+/** planMerge for a recipe of whole models (no slices) on checkpoints as the executor reads them. */
+async function planModels(
+  recipe: Recipe,
+  checkpoints: Map<string, MergeCheckpoint>,
+  options: PlanOptions,
 ): Promise<MergePlan> {
   const recipeProblems = checkRecipe(recipe);
   if (recipeProblems.length > 0) throw new MergePlanError(recipeProblems);

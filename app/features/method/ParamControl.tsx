@@ -2,7 +2,7 @@ import { useId } from 'react';
 import type { ParamSpec } from '../../../src/merge/methods/types';
 import type { ParamValue } from '../../store';
 import { Slider } from '../../components/Slider';
-import { effectiveValue, paramLabel, sliderRange } from './params';
+import { allowedRange, effectiveValue, paramLabel, sliderRange } from './params';
 
 interface ParamControlProps {
   spec: ParamSpec;
@@ -42,6 +42,11 @@ export function ParamControl({ spec, value, onChange, context, showDefault }: Pa
           limits={{ min: spec.min, max: spec.max }}
           onChange={(v) => onChange(spec.type === 'int' ? Math.round(v) : v)}
         />
+        {allowedRange(spec) && (
+          <span className="param__range" data-testid={`range-${spec.name}`}>
+            {allowedRange(spec)}
+          </span>
+        )}
         {showDefault && <DefaultNote spec={spec} current={current} />}
       </div>
     );

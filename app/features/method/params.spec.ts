@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ParamSpec } from '../../../src/merge/methods/types';
-import { effectiveValue, paramLabel, sliderRange } from './params';
+import { cart } from '../../../src/merge/methods/cart';
+import { allowedRange, effectiveValue, paramLabel, sliderRange } from './params';
 
 const weight: ParamSpec = {
   name: 'weight',
@@ -23,6 +24,14 @@ describe('method params', () => {
     expect(effectiveValue(weight, undefined)).toBe(1);
     expect(effectiveValue(weight, 0)).toBe(0); // 0 is a value, not "unset"
     expect(effectiveValue({ ...k, default: null }, undefined)).toBeNull();
+  });
+
+  it("states the declared hard limits, e.g. CART's rank ratio", () => {
+    const ratio = cart.globalParams.find((p) => p.name === 'rank_ratio')!;
+    expect(allowedRange(ratio)).toBe(`allowed ${ratio.min} … ${ratio.max}`);
+    expect(allowedRange(k)).toBe('allowed 1 … 64');
+    expect(allowedRange({ ...k, max: undefined })).toBe('allowed ≥ 1');
+    expect(allowedRange(weight)).toBeNull(); // slider bounds are not limits
   });
 
   it('turns snake_case names into labels', () => {

@@ -17,6 +17,18 @@ export function sliderRange(spec: ParamSpec): { min: number; max: number; step: 
   return { min, max, step };
 }
 
+/**
+ * The declared hard limits as text ("allowed 0 … 1", "allowed ≥ 0"), null when the parameter
+ * has none: the form shows what the planner will accept, not only the slider's span.
+ */
+export function allowedRange(spec: ParamSpec): string | null {
+  const { min, max } = spec;
+  if (min !== undefined && max !== undefined) return `allowed ${min} … ${max}`;
+  if (min !== undefined) return `allowed ≥ ${min}`;
+  if (max !== undefined) return `allowed ≤ ${max}`;
+  return null;
+}
+
 /** "mask_lambda" → "Mask lambda". */
 export function paramLabel(name: string): string {
   const text = name.replace(/_/g, ' ');

@@ -43,6 +43,12 @@ models:
 merge_studio: {task_specific: [heads.]}
 `;
 
+const CART = `merge_method: cart
+base_model: models/base.safetensors
+models: [{model: models/task1.safetensors}, {model: models/task2.safetensors}]
+merge_studio: {task_specific: [heads.]}
+`;
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'merge-cli-'));
   await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'models')));
@@ -125,7 +131,23 @@ describe('merge command (in process)', () => {
         TIES.replace(/merge_studio.*\n/, ''),
         /tensor heads\.task1\.weight is not in .*base.*task_specific/,
       ],
-      ['slices: []\nmerge_method: slerp\n', /bad\.yml: "slices".*not supported/],
+      // The catalogue's declarations: too few models, a rank fraction out of range.
+      [
+        `merge_method: iso_c\nbase_model: models/base.safetensors\nmodels: [{model: models/task1.safetensors}]\n`,
+        /bad\.yml: iso_c needs at least 2 model\(s\) besides the base, got 1/,
+      ],
+      [
+        `${CART}parameters: {rank_ratio: 1.5}\n`,
+        /bad\.yml: parameters: parameter "rank_ratio" = 1\.5 is above the maximum 1/,
+      ],
+      [
+        `${CART}parameters: {rank_ratio: -0.2}\n`,
+        /bad\.yml: parameters: parameter "rank_ratio" = -0\.2 is below the minimum 0/,
+      ],
+      [
+        'slices: [{sources: [{model: a, layer_range: [0, 1]}]}]\nmerge_method: slerp\n',
+        /bad\.yml: slices: only passthrough \(layer stacking\) takes slices here, not slerp/,
+      ],
     ];
     for (const [yaml, message] of cases) {
       const config = await recipe('bad.yml', yaml);

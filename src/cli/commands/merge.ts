@@ -27,6 +27,8 @@ import {
   planMerge,
   RecipeError,
   taskModels,
+  tokenizerSourceKey,
+  TOKENIZER_FILES,
   usesBase,
   getMethod,
   type MergeBackend,
@@ -210,6 +212,40 @@ async function openInputs(o: MergeRunOptions, keys: string[]) {
   return { checkpoints, paths };
 }
 
+const toFileOut = (out: string) => out.endsWith('.safetensors');
+
+/** tokenizer.json of each model folder when the recipe has tokenizer_source (else undefined). */
+async function readTokenizers(
+  recipe: { tokenizerSource?: string },
+  keys: string[],
+  paths: string[],
+) {
+  if (recipe.tokenizerSource === undefined) return undefined;
+  const tokenizers = new Map<string, unknown>();
+  for (const [i, key] of keys.entries()) {
+    const file = join(paths[i]!, 'tokenizer.json');
+    const text = await readFile(file, 'utf8').catch(() => null);
+    if (text === null) continue; // the planner names every model without one
+    try {
+      tokenizers.set(key, JSON.parse(text));
+    } catch (e) {
+      throw new CliUsageError(`${file}: not valid JSON (${(e as Error).message})`);
+    }
+  }
+  return tokenizers;
+}
+
+/** The output tokenizer's files (mergekit writes them with the model). */
+async function copyTokenizer(modelFolder: string, out: SinkFolder) {
+  for (const name of TOKENIZER_FILES) {
+    const bytes = await readFile(join(modelFolder, name)).catch(() => null);
+    if (!bytes) continue;
+    const sink = await out.createSink(name);
+    await sink.write(bytes);
+    await sink.close();
+  }
+}
+
 const closeAll = async (checkpoints: Map<string, Checkpoint>) => {
   for (const c of checkpoints.values()) await c.close?.().catch(() => undefined);
 };
@@ -233,9 +269,10 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
   if (o.taskModels !== undefined && method.kind !== 'consensus') {
     throw new CliUsageError(`--task-models needs merge_method: consensus (got ${method.name})`);
   }
+  const withBase = usesBase(recipe, method) || recipe.tokenizerSource !== undefined;
   const keys = [
     ...new Set([
-      ...(usesBase(recipe, method) && recipe.baseModel ? [recipe.baseModel] : []),
+      ...(withBase && recipe.baseModel ? [recipe.baseModel] : []),
       ...taskModels(recipe, method).map((m) => m.model),
     ]),
   ];
@@ -244,7 +281,13 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
   const staged: { commit(): Promise<void>; discard(): Promise<void> }[] = [];
   let backend: MergeBackend | undefined;
   try {
-    const plan = await planMerge(recipe, checkpoints, outDtype ? { outDtype } : {});
+    const tokenizers = await readTokenizers(recipe, keys, paths);
+    const plan = await planMerge(recipe, checkpoints, {
+      ...(outDtype ? { outDtype } : {}),
+      ...(tokenizers ? { tokenizers } : {}),
+    });
+    if (tokenizers && toFileOut(o.out))
+      io.err(`warning: tokenizer_source: --out is one file, so no tokenizer is written beside it`);
     for (const w of plan.warnings) io.err(`warning: ${w}`);
 
     const toFile = o.out.endsWith('.safetensors');
@@ -298,6 +341,10 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
       },
     });
     o.signal?.throwIfAborted();
+    if (tokenizers && !toFile) {
+      const from = paths[keys.indexOf(tokenizerSourceKey(recipe))]!;
+      await copyTokenizer(from, target as SinkFolder);
+    }
     if (summary.nonFinite > 0 && !o.allowNonFinite) {
       // Staged, not published: a model with NaN/±Inf weights is never written by default.
       throw new CliUsageError(

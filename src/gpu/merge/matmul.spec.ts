@@ -4,7 +4,7 @@
  * SVD with its products on the device.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gaussian, matmul, matmulTN, type Mat } from '../../merge';
+import { gaussian, matmul, matmulNT, matmulTN, type Mat } from '../../merge';
 import { reconstruct, topSvd, topSvdWith } from '../../merge';
 import { readFixture, relativeError } from '../../merge/testing-read-fixture';
 import { requireNodeGpu } from '../testing/node-test-gpu';
@@ -31,6 +31,44 @@ describe('GpuMatrix', () => {
       expect(relativeError((await g.transposeTimes(y)).data, matmulTN(a, y).data)).toBeLessThan(
         1e-5,
       );
+    } finally {
+      await g.dispose();
+    }
+  });
+});
+
+describe('GpuMatrix Gram matrices and split operands', () => {
+  it('a·aᵀ and aᵀ·a over row blocks and output chunks match the CPU within 1e-5', async () => {
+    const a = f32(gaussian(37, 53, 4));
+    const wide = new GpuMatrix(gpu.runtime, a.data, 37, 53);
+    const tall = new GpuMatrix(gpu.runtime, a.data, 53, 37); // the same values read as 53 × 37
+    try {
+      expect(relativeError((await wide.gram()).data, matmulNT(a, a).data)).toBeLessThan(1e-5);
+      const t: Mat<Float32Array> = { rows: 53, cols: 37, data: a.data };
+      expect(relativeError((await tall.gram()).data, matmulTN(t, t).data)).toBeLessThan(1e-5);
+    } finally {
+      await wide.dispose();
+      await tall.dispose();
+    }
+  });
+
+  it('a split operand carries what its f32 rounding drops', async () => {
+    // The identity (exact products): a·x is x, so only the upload's rounding can change it.
+    const n = 24;
+    const eye = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) eye[i * n + i] = 1;
+    const x: Mat = {
+      rows: n,
+      cols: 1,
+      data: Float64Array.from({ length: n }, (_, i) => 1 + i * 2 ** -30),
+    };
+    const g = new GpuMatrix(gpu.runtime, eye, n, n);
+    try {
+      expect(Array.from((await g.times(x, true)).data)).toEqual(Array.from(x.data));
+      expect(Array.from((await g.times(x)).data)).toEqual(
+        Array.from(x.data, (v) => Math.fround(v)),
+      );
+      expect(Array.from((await g.transposeTimes(x, true)).data)).toEqual(Array.from(x.data));
     } finally {
       await g.dispose();
     }

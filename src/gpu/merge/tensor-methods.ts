@@ -1,32 +1,45 @@
 /**
- * The catalogue's whole-tensor methods on the WebGPU backend. CART, whose cost is the
- * randomised top-k SVDs of big matrices, runs its steps with the range finder's products on
- * the device (matmul.ts); everything else — the small dense SVDs, the exact SVDs TSV-M and
- * Iso-CTS ask for (svd-merges.ts SvdRequest.exact), Iso-C's full SVD and the other methods —
- * is the CPU reference's code, so those results are the CPU's bit for bit.
+ * The catalogue's whole-tensor methods on the WebGPU backend. The SVD merges (TSV-M, Iso-C,
+ * Iso-CTS, CART) run their steps (svd-merges.ts) with each SVD's O(m·n·r) products on the
+ * device: exact SVDs of matrices whose short side is above GRAM_MIN_RANK through
+ * exact-svd.ts, randomised top-k SVDs (CART at low rank) with the range finder's products
+ * on the device (matmul.ts). Small SVDs, the methods' own dense steps (polar factors,
+ * reconstructions) and the other methods are the CPU reference's code, so for small tensors
+ * the results are the CPU's bit for bit.
  */
-import type { TensorMethodJob, TensorResult } from '../../merge';
+import type { SvdRequest, TensorMethodJob, TensorResult } from '../../merge';
 import { mergeTensorCpu } from '../../merge';
-import { topSvdWith } from '../../merge';
-import { cartSteps, type SvdSteps } from '../../merge';
+import { GRAM_MIN_RANK, topSvd, topSvdPlan, topSvdWith } from '../../merge';
+import { cartSteps, isoCSteps, isoCtsSteps, tsvMSteps, type SvdSteps } from '../../merge';
 import type { Svd } from '../../merge';
 import { methodInputs } from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
+import { gpuExactSvd } from './exact-svd';
 import { GpuMatrix } from './matmul';
 
-const DEVICE_STEPS: Record<string, SvdSteps> = { cart: cartSteps };
+const DEVICE_STEPS: Record<string, SvdSteps> = {
+  cart: cartSteps,
+  iso_c: isoCSteps,
+  iso_cts: isoCtsSteps,
+  tsv_m: tsvMSteps,
+};
 
 export async function gpuTensorMethod(rt: GpuRuntime, job: TensorMethodJob): Promise<TensorResult> {
   const steps = DEVICE_STEPS[job.method];
   if (!steps) return mergeTensorCpu(job);
   const run = steps(job, methodInputs(job));
   let step = run.next(undefined as unknown as Svd);
-  while (!step.done) {
-    const { a, k, seed, exact } = step.value;
-    const data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data);
-    const options = { seed, ...(exact ? { exactMaxRank: Infinity } : {}) };
-    const svd = await topSvdWith(a, k, () => new GpuMatrix(rt, data, a.rows, a.cols), options);
-    step = run.next(svd);
-  }
+  while (!step.done) step = run.next(await deviceSvd(rt, step.value));
   return { merged: step.value };
+}
+
+/** One SVD request answered with device products where they pay (see the file comment). */
+export async function deviceSvd(rt: GpuRuntime, { a, k, seed, exact }: SvdRequest): Promise<Svd> {
+  const options = { seed, ...(exact ? { exactMaxRank: Infinity } : {}) };
+  const plan = topSvdPlan(a.rows, a.cols, k, options);
+  const big = Math.min(a.rows, a.cols) > GRAM_MIN_RANK;
+  if (plan.k === 0 || (plan.exact && !big)) return topSvd(a, k, options);
+  const data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data);
+  if (plan.exact) return gpuExactSvd(rt, { rows: a.rows, cols: a.cols, data }, plan.k);
+  return topSvdWith(a, k, () => new GpuMatrix(rt, data, a.rows, a.cols), options);
 }

@@ -41,36 +41,19 @@ export function matmul(a: Mat<Values>, b: Mat<Values>): Mat {
   const n = b.cols;
   const out = new Float64Array(m * n);
   const ad = a.data;
-  const bd = b.data;
   let i = 0;
   for (; i + 4 <= m; i += 4) {
-    const o0 = i * n;
-    const o1 = o0 + n;
-    const o2 = o1 + n;
-    const o3 = o2 + n;
     for (let p = 0; p < k; p++) {
-      const s0 = ad[i * k + p]!;
-      const s1 = ad[(i + 1) * k + p]!;
-      const s2 = ad[(i + 2) * k + p]!;
-      const s3 = ad[(i + 3) * k + p]!;
-      const r = p * n;
-      for (let j = 0; j < n; j++) {
-        const x = bd[r + j]!;
-        out[o0 + j] = out[o0 + j]! + s0 * x;
-        out[o1 + j] = out[o1 + j]! + s1 * x;
-        out[o2 + j] = out[o2 + j]! + s2 * x;
-        out[o3 + j] = out[o3 + j]! + s3 * x;
-      }
+      const [s0, s1, s2, s3] = [
+        ad[i * k + p]!,
+        ad[(i + 1) * k + p]!,
+        ad[(i + 2) * k + p]!,
+        ad[(i + 3) * k + p]!,
+      ];
+      addRows4(out, i, n, s0, s1, s2, s3, b.data, p * n);
     }
   }
-  for (; i < m; i++) {
-    const o = i * n;
-    for (let p = 0; p < k; p++) {
-      const s = ad[i * k + p]!;
-      const r = p * n;
-      for (let j = 0; j < n; j++) out[o + j] = out[o + j]! + s * bd[r + j]!;
-    }
-  }
+  for (; i < m; i++) for (let p = 0; p < k; p++) addRow(out, i, n, ad[i * k + p]!, b.data, p * n);
   return { rows: m, cols: n, data: out };
 }
 
@@ -82,34 +65,56 @@ export function matmulTN(a: Mat<Values>, b: Mat<Values>): Mat {
   const n = b.cols;
   const out = new Float64Array(m * n);
   const ad = a.data;
-  const bd = b.data;
   for (let p = 0; p < k; p++) {
-    const r = p * n;
+    const at = p * m;
     let i = 0;
     for (; i + 4 <= m; i += 4) {
-      const s0 = ad[p * m + i]!;
-      const s1 = ad[p * m + i + 1]!;
-      const s2 = ad[p * m + i + 2]!;
-      const s3 = ad[p * m + i + 3]!;
-      const o0 = i * n;
-      const o1 = o0 + n;
-      const o2 = o1 + n;
-      const o3 = o2 + n;
-      for (let j = 0; j < n; j++) {
-        const x = bd[r + j]!;
-        out[o0 + j] = out[o0 + j]! + s0 * x;
-        out[o1 + j] = out[o1 + j]! + s1 * x;
-        out[o2 + j] = out[o2 + j]! + s2 * x;
-        out[o3 + j] = out[o3 + j]! + s3 * x;
-      }
+      addRows4(
+        out,
+        i,
+        n,
+        ad[at + i]!,
+        ad[at + i + 1]!,
+        ad[at + i + 2]!,
+        ad[at + i + 3]!,
+        b.data,
+        p * n,
+      );
     }
-    for (; i < m; i++) {
-      const s = ad[p * m + i]!;
-      const o = i * n;
-      for (let j = 0; j < n; j++) out[o + j] = out[o + j]! + s * bd[r + j]!;
-    }
+    for (; i < m; i++) addRow(out, i, n, ad[at + i]!, b.data, p * n);
   }
   return { rows: m, cols: n, data: out };
+}
+
+/** Output rows i … i+3 (width n) += s₀ … s₃ times b's row starting at r: both products' inner loop. */
+function addRows4(
+  out: Float64Array,
+  i: number,
+  n: number,
+  s0: number,
+  s1: number,
+  s2: number,
+  s3: number,
+  bd: Values,
+  r: number,
+): void {
+  const o0 = i * n;
+  const o1 = o0 + n;
+  const o2 = o1 + n;
+  const o3 = o2 + n;
+  for (let j = 0; j < n; j++) {
+    const x = bd[r + j]!;
+    out[o0 + j] = out[o0 + j]! + s0 * x;
+    out[o1 + j] = out[o1 + j]! + s1 * x;
+    out[o2 + j] = out[o2 + j]! + s2 * x;
+    out[o3 + j] = out[o3 + j]! + s3 * x;
+  }
+}
+
+/** Output row i += s times b's row starting at r. */
+function addRow(out: Float64Array, i: number, n: number, s: number, bd: Values, r: number): void {
+  const o = i * n;
+  for (let j = 0; j < n; j++) out[o + j] = out[o + j]! + s * bd[r + j]!;
 }
 
 /** a · bᵀ (a: m × k, b: n × k): dot products of rows, two by two. */
@@ -193,12 +198,12 @@ function norm(v: Float64Array): number {
   return Math.sqrt(s);
 }
 
-/** Columns [begin, end) of a. */
-export function columns(a: Mat, begin: number, end: number): Mat {
+/** Columns [begin, end) of a (of rows [rowBegin, rowEnd)). */
+export function columns(a: Mat, begin: number, end: number, rowBegin = 0, rowEnd = a.rows): Mat {
   const w = end - begin;
-  const out = zeros(a.rows, w);
-  for (let i = 0; i < a.rows; i++) {
-    out.data.set(a.data.subarray(i * a.cols + begin, i * a.cols + end), i * w);
+  const out = zeros(rowEnd - rowBegin, w);
+  for (let i = rowBegin; i < rowEnd; i++) {
+    out.data.set(a.data.subarray(i * a.cols + begin, i * a.cols + end), (i - rowBegin) * w);
   }
   return out;
 }

@@ -22,7 +22,7 @@
  */
 import type { TensorMethodJob } from '../backend';
 import { matmul, matmulNT, zeros, type Mat } from './dense';
-import { polarFactor, reconstruct, topSvd, exactSvd, type Svd } from './svd';
+import { polarFactor, reconstruct, topSvd, type Svd } from './svd';
 import type { Values } from './dense';
 
 /**
@@ -142,11 +142,14 @@ export function* tsvMSteps(
   return addScaled(base, orthogonalised(stacked, stacked.s).data, alpha);
 }
 
-export function isoC(job: TensorMethodJob, { base, taus }: MethodInputs): Float32Array {
+export function* isoCSteps(
+  job: TensorMethodJob,
+  { base, taus }: MethodInputs,
+): Generator<SvdRequest, Float32Array, Svd> {
   const alpha = num(job.global.alpha, 1);
   if (!is2d(job.shape)) return addScaled(base, meanOf(taus), alpha);
   const [m, n] = checkShape(job);
-  const svd = exactSvd(sumOf(taus, m, n));
+  const svd: Svd = yield { a: sumOf(taus, m, n), k: Math.min(m, n), seed: 0x150c, exact: true };
   const r = svd.s.length;
   const mean = r === 0 ? 0 : svd.s.reduce((a, b) => a + b, 0) / r;
   const delta = matmulNT(svd.u, svd.v);
@@ -247,5 +250,6 @@ export function* cartSteps(
 }
 
 export const tsvM = runSvdSteps(tsvMSteps);
+export const isoC = runSvdSteps(isoCSteps);
 export const isoCts = runSvdSteps(isoCtsSteps);
 export const cart = runSvdSteps(cartSteps);

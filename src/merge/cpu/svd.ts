@@ -16,6 +16,7 @@
  */
 import { EigenvalueDecomposition, Matrix, SingularValueDecomposition } from 'ml-matrix';
 import {
+  columns,
   gaussian,
   matmul,
   matmulNT,
@@ -207,7 +208,7 @@ export function gramSvd(a: Mat<Values>, k = Math.min(a.rows, a.cols)): Svd {
 }
 
 /** Eigenvalues (descending) and eigenvectors (columns) of a symmetric matrix (ml-matrix). */
-function symmetricEigen(g: Mat): { values: Float64Array; vectors: Mat } {
+export function symmetricEigen(g: Mat): { values: Float64Array; vectors: Mat } {
   const evd = new EigenvalueDecomposition(Matrix.from1DArray(g.rows, g.cols, g.data), {
     assumeSymmetric: true,
   });
@@ -256,11 +257,5 @@ export function reconstruct(svd: Svd, k = svd.s.length, scale?: Float64Array): M
       us.data[i * k + j] = svd.u.data[i * r + j]! * (scale ? scale[j]! : svd.s[j]!);
     }
   }
-  return matmulNT(us, svd.v.cols === k ? svd.v : firstColumns(svd.v, k));
-}
-
-function firstColumns(a: Mat, k: number): Mat {
-  const out = zeros(a.rows, k);
-  for (let i = 0; i < a.rows; i++) out.data.set(a.data.subarray(i * a.cols, i * a.cols + k), i * k);
-  return out;
+  return matmulNT(us, svd.v.cols === k ? svd.v : columns(svd.v, 0, k));
 }

@@ -1,4 +1,4 @@
-import { alphaParam } from './catalogue-params';
+import { alphaParam, SVD_MERGE } from './catalogue-params';
 import type { MethodDefinition } from './types';
 
 export const cart: MethodDefinition = {
@@ -7,11 +7,7 @@ export const cart: MethodDefinition = {
   paper: 'https://arxiv.org/abs/2412.12153',
   description:
     'The average of the models plus α times the sum of low-rank approximations of each model’s difference from that average (per weight matrix).',
-  kind: 'tensor_method',
-  needsBase: true,
-  minModels: 2,
-  requires2d: true,
-  studioOnly: true,
+  ...SVD_MERGE,
   globalParams: [
     alphaParam(
       2,
@@ -28,5 +24,4 @@ export const cart: MethodDefinition = {
       studioOnly: true,
     },
   ],
-  modelParams: [],
 };

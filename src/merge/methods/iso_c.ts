@@ -1,4 +1,4 @@
-import { alphaParam } from './catalogue-params';
+import { alphaParam, SVD_MERGE } from './catalogue-params';
 import type { MethodDefinition } from './types';
 
 export const isoC: MethodDefinition = {
@@ -7,16 +7,11 @@ export const isoC: MethodDefinition = {
   paper: 'https://arxiv.org/abs/2502.04959',
   description:
     'Per weight matrix: the SVD of the summed task vectors with every singular value replaced by their mean (a flat spectrum); other tensors averaged.',
-  kind: 'tensor_method',
-  needsBase: true,
-  minModels: 2,
-  requires2d: true,
-  studioOnly: true,
+  ...SVD_MERGE,
   globalParams: [
     alphaParam(
       1,
       'Scale of the merged task vector (the paper picks it on validation data in 0…3).',
     ),
   ],
-  modelParams: [],
 };

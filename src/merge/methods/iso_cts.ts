@@ -1,4 +1,4 @@
-import { alphaParam } from './catalogue-params';
+import { alphaParam, SVD_MERGE } from './catalogue-params';
 import type { MethodDefinition } from './types';
 
 export const isoCts: MethodDefinition = {
@@ -7,11 +7,7 @@ export const isoCts: MethodDefinition = {
   paper: 'https://arxiv.org/abs/2502.04959',
   description:
     'Per weight matrix: a common subspace from the summed task vectors plus each task’s own directions outside it, orthogonalised together, with a flat (isotropic) spectrum; other tensors averaged.',
-  kind: 'tensor_method',
-  needsBase: true,
-  minModels: 2,
-  requires2d: true,
-  studioOnly: true,
+  ...SVD_MERGE,
   globalParams: [
     alphaParam(
       1,
@@ -28,5 +24,4 @@ export const isoCts: MethodDefinition = {
       studioOnly: true,
     },
   ],
-  modelParams: [],
 };

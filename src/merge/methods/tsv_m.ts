@@ -1,4 +1,4 @@
-import { alphaParam } from './catalogue-params';
+import { alphaParam, SVD_MERGE } from './catalogue-params';
 import type { MethodDefinition } from './types';
 
 export const tsvM: MethodDefinition = {
@@ -7,11 +7,6 @@ export const tsvM: MethodDefinition = {
   paper: 'https://arxiv.org/abs/2412.00081',
   description:
     'Per weight matrix: the top r/T singular triplets of each task vector, their U and V blocks orthogonalised together, Δ = U⊥·S·V⊥ᵀ; other tensors averaged.',
-  kind: 'tensor_method',
-  needsBase: true,
-  minModels: 2,
-  requires2d: true,
-  studioOnly: true,
+  ...SVD_MERGE,
   globalParams: [alphaParam(1, 'Scale of the merged task vector (the paper uses 1).')],
-  modelParams: [],
 };

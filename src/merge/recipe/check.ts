@@ -13,7 +13,7 @@ export function checkRecipe(recipe: Recipe): string[] {
     if (e instanceof UnknownMethodError) return [e.message];
     throw e;
   }
-  const errors: string[] = [];
+  const errors: string[] = recipe.slices ? sliceProblems(recipe.slices, method.name) : [];
   const seen = new Set<string>();
   for (const m of recipe.models) {
     if (seen.has(m.model)) errors.push(`model "${m.model}" is listed twice`);
@@ -24,7 +24,7 @@ export function checkRecipe(recipe: Recipe): string[] {
       `${method.name} needs "base_model" (the pretrained model the task vectors are taken from)`,
     );
   }
-  const n = taskModels(recipe, method).length;
+  const n = recipe.slices ? method.minModels : taskModels(recipe, method).length;
   if (n < method.minModels) {
     errors.push(
       `${method.name} needs at least ${method.minModels} model(s) besides the base, got ${n}`,
@@ -63,4 +63,17 @@ export function checkRecipe(recipe: Recipe): string[] {
     ),
   );
   return errors;
+}
+
+/** The studio stacks slices with passthrough only: one source per slice, copied. */
+function sliceProblems(slices: NonNullable<Recipe['slices']>, method: string): string[] {
+  if (method !== 'passthrough')
+    return [
+      `slices: only passthrough (layer stacking) takes slices here, not ${method}; list whole models under "models"`,
+    ];
+  return slices.flatMap((sources, i) =>
+    sources.length === 1
+      ? []
+      : [`slices[${i}]: passthrough takes exactly one source per slice, got ${sources.length}`],
+  );
 }

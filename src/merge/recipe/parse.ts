@@ -4,7 +4,7 @@
  * the method's declarations (validateParams), so the UI can show all problems at once.
  */
 import { parse as parseYaml } from 'yaml';
-import type { ParamSettings, Recipe, RecipeModel } from './types';
+import type { ParamSettings, Recipe, RecipeModel, SliceSource } from './types';
 import { RecipeError } from './types';
 
 export interface ParsedRecipe {
@@ -12,13 +12,7 @@ export interface ParsedRecipe {
   warnings: string[];
 }
 
-const IGNORED_KEYS = new Set([
-  'tokenizer_source',
-  'tokenizer',
-  'chat_template',
-  'name',
-  'parameters_slices',
-]);
+const IGNORED_KEYS = new Set(['tokenizer', 'chat_template', 'name', 'parameters_slices']);
 const KNOWN_KEYS = new Set([
   'merge_method',
   'base_model',
@@ -29,6 +23,7 @@ const KNOWN_KEYS = new Set([
   'random_seed',
   'merge_studio',
   'slices',
+  'tokenizer_source',
 ]);
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -44,11 +39,11 @@ export function parseRecipe(text: string, file = 'recipe'): ParsedRecipe {
   if (!isRecord(doc))
     throw new RecipeError(`${file}: a recipe must be a YAML mapping with merge_method, models, …`);
   const warnings: string[] = [];
-  if (doc.slices !== undefined) {
-    throw new RecipeError(
-      `${file}: "slices" (layer-range merges / frankenmerges) are not supported; list whole models under "models"`,
-    );
-  }
+  const slices = doc.slices === undefined ? undefined : parseSlices(doc.slices, file);
+  if (slices && doc.models !== undefined)
+    throw new RecipeError(`${file}: give either "models" or "slices", not both`);
+  if (slices)
+    doc.models = [...new Set(slices.flat().map((s) => s.model))].map((model) => ({ model }));
   for (const key of Object.keys(doc)) {
     if (IGNORED_KEYS.has(key))
       warnings.push(`${file}: "${key}" is ignored (the studio merges weights only)`);
@@ -97,6 +92,13 @@ export function parseRecipe(text: string, file = 'recipe'): ParsedRecipe {
   if (typeof parameters.rescale === 'boolean')
     parameters.rescale = parameters.rescale ? 'l1' : 'none';
   const recipe: Recipe = { mergeMethod: method, models, parameters, taskSpecific: [] };
+  if (slices) recipe.slices = slices;
+  const tokenizerSource = doc.tokenizer_source;
+  if (tokenizerSource !== undefined && tokenizerSource !== null) {
+    if (typeof tokenizerSource !== 'string' || tokenizerSource === '')
+      throw new RecipeError(`${file}: "tokenizer_source" must be base, union or a model`);
+    recipe.tokenizerSource = tokenizerSource;
+  }
   if (typeof base === 'string') recipe.baseModel = base;
   for (const [key, prop] of [
     ['dtype', 'dtype'],
@@ -136,4 +138,33 @@ function settings(v: unknown, what: string): ParamSettings {
   if (v === undefined || v === null) return {};
   if (!isRecord(v)) throw new RecipeError(`${what} must be a mapping of parameter → value`);
   return v as ParamSettings;
+}
+
+/** mergekit's `slices: [{sources: [{model, layer_range: [a, b]}]}]`. */
+function parseSlices(v: unknown, file: string): SliceSource[][] {
+  if (!Array.isArray(v) || v.length === 0)
+    throw new RecipeError(`${file}: "slices" must be a non-empty list of {sources: [...]}`);
+  return v.map((slice: unknown, i) => {
+    const where = `${file}: slices[${i}]`;
+    if (!isRecord(slice) || !Array.isArray(slice.sources) || slice.sources.length === 0)
+      throw new RecipeError(`${where} needs "sources": a list of {model, layer_range}`);
+    return slice.sources.map((src: unknown, j) => {
+      const at = `${where}.sources[${j}]`;
+      if (!isRecord(src) || typeof src.model !== 'string' || src.model === '')
+        throw new RecipeError(`${at} needs "model: <path or id>"`);
+      const range = src.layer_range;
+      if (
+        !Array.isArray(range) ||
+        range.length !== 2 ||
+        !range.every((x) => Number.isSafeInteger(x) && (x as number) >= 0) ||
+        (range[0] as number) >= (range[1] as number)
+      )
+        throw new RecipeError(`${at}: "layer_range" must be [first, end) with 0 ≤ first < end`);
+      if (src.parameters !== undefined)
+        throw new RecipeError(
+          `${at}: per-slice "parameters" are not supported; use the top-level parameters`,
+        );
+      return { model: src.model, layerRange: [range[0], range[1]] as [number, number] };
+    });
+  });
 }

@@ -24,6 +24,7 @@ parameters: {normalize: true, lambda: 1.0, density: 0.4}
 dtype: bfloat16
 random_seed: 7
 tokenizer_source: union
+chat_template: chatml
 `;
 
 describe('recipe parsing', () => {
@@ -34,15 +35,16 @@ describe('recipe parsing', () => {
     expect(recipe.models.map((m) => m.model)).toEqual(['base', 'a', 'b']);
     expect(recipe.dtype).toBe('bfloat16');
     expect(recipe.randomSeed).toBe(7);
+    expect(recipe.tokenizerSource).toBe('union');
     expect(warnings).toEqual([
-      'r.yml: "tokenizer_source" is ignored (the studio merges weights only)',
+      'r.yml: "chat_template" is ignored (the studio merges weights only)',
     ]);
     expect(checkRecipe(recipe)).toEqual([]);
   });
 
-  it('refuses slices and structural mistakes with the file named', () => {
-    expect(() => parseRecipe('slices: []\nmerge_method: slerp', 'x.yml')).toThrow(
-      /x\.yml: "slices".*not supported/,
+  it('refuses malformed slices and structural mistakes with the file named', () => {
+    expect(() => parseRecipe('slices: []\nmerge_method: passthrough', 'x.yml')).toThrow(
+      /x\.yml: "slices" must be a non-empty list/,
     );
     expect(() => parseRecipe('models: [{model: a}]', 'x.yml')).toThrow(
       /x\.yml: "merge_method" is required/,

@@ -27,13 +27,20 @@ export function recipeToObject(recipe: Recipe): Record<string, unknown> {
   const out: Record<string, unknown> = { merge_method: recipe.mergeMethod };
   if (recipe.baseModel !== undefined) out.base_model = recipe.baseModel;
   const studioModels: Record<string, ParamSettings> = {};
-  out.models = recipe.models.map((m) => {
+  if (recipe.slices) {
+    out.slices = recipe.slices.map((sources) => ({
+      sources: sources.map((s) => ({ model: s.model, layer_range: s.layerRange })),
+    }));
+  }
+  const listed = recipe.slices ? [] : recipe.models;
+  out.models = listed.map((m) => {
     const { known, studio } = split(m.parameters, method);
     if (Object.keys(studio).length > 0) studioModels[m.model] = studio;
     return Object.keys(known).length > 0
       ? { model: m.model, parameters: known }
       : { model: m.model };
   });
+  if (recipe.slices) delete out.models;
   const { known, studio } = split(recipe.parameters, method);
   // mergekit reads `rescale` as a boolean: l1/none become true/false, other modes are ours.
   if (known.rescale === 'l1' || known.rescale === 'none') known.rescale = known.rescale === 'l1';
@@ -45,6 +52,7 @@ export function recipeToObject(recipe: Recipe): Record<string, unknown> {
   if (recipe.dtype !== undefined) out.dtype = recipe.dtype;
   if (recipe.outDtype !== undefined) out.out_dtype = recipe.outDtype;
   if (recipe.randomSeed !== undefined) out.random_seed = recipe.randomSeed;
+  if (recipe.tokenizerSource !== undefined) out.tokenizer_source = recipe.tokenizerSource;
   const extras: Record<string, unknown> = {};
   if (Object.keys(studio).length > 0) extras.parameters = studio;
   if (Object.keys(studioModels).length > 0) extras.model_parameters = studioModels;

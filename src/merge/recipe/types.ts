@@ -19,8 +19,21 @@ export interface RecipeModel {
   parameters: ParamSettings;
 }
 
+/** One input of an output slice: layers [begin, end) of a model (mergekit InputSliceDefinition). */
+export interface SliceSource {
+  model: string;
+  layerRange: [number, number];
+}
+
 export interface Recipe {
   mergeMethod: string;
+  /**
+   * mergekit's `slices` (layer stacking, passthrough only): output layers in order, each slice
+   * one source. `models` then lists each source model once, so callers open them as usual.
+   */
+  slices?: SliceSource[][];
+  /** mergekit's tokenizer_source: 'base', 'union' or a model key (planning/vocab.ts). */
+  tokenizerSource?: string;
   baseModel?: string;
   models: RecipeModel[];
   parameters: ParamSettings;
