@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --gb 2] [--only node|chromium|adamerging|ui] [--devices cpu,webgpu] [--cases a,b]
+ * `npm run bench [-- --gb 2] [--only node|chromium|adamerging|clip|ui|svd] [--devices cpu,webgpu] [--cases a,b]
  * [--timeout s]`: the merge
  * benchmark. Generates (once) a pool of a base + 8 fine-tunes of at least 2 GB of f32, runs every
  * method on the CPU reference and on WebGPU, in Node (CLI runtime) and in headless Chromium, and
