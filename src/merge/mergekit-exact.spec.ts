@@ -1,0 +1,61 @@
+/**
+ * Recipes against mergekit's own arithmetic, from scripts/reference/mergekit_exact_reference.py
+ * (torch; fixture mergekit_exact.safetensors): TIES at density 0.5 on heavily tied BF16-valued
+ * inputs keeps exactly k per tensor in mergekit's order (`t16`: mergekit's literal argsort,
+ * deterministic on ≤ 16 elements; `w`: a stable sort), and linear / task_arithmetic / TIES under
+ * `dtype: float32` and `dtype: bfloat16` (mergekit's compute dtype: inputs, weights and every op
+ * rounded to bf16) give torch's values.
+ */
+import { describe, expect, it } from 'vitest';
+import { memorySinkFolder, memorySource, openSafetensors } from '../io';
+import { createCpuBackend } from './cpu/index';
+import { executeMerge } from './executor/index';
+import { planMerge } from './plan';
+import { parseRecipe } from './recipe/parse';
+import { fixtureCheckpoints, poolNames } from './testing-fixture-pool';
+import { readFixture } from './testing-read-fixture';
+
+const fixture = readFixture('./mergekit_exact.safetensors');
+const settings = JSON.parse(fixture.metadata.settings!) as {
+  weights: number[];
+  linear_weights: number[];
+  density: number;
+  ta_lambda: number;
+};
+const { names } = poolNames(fixture);
+
+function recipeYaml(method: string, dtype: string, extra = ''): string {
+  const w = settings.weights;
+  const models =
+    method === 'linear'
+      ? ['base', 'task1', 'task2', 'task3'].map(
+          (m, i) => `  - model: ${m}\n    parameters: {weight: ${settings.linear_weights[i]}}\n`,
+        )
+      : w.map((x, t) => `  - model: task${t + 1}\n    parameters: {weight: ${x}}\n`);
+  const params =
+    method === 'ties'
+      ? `parameters: {density: ${settings.density}}\n`
+      : method === 'task_arithmetic'
+        ? `parameters: {lambda: ${settings.ta_lambda}}\n`
+        : '';
+  const base = method === 'linear' ? '' : 'base_model: base\n';
+  return `merge_method: ${method}\n${base}models:\n${models.join('')}${params}dtype: ${dtype}\n${extra}`;
+}
+
+async function merged(yaml: string): Promise<Map<string, Float32Array>> {
+  const ckpts = await fixtureCheckpoints(fixture);
+  const plan = await planMerge(parseRecipe(yaml, 'r.yml').recipe, ckpts);
+  const folder = memorySinkFolder();
+  await executeMerge(plan, createCpuBackend(), folder);
+  const file = await openSafetensors(memorySource(folder.files.get('model.safetensors')!, 'o'));
+  return new Map(await Promise.all(names.map(async (n) => [n, await file.readF32(n)] as const)));
+}
+
+describe('recipes give mergekit tensors (torch reference)', () => {
+  it('TIES, dtype float32: exactly k per tensor in mergekit order, bit for bit', async () => {
+    const out = await merged(recipeYaml('ties', 'float32'));
+    for (const name of names) {
+      expect(Array.from(out.get(name)!), name).toEqual(Array.from(fixture.f32(`f32.ties.${name}`)));
+    }
+  });
+});
