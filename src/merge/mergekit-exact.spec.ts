@@ -12,6 +12,8 @@ import { createCpuBackend } from './cpu/index';
 import { executeMerge } from './executor/index';
 import { planMerge } from './plan';
 import { parseRecipe } from './recipe/parse';
+import { recipeToYaml } from './recipe/serialize';
+import { roundBf16 } from './cpu/bf16';
 import { fixtureCheckpoints, poolNames } from './testing-fixture-pool';
 import { readFixture } from './testing-read-fixture';
 
@@ -57,5 +59,61 @@ describe('recipes give mergekit tensors (torch reference)', () => {
     for (const name of names) {
       expect(Array.from(out.get(name)!), name).toEqual(Array.from(fixture.f32(`f32.ties.${name}`)));
     }
+  });
+  for (const method of ['linear', 'task_arithmetic', 'ties']) {
+    for (const dtype of ['float32', 'bfloat16']) {
+      it(`${method}, dtype ${dtype}: torch's values`, async () => {
+        const key = dtype === 'float32' ? 'f32' : 'bf16';
+        const out = await merged(recipeYaml(method, dtype));
+        for (const name of names) {
+          const want = fixture.f32(`${key}.${method}.${name}`);
+          const got = out.get(name)!;
+          let differing = 0;
+          for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) differing++;
+          expect(differing, `${method} ${dtype} ${name}: elements off`).toBe(0);
+        }
+      });
+    }
+  }
+
+  it('merge_studio.compute_dtype: float32 computes in f32 and writes bf16; exported as not mergekit-compatible', async () => {
+    const yaml = recipeYaml('ties', 'bfloat16', 'merge_studio: {compute_dtype: float32}\n');
+    const recipe = parseRecipe(yaml, 'r.yml').recipe;
+    expect(recipe.computeDtype).toBe('float32');
+    const text = recipeToYaml(recipe);
+    expect(text).toMatch(
+      /^# NOT mergekit-compatible:[^]*compute_dtype: float32 with dtype bfloat16/,
+    );
+    expect(parseRecipe(text, 'again.yml').recipe).toEqual(recipe);
+    const out = await merged(yaml);
+    for (const name of names) {
+      const f32 = fixture.f32(`f32.ties.${name}`);
+      expect(Array.from(out.get(name)!)).toEqual(Array.from(f32, roundBf16));
+    }
+    expect(() =>
+      parseRecipe(
+        `${yaml.split('merge_studio')[0]}merge_studio: {compute_dtype: bfloat16}\n`,
+        'x.yml',
+      ),
+    ).toThrow(/merge_studio.compute_dtype" must be float32/);
+  });
+
+  it('bf16 compute only where mergekit has that arithmetic; float16 warns', async () => {
+    const ckpts = await fixtureCheckpoints(fixture);
+    const plan = async (yaml: string) => planMerge(parseRecipe(yaml, 'r.yml').recipe, ckpts);
+    const ties = await plan(recipeYaml('ties', 'bfloat16'));
+    expect(ties.warnings).toEqual([]);
+    const jobs = ties.steps.flatMap((s) => (s.kind === 'merge' ? [s.job.computeDtype] : []));
+    expect(jobs).toEqual(names.map(() => 'BF16'));
+    const lines = await plan(
+      recipeYaml(
+        'ties',
+        'bfloat16',
+        'merge_studio: {parameters: {lines_alpha: 0.5, lines_beta: 0.5}}\n',
+      ),
+    );
+    expect(lines.warnings.join('\n')).toMatch(/ties computes 3 tensor\(s\) in float32/);
+    const f16 = await plan(recipeYaml('linear', 'float16'));
+    expect(f16.warnings.join('\n')).toMatch(/dtype float16: computed in float32/);
   });
 });

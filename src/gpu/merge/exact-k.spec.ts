@@ -85,4 +85,10 @@ describe('exactly-k magnitude trim on WebGPU == CPU', () => {
     expect(r.gross).toBe(0);
     expect(r.maxRelError).toBeLessThanOrEqual(1e-6);
   });
+
+  it('bf16-compute jobs (mergekit dtype: bfloat16) run the CPU reference: the same bits', async () => {
+    const job = tiedTiesJob(3000, 3, 13, { computeDtype: 'BF16', lambda: 0.9 });
+    const [g, c] = await Promise.all([gpu.mergeTensor(job), cpu.mergeTensor(job)]);
+    expect(Array.from(g.merged)).toEqual(Array.from(c.merged));
+  });
 });

@@ -5,6 +5,7 @@ import {
   type TensorJob,
   type TensorResult,
   CpuMagnitudeSelector,
+  mergeTensorCpu,
   joinTieCut,
   tieCut,
 } from '../../merge';
@@ -90,6 +91,8 @@ export function createWebGpuBackend(
   };
 
   async function mergeTensor(job: TensorJob): Promise<TensorResult> {
+    // mergekit's bf16 compute has no WGSL kernels: the CPU reference computes it.
+    if (job.computeDtype === 'BF16') return mergeTensorCpu(job);
     switch (job.kind) {
       case 'task_arithmetic': {
         // mergekit's exactly-k trims: ranges whose bands need no per-element index test.

@@ -17,6 +17,7 @@ import {
   type TensorResult,
 } from '../backend';
 import { joinTieCut, tieCut } from '../exact-k';
+import { mergeTaskArithmeticBf16 } from './bf16';
 import { combineWeighted } from './combine-weighted';
 import { signSumOf } from './consensus';
 import {
@@ -78,6 +79,7 @@ export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
  * reused storage for the per-model deltas (see weightedDeltas).
  */
 export function taskArithmeticResult(job: TaskArithmeticJob, scratch?: F32Scratch): TensorResult {
+  if (job.computeDtype === 'BF16') return { merged: mergeTaskArithmeticBf16(job) };
   // mergekit's exactly-k trims: ranges whose bands need no per-element index test.
   const cut = tieCut(job);
   if (cut)

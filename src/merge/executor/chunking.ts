@@ -28,7 +28,10 @@ export function isElementwise(_plan: MergePlan, step: MergeStep, taskOutputs: bo
   const job = step.job;
   switch (job.kind) {
     case 'task_arithmetic':
-      return true;
+      // mergekit's bf16 compute trims and rescales on the tensor's bf16 deltas (whole).
+      return (
+        job.computeDtype !== 'BF16' || (job.sparsifier !== 'magnitude' && job.rescale !== 'l1')
+      );
     case 'linear':
       return true;
     case 'consensus':
