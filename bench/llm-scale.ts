@@ -9,6 +9,7 @@
  *
  * NOT run on shared machines: it writes ≈ 20 GB of inputs plus ≈ 7 GB per merge. Run it alone:
  *   npx tsx bench/llm-scale.ts --pool /big/disk/llm-pool [--device cpu|webgpu] [--cases ties,dare_ties]
+ *     [--compute f32|bf16]
  * The Chromium half of the issue's bench (output streamed to disk from the tab) is not here.
  */
 import { spawn } from 'node:child_process';
@@ -113,11 +114,17 @@ const RECIPES: Record<string, string> = {
   dare_ties: 'merge_method: dare_ties\nparameters: {density: 0.5}\nrandom_seed: 1\n',
 };
 
-function recipe(method: string): string {
+/**
+ * `compute`: f32 (merge_studio.compute_dtype: float32, the streamed engine this bench
+ * measures) or bf16 (mergekit's arithmetic: TIES then runs whole tensors on the CPU
+ * reference, above the memory bound — docs/merge.md).
+ */
+export function recipe(method: string, compute: 'f32' | 'bf16' = 'f32'): string {
   const models = MODELS.slice(1)
     .map((m) => `  - model: ${m}\n    parameters: {weight: 0.5}\n`)
     .join('');
-  return `${RECIPES[method]}base_model: base\nmodels:\n${models}dtype: bfloat16\n`;
+  const f32 = compute === 'f32' ? 'merge_studio: {compute_dtype: float32}\n' : '';
+  return `${RECIPES[method]}base_model: base\nmodels:\n${models}dtype: bfloat16\n${f32}`;
 }
 
 /** Reads every input byte once (the throughput the merge is compared with). */
@@ -150,9 +157,9 @@ function rssOf(pid: number): number {
   }
 }
 
-async function runCase(pool: string, method: string, device: string) {
+async function runCase(pool: string, method: string, device: string, compute: 'f32' | 'bf16') {
   const config = join(pool, `${method}.yml`);
-  writeFileSync(config, recipe(method));
+  writeFileSync(config, recipe(method, compute));
   const out = join(pool, `out-${method}`);
   rmSync(out, { recursive: true, force: true });
   const start = performance.now();
@@ -165,6 +172,8 @@ async function runCase(pool: string, method: string, device: string) {
   const poll = setInterval(() => (peak = Math.max(peak, rssOf(child.pid!))), 200);
   const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
   clearInterval(poll);
+  // The merged model (≈ 7 GB) is not kept: the next case needs the disk.
+  rmSync(out, { recursive: true, force: true });
   return { method, device, code, seconds: (performance.now() - start) / 1000, peakRss: peak };
 }
 
@@ -174,6 +183,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       pool: { type: 'string' },
       device: { type: 'string', default: 'cpu' },
       cases: { type: 'string', default: 'ties,dare_ties' },
+      compute: { type: 'string', default: 'f32' },
     },
   });
   if (!values.pool) throw new Error('--pool <folder on a disk with ≈ 35 GB free> is required');
@@ -185,7 +195,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `read the pool once: ${read.toFixed(1)} s; memory bound ${(bound / 1e6).toFixed(0)} MB`,
   );
   for (const method of values.cases!.split(',')) {
-    const r = await runCase(values.pool, method, values.device!);
+    const r = await runCase(values.pool, method, values.device!, values.compute as 'f32' | 'bf16');
     console.log(
       `${r.method} (${r.device}): exit ${r.code}, ${r.seconds.toFixed(1)} s = ${(r.seconds / read).toFixed(2)}× read, peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB (${r.peakRss <= bound ? 'within' : 'OVER'} the bound)`,
     );
