@@ -235,8 +235,9 @@ async function placeTieCuts(
     const lo = bands[model]!.lo;
     let need = keep - above[j]!;
     let u = 0;
-    while (need > ties[j]![u]!) need -= ties[j]![u++]!;
-    const item = units[u]!;
+    while (u < units.length && need > ties[j]![u]!) need -= ties[j]![u++]!;
+    const item = units[u];
+    if (!item) throw new Error(`${job.tensorName}: the tie cut of model ${model} was not found`);
     const raws = await ctx.load(item);
     const delta = deltaOf(item, raws, model);
     for (let i = 0; i < delta.length; i++) {
