@@ -127,13 +127,28 @@ export function recipe(method: string, compute: 'f32' | 'bf16' = 'f32'): string 
   return `${RECIPES[method]}base_model: base\nmodels:\n${models}dtype: bfloat16\n${f32}`;
 }
 
+function parseShape(text: string): LlmShape {
+  const [hidden, intermediate, layers, vocab] = text.split(',').map(Number);
+  if (![hidden, intermediate, layers, vocab].every((x) => Number.isSafeInteger(x) && x! > 0))
+    throw new Error(`--shape ${text}: want hidden,intermediate,layers,vocab (positive integers)`);
+  return { hidden: hidden!, intermediate: intermediate!, layers: layers!, vocab: vocab! };
+}
+
 /** Reads every input byte once (the throughput the merge is compared with). */
 async function readSeconds(dir: string): Promise<number> {
   const start = performance.now();
   const buffer = new Uint8Array(1 << 24);
   for (const m of MODELS) {
-    const index = JSON.parse(readFileSync(join(dir, m, 'model.safetensors.index.json'), 'utf8'));
-    for (const shard of new Set(Object.values(index.weight_map as Record<string, string>))) {
+    // A small shape fits one shard: a plain model.safetensors, no index.
+    const indexFile = join(dir, m, 'model.safetensors.index.json');
+    const shards = existsSync(indexFile)
+      ? new Set(
+          Object.values(
+            JSON.parse(readFileSync(indexFile, 'utf8')).weight_map as Record<string, string>,
+          ),
+        )
+      : ['model.safetensors'];
+    for (const shard of shards) {
       const h = await open(join(dir, m, shard), 'r');
       while ((await h.read(buffer, 0, buffer.length)).bytesRead > 0);
       await h.close();
@@ -184,12 +199,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       device: { type: 'string', default: 'cpu' },
       cases: { type: 'string', default: 'ties,dare_ties' },
       compute: { type: 'string', default: 'f32' },
+      /** hidden,intermediate,layers,vocab: a smaller Llama shape (a smoke run, not the row). */
+      shape: { type: 'string' },
     },
   });
+  const shape = values.shape ? parseShape(values.shape) : LLAMA_3B;
   if (!values.pool) throw new Error('--pool <folder on a disk with ≈ 35 GB free> is required');
-  await ensureLlmPool(values.pool);
+  await ensureLlmPool(values.pool, shape);
   const read = await readSeconds(values.pool);
-  const largest = Math.max(...llamaSpecs(LLAMA_3B).map((s) => 2 * numel(s.shape)));
+  const largest = Math.max(...llamaSpecs(shape).map((s) => 2 * numel(s.shape)));
   const bound = 4 * largest + 256e6;
   console.log(
     `read the pool once: ${read.toFixed(1)} s; memory bound ${(bound / 1e6).toFixed(0)} MB`,
