@@ -10,7 +10,7 @@
  * launch gives incognito contexts, whose OPFS lives in memory) and driven over CDP; the
  * profile, with the merged folder in it, is deleted at the end.
  *   npx tsx bench/llm-scale-browser.ts --pool /big/disk/llm-pool [--device cpu|webgpu]
- *     [--cases ties,dare_ties] [--compute f32|bf16] [--tiny]   (--tiny: an 8-wide shape)
+ *     [--cases ties,dare_ties] [--compute f32|bf16] [--tiny]   (--tiny: hidden 64, 2 layers, a smoke run)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
