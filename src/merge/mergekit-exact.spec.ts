@@ -16,6 +16,7 @@ import { recipeToYaml } from './recipe/serialize';
 import { roundBf16 } from './cpu/bf16';
 import { fixtureCheckpoints, poolNames } from './testing-fixture-pool';
 import { readFixture } from './testing-read-fixture';
+import { tiedCheckpoints } from './testing-tied';
 
 const fixture = readFixture('./mergekit_exact.safetensors');
 const settings = JSON.parse(fixture.metadata.settings!) as {
@@ -115,5 +116,20 @@ describe('recipes give mergekit tensors (torch reference)', () => {
     expect(lines.warnings.join('\n')).toMatch(/ties computes 3 tensor\(s\) in float32/);
     const f16 = await plan(recipeYaml('linear', 'float16'));
     expect(f16.warnings.join('\n')).toMatch(/dtype float16: computed in float32/);
+  });
+
+  it('a large bf16-compute TIES tensor is merged whole, with a warning naming the f32 option', async () => {
+    const ckpts = await tiedCheckpoints([1024, 520], 1, 3);
+    const yaml = (extra: string) =>
+      `merge_method: ties\nbase_model: base\nmodels: [task1]\nparameters: {density: 0.5}\ndtype: bfloat16\n${extra}`;
+    const plan = await planMerge(parseRecipe(yaml(''), 'r.yml').recipe, ckpts);
+    expect(plan.warnings.join('\n')).toMatch(
+      /1 large tensor\(s\) are merged whole[^]*compute_dtype: float32/,
+    );
+    const f32 = await planMerge(
+      parseRecipe(yaml('merge_studio: {compute_dtype: float32}\n'), 'r.yml').recipe,
+      ckpts,
+    );
+    expect(f32.warnings).toEqual([]);
   });
 });

@@ -41,6 +41,14 @@ function bf16Inputs(raws: TaskArithmeticJob['models'], numel: number, name: stri
   });
 }
 
+/**
+ * A bf16-compute job that needs its whole tensor: its trim and l1 sums are over the tensor's
+ * bf16 deltas, which the executor's streamed statistics (f32 deltas) do not give.
+ */
+export function bf16NeedsWholeTensor(job: Pick<TaskArithmeticJob, 'sparsifier' | 'rescale'>) {
+  return job.sparsifier === 'magnitude' || job.rescale === 'l1';
+}
+
 /** Task-arithmetic jobs the bf16 path computes: mergekit's own options only. */
 export function bf16Computable(
   job: Pick<
