@@ -10,7 +10,7 @@
  * launch gives incognito contexts, whose OPFS lives in memory) and driven over CDP; the
  * profile, with the merged folder in it, is deleted at the end.
  *   npx tsx bench/llm-scale-browser.ts --pool /big/disk/llm-pool [--device cpu|webgpu]
- *     [--cases ties,dare_ties] [--compute f32|bf16] [--tiny]   (--tiny: hidden 64, 2 layers, a smoke run)
+ *     [--cases ties,dare_ties] [--compute f32|bf16] [--shape hidden,intermediate,layers,vocab]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -21,7 +21,15 @@ import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
 import { ChromiumMemorySampler } from './chromium-memory';
-import { LLAMA_3B, ensureLlmPool, llamaSpecs, recipe, type LlmShape } from './llm-scale';
+import {
+  LLAMA_3B,
+  LLM_BENCH_OPTIONS,
+  ensureLlmPool,
+  llamaSpecs,
+  parseShape,
+  recipe,
+  type LlmShape,
+} from './llm-scale';
 
 const KEYS = ['base', 'ft1', 'ft2'];
 const PAGE = '/bench/in-page/llm-scale-page.ts';
@@ -114,17 +122,9 @@ export async function runLlmBrowserCase(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      pool: { type: 'string' },
-      device: { type: 'string', default: 'cpu' },
-      cases: { type: 'string', default: 'ties,dare_ties' },
-      compute: { type: 'string', default: 'f32' },
-      tiny: { type: 'boolean', default: false },
-    },
-  });
+  const { values } = parseArgs({ options: LLM_BENCH_OPTIONS });
   if (!values.pool) throw new Error('--pool <folder> is required');
-  const shape = values.tiny ? { hidden: 64, intermediate: 128, layers: 2, vocab: 256 } : LLAMA_3B;
+  const shape = values.shape ? parseShape(values.shape) : LLAMA_3B;
   await ensureLlmPool(values.pool, shape);
   for (const method of values.cases!.split(',')) {
     const r = await runLlmBrowserCase(

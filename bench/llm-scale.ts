@@ -127,7 +127,7 @@ export function recipe(method: string, compute: 'f32' | 'bf16' = 'f32'): string 
   return `${RECIPES[method]}base_model: base\nmodels:\n${models}dtype: bfloat16\n${f32}`;
 }
 
-function parseShape(text: string): LlmShape {
+export function parseShape(text: string): LlmShape {
   const [hidden, intermediate, layers, vocab] = text.split(',').map(Number);
   if (![hidden, intermediate, layers, vocab].every((x) => Number.isSafeInteger(x) && x! > 0))
     throw new Error(`--shape ${text}: want hidden,intermediate,layers,vocab (positive integers)`);
@@ -192,17 +192,18 @@ async function runCase(pool: string, method: string, device: string, compute: 'f
   return { method, device, code, seconds: (performance.now() - start) / 1000, peakRss: peak };
 }
 
+/** The command-line options of both halves of the scale bench (CLI and Chromium). */
+export const LLM_BENCH_OPTIONS = {
+  pool: { type: 'string' },
+  device: { type: 'string', default: 'cpu' },
+  cases: { type: 'string', default: 'ties,dare_ties' },
+  compute: { type: 'string', default: 'f32' },
+  /** hidden,intermediate,layers,vocab: a smaller Llama shape (a smoke run, not the row). */
+  shape: { type: 'string' },
+} as const;
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      pool: { type: 'string' },
-      device: { type: 'string', default: 'cpu' },
-      cases: { type: 'string', default: 'ties,dare_ties' },
-      compute: { type: 'string', default: 'f32' },
-      /** hidden,intermediate,layers,vocab: a smaller Llama shape (a smoke run, not the row). */
-      shape: { type: 'string' },
-    },
-  });
+  const { values } = parseArgs({ options: LLM_BENCH_OPTIONS });
   const shape = values.shape ? parseShape(values.shape) : LLAMA_3B;
   if (!values.pool) throw new Error('--pool <folder on a disk with ≈ 35 GB free> is required');
   await ensureLlmPool(values.pool, shape);
