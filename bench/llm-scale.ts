@@ -9,6 +9,7 @@
  *
  * NOT run on shared machines: it writes ≈ 20 GB of inputs plus ≈ 7 GB per merge. Run it alone:
  *   npx tsx bench/llm-scale.ts --pool /big/disk/llm-pool [--device cpu|webgpu] [--cases ties,dare_ties]
+ *     [--compute f32|bf16]
  * The Chromium half of the issue's bench (output streamed to disk from the tab) is not here.
  */
 import { spawn } from 'node:child_process';
@@ -113,11 +114,24 @@ const RECIPES: Record<string, string> = {
   dare_ties: 'merge_method: dare_ties\nparameters: {density: 0.5}\nrandom_seed: 1\n',
 };
 
-function recipe(method: string): string {
+/**
+ * `compute`: f32 (merge_studio.compute_dtype: float32, the streamed engine this bench
+ * measures) or bf16 (mergekit's arithmetic: TIES then runs whole tensors on the CPU
+ * reference, above the memory bound — docs/merge.md).
+ */
+export function recipe(method: string, compute: 'f32' | 'bf16' = 'f32'): string {
   const models = MODELS.slice(1)
     .map((m) => `  - model: ${m}\n    parameters: {weight: 0.5}\n`)
     .join('');
-  return `${RECIPES[method]}base_model: base\nmodels:\n${models}dtype: bfloat16\n`;
+  const f32 = compute === 'f32' ? 'merge_studio: {compute_dtype: float32}\n' : '';
+  return `${RECIPES[method]}base_model: base\nmodels:\n${models}dtype: bfloat16\n${f32}`;
+}
+
+export function parseShape(text: string): LlmShape {
+  const [hidden, intermediate, layers, vocab] = text.split(',').map(Number);
+  if (![hidden, intermediate, layers, vocab].every((x) => Number.isSafeInteger(x) && x! > 0))
+    throw new Error(`--shape ${text}: want hidden,intermediate,layers,vocab (positive integers)`);
+  return { hidden: hidden!, intermediate: intermediate!, layers: layers!, vocab: vocab! };
 }
 
 /** Reads every input byte once (the throughput the merge is compared with). */
@@ -125,8 +139,16 @@ async function readSeconds(dir: string): Promise<number> {
   const start = performance.now();
   const buffer = new Uint8Array(1 << 24);
   for (const m of MODELS) {
-    const index = JSON.parse(readFileSync(join(dir, m, 'model.safetensors.index.json'), 'utf8'));
-    for (const shard of new Set(Object.values(index.weight_map as Record<string, string>))) {
+    // A small shape fits one shard: a plain model.safetensors, no index.
+    const indexFile = join(dir, m, 'model.safetensors.index.json');
+    const shards = existsSync(indexFile)
+      ? new Set(
+          Object.values(
+            JSON.parse(readFileSync(indexFile, 'utf8')).weight_map as Record<string, string>,
+          ),
+        )
+      : ['model.safetensors'];
+    for (const shard of shards) {
       const h = await open(join(dir, m, shard), 'r');
       while ((await h.read(buffer, 0, buffer.length)).bytesRead > 0);
       await h.close();
@@ -150,9 +172,9 @@ function rssOf(pid: number): number {
   }
 }
 
-async function runCase(pool: string, method: string, device: string) {
+async function runCase(pool: string, method: string, device: string, compute: 'f32' | 'bf16') {
   const config = join(pool, `${method}.yml`);
-  writeFileSync(config, recipe(method));
+  writeFileSync(config, recipe(method, compute));
   const out = join(pool, `out-${method}`);
   rmSync(out, { recursive: true, force: true });
   const start = performance.now();
@@ -165,27 +187,34 @@ async function runCase(pool: string, method: string, device: string) {
   const poll = setInterval(() => (peak = Math.max(peak, rssOf(child.pid!))), 200);
   const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
   clearInterval(poll);
+  // The merged model (≈ 7 GB) is not kept: the next case needs the disk.
+  rmSync(out, { recursive: true, force: true });
   return { method, device, code, seconds: (performance.now() - start) / 1000, peakRss: peak };
 }
 
+/** The command-line options of both halves of the scale bench (CLI and Chromium). */
+export const LLM_BENCH_OPTIONS = {
+  pool: { type: 'string' },
+  device: { type: 'string', default: 'cpu' },
+  cases: { type: 'string', default: 'ties,dare_ties' },
+  compute: { type: 'string', default: 'f32' },
+  /** hidden,intermediate,layers,vocab: a smaller Llama shape (a smoke run, not the row). */
+  shape: { type: 'string' },
+} as const;
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      pool: { type: 'string' },
-      device: { type: 'string', default: 'cpu' },
-      cases: { type: 'string', default: 'ties,dare_ties' },
-    },
-  });
+  const { values } = parseArgs({ options: LLM_BENCH_OPTIONS });
+  const shape = values.shape ? parseShape(values.shape) : LLAMA_3B;
   if (!values.pool) throw new Error('--pool <folder on a disk with ≈ 35 GB free> is required');
-  await ensureLlmPool(values.pool);
+  await ensureLlmPool(values.pool, shape);
   const read = await readSeconds(values.pool);
-  const largest = Math.max(...llamaSpecs(LLAMA_3B).map((s) => 2 * numel(s.shape)));
+  const largest = Math.max(...llamaSpecs(shape).map((s) => 2 * numel(s.shape)));
   const bound = 4 * largest + 256e6;
   console.log(
     `read the pool once: ${read.toFixed(1)} s; memory bound ${(bound / 1e6).toFixed(0)} MB`,
   );
   for (const method of values.cases!.split(',')) {
-    const r = await runCase(values.pool, method, values.device!);
+    const r = await runCase(values.pool, method, values.device!, values.compute as 'f32' | 'bf16');
     console.log(
       `${r.method} (${r.device}): exit ${r.code}, ${r.seconds.toFixed(1)} s = ${(r.seconds / read).toFixed(2)}× read, peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB (${r.peakRss <= bound ? 'within' : 'OVER'} the bound)`,
     );

@@ -26,6 +26,17 @@ export interface RawTensor {
 }
 
 export type Consensus = 'none' | 'sum' | 'count';
+
+/**
+ * A per-tensor keep band of one model: keep lo ≤ |δ| ≤ hi. With `tieEnd` (mergekit's
+ * exactly-k magnitude trim, src/merge/exact-k.ts), an element with |δ| = lo is kept only at a
+ * flat tensor index < tieEnd: the first k − #{|δ| > lo} ties in index order.
+ */
+export interface TensorBand {
+  lo: number;
+  hi: number;
+  tieEnd?: number;
+}
 export type Sparsifier = 'none' | 'magnitude' | 'random' | 'magnitude_outliers' | 'della_magprune';
 export type RescaleMode = 'none' | 'l1' | 'inverse_density';
 /**
@@ -36,6 +47,11 @@ export type ZeroSignRule = 'positive' | 'majority';
 
 interface JobBase {
   tensorName: string;
+  /**
+   * `BF16`: compute as mergekit does with `dtype: bfloat16` (src/merge/cpu/bf16.ts; linear and
+   * task-arithmetic jobs with mergekit's options only, whole tensors). Absent: f32.
+   */
+  computeDtype?: 'BF16';
   shape: number[];
   numel: number;
   /**
@@ -82,9 +98,10 @@ export interface TaskArithmeticJob extends JobBase {
   /** ±1 (or 0): the majority elected sign over the whole model, when zeroSign = 'majority'. */
   majoritySign: number;
   /**
-   * Magnitude trimming at model scope: per model, keep |δ| ≥ threshold (ties kept). When
-   * absent, magnitude trimming is per tensor: threshold = the k-th largest |δ| of this tensor,
-   * k = floor(density·numel), ties kept.
+   * Magnitude trimming at model scope: per model, keep |δ| ≥ threshold (ties kept, as the
+   * official TIES code). When absent, magnitude trimming is per tensor and keeps exactly
+   * k = floor(density·numel) entries as mergekit does: |δ| above the k-th largest, then the
+   * ties in flat-index order (src/merge/exact-k.ts; row-wise trims keep their ties).
    */
   modelScopeThresholds?: number[];
   /**
@@ -92,7 +109,7 @@ export interface TaskArithmeticJob extends JobBase {
    * Breadcrumbs selection (null = keep every δ), computed by the executor over the whole tensor
    * when it streams a large tensor in chunks; replaces the per-tensor selection of this job.
    */
-  tensorBands?: ({ lo: number; hi: number } | null)[];
+  tensorBands?: (TensorBand | null)[];
   /**
    * Per model, the l1 rescale factor ‖δ‖₁/‖kept‖₁ of the whole tensor (1 = not rescaled),
    * computed by the executor for a streamed tensor; replaces the job's own l1 sums.

@@ -32,6 +32,7 @@ import {
 } from './planning/types';
 import { checkRecipe } from './recipe/check';
 import { parseDtypeName } from './recipe/dtype';
+import { applyComputeDtype } from './planning/compute-dtype';
 import { resolveParams, taskModels, usesBase } from './recipe/resolve';
 import type { Recipe } from './recipe/types';
 import { getMethod } from './registry';
@@ -100,11 +101,6 @@ async function planModels(
     outDtype = parseDtypeName(
       (recipe.outDtype ?? recipe.dtype)!,
       recipe.outDtype ? 'out_dtype' : 'dtype',
-    );
-  }
-  if (recipe.dtype && parseDtypeName(recipe.dtype) !== 'F32') {
-    warnings.push(
-      `dtype ${recipe.dtype}: the studio always computes in float32 (it is used as the output dtype only)`,
     );
   }
 
@@ -237,6 +233,7 @@ async function planModels(
   }
   passes.push('merge');
   if (problems.length > 0) throw new MergePlanError(problems);
+  applyComputeDtype(recipe, method.name, [...merges.values()], modelScope !== undefined, warnings);
 
   const steps: PlanStep[] = [...merges.values(), ...copies].sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0,

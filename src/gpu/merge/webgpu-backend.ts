@@ -5,6 +5,9 @@ import {
   type TensorJob,
   type TensorResult,
   CpuMagnitudeSelector,
+  mergeTensorCpu,
+  joinTieCut,
+  tieCut,
 } from '../../merge';
 import { GpuRuntime } from '../runtime/runtime';
 import { GpuMagnitudeSelector } from './magnitude-selector';
@@ -88,8 +91,17 @@ export function createWebGpuBackend(
   };
 
   async function mergeTensor(job: TensorJob): Promise<TensorResult> {
+    // mergekit's bf16 compute has no WGSL kernels: the CPU reference computes it.
+    if (job.computeDtype === 'BF16') return mergeTensorCpu(job);
     switch (job.kind) {
       case 'task_arithmetic': {
+        // mergekit's exactly-k trims: ranges whose bands need no per-element index test.
+        const cut = tieCut(job);
+        if (cut) {
+          const results: TensorResult[] = [];
+          for (const part of cut.parts) results.push(await mergeTensor(part));
+          return joinTieCut(cut, results);
+        }
         const run = new TaskArithmeticRun(rt, job);
         try {
           return await run.merge();
@@ -117,12 +129,16 @@ export function createWebGpuBackend(
     mergeTensor: (job) => serial(() => mergeTensor(job)),
     electedSignSum: (job: TaskArithmeticJob) =>
       serial(async () => {
-        const run = new TaskArithmeticRun(rt, job);
-        try {
-          return await run.signSum();
-        } finally {
-          await run.dispose();
+        let sum = 0;
+        for (const part of tieCut(job)?.parts ?? [job]) {
+          const run = new TaskArithmeticRun(rt, part);
+          try {
+            sum += await run.signSum();
+          } finally {
+            await run.dispose();
+          }
         }
+        return sum;
       }),
     createMagnitudeSelector(densities, totalElements, candidateBytes) {
       if (placement === 'cpu')

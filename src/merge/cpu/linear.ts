@@ -1,11 +1,13 @@
 /** Linear (weighted average): out = Σ wᵢθᵢ (f32, model order), / Σ wᵢ when normalize
  * (|Σ wᵢ| < 1e-8 → 1, as the task-arithmetic divisor guard). */
 import { outputArray, type LinearJob } from '../backend';
+import { mergeLinearBf16 } from './bf16';
 import { f32View } from './unpack';
 
 const f = Math.fround;
 
 export function mergeLinear(job: LinearJob): Float32Array {
+  if (job.computeDtype === 'BF16') return mergeLinearBf16(job);
   // Read-only views on the inputs (copies only where unaligned or not F32): a copy of every
   // input per chunk was garbage that Chromium collects lazily.
   const models = job.models.map((raw, m) =>

@@ -6,6 +6,8 @@
  * 4 M-element tensor per model was most of the time of per-tensor TIES and Breadcrumbs.
  */
 
+import type { TensorBand } from '../backend';
+
 /** Below this many elements a sort is cheaper than two passes over 65 536 bins. */
 const RADIX_MIN = 1 << 16;
 
@@ -82,4 +84,44 @@ export function magnitudeBand(
   }
   const sorted = sortedMagnitudesDesc(values, begin, end);
   return { lo: sorted[last] as number, hi: sorted[skipTop] as number };
+}
+
+/**
+ * mergekit's per-tensor magnitude trim: exactly `keep` elements of values[begin..end) — every
+ * |δ| above the keep-th largest, then the ties with it in index order (what a stable
+ * descending sort's first `keep` are). `tieEnd` (an index into `values`) is set only when
+ * some ties are dropped. `null` = keep nothing.
+ */
+export function exactTopKBand(
+  values: Float32Array,
+  begin: number,
+  end: number,
+  keep: number,
+): TensorBand | null {
+  const band = magnitudeBand(values, begin, end, 0, keep);
+  if (!band) return null;
+  let above = 0;
+  let ties = 0;
+  for (let i = begin; i < end; i++) {
+    const a = Math.abs(values[i]!);
+    if (a > band.lo) above++;
+    else if (a === band.lo) ties++;
+  }
+  const need = keep - above;
+  if (ties <= need) return band;
+  let seen = 0;
+  for (let i = begin; i < end; i++) {
+    if (Math.abs(values[i]!) === band.lo && ++seen === need) return { ...band, tieEnd: i + 1 };
+  }
+  return band;
+}
+
+/**
+ * The one keep test of a band on the CPU: lo ≤ |δ| ≤ hi, and an element tied with lo only
+ * below the band's tieEnd (`index` = the element's flat index in its tensor).
+ */
+export function bandKeeps(a: number, index: number, band: TensorBand): boolean {
+  if (!(a <= band.hi)) return false;
+  if (a > band.lo) return true;
+  return a === band.lo && (band.tieEnd === undefined || index < band.tieEnd);
 }

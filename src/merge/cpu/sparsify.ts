@@ -2,8 +2,9 @@
  * The four sparsifiers of the task-arithmetic family plus rescaling. Each returns a new f32
  * array with dropped entries set to 0. Definitions (the GPU must match them exactly):
  *
- * - magnitude, per tensor (or per row when rowWise): k = floor(density·N); threshold = the
- *   k-th largest |δ|; keep |δ| ≥ threshold (ties at the threshold kept). k = 0 keeps nothing.
+ * - magnitude, per tensor: k = floor(density·N); keep exactly k as mergekit does — |δ| above
+ *   the k-th largest, then its ties in flat-index order (select.ts's exactTopKBand). Per row
+ *   (rowWise): keep |δ| ≥ the row's k-th largest (ties kept). k = 0 keeps nothing.
  *   With model-scope thresholds (official TIES): keep |δ| ≥ the model's threshold.
  * - random (DARE): keep element i iff elementUniform(streamKey(seed, model, nameHash(name)), i)
  *   < density, i = flat index in the tensor.
@@ -23,8 +24,8 @@
  * ‖δ‖₁/‖kept‖₁ and is skipped if either is < 1e-7 (mergekit ≥ 2025). Norms sum in doubles.
  */
 import { elementUniform, nameHash, streamKey } from '../random';
-import type { RescaleMode, Sparsifier, TaskArithmeticJob } from '../backend';
-import { magnitudeBand, sortedMagnitudesDesc } from './select';
+import type { RescaleMode, Sparsifier, TaskArithmeticJob, TensorBand } from '../backend';
+import { bandKeeps, exactTopKBand, magnitudeBand, sortedMagnitudesDesc } from './select';
 import { sharedKernels } from './wasm/kernels';
 
 export interface SparsifyOptions {
@@ -41,10 +42,11 @@ export interface SparsifyOptions {
   /** Model-scope magnitude threshold (keep |δ| ≥ it); replaces the per-tensor selection. */
   threshold?: number;
   /**
-   * A streamed tensor's precomputed per-tensor band (keep lo ≤ |δ| ≤ hi; null keeps every δ),
-   * for magnitude / magnitude_outliers without rowWise; replaces the selection on `delta`.
+   * A streamed tensor's precomputed per-tensor band (keep lo ≤ |δ| ≤ hi, ties with lo only
+   * below its tieEnd; null keeps every δ), for magnitude / magnitude_outliers without
+   * rowWise; replaces the selection on `delta`.
    */
-  band?: { lo: number; hi: number } | null;
+  band?: TensorBand | null;
   /** Flat index of delta[0] in its tensor (a chunk): the random stream's element index. */
   elementOffset?: number;
   /** A streamed tensor's precomputed l1 factor; replaces the sums over `delta`. */
@@ -92,7 +94,13 @@ export function sparsify(
     o.band !== undefined
   ) {
     if (o.band === null) kept.set(delta);
-    else keepInBand(delta, kept, o.band.lo, o.band.hi);
+    else keepInBand(delta, kept, o.band, o.elementOffset ?? 0);
+  } else if (o.sparsifier === 'magnitude' && !o.rowWise) {
+    if (o.density >= 1) kept.set(delta);
+    else {
+      const band = exactTopKBand(delta, 0, delta.length, Math.floor(o.density * delta.length));
+      if (band) keepInBand(delta, kept, band, 0);
+    }
   } else if (o.sparsifier === 'magnitude' || o.sparsifier === 'magnitude_outliers') {
     const seg = o.rowWise ? o.rowLen : delta.length;
     const gamma = o.sparsifier === 'magnitude' ? 0 : o.gamma;
@@ -150,11 +158,16 @@ function scaleInPlace(kept: Float32Array, factor: number): void {
   for (let i = 0; i < kept.length; i++) kept[i] = (kept[i] as number) * factor;
 }
 
-function keepInBand(delta: Float32Array, kept: Float32Array, lo: number, hi: number): void {
+/** `offset`: flat index of delta[0] in its tensor (the band's tieEnd is a tensor index). */
+function keepInBand(
+  delta: Float32Array,
+  kept: Float32Array,
+  band: TensorBand,
+  offset: number,
+): void {
   for (let i = 0; i < delta.length; i++) {
     const d = delta[i] as number;
-    const a = Math.abs(d);
-    if (a >= lo && a <= hi) kept[i] = d;
+    if (bandKeeps(Math.abs(d), offset + i, band)) kept[i] = d;
   }
 }
 
@@ -187,8 +200,7 @@ function keepBand(
   if (!band) return;
   for (let i = begin; i < end; i++) {
     const d = delta[i] as number;
-    const a = Math.abs(d);
-    if (a >= band.lo && a <= band.hi) kept[i] = d;
+    if (bandKeeps(Math.abs(d), i, band)) kept[i] = d;
   }
 }
 

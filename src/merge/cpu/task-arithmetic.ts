@@ -10,7 +10,14 @@
  *   div = Σ wₜ·M; normalize: mixed /= div (|div| < 1e-8 → 1); mixed *= λ·deltaScale (two f32
  *   multiplies: λ first); out = θ₀ + mixed.
  */
-import { outputArray, type TaskArithmeticJob, type TensorResult } from '../backend';
+import {
+  outputArray,
+  type TaskArithmeticJob,
+  type TensorBand,
+  type TensorResult,
+} from '../backend';
+import { joinTieCut, tieCut } from '../exact-k';
+import { mergeTaskArithmeticBf16 } from './bf16';
 import { combineWeighted } from './combine-weighted';
 import { signSumOf } from './consensus';
 import {
@@ -72,6 +79,14 @@ export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
  * reused storage for the per-model deltas (see weightedDeltas).
  */
 export function taskArithmeticResult(job: TaskArithmeticJob, scratch?: F32Scratch): TensorResult {
+  if (job.computeDtype === 'BF16') return { merged: mergeTaskArithmeticBf16(job) };
+  // mergekit's exactly-k trims: ranges whose bands need no per-element index test.
+  const cut = tieCut(job);
+  if (cut)
+    return joinTieCut(
+      cut,
+      cut.parts.map((p) => taskArithmeticResult(p, scratch)),
+    );
   if (isElementwiseJob(job)) return mergeElementwise(job, modelScopeBands(job));
   if (hasPerTensorBands(job)) return mergeElementwise(job, perTensorBands(job));
   if (job.sparsifier === 'random') {
@@ -102,6 +117,8 @@ function mergeElementwise(job: TaskArithmeticJob, bands: KeepBands): TensorResul
 /** Σ sign(elected statistic) over this tensor, for the official-TIES majority-sign pre-pass. */
 export function taskArithmeticSignSum(job: TaskArithmeticJob, scratch?: F32Scratch): number {
   if (job.consensus === 'none') return 0;
+  const cut = tieCut(job);
+  if (cut) return cut.parts.reduce((sum, p) => sum + taskArithmeticSignSum(p, scratch), 0);
   return signSumOf(weightedDeltas(job, scratch).wd, job.numel, job.consensus);
 }
 
@@ -149,7 +166,7 @@ function perTensorBands(job: TaskArithmeticJob): KeepBands {
 }
 
 /** A streamed tensor's bands, computed by the executor over the whole tensor. */
-function givenBands(given: ({ lo: number; hi: number } | null)[], models: number): KeepBands {
+function givenBands(given: (TensorBand | null)[], models: number): KeepBands {
   const bands: KeepBands = {
     lo: new Float64Array(models),
     hi: new Float64Array(models),
@@ -158,6 +175,8 @@ function givenBands(given: ({ lo: number; hi: number } | null)[], models: number
   for (let m = 0; m < models; m++) {
     const band = given[m] ?? null;
     if (!band) continue;
+    // Index-dependent ties never get here: tieCut has split the job into plain ranges.
+    if (band.tieEnd !== undefined) throw new Error('givenBands: a band with a tie cut');
     bands.trimmed[m] = 1;
     bands.lo[m] = band.lo;
     bands.hi[m] = band.hi;

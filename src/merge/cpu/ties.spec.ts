@@ -62,14 +62,14 @@ describe('TIES sign election', () => {
 });
 
 describe('TIES trim and disjoint merge', () => {
-  it('per-tensor trim keeps every |δ| tied with the k-th largest', () => {
-    // δ = [3, -2, 2, 1, -2, 0.5], density 0.5 → k = 3; |δ| sorted: 3,2,2,2,1,.5 → threshold 2
-    // → keep [3, -2, 2, 0, -2, 0] (four kept: the three 2s tie at the threshold).
+  it('per-tensor trim keeps exactly k, ties with the k-th largest in index order', () => {
+    // δ = [3, -2, 2, 1, -2, 0.5], density 0.5 → k = 3; |δ| sorted: 3,2,2,2,1,.5 → the 3, then
+    // the first two of the three tied 2s (mergekit's argsort order) → [3, -2, 2, 0, 0, 0].
     const d = [3, -2, 2, 1, -2, 0.5];
     const out = mergeTaskArithmetic(
       taJob([0, 0, 0, 0, 0, 0], [d], { sparsifier: 'magnitude', densities: [0.5] }),
     );
-    expect(Array.from(out)).toEqual([3, -2, 2, 0, -2, 0]);
+    expect(Array.from(out)).toEqual([3, -2, 2, 0, 0, 0]);
     // density 0.2 → k = floor(1.2) = 1 → threshold 3 → only the 3 survives.
     const one = mergeTaskArithmetic(
       taJob([0, 0, 0, 0, 0, 0], [d], { sparsifier: 'magnitude', densities: [0.2] }),

@@ -12,6 +12,7 @@
  */
 import type { MergePlan, MergeStep } from '../planning/types';
 import { rowLength } from '../cpu/unpack';
+import { bf16NeedsWholeTensor } from '../cpu/bf16';
 import { canReadRange } from './ranged-read';
 
 /** Elements per chunk: 9 f32 inputs × 2 MiB, read one chunk ahead (≈ 36 MiB of inputs in flight). */
@@ -28,7 +29,8 @@ export function isElementwise(_plan: MergePlan, step: MergeStep, taskOutputs: bo
   const job = step.job;
   switch (job.kind) {
     case 'task_arithmetic':
-      return true;
+      // mergekit's bf16 compute trims and rescales on the tensor's bf16 deltas (whole).
+      return job.computeDtype !== 'BF16' || !bf16NeedsWholeTensor(job);
     case 'linear':
       return true;
     case 'consensus':

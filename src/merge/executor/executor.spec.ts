@@ -569,21 +569,22 @@ describe('recipe → plan → execute on hand-worked numbers', () => {
   }
 
   it('TIES, density 0.5, weights 1 and 0.5, both zero-sign rules', async () => {
-    // A = [3,-2,2,1,-2,.5]: k = 3, |A| sorted 3,2,2,2,1,.5 → keep ≥ 2 → [3,-2,2,0,-2,0].
-    // B = [-1,4,1,-3,0,.25]: |B| sorted 4,3,1,1,.25,0 → keep ≥ 1 → [-1,4,1,-3,0,0]; ×.5 →
-    // [-.5,2,.5,-1.5,0,0]. S = [2.5, 0, 2.5, -1.5, -2, 0].
-    // positive: signs [+,+,+,-,-,+] → [3/1, 2/.5, 2.5/1.5, -1.5/.5, -2/1, 0] = [3,4,5/3,-3,-2,0].
+    // A = [3,-2,2,1,-2,.5]: k = 3, |A| sorted 3,2,2,2,1,.5 → the 3 and the first two tied
+    // 2s (exactly k, index order) → [3,-2,2,0,0,0].
+    // B = [-1,4,-1.5,-3,-2.5,.25]: top 3 of |B| are 4,3,2.5 → [0,4,0,-3,-2.5,0]; ×.5 →
+    // [0,2,0,-1.5,-1.25,0]. S = [3, 0, 2, -1.5, -1.25, 0].
+    // positive: signs [+,+,+,-,-,+] → [3/1, 2/.5, 2/1, -1.5/.5, -1.25/.5, 0] = [3,4,2,-3,-2.5,0].
     // majority: Σ sign(S) = 1+0+1-1-1+0 = 0 → S = 0 elects -1: e1 → A (-2)/1 = -2, e5 → 0.
     const ckpts = await tiny([
       [0, 0, 0, 0, 0, 0],
       [3, -2, 2, 1, -2, 0.5],
-      [-1, 4, 1, -3, 0, 0.25],
+      [-1, 4, -1.5, -3, -2.5, 0.25],
     ]);
     const yaml = (zero: string) =>
       `merge_method: ties\nbase_model: base\nmodels: [A, {model: B, parameters: {weight: 0.5}}]\nparameters: {density: 0.5, zero_sign: ${zero}}`;
     for (const [zero, want] of [
-      ['positive', [3, 4, 5 / 3, -3, -2, 0]],
-      ['majority', [3, -2, 5 / 3, -3, -2, 0]],
+      ['positive', [3, 4, 2, -3, -2.5, 0]],
+      ['majority', [3, -2, 2, -3, -2.5, 0]],
     ] as const) {
       const plan = await planMerge(recipeOf(yaml(zero)), ckpts);
       const sink = memorySink('out');

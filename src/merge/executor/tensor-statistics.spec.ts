@@ -60,7 +60,13 @@ describe('tensor statistics helpers', () => {
         ...over,
       }) as JobTemplate;
     expect(statisticsNeeded(ta({}), false)).toBeUndefined();
+    // mergekit's exactly-k trim: a read may place the tie cut.
     expect(statisticsNeeded(ta({ sparsifier: 'magnitude' }), false)).toEqual({
+      bands: true,
+      l1: false,
+      tieCut: true,
+    });
+    expect(statisticsNeeded(ta({ sparsifier: 'magnitude_outliers' }), false)).toEqual({
       bands: true,
       l1: false,
     });

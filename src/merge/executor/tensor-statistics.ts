@@ -7,7 +7,7 @@
  * chunks of the merge pass then carry these as TaskArithmeticJob.tensorBands / l1Factors, so
  * memory stays at a few chunks whatever the tensor size.
  */
-import type { MergeBackend, RawTensor, TaskArithmeticJob } from '../backend';
+import type { MergeBackend, RawTensor, TaskArithmeticJob, TensorBand } from '../backend';
 import { addL1Sums, l1Factor, modelSparsifyOptions, sparsify } from '../cpu/sparsify';
 import { addRandomDropL1Sums } from '../cpu/random-drop';
 import { f32View, taskVector } from '../cpu/unpack';
@@ -19,7 +19,7 @@ import { chunkRowLength, type WorkUnit } from './chunking';
 import { prefetchOneAhead } from './prefetch';
 
 export interface TensorStatistics {
-  bands?: ({ lo: number; hi: number } | null)[];
+  bands?: (TensorBand | null)[];
   l1Factors?: number[];
   /** Slerp's coefficients from the whole tensor's norms and dot. */
   slerp?: { s0: number; s1: number };
@@ -29,6 +29,8 @@ export interface TensorStatistics {
 
 export interface StatisticsNeeds {
   bands: boolean;
+  /** The bands are mergekit's exactly-k magnitude trims (a read may place a tie cut). */
+  tieCut?: boolean;
   l1: boolean;
   /** One read for the whole-tensor sums of slerp or Model Stock. */
   sums?: 'slerp' | 'model_stock';
@@ -51,12 +53,16 @@ export function statisticsNeeded(
     !perRow &&
     ((job.sparsifier === 'magnitude' && !modelScope) || job.sparsifier === 'magnitude_outliers');
   const l1 = job.rescale === 'l1' && job.sparsifier !== 'none';
-  return bands || l1 ? { bands, l1 } : undefined;
+  if (!bands && !l1) return undefined;
+  return bands && job.sparsifier === 'magnitude' ? { bands, l1, tieCut: true } : { bands, l1 };
 }
 
-/** Passes over the tensor's inputs that tensorStatistics makes at most (for progress totals). */
+/**
+ * Passes over the tensor's inputs that tensorStatistics makes at most (for progress totals):
+ * two for the band edges and, for mergekit's exactly-k trim, one to place the tie cut.
+ */
 export function statisticsPasses(needs: StatisticsNeeds): number {
-  return (needs.bands ? 2 : 0) + (needs.l1 ? 1 : 0) + (needs.sums ? 1 : 0);
+  return (needs.bands ? (needs.tieCut ? 3 : 2) : 0) + (needs.l1 ? 1 : 0) + (needs.sums ? 1 : 0);
 }
 
 /**
@@ -133,11 +139,14 @@ async function selectBands(
   units: WorkUnit[],
   ctx: StatisticsContext,
   nextPass: () => number,
-): Promise<({ lo: number; hi: number } | null)[]> {
+): Promise<(TensorBand | null)[]> {
   const K = job.weights.length;
-  const bands: ({ lo: number; hi: number } | null)[] = [];
+  const bands: (TensorBand | null)[] = [];
+  // mergekit's exactly-k trim (per tensor; row-wise never streams a band): the (k+1)-th
+  // largest too, which equals the k-th exactly when some of the latter's ties must go.
+  const exactK = job.sparsifier === 'magnitude';
   // One selector query per band edge: [model, edge, rank].
-  const queries: { model: number; edge: 'lo' | 'hi'; k: number }[] = [];
+  const queries: { model: number; edge: 'lo' | 'hi' | 'next'; k: number }[] = [];
   for (let m = 0; m < K; m++) {
     const gamma = job.sparsifier === 'magnitude' ? 0 : (job.gammas[m] ?? 0);
     const ranks = bandRanks(n, job.densities[m] ?? 1, gamma);
@@ -147,6 +156,7 @@ async function selectBands(
       bands.push({ lo: Infinity, hi: Infinity });
       queries.push({ model: m, edge: 'lo', k: ranks.lo });
       if (ranks.hi !== undefined) queries.push({ model: m, edge: 'hi', k: ranks.hi });
+      if (exactK && ranks.lo < n) queries.push({ model: m, edge: 'next', k: ranks.lo + 1 });
     }
   }
   if (queries.length === 0) return bands;
@@ -168,14 +178,82 @@ async function selectBands(
     await selector.closePass?.();
   } while (selector.needsAnotherPass());
   const thresholds = selector.thresholds();
-  queries.forEach((q, i) => (bands[q.model]![q.edge] = thresholds[i] as number));
+  const cuts: { model: number; keep: number }[] = [];
+  queries.forEach((q, i) => {
+    if (q.edge !== 'next') bands[q.model]![q.edge] = thresholds[i] as number;
+  });
+  queries.forEach((q, i) => {
+    if (q.edge === 'next' && thresholds[i] === bands[q.model]!.lo) {
+      cuts.push({ model: q.model, keep: q.k - 1 });
+    }
+  });
+  if (cuts.length > 0) await placeTieCuts(job, units, bands, cuts, ctx, nextPass());
+  else if (exactK) nextPass();
   return bands;
+}
+
+/**
+ * One read placing each cut model's tieEnd: per chunk, the count of |δ| above the band's lo
+ * and tied with it; then the chunk holding the (keep − above)-th tie is read once more to find
+ * its index. δ is the CPU's f32 θₜ − θ₀, as every backend computes it.
+ */
+async function placeTieCuts(
+  job: Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>,
+  units: WorkUnit[],
+  bands: (TensorBand | null)[],
+  cuts: { model: number; keep: number }[],
+  ctx: StatisticsContext,
+  pass: number,
+): Promise<void> {
+  const scratch = new F32Scratch();
+  const deltaOf = (item: WorkUnit, raws: RawTensor[], m: number) => {
+    const len = item.end - item.begin;
+    const base = f32View(raws[0]!, len, `${job.tensorName} (base)`);
+    const tuned = f32View(raws[1 + m]!, len, `${job.tensorName} (model ${m})`);
+    return taskVector(base, tuned, scratch.get(0, len));
+  };
+  const above = cuts.map(() => 0);
+  const ties = cuts.map((): number[] => []);
+  for await (const { item, value: raws } of prefetchOneAhead(units, ctx.load)) {
+    ctx.throwIfAborted();
+    cuts.forEach(({ model }, j) => {
+      const lo = bands[model]!.lo;
+      const delta = deltaOf(item, raws, model);
+      let tied = 0;
+      for (let i = 0; i < delta.length; i++) {
+        const a = Math.abs(delta[i]!);
+        if (a > lo) above[j]!++;
+        else if (a === lo) tied++;
+      }
+      ties[j]!.push(tied);
+    });
+    ctx.recycle(raws);
+    ctx.onUnit(item, pass);
+  }
+  for (let j = 0; j < cuts.length; j++) {
+    const { model, keep } = cuts[j]!;
+    const lo = bands[model]!.lo;
+    let need = keep - above[j]!;
+    let u = 0;
+    while (u < units.length && need > ties[j]![u]!) need -= ties[j]![u++]!;
+    const item = units[u];
+    if (!item) throw new Error(`${job.tensorName}: the tie cut of model ${model} was not found`);
+    const raws = await ctx.load(item);
+    const delta = deltaOf(item, raws, model);
+    for (let i = 0; i < delta.length; i++) {
+      if (Math.abs(delta[i]!) === lo && --need === 0) {
+        bands[model]!.tieEnd = item.begin + i + 1;
+        break;
+      }
+    }
+    ctx.recycle(raws);
+  }
 }
 
 async function l1Factors(
   step: MergeStep,
   units: WorkUnit[],
-  bands: ({ lo: number; hi: number } | null)[] | undefined,
+  bands: (TensorBand | null)[] | undefined,
   ctx: StatisticsContext,
   pass: number,
 ): Promise<number[]> {

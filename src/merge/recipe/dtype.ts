@@ -27,3 +27,9 @@ export function parseDtypeName(name: string, what = 'dtype'): FloatDtype {
 export function dtypeToRecipeName(d: FloatDtype): string {
   return d === 'F32' ? 'float32' : d === 'F16' ? 'float16' : 'bfloat16';
 }
+
+/** A valid dtype name meaning float32 (false for float16, bfloat16 and unknown names). */
+export function isF32DtypeName(name: string): boolean {
+  const key = name.toLowerCase();
+  return Object.hasOwn(NAMES, key) && NAMES[key] === 'F32';
+}

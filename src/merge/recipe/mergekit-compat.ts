@@ -7,6 +7,7 @@
  */
 import type { MethodDefinition, ParamSpec } from '../methods/types';
 import { getMethod } from '../registry';
+import { isF32DtypeName } from './dtype';
 import type { ParamSetting, Recipe } from './types';
 
 /** mergekit's merge_method names (merge_methods/registry.py and its @merge_method entries). */
@@ -85,5 +86,9 @@ export function mergekitIncompatibilities(recipe: Recipe): string[] {
     reasons.push(`rescale: ${JSON.stringify(rescale)} (mergekit knows only true/false)`);
   if (recipe.taskSpecific.length > 0)
     reasons.push('task-specific tensors are kept out of the merge (mergekit merges every tensor)');
+  if (recipe.computeDtype === 'float32' && recipe.dtype && !isF32DtypeName(recipe.dtype))
+    reasons.push(
+      `merge_studio.compute_dtype: float32 with dtype ${recipe.dtype} (mergekit computes in ${recipe.dtype})`,
+    );
   return reasons;
 }

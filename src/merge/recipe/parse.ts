@@ -6,6 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { ParamSettings, Recipe, RecipeModel, SliceSource } from './types';
 import { RecipeError } from './types';
+import { isF32DtypeName } from './dtype';
 
 export interface ParsedRecipe {
   recipe: Recipe;
@@ -127,8 +128,16 @@ export function parseRecipe(text: string, file = 'recipe'): ParsedRecipe {
     }
     recipe.taskSpecific = list as string[];
   }
+  const cd = studio.compute_dtype;
+  if (cd !== undefined) {
+    if (typeof cd !== 'string' || !isF32DtypeName(cd))
+      throw new RecipeError(
+        `${file}: "merge_studio.compute_dtype" must be float32 (compute in f32 whatever dtype says); got ${JSON.stringify(cd)}`,
+      );
+    recipe.computeDtype = 'float32';
+  }
   for (const k of Object.keys(studio)) {
-    if (!['parameters', 'model_parameters', 'task_specific'].includes(k))
+    if (!['parameters', 'model_parameters', 'task_specific', 'compute_dtype'].includes(k))
       warnings.push(`${file}: merge_studio: unknown key "${k}" ignored`);
   }
   return { recipe, warnings };

@@ -57,6 +57,7 @@ export function recipeToObject(recipe: Recipe): Record<string, unknown> {
   if (Object.keys(studio).length > 0) extras.parameters = studio;
   if (Object.keys(studioModels).length > 0) extras.model_parameters = studioModels;
   if (recipe.taskSpecific.length > 0) extras.task_specific = recipe.taskSpecific;
+  if (recipe.computeDtype !== undefined) extras.compute_dtype = recipe.computeDtype;
   if (Object.keys(extras).length > 0) out.merge_studio = extras;
   return out;
 }

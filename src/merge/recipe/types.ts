@@ -37,8 +37,13 @@ export interface Recipe {
   baseModel?: string;
   models: RecipeModel[];
   parameters: ParamSettings;
-  /** mergekit's compute dtype (the studio always computes in f32) and written dtype. */
+  /**
+   * mergekit's compute dtype (bfloat16 computes as mergekit does, src/merge/cpu/bf16.ts) and,
+   * without outDtype, the written dtype.
+   */
   dtype?: string;
+  /** Studio extra (`merge_studio.compute_dtype: float32`): compute in f32 whatever `dtype` is. */
+  computeDtype?: 'float32';
   outDtype?: string;
   randomSeed?: number;
   /**
