@@ -91,6 +91,23 @@ async function exportLearned(
   }
 }
 
+/**
+ * The pause token, waited on before every step, plus one macrotask: on tfjs-wasm a step's
+ * readback resolves without leaving the microtask queue, so without it the cancel and pause
+ * messages would wait until the whole run ended.
+ */
+function yieldingPause(pause: PauseToken) {
+  return {
+    get paused() {
+      return pause.paused;
+    },
+    async wait(signal?: AbortSignal) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await pause.wait(signal);
+    },
+  };
+}
+
 export async function clipAdamerge(
   session: StudioSession,
   { options, poolSize = 64, limit }: Methods['clipAdamerge']['params'],
@@ -141,7 +158,7 @@ export async function clipAdamerge(
   try {
     result = await runClipAdaMerging(host, pools, options, {
       signal,
-      pauseToken: pause,
+      pauseToken: yieldingPause(pause),
       onStep: (step) => emit({ type: 'step', step }),
     });
   } finally {

@@ -18,7 +18,7 @@ import { CLIP_UNMERGED, toTensors } from '../../models';
 import { writeTinyClipPool } from '../../eval/testing/clip-tiny-pool';
 import { TINY_CLIP } from '../../eval/testing/clip-pool';
 import type { WrittenPool } from '../../eval/testing/clip-write-pool';
-import type { HandlerContext } from '../serve';
+import { Transfer, type HandlerContext } from '../serve';
 import type { MethodName } from '../protocol';
 import { StudioSession } from '../session';
 import { CLIP_PAGE_TASKS, folderInput } from '../testing/clip-page';
@@ -29,6 +29,12 @@ let pool: WrittenPool;
 
 const context = <M extends MethodName>(signal = new AbortController().signal) =>
   ({ signal, emit: () => undefined }) as unknown as HandlerContext<M>;
+
+/** A handler's value (results moved to the UI come wrapped in a Transfer). */
+async function un<T>(p: Promise<T | Transfer<T>>): Promise<T> {
+  const x = await p;
+  return x instanceof Transfer ? x.value : x;
+}
 
 function newSession() {
   const session = new StudioSession({
@@ -44,9 +50,8 @@ async function loaded() {
   await h.clipLoadBase({ input: await folderInput(pool.base) }, context());
   const ids: string[] = [];
   for (const t of CLIP_PAGE_TASKS) {
-    const ft = await h.clipAddFinetune(
-      { input: await folderInput(pool.finetunes.get(t.name)!) },
-      context(),
+    const ft = await un(
+      h.clipAddFinetune({ input: await folderInput(pool.finetunes.get(t.name)!) }, context()),
     );
     await h.clipAttachData(
       { id: ft.id, task: t.name, data: await folderInput(pool.data.get(t.name)!) },
@@ -78,12 +83,11 @@ describe('the CLIP page handlers', () => {
   it('zero-shot, individual and merged rows equal evaluateClip on what the CLI reads', async () => {
     const { session, h } = await loaded();
     const baseCkpt = (await openClipFolder(nodeCheckpointFolder(pool.base))).checkpoint;
-    const zero = await h.clipEvaluate({ target: 'zero-shot', label: 'zero-shot' }, context());
+    const zero = await un(h.clipEvaluate({ target: 'zero-shot', label: 'zero-shot' }, context()));
     expect(zero.accuracy).toEqual(await expected(await readClipModel(baseCkpt), session));
 
-    const individuals = await h.clipEvaluate(
-      { target: 'individuals', label: 'fine-tuned' },
-      context(),
+    const individuals = await un(
+      h.clipEvaluate({ target: 'individuals', label: 'fine-tuned' }, context()),
     );
     for (const t of CLIP_PAGE_TASKS) {
       const tuned = await openCheckpointPath(pool.finetunes.get(t.name)!);
@@ -96,7 +100,7 @@ describe('the CLIP page handlers', () => {
     const recipe = { ...newRecipe('task_arithmetic', names, session.clip.theBase().name) };
     recipe.parameters = { ...recipe.parameters, lambda: 0.3 };
     recipe.taskSpecific = [...CLIP_UNMERGED];
-    const merged = await h.clipEvaluate({ target: { recipe }, label: 'TA' }, context());
+    const merged = await un(h.clipEvaluate({ target: { recipe }, label: 'TA' }, context()));
     const plan = await planMerge(
       recipe,
       new Map(
@@ -139,10 +143,10 @@ describe('the CLIP page handlers', () => {
   it('AdaMerging runs a few steps, exports through the engine, and cancels', async () => {
     const { h } = await loaded();
     const options = { mode: 'layer' as const, steps: 2, batchSize: 2, batchesPerTask: 1 as const };
-    const foot = await h.clipFootprint({ options }, context());
+    const foot = await un(h.clipFootprint({ options }, context()));
     expect(foot.text).toMatch(/device memory/);
-    const out = await h.clipAdamerge({ options, poolSize: 4 }, context());
-    const value = 'value' in out ? out.value : out;
+    const out = await un(h.clipAdamerge({ options, poolSize: 4 }, context()));
+    const value = out;
     expect(value.result.stepsRun).toBe(2);
     expect(value.export.recipeYaml).toMatch(/merge_method: task_arithmetic/);
     expect(Object.keys(value.row.accuracy).sort()).toEqual(['eurosat', 'shapes']);
