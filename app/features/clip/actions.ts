@@ -4,11 +4,17 @@
  * (an AbortController kept here); the live λ estimate cancels its own previous request.
  */
 import { isCancelled, StudioError } from '../../../src/worker/errors';
-import type { AdaMergingOptions, CheckpointInput, Progress } from '../../../src/worker/protocol';
+import type {
+  AdaMergingOptions,
+  CheckpointInput,
+  EventOf,
+  Progress,
+  StepEvent,
+} from '../../../src/worker/protocol';
 import type { ClipAccuracyRow, ClipEvalTarget } from '../../../src/worker/clip/protocol';
 import type { JobView } from '../../lib/job';
 import { studio } from '../../services/studio';
-import { useClip, type FinetuneEntry } from './store';
+import { useClip, type AdaRun, type FinetuneEntry } from './store';
 import { clipRecipe, mergeLabel, taskFromFolder, type ClipMergeSettings } from './recipe';
 
 let keys = 0;
@@ -232,7 +238,7 @@ export function cancelJob(): void {
 
 export function runAdaMerging(options: AdaMergingOptions, poolSize: number): Promise<void> {
   return asJob(async (signal) => {
-    const set = (patch: Partial<NonNullable<ReturnType<typeof useClip.getState>['ada']>>) => {
+    const set = (patch: Partial<AdaRun>) => {
       const ada = useClip.getState().ada ?? { status: 'running' as const, steps: [] };
       useClip.getState().set({ ada: { ...ada, ...patch } });
     };
@@ -246,36 +252,40 @@ export function runAdaMerging(options: AdaMergingOptions, poolSize: number): Pro
       startedAt: performance.now(),
     };
     useClip.getState().set({ job: view });
+    // Steps can come faster than the page should re-draw its chart: at most 4 updates a second.
+    const pending: StepEvent[] = [];
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      timer = null;
+      const last = pending[pending.length - 1];
+      if (!last) return;
+      const added = pending.splice(0).map((e) => ({ step: e.step, entropy: e.lossPerTask }));
+      set({ steps: [...(useClip.getState().ada?.steps ?? []), ...added], lambdas: last.lambdas });
+      view = { ...view, phase: 'AdaMerging', unit: 'steps', done: last.step, total };
+      useClip.getState().set({ job: view });
+    };
+    const onEvent = (event: EventOf<'clipAdamerge'>) => {
+      if (event.type === 'footprint') return useClip.getState().set({ footprint: event.footprint });
+      if (event.type === 'step') {
+        pending.push(event.step);
+        timer ??= setTimeout(flush, 250);
+        return;
+      }
+      const unit = event.progress.task?.startsWith('evaluating') ? 'images' : 'tasks';
+      view = { ...progressed(view, event.progress), unit };
+      useClip.getState().set({ job: view });
+    };
     try {
-      const out = await studio().call(
-        'clipAdamerge',
-        { options, poolSize },
-        {
-          signal,
-          onEvent: (event) => {
-            if (event.type === 'footprint') useClip.getState().set({ footprint: event.footprint });
-            else if (event.type === 'step') {
-              const { step, lossPerTask, lambdas } = event.step;
-              const steps = [
-                ...(useClip.getState().ada?.steps ?? []),
-                { step, entropy: lossPerTask },
-              ];
-              set({ steps, lambdas });
-              view = { ...view, phase: 'AdaMerging', unit: 'steps', done: step, total };
-            } else
-              view = {
-                ...progressed(view, event.progress),
-                unit: event.progress.task?.startsWith('evaluating') ? 'images' : 'tasks',
-              };
-            useClip.getState().set({ job: view });
-          },
-        },
-      );
+      const out = await studio().call('clipAdamerge', { options, poolSize }, { signal, onEvent });
+      flush();
       set({ status: 'done', lambdas: out.result.lambdas, export: out.export });
       useClip.getState().upsertRow(toEntry(`ada-${out.result.mode}`, 'adamerging', out.row));
     } catch (error) {
+      flush();
       set({ status: isCancelled(error) ? 'cancelled' : 'failed', note: message(error) });
       throw error;
+    } finally {
+      if (timer) clearTimeout(timer);
     }
   });
 }
