@@ -98,6 +98,28 @@ function Exports() {
   );
 }
 
+/** A positive whole number (steps, batch size). */
+function CountField(props: {
+  label: string;
+  name: string;
+  value: number;
+  onChange(value: number): void;
+}) {
+  return (
+    <label className="field">
+      {props.label}
+      <input
+        className="input"
+        type="number"
+        min={1}
+        value={props.value}
+        aria-label={props.name}
+        onChange={(e) => props.onChange(Math.max(1, Number(e.target.value) || 1))}
+      />
+    </label>
+  );
+}
+
 /** CLIP AdaMerging on the attached tasks: options, memory check, run / pause / cancel, export. */
 export function ClipAdaMerging({ ready }: { ready: boolean }) {
   const [mode, setMode] = useState<'task' | 'layer'>('layer');
@@ -122,28 +144,13 @@ export function ClipAdaMerging({ ready }: { ready: boolean }) {
             <option value="layer">Layer-wise</option>
           </select>
         </label>
-        <label className="field">
-          Steps
-          <input
-            className="input"
-            type="number"
-            min={1}
-            value={steps}
-            aria-label="AdaMerging steps"
-            onChange={(e) => setSteps(Math.max(1, Number(e.target.value) || 1))}
-          />
-        </label>
-        <label className="field">
-          Images per task per step
-          <input
-            className="input"
-            type="number"
-            min={1}
-            value={batchSize}
-            aria-label="AdaMerging batch size"
-            onChange={(e) => setBatchSize(Math.max(1, Number(e.target.value) || 1))}
-          />
-        </label>
+        <CountField label="Steps" name="AdaMerging steps" value={steps} onChange={setSteps} />
+        <CountField
+          label="Images per task per step"
+          name="AdaMerging batch size"
+          value={batchSize}
+          onChange={setBatchSize}
+        />
         <Button disabled={!ready} onClick={() => void checkFootprint(options)}>
           Check GPU memory
         </Button>

@@ -11,6 +11,12 @@ import { useClip } from './store';
 /** Images per task of the live estimate: a quick look while the slider moves. */
 const LIVE_IMAGES = 32;
 
+const SLIDERS = ['lambda', 'density'] as const;
+const SLIDER = {
+  lambda: { label: 'λ', accessibleName: 'CLIP merge λ', min: 0, max: 1.5 },
+  density: { label: 'Density', accessibleName: 'CLIP TIES density', min: 0.05, max: 1 },
+};
+
 /** Merge settings, Evaluate (all rows), the live λ estimate and the accuracy table. */
 export function ClipResults({ ready }: { ready: boolean }) {
   const [settings, setSettings] = useState<ClipMergeSettings>({
@@ -42,26 +48,15 @@ export function ClipResults({ ready }: { ready: boolean }) {
             <option value="ties">TIES</option>
           </select>
         </label>
-        <Slider
-          label="λ"
-          accessibleName="CLIP merge λ"
-          value={settings.lambda}
-          min={0}
-          max={1.5}
-          step={0.05}
-          onChange={(lambda) => update({ lambda })}
-        />
-        {settings.method === 'ties' && (
+        {SLIDERS.filter((k) => k === 'lambda' || settings.method === 'ties').map((key) => (
           <Slider
-            label="Density"
-            accessibleName="CLIP TIES density"
-            value={settings.density}
-            min={0.05}
-            max={1}
+            key={key}
+            {...SLIDER[key]}
+            value={settings[key]}
             step={0.05}
-            onChange={(density) => update({ density })}
+            onChange={(value) => update({ [key]: value })}
           />
-        )}
+        ))}
         <label className="clip-results__live">
           <input type="checkbox" checked={liveOn} onChange={(e) => setLiveOn(e.target.checked)} />
           Live estimate ({LIVE_IMAGES} images per task)
