@@ -3,7 +3,14 @@ import { useShallow } from 'zustand/react/shallow';
 import { Button } from '../../components/Button';
 import { formatCount } from '../../lib/format';
 import { useCheckpointDrop } from '../checkpoints/DropZone';
-import { addFinetunes, attachData, loadBase, removeFinetune, renameTask } from './actions';
+import {
+  addFinetunes,
+  attachData,
+  attachHeads,
+  loadBase,
+  removeFinetune,
+  renameTask,
+} from './actions';
 import { EntryStatus } from './EntryStatus';
 import { PickInput } from './PickInput';
 import { useClip, type FinetuneEntry, type ModelEntry } from './store';
@@ -93,6 +100,15 @@ function FinetuneRow({ entry, index }: { entry: FinetuneEntry; index: number }) 
         accept=".parquet"
         disabled={!ready}
         onInputs={(inputs) => inputs[0] && void attachData(entry.key, inputs[0])}
+      />
+      <PickInput
+        label="Heads file…"
+        inputLabel={`Zero-shot heads file of ${entry.label}`}
+        testId={`${id}-heads-input`}
+        kind="file"
+        accept=".safetensors"
+        disabled={entry.data?.status !== 'ready'}
+        onInputs={(inputs) => inputs[0] && void attachHeads(entry.key, inputs[0])}
       />
       {entry.data && (
         <EntryStatus

@@ -105,6 +105,12 @@ export async function attachData(
   refreshTasks();
 }
 
+/** A heads file (saved by the CLI's `heads`) for the data already attached. */
+export async function attachHeads(key: string, heads: CheckpointInput): Promise<void> {
+  const inputs = attached.get(key);
+  if (inputs) await attachData(key, inputs.data, heads);
+}
+
 /** A new task name; the data already attached is attached again under it. */
 export async function renameTask(key: string, task: string): Promise<void> {
   useClip.getState().updateFinetune(key, { task });

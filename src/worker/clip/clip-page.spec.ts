@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeMerge, createCpuBackend, newRecipe, planMerge } from '../../merge';
-import { evaluateClip, readClipModel, readVisionTower, type ClipModel } from '../../eval';
+import {
+  evaluateClip,
+  headsToBytes,
+  readClipModel,
+  readVisionTower,
+  type ClipModel,
+} from '../../eval';
 import { memorySink, memorySource, openCheckpointFromSources } from '../../io';
 import { nodeCheckpointFolder, openCheckpointPath } from '../../io/node';
 import { openClipFolder } from '../../eval';
@@ -120,6 +126,31 @@ describe('the CLIP page handlers', () => {
     const want = await expected({ ...model, vision: await readVisionTower(written) }, session);
     expect(merged.accuracy).toEqual(want);
     expect(Object.keys(merged.accuracy).sort()).toEqual(['eurosat', 'shapes']);
+  }, 120_000);
+
+  it('a heads file gives the task the saved head; one of other classes is refused', async () => {
+    const { session, h, ids } = await loaded();
+    const built = session.clip.finetune(ids[0]!).task!.head;
+    const file = new File([(await headsToBytes([built])) as BlobPart], 'heads.safetensors');
+    const data = await folderInput(pool.data.get('eurosat')!);
+    const task = await un(
+      h.clipAttachData(
+        { id: ids[0]!, task: 'eurosat', data, heads: { kind: 'file', file } },
+        context(),
+      ),
+    );
+    expect([task.head, task.classNames]).toEqual(['heads file', built.classNames]);
+    expect(session.clip.finetune(ids[0]!).task!.head.weight).toEqual(built.weight);
+    // The 2-class shapes head saved under "eurosat" (3 classes in the data): refused, naming it.
+    const shapes = session.clip.finetune(ids[1]!).task!.head;
+    const wrong = await headsToBytes([{ ...shapes, task: 'eurosat' }]);
+    const other = new File([wrong as BlobPart], 'h.safetensors');
+    await expect(
+      h.clipAttachData(
+        { id: ids[0]!, task: 'eurosat', data, heads: { kind: 'file', file: other } },
+        context(),
+      ),
+    ).rejects.toThrow(/h\.safetensors/);
   }, 120_000);
 
   it('a bad entry fails alone with one line naming it', async () => {
