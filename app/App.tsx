@@ -11,6 +11,7 @@ import { AdaMergingPanel } from './features/adamerging/AdaMergingPanel';
 import { AnalysisPanel } from './features/analysis/AnalysisPanel';
 import { SweepPanel } from './features/sweep/SweepPanel';
 import { autoLoadDemo } from './features/checkpoints/autoLoadDemo';
+import { ClipPanel } from './features/clip/ClipPanel';
 
 export function App() {
   useEffect(() => {
@@ -32,6 +33,7 @@ export function App() {
           <AdaMergingPanel />
           <AnalysisPanel />
           <SweepPanel />
+          <ClipPanel />
         </div>
         <div className="workspace__side">
           <MethodPanel />

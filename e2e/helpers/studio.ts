@@ -6,13 +6,13 @@ import { mkdirSync } from 'node:fs';
  * HMR socket is answered by a silent mock: an edit anywhere in the tree (other work in the same
  * checkout) must not reload the page in the middle of a test.
  */
-export async function openStudio(page: Page, path = '/'): Promise<void> {
+export async function openStudio(page: Page, path = '/', probeTimeout = 30_000): Promise<void> {
   await page.routeWebSocket(/\/\?token=/, () => undefined);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(path);
   await expect(page.getByRole('heading', { name: 'Merge Studio' })).toBeVisible();
-  await expect(page.getByText('Detecting GPU…')).toHaveCount(0);
+  await expect(page.getByText('Detecting GPU…')).toHaveCount(0, { timeout: probeTimeout });
   expect(problems, 'uncaught errors in the page').toEqual([]);
 }
 

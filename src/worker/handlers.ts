@@ -15,6 +15,7 @@ import { evaluate } from './eval/evaluate';
 import { adamerge, setPaused } from './adamerging/run';
 import { analyzeTaskVectors } from './analysis/run';
 import { explore } from './explore/run';
+import { clipHandlers } from './clip/handlers';
 
 export function studioHandlers(session: StudioSession): Handlers {
   const { registry } = session;
@@ -48,5 +49,6 @@ export function studioHandlers(session: StudioSession): Handlers {
     adamerge: (params, context) => adamerge(session, params, context),
     adamergePause: (params) => setPaused(session, params),
     analyzeTaskVectors: (params, context) => analyzeTaskVectors(registry, params, context),
+    ...clipHandlers(session),
   };
 }

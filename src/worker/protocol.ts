@@ -13,6 +13,7 @@ import type { Progress } from '../core';
 import type { MethodDefinition, Recipe } from '../merge';
 import type { AdaMergingOptions, AdaMergingResult, EvalEvent, StepEvent } from '../adapt';
 import type { LayerNorms, TaskVectorAnalysis } from '../analysis';
+import type { ClipMethods } from './clip/protocol';
 
 export type { Progress, MethodDefinition, Recipe };
 export type { AdaMergingOptions, AdaMergingResult, EvalEvent, StepEvent };
@@ -137,7 +138,7 @@ export interface CompatibilityReport {
 // ---------------------------------------------------------------- methods
 
 /** Every request the worker understands: its params, its result and the events it emits. */
-export interface Methods {
+export interface Methods extends ClipMethods {
   capabilities: {
     params: { gpu: GpuPreference; tf?: TfPreference };
     result: CapabilityReport;

@@ -13,6 +13,7 @@ import { CheckpointRegistry } from './checkpoints/registry';
 import { EstimateSizer } from './explore/estimate-size';
 import { TaskVectorCache } from './explore/weights-cache';
 import type { GpuPreference, TfChoice, TfPreference } from './protocol';
+import { ClipStudioState } from './clip/state';
 
 /** Live exploration's device-resident state, kept between slider moves. */
 export interface ExploreState {
@@ -45,6 +46,8 @@ export class StudioSession {
     sizer: new EstimateSizer(),
     scorers: new Map(),
   };
+  /** The CLIP page's base, fine-tunes and their tasks. */
+  readonly clip = new ClipStudioState();
   /** The running AdaMerging's pause token (one run at a time), null when none runs. */
   adamergingPause: PauseToken | null = null;
 

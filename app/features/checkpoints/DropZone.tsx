@@ -1,5 +1,6 @@
 import { useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { collectDrop } from './collectDrop';
+import type { CheckpointInput } from '../../../src/worker/protocol';
 import { loadCheckpoints } from './actions';
 
 const carriesFiles = (event: DragEvent) => event.dataTransfer.types.includes('Files');
@@ -16,9 +17,12 @@ export interface DropTarget {
 
 /**
  * Drag-and-drop of files and folders onto the whole checkpoints panel (not only its dashed
- * table area): spread `handlers` on the panel, show the overlay while `dragging`.
+ * table area): spread `handlers` on the panel, show the overlay while `dragging`. Other
+ * drop targets (the CLIP page's entries) pass what to do with the dropped inputs.
  */
-export function useCheckpointDrop(): DropTarget {
+export function useCheckpointDrop(
+  onDrop: (inputs: CheckpointInput[]) => unknown = loadCheckpoints,
+): DropTarget {
   const [dragging, setDragging] = useState(false);
   // dragenter/leave fire for every child crossed; count them to know when we really left.
   const depth = useRef(0);
@@ -45,7 +49,7 @@ export function useCheckpointDrop(): DropTarget {
         depth.current = 0;
         setDragging(false);
         // collectDrop reads every item synchronously, inside this handler, before awaiting.
-        void collectDrop(event.dataTransfer).then(loadCheckpoints);
+        void collectDrop(event.dataTransfer).then(onDrop);
       },
     },
   };

@@ -14,7 +14,7 @@ import type { FolderFile } from './inputs';
 import type { CheckpointCandidate } from './plan';
 
 /** io's folder interface over files the worker already listed (handles or a File list). */
-function folderOf(name: string, files: FolderFile[]): CheckpointFolder {
+export function folderOf(name: string, files: FolderFile[]): CheckpointFolder {
   const byPath = new Map(files.map((f) => [f.path, f.source]));
   return {
     name,

@@ -1,0 +1,85 @@
+import { useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { Button } from '../../components/Button';
+import { JobProgress } from '../../components/JobProgress';
+import { Slider } from '../../components/Slider';
+import { ResultsTable } from '../results/ResultsTable';
+import { cancelJob, estimate, evaluateAll } from './actions';
+import type { ClipMergeMethod, ClipMergeSettings } from './recipe';
+import { useClip } from './store';
+
+/** Images per task of the live estimate: a quick look while the slider moves. */
+const LIVE_IMAGES = 32;
+
+const SLIDERS = ['lambda', 'density'] as const;
+const SLIDER = {
+  lambda: { label: 'λ', accessibleName: 'CLIP merge λ', min: 0, max: 1.5 },
+  density: { label: 'Density', accessibleName: 'CLIP TIES density', min: 0.05, max: 1 },
+};
+
+/** Merge settings, Evaluate (all rows), the live λ estimate and the accuracy table. */
+export function ClipResults({ ready }: { ready: boolean }) {
+  const [settings, setSettings] = useState<ClipMergeSettings>({
+    method: 'task_arithmetic',
+    lambda: 0.3,
+    density: 0.2,
+  });
+  const [liveOn, setLiveOn] = useState(false);
+  const { rows, tasks, job, jobNote } = useClip(
+    useShallow((s) => ({ rows: s.rows, tasks: s.tasks, job: s.job, jobNote: s.jobNote })),
+  );
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) return void (first.current = false);
+    if (liveOn && ready) void estimate(settings, LIVE_IMAGES);
+  }, [settings, liveOn, ready]);
+  const update = (patch: Partial<ClipMergeSettings>) => setSettings((s) => ({ ...s, ...patch }));
+  return (
+    <div className="clip-results">
+      <div className="clip-results__controls">
+        <label className="field">
+          Merge method
+          <select
+            className="input"
+            value={settings.method}
+            onChange={(e) => update({ method: e.target.value as ClipMergeMethod })}
+          >
+            <option value="task_arithmetic">Task arithmetic</option>
+            <option value="ties">TIES</option>
+          </select>
+        </label>
+        {SLIDERS.filter((k) => k === 'lambda' || settings.method === 'ties').map((key) => (
+          <Slider
+            key={key}
+            {...SLIDER[key]}
+            value={settings[key]}
+            step={0.05}
+            onChange={(value) => update({ [key]: value })}
+          />
+        ))}
+        <label className="clip-results__live">
+          <input type="checkbox" checked={liveOn} onChange={(e) => setLiveOn(e.target.checked)} />
+          Live estimate ({LIVE_IMAGES} images per task)
+        </label>
+        <Button
+          variant="primary"
+          disabled={!ready || job !== null}
+          onClick={() => void evaluateAll(settings)}
+        >
+          Evaluate
+        </Button>
+      </div>
+      {job && <JobProgress name="CLIP job" job={job} onCancel={cancelJob} testId="clip-job" />}
+      {jobNote && (
+        <p className="clip-note" role="status" data-testid="clip-job-note">
+          {jobNote}
+        </p>
+      )}
+      {rows.length > 0 && (
+        <div data-testid="clip-results">
+          <ResultsTable results={rows} tasks={tasks} />
+        </div>
+      )}
+    </div>
+  );
+}

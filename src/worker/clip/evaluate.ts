@@ -1,0 +1,149 @@
+/**
+ * The CLIP page's accuracy rows, each through src/eval's evaluateClip on the session's tfjs
+ * device: the base's tower through every task's head (zero-shot), each fine-tune on its own
+ * task (individuals), or a recipe merged by the merge engine — its plan gives the coefficients
+ * (task arithmetic: θ₀ + Σcτ on tensors kept on the device, as live exploration does; other
+ * methods: the engine writes the merge into memory and its vision tower is read back).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ProgressCallback } from '../../core';
+import {
+  evaluateClip,
+  readVisionTower,
+  VISUAL_PROJECTION,
+  type NamedArrays,
+  type ScoredTask,
+} from '../../eval';
+import { memorySink, memorySource, openCheckpointFromSources, type Checkpoint } from '../../io';
+import { executeMerge, linearSteps, planMerge, type Recipe } from '../../merge';
+import { CLIP_UNMERGED, toTensors, type ClipConfig } from '../../models';
+import { chooseMergeBackend } from '../merge/backend';
+import { inputsOf } from '../merge/run';
+import type { ComputeDevice, Methods } from '../protocol';
+import type { HandlerContext } from '../serve';
+import type { StudioSession } from '../session';
+import type { ClipAccuracyRow } from './protocol';
+import type { ClipBase } from './state';
+
+type Tensors = Map<string, tf.Tensor>;
+
+/** A vision tower plus the base's projection, as tensors the caller disposes. */
+function withProjection(vision: Tensors, base: ClipBase): Tensors {
+  const p = base.model.projection;
+  vision.set(VISUAL_PROJECTION, tf.tensor(p.data, p.shape, 'float32'));
+  return vision;
+}
+
+/** The vision tower of a merged safetensors file (what the engine wrote), as tensors. */
+export async function visionOfBytes(bytes: Uint8Array, name: string): Promise<Tensors> {
+  const checkpoint = await openCheckpointFromSources([memorySource(bytes, name)], name);
+  return toTensors(await readVisionTower(checkpoint));
+}
+
+/** The recipe with the CLIP parts that are never merged listed task-specific (copied). */
+export function clipRecipe(recipe: Recipe): Recipe {
+  const taskSpecific = [...new Set([...recipe.taskSpecific, ...CLIP_UNMERGED])];
+  return { ...recipe, taskSpecific };
+}
+
+/** The merged vision tower of `recipe` as tensors, with its coefficients from the engine. */
+export async function mergedVision(
+  session: StudioSession,
+  recipe: Recipe,
+  signal: AbortSignal,
+): Promise<Tensors> {
+  const inputs = inputsOf(session.registry, recipe);
+  const plan = await planMerge(recipe, inputs);
+  const steps = linearSteps(plan);
+  if (steps) {
+    const { cache } = session.explore;
+    const open = new Set<Checkpoint>(inputs.values());
+    cache.prune((c) => open.has(c) || session.registry.byName(c.name)?.checkpoint === c);
+    const merged = await cache.merge(steps, inputs, signal);
+    for (const [name, t] of merged) {
+      if (!name.startsWith('vision_model.') || name.endsWith('.position_ids')) {
+        t.dispose();
+        merged.delete(name);
+      }
+    }
+    return merged;
+  }
+  const backend = await chooseMergeBackend(session);
+  try {
+    const sink = memorySink('clip-merge.safetensors');
+    await executeMerge(plan, backend, sink, { signal });
+    return await visionOfBytes(sink.bytes(), 'clip-merge.safetensors');
+  } finally {
+    backend.dispose();
+  }
+}
+
+/** Scores one set of vision tensors on some tasks; disposes the tensors. */
+export async function scoreTower(
+  vision: Tensors,
+  config: ClipConfig,
+  base: ClipBase,
+  tasks: readonly ScoredTask[],
+  options: { limit?: number; signal: AbortSignal; onProgress: ProgressCallback },
+): Promise<Map<string, { accuracy: number; n: number }>> {
+  const params = withProjection(vision, base);
+  try {
+    return await evaluateClip(params, config, base.model.logitScale, base.preprocess, tasks, {
+      limit: options.limit,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+  } finally {
+    for (const t of params.values()) t.dispose();
+  }
+}
+
+export function rowOf(
+  label: string,
+  results: Map<string, { accuracy: number; n: number }>,
+  device: ComputeDevice,
+): ClipAccuracyRow {
+  const accuracy: Record<string, number> = {};
+  const images: Record<string, number> = {};
+  for (const [task, r] of results) {
+    accuracy[task] = r.accuracy;
+    images[task] = r.n;
+  }
+  const values = Object.values(accuracy);
+  const average = values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+  return { label, accuracy, images, average, device };
+}
+
+const visionArrays = (v: NamedArrays): Tensors => toTensors(v);
+
+export async function clipEvaluate(
+  session: StudioSession,
+  { target, label, limit }: Methods['clipEvaluate']['params'],
+  { signal, emit }: HandlerContext<'clipEvaluate'>,
+): Promise<ClipAccuracyRow> {
+  const device = await session.tfDevice();
+  const base = session.clip.theBase();
+  const tuned = session.clip.withTasks();
+  const onProgress: ProgressCallback = (progress) =>
+    emit({ type: 'progress', progress: { ...progress, task: `evaluating ${label}` } });
+  const options = { limit, signal, onProgress };
+  const all = tuned.map((f) => f.task);
+  const results = new Map<string, { accuracy: number; n: number }>();
+  if (target === 'individuals') {
+    for (const f of tuned) {
+      signal.throwIfAborted();
+      const vision = visionArrays(await readVisionTower(f.checkpoint));
+      const config = { ...f.config, text: base.model.config.text };
+      for (const [k, v] of await scoreTower(vision, config, base, [f.task], options))
+        results.set(k, v);
+    }
+  } else {
+    const vision =
+      target === 'zero-shot'
+        ? visionArrays(base.model.vision)
+        : await mergedVision(session, clipRecipe(target.recipe), signal);
+    for (const [k, v] of await scoreTower(vision, base.model.config, base, all, options))
+      results.set(k, v);
+  }
+  return rowOf(label, results, device);
+}
