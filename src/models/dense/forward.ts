@@ -105,7 +105,7 @@ export function denseDecode(
   });
 }
 
-/** Ground truth of one task for a batch: labels [N·S·S] int32, depth [N, S, S, 1], normals [N, S, S, 3]. */
+/** Ground truth of one task for a batch: labels [N, S, S] int32, depth [N, S, S, 1], normals [N, S, S, 3]. */
 export type DenseTarget = tf.Tensor;
 
 /**
@@ -117,10 +117,30 @@ export function denseLoss(task: DenseTask, output: tf.Tensor4D, target: DenseTar
     if (task.kind === 'segmentation') {
       const classes = outputChannels(task);
       const logits = tf.reshape(output, [-1, classes]);
-      return tf.losses.softmaxCrossEntropy(tf.oneHot(target as tf.Tensor1D, classes), logits);
+      const labels = tf.reshape(target, [-1]) as tf.Tensor1D;
+      return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits);
     }
     if (task.kind === 'depth') return tf.mean(tf.abs(tf.sub(output, target))) as tf.Scalar;
     const unit = tf.mul(output, tf.rsqrt(tf.add(tf.sum(tf.square(output), -1, true), 1e-12)));
     return tf.sub(1, tf.mean(tf.sum(tf.mul(unit, target), -1))) as tf.Scalar;
+  });
+}
+
+/**
+ * The unweighted mean of the tasks' losses on patch tokens (representation re-alignment's and
+ * the joint baseline's objective); `targets` in `tasks` order.
+ */
+export function meanTaskLoss(
+  params: VitParams,
+  tokens: tf.Tensor3D,
+  config: DenseConfig,
+  tasks: readonly DenseTask[],
+  targets: readonly DenseTarget[],
+): tf.Scalar {
+  return tf.tidy(() => {
+    const losses = tasks.map((t, k) =>
+      denseLoss(t, denseDecode(params, tokens, config, t), targets[k]!),
+    );
+    return tf.div(tf.addN(losses), tasks.length) as tf.Scalar;
   });
 }
