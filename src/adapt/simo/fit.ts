@@ -89,9 +89,10 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       const lr = oneCycleLr(step, options.steps, options.peakLr);
       settable.learningRate = lr;
       const value = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => options.loss(vars, step), [
-          ...trained.values(),
-        ]);
+        const { value, grads } = tf.variableGrads(
+          () => options.loss(vars, step),
+          [...trained.values()],
+        );
         // Gradients are keyed by variable name, which applyGradients looks up.
         const clipped = clipByGlobalNorm(grads, clipNorm);
         optimizer.applyGradients(

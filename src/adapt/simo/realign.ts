@@ -50,7 +50,8 @@ export interface RealignOptions {
   signal?: AbortSignal;
 }
 
-function requireValidation(val: DenseSet): void {
+/** The fixes' precondition, checked before any work. */
+export function requireValidation(val: DenseSet): void {
   if (val.count === 0)
     throw new SimoInputError(
       'the validation set has 0 images: the SIMO fixes need labelled validation images (raise --val)',

@@ -16,7 +16,12 @@ export interface DenseSet {
   normal: Float32Array;
 }
 
-export function renderDenseSet(seed: number, stream: string, count: number, size: number): DenseSet {
+export function renderDenseSet(
+  seed: number,
+  stream: string,
+  count: number,
+  size: number,
+): DenseSet {
   const px = size * size;
   const set: DenseSet = {
     count,

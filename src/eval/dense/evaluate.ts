@@ -11,12 +11,7 @@ import {
   type DenseTask,
   type NamedArray,
 } from '../../models';
-import {
-  depthMetrics,
-  normalMetrics,
-  segmentationMetrics,
-  type TaskMetrics,
-} from './metrics';
+import { depthMetrics, normalMetrics, segmentationMetrics, type TaskMetrics } from './metrics';
 
 type Params = Map<string, NamedArray>;
 
@@ -27,7 +22,8 @@ export interface DensePredictions {
 }
 
 function metricsOf(task: DenseTask, pred: Float32Array | Int32Array, set: DenseSet) {
-  if (task.kind === 'segmentation') return segmentationMetrics(pred, set.label, outputChannels(task));
+  if (task.kind === 'segmentation')
+    return segmentationMetrics(pred, set.label, outputChannels(task));
   if (task.kind === 'depth') return depthMetrics(pred, set.depth);
   return normalMetrics(pred, set.normal);
 }

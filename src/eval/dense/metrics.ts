@@ -71,10 +71,17 @@ export function normalMetrics(
   let sum = 0;
   const n = Math.floor(truth.length / 3);
   for (let i = 0; i < n; i++) {
-    const [px, py, pz] = [predicted[3 * i] ?? 0, predicted[3 * i + 1] ?? 0, predicted[3 * i + 2] ?? 0];
+    const [px, py, pz] = [
+      predicted[3 * i] ?? 0,
+      predicted[3 * i + 1] ?? 0,
+      predicted[3 * i + 2] ?? 0,
+    ];
     const len = Math.hypot(px, py, pz);
     const dot =
-      len > 0 ? (px * (truth[3 * i] ?? 0) + py * (truth[3 * i + 1] ?? 0) + pz * (truth[3 * i + 2] ?? 0)) / len : 0;
+      len > 0
+        ? (px * (truth[3 * i] ?? 0) + py * (truth[3 * i + 1] ?? 0) + pz * (truth[3 * i + 2] ?? 0)) /
+          len
+        : 0;
     sum += (Math.acos(Math.min(1, Math.max(-1, dot))) * 180) / Math.PI;
   }
   return { meanAngle: sum / Math.max(1, n) };

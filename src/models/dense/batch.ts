@@ -14,7 +14,8 @@ export function denseInputs(set: DenseSet): tf.Tensor4D {
 /** The task's ground truth in the shape denseLoss expects. */
 export function denseTarget(set: DenseSet, task: DenseTask): DenseTarget {
   const { count: n, size: s } = set;
-  if (task.kind === 'segmentation') return tf.tensor3d(Int32Array.from(set.label), [n, s, s], 'int32');
+  if (task.kind === 'segmentation')
+    return tf.tensor3d(Int32Array.from(set.label), [n, s, s], 'int32');
   if (task.kind === 'depth') return tf.tensor4d(set.depth, [n, s, s, 1]);
   return tf.tensor4d(set.normal, [n, s, s, 3]);
 }

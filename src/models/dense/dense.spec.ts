@@ -62,7 +62,11 @@ describe('dense model', () => {
   });
 
   it('losses: L1 depth, 1 − cos normals and pixel cross-entropy against hand values', () => {
-    const d = denseLoss(depth, tf.fill([1, 2, 2, 1], 3) as tf.Tensor4D, tf.tensor4d([1, 2, 3, 7], [1, 2, 2, 1]));
+    const d = denseLoss(
+      depth,
+      tf.fill([1, 2, 2, 1], 3) as tf.Tensor4D,
+      tf.tensor4d([1, 2, 3, 7], [1, 2, 2, 1]),
+    );
     expect(d.dataSync()[0]).toBeCloseTo((2 + 1 + 0 + 4) / 4, 6);
     const gt = tf.tensor4d([0, 0, 1, 1, 0, 0], [1, 1, 2, 3]);
     // Prediction (0,0,5) matches pixel 0 (cos 1); (0,2,0) is orthogonal to pixel 1 (cos 0).

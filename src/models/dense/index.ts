@@ -5,3 +5,4 @@ export * from './init';
 export * from './batch';
 export * from './pool';
 export { denseVitArchitecture } from './architecture';
+export * from './manifest';
