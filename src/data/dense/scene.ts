@@ -126,13 +126,15 @@ function textureAt(t: Texture, x: number, y: number): number {
 function randomObject(rng: Rng): SceneObject {
   const cls = 1 + rng.int(NUM_DENSE_CLASSES - 1);
   const base = CLASS_COLOURS[cls] ?? [128, 128, 128];
-  const r = rng.range(0.22, 0.45);
+  // Depth cues a single image can show: nearer objects look larger (r ∝ 1/z0) and clearer (fog).
+  const z0 = rng.range(2.5, 5.5);
+  const r = rng.range(0.7, 1.4) / z0;
   return {
     cls,
     cx: rng.range(-0.75, 0.75),
     cy: rng.range(-0.75, 0.75),
     r,
-    z0: rng.range(2.5, 5.5),
+    z0,
     // Box: slopes; pyramid: height (a); cylinder: half height (b).
     a: cls === 3 ? rng.range(0.2, 0.5) : rng.range(-0.8, 0.8),
     b: cls === 4 ? rng.range(0.5 * r, 1.3 * r) : rng.range(-0.8, 0.8),
@@ -141,6 +143,10 @@ function randomObject(rng: Rng): SceneObject {
     texture: randomTexture(rng),
   };
 }
+
+/** Atmospheric fog: colours fade towards FOG_GREY with depth (1 − e^{−(d−2)/FOG_DEPTH}). */
+const FOG_DEPTH = 8;
+const FOG_GREY = 200;
 
 const clampByte = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
 
@@ -188,8 +194,11 @@ export function renderScene(rng: Rng, size: number): Scene {
       const colour = o ? o.colour : wall.colour;
       const tex = textureAt(o ? o.texture : wall.texture, x, y);
       const shade = 0.35 + 0.65 * Math.max(0, nx * light[0] + ny * light[1] + nz * light[2]);
-      for (let c = 0; c < 3; c++)
-        scene.rgb[3 * i + c] = clampByte((colour[c] ?? 0) * tex * shade + 6 * rng.normal());
+      const fog = 1 - Math.exp(-(best.d - 2) / FOG_DEPTH);
+      for (let c = 0; c < 3; c++) {
+        const lit = (colour[c] ?? 0) * tex * shade;
+        scene.rgb[3 * i + c] = clampByte(lit + fog * (FOG_GREY - lit) + 6 * rng.normal());
+      }
     }
   }
   return scene;
