@@ -74,7 +74,18 @@ describe('simo command (a tiny in-memory pool)', () => {
   it('prints the ΔMTL table: single-task (0), joint, the merge and both fixes', async () => {
     const { io, out } = capture();
     const code = await simoCommand.run(
-      ['--pool', await writePool('good'), '--method', 'ties', '--steps', '4', '--val', '0.1', '--device', 'cpu'],
+      [
+        '--pool',
+        await writePool('good'),
+        '--method',
+        'ties',
+        '--steps',
+        '4',
+        '--val',
+        '0.1',
+        '--device',
+        'cpu',
+      ],
       io,
     );
     expect(code).toBe(0);
