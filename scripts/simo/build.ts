@@ -226,7 +226,7 @@ async function main(): Promise<void> {
       peakLr: build.peakLr,
       // A resumed stage keeps the record of the run that built it.
       stages: Object.fromEntries(
-        Object.entries(stages).map(([k, v]) => [k, v ?? previousStages[k] ?? null]),
+        Object.entries(stages).map(([k, v]) => [k, v ?? previousStages[k] ?? { resumed: true }]),
       ),
       totalSeconds: (performance.now() - t0) / 1000,
     },
