@@ -10,3 +10,4 @@ export * from './procedural';
 export * from './transforms';
 export * from './images/index';
 export * from './text/index';
+export * from './dense/index';

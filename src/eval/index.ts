@@ -10,3 +10,4 @@ export * from './interference';
 export { readEncoder } from './load-merged';
 export { toPatches, encodePatches } from './fast-encode';
 export * from './clip/index';
+export * from './dense/index';

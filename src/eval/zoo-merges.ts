@@ -34,16 +34,29 @@ export interface ZooMerge {
 }
 
 export function zooRecipe(zoo: LoadedZoo, merge: ZooMerge): Recipe {
+  return tasksRecipe(
+    zoo.manifest.tasks.map((t) => t.name),
+    merge,
+    [zoo.manifest.headPrefix],
+  );
+}
+
+/** `merge` over the base and one model per task (keys: the task names). */
+export function tasksRecipe(
+  tasks: readonly string[],
+  merge: ZooMerge,
+  taskSpecific: string[],
+): Recipe {
   return {
     mergeMethod: merge.method,
     baseModel: BASE_KEY,
-    models: zoo.manifest.tasks.map((t, k) => ({
-      model: t.name,
+    models: tasks.map((t, k) => ({
+      model: t,
       parameters: merge.models?.[k] ?? merge.every ?? { weight: 1 },
     })),
     parameters: merge.parameters,
     dtype: 'float32',
-    taskSpecific: [zoo.manifest.headPrefix],
+    taskSpecific,
   };
 }
 

@@ -2,8 +2,14 @@
 import type { Architecture, ArchitectureInput, RecognisedArchitecture } from './architecture';
 import { clipArchitecture } from './clip/architecture';
 import { zooVitArchitecture } from './vit-architecture';
+import { denseVitArchitecture } from './dense/architecture';
 
-export const ARCHITECTURES: readonly Architecture[] = [clipArchitecture, zooVitArchitecture];
+// The dense ViT before the zoo ViT: it has the same encoder names plus decoders.
+export const ARCHITECTURES: readonly Architecture[] = [
+  clipArchitecture,
+  denseVitArchitecture,
+  zooVitArchitecture,
+];
 
 /** Thrown where a job needs a known architecture (merging itself does not). */
 export class UnsupportedArchitectureError extends Error {

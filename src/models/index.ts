@@ -8,3 +8,4 @@ export * from './clip';
 export * from './architecture';
 export * from './architectures';
 export { zooVitArchitecture } from './vit-architecture';
+export * from './dense/index';

@@ -20,7 +20,7 @@ function fill(shape: number[], value: (i: number) => number): Float32Array {
 }
 
 /** One tensor's initial values: LN weight 1, biases 0, linear weights LeCun-normal, embeddings N(0, 0.02²). */
-function initTensor(name: string, shape: number[], normal: () => number): Float32Array {
+export function initTensor(name: string, shape: number[], normal: () => number): Float32Array {
   if (/norm\d?\.weight$/.test(name)) return fill(shape, () => 1);
   if (name.endsWith('.bias')) return fill(shape, () => 0);
   if (name.endsWith('cls_token') || name.endsWith('pos_embed'))

@@ -65,6 +65,41 @@ export function embedTokens(
   return tf.add(x, get('encoder.pos_embed'));
 }
 
+/**
+ * Block `b`'s pre-LN multi-head self-attention sub-block with its residual: x [N, T, dim] →
+ * x + Attn(LN(x)). Shared by the classification ViT and the dense (SIMO) encoder.
+ */
+export function attentionSubBlock(
+  x: tf.Tensor,
+  get: (name: string) => tf.Tensor,
+  b: string,
+  config: Pick<VitConfig, 'heads' | 'eps'>,
+): tf.Tensor {
+  const [n = 0, tokens = 0, dim = 0] = x.shape;
+  const { heads, eps } = config;
+  const headDim = dim / heads;
+  const h = layerNorm(x, get(`${b}.norm1.weight`), get(`${b}.norm1.bias`), eps);
+  const qkv = linear(
+    tf.reshape(h, [n * tokens, dim]) as tf.Tensor2D,
+    get(`${b}.attn.qkv.weight`),
+    get(`${b}.attn.qkv.bias`),
+  );
+  // [N, T, 3, H, d] → [3, N, H, T, d]
+  const split = tf.transpose(tf.reshape(qkv, [n, tokens, 3, heads, headDim]), [2, 0, 3, 1, 4]);
+  const [q, k, v] = tf.unstack(split, 0) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+  const qs = tf.reshape(q, [n * heads, tokens, headDim]) as tf.Tensor3D;
+  const ks = tf.reshape(k, [n * heads, tokens, headDim]) as tf.Tensor3D;
+  const vs = tf.reshape(v, [n * heads, tokens, headDim]) as tf.Tensor3D;
+  const scores = tf.mul(tf.matMul(qs, ks, false, true), 1 / Math.sqrt(headDim));
+  const attended = tf.matMul(tf.softmax(scores), vs); // [N·H, T, d]
+  const merged = tf.reshape(
+    tf.transpose(tf.reshape(attended, [n, heads, tokens, headDim]), [0, 2, 1, 3]),
+    [n * tokens, dim],
+  ) as tf.Tensor2D;
+  const projected = linear(merged, get(`${b}.attn.proj.weight`), get(`${b}.attn.proj.bias`));
+  return tf.add(x, tf.reshape(projected, [n, tokens, dim]));
+}
+
 /** Block `b`'s pre-LN MLP sub-block with its residual: x [N, T, dim] → x + MLP(LN(x)). */
 export function mlpSubBlock(
   x: tf.Tensor,

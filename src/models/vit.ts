@@ -11,16 +11,15 @@ import {
   headWeightName,
   isCosineHead,
   logitScaleOf,
-  numPatches,
   type VitConfig,
   DEFAULT_VIT_CONFIG,
 } from './vit-config';
 
 import {
+  attentionSubBlock,
   clsFeature,
   embedTokens,
   getter,
-  layerNorm,
   linear,
   mlpSubBlock,
   patchify,
@@ -41,38 +40,13 @@ export function vitEncode(
   const get = getter(params);
   return tf.tidy(() => {
     const n = images.shape[0];
-    const { dim, heads, eps } = config;
-    const tokens = numPatches(config) + 1;
-    const headDim = dim / heads;
+    const { dim, eps } = config;
 
     let x = embedTokens(patchify(images, config), get, n, dim);
 
     for (let i = 0; i < config.depth; i++) {
       const b = `encoder.blocks.${i}`;
-      // Attention sub-block (pre-LN).
-      const h = layerNorm(x, get(`${b}.norm1.weight`), get(`${b}.norm1.bias`), eps);
-      const qkv = linear(
-        tf.reshape(h, [n * tokens, dim]) as tf.Tensor2D,
-        get(`${b}.attn.qkv.weight`),
-        get(`${b}.attn.qkv.bias`),
-      );
-      // [N, T, 3, H, d] → [3, N, H, T, d]
-      const split = tf.transpose(tf.reshape(qkv, [n, tokens, 3, heads, headDim]), [2, 0, 3, 1, 4]);
-      const [q, k, v] = tf.unstack(split, 0) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-      const qs = tf.reshape(q, [n * heads, tokens, headDim]) as tf.Tensor3D;
-      const ks = tf.reshape(k, [n * heads, tokens, headDim]) as tf.Tensor3D;
-      const vs = tf.reshape(v, [n * heads, tokens, headDim]) as tf.Tensor3D;
-      const scores = tf.mul(tf.matMul(qs, ks, false, true), 1 / Math.sqrt(headDim));
-      const attended = tf.matMul(tf.softmax(scores), vs); // [N·H, T, d]
-      const merged = tf.reshape(
-        tf.transpose(tf.reshape(attended, [n, heads, tokens, headDim]), [0, 2, 1, 3]),
-        [n * tokens, dim],
-      ) as tf.Tensor2D;
-      const projected = linear(merged, get(`${b}.attn.proj.weight`), get(`${b}.attn.proj.bias`));
-      x = tf.add(x, tf.reshape(projected, [n, tokens, dim]));
-
-      // MLP sub-block (pre-LN).
-      x = mlpSubBlock(x, get, b, eps);
+      x = mlpSubBlock(attentionSubBlock(x, get, b, config), get, b, eps);
     }
 
     return clsFeature(x, get, eps);

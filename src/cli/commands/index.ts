@@ -12,4 +12,5 @@ export const commands: Record<string, CommandEntry> = {
   merge: { load: () => import('./merge').then((m) => m.mergeCommand) },
   adamerge: { load: () => import('./adamerge').then((m) => m.adamergeCommand) },
   heads: { load: () => import('../clip/heads').then((m) => m.headsCommand) },
+  simo: { load: () => import('./simo').then((m) => m.simoCommand) },
 };

@@ -1,0 +1,64 @@
+/**
+ * The SIMO pool's scales. smoke: minutes on 2 cores, for the specs and the CLI; full: the
+ * acceptance run (estimated in docs/simo.md, not yet run).
+ */
+import { NUM_DENSE_CLASSES } from '../../src/data';
+import { DENSE_MODEL_TYPE, type DenseConfig } from '../../src/models';
+
+export type SimoScale = 'smoke' | 'full';
+
+export interface SimoBuildConfig {
+  model: DenseConfig;
+  train: number;
+  test: number;
+  batch: number;
+  pretrainSteps: number;
+  singleSteps: number;
+  jointSteps: number;
+  peakLr: number;
+  /** Fraction of the pretraining images' patches hidden (masked reconstruction). */
+  maskFraction: number;
+}
+
+const tasks: DenseConfig['tasks'] = [
+  { name: 'seg', kind: 'segmentation', classes: NUM_DENSE_CLASSES },
+  { name: 'depth', kind: 'depth' },
+  { name: 'normals', kind: 'normals' },
+];
+
+export const SIMO_SCALES: Record<SimoScale, SimoBuildConfig> = {
+  smoke: {
+    model: {
+      model_type: DENSE_MODEL_TYPE,
+      encoder: { imageSize: 32, patchSize: 4, dim: 32, depth: 3, heads: 2, mlpDim: 64, eps: 1e-5 },
+      channels: 3,
+      decoderHidden: 32,
+      tasks,
+    },
+    train: 384,
+    test: 96,
+    batch: 16,
+    pretrainSteps: 300,
+    singleSteps: 100,
+    jointSteps: 150,
+    peakLr: 2e-3,
+    maskFraction: 0.4,
+  },
+  full: {
+    model: {
+      model_type: DENSE_MODEL_TYPE,
+      encoder: { imageSize: 32, patchSize: 4, dim: 64, depth: 4, heads: 4, mlpDim: 128, eps: 1e-5 },
+      channels: 3,
+      decoderHidden: 64,
+      tasks,
+    },
+    train: 4000,
+    test: 500,
+    batch: 32,
+    pretrainSteps: 3000,
+    singleSteps: 2000,
+    jointSteps: 3000,
+    peakLr: 1e-3,
+    maskFraction: 0.4,
+  },
+};

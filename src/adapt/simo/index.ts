@@ -1,0 +1,4 @@
+/** SIMO: head and representation re-alignment of a merged dense model, and their training loop. */
+export * from './fit';
+export * from './realign';
+export * from './table';

@@ -1,0 +1,4 @@
+/** SIMO evaluation: dense metrics, ΔMTL, the task-relationship matrix, merging a dense pool. */
+export * from './metrics';
+export * from './evaluate';
+export * from './merge';

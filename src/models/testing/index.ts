@@ -1,0 +1,2 @@
+/** Test helpers of src/models (fixtures, tiny configs). */
+export * from './dense-config';
