@@ -119,7 +119,7 @@ function linearForward(
 }
 
 /** A pre-LN block's LayerNorm of the residual stream, keeping x̂ and 1/σ. */
-function residualNormForward(
+export function residualNormForward(
   r: Recorder,
   d: VitDims,
   label: string,
@@ -137,12 +137,9 @@ function residualNormForward(
   );
 }
 
-/** x += proj(attention(qkv(LN₁(x)))). */
-export function attentionForward(block: Block): void {
-  const { r, d, s, b, i, n } = block;
-  const { R, D, D3 } = d;
-  residualNormForward(r, d, `b${i} ln1`, n('norm1'), s, { y: b.h, xhat: b.xhat1, rstd: b.rstd1 });
-  linearForward(r, `b${i} qkv`, { rows: R, in: D, out: D3 }, b.h, n('attn.qkv'), b.qkv);
+/** The block's packed qkv → attention output o (softmax P kept for the backward). */
+export function selfAttention(block: Block): void {
+  const { r, d, b, i } = block;
   r.plan.add(
     'forward',
     `b${i} attention`,
@@ -150,6 +147,41 @@ export function attentionForward(block: Block): void {
     [whole(b.qkv), whole(b.o), whole(b.probs)],
     d.attentionInvocations,
   );
+}
+
+/** ∂o (scratch.dO) → ∂qkv (scratch.dqkv): the query pass, then the key/value pass. */
+export function selfAttentionBackward(block: Block): void {
+  const { r, d, b, scratch, i } = block;
+  const attentionInputs = [
+    whole(b.qkv),
+    whole(b.probs),
+    whole(scratch.dO),
+    whole(scratch.ds),
+    whole(scratch.dqkv),
+  ];
+  r.plan.add(
+    'backward',
+    `b${i} attention′ q`,
+    attentionBackQueryShader(d.attention),
+    attentionInputs,
+    d.attentionInvocations,
+  );
+  r.plan.add(
+    'backward',
+    `b${i} attention′ kv`,
+    attentionBackKeyShader(d.attention),
+    attentionInputs,
+    d.attentionInvocations,
+  );
+}
+
+/** x += proj(attention(qkv(LN₁(x)))). */
+export function attentionForward(block: Block): void {
+  const { r, d, s, b, i, n } = block;
+  const { R, D, D3 } = d;
+  residualNormForward(r, d, `b${i} ln1`, n('norm1'), s, { y: b.h, xhat: b.xhat1, rstd: b.rstd1 });
+  linearForward(r, `b${i} qkv`, { rows: R, in: D, out: D3 }, b.h, n('attn.qkv'), b.qkv);
+  selfAttention(block);
   const residual = { rows: R, in: D, out: D, epilogue: 'accumulate' } as const;
   linearForward(r, `b${i} proj`, residual, b.o, n('attn.proj'), s.x);
 }
@@ -212,7 +244,7 @@ function inputGradient(
 }
 
 /** A pre-LN block's LayerNorm backward: ∂γ, ∂β, then ∂x added to the residual's gradient. */
-function residualNormBackward(
+export function residualNormBackward(
   r: Recorder,
   d: VitDims,
   labels: { params: string; data: string },
@@ -262,27 +294,7 @@ export function attentionBackward(block: Block): void {
   const { R, D, D3 } = d;
   weightGradient(r, `b${i} ∂proj.w`, { rows: R, in: D, out: D }, b.o, s.dx, n('attn.proj'));
   inputGradient(r, `b${i} ∂o`, { rows: R, in: D, out: D }, s.dx, n('attn.proj'), scratch.dO);
-  const attentionInputs = [
-    whole(b.qkv),
-    whole(b.probs),
-    whole(scratch.dO),
-    whole(scratch.ds),
-    whole(scratch.dqkv),
-  ];
-  r.plan.add(
-    'backward',
-    `b${i} attention′ q`,
-    attentionBackQueryShader(d.attention),
-    attentionInputs,
-    d.attentionInvocations,
-  );
-  r.plan.add(
-    'backward',
-    `b${i} attention′ kv`,
-    attentionBackKeyShader(d.attention),
-    attentionInputs,
-    d.attentionInvocations,
-  );
+  selfAttentionBackward(block);
   weightGradient(r, `b${i} ∂qkv.w`, { rows: R, in: D, out: D3 }, b.h, scratch.dqkv, n('attn.qkv'));
   inputGradient(r, `b${i} ∂h`, { rows: R, in: D, out: D3 }, scratch.dqkv, n('attn.qkv'), s.dh);
   residualNormBackward(r, d, { params: `b${i} ∂norm1`, data: `b${i} ln1′` }, n('norm1'), s, {
@@ -291,33 +303,35 @@ export function attentionBackward(block: Block): void {
   });
 }
 
-/** Backward of embeddingForward: ∂pos (Σ over images), ∂cls, ∂patch tokens, ∂patch_embed. */
-export function embeddingBackward(r: Recorder, d: VitDims, s: StreamBuffers): void {
-  const { B, TK, D, NP, PP } = d;
-  // ∂pos = Σ over images; ∂cls is its first row (read from a scratch copy: one dispatch may
-  // not read and write the same buffer).
-  columnSum(r, 'backward', '∂pos_embed', B, TK * D, whole(s.dx), whole(s.dpos));
-  r.plan.add(
-    'backward',
-    '∂pos copy',
-    copyShader(TK * D),
-    [whole(s.dpos), G(r, 'encoder.pos_embed')],
-    TK * D,
-  );
-  r.plan.add(
-    'backward',
-    '∂cls_token',
-    copyShader(D),
-    [whole(s.dpos), G(r, 'encoder.cls_token')],
-    D,
-  );
+/**
+ * From ∂ of the assembled tokens (CLS + patches, + positions): ∂pos = Σ over images, ∂cls its
+ * first row (read from a scratch copy: one dispatch may not read and write the same buffer),
+ * and the patch tokens' gradient into s.demb for the patch projection's weight gradient.
+ */
+export function tokenGradients(
+  r: Recorder,
+  d: VitDims,
+  s: StreamBuffers,
+  dtokens: GPUBuffer,
+  names: { pos: string; cls: string },
+): void {
+  const { B, TK, D, NP } = d;
+  columnSum(r, 'backward', '∂pos_embed', B, TK * D, whole(dtokens), whole(s.dpos));
+  r.plan.add('backward', '∂pos copy', copyShader(TK * D), [whole(s.dpos), G(r, names.pos)], TK * D);
+  r.plan.add('backward', '∂cls_token', copyShader(D), [whole(s.dpos), G(r, names.cls)], D);
   r.plan.add(
     'backward',
     '∂patch tokens',
     patchTokenGradShader(d.tokens),
-    [whole(s.dx), whole(s.demb)],
+    [whole(dtokens), whole(s.demb)],
     B * NP * D,
   );
+}
+
+/** Backward of embeddingForward: ∂pos, ∂cls, ∂patch tokens, ∂patch_embed. */
+export function embeddingBackward(r: Recorder, d: VitDims, s: StreamBuffers): void {
+  const { B, D, NP, PP } = d;
+  tokenGradients(r, d, s, s.dx, { pos: 'encoder.pos_embed', cls: 'encoder.cls_token' });
   matMul(
     r,
     'backward',
