@@ -8,6 +8,8 @@ import type { Params } from '../../core';
 import { clipFusedStep, clipFusedSupports } from '../adamerging/fused/clip-record';
 import { FusedAdaMerging } from '../adamerging/fused/engine';
 import { fusedDevice } from '../adamerging/fused/from-problem';
+
+export { clipFusedSupports };
 import type { ResolvedOptions } from '../adamerging/types';
 import type { ClipHostProblem } from './problem';
 

@@ -1,6 +1,7 @@
 /**
  * The learned λ as a merge like any other: a mergekit recipe (task arithmetic, `normalize:
- * false`, λ per task — per tensor as `{filter, value}` lists when layer-wise) that the merge
+ * false`, λ per task — per tensor as `{filter, value}` lists when layer-wise; AdaMerging++ as
+ * TIES with `elect: unweighted`, adapt's adamergingRecipeFor) that the merge
  * engine runs to write the merged model, so the exported tensors are the engine's and re-running
  * the recipe gives them again. The CLIP base's other parts (text tower, projections, logit
  * scale) are not merged: the recipe lists them as task-specific, which copies them from the base.
@@ -31,12 +32,6 @@ export function clipAdaMergingRecipe(
   basePath: string,
   finetunes: readonly NamedPath[],
 ): Recipe {
-  if (result.plus) {
-    throw new Error(
-      'AdaMerging++ exports are not reproducible by the engine yet (its TIES elects signs on ' +
-        'the unweighted trimmed vectors); export a plain AdaMerging run',
-    );
-  }
   return adamergingRecipeFor(result, {
     baseModel: basePath,
     modelOf: (task) => finetunes.find((f) => f.name === task)!.path,

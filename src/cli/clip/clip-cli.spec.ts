@@ -14,6 +14,8 @@ import { readImageFolder } from '../../data';
 import { hfParquetBytes } from '../../data/testing/hf-parquet';
 import { writeTinyClipPool } from '../../eval/testing/clip-tiny-pool';
 import type { WrittenPool } from '../../eval/testing/clip-write-pool';
+import type { NamedArray, Params } from '../../core';
+import { taskVectors, tiesSelectedTaskVectors } from '../../merge';
 import { commands } from '../commands';
 import { runCli } from '../run';
 
@@ -305,5 +307,80 @@ describe('CLIP commands on a tiny generated pool', () => {
       'cpu',
     );
     expect(reread.code, reread.err.join(' | ')).toBe(0);
+  });
+
+  it('adamerge --plus --out: the ++ recipe re-runs to the same tensors, θ₀ + Σλ·TIES(τ)', async () => {
+    const out = join(dir, 'ada-plus');
+    const r = await cli(
+      'adamerge',
+      '--base',
+      pool.base,
+      ...TASKS.flatMap((t) => ['--finetune', `${t.name}=${pool.finetunes.get(t.name)}`]),
+      ...taskArgs(),
+      '--mode',
+      'task',
+      '--plus',
+      '--steps',
+      '3',
+      '--batch',
+      '4',
+      '--lr',
+      '0.1',
+      '--out',
+      out,
+      '--device',
+      'cpu',
+    );
+    expect(r.code, r.err.join('\n')).toBe(0);
+    const recipe = await readFile(join(out, 'mergekit_config.yml'), 'utf8');
+    expect(recipe).toMatch(/merge_method: ties/);
+    expect(recipe).toMatch(/elect: unweighted/);
+    const again = join(dir, 'again-plus');
+    const rerun = await cli('merge', '--config', join(out, 'mergekit_config.yml'), '--out', again);
+    expect(rerun.code, rerun.err.join(' | ')).toBe(0);
+    const [first, second] = await Promise.all([openCheckpointPath(out), openCheckpointPath(again)]);
+    expect([...second.tensors.keys()]).toEqual([...first.tensors.keys()]);
+    for (const name of first.tensors.keys()) {
+      const [a, b] = await Promise.all([first.readRaw(name), second.readRaw(name)]);
+      expect(Buffer.compare(Buffer.from(a), Buffer.from(b)), name).toBe(0);
+    }
+    // θ₀ + Σ λ·selected(τ) from the files, with AdaMerging++'s own selection of the τ.
+    const lambdaOf = (task: string) => {
+      const block = recipe.split('- model: ').find((b) => b.includes(`clip-${task}`))!;
+      return Number(/weight: ([-\d.e]+)/.exec(block)![1]);
+    };
+    const base = await openCheckpointPath(pool.base);
+    const names = [...base.tensors.keys()].filter((n) => n.startsWith('vision_model.'));
+    const read = async (path: string): Promise<Params> => {
+      const c = await openCheckpointPath(path);
+      return new Map(
+        await Promise.all(
+          names.map(async (n): Promise<[string, NamedArray]> => [
+            n,
+            { shape: [], data: await c.readF32(n) },
+          ]),
+        ),
+      );
+    };
+    const theta0 = await read(pool.base);
+    const vectors = await Promise.all(
+      TASKS.map(async (t) =>
+        taskVectors(theta0, await read(pool.finetunes.get(t.name)!), () => true, t.name),
+      ),
+    );
+    const selected = tiesSelectedTaskVectors(vectors, 0.2);
+    let worst = 0;
+    let moved = 0;
+    for (const name of names) {
+      const got = await first.readF32(name);
+      theta0.get(name)!.data.forEach((b, i) => {
+        let want = b;
+        TASKS.forEach((t, k) => (want += lambdaOf(t.name) * selected[k]!.get(name)!.data[i]!));
+        worst = Math.max(worst, Math.abs(got[i]! - want));
+        if (want !== b) moved++;
+      });
+    }
+    expect(moved).toBeGreaterThan(100);
+    expect(worst).toBeLessThan(1e-6);
   });
 });

@@ -12,6 +12,7 @@
  */
 import { outputArray, type TaskArithmeticJob, type TensorResult } from '../backend';
 import { combineWeighted } from './combine-weighted';
+import { agreeingEntries } from '../ties-selection';
 import { signSumOf } from './consensus';
 import {
   elementwiseInputs,
@@ -72,6 +73,7 @@ export function mergeTaskArithmetic(job: TaskArithmeticJob): Float32Array {
  * reused storage for the per-model deltas (see weightedDeltas).
  */
 export function taskArithmeticResult(job: TaskArithmeticJob, scratch?: F32Scratch): TensorResult {
+  if (job.electUnweighted) return { merged: unweightedElectionMerge(job) };
   if (isElementwiseJob(job)) return mergeElementwise(job, modelScopeBands(job));
   if (hasPerTensorBands(job)) return mergeElementwise(job, perTensorBands(job));
   if (job.sparsifier === 'random') {
@@ -102,7 +104,30 @@ function mergeElementwise(job: TaskArithmeticJob, bands: KeepBands): TensorResul
 /** Σ sign(elected statistic) over this tensor, for the official-TIES majority-sign pre-pass. */
 export function taskArithmeticSignSum(job: TaskArithmeticJob, scratch?: F32Scratch): number {
   if (job.consensus === 'none') return 0;
-  return signSumOf(weightedDeltas(job, scratch).wd, job.numel, job.consensus);
+  const electing = job.electUnweighted ? unweighted(job) : job;
+  return signSumOf(weightedDeltas(electing, scratch).wd, job.numel, job.consensus);
+}
+
+/** The job with every weight 1: its "weighted" deltas are the sparsified δₜ themselves. */
+const unweighted = (job: TaskArithmeticJob): TaskArithmeticJob => ({
+  ...job,
+  weights: job.models.map(() => 1),
+});
+
+/**
+ * TIES electing on the unweighted sparsified deltas (`elect: unweighted`): the agreeing
+ * entries of each δ̂ₜ by ties-selection.ts's selection, then θ₀ + λ·scale·Σₜ wₜ·selectedₜ
+ * through the same combine as every other job (normalize is refused by the planner).
+ */
+function unweightedElectionMerge(job: TaskArithmeticJob): Float32Array {
+  if (job.consensus === 'none') throw new Error(`${job.tensorName}: elect needs a sign election`);
+  const { base, wd: trimmed } = weightedDeltas(unweighted(job));
+  const selected = agreeingEntries(trimmed, job.consensus, job.zeroSign, job.majoritySign);
+  const weighted = selected.map((kept, m) => {
+    const w = f(job.weights[m] ?? 1);
+    return kept.map((x) => w * x); // stored as f32, as weightedDeltas rounds wₜ·δₜ
+  });
+  return combineWeighted({ ...job, consensus: 'none' }, base, weighted);
 }
 
 /**
