@@ -5,11 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../../core';
-import { clipFusedStep, clipFusedSupports } from '../adamerging/fused/clip-record';
+import type { ClipConfig } from '../../models';
 import { FusedAdaMerging } from '../adamerging/fused/engine';
 import { fusedDevice } from '../adamerging/fused/from-problem';
+import { FUSED_STEPS } from '../adamerging/fused/steps';
 
-export { clipFusedSupports };
+const STEP = FUSED_STEPS.clip;
+
+/** True when the fused CLIP kernels fit the vision config (else tfjs autodiff runs). */
+export const clipFusedSupports = (config: ClipConfig): boolean => STEP.supports(config);
 import type { ResolvedOptions } from '../adamerging/types';
 import type { ClipHostProblem } from './problem';
 
@@ -23,12 +27,12 @@ export function clipFusedEngineFor(
   columns: number,
   gpu: GPUDevice | null,
 ): FusedAdaMerging | null {
-  if (!clipFusedSupports(host.config)) return null;
+  if (!STEP.supports(host.config)) return null;
   const device = fusedDevice(options, gpu);
   if (!device) return null;
   return new FusedAdaMerging(
     device,
-    clipFusedStep({
+    STEP.fused({
       config: host.config,
       tasks: host.tasks,
       perTask,

@@ -7,14 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../data';
-import { generateClipPool, TINY_CLIP } from '../../eval/testing/clip-pool';
 import type { GpuContext } from '../../gpu';
 import { requireNodeGpu } from '../../gpu/testing/node-test-gpu';
 import type { ClipActivation } from '../../models';
 import type { AdaMergingOptions } from '../adamerging/types';
-import { clipHostProblem } from './problem';
-import { ClipAdaMergingSession, type ImagePool } from './session';
+import { tinyClipAdaMerging } from '../testing/clip-adamerging';
+import { ClipAdaMergingSession } from './session';
 
 const TASKS = ['alpha', 'beta', 'gamma'];
 const CLASSES = [4, 3, 5];
@@ -26,46 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => gpu.device.destroy?.());
 
-function setup(act: ClipActivation, plus = false) {
-  const pool = generateClipPool(TINY_CLIP, TASKS, {
-    seed: 3,
-    scale: 8,
-    eosTokenId: 2,
-    bosTokenId: 1,
-  });
-  const config = { ...pool.config, vision: { ...pool.config.vision, hiddenAct: act } };
-  const rng = new Rng(5, 'heads');
-  const dim = TINY_CLIP.projectionDim;
-  const heads = CLASSES.map((classes) => {
-    const w = Float32Array.from({ length: classes * dim }, () => rng.normal());
-    for (let c = 0; c < classes; c++) {
-      const row = w.subarray(c * dim, (c + 1) * dim);
-      const n = Math.hypot(...row);
-      row.forEach((v, j) => (row[j] = v / n));
-    }
-    return { weight: w, classes, dim };
-  });
-  const host = clipHostProblem({
-    config,
-    base: pool.base,
-    finetunes: TASKS.map((task) => ({ task, vision: pool.finetunes.get(task)! })),
-    projection: pool.base.get('visual_projection.weight')!,
-    logitScale: 2.6592,
-    heads,
-    plus,
-    density: 0.2,
-  });
-  const side = TINY_CLIP.vision.image_size;
-  const pools: ImagePool[] = TASKS.map((t) => {
-    const r = new Rng(9, t);
-    return {
-      pixels: Float32Array.from({ length: 12 * side * side * 3 }, () => r.normal()),
-      count: 12,
-      side,
-    };
-  });
-  return { host, pools };
-}
+const setup = (act: ClipActivation, plus = false) =>
+  tinyClipAdaMerging(TASKS, { classes: CLASSES, act, plus });
 
 /** Losses and ∂loss/∂λ of the first seeded batch: tfjs autodiff (cpu) and the fused step. */
 async function both(act: ClipActivation, options: AdaMergingOptions) {

@@ -26,6 +26,9 @@ import {
 } from './kernels';
 import type { ClipEmbedBuffers, ClipHeadBuffers, QkvScratch } from './clip-buffers';
 import {
+  clsNormBackward,
+  clsNormForward,
+  entropyObjective,
   residualNormBackward,
   residualNormForward,
   selfAttention,
@@ -34,9 +37,8 @@ import {
   type Block,
 } from './vit-blocks';
 import type { HeadSpec, StreamBuffers, VitDims } from './vit-buffers';
-import { assembleTokensShader, gatherClsShader, scatterClsShader } from './wgsl-embed';
+import { assembleTokensShader } from './wgsl-embed';
 import type { Gelu } from './wgsl-linear';
-import { headEntropyShader, taskLossShader } from './wgsl-objective';
 import {
   concat3Shader,
   packQkvTransposedShader,
@@ -358,6 +360,8 @@ export function clipEmbeddingBackward(
   );
 }
 
+const POST_NORM = { name: `${V}.post_layernorm`, label: 'post ln' };
+
 /**
  * CLS → post_layernorm → visual_projection → unit embedding · each task's head (× exp(logit
  * scale), uploaded so) → entropy per image with its gradient → mean entropy per task.
@@ -369,39 +373,17 @@ export function clipObjectiveForward(
   h: ClipHeadBuffers,
   spec: HeadSpec,
 ): void {
-  const { B, D } = d;
-  r.plan.add('forward', 'cls', gatherClsShader(d.tokens), [whole(s.x), whole(h.cls)], B * D);
-  layerNormForward(
-    r,
-    'post ln',
-    { rows: B, width: D, eps: d.eps },
-    h.cls,
-    { gamma: W(r, `${V}.post_layernorm.weight`), beta: W(r, `${V}.post_layernorm.bias`) },
-    { y: h.pooled, xhat: h.xhat, rstd: h.rstd },
-  );
+  clsNormForward(r, d, s, POST_NORM, { cls: h.cls, y: h.pooled, xhat: h.xhat, rstd: h.rstd });
   matMul(
     r,
     'forward',
     'visual_projection',
-    { m: B, k: D, n: spec.dim, a: 'N' },
+    { m: d.B, k: d.D, n: spec.dim, a: 'N' },
     whole(h.pooled),
     whole(h.projectionT),
     whole(h.embeds),
   );
-  r.plan.add(
-    'forward',
-    'heads',
-    headEntropyShader(spec),
-    [whole(h.embeds), whole(h.heads), whole(h.entropy), whole(h.dEmbeds)],
-    B,
-  );
-  r.plan.add(
-    'forward',
-    'loss',
-    taskLossShader(spec.tasks, spec.perTask),
-    [whole(h.entropy), whole(h.loss)],
-    spec.tasks,
-  );
+  entropyObjective(r, spec, { ...h, feature: h.embeds, dfeature: h.dEmbeds }, h.loss);
 }
 
 /** ∂pooled = ∂embeds·P, post_layernorm′ (and its γ, β) into ∂cls, scattered into ∂x. */
@@ -412,29 +394,14 @@ export function clipObjectiveBackward(
   h: ClipHeadBuffers,
   projectionDim: number,
 ): void {
-  const { B, D, R } = d;
-  const post = `${V}.post_layernorm`;
   matMul(
     r,
     'backward',
     '∂pooled',
-    { m: B, k: projectionDim, n: D, a: 'N' },
+    { m: d.B, k: projectionDim, n: d.D, a: 'N' },
     whole(h.dEmbeds),
     whole(h.projection),
     whole(h.dPooled),
   );
-  const norm = { rows: B, width: D, eps: d.eps };
-  layerNormBackward(
-    r,
-    'post ln′',
-    norm,
-    { dy: h.dPooled, xhat: h.xhat, rstd: h.rstd, gamma: W(r, `${post}.weight`) },
-    h.dcls,
-    false,
-  );
-  layerNormParams(r, '∂post ln', norm, h.dPooled, h.xhat, {
-    gamma: G(r, `${post}.weight`),
-    beta: G(r, `${post}.bias`),
-  });
-  r.plan.add('backward', 'cls′', scatterClsShader(d.tokens), [whole(h.dcls), whole(s.dx)], R * D);
+  clsNormBackward(r, d, s, POST_NORM, { dy: h.dPooled, xhat: h.xhat, rstd: h.rstd, dcls: h.dcls });
 }

@@ -5,31 +5,24 @@
  * statistics, the q/k/v packing scratch, and the pooled → projection → zero-shot-head path.
  */
 import type { DispatchPlan } from '../../../gpu';
-import { clipNumPatches, type ClipConfig } from '../../../models';
-import { GROUP } from './wgsl-attention';
-import type { VitDims } from './vit-buffers';
+import type { ClipConfig } from '../../../models';
+import { tokenDims, type VitDims } from './vit-buffers';
 
 /** VitDims of a CLIP vision tower: PP is a patch's C·p² values. */
 export function clipDims(config: ClipConfig, images: number): VitDims {
   const v = config.vision;
-  const D = v.hiddenSize;
-  const NP = clipNumPatches(config);
-  const TK = NP + 1;
-  return {
-    B: images,
-    TK,
-    R: images * TK,
-    NP,
-    PP: v.numChannels * v.patchSize ** 2,
-    D,
-    D3: 3 * D,
-    F: v.intermediateSize,
-    H: v.numHeads,
-    eps: v.layerNormEps,
-    tokens: { images, imageSize: v.imageSize, patchSize: v.patchSize, dim: D },
-    attention: { images, tokens: TK, heads: v.numHeads, headDim: D / v.numHeads },
-    attentionInvocations: images * v.numHeads * Math.ceil(TK / GROUP),
-  };
+  return tokenDims(
+    {
+      imageSize: v.imageSize,
+      patchSize: v.patchSize,
+      channels: v.numChannels,
+      dim: v.hiddenSize,
+      heads: v.numHeads,
+      mlpDim: v.intermediateSize,
+      eps: v.layerNormEps,
+    },
+    images,
+  );
 }
 
 /** The embeddings before pre_layrnorm and what its backward needs. */

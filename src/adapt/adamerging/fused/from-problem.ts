@@ -9,7 +9,8 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { headBiasName, headWeightName } from '../../../models';
 import type { HostProblem } from '../problem';
 import type { ResolvedOptions } from '../types';
-import { FusedAdaMerging, fusedSupports, vitFusedStep } from './engine';
+import { FusedAdaMerging } from './engine';
+import { FUSED_STEPS } from './steps';
 
 /**
  * The device a fused engine runs on: the one given, else the active tfjs webgpu backend's;
@@ -27,14 +28,15 @@ export function fusedEngineFor(
   columns: number,
   gpu: GPUDevice | null = null,
 ): FusedAdaMerging | null {
-  if (!fusedSupports(host.config)) return null;
+  const step = FUSED_STEPS['merge-studio-vit'];
+  if (!step.supports(host.config)) return null;
   const device = fusedDevice(options, gpu);
   if (!device) return null;
   const data = (p: Map<string, { data: Float32Array }>): Map<string, Float32Array> =>
     new Map([...p].map(([n, t]) => [n, t.data]));
   return new FusedAdaMerging(
     device,
-    vitFusedStep({
+    step.fused({
       config: host.config,
       tasks: host.tasks,
       perTask,

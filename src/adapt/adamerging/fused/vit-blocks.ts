@@ -344,10 +344,75 @@ export function embeddingBackward(r: Recorder, d: VitDims, s: StreamBuffers): vo
   );
 }
 
+/** CLS rows of x → LayerNorm `norm` over them (x̂ and 1/σ kept): the pooled feature. */
+export function clsNormForward(
+  r: Recorder,
+  d: VitDims,
+  s: StreamBuffers,
+  norm: { name: string; label: string },
+  out: { cls: GPUBuffer; y: GPUBuffer; xhat: GPUBuffer; rstd: GPUBuffer },
+): void {
+  const { B, D } = d;
+  r.plan.add('forward', 'cls', gatherClsShader(d.tokens), [whole(s.x), whole(out.cls)], B * D);
+  layerNormForward(
+    r,
+    norm.label,
+    { rows: B, width: D, eps: d.eps },
+    out.cls,
+    { gamma: W(r, `${norm.name}.weight`), beta: W(r, `${norm.name}.bias`) },
+    out,
+  );
+}
+
 /**
- * CLS → final LN → each task's own head on its rows → entropy per image (and ∂entropy/∂feature
- * in the same kernel) → mean entropy per task.
+ * Each task's own head on its rows of `feature` → entropy per image (and ∂entropy/∂feature in
+ * the same kernel) → mean entropy per task.
  */
+export function entropyObjective(
+  r: Recorder,
+  spec: HeadSpec,
+  b: { feature: GPUBuffer; heads: GPUBuffer; entropy: GPUBuffer; dfeature: GPUBuffer },
+  loss: GPUBuffer,
+): void {
+  r.plan.add(
+    'forward',
+    'heads',
+    headEntropyShader(spec),
+    [whole(b.feature), whole(b.heads), whole(b.entropy), whole(b.dfeature)],
+    spec.tasks * spec.perTask,
+  );
+  r.plan.add(
+    'forward',
+    'loss',
+    taskLossShader(spec.tasks, spec.perTask),
+    [whole(b.entropy), whole(loss)],
+    spec.tasks,
+  );
+}
+
+/** Backward of clsNormForward: LayerNorm′ of ∂y into ∂cls, its γ and β, ∂cls into ∂x's CLS rows. */
+export function clsNormBackward(
+  r: Recorder,
+  d: VitDims,
+  s: StreamBuffers,
+  norm: { name: string; label: string },
+  saved: { dy: GPUBuffer; xhat: GPUBuffer; rstd: GPUBuffer; dcls: GPUBuffer },
+): void {
+  const { B, D, R } = d;
+  const shape = { rows: B, width: D, eps: d.eps };
+  const { dy, xhat, rstd, dcls } = saved;
+  const gamma = W(r, `${norm.name}.weight`);
+  layerNormBackward(r, `${norm.label}′`, shape, { dy, xhat, rstd, gamma }, dcls, false);
+  layerNormParams(r, `∂${norm.label}`, shape, dy, xhat, {
+    gamma: G(r, `${norm.name}.weight`),
+    beta: G(r, `${norm.name}.bias`),
+  });
+  r.plan.add('backward', 'cls′', scatterClsShader(d.tokens), [whole(dcls), whole(s.dx)], R * D);
+}
+
+const FINAL_NORM = { name: 'encoder.norm', label: 'final ln' };
+
+/** CLS → final LN → each task's own head → mean entropy per task. */
 export function headsObjectiveForward(
   r: Recorder,
   d: VitDims,
@@ -355,30 +420,8 @@ export function headsObjectiveForward(
   h: HeadBuffers,
   spec: HeadSpec,
 ): void {
-  const { B, D } = d;
-  r.plan.add('forward', 'cls', gatherClsShader(d.tokens), [whole(s.x), whole(h.cls)], B * D);
-  layerNormForward(
-    r,
-    'final ln',
-    { rows: B, width: D, eps: d.eps },
-    h.cls,
-    { gamma: W(r, 'encoder.norm.weight'), beta: W(r, 'encoder.norm.bias') },
-    { y: h.feature, xhat: h.xhatF, rstd: h.rstdF },
-  );
-  r.plan.add(
-    'forward',
-    'heads',
-    headEntropyShader(spec),
-    [whole(h.feature), whole(h.heads), whole(h.entropy), whole(h.dfeature)],
-    B,
-  );
-  r.plan.add(
-    'forward',
-    'loss',
-    taskLossShader(spec.tasks, spec.perTask),
-    [whole(h.entropy), whole(h.loss)],
-    spec.tasks,
-  );
+  clsNormForward(r, d, s, FINAL_NORM, { cls: h.cls, y: h.feature, xhat: h.xhatF, rstd: h.rstdF });
+  entropyObjective(r, spec, h, h.loss);
 }
 
 /** Backward of the final LN (and its γ, β) into ∂cls, scattered into ∂x's CLS rows. */
@@ -388,19 +431,10 @@ export function headsObjectiveBackward(
   s: StreamBuffers,
   h: HeadBuffers,
 ): void {
-  const { B, D, R } = d;
-  const finalNorm = { rows: B, width: D, eps: d.eps };
-  layerNormBackward(
-    r,
-    'final ln′',
-    finalNorm,
-    { dy: h.dfeature, xhat: h.xhatF, rstd: h.rstdF, gamma: W(r, 'encoder.norm.weight') },
-    h.dcls,
-    false,
-  );
-  layerNormParams(r, '∂norm', finalNorm, h.dfeature, h.xhatF, {
-    gamma: G(r, 'encoder.norm.weight'),
-    beta: G(r, 'encoder.norm.bias'),
+  clsNormBackward(r, d, s, FINAL_NORM, {
+    dy: h.dfeature,
+    xhat: h.xhatF,
+    rstd: h.rstdF,
+    dcls: h.dcls,
   });
-  r.plan.add('backward', 'cls′', scatterClsShader(d.tokens), [whole(h.dcls), whole(s.dx)], R * D);
 }
