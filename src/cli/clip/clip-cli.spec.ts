@@ -383,4 +383,42 @@ describe('CLIP commands on a tiny generated pool', () => {
     expect(moved).toBeGreaterThan(100);
     expect(worst).toBeLessThan(1e-6);
   });
+
+  it('merge to a folder copies the config / preprocessor / tokenizer files and writes a card', async () => {
+    const [a, b] = TASKS.map((t) => pool.finetunes.get(t.name)!);
+    const recipes = {
+      // With a base: the base's side files (a CLIPModel folder: config, preprocessor, tokenizer).
+      ties: `merge_method: ties\nbase_model: ${pool.base}\nmodels:\n  - model: ${a}\n    parameters: { weight: 1, density: 0.5 }\n  - model: ${b}\n    parameters: { weight: 1, density: 0.5 }\nparameters: { lambda: 0.3 }\nmerge_studio:\n  task_specific: [text_model., text_projection., visual_projection., logit_scale]\n`,
+      // Without one: the first model's (a CLIPVisionModel folder: its config only).
+      linear: `merge_method: linear\nmodels:\n  - model: ${a}\n    parameters: { weight: 0.5 }\n  - model: ${b}\n    parameters: { weight: 0.5 }\n`,
+    };
+    for (const [method, text] of Object.entries(recipes)) {
+      const config = join(dir, `${method}.yml`);
+      await writeFile(config, text);
+      const out = join(dir, `merged-${method}`);
+      const r = await cli('merge', '--config', config, '--out', out, '--device', 'cpu');
+      expect(r.code, r.err.join(' | ')).toBe(0);
+      const source = method === 'ties' ? pool.base : a!;
+      for (const file of ['config.json', 'preprocessor_config.json', 'tokenizer.json']) {
+        const from = await readFile(join(source, file), 'utf8').catch(() => null);
+        const to = await readFile(join(out, file), 'utf8').catch(() => null);
+        expect(to, `${method}: ${file}`).toBe(from);
+      }
+      const card = await readFile(join(out, 'README.md'), 'utf8');
+      expect(card).toContain(`merge_method: ${method}`);
+      expect(card).toContain(text.trimEnd());
+      if (method === 'ties') expect(card).toMatch(/^---\nbase_model: "/);
+    }
+    // The ties folder is a loadable CLIPModel checkpoint: eval reads it (config + tokenizer).
+    const reread = await cli(
+      'eval',
+      '--model',
+      join(dir, 'merged-ties'),
+      '--task',
+      `shapes=${pool.data.get('shapes')}`,
+      '--device',
+      'cpu',
+    );
+    expect(reread.code, reread.err.join(' | ')).toBe(0);
+  });
 });
