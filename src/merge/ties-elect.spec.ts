@@ -23,7 +23,11 @@ function tensor(seed: number, n: number): Float32Array {
   });
 }
 
-const SHAPES: Record<string, number[]> = { 'a.weight': [16, 12], 'a.bias': [16], 'b.weight': [12, 20] };
+const SHAPES: Record<string, number[]> = {
+  'a.weight': [16, 12],
+  'a.bias': [16],
+  'b.weight': [12, 20],
+};
 
 function model(seed: number): Params {
   return new Map(

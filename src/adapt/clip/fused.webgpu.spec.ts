@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectClose as closeTo } from '../testing/expect-close';
 import type { GpuContext } from '../../gpu';
 import { requireNodeGpu } from '../../gpu/testing/node-test-gpu';
 import type { ClipActivation } from '../../models';
@@ -44,12 +45,8 @@ async function both(act: ClipActivation, options: AdaMergingOptions) {
 }
 
 /** float32 on both sides, different summation orders: 2e-4 of the largest |g|. */
-function expectClose(got: number[], want: number[], relative = 2e-4): void {
-  expect(got).toHaveLength(want.length);
-  const scale = Math.max(...want.map(Math.abs));
-  expect(scale).toBeGreaterThan(1e-3); // a vanishing gradient would make the check empty
-  got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThan(relative * scale));
-}
+const expectClose = (got: number[], want: number[], relative = 2e-4): void =>
+  closeTo(got, want, relative);
 
 describe('fused CLIP AdaMerging step (WebGPU) vs tfjs autodiff (cpu)', () => {
   it('runs fused only when asked for auto with a device and a supported config', () => {
