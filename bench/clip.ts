@@ -4,7 +4,7 @@
  * pools of the tiny test shape and of openai/clip-vit-base-patch32's real dimensions (random
  * weights: the cost does not depend on the values), it measures zero-shot evaluation images/s
  * (batch 32) and layer-wise AdaMerging ms/step (tasks × per-task images, tfjs autodiff) on each
- * tfjs backend, the bytes tfjs holds on the device, the process's peak RSS, and what a GPU
+ * tfjs backend, plus the fused WGSL step on the WebGPU device, the bytes tfjs holds on the device, the process's peak RSS, and what a GPU
  * would have to hold. Writes bench/results/clip.json and its section of docs/bench.md.
  */
 import { loadavg } from 'node:os';
@@ -45,6 +45,8 @@ interface Row {
   visionParams: number;
   evalImagesPerSecond: number | null;
   adamergingMsPerStep: number | null;
+  /** The fused WGSL step (src/adapt/adamerging/fused/clip-*.ts), on the webgpu rows only. */
+  fusedMsPerStep?: number | null;
   adamergingImages: number;
   tfjsDeviceMiB: number;
   peakRssMiB: number;
@@ -124,6 +126,7 @@ async function timeAdaMerging(
   pool: ReturnType<typeof generateClipPool>,
   tasks: string[],
   side: number,
+  engine: 'tfjs' | 'auto' = 'tfjs',
 ) {
   const host = clipHostProblem({
     config: pool.config,
@@ -145,9 +148,11 @@ async function timeAdaMerging(
     mode: 'layer',
     batchSize: perTask,
     steps,
+    engine,
   });
+  if (engine === 'auto' && !session.fused) throw new Error('the fused engine did not start');
   try {
-    await session.step(); // warm-up
+    await session.step(); // warm-up (the fused engine's pipelines compile here)
     let ms = 0;
     for (let s = 0; s < steps; s++) ms += (await session.step()).ms;
     return { ms: ms / steps, deviceBytes: tf.memory().numBytes };
@@ -205,12 +210,22 @@ for (const name of shapes) {
         note.push(`AdaMerging failed: ${(e as Error).message.slice(0, 80)}`);
       }
     } else note.push('AdaMerging not timed on cpu at this size');
+    let fusedMs: number | null = null;
+    if (used === 'webgpu') {
+      try {
+        fusedMs = (await timeAdaMerging(pool, tasks, side, 'auto')).ms;
+        log(`${name} ${used}: AdaMerging fused WGSL ${fusedMs.toFixed(0)} ms/step`);
+      } catch (e) {
+        note.push(`fused AdaMerging failed: ${(e as Error).message.slice(0, 80)}`);
+      }
+    }
     rows.push({
       shape: name,
       device: used,
       visionParams: count(shape),
       evalImagesPerSecond: evalRate,
       adamergingMsPerStep: stepMs,
+      fusedMsPerStep: fusedMs,
       adamergingImages: taskCount * perTask,
       tfjsDeviceMiB: deviceBytes / 2 ** 20,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
@@ -231,16 +246,17 @@ const previous: Row[] = existsSync('bench/results/clip.json')
   : [];
 const fresh = new Set(rows.map((r) => `${r.shape}/${r.device}`));
 rows.unshift(...previous.filter((r) => !fresh.has(`${r.shape}/${r.device}`)));
-const fmt = (v: number | null, digits = 1) => (v === null ? '–' : v.toFixed(digits));
+const fmt = (v: number | null | undefined, digits = 1) =>
+  v === null || v === undefined ? '–' : v.toFixed(digits);
 const table = [
-  '| shape | device | eval images/s (batch 32) | AdaMerging layer-wise ms/step | images/step | tfjs-held MiB | peak RSS MiB | load | note |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| shape | device | eval images/s (batch 32) | AdaMerging layer-wise ms/step (tfjs autodiff) | fused WGSL ms/step | images/step | tfjs-held MiB | peak RSS MiB | load | note |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map(
     (r) =>
-      `| ${r.shape} | ${r.device} | ${fmt(r.evalImagesPerSecond)} | ${fmt(r.adamergingMsPerStep, 0)} | ${r.adamergingImages} | ${fmt(r.tfjsDeviceMiB, 0)} | ${fmt(r.peakRssMiB, 0)} | ${r.load.toFixed(1)} | ${r.note} |`,
+      `| ${r.shape} | ${r.device} | ${fmt(r.evalImagesPerSecond)} | ${fmt(r.adamergingMsPerStep, 0)} | ${fmt(r.fusedMsPerStep, 0)} | ${r.adamergingImages} | ${fmt(r.tfjsDeviceMiB, 0)} | ${fmt(r.peakRssMiB, 0)} | ${r.load.toFixed(1)} | ${r.note} |`,
   ),
 ].join('\n');
-const markdown = `Node, tfjs backends, generated CLIP pools with random weights (\`bench/clip.ts\`). AdaMerging runs tfjs autodiff (no fused WGSL step for CLIP yet); the peak RSS is the whole process's so far (rows are measured in order).\n\n${table}\n\nWhat a GPU must hold for AdaMerging:\n\n${need.join('\n')}\n`;
+const markdown = `Node, tfjs backends, generated CLIP pools with random weights (\`bench/clip.ts\`). AdaMerging runs tfjs autodiff on each backend, and on the WebGPU device also the fused WGSL step (\`src/adapt/adamerging/fused/clip-*.ts\`; one awaited step at a time, after a warm-up step that compiles its pipelines); the load column is the 1-minute load average of this shared machine: compare rows of one run as ratios. The peak RSS is the whole process's so far (rows are measured in order).\n\n${table}\n\nWhat a GPU must hold for AdaMerging:\n\n${need.join('\n')}\n`;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   'bench/results/clip.json',

@@ -124,6 +124,12 @@ export interface TaskArithmeticJob extends JobBase {
   rowWise: boolean;
   /** Extra multiplier on the merged delta (LiNeS layer scaling); 1 when unused. */
   deltaScale: number;
+  /**
+   * TIES `elect: unweighted`: the sign is elected on the unweighted sparsified deltas and the
+   * weights apply to the agreeing entries afterwards (AdaMerging++, ties-selection.ts), not on
+   * WDₜ = wₜ·δₜ (mergekit). Merged on the CPU path whatever the backend. Absent: weighted.
+   */
+  electUnweighted?: boolean;
 }
 
 export interface LinearJob extends JobBase {

@@ -205,7 +205,7 @@ async function planModels(
   let modelScope: MergePlan['modelScope'];
   let needsMajoritySign = false;
   if (method.kind === 'task_arithmetic') {
-    for (const key of ['trim_scope', 'zero_sign'] as const) {
+    for (const key of ['trim_scope', 'zero_sign', 'elect'] as const) {
       if (Array.isArray(recipe.parameters[key]))
         problems.push(
           `parameters: "${key}" applies to the whole model; give one value, not a list`,

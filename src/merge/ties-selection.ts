@@ -7,11 +7,13 @@
  *
  * A TIES merge is θ₀ + λ·Σₖ (or the mean of) these selected vectors; AdaMerging++ learns one λ
  * per task (and tensor) over them instead of summing. The kernels are the CPU backend's, so
- * `ties` recipes with trim_scope: model and zero_sign: majority select the same entries.
+ * `ties` recipes with trim_scope: model and zero_sign: majority select the same entries, and
+ * with `elect: unweighted` the engine merges through {@link agreeingEntries} itself (its
+ * default elects on the weighted deltas, as mergekit does): an AdaMerging++ recipe re-runs.
  */
 import type { Params } from '../core';
-import type { RawTensor } from './backend';
-import { electedSign, electionSum } from './cpu/consensus';
+import type { Consensus, RawTensor, ZeroSignRule } from './backend';
+import { electedSign, electionSum, signSumOf } from './cpu/consensus';
 import { CpuMagnitudeSelector } from './cpu/magnitude-selector';
 import { sparsify, type SparsifyOptions } from './cpu/sparsify';
 
@@ -76,22 +78,31 @@ export function tiesSelectedTaskVectors(vectors: Params[], density: number): Par
   );
   // The majority-sign pass: Σ sign(S) over every entry of the model.
   let signSum = 0;
-  for (const wd of trimmed.values()) {
-    const n = wd[0]!.length;
-    for (let i = 0; i < n; i++) signSum += Math.sign(electionSum(wd, i, 'sum'));
-  }
+  for (const wd of trimmed.values()) signSum += signSumOf(wd, wd[0]!.length, 'sum');
   const majority = Math.sign(signSum);
   const out = vectors.map((): Params => new Map());
   for (const name of names) {
-    const wd = trimmed.get(name)!;
-    const n = wd[0]!.length;
-    const sign = new Float32Array(n);
-    for (let i = 0; i < n; i++)
-      sign[i] = electedSign(electionSum(wd, i, 'sum'), 'majority', majority);
-    wd.forEach((kept, m) => {
-      const data = kept.map((x, i) => (x * sign[i]! > 0 ? x : 0));
+    agreeingEntries(trimmed.get(name)!, 'sum', 'majority', majority).forEach((data, m) => {
       out[m]!.set(name, { shape: vectors[m]!.get(name)!.shape, data });
     });
   }
   return out;
+}
+
+/**
+ * One tensor's TIES selection from its trimmed task vectors τ̂ₖ (unweighted): the sign elected
+ * per entry (S = Σₖ τ̂ₖ in f32, model order, or Σ sign for `count`; `zeroSign` for S = 0, with
+ * the model-wide `majority`), and each τ̂ₖ with the entries that disagree with it set to 0.
+ */
+export function agreeingEntries(
+  trimmed: Float32Array[],
+  consensus: Exclude<Consensus, 'none'>,
+  zeroSign: ZeroSignRule,
+  majority: number,
+): Float32Array[] {
+  const n = trimmed[0]?.length ?? 0;
+  const sign = new Float32Array(n);
+  for (let i = 0; i < n; i++)
+    sign[i] = electedSign(electionSum(trimmed, i, consensus), zeroSign, majority);
+  return trimmed.map((kept) => kept.map((x, i) => (x * sign[i]! > 0 ? x : 0)));
 }

@@ -180,9 +180,20 @@ describe('runAdaMerging', () => {
     expect(seen).toBeLessThan(50);
   });
 
-  it('exports what the merge engine makes of the exported recipe, bit for bit', async () => {
-    for (const mode of ['task', 'layer'] as const) {
-      const { result, merged } = await runAdaMerging(zoo, { mode, ...FULL, lr: 0.05, steps: 3 });
+  it('exports what the merge engine makes of the exported recipe, bit for bit (++ too)', async () => {
+    for (const [mode, plus] of [
+      ['task', false],
+      ['layer', false],
+      ['task', true],
+      ['layer', true],
+    ] as const) {
+      const { result, merged } = await runAdaMerging(zoo, {
+        mode,
+        plus,
+        ...FULL,
+        lr: 0.05,
+        steps: 3,
+      });
       const bytes = await mergedCheckpoint(result, merged, zoo);
       const file = await paramsFromBytes(bytes, 'out');
       // Re-running the recipe the file carries, as a user would from the exported YAML.
@@ -196,7 +207,8 @@ describe('runAdaMerging', () => {
       );
       for (const name of merged.keys()) {
         expect(Array.from(file.get(name)!.data), name).toEqual(Array.from(again.get(name)!.data));
-        // …and that is the learned merge up to the recipe's rounding of λ to 1e-6.
+        // …and that is the learned merge (for ++: over the unweighted TIES selection) up to the
+        // recipe's rounding of λ to 1e-6.
         merged.get(name)!.data.forEach((v, i) => expect(file.get(name)!.data[i]).toBeCloseTo(v, 4));
       }
     }
@@ -207,6 +219,7 @@ describe('runAdaMerging', () => {
     const recipe = adamergingRecipe(result, zoo);
     expect(recipe.mergeMethod).toBe('ties');
     expect(recipe.parameters.trim_scope).toBe('model');
+    expect(recipe.parameters.elect).toBe('unweighted');
     expect(recipe.models[0]!.parameters.density).toBe(0.2);
   });
 });

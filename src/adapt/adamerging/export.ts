@@ -3,15 +3,12 @@
  * mergekit-style `{filter, value}` list on each model's `weight`), and a safetensors checkpoint
  * holding the merged encoder plus every task's own head, with the recipe in its metadata.
  *
- * AdaMerging (task- and layer-wise) exports exactly what the merge engine makes of the
- * recipe: the encoder tensors are `mergeParams(recipe)`, so re-running the exported recipe
- * gives the same tensors, bit for bit (λ as recorded, rounded to 1e-6).
- *
- * AdaMerging++ is recorded as TIES with the paper's settings (model-scope trim, disjoint sum,
- * majority zero sign). The studio's TIES engine elects signs on λ-weighted deltas (mergekit
- * semantics) while AdaMerging++ elects on the unweighted trimmed τ (merge's
- * tiesSelectedTaskVectors), so re-running that recipe can differ slightly: for ++ the
- * checkpoint's tensors are the learned merge and the recipe is its record.
+ * AdaMerging (task- and layer-wise, ++ included) exports exactly what the merge engine makes
+ * of the recipe: the encoder tensors are `mergeParams(recipe)`, so re-running the exported
+ * recipe gives the same tensors, bit for bit (λ as recorded, rounded to 1e-6). AdaMerging++ is
+ * recorded as TIES with the paper's settings (model-scope trim, disjoint sum, majority zero
+ * sign) and `elect: unweighted`: the engine then elects signs on the unweighted trimmed τ, as
+ * AdaMerging++ does (merge's tiesSelectedTaskVectors), not on the λ-weighted deltas.
  */
 import {
   mergeParams,
@@ -58,7 +55,13 @@ export function adamergingRecipeFor(result: AdaMergingResult, targets: RecipeTar
     baseModel: targets.baseModel,
     models,
     parameters: result.plus
-      ? { normalize: false, lambda: 1, trim_scope: 'model', disjoint: 'sum', zero_sign: 'majority' }
+      ? {
+          lambda: 1,
+          trim_scope: 'model',
+          disjoint: 'sum',
+          zero_sign: 'majority',
+          elect: 'unweighted',
+        }
       : { normalize: false, lambda: 1 },
     dtype: 'float32',
     taskSpecific: targets.taskSpecific,
@@ -91,17 +94,17 @@ export function mergeRecipe(result: AdaMergingResult, zoo: LoadedZoo): Promise<P
 
 /**
  * Merged encoder + each task's head, written by the io SafetensorsWriter; metadata carries the
- * recipe (YAML) and λ (JSON). Task-/layer-wise AdaMerging: the encoder is the engine's merge of
- * the recipe; AdaMerging++: the learned `merged` (see the file comment).
+ * recipe (YAML) and λ (JSON). The encoder is the engine's merge of the recipe (`merged` only
+ * names the tensors: the session's own θ₀ + Σλτ agrees with it to float rounding).
  */
 export async function mergedCheckpoint(
   result: AdaMergingResult,
   merged: Params,
   zoo: LoadedZoo,
 ): Promise<Uint8Array> {
-  const engine = result.plus ? undefined : await mergeRecipe(result, zoo);
+  const engine = await mergeRecipe(result, zoo);
   const tensors: Params = new Map(
-    [...merged.keys()].map((name) => [name, engine?.get(name) ?? merged.get(name)!]),
+    [...merged.keys()].map((name) => [name, engine.get(name) ?? merged.get(name)!]),
   );
   for (const task of zoo.manifest.tasks) {
     const checkpoint = zoo.checkpoints.get(task.name);

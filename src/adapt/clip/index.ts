@@ -8,6 +8,7 @@ export {
   type ClipDeviceProblem,
 } from './problem';
 export { ClipAdaMergingSession, runClipAdaMerging, type ImagePool } from './session';
+export { clipFusedEngineFor, clipFusedSupports } from './fused';
 export {
   clipAdaMergingFootprint,
   footprintProblem,

@@ -5,15 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../data';
-import { generateClipPool, TINY_CLIP } from '../../eval/testing/clip-pool';
-import { clipHostProblem, mergedClipParams, uploadClipProblem } from './problem';
-import {
-  ClipAdaMergingSession,
-  entropyPerTask,
-  runClipAdaMerging,
-  type ImagePool,
-} from './session';
+import { tinyClipAdaMerging } from '../testing/clip-adamerging';
+import { mergedClipParams, uploadClipProblem } from './problem';
+import { ClipAdaMergingSession, entropyPerTask, runClipAdaMerging } from './session';
 
 const TASKS = ['alpha', 'beta', 'gamma'];
 
@@ -21,47 +15,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-function setup(plus = false) {
-  const pool = generateClipPool(TINY_CLIP, TASKS, {
-    seed: 3,
-    scale: 8,
-    eosTokenId: 2,
-    bosTokenId: 1,
-  });
-  const rng = new Rng(5, 'heads');
-  const dim = TINY_CLIP.projectionDim;
-  const heads = TASKS.map(() => {
-    const classes = 4;
-    const w = Float32Array.from({ length: classes * dim }, () => rng.normal());
-    for (let c = 0; c < classes; c++) {
-      const row = w.subarray(c * dim, (c + 1) * dim);
-      const n = Math.hypot(...row);
-      row.forEach((v, j) => (row[j] = v / n));
-    }
-    return { weight: w, classes, dim };
-  });
-  const host = clipHostProblem({
-    config: pool.config,
-    base: pool.base,
-    finetunes: TASKS.map((task) => ({ task, vision: pool.finetunes.get(task)! })),
-    projection: pool.base.get('visual_projection.weight')!,
-    logitScale: 2.6592,
-    heads,
-    plus,
-    density: 0.2,
-  });
-  const side = TINY_CLIP.vision.image_size;
-  const pools: ImagePool[] = TASKS.map((t) => {
-    const r = new Rng(9, t);
-    const count = 12;
-    return {
-      pixels: Float32Array.from({ length: count * side * side * 3 }, () => r.normal()),
-      count,
-      side,
-    };
-  });
-  return { pool, host, pools };
-}
+const setup = (plus = false) => tinyClipAdaMerging(TASKS, { plus });
 
 describe('CLIP AdaMerging (tfjs autodiff)', () => {
   it('λ = 0 gives the base vision tower', async () => {

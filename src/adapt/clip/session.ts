@@ -8,13 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../data';
 import { unitImageEmbeds, zeroShotLogits } from '../../eval';
 import { resolveOptions } from '../adamerging/session';
-import type {
-  AdaMergingCallbacks,
-  AdaMergingOptions,
-  AdaMergingResult,
-  ResolvedOptions,
-  StepEvent,
-} from '../adamerging/types';
+import { LambdaSession, type TfjsInputs } from '../adamerging/lambda-session';
+import type { AdaMergingCallbacks, AdaMergingOptions, AdaMergingResult } from '../adamerging/types';
+import { clipFusedEngineFor } from './fused';
 import {
   mergedClipParams,
   uploadClipProblem,
@@ -89,90 +85,73 @@ export function entropyPerTask(
   return all!;
 }
 
-const toRows = (data: Float32Array, rows: number, cols: number): number[][] =>
-  Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * cols, (r + 1) * cols)));
+interface ClipInputs extends TfjsInputs {
+  images: tf.Tensor4D;
+}
 
-export class ClipAdaMergingSession {
-  readonly options: ResolvedOptions;
-  readonly problem: ClipDeviceProblem;
-  readonly lambda: tf.Variable<tf.Rank.R2>;
-  private readonly optimizer: tf.AdamOptimizer;
+export class ClipAdaMergingSession extends LambdaSession<ClipInputs> {
+  private readonly host: ClipHostProblem;
+  private device: ClipDeviceProblem | null = null;
   private readonly sampler: PoolSampler;
   private readonly side: number;
-  stepsRun = 0;
 
-  constructor(host: ClipHostProblem, pools: readonly ImagePool[], options: AdaMergingOptions) {
-    // The fused WGSL step knows the demo zoo's ViT only: CLIP learns through tfjs autodiff.
-    this.options = resolveOptions({ ...options, engine: 'tfjs' });
-    if (this.options.objective !== 'entropy')
+  /**
+   * `gpu`: a WebGPU device for the fused engine while tfjs runs elsewhere (wasm, cpu); without
+   * it the fused engine runs on tfjs-webgpu's device, and tfjs autodiff everywhere else.
+   */
+  constructor(
+    host: ClipHostProblem,
+    pools: readonly ImagePool[],
+    options: AdaMergingOptions,
+    gpu: GPUDevice | null = null,
+  ) {
+    const resolved = resolveOptions(options);
+    if (resolved.objective !== 'entropy')
       throw new RangeError('CLIP AdaMerging minimises the entropy only');
     if (pools.length !== host.tasks.length) throw new RangeError('one image pool per task');
+    const columns = resolved.mode === 'task' ? 1 : host.tensorNames.length;
+    super(resolved, host.tasks.length, columns, 'clip_adamerging_lambda');
+    this.host = host;
     this.side = pools[0]!.side;
-    this.problem = uploadClipProblem(host);
-    const columns = this.options.mode === 'task' ? 1 : host.tensorNames.length;
-    this.lambda = tf.variable(
-      tf.fill([host.tasks.length, columns], this.options.init) as tf.Tensor2D,
-      true,
-      `clip_adamerging_lambda_${Date.now()}`,
-    );
-    this.optimizer = tf.train.adam(this.options.lr, 0.9, 0.999);
     this.sampler = new PoolSampler(pools, this.options.seed, host.tasks);
+    this.fused = clipFusedEngineFor(host, this.options, this.perTask, columns, gpu);
+    // tfjs autodiff reads these inside tf.variableGrads, whose scope would dispose an upload
+    // made there: upload now.
+    if (!this.fused) this.device = uploadClipProblem(host);
   }
 
-  /** One Adam step on a fresh batch (batchSize × batchesPerTask images per task, as the zoo's). */
-  async step(): Promise<StepEvent> {
-    const t0 = performance.now();
-    const perTask = this.options.batchSize * this.options.batchesPerTask;
-    const images = this.nextImages();
-    const t1 = performance.now();
-    let perTaskLoss: tf.Tensor1D | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const losses = entropyPerTask(
-        this.problem,
-        mergedClipParams(this.problem, this.lambda, this.options.clamp),
-        images,
-        perTask,
-      );
-      perTaskLoss = tf.keep(losses);
-      return tf.sum(losses) as tf.Scalar;
-    }, [this.lambda]);
-    const t2 = performance.now();
-    this.optimizer.applyGradients([{ name: this.lambda.name, tensor: grads[this.lambda.name]! }]);
-    const t3 = performance.now();
-    const [losses, lambdas] = await Promise.all([perTaskLoss!.data(), this.currentLambdas()]);
-    const t4 = performance.now();
-    tf.dispose([value, images, perTaskLoss!, ...Object.values(grads)]);
-    this.stepsRun++;
-    const lossPerTask = Array.from(losses);
-    return {
-      step: this.stepsRun,
-      lossPerTask,
-      entropyTotal: lossPerTask.reduce((a, b) => a + b, 0),
-      lambdas,
-      ms: t4 - t0,
-      timing: { batch: t1 - t0, gradient: t2 - t1, update: t3 - t2, readback: t4 - t3 },
-    };
+  /**
+   * θ₀, the τ stacks and the heads as tfjs tensors; with the fused engine (which holds its own
+   * copy) uploaded only on first use, outside any tf.tidy.
+   */
+  get problem(): ClipDeviceProblem {
+    this.device ??= uploadClipProblem(this.host);
+    return this.device;
+  }
+
+  nextBatch(): Float32Array {
+    return this.sampler.batch(this.perTask);
   }
 
   /** The next unlabelled batch of every task, [T · perTask, side, side, 3]. */
   nextImages(): tf.Tensor4D {
-    const perTask = this.options.batchSize * this.options.batchesPerTask;
-    const rows = this.problem.tasks.length * perTask;
-    return tf.tensor4d(this.sampler.batch(perTask), [rows, this.side, this.side, 3]);
+    const rows = this.host.tasks.length * this.perTask;
+    return tf.tensor4d(this.nextBatch(), [rows, this.side, this.side, 3]);
   }
 
-  /** λ as the forward pass uses it (clamped when `clamp` is on), T × L. */
-  async currentLambdas(raw = false): Promise<number[][]> {
-    const used = raw || !this.options.clamp ? this.lambda : tf.clipByValue(this.lambda, 0, 1);
-    const data = (await used.data()) as Float32Array;
-    if (used !== this.lambda) used.dispose();
-    return toRows(data, this.lambda.shape[0], this.lambda.shape[1]);
+  protected nextInputs(): ClipInputs {
+    const images = this.nextImages();
+    return { images, tensors: [images] };
   }
 
-  dispose(): void {
-    this.problem.dispose();
-    this.lambda.dispose();
-    this.optimizer.dispose();
+  protected lossPerTaskAt(lambda: tf.Tensor2D, inputs: ClipInputs): tf.Tensor1D {
+    const params = mergedClipParams(this.problem, lambda, this.options.clamp);
+    return entropyPerTask(this.problem, params, inputs.images, this.perTask);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.device?.dispose();
   }
 }
 
@@ -182,9 +161,10 @@ export async function runClipAdaMerging(
   pools: readonly ImagePool[],
   options: AdaMergingOptions,
   callbacks: AdaMergingCallbacks = {},
+  gpu: GPUDevice | null = null,
 ): Promise<AdaMergingResult> {
   const started = performance.now();
-  const session = new ClipAdaMergingSession(host, pools, options);
+  const session = new ClipAdaMergingSession(host, pools, options, gpu);
   try {
     let first = NaN;
     let last = NaN;
@@ -201,14 +181,14 @@ export async function runClipAdaMerging(
       plus: session.options.plus,
       tasks: host.tasks,
       tensorNames: host.tensorNames,
-      lambdas: await session.currentLambdas(),
-      rawLambdas: await session.currentLambdas(true),
+      lambdas: await session.lambdas(),
+      rawLambdas: await session.lambdas(true),
       stepsRun: session.stepsRun,
       firstEntropy: first,
       lastEntropy: last,
       seconds: (performance.now() - started) / 1000,
       backend: tf.getBackend(),
-      engine: 'tfjs',
+      engine: session.fused ? 'fused-webgpu' : 'tfjs',
       options: session.options,
     };
   } finally {

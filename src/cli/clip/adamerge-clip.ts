@@ -15,7 +15,7 @@ import {
   runClipAdaMerging,
   type ClipHostProblem,
 } from '../../adapt';
-import { mergedClipParams, uploadClipProblem } from '../../adapt';
+import { clipFusedSupports, mergedClipParams, uploadClipProblem } from '../../adapt';
 import type { AdaMergingResult } from '../../adapt';
 import {
   evaluateClip,
@@ -237,7 +237,10 @@ export async function runClipAdamerge(args: string[], io: CliIo): Promise<number
     );
   }
   const label = `${values.plus ? 'AdaMerging++' : 'AdaMerging'} ${values.mode}-wise`;
-  io.err(`${label}: ${host.tasks.length} tasks, ${steps} steps, tfjs ${used} (autodiff)`);
+  // On webgpu the fused WGSL step runs when the vision config fits its kernels; else autodiff.
+  const engine =
+    used === 'webgpu' && clipFusedSupports(baseModel.config) ? 'fused WGSL' : 'autodiff';
+  io.err(`${label}: ${host.tasks.length} tasks, ${steps} steps, tfjs ${used} (${engine})`);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);

@@ -1,42 +1,28 @@
 /**
  * The learned λ as a merge like any other: a mergekit recipe (task arithmetic, `normalize:
- * false`, λ per task — per tensor as `{filter, value}` lists when layer-wise) that the merge
+ * false`, λ per task — per tensor as `{filter, value}` lists when layer-wise; AdaMerging++ as
+ * TIES with `elect: unweighted`, adapt's adamergingRecipeFor) that the merge
  * engine runs to write the merged model, so the exported tensors are the engine's and re-running
  * the recipe gives them again. The CLIP base's other parts (text tower, projections, logit
  * scale) are not merged: the recipe lists them as task-specific, which copies them from the base.
  */
-import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { adamergingRecipeFor, type AdaMergingResult } from '../../adapt';
-import { recipeToYaml } from '../../merge';
+import { modelCard, parseRecipe, recipeToYaml } from '../../merge';
 import type { Recipe } from '../../merge';
 import { runMerge } from '../commands/merge';
+import { writeModelCard } from '../commands/merge-folder';
 import type { CliIo } from '../types';
 import { CLIP_UNMERGED } from '../../models';
 import type { NamedPath } from './task-args';
-
-const SIDE_FILES = [
-  'config.json',
-  'preprocessor_config.json',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'vocab.json',
-  'merges.txt',
-  'special_tokens_map.json',
-];
 
 export function clipAdaMergingRecipe(
   result: AdaMergingResult,
   basePath: string,
   finetunes: readonly NamedPath[],
 ): Recipe {
-  if (result.plus) {
-    throw new Error(
-      'AdaMerging++ exports are not reproducible by the engine yet (its TIES elects signs on ' +
-        'the unweighted trimmed vectors); export a plain AdaMerging run',
-    );
-  }
   return adamergingRecipeFor(result, {
     baseModel: basePath,
     modelOf: (task) => finetunes.find((f) => f.name === task)!.path,
@@ -76,11 +62,12 @@ export async function writeAdaMergedFolder(
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+  // The engine's merge copied the base's config / preprocessor / tokenizer files and wrote a
+  // card with the temporary recipe: both get the portable one.
   const recipeFile = join(out, 'mergekit_config.yml');
-  await writeFile(recipeFile, recipeFor(out));
-  for (const file of SIDE_FILES) {
-    const from = join(basePath, file);
-    if (await stat(from).catch(() => null)) await copyFile(from, join(out, file));
-  }
+  const portable = recipeFor(out);
+  await writeFile(recipeFile, portable);
+  const method = result.plus ? 'AdaMerging++ (TIES, learned λ)' : 'AdaMerging (learned λ)';
+  await writeModelCard(out, modelCard(parseRecipe(portable).recipe, method, portable));
   io.out(`wrote ${out}: the merged CLIP model (an HF CLIPModel folder) and ${recipeFile}`);
 }

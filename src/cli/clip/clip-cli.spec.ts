@@ -14,6 +14,8 @@ import { readImageFolder } from '../../data';
 import { hfParquetBytes } from '../../data/testing/hf-parquet';
 import { writeTinyClipPool } from '../../eval/testing/clip-tiny-pool';
 import type { WrittenPool } from '../../eval/testing/clip-write-pool';
+import type { NamedArray, Params } from '../../core';
+import { taskVectors, tiesSelectedTaskVectors } from '../../merge';
 import { commands } from '../commands';
 import { runCli } from '../run';
 
@@ -299,6 +301,119 @@ describe('CLIP commands on a tiny generated pool', () => {
       'eval',
       '--model',
       out,
+      '--task',
+      `shapes=${pool.data.get('shapes')}`,
+      '--device',
+      'cpu',
+    );
+    expect(reread.code, reread.err.join(' | ')).toBe(0);
+  });
+
+  it('adamerge --plus --out: the ++ recipe re-runs to the same tensors, θ₀ + Σλ·TIES(τ)', async () => {
+    const out = join(dir, 'ada-plus');
+    const r = await cli(
+      'adamerge',
+      '--base',
+      pool.base,
+      ...TASKS.flatMap((t) => ['--finetune', `${t.name}=${pool.finetunes.get(t.name)}`]),
+      ...taskArgs(),
+      '--mode',
+      'task',
+      '--plus',
+      '--steps',
+      '3',
+      '--batch',
+      '4',
+      '--lr',
+      '0.1',
+      '--out',
+      out,
+      '--device',
+      'cpu',
+    );
+    expect(r.code, r.err.join('\n')).toBe(0);
+    const recipe = await readFile(join(out, 'mergekit_config.yml'), 'utf8');
+    expect(recipe).toMatch(/merge_method: ties/);
+    expect(recipe).toMatch(/elect: unweighted/);
+    const again = join(dir, 'again-plus');
+    const rerun = await cli('merge', '--config', join(out, 'mergekit_config.yml'), '--out', again);
+    expect(rerun.code, rerun.err.join(' | ')).toBe(0);
+    const [first, second] = await Promise.all([openCheckpointPath(out), openCheckpointPath(again)]);
+    expect([...second.tensors.keys()]).toEqual([...first.tensors.keys()]);
+    for (const name of first.tensors.keys()) {
+      const [a, b] = await Promise.all([first.readRaw(name), second.readRaw(name)]);
+      expect(Buffer.compare(Buffer.from(a), Buffer.from(b)), name).toBe(0);
+    }
+    // θ₀ + Σ λ·selected(τ) from the files, with AdaMerging++'s own selection of the τ.
+    const lambdaOf = (task: string) => {
+      const block = recipe.split('- model: ').find((b) => b.includes(`clip-${task}`))!;
+      return Number(/weight: ([-\d.e]+)/.exec(block)![1]);
+    };
+    const base = await openCheckpointPath(pool.base);
+    const names = [...base.tensors.keys()].filter((n) => n.startsWith('vision_model.'));
+    const read = async (path: string): Promise<Params> => {
+      const c = await openCheckpointPath(path);
+      return new Map(
+        await Promise.all(
+          names.map(async (n): Promise<[string, NamedArray]> => [
+            n,
+            { shape: [], data: await c.readF32(n) },
+          ]),
+        ),
+      );
+    };
+    const theta0 = await read(pool.base);
+    const vectors = await Promise.all(
+      TASKS.map(async (t) =>
+        taskVectors(theta0, await read(pool.finetunes.get(t.name)!), () => true, t.name),
+      ),
+    );
+    const selected = tiesSelectedTaskVectors(vectors, 0.2);
+    let worst = 0;
+    let moved = 0;
+    for (const name of names) {
+      const got = await first.readF32(name);
+      theta0.get(name)!.data.forEach((b, i) => {
+        let want = b;
+        TASKS.forEach((t, k) => (want += lambdaOf(t.name) * selected[k]!.get(name)!.data[i]!));
+        worst = Math.max(worst, Math.abs(got[i]! - want));
+        if (want !== b) moved++;
+      });
+    }
+    expect(moved).toBeGreaterThan(100);
+    expect(worst).toBeLessThan(1e-6);
+  });
+
+  it('merge to a folder copies the config / preprocessor / tokenizer files and writes a card', async () => {
+    const [a, b] = TASKS.map((t) => pool.finetunes.get(t.name)!);
+    const recipes = {
+      // With a base: the base's side files (a CLIPModel folder: config, preprocessor, tokenizer).
+      ties: `merge_method: ties\nbase_model: ${pool.base}\nmodels:\n  - model: ${a}\n    parameters: { weight: 1, density: 0.5 }\n  - model: ${b}\n    parameters: { weight: 1, density: 0.5 }\nparameters: { lambda: 0.3 }\nmerge_studio:\n  task_specific: [text_model., text_projection., visual_projection., logit_scale]\n`,
+      // Without one: the first model's (a CLIPVisionModel folder: its config only).
+      linear: `merge_method: linear\nmodels:\n  - model: ${a}\n    parameters: { weight: 0.5 }\n  - model: ${b}\n    parameters: { weight: 0.5 }\n`,
+    };
+    for (const [method, text] of Object.entries(recipes)) {
+      const config = join(dir, `${method}.yml`);
+      await writeFile(config, text);
+      const out = join(dir, `merged-${method}`);
+      const r = await cli('merge', '--config', config, '--out', out, '--device', 'cpu');
+      expect(r.code, r.err.join(' | ')).toBe(0);
+      const source = method === 'ties' ? pool.base : a!;
+      for (const file of ['config.json', 'preprocessor_config.json', 'tokenizer.json']) {
+        const from = await readFile(join(source, file), 'utf8').catch(() => null);
+        const to = await readFile(join(out, file), 'utf8').catch(() => null);
+        expect(to, `${method}: ${file}`).toBe(from);
+      }
+      const card = await readFile(join(out, 'README.md'), 'utf8');
+      expect(card).toContain(`merge_method: ${method}`);
+      expect(card).toContain(text.trimEnd());
+      if (method === 'ties') expect(card).toMatch(/^---\nbase_model: "/);
+    }
+    // The ties folder is a loadable CLIPModel checkpoint: eval reads it (config + tokenizer).
+    const reread = await cli(
+      'eval',
+      '--model',
+      join(dir, 'merged-ties'),
       '--task',
       `shapes=${pool.data.get('shapes')}`,
       '--device',

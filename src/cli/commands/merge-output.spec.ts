@@ -103,7 +103,11 @@ describe('merge --out safety', () => {
     const replaced = await merge(out, ['--overwrite']);
     expect(replaced.errors).toEqual([]);
     expect(replaced.code).toBe(0);
-    expect((await readdir(out)).sort()).toEqual(['merge_recipe.yml', 'model.safetensors']);
+    expect((await readdir(out)).sort()).toEqual([
+      'README.md',
+      'merge_recipe.yml',
+      'model.safetensors',
+    ]);
     expect((await openOutput(out)).tensors.size).toBe(11);
     expect((await readdir(dir)).filter((n) => n.includes('.partial'))).toEqual([]);
   });

@@ -77,7 +77,9 @@ describe('merge command (in process)', () => {
     expect(out).toEqual([
       expect.stringMatching(/^wrote .*out-folder: 11 tensors \(8 merged, 3 copied\), .* on cpu$/),
     ]);
+    // The model card (README.md) beside the model; the inputs are files: no side files.
     expect((await readdir(join(dir, 'out-folder'))).sort()).toEqual([
+      'README.md',
       'merge_recipe.yml',
       'model.safetensors',
     ]);

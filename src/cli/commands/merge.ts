@@ -6,6 +6,7 @@
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { copySideFiles, writeModelCard } from './merge-folder';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../../core';
 import {
@@ -22,6 +23,7 @@ import {
   checkRecipe,
   executeMerge,
   MergePlanError,
+  modelCard,
   parseDtypeName,
   parseRecipe,
   planMerge,
@@ -353,6 +355,13 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
     }
     for (const s of staged) await s.commit();
     for (const c of created) releaseTemp(c);
+    if (!toFile) {
+      // The base's (else the first model's) config / preprocessor / tokenizer, and a card.
+      const source = paths[0];
+      const copied = source ? await copySideFiles(source, o.out) : [];
+      await writeModelCard(o.out, modelCard(recipe, method.prettyName, text));
+      if (copied.length > 0) io.err(`copied ${copied.join(', ')} from ${source}`);
+    }
     if (summary.nonFinite > 0) {
       io.err(`warning: the merged tensors contain ${summary.nonFinite} NaN/Inf values`);
     }

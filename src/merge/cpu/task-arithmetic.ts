@@ -19,6 +19,7 @@ import {
 import { joinTieCut, tieCut } from '../exact-k';
 import { mergeTaskArithmeticBf16 } from './bf16';
 import { combineWeighted } from './combine-weighted';
+import { agreeingEntries } from '../ties-selection';
 import { signSumOf } from './consensus';
 import {
   elementwiseInputs,
@@ -87,6 +88,7 @@ export function taskArithmeticResult(job: TaskArithmeticJob, scratch?: F32Scratc
       cut,
       cut.parts.map((p) => taskArithmeticResult(p, scratch)),
     );
+  if (job.electUnweighted) return { merged: unweightedElectionMerge(job) };
   if (isElementwiseJob(job)) return mergeElementwise(job, modelScopeBands(job));
   if (hasPerTensorBands(job)) return mergeElementwise(job, perTensorBands(job));
   if (job.sparsifier === 'random') {
@@ -119,7 +121,30 @@ export function taskArithmeticSignSum(job: TaskArithmeticJob, scratch?: F32Scrat
   if (job.consensus === 'none') return 0;
   const cut = tieCut(job);
   if (cut) return cut.parts.reduce((sum, p) => sum + taskArithmeticSignSum(p, scratch), 0);
-  return signSumOf(weightedDeltas(job, scratch).wd, job.numel, job.consensus);
+  const electing = job.electUnweighted ? unweighted(job) : job;
+  return signSumOf(weightedDeltas(electing, scratch).wd, job.numel, job.consensus);
+}
+
+/** The job with every weight 1: its "weighted" deltas are the sparsified δₜ themselves. */
+const unweighted = (job: TaskArithmeticJob): TaskArithmeticJob => ({
+  ...job,
+  weights: job.models.map(() => 1),
+});
+
+/**
+ * TIES electing on the unweighted sparsified deltas (`elect: unweighted`): the agreeing
+ * entries of each δ̂ₜ by ties-selection.ts's selection, then θ₀ + λ·scale·Σₜ wₜ·selectedₜ
+ * through the same combine as every other job (normalize is refused by the planner).
+ */
+function unweightedElectionMerge(job: TaskArithmeticJob): Float32Array {
+  if (job.consensus === 'none') throw new Error(`${job.tensorName}: elect needs a sign election`);
+  const { base, wd: trimmed } = weightedDeltas(unweighted(job));
+  const selected = agreeingEntries(trimmed, job.consensus, job.zeroSign, job.majoritySign);
+  const weighted = selected.map((kept, m) => {
+    const w = f(job.weights[m] ?? 1);
+    return kept.map((x) => w * x); // stored as f32, as weightedDeltas rounds wₜ·δₜ
+  });
+  return combineWeighted({ ...job, consensus: 'none' }, base, weighted);
 }
 
 /**

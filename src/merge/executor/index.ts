@@ -10,6 +10,7 @@ import { progressReporter, type ProgressCallback } from '../../core';
 import { encodeF32As } from '../../io';
 import type { ByteSink, FloatDtype, SinkFolder } from '../../io/types';
 import type { MergeBackend, RawTensor, TaskArithmeticJob } from '../backend';
+import { mergeTensorCpu } from '../cpu/index';
 import { taskArithmeticSignSum } from '../cpu/task-arithmetic';
 import type { CopyStep, MergePlan, MergeStep, PlanStep } from '../planning/types';
 import { recipeToYaml } from '../recipe/serialize';
@@ -256,9 +257,11 @@ export async function executeMerge(
       for await (const { item, value: raws } of prefetchOneAhead(units, load, small)) {
         throwIfAborted(options.signal);
         const job = attach(item, raws) as TaskArithmeticJob;
-        total += backend.electedSignSum
-          ? await backend.electedSignSum(job)
-          : taskArithmeticSignSum(job);
+        // `elect: unweighted` runs on the CPU path on every backend (its only implementation).
+        total +=
+          backend.electedSignSum && !job.electUnweighted
+            ? await backend.electedSignSum(job)
+            : taskArithmeticSignSum(job);
         recycle(raws);
         advance(item);
       }
@@ -292,7 +295,10 @@ export async function executeMerge(
       const job = attach(item, value as RawTensor[]);
       if (job.kind === 'consensus' && withTasks) job.emitTaskModels = true;
       if (!isWholeTensor(item)) job.output = takeOutput(numel);
-      const result = await backend.mergeTensor(job);
+      const result =
+        job.kind === 'task_arithmetic' && job.electUnweighted
+          ? mergeTensorCpu(job)
+          : await backend.mergeTensor(job);
       recycle(value as RawTensor[]);
       if (result.merged.length !== numel) {
         throw new Error(

@@ -6,6 +6,7 @@ import type { Consensus, Sparsifier } from '../backend';
 import {
   densityParam,
   disjointParam,
+  electParam,
   epsilonParam,
   gammaParam,
   int8MaskParam,
@@ -39,7 +40,7 @@ export function taskArithmeticFamily(m: FamilyMember): MethodDefinition {
     rescaleParam(m.rescale ? 'l1' : 'none'),
     int8MaskParam,
   ];
-  if (m.consensus !== 'none') globalParams.push(disjointParam, zeroSignParam);
+  if (m.consensus !== 'none') globalParams.push(disjointParam, zeroSignParam, electParam);
   if (m.sparsifier === 'magnitude') globalParams.push(trimScopeParam);
   if (m.sparsifier === 'magnitude_outliers') globalParams.push(rowWiseParam);
   globalParams.push(linesAlphaParam, linesBetaParam);

@@ -101,6 +101,15 @@ export const zeroSignParam: ParamSpec = {
   studioOnly: true,
 };
 
+export const electParam: ParamSpec = {
+  name: 'elect',
+  type: 'enum',
+  options: ['weighted', 'unweighted'],
+  default: 'weighted',
+  help: 'Elect the sign on the weighted deltas (mergekit) or on the unweighted trimmed ones, weights applied after (AdaMerging++; needs disjoint: sum).',
+  studioOnly: true,
+};
+
 export const rowWiseParam: ParamSpec = {
   name: 'row_wise',
   type: 'boolean',

@@ -48,6 +48,11 @@ export function buildJobTemplate(
       const disjoint = g.disjoint;
       const normalize =
         typeof disjoint === 'string' ? disjoint === 'mean' : bool(g.normalize, false);
+      const electUnweighted = g.elect === 'unweighted';
+      if (electUnweighted && normalize)
+        problems.push(
+          `${t.name}: elect: unweighted sums the agreeing entries; set disjoint: sum (normalize: false)`,
+        );
       const job: JobTemplate = {
         kind: 'task_arithmetic',
         ...head,
@@ -70,6 +75,7 @@ export function buildJobTemplate(
           t.layerIndex,
           t.numLayers,
         ),
+        ...(electUnweighted ? { electUnweighted } : {}),
       };
       return { job, problems };
     }

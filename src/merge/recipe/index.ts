@@ -14,3 +14,4 @@ export { checkRecipe } from './check';
 export { parseDtypeName, dtypeToRecipeName } from './dtype';
 export { newRecipe } from './new-recipe';
 export { mergekitIncompatibilities, MERGEKIT_METHODS } from './mergekit-compat';
+export { modelCard } from './model-card';

@@ -11,15 +11,12 @@
  */
 import { DispatchPlan, GpuDeviceError, GpuRuntime } from '../../../gpu';
 import { WORKGROUP } from './wgsl-linear';
-import {
-  FUSED_PHASES,
-  fusedSupports,
-  recordFusedStep,
-  type FusedInput,
-  type FusedPhase,
-} from './record';
+import { FUSED_PHASES, type FusedPhase } from './kernels';
+import type { FusedStep } from './step-frame';
 
-export { FUSED_PHASES, fusedSupports, type FusedInput, type FusedPhase } from './record';
+export { FUSED_PHASES, type FusedPhase } from './kernels';
+export { fusedSupports, vitFusedStep, type FusedInput } from './record';
+export type { FusedStep } from './step-frame';
 
 export interface FusedStepResult {
   lossPerTask: Float32Array;
@@ -28,6 +25,7 @@ export interface FusedStepResult {
 }
 
 export class FusedAdaMerging {
+  readonly label: string;
   readonly tasks: number;
   readonly columns: number;
   /** The device's runtime: pooled buffers, async pipeline cache, device-loss watch. */
@@ -49,18 +47,19 @@ export class FusedAdaMerging {
   /** Resolves when every pipeline is compiled (started by the constructor). */
   readonly ready: Promise<void>;
 
+  /** `step`: an architecture's recorder (record.ts's vitFusedStep, clip-record.ts's clipFusedStep). */
   constructor(
     readonly device: GPUDevice,
-    input: FusedInput,
+    step: FusedStep,
   ) {
-    if (!fusedSupports(input.config)) throw new Error('fused AdaMerging: unsupported ViT config');
+    this.label = step.label;
     this.runtime = new GpuRuntime({ device });
-    this.plan = new DispatchPlan(this.runtime, WORKGROUP, 'fused AdaMerging');
-    this.tasks = input.tasks.length;
-    this.columns = input.columns;
-    this.lr = input.lr;
-    this.betas = input.betas ?? [0.9, 0.999];
-    const io = recordFusedStep(this.plan, input);
+    this.plan = new DispatchPlan(this.runtime, WORKGROUP, step.label);
+    this.tasks = step.tasks;
+    this.columns = step.columns;
+    this.lr = step.lr;
+    this.betas = step.betas ?? [0.9, 0.999];
+    const io = step.record(this.plan);
     this.images = io.images;
     this.hyper = io.hyper;
     this.lambda = io.lambda;
@@ -75,9 +74,7 @@ export class FusedAdaMerging {
 
   private writeInputs(images: Float32Array, gradOnly: boolean): void {
     if (images.length !== this.imageFloats)
-      throw new Error(
-        `fused AdaMerging: expected ${this.imageFloats} pixels, got ${images.length}`,
-      );
+      throw new Error(`${this.label}: expected ${this.imageFloats} pixels, got ${images.length}`);
     const q = this.device.queue;
     q.writeBuffer(this.images, 0, images.buffer, images.byteOffset, images.byteLength);
     const t = this.t + (gradOnly ? 0 : 1);
@@ -136,7 +133,7 @@ export class FusedAdaMerging {
     const scope = this.device.popErrorScope();
     return Promise.all([out, scope]).then(([values, error]) => {
       if (error)
-        throw new GpuDeviceError(`fused AdaMerging: WebGPU rejected the step: ${error.message}`);
+        throw new GpuDeviceError(`${this.label}: WebGPU rejected the step: ${error.message}`);
       return values;
     });
   }

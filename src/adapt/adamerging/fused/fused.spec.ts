@@ -3,6 +3,7 @@
  * independent reference: same zoo, same seeded batches. Fails (never skips) without an adapter.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectClose as closeTo } from '../../testing/expect-close';
 import { requireNodeGpu } from '../../../gpu/testing/node-test-gpu';
 import { DispatchPlan, GpuRuntime, type GpuContext } from '../../../gpu';
 import { DEFAULT_VIT_CONFIG } from '../../../models';
@@ -59,13 +60,9 @@ async function both(zoo: typeof tiny, options: AdaMergingOptions) {
   return { cpu, fused };
 }
 
-/** float32 on both sides with different summation orders: 1e-4 of the largest |g|. */
-function expectClose(got: number[], want: number[], relative = 1e-4): void {
-  expect(got).toHaveLength(want.length);
-  const scale = Math.max(...want.map(Math.abs));
-  expect(scale).toBeGreaterThan(1e-3); // a vanishing gradient would make the check empty
-  got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThan(relative * scale));
-}
+/** float32 on both sides, different summation orders: 1e-4 of the largest |g|. */
+const expectClose = (got: number[], want: number[], relative = 1e-4): void =>
+  closeTo(got, want, relative);
 
 describe('fused WebGPU step vs tfjs autodiff on cpu', () => {
   it('uses the fused engine on the webgpu backend (and tfjs when asked)', async () => {

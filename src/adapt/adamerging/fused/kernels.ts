@@ -15,6 +15,7 @@ import {
   splitSumShader,
   transposeShader,
   type Epilogue,
+  type Gelu,
 } from './wgsl-linear';
 import {
   layerNormBackShader,
@@ -125,6 +126,8 @@ export interface MatMul {
   /** 'T': A is read transposed (weight gradients, K = rows of the batch). */
   a: 'N' | 'T';
   epilogue?: Epilogue;
+  /** The GELU of the 'gelu' / 'geluGrad' epilogues (default QuickGELU). */
+  gelu?: Gelu;
 }
 
 /**

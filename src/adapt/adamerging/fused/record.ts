@@ -9,16 +9,16 @@
  */
 import type { DispatchPlan } from '../../../gpu';
 import { isCosineHead, logitScaleOf, type VitConfig } from '../../../models';
+import { createRecorder, lambdaSpecOf, mergeWeights } from './kernels';
 import {
-  adamUpdate,
-  createRecorder,
-  lambdaGradient,
-  lambdaSpecOf,
-  mergeWeights,
-  type MatMulBlocking,
-  type ParameterBuffers,
-} from './kernels';
-import { packArrays, packLayout } from './layout';
+  finishStep,
+  lambdaStateBuffers,
+  parameterBuffers,
+  stepIo,
+  type FusedStep,
+  type FusedProblem,
+  type StepIo,
+} from './step-frame';
 import {
   attentionBackward,
   attentionForward,
@@ -40,6 +40,7 @@ import {
 } from './vit-buffers';
 
 export { DEFAULT_BLOCKING, FUSED_PHASES, type FusedPhase, type MatMulBlocking } from './kernels';
+export type { FusedStep, StepIo } from './step-frame';
 
 /**
  * A cosine head's weight [dim, classes] with every class column divided by its norm (as tfjs's
@@ -58,71 +59,16 @@ function unitColumns(weight: Float32Array, classes: number, scale: number): Floa
   return out;
 }
 
-export interface FusedInput {
+export interface FusedInput extends FusedProblem {
   config: VitConfig;
-  tasks: string[];
-  /** Unlabeled images per task per step. */
-  perTask: number;
-  /** Merged tensors, forward order; shapes; θ₀; τₖ per task (same names). */
-  tensorNames: string[];
-  shapes: Map<string, number[]>;
-  base: Map<string, Float32Array>;
-  vectors: Map<string, Float32Array>[];
   /** Per task: head weight [dim, classes] and bias [classes]. */
   heads: { weight: Float32Array; bias: Float32Array; classes: number }[];
-  columns: number;
-  clamp: boolean;
-  init: number;
-  lr: number;
-  betas?: [number, number];
-  /** tfjs's backend epsilon for float32. */
-  epsilon?: number;
-  /** The matMuls' register blocking (default {@link DEFAULT_BLOCKING}; the bench compares). */
-  blocking?: MatMulBlocking;
 }
 
 /** What the fused kernels assume about the model (vec4 columns); otherwise use tfjs. */
 export function fusedSupports(config: VitConfig): boolean {
   const d = config.dim;
   return d % 4 === 0 && config.mlpDim % 4 === 0 && (d / config.heads) % 4 === 0;
-}
-
-/** The buffers a step reads or writes from the host, and the batch size in floats. */
-export interface StepIo {
-  images: GPUBuffer;
-  /** [lr, 1 − β₁ᵗ, 1 − β₂ᵗ, gradient-only flag], written before each step. */
-  hyper: GPUBuffer;
-  /** The raw λ variable and the λ the forward uses (clamped when clamping). */
-  lambda: GPUBuffer;
-  used: GPUBuffer;
-  /** Per-task mean entropies and ∂loss/∂λ (clamp mask applied) of the last step. */
-  loss: GPUBuffer;
-  gradOut: GPUBuffer;
-  imageFloats: number;
-}
-
-/** θ₀, every τₖ (stacked), θ, θᵀ and ∂θ in one packed layout. */
-function parameterBuffers(p: DispatchPlan, input: FusedInput): ParameterBuffers {
-  const lengths = input.tensorNames.map((n) => input.base.get(n)!.length);
-  const layout = packLayout(input.tensorNames, lengths);
-  const P = layout.size;
-  const pack = (m: Map<string, Float32Array>) =>
-    packArrays(
-      layout,
-      input.tensorNames.map((n) => m.get(n)!),
-    );
-  const base = p.buffer(P, 'θ₀', pack(input.base));
-  const tau = p.buffer(input.tasks.length * P, 'τ');
-  input.vectors.forEach((v, k) => p.device.queue.writeBuffer(tau, k * P * 4, pack(v)));
-  return {
-    layout,
-    base,
-    tau,
-    owner: p.buffer(P, 'owner', layout.owner),
-    theta: p.buffer(P, 'θ'),
-    thetaT: p.buffer(P, 'θᵀ'),
-    grad: p.buffer(P, '∂θ'),
-  };
 }
 
 /** Every task's head packed in one buffer (cosine heads pre-normalised), and its layout. */
@@ -168,24 +114,8 @@ function headBuffers(
 export function recordFusedStep(p: DispatchPlan, input: FusedInput): StepIo {
   const { config } = input;
   const T = input.tasks.length;
-  const columns = input.columns;
-  const params = parameterBuffers(p, input);
-
-  // λ and Adam's state.
-  const lambdaCount = T * columns;
-  const initial = new Float32Array(lambdaCount).fill(input.init);
-  const lambdaState = {
-    lambda: p.buffer(lambdaCount, 'λ', initial),
-    used: p.buffer(
-      lambdaCount,
-      'λ used',
-      input.clamp ? initial.map((x) => Math.min(1, Math.max(0, x))) : initial,
-    ),
-    moments: p.buffer(2 * lambdaCount, 'Adam m, v'),
-    hyper: p.buffer(4, 'Adam hyper'),
-    gradOut: p.buffer(lambdaCount, '∂λ'),
-    perTensor: p.buffer(T * params.layout.names.length, '∂λ per tensor'),
-  };
+  const params = parameterBuffers(p, input.tensorNames, input.base, input.vectors);
+  const lambdaState = lambdaStateBuffers(p, input, params.layout.names.length);
 
   // Activations, per block.
   const d = vitDims(config, T * input.perTask);
@@ -204,7 +134,7 @@ export function recordFusedStep(p: DispatchPlan, input: FusedInput): StepIo {
     },
     input.blocking,
   );
-  const lambdas = lambdaSpecOf(r, T, columns);
+  const lambdas = lambdaSpecOf(r, T, input.columns);
 
   // Merge: θ from the λ in use, and θᵀ of every matrix but the patch projection.
   const transposed = input.tensorNames.flatMap((name) => {
@@ -230,20 +160,19 @@ export function recordFusedStep(p: DispatchPlan, input: FusedInput): StepIo {
   }
   embeddingBackward(r, d, stream);
 
-  // ∂λ, then Adam.
-  lambdaGradient(r, lambdas, lambdaState.perTensor);
-  adamUpdate(r, lambdas, lambdaState, {
-    clamp: input.clamp,
-    betas: input.betas ?? [0.9, 0.999],
-    epsilon: input.epsilon ?? 1e-7,
-  });
+  finishStep(r, lambdas, lambdaState, input);
+  return stepIo(lambdaState, stream.images, heads.buffers.loss, imageFloats);
+}
+
+/** The zoo ViT's fused step for the engine. */
+export function vitFusedStep(input: FusedInput): FusedStep {
+  if (!fusedSupports(input.config)) throw new Error('fused AdaMerging: unsupported ViT config');
   return {
-    images: stream.images,
-    hyper: lambdaState.hyper,
-    lambda: lambdaState.lambda,
-    used: lambdaState.used,
-    loss: heads.buffers.loss,
-    gradOut: lambdaState.gradOut,
-    imageFloats,
+    label: 'fused AdaMerging',
+    tasks: input.tasks.length,
+    columns: input.columns,
+    lr: input.lr,
+    betas: input.betas,
+    record: (plan) => recordFusedStep(plan, input),
   };
 }

@@ -119,7 +119,7 @@ function linearForward(
 }
 
 /** A pre-LN block's LayerNorm of the residual stream, keeping x̂ and 1/σ. */
-function residualNormForward(
+export function residualNormForward(
   r: Recorder,
   d: VitDims,
   label: string,
@@ -137,12 +137,9 @@ function residualNormForward(
   );
 }
 
-/** x += proj(attention(qkv(LN₁(x)))). */
-export function attentionForward(block: Block): void {
-  const { r, d, s, b, i, n } = block;
-  const { R, D, D3 } = d;
-  residualNormForward(r, d, `b${i} ln1`, n('norm1'), s, { y: b.h, xhat: b.xhat1, rstd: b.rstd1 });
-  linearForward(r, `b${i} qkv`, { rows: R, in: D, out: D3 }, b.h, n('attn.qkv'), b.qkv);
+/** The block's packed qkv → attention output o (softmax P kept for the backward). */
+export function selfAttention(block: Block): void {
+  const { r, d, b, i } = block;
   r.plan.add(
     'forward',
     `b${i} attention`,
@@ -150,6 +147,41 @@ export function attentionForward(block: Block): void {
     [whole(b.qkv), whole(b.o), whole(b.probs)],
     d.attentionInvocations,
   );
+}
+
+/** ∂o (scratch.dO) → ∂qkv (scratch.dqkv): the query pass, then the key/value pass. */
+export function selfAttentionBackward(block: Block): void {
+  const { r, d, b, scratch, i } = block;
+  const attentionInputs = [
+    whole(b.qkv),
+    whole(b.probs),
+    whole(scratch.dO),
+    whole(scratch.ds),
+    whole(scratch.dqkv),
+  ];
+  r.plan.add(
+    'backward',
+    `b${i} attention′ q`,
+    attentionBackQueryShader(d.attention),
+    attentionInputs,
+    d.attentionInvocations,
+  );
+  r.plan.add(
+    'backward',
+    `b${i} attention′ kv`,
+    attentionBackKeyShader(d.attention),
+    attentionInputs,
+    d.attentionInvocations,
+  );
+}
+
+/** x += proj(attention(qkv(LN₁(x)))). */
+export function attentionForward(block: Block): void {
+  const { r, d, s, b, i, n } = block;
+  const { R, D, D3 } = d;
+  residualNormForward(r, d, `b${i} ln1`, n('norm1'), s, { y: b.h, xhat: b.xhat1, rstd: b.rstd1 });
+  linearForward(r, `b${i} qkv`, { rows: R, in: D, out: D3 }, b.h, n('attn.qkv'), b.qkv);
+  selfAttention(block);
   const residual = { rows: R, in: D, out: D, epilogue: 'accumulate' } as const;
   linearForward(r, `b${i} proj`, residual, b.o, n('attn.proj'), s.x);
 }
@@ -212,7 +244,7 @@ function inputGradient(
 }
 
 /** A pre-LN block's LayerNorm backward: ∂γ, ∂β, then ∂x added to the residual's gradient. */
-function residualNormBackward(
+export function residualNormBackward(
   r: Recorder,
   d: VitDims,
   labels: { params: string; data: string },
@@ -262,27 +294,7 @@ export function attentionBackward(block: Block): void {
   const { R, D, D3 } = d;
   weightGradient(r, `b${i} ∂proj.w`, { rows: R, in: D, out: D }, b.o, s.dx, n('attn.proj'));
   inputGradient(r, `b${i} ∂o`, { rows: R, in: D, out: D }, s.dx, n('attn.proj'), scratch.dO);
-  const attentionInputs = [
-    whole(b.qkv),
-    whole(b.probs),
-    whole(scratch.dO),
-    whole(scratch.ds),
-    whole(scratch.dqkv),
-  ];
-  r.plan.add(
-    'backward',
-    `b${i} attention′ q`,
-    attentionBackQueryShader(d.attention),
-    attentionInputs,
-    d.attentionInvocations,
-  );
-  r.plan.add(
-    'backward',
-    `b${i} attention′ kv`,
-    attentionBackKeyShader(d.attention),
-    attentionInputs,
-    d.attentionInvocations,
-  );
+  selfAttentionBackward(block);
   weightGradient(r, `b${i} ∂qkv.w`, { rows: R, in: D, out: D3 }, b.h, scratch.dqkv, n('attn.qkv'));
   inputGradient(r, `b${i} ∂h`, { rows: R, in: D, out: D3 }, scratch.dqkv, n('attn.qkv'), s.dh);
   residualNormBackward(r, d, { params: `b${i} ∂norm1`, data: `b${i} ln1′` }, n('norm1'), s, {
@@ -291,33 +303,35 @@ export function attentionBackward(block: Block): void {
   });
 }
 
-/** Backward of embeddingForward: ∂pos (Σ over images), ∂cls, ∂patch tokens, ∂patch_embed. */
-export function embeddingBackward(r: Recorder, d: VitDims, s: StreamBuffers): void {
-  const { B, TK, D, NP, PP } = d;
-  // ∂pos = Σ over images; ∂cls is its first row (read from a scratch copy: one dispatch may
-  // not read and write the same buffer).
-  columnSum(r, 'backward', '∂pos_embed', B, TK * D, whole(s.dx), whole(s.dpos));
-  r.plan.add(
-    'backward',
-    '∂pos copy',
-    copyShader(TK * D),
-    [whole(s.dpos), G(r, 'encoder.pos_embed')],
-    TK * D,
-  );
-  r.plan.add(
-    'backward',
-    '∂cls_token',
-    copyShader(D),
-    [whole(s.dpos), G(r, 'encoder.cls_token')],
-    D,
-  );
+/**
+ * From ∂ of the assembled tokens (CLS + patches, + positions): ∂pos = Σ over images, ∂cls its
+ * first row (read from a scratch copy: one dispatch may not read and write the same buffer),
+ * and the patch tokens' gradient into s.demb for the patch projection's weight gradient.
+ */
+export function tokenGradients(
+  r: Recorder,
+  d: VitDims,
+  s: StreamBuffers,
+  dtokens: GPUBuffer,
+  names: { pos: string; cls: string },
+): void {
+  const { B, TK, D, NP } = d;
+  columnSum(r, 'backward', '∂pos_embed', B, TK * D, whole(dtokens), whole(s.dpos));
+  r.plan.add('backward', '∂pos copy', copyShader(TK * D), [whole(s.dpos), G(r, names.pos)], TK * D);
+  r.plan.add('backward', '∂cls_token', copyShader(D), [whole(s.dpos), G(r, names.cls)], D);
   r.plan.add(
     'backward',
     '∂patch tokens',
     patchTokenGradShader(d.tokens),
-    [whole(s.dx), whole(s.demb)],
+    [whole(dtokens), whole(s.demb)],
     B * NP * D,
   );
+}
+
+/** Backward of embeddingForward: ∂pos, ∂cls, ∂patch tokens, ∂patch_embed. */
+export function embeddingBackward(r: Recorder, d: VitDims, s: StreamBuffers): void {
+  const { B, D, NP, PP } = d;
+  tokenGradients(r, d, s, s.dx, { pos: 'encoder.pos_embed', cls: 'encoder.cls_token' });
   matMul(
     r,
     'backward',
@@ -330,10 +344,75 @@ export function embeddingBackward(r: Recorder, d: VitDims, s: StreamBuffers): vo
   );
 }
 
+/** CLS rows of x → LayerNorm `norm` over them (x̂ and 1/σ kept): the pooled feature. */
+export function clsNormForward(
+  r: Recorder,
+  d: VitDims,
+  s: StreamBuffers,
+  norm: { name: string; label: string },
+  out: { cls: GPUBuffer; y: GPUBuffer; xhat: GPUBuffer; rstd: GPUBuffer },
+): void {
+  const { B, D } = d;
+  r.plan.add('forward', 'cls', gatherClsShader(d.tokens), [whole(s.x), whole(out.cls)], B * D);
+  layerNormForward(
+    r,
+    norm.label,
+    { rows: B, width: D, eps: d.eps },
+    out.cls,
+    { gamma: W(r, `${norm.name}.weight`), beta: W(r, `${norm.name}.bias`) },
+    out,
+  );
+}
+
 /**
- * CLS → final LN → each task's own head on its rows → entropy per image (and ∂entropy/∂feature
- * in the same kernel) → mean entropy per task.
+ * Each task's own head on its rows of `feature` → entropy per image (and ∂entropy/∂feature in
+ * the same kernel) → mean entropy per task.
  */
+export function entropyObjective(
+  r: Recorder,
+  spec: HeadSpec,
+  b: { feature: GPUBuffer; heads: GPUBuffer; entropy: GPUBuffer; dfeature: GPUBuffer },
+  loss: GPUBuffer,
+): void {
+  r.plan.add(
+    'forward',
+    'heads',
+    headEntropyShader(spec),
+    [whole(b.feature), whole(b.heads), whole(b.entropy), whole(b.dfeature)],
+    spec.tasks * spec.perTask,
+  );
+  r.plan.add(
+    'forward',
+    'loss',
+    taskLossShader(spec.tasks, spec.perTask),
+    [whole(b.entropy), whole(loss)],
+    spec.tasks,
+  );
+}
+
+/** Backward of clsNormForward: LayerNorm′ of ∂y into ∂cls, its γ and β, ∂cls into ∂x's CLS rows. */
+export function clsNormBackward(
+  r: Recorder,
+  d: VitDims,
+  s: StreamBuffers,
+  norm: { name: string; label: string },
+  saved: { dy: GPUBuffer; xhat: GPUBuffer; rstd: GPUBuffer; dcls: GPUBuffer },
+): void {
+  const { B, D, R } = d;
+  const shape = { rows: B, width: D, eps: d.eps };
+  const { dy, xhat, rstd, dcls } = saved;
+  const gamma = W(r, `${norm.name}.weight`);
+  layerNormBackward(r, `${norm.label}′`, shape, { dy, xhat, rstd, gamma }, dcls, false);
+  layerNormParams(r, `∂${norm.label}`, shape, dy, xhat, {
+    gamma: G(r, `${norm.name}.weight`),
+    beta: G(r, `${norm.name}.bias`),
+  });
+  r.plan.add('backward', 'cls′', scatterClsShader(d.tokens), [whole(dcls), whole(s.dx)], R * D);
+}
+
+const FINAL_NORM = { name: 'encoder.norm', label: 'final ln' };
+
+/** CLS → final LN → each task's own head → mean entropy per task. */
 export function headsObjectiveForward(
   r: Recorder,
   d: VitDims,
@@ -341,30 +420,8 @@ export function headsObjectiveForward(
   h: HeadBuffers,
   spec: HeadSpec,
 ): void {
-  const { B, D } = d;
-  r.plan.add('forward', 'cls', gatherClsShader(d.tokens), [whole(s.x), whole(h.cls)], B * D);
-  layerNormForward(
-    r,
-    'final ln',
-    { rows: B, width: D, eps: d.eps },
-    h.cls,
-    { gamma: W(r, 'encoder.norm.weight'), beta: W(r, 'encoder.norm.bias') },
-    { y: h.feature, xhat: h.xhatF, rstd: h.rstdF },
-  );
-  r.plan.add(
-    'forward',
-    'heads',
-    headEntropyShader(spec),
-    [whole(h.feature), whole(h.heads), whole(h.entropy), whole(h.dfeature)],
-    B,
-  );
-  r.plan.add(
-    'forward',
-    'loss',
-    taskLossShader(spec.tasks, spec.perTask),
-    [whole(h.entropy), whole(h.loss)],
-    spec.tasks,
-  );
+  clsNormForward(r, d, s, FINAL_NORM, { cls: h.cls, y: h.feature, xhat: h.xhatF, rstd: h.rstdF });
+  entropyObjective(r, spec, h, h.loss);
 }
 
 /** Backward of the final LN (and its γ, β) into ∂cls, scattered into ∂x's CLS rows. */
@@ -374,19 +431,10 @@ export function headsObjectiveBackward(
   s: StreamBuffers,
   h: HeadBuffers,
 ): void {
-  const { B, D, R } = d;
-  const finalNorm = { rows: B, width: D, eps: d.eps };
-  layerNormBackward(
-    r,
-    'final ln′',
-    finalNorm,
-    { dy: h.dfeature, xhat: h.xhatF, rstd: h.rstdF, gamma: W(r, 'encoder.norm.weight') },
-    h.dcls,
-    false,
-  );
-  layerNormParams(r, '∂norm', finalNorm, h.dfeature, h.xhatF, {
-    gamma: G(r, 'encoder.norm.weight'),
-    beta: G(r, 'encoder.norm.bias'),
+  clsNormBackward(r, d, s, FINAL_NORM, {
+    dy: h.dfeature,
+    xhat: h.xhatF,
+    rstd: h.rstdF,
+    dcls: h.dcls,
   });
-  r.plan.add('backward', 'cls′', scatterClsShader(d.tokens), [whole(h.dcls), whole(s.dx)], R * D);
 }

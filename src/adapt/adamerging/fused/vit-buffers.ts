@@ -28,14 +28,21 @@ export interface VitDims {
   attentionInvocations: number;
 }
 
-export function vitDims(config: VitConfig, images: number): VitDims {
-  const { dim: D, heads: H, mlpDim: F, eps } = config;
-  const tokens: TokenSpec = {
-    images,
-    imageSize: config.imageSize,
-    patchSize: config.patchSize,
-    dim: D,
-  };
+/** The sizes of a patch-token transformer's step (the zoo ViT's, HF CLIP's vision tower). */
+export interface TokenModel {
+  imageSize: number;
+  patchSize: number;
+  /** Colour channels of a patch (PP = channels · patch²). */
+  channels: number;
+  dim: number;
+  heads: number;
+  mlpDim: number;
+  eps: number;
+}
+
+export function tokenDims(m: TokenModel, images: number): VitDims {
+  const { dim: D, heads: H, mlpDim: F, eps } = m;
+  const tokens: TokenSpec = { images, imageSize: m.imageSize, patchSize: m.patchSize, dim: D };
   const NP = patchCount(tokens);
   const TK = NP + 1;
   return {
@@ -43,7 +50,7 @@ export function vitDims(config: VitConfig, images: number): VitDims {
     TK,
     R: images * TK,
     NP,
-    PP: config.patchSize ** 2,
+    PP: m.channels * m.patchSize ** 2,
     D,
     D3: 3 * D,
     F,
@@ -53,6 +60,10 @@ export function vitDims(config: VitConfig, images: number): VitDims {
     attention: { images, tokens: TK, heads: H, headDim: D / H },
     attentionInvocations: images * H * Math.ceil(TK / GROUP),
   };
+}
+
+export function vitDims(config: VitConfig, images: number): VitDims {
+  return tokenDims({ ...config, channels: 1 }, images);
 }
 
 /** The residual stream and its gradient, and the embedding's activations. */

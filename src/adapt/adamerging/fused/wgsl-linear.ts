@@ -41,16 +41,53 @@ export interface MatMulSpec {
   splitK?: number;
   /** Column vec4s per invocation (default {@link columnGroups}); must divide N / 4. */
   columnGroups?: number;
+  /** The GELU of the 'gelu' / 'geluGrad' epilogues (default QuickGELU). */
+  gelu?: Gelu;
 }
 
 export const WORKGROUP = 64;
 
+/**
+ * The GELU the 'gelu' / 'geluGrad' epilogues apply: QuickGELU (the zoo ViT, openai's CLIP), the
+ * exact erf GELU or its tanh form (transformers' "gelu", "gelu_new" / "gelu_pytorch_tanh").
+ */
+export type Gelu = 'quick' | 'erf' | 'tanh';
+
 /** QuickGELU′(z) = σ(1.702z)·(1 + 1.702z·(1 − σ(1.702z))). */
-const GELU_FNS = /* wgsl */ `
+const QUICK_GELU = /* wgsl */ `
 fn sig(z: vec4<f32>) -> vec4<f32> { return 1.0 / (1.0 + exp(-1.702 * z)); }
 fn gelu(z: vec4<f32>) -> vec4<f32> { return z * sig(z); }
 fn geluGrad(z: vec4<f32>) -> vec4<f32> { let s = sig(z); return s * (1.0 + 1.702 * z * (1.0 - s)); }
 `;
+
+/**
+ * ½z(1 + erf(z/√2)) with tfjs's erf (Abramowitz–Stegun 7.1.26, |error| ≤ 1.5e-7); the
+ * derivative ½(1 + erf(z/√2)) + z·φ(z), φ the normal density, as tfjs's erf gradient gives it.
+ */
+const ERF_GELU = /* wgsl */ `
+fn erf4(x: vec4<f32>) -> vec4<f32> {
+  let v = abs(x);
+  let t = 1.0 / (1.0 + 0.3275911 * v);
+  let poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
+  return sign(x) * (1.0 - poly * exp(-v * v));
+}
+fn gelu(z: vec4<f32>) -> vec4<f32> { return 0.5 * z * (1.0 + erf4(z * 0.70710678118)); }
+fn geluGrad(z: vec4<f32>) -> vec4<f32> {
+  return 0.5 * (1.0 + erf4(z * 0.70710678118)) + z * 0.39894228040 * exp(-0.5 * z * z);
+}
+`;
+
+/** ½z(1 + tanh(u)), u = √(2/π)(z + 0.044715z³); u clamped where tanh is ±1 in f32 anyway. */
+const TANH_GELU = /* wgsl */ `
+fn inner(z: vec4<f32>) -> vec4<f32> { return clamp(0.79788456080 * (z + 0.044715 * z * z * z), vec4<f32>(-15.0), vec4<f32>(15.0)); }
+fn gelu(z: vec4<f32>) -> vec4<f32> { return 0.5 * z * (1.0 + tanh(inner(z))); }
+fn geluGrad(z: vec4<f32>) -> vec4<f32> {
+  let t = tanh(inner(z));
+  return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * 0.79788456080 * (1.0 + 0.134145 * z * z);
+}
+`;
+
+const GELU_FNS: Record<Gelu, string> = { quick: QUICK_GELU, erf: ERF_GELU, tanh: TANH_GELU };
 
 /**
  * Column vec4s per invocation when a spec does not say (`columnGroups`): 2 when N allows. The
@@ -155,7 +192,7 @@ export function matMulShader(s: MatMulSpec): string {
     return `{ ${stmt} }`;
   };
   return `${bindings.join('\n')}
-${GELU_FNS}
+${GELU_FNS[s.gelu ?? 'quick']}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let sk = gid.x / ${blocks}u;
