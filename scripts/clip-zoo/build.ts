@@ -135,7 +135,7 @@ async function pretrainBase(ctx: Ctx): Promise<void> {
   for (let i = 0; i < plan.pretrainPairs; i++) {
     const { task, index } = pretrainSlot(i, sources);
     const { label, image } = task.sample('pretrain', index, ctx.seed, plan.imageSize);
-    const { text, concept } = captionFor(task, label, i, ctx.seed);
+    const { text, concept } = captionFor(task, label, i, ctx.seed, plan.numberTemplateCaptions);
     images.push(image);
     captions.push(text);
     concepts.push(concept);
@@ -177,6 +177,8 @@ async function pretrainBase(ctx: Ctx): Promise<void> {
       batch: plan.pretrainBatch,
       lr: plan.pretrainLr,
       warmup: plan.pretrainWarmup,
+      scaleLrMult: plan.logitScaleLrMult,
+      domainsPerBatch: plan.pretrainDomainsPerBatch,
       seed: ctx.seed,
       onStep: progress(ctx, 'pretrain', plan.pretrainSteps),
     },

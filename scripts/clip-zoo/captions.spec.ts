@@ -40,6 +40,21 @@ describe('pretraining captions', () => {
     expect(domainOnly / 400).toBeLessThan(0.22);
   });
 
+  it("use MNIST's template in house-number captions only when asked", () => {
+    const houses = tasks.find((t) => t.name === 'house-numbers')!;
+    const signs = tasks.find((t) => t.name === 'traffic-signs')!;
+    const texts = (task: typeof houses, on: boolean) =>
+      Array.from({ length: 300 }, (_, i) => captionFor(task, 7, i, 0, on).text);
+    const template = 'a photo of the number: "seven".';
+    expect(texts(houses, false)).not.toContain(template);
+    const on = texts(houses, true);
+    expect(on).toContain(template);
+    // same stream: only the template draw changes, the domain-only captions stay where they were.
+    const off = texts(houses, false);
+    on.forEach((t, i) => expect(t.includes('seven')).toBe(off[i]!.includes('seven')));
+    expect(texts(signs, true)).toEqual(texts(signs, false));
+  });
+
   it('give a tokenizer that encodes every zero-shot prompt within the context', () => {
     const sources = pretrainSources(tasks);
     const captions = Array.from({ length: 700 }, (_, i) => {

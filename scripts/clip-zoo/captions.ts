@@ -18,6 +18,8 @@ const CLASS_TEMPLATES = [
   'a blurry photo of a {c}.',
   'a small {c}.',
 ];
+/** MNIST's zero-shot template (FusionBench), optionally also a house-number caption. */
+const NUMBER_TEMPLATE = 'a photo of the number: "{c}".';
 const DOMAIN_ONLY = ['a photo of a {n}.', 'an image of a {n}.'];
 const DOMAIN_ONLY_SHARE = 0.15;
 
@@ -47,10 +49,15 @@ export function captionFor(
   label: number,
   i: number,
   seed: number,
+  numberTemplate = false,
 ): { text: string; concept: string } {
   const rng = new Rng(seed, `caption:${i}`);
   const domainOnly = rng.uniform() < DOMAIN_ONLY_SHARE;
-  const pool = domainOnly ? DOMAIN_ONLY : CLASS_TEMPLATES;
+  const withNumber = numberTemplate && task.name === 'house-numbers';
+  const classPool = withNumber
+    ? [...CLASS_TEMPLATES, NUMBER_TEMPLATE, NUMBER_TEMPLATE]
+    : CLASS_TEMPLATES;
+  const pool = domainOnly ? DOMAIN_ONLY : classPool;
   const text = fill(pool[rng.int(pool.length)]!, task.classNames[label]!, task.noun);
   return { text, concept: `${task.name}:${domainOnly ? '*' : label}` };
 }

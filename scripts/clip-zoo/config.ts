@@ -31,6 +31,16 @@ export interface ZooPlan {
   /** Peak learning rate, reached after `pretrainWarmup` linear steps, then cosine to 0. */
   pretrainLr: number;
   pretrainWarmup: number;
+  /** Initial log logit scale (CLIP: ln(1/0.07) = 2.6592), and the logit scale's own learning
+   * rate as a multiple of pretrainLr (1 = one optimiser for everything, as CLIP). */
+  logitScaleInit: number;
+  /** Domains a pretraining batch is drawn from (2: half from each; 1: all from one, so every
+   * negative is another class of the same domain). */
+  pretrainDomainsPerBatch: 1 | 2;
+  logitScaleLrMult: number;
+  /** House-number captions also use MNIST's zero-shot template ('a photo of the number: "{}".'),
+   * so the digit names are seen in the wording the MNIST head is built from. */
+  numberTemplateCaptions: boolean;
   /** Training images per task for its fine-tune, Adam steps, batch, learning rate. */
   finetuneTrain: number;
   finetuneSteps: number;
@@ -54,6 +64,10 @@ const SMOKE: ZooPlan = {
   pretrainBatch: 32,
   pretrainLr: 1e-3,
   pretrainWarmup: 2,
+  logitScaleInit: 2.6592,
+  pretrainDomainsPerBatch: 2,
+  logitScaleLrMult: 1,
+  numberTemplateCaptions: false,
   finetuneTrain: 64,
   finetuneSteps: 3,
   finetuneBatch: 16,
@@ -75,6 +89,10 @@ const FULL: ZooPlan = {
   pretrainBatch: 128,
   pretrainLr: 1e-3,
   pretrainWarmup: 60,
+  logitScaleInit: 2.6592,
+  pretrainDomainsPerBatch: 2,
+  logitScaleLrMult: 1,
+  numberTemplateCaptions: false,
   finetuneTrain: 4000,
   finetuneSteps: 200,
   finetuneBatch: 64,
@@ -114,7 +132,7 @@ export function clipModelConfig(
     architectures: ['CLIPModel'],
     model_type: 'clip',
     projection_dim: plan.projectionDim,
-    logit_scale_init_value: 2.6592,
+    logit_scale_init_value: plan.logitScaleInit,
     text_config: {
       vocab_size: tokens.vocab,
       hidden_size: t.hidden,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clipGlobalNorm, warmupCosineLr } from './train';
+import { Rng } from '../../src/data/prng';
+import { clipGlobalNorm, domainRows, warmupCosineLr } from './train';
 
 describe('the pretraining schedule', () => {
   const lrs = Array.from({ length: 100 }, (_, s) => warmupCosineLr(s, 100, 1e-3, 10));
@@ -40,5 +41,25 @@ describe('clipGlobalNorm', () => {
     const grads = { a: tf.tensor1d([0.3, 0.4]) };
     expect(clipGlobalNorm(grads, 1)).toBeCloseTo(0.5, 6);
     expect(Array.from(await grads.a.data())).toEqual(Array.from(Float32Array.from([0.3, 0.4])));
+  });
+});
+
+describe('pretraining batches', () => {
+  const groups = [0, 1, 2].map((g) => Int32Array.from({ length: 50 }, (_, i) => g * 100 + i));
+  const domains = (rows: number[]) => rows.map((r) => Math.floor(r / 100));
+
+  it('take half the batch from each of two distinct domains by default', () => {
+    for (let s = 0; s < 20; s++) {
+      const d = domains(domainRows(new Rng(0, `b:${s}`), groups, 8));
+      expect(new Set(d.slice(0, 4)).size).toBe(1);
+      expect(new Set(d.slice(4)).size).toBe(1);
+      expect(d[0]).not.toBe(d[4]);
+    }
+  });
+
+  it('take the whole batch from one domain when asked', () => {
+    for (let s = 0; s < 20; s++) {
+      expect(new Set(domains(domainRows(new Rng(0, `b:${s}`), groups, 8, false))).size).toBe(1);
+    }
   });
 });

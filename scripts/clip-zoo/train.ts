@@ -140,13 +140,22 @@ export interface LoopOptions {
   seed: number;
   /** Pretraining only: linear warm-up steps before the cosine decay. */
   warmup?: number;
+  /** Pretraining only: the logit scale's learning rate as a multiple of `lr` (default 1). */
+  scaleLrMult?: number;
+  /** Pretraining only: domains per batch, 2 (default, half from each) or 1. */
+  domainsPerBatch?: 1 | 2;
   onStep?: (r: StepReport) => void;
 }
 
-/** Half the batch from each of two distinct domains, drawn from the step's own stream. */
-function twoDomainRows(rng: Rng, groups: readonly Int32Array[], batch: number): number[] {
+/** Half the batch from each of two distinct domains (or all from one), from the step's stream. */
+export function domainRows(
+  rng: Rng,
+  groups: readonly Int32Array[],
+  batch: number,
+  two = true,
+): number[] {
   const a = rng.int(groups.length);
-  const b = (a + 1 + rng.int(groups.length - 1)) % groups.length;
+  const b = two ? (a + 1 + rng.int(groups.length - 1)) % groups.length : a;
   return Array.from({ length: batch }, (_, i) => {
     const g = groups[i < batch / 2 ? a : b]!;
     return g[rng.int(g.length)]!;
@@ -186,14 +195,22 @@ export async function pretrainClip(
   const { vars, trained } = toVariables(params, () => true);
   const optimizer = tf.train.adam(options.lr, CLIP_ADAM.beta1, CLIP_ADAM.beta2, CLIP_ADAM.epsilon);
   const scale = vars.get('logit_scale') as tf.Variable;
+  // A second Adam for the scale alone when its lr differs (Adam's step size is its lr, so a
+  // gradient multiplier would not do).
+  const mult = options.scaleLrMult ?? 1;
+  const scaleOptimizer =
+    mult === 1
+      ? undefined
+      : tf.train.adam(options.lr, CLIP_ADAM.beta1, CLIP_ADAM.beta2, CLIP_ADAM.epsilon);
   for (let step = 0; step < options.steps; step++) {
     const t0 = performance.now();
     const lr = warmupCosineLr(step, options.steps, options.lr, options.warmup ?? 0);
     setLearningRate(optimizer, lr);
+    if (scaleOptimizer) setLearningRate(scaleOptimizer, lr * mult);
     const rng = new Rng(options.seed, `pretrain:batch:${step}`);
     const rows =
       data.groups.length > 1
-        ? twoDomainRows(rng, data.groups, options.batch)
+        ? domainRows(rng, data.groups, options.batch, options.domainsPerBatch !== 1)
         : drawRows(rng, data.images.count, options.batch);
     const pixels = pixelBatch(data.images, rows);
     const { ids, mask } = gatherTokens(data, rows);
@@ -207,7 +224,10 @@ export async function pretrainClip(
       return tf.div(tf.add(a, b), 2) as tf.Scalar;
     }, trained);
     const gradNorm = clipGlobalNorm(grads, GRAD_CLIP_NORM);
-    optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+    const named = Object.entries(grads).map(([name, tensor]) => ({ name, tensor }));
+    const ownScale = (name: string) => scaleOptimizer !== undefined && name === 'logit_scale';
+    optimizer.applyGradients(named.filter((g) => !ownScale(g.name)));
+    scaleOptimizer?.applyGradients(named.filter((g) => ownScale(g.name)));
     const loss = (await cost.data())[0]!;
     tf.dispose([cost, pixels, targets, ...Object.values(grads)]);
     tf.tidy(() => scale.assign(tf.clipByValue(scale, 0, MAX_LOG_SCALE)));
@@ -222,6 +242,7 @@ export async function pretrainClip(
     });
   }
   optimizer.dispose();
+  scaleOptimizer?.dispose();
   return readBack(vars, params);
 }
 
