@@ -122,7 +122,7 @@ test('the accuracy table of your own CLIP models equals the CLI, and AdaMerging 
   // A few AdaMerging steps: entropy per step streams in, the learned merge gets a row.
   await panel.getByLabel('AdaMerging steps').fill('3');
   await panel.getByLabel('AdaMerging batch size').fill('2');
-  await panel.getByRole('button', { name: 'Run AdaMerging' }).click();
+  await panel.getByRole('button', { name: 'Run CLIP AdaMerging' }).click();
   const ada = panel.getByTestId('clip-ada');
   await expect(ada).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await expect(ada).toHaveAttribute('data-steps', '3');
@@ -136,7 +136,7 @@ test('the accuracy table of your own CLIP models equals the CLI, and AdaMerging 
 
   // A long run is cancelled after its first step.
   await panel.getByLabel('AdaMerging steps').fill('5000');
-  await panel.getByRole('button', { name: 'Run AdaMerging' }).click();
+  await panel.getByRole('button', { name: 'Run CLIP AdaMerging' }).click();
   await expect(ada).toHaveAttribute('data-status', 'running');
   await expect.poll(async () => Number(await ada.getAttribute('data-steps'))).toBeGreaterThan(0);
   // A dispatched click: under load the page re-draws every few steps, and Playwright's

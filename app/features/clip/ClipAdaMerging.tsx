@@ -159,7 +159,7 @@ export function ClipAdaMerging({ ready }: { ready: boolean }) {
           disabled={!ready || busy}
           onClick={() => void runAdaMerging(options, 64)}
         >
-          Run AdaMerging
+          Run CLIP AdaMerging
         </Button>
         {running && (
           <>

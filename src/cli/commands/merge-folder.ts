@@ -4,7 +4,8 @@
  * and a model card with the recipe. The source is the recipe's base model, else its first
  * model; a single-file input has no side files, and files it lacks are skipped.
  */
-import { copyFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import type { SinkFolder } from '../../io';
 import { join } from 'node:path';
 
 export const SIDE_FILES = [
@@ -20,19 +21,40 @@ export const SIDE_FILES = [
   'tokenizer.model',
 ];
 
-/** Copies `source`'s side files into `out` (a folder); returns the names copied. */
-export async function copySideFiles(source: string, out: string): Promise<string[]> {
+/**
+ * Writes `source`'s side files into the staged output folder (published with the weights as
+ * one unit), except `skip` (e.g. the tokenizer files tokenizer_source already wrote); returns
+ * the names written.
+ */
+export async function copySideFiles(
+  source: string,
+  out: SinkFolder,
+  skip: readonly string[] = [],
+): Promise<string[]> {
   if (!(await stat(source).catch(() => null))?.isDirectory()) return [];
   const copied: string[] = [];
   for (const file of SIDE_FILES) {
+    if (skip.includes(file)) continue;
     const from = join(source, file);
     if (!(await stat(from).catch(() => null))?.isFile()) continue;
-    await copyFile(from, join(out, file));
+    await writeBytes(out, file, await readFile(from));
     copied.push(file);
   }
   return copied;
 }
 
+/** The model card into the staged output folder. */
+export async function stageModelCard(out: SinkFolder, card: string): Promise<void> {
+  await writeBytes(out, 'README.md', new TextEncoder().encode(card));
+}
+
+async function writeBytes(out: SinkFolder, name: string, bytes: Uint8Array): Promise<void> {
+  const sink = await out.createSink(name);
+  await sink.write(bytes);
+  await sink.close();
+}
+
+/** Rewrites the card of an already published folder (the CLIP export's portable recipe). */
 export async function writeModelCard(out: string, card: string): Promise<void> {
   await writeFile(join(out, 'README.md'), card);
 }

@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { copySideFiles, writeModelCard } from './merge-folder';
+import { copySideFiles, stageModelCard } from './merge-folder';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../../core';
 import {
@@ -343,9 +343,19 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
       },
     });
     o.signal?.throwIfAborted();
-    if (tokenizers && !toFile) {
-      const from = paths[keys.indexOf(tokenizerSourceKey(recipe))]!;
-      await copyTokenizer(from, target as SinkFolder);
+    if (!toFile) {
+      // The tokenizer_source's tokenizer; the base's (else the first model's) config /
+      // preprocessor / other tokenizer files; a card — staged, so published with the weights.
+      const folder = target as SinkFolder;
+      const skip: string[] = [];
+      if (tokenizers) {
+        await copyTokenizer(paths[keys.indexOf(tokenizerSourceKey(recipe))]!, folder);
+        skip.push(...TOKENIZER_FILES);
+      }
+      const source = paths[0];
+      const copied = source ? await copySideFiles(source, folder, skip) : [];
+      await stageModelCard(folder, modelCard(recipe, method.prettyName, text));
+      if (copied.length > 0) io.err(`copied ${copied.join(', ')} from ${source}`);
     }
     if (summary.nonFinite > 0 && !o.allowNonFinite) {
       // Staged, not published: a model with NaN/±Inf weights is never written by default.
@@ -355,13 +365,6 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
     }
     for (const s of staged) await s.commit();
     for (const c of created) releaseTemp(c);
-    if (!toFile) {
-      // The base's (else the first model's) config / preprocessor / tokenizer, and a card.
-      const source = paths[0];
-      const copied = source ? await copySideFiles(source, o.out) : [];
-      await writeModelCard(o.out, modelCard(recipe, method.prettyName, text));
-      if (copied.length > 0) io.err(`copied ${copied.join(', ')} from ${source}`);
-    }
     if (summary.nonFinite > 0) {
       io.err(`warning: the merged tensors contain ${summary.nonFinite} NaN/Inf values`);
     }

@@ -17,7 +17,7 @@ export interface ArchitectureStep<Config, Input> {
   fused(input: Input): FusedStep;
 }
 
-/** By models-registry id (steps.spec.ts checks the keys against ARCHITECTURES). */
+/** By models-registry id (steps.spec.ts checks the keys are ARCHITECTURES ids). */
 export const FUSED_STEPS: {
   'merge-studio-vit': ArchitectureStep<VitConfig, FusedInput>;
   clip: ArchitectureStep<ClipConfig, ClipFusedInput>;
