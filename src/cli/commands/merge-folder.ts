@@ -22,19 +22,17 @@ export const SIDE_FILES = [
 ];
 
 /**
- * Writes `source`'s side files into the staged output folder (published with the weights as
- * one unit), except `skip` (e.g. the tokenizer files tokenizer_source already wrote); returns
- * the names written.
+ * Writes those of `names` that `source` holds into the staged output folder (published with
+ * the weights as one unit); returns the names written.
  */
 export async function copySideFiles(
   source: string,
   out: SinkFolder,
-  skip: readonly string[] = [],
+  names: readonly string[] = SIDE_FILES,
 ): Promise<string[]> {
   if (!(await stat(source).catch(() => null))?.isDirectory()) return [];
   const copied: string[] = [];
-  for (const file of SIDE_FILES) {
-    if (skip.includes(file)) continue;
+  for (const file of names) {
     const from = join(source, file);
     if (!(await stat(from).catch(() => null))?.isFile()) continue;
     await writeBytes(out, file, await readFile(from));

@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { copySideFiles, stageModelCard } from './merge-folder';
+import { copySideFiles, SIDE_FILES, stageModelCard } from './merge-folder';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../../core';
 import {
@@ -237,17 +237,6 @@ async function readTokenizers(
   return tokenizers;
 }
 
-/** The output tokenizer's files (mergekit writes them with the model). */
-async function copyTokenizer(modelFolder: string, out: SinkFolder) {
-  for (const name of TOKENIZER_FILES) {
-    const bytes = await readFile(join(modelFolder, name)).catch(() => null);
-    if (!bytes) continue;
-    const sink = await out.createSink(name);
-    await sink.write(bytes);
-    await sink.close();
-  }
-}
-
 const closeAll = async (checkpoints: Map<string, Checkpoint>) => {
   for (const c of checkpoints.values()) await c.close?.().catch(() => undefined);
 };
@@ -347,13 +336,14 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
       // The tokenizer_source's tokenizer; the base's (else the first model's) config /
       // preprocessor / other tokenizer files; a card — staged, so published with the weights.
       const folder = target as SinkFolder;
-      const skip: string[] = [];
+      let sideFiles = SIDE_FILES;
       if (tokenizers) {
-        await copyTokenizer(paths[keys.indexOf(tokenizerSourceKey(recipe))]!, folder);
-        skip.push(...TOKENIZER_FILES);
+        const from = paths[keys.indexOf(tokenizerSourceKey(recipe))]!;
+        await copySideFiles(from, folder, TOKENIZER_FILES);
+        sideFiles = SIDE_FILES.filter((f) => !TOKENIZER_FILES.includes(f));
       }
       const source = paths[0];
-      const copied = source ? await copySideFiles(source, folder, skip) : [];
+      const copied = source ? await copySideFiles(source, folder, sideFiles) : [];
       await stageModelCard(folder, modelCard(recipe, method.prettyName, text));
       if (copied.length > 0) io.err(`copied ${copied.join(', ')} from ${source}`);
     }
