@@ -23,6 +23,9 @@ const isolationHeaders = {
 
 export default defineConfig({
   plugins: [react(), demoUrlHint()],
+  // Parallel dev servers (e.g. e2e runs in several worktrees sharing node_modules) need their
+  // own dependency cache, or one server's re-optimisation breaks the other's page.
+  cacheDir: process.env.VITE_CACHE_DIR ?? 'node_modules/.vite',
   server: { port: 5173, strictPort: false, headers: isolationHeaders },
   preview: { port: 4173, headers: isolationHeaders },
   worker: { format: 'es' },
