@@ -9,101 +9,22 @@
  * through `merge` with the text side, projections and logit scale task-specific (copied from
  * the base), then `eval --json`. Prints the table and the acceptance checks.
  */
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const REPO = resolve(import.meta.dirname, '..', '..');
-const SIDE_FILES = ['config.json', 'preprocessor_config.json', 'tokenizer.json'];
-
-interface ManifestTask {
-  name: string;
-  folder: string;
-  data: string;
-}
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  cli,
+  mergeAndEval,
+  readZoo,
+  type Accuracies,
+  type ManifestTask,
+  type Zoo,
+} from './cli-zoo';
 
 interface Options {
   zoo: string;
   steps: number;
   limit?: number;
   json?: string;
-}
-
-type Accuracies = Record<string, number>;
-
-async function cli(args: string[]): Promise<string> {
-  const { stdout } = await run('npx', ['tsx', 'src/cli/main.ts', ...args], {
-    cwd: REPO,
-    maxBuffer: 64 << 20,
-  });
-  return stdout;
-}
-
-class Zoo {
-  constructor(
-    readonly dir: string,
-    readonly tasks: ManifestTask[],
-    readonly limit: number | undefined,
-  ) {}
-
-  get base() {
-    return join(this.dir, 'clip-base');
-  }
-
-  taskArgs(only?: ManifestTask): string[] {
-    return (only ? [only] : this.tasks).flatMap((t) => [
-      '--task',
-      `${t.name}=${join(this.dir, t.data)}`,
-    ]);
-  }
-
-  limitArgs(): string[] {
-    return this.limit === undefined ? [] : ['--limit', String(this.limit)];
-  }
-
-  async eval(model: string, clip: string | undefined, only?: ManifestTask): Promise<Accuracies> {
-    const out = await cli([
-      'eval',
-      '--model',
-      model,
-      ...(clip ? ['--clip', clip] : []),
-      ...this.taskArgs(only),
-      ...this.limitArgs(),
-      '--json',
-    ]);
-    const json = JSON.parse(out) as { tasks: Record<string, { accuracy: number }> };
-    return Object.fromEntries(Object.entries(json.tasks).map(([k, v]) => [k, v.accuracy]));
-  }
-}
-
-/** A CLI merge of the vision towers; the rest of the CLIPModel copied from the base. */
-async function mergeAndEval(
-  zoo: Zoo,
-  name: string,
-  method: string,
-  params: string,
-  perModel: string,
-) {
-  const work = join(zoo.dir, 'table');
-  await mkdir(work, { recursive: true });
-  const recipe = [
-    `merge_method: ${method}`,
-    `base_model: ${zoo.base}`,
-    'models:',
-    ...zoo.tasks.map((t) => `  - model: ${join(zoo.dir, t.folder)}\n    parameters: ${perModel}`),
-    `parameters: ${params}`,
-    'merge_studio:',
-    '  task_specific: [text_model., text_projection., visual_projection., logit_scale]',
-    '',
-  ].join('\n');
-  const recipePath = join(work, `${name}.yml`);
-  const out = join(work, name);
-  await writeFile(recipePath, recipe);
-  await cli(['merge', '--config', recipePath, '--out', out, '--device', 'cpu']);
-  for (const f of SIDE_FILES) await copyFile(join(zoo.base, f), join(out, f));
-  return zoo.eval(out, undefined);
 }
 
 /** The AdaMerging row of `adamerge`'s printed table (numbers in percent, tasks in --finetune order). */
@@ -175,11 +96,7 @@ function markdown(rows: Map<string, Accuracies>, tasks: readonly ManifestTask[])
 }
 
 export async function clipZooTable(options: Options): Promise<Map<string, Accuracies>> {
-  const manifest = JSON.parse(await readFile(join(options.zoo, 'manifest.json'), 'utf8')) as {
-    tasks: ManifestTask[];
-    plan: { testPerTask: number };
-  };
-  const zoo = new Zoo(resolve(options.zoo), manifest.tasks, options.limit);
+  const { zoo, manifest } = await readZoo(options.zoo, options.limit);
   const log = (line: string) => console.error(`table: ${line}`);
   const rows = new Map<string, Accuracies>();
   // Each row is logged as soon as it is measured, so an interrupted run still leaves numbers.

@@ -20,7 +20,8 @@ export const clipEvalUsage = `usage: eval --model <folder> [--clip <CLIPModel fo
   --task    <name>=<ImageFolder folder | .parquet file>, once per task; FusionBench task names
             (sun397, eurosat, …) use FusionBench's prompt templates, others "a photo of a {}."
   --heads   zero-shot heads saved by \`heads\` (skips the text tower)
-  --json    print {"tasks": {"<name>": {"accuracy", "n"}}}`;
+  --json    print {"tasks": {"<name>": {"accuracy", "n", "entropy"}}} (entropy: mean nats of the
+            head's softmax, what AdaMerging minimises)`;
 
 function table(results: Map<string, TaskAccuracy>): string[] {
   const tasks = [...results.keys()];
@@ -84,8 +85,9 @@ export async function runClipEval(args: string[], io: CliIo): Promise<number> {
     for (const t of params.values()) t.dispose();
   }
   if (values.json) {
-    const tasks: Record<string, { accuracy: number; n: number }> = {};
-    for (const [name, r] of results) tasks[name] = { accuracy: r.accuracy, n: r.n };
+    const tasks: Record<string, { accuracy: number; n: number; entropy: number }> = {};
+    for (const [name, r] of results)
+      tasks[name] = { accuracy: r.accuracy, n: r.n, entropy: r.entropy };
     io.out(JSON.stringify({ tasks }));
     return 0;
   }

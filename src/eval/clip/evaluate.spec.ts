@@ -95,13 +95,22 @@ describe('evaluateClip', () => {
     const { rows, labels, dim, dataset, bytes, cfg } = await embeddingsAndLabels();
     const head = prototypeHead(rows, labels, dim);
     let correct = 0;
+    let entropySum = 0;
+    const scale = Math.exp(model.logitScale);
     rows.forEach((r, i) => {
       const scores = classNames.map((_, c) =>
         r.reduce((s, v, j) => s + v * head.weight[c * dim + j]!, 0),
       );
       if (scores.indexOf(Math.max(...scores)) === labels[i]) correct++;
+      // Softmax entropy of scale · cosine, in float64 with the max subtracted.
+      const top = Math.max(...scores);
+      const w = scores.map((z) => Math.exp(scale * (z - top)));
+      const total = w.reduce((a, b) => a + b, 0);
+      entropySum -= w.reduce((h, x) => h + (x / total) * Math.log(x / total), 0);
     });
     const expected = correct / rows.length;
+    const entropy = entropySum / rows.length;
+    expect(entropy).toBeGreaterThan(0.01); // not a one-hot softmax: the check has teeth
     expect(expected).toBeGreaterThan(1.5 / classNames.length); // far from chance: pairing matters
 
     const folderTask = await imageFolderTask('colours', nodeDataFolder(pool.data.get('colours')!));
@@ -126,7 +135,9 @@ describe('evaluateClip', () => {
         [{ images, head }],
         { batchSize: 7 },
       );
-      expect(r.get('colours')).toEqual({ accuracy: expected, n: rows.length, skipped: 0 });
+      const { entropy: got, ...rest } = r.get('colours')!;
+      expect(rest).toEqual({ accuracy: expected, n: rows.length, skipped: 0 });
+      expect(got).toBeCloseTo(entropy, 4);
     }
   });
 

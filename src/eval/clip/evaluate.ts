@@ -23,6 +23,8 @@ export interface TaskAccuracy {
   accuracy: number;
   /** Images scored (skipped broken ones are not counted). */
   n: number;
+  /** Mean Shannon entropy (nats) of the head's softmax: what AdaMerging minimises. */
+  entropy: number;
   skipped: number;
 }
 
@@ -36,7 +38,7 @@ export interface ClipEvalOptions {
   onSkip?: (report: ImageErrorReport) => void;
 }
 
-/** Predicted class of each image of a preprocessed batch. */
+/** Predicted class of each image of a preprocessed batch, and the sum of its softmax entropies. */
 async function predict(
   params: TensorParams,
   config: ClipConfig,
@@ -44,14 +46,20 @@ async function predict(
   logitScale: number,
   pixels: Float32Array,
   count: number,
-): Promise<Int32Array> {
+): Promise<{ predicted: Int32Array; entropySum: number }> {
   const side = config.vision.imageSize;
-  const predicted = tf.tidy(() => {
+  const [predicted, entropy] = tf.tidy(() => {
     const x = tf.tensor4d(pixels, [count, side, side, 3]);
-    return tf.argMax(zeroShotLogits(unitImageEmbeds(params, x, config), head, logitScale), 1);
+    const logits = zeroShotLogits(unitImageEmbeds(params, x, config), head, logitScale);
+    const logP = tf.logSoftmax(logits);
+    return [tf.argMax(logits, 1), tf.neg(tf.sum(tf.mul(tf.exp(logP), logP)))];
   });
-  const out = (await predicted.data()) as Int32Array;
+  const out = {
+    predicted: (await predicted.data()) as Int32Array,
+    entropySum: (await entropy.data())[0] ?? 0,
+  };
   predicted.dispose();
+  entropy.dispose();
   return out;
 }
 
@@ -82,6 +90,7 @@ export async function evaluateClip(
     const headTensor = tf.tensor2d(head.weight, [classes, head.dim]);
     let correct = 0;
     let n = 0;
+    let entropySum = 0;
     try {
       const batches = preprocessBatches(firstImages(images.images(), counts[k]!), preprocess, {
         batchSize: options.batchSize ?? 32,
@@ -93,7 +102,7 @@ export async function evaluateClip(
       });
       for await (const batch of batches) {
         checkSize(images, batch.height, batch.width, config.vision.imageSize);
-        const predicted = await predict(
+        const { predicted, entropySum: batchEntropy } = await predict(
           params,
           config,
           headTensor,
@@ -108,6 +117,7 @@ export async function evaluateClip(
             );
           if (predicted[j] === label) correct++;
         });
+        entropySum += batchEntropy;
         n += batch.size;
         progress.advance(batch.size);
         options.signal?.throwIfAborted();
@@ -115,7 +125,12 @@ export async function evaluateClip(
     } finally {
       headTensor.dispose();
     }
-    results.set(images.task, { accuracy: n > 0 ? correct / n : 0, n, skipped: counts[k]! - n });
+    results.set(images.task, {
+      accuracy: n > 0 ? correct / n : 0,
+      n,
+      skipped: counts[k]! - n,
+      entropy: n > 0 ? entropySum / n : 0,
+    });
   }
   progress.finish();
   return results;
