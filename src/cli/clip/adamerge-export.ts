@@ -10,10 +10,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { adamergingRecipeFor, type AdaMergingResult } from '../../adapt';
-import { modelCard, parseRecipe, recipeToYaml } from '../../merge';
+import { recipeToYaml } from '../../merge';
 import type { Recipe } from '../../merge';
 import { runMerge } from '../commands/merge';
-import { writeModelCard } from '../commands/merge-folder';
 import type { CliIo } from '../types';
 import { CLIP_UNMERGED } from '../../models';
 import type { NamedPath } from './task-args';
@@ -51,23 +50,19 @@ export async function writeAdaMergedFolder(
       ),
     );
   // The engine refuses an output folder that holds one of its inputs (the recipe): run it from
-  // a temporary recipe, then keep the portable one (paths relative to the folder) beside the
-  // merged model.
+  // a temporary recipe, and publish the portable one (paths relative to the folder) with the
+  // weights, side files and card as one unit.
+  const method = result.plus ? 'AdaMerging++ (TIES, learned λ)' : 'AdaMerging (learned λ)';
+  const recipeFile = join(out, 'mergekit_config.yml');
   const scratch = await mkdtemp(join(tmpdir(), 'adamerge-recipe-'));
   try {
     const temporary = join(scratch, 'mergekit_config.yml');
     await writeFile(temporary, recipeFor(scratch));
-    const code = await runMerge({ config: temporary, out, device: 'cpu' }, io);
+    const publishRecipe = { yaml: recipeFor(out), title: method };
+    const code = await runMerge({ config: temporary, out, device: 'cpu', publishRecipe }, io);
     if (code !== 0) throw new Error(`the merge of the learned recipe into ${out} failed`);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  // The engine's merge copied the base's config / preprocessor / tokenizer files and wrote a
-  // card with the temporary recipe: both get the portable one.
-  const recipeFile = join(out, 'mergekit_config.yml');
-  const portable = recipeFor(out);
-  await writeFile(recipeFile, portable);
-  const method = result.plus ? 'AdaMerging++ (TIES, learned λ)' : 'AdaMerging (learned λ)';
-  await writeModelCard(out, modelCard(parseRecipe(portable).recipe, method, portable));
   io.out(`wrote ${out}: the merged CLIP model (an HF CLIPModel folder) and ${recipeFile}`);
 }

@@ -335,6 +335,11 @@ describe('CLIP commands on a tiny generated pool', () => {
     const recipe = await readFile(join(out, 'mergekit_config.yml'), 'utf8');
     expect(recipe).toMatch(/merge_method: ties/);
     expect(recipe).toMatch(/elect: unweighted/);
+    // The card carries the portable recipe (published with the weights), not the temporary one.
+    const card = await readFile(join(out, 'README.md'), 'utf8');
+    expect(card).toContain(recipe.trimEnd());
+    expect(card).toContain('AdaMerging++');
+    expect(card).not.toContain('adamerge-recipe-');
     const again = join(dir, 'again-plus');
     const rerun = await cli('merge', '--config', join(out, 'mergekit_config.yml'), '--out', again);
     expect(rerun.code, rerun.err.join(' | ')).toBe(0);

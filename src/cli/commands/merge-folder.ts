@@ -4,7 +4,7 @@
  * and a model card with the recipe. The source is the recipe's base model, else its first
  * model; a single-file input has no side files, and files it lacks are skipped.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { SinkFolder } from '../../io';
 import { join } from 'node:path';
 
@@ -46,13 +46,13 @@ export async function stageModelCard(out: SinkFolder, card: string): Promise<voi
   await writeBytes(out, 'README.md', new TextEncoder().encode(card));
 }
 
+/** A recipe beside the weights, as mergekit names it, into the staged output folder. */
+export async function stageRecipe(out: SinkFolder, yaml: string): Promise<void> {
+  await writeBytes(out, 'mergekit_config.yml', new TextEncoder().encode(yaml));
+}
+
 async function writeBytes(out: SinkFolder, name: string, bytes: Uint8Array): Promise<void> {
   const sink = await out.createSink(name);
   await sink.write(bytes);
   await sink.close();
-}
-
-/** Rewrites the card of an already published folder (the CLIP export's portable recipe). */
-export async function writeModelCard(out: string, card: string): Promise<void> {
-  await writeFile(join(out, 'README.md'), card);
 }

@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { copySideFiles, SIDE_FILES, stageModelCard } from './merge-folder';
+import { copySideFiles, SIDE_FILES, stageModelCard, stageRecipe } from './merge-folder';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../../core';
 import {
@@ -150,6 +150,12 @@ export interface MergeRunOptions {
   /** Publish a result holding NaN/±Inf values (refused by default). */
   allowNonFinite?: boolean;
   signal?: AbortSignal;
+  /**
+   * A recipe to publish with a folder output (as mergekit_config.yml, and in the card) instead
+   * of `config`: a portable one whose paths are relative to the output folder, when `config`
+   * is a temporary copy (the CLIP AdaMerging export). Staged, so published with the weights.
+   */
+  publishRecipe?: { yaml: string; title: string };
 }
 
 /** Folder name for a task's compressed model: the model path's last part, without extension. */
@@ -344,7 +350,14 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
       }
       const source = paths[0];
       const copied = source ? await copySideFiles(source, folder, sideFiles) : [];
-      await stageModelCard(folder, modelCard(recipe, method.prettyName, text));
+      const published = o.publishRecipe;
+      if (published) await stageRecipe(folder, published.yaml);
+      await stageModelCard(
+        folder,
+        published
+          ? modelCard(parseRecipe(published.yaml).recipe, published.title, published.yaml)
+          : modelCard(recipe, method.prettyName, text),
+      );
       if (copied.length > 0) io.err(`copied ${copied.join(', ')} from ${source}`);
     }
     if (summary.nonFinite > 0 && !o.allowNonFinite) {
