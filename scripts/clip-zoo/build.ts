@@ -237,6 +237,8 @@ async function finetune(ctx: Ctx, task: ZooTask, base: Awaited<ReturnType<typeof
       batch: plan.finetuneBatch,
       lr: plan.finetuneLr,
       seed: ctx.seed,
+      cosine: plan.finetuneWarmup !== undefined,
+      warmup: plan.finetuneWarmup,
       onStep: progress(ctx, `fine-tune ${task.name}`, plan.finetuneSteps),
     },
   );

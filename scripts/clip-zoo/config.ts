@@ -46,6 +46,8 @@ export interface ZooPlan {
   finetuneSteps: number;
   finetuneBatch: number;
   finetuneLr: number;
+  /** When set, fine-tunes warm up linearly over this many steps, then decay by cosine to 0. */
+  finetuneWarmup?: number;
   /** Test images per task (ImageFolder of PNGs). */
   testPerTask: number;
 }

@@ -138,8 +138,10 @@ export interface LoopOptions {
   batch: number;
   lr: number;
   seed: number;
-  /** Pretraining only: linear warm-up steps before the cosine decay. */
+  /** Linear warm-up steps before the cosine decay (pretraining; fine-tunes when `cosine`). */
   warmup?: number;
+  /** Fine-tunes only: warm-up + cosine schedule (as the task-arithmetic fine-tunes) instead of a constant lr. */
+  cosine?: boolean;
   /** Pretraining only: the logit scale's learning rate as a multiple of `lr` (default 1). */
   scaleLrMult?: number;
   /** Pretraining only: domains per batch, 2 (default, half from each) or 1. */
@@ -274,6 +276,11 @@ export async function finetuneVision(
   const optimizer = tf.train.adam(options.lr);
   for (let step = 0; step < options.steps; step++) {
     const t0 = performance.now();
+    if (options.cosine)
+      setLearningRate(
+        optimizer,
+        warmupCosineLr(step, options.steps, options.lr, options.warmup ?? 0),
+      );
     const rows = drawRows(
       new Rng(options.seed, `finetune:${options.task}:batch:${step}`),
       data.images.count,
