@@ -9,25 +9,14 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { commands } from '../src/cli/commands';
-import { runCli } from '../src/cli/run';
 import { formatPercent } from '../app/lib/format';
 import type { ClipZooWeb } from '../src/worker/demo/clip-manifest';
+import { cliEval, type Accuracies } from './helpers/cliEval';
 import { openStudio, screenshot } from './helpers/studio';
 
 const ZOO = 'public/clip-zoo';
-type Accuracies = Record<string, number>;
 let web: ClipZooWeb;
 const want: { zeroShot: Accuracies; individual: Accuracies } = { zeroShot: {}, individual: {} };
-
-async function cliEval(...args: string[]): Promise<Accuracies> {
-  const out: string[] = [];
-  const io = { out: (l: string) => out.push(l), err: () => undefined };
-  const code = await runCli(['eval', ...args, '--json', '--device', 'cpu'], io, commands);
-  expect(code, `eval ${args.join(' ')}`).toBe(0);
-  const tasks = (JSON.parse(out.join('')) as { tasks: Record<string, { accuracy: number }> }).tasks;
-  return Object.fromEntries(Object.entries(tasks).map(([t, r]) => [t, r.accuracy]));
-}
 
 const taskArg = (t: ClipZooWeb['tasks'][number]) => [
   '--task',

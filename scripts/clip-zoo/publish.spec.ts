@@ -36,7 +36,7 @@ function servingFetch(dir: string, change?: (path: string, bytes: Buffer) => Buf
     init?.signal?.throwIfAborted();
     const path = url.slice(URL_BASE.length);
     const bytes = await readFile(join(dir, path)).catch(() => Buffer.from('<!doctype html>'));
-    return new Response(change ? change(path, bytes) : bytes);
+    return new Response(new Uint8Array(change ? change(path, bytes) : bytes));
   }) as typeof fetch;
 }
 
