@@ -23,7 +23,11 @@ const taskArg = (t: ClipZooWeb['tasks'][number]) => [
   `${t.name}=${join(ZOO, t.data.folder)}`,
 ];
 
+// Room for the full zoo (8 × 500 images scored by the CLI here, then by the page) once published.
+test.describe.configure({ timeout: 600_000 });
+
 test.beforeAll(async () => {
+  test.setTimeout(600_000);
   web = JSON.parse(await readFile(join(ZOO, 'clip-zoo.json'), 'utf8')) as ClipZooWeb;
   const base = join(ZOO, web.base.folder);
   want.zeroShot = await cliEval('--model', base, ...web.tasks.flatMap(taskArg));
