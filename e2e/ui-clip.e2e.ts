@@ -17,25 +17,16 @@ import { CLIP_PAGE_TASKS as TASKS } from '../src/worker/testing/clip-page';
 import { commands } from '../src/cli/commands';
 import { runCli } from '../src/cli/run';
 import { formatPercent } from '../app/lib/format';
+import { cliEval, type Accuracies } from './helpers/cliEval';
 import { openStudio } from './helpers/studio';
 
 let dir = '';
 let pool: WrittenPool;
-type Accuracies = Record<string, number>;
 const want: { zeroShot: Accuracies; individual: Accuracies; merged: Accuracies } = {
   zeroShot: {},
   individual: {},
   merged: {},
 };
-
-async function cliEval(...args: string[]): Promise<Accuracies> {
-  const out: string[] = [];
-  const io = { out: (l: string) => out.push(l), err: () => undefined };
-  const code = await runCli(['eval', ...args, '--json', '--device', 'cpu'], io, commands);
-  expect(code, `eval ${args.join(' ')}`).toBe(0);
-  const tasks = (JSON.parse(out.join('')) as { tasks: Record<string, { accuracy: number }> }).tasks;
-  return Object.fromEntries(Object.entries(tasks).map(([t, r]) => [t, r.accuracy]));
-}
 
 const taskArg = (name: string) => ['--task', `${name}=${pool.data.get(name)}`];
 

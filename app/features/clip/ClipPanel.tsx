@@ -1,5 +1,6 @@
 import { Panel } from '../../components/Panel';
 import { ClipAdaMerging } from './ClipAdaMerging';
+import { ClipDemo } from './ClipDemo';
 import { ClipModels } from './ClipModels';
 import { ClipResults } from './ClipResults';
 import { useClip } from './store';
@@ -20,6 +21,7 @@ export function ClipPanel() {
       subtitle="A CLIP base (CLIPModel folder), fine-tuned vision towers and a test set per task: accuracy, merges and AdaMerging in this tab"
       data-testid="clip-panel"
     >
+      <ClipDemo />
       <ClipModels />
       <h3 className="clip-section">Accuracy</h3>
       <ClipResults ready={ready} />

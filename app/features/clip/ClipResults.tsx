@@ -17,6 +17,12 @@ const SLIDER = {
   density: { label: 'Density', accessibleName: 'CLIP TIES density', min: 0.05, max: 1 },
 };
 
+/** What the rows compare, in one sentence under the table. */
+export const EXPLANATION =
+  'Zero-shot is the CLIP base with heads made from the class names, individual is each ' +
+  'fine-tune on its own task, and a merged row is one model for all tasks: merging helps ' +
+  'when it beats zero-shot, and the individual fine-tunes are what it aims at.';
+
 /** Merge settings, Evaluate (all rows), the live λ estimate and the accuracy table. */
 export function ClipResults({ ready }: { ready: boolean }) {
   const [settings, setSettings] = useState<ClipMergeSettings>({
@@ -28,6 +34,7 @@ export function ClipResults({ ready }: { ready: boolean }) {
   const { rows, tasks, job, jobNote } = useClip(
     useShallow((s) => ({ rows: s.rows, tasks: s.tasks, job: s.job, jobNote: s.jobNote })),
   );
+  const smoke = useClip((s) => s.demo?.scale === 'smoke');
   const first = useRef(true);
   useEffect(() => {
     if (first.current) return void (first.current = false);
@@ -75,9 +82,18 @@ export function ClipResults({ ready }: { ready: boolean }) {
           {jobNote}
         </p>
       )}
+      {smoke && (
+        <p className="clip-note clip-note--warn" role="note" data-testid="clip-demo-smoke">
+          This demo zoo was built at smoke scale (a few training steps, a handful of test images):
+          it checks the plumbing, and its accuracies are not meaningful.
+        </p>
+      )}
       {rows.length > 0 && (
         <div data-testid="clip-results">
           <ResultsTable results={rows} tasks={tasks} />
+          <p className="clip-results__explain" data-testid="clip-results-explain">
+            {EXPLANATION}
+          </p>
         </div>
       )}
     </div>

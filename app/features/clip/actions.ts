@@ -33,7 +33,8 @@ export function inputName(input: CheckpointInput): string {
   return input.handle.name;
 }
 
-export async function loadBase(input: CheckpointInput): Promise<void> {
+/** A new base (it clears the fine-tunes, the rows and the demo's note); false when it failed. */
+export async function loadBase(input: CheckpointInput): Promise<boolean> {
   const key = newKey();
   attached.clear();
   useClip.getState().set({
@@ -43,27 +44,38 @@ export async function loadBase(input: CheckpointInput): Promise<void> {
     tasks: [],
     ada: null,
     footprint: null,
+    demo: null,
   });
   try {
     const summary = await studio().call('clipLoadBase', { input });
     useClip.getState().set({ base: { key, label: summary.name, status: 'ready', summary } });
+    return true;
   } catch (error) {
     useClip.getState().set({
       base: { key, label: inputName(input), status: 'error', error: message(error) },
     });
+    return false;
   }
 }
 
-async function addFinetune(input: CheckpointInput): Promise<void> {
+/** One fine-tune (task named after its folder unless given); its entry's key, null if it failed. */
+export async function addFinetune(input: CheckpointInput, task?: string): Promise<string | null> {
   const key = newKey();
   const label = inputName(input);
-  const entry: FinetuneEntry = { key, label, status: 'loading', task: taskFromFolder(label) };
+  const entry: FinetuneEntry = {
+    key,
+    label,
+    status: 'loading',
+    task: task ?? taskFromFolder(label),
+  };
   useClip.getState().set({ finetunes: [...useClip.getState().finetunes, entry] });
   try {
     const summary = await studio().call('clipAddFinetune', { input });
     useClip.getState().updateFinetune(key, { status: 'ready', summary, label: summary.name });
+    return key;
   } catch (error) {
     useClip.getState().updateFinetune(key, { status: 'error', error: message(error) });
+    return null;
   }
 }
 
@@ -183,7 +195,8 @@ async function evaluateRow(
   useClip.getState().upsertRow(toEntry(id, method, row));
 }
 
-async function asJob(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+/** Runs `work` as the page's one job (progress and Cancel under the controls). */
+export async function asJob(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
   job?.abort();
   const controller = new AbortController();
   job = controller;
@@ -198,22 +211,21 @@ async function asJob(work: (signal: AbortSignal) => Promise<void>): Promise<void
   }
 }
 
-/** Zero-shot, individual fine-tunes and the merge of `settings`, on the full test sets. */
-export function evaluateAll(settings: ClipMergeSettings): Promise<void> {
-  return asJob(async (signal) => {
-    const names = readyNames();
-    if (!names) throw new Error('Load a base and attach data to a fine-tune first.');
-    await evaluateRow('zero-shot', 'base', 'zero-shot', 'Zero-shot (CLIP base)', signal);
-    await evaluateRow('individuals', 'individual', 'individuals', 'Individual fine-tunes', signal);
+/** Zero-shot, individual fine-tunes and the merge of each of `merges`, on the full test sets. */
+export async function evaluateRows(merges: ClipMergeSettings[], signal: AbortSignal) {
+  const names = readyNames();
+  if (!names) throw new Error('Load a base and attach data to a fine-tune first.');
+  await evaluateRow('zero-shot', 'base', 'zero-shot', 'Zero-shot (CLIP base)', signal);
+  await evaluateRow('individuals', 'individual', 'individuals', 'Individual fine-tunes', signal);
+  for (const settings of merges) {
     const recipe = clipRecipe(names.base, names.finetunes, settings);
-    await evaluateRow(
-      `merge-${mergeLabel(settings)}`,
-      settings.method,
-      { recipe },
-      mergeLabel(settings),
-      signal,
-    );
-  });
+    const label = mergeLabel(settings);
+    await evaluateRow(`merge-${label}`, settings.method, { recipe }, label, signal);
+  }
+}
+
+export function evaluateAll(settings: ClipMergeSettings): Promise<void> {
+  return asJob((signal) => evaluateRows([settings], signal));
 }
 
 /** The live row: the merge of `settings` on the first `images` images of each task. */

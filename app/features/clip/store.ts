@@ -38,6 +38,16 @@ export interface AdaRun {
   export?: { fileName: string; bytes: Uint8Array; recipeYaml: string; configJson: string };
 }
 
+/** The published CLIP demo zoo, while it is what the panel has loaded. */
+export interface ClipDemoNote {
+  name: string;
+  /** A smoke zoo is a toy for tests: its accuracies mean nothing. */
+  scale: 'smoke' | 'full';
+  seed: number;
+  /** Each task's image source and licence (the zoo's manifest). */
+  tasks: { name: string; source: string; licence: string }[];
+}
+
 export interface ClipState {
   base: ModelEntry | null;
   finetunes: FinetuneEntry[];
@@ -49,6 +59,7 @@ export interface ClipState {
   ada: AdaRun | null;
   /** What AdaMerging will hold on the device, against the adapter's limit. */
   footprint: ClipFootprintReport | null;
+  demo: ClipDemoNote | null;
   set(patch: Partial<Omit<ClipState, 'set'>>): void;
   updateFinetune(key: string, patch: Partial<FinetuneEntry>): void;
   /** Adds or replaces the row with this id. */
@@ -64,6 +75,7 @@ export const useClip = create<ClipState>()((set) => ({
   jobNote: null,
   ada: null,
   footprint: null,
+  demo: null,
   set: (patch) => set(patch),
   updateFinetune: (key, patch) =>
     set((s) => ({ finetunes: s.finetunes.map((f) => (f.key === key ? { ...f, ...patch } : f)) })),

@@ -8,6 +8,7 @@ import type { Progress } from '../../core';
 import type { Recipe } from '../../merge';
 import type { AdaMergingOptions, AdaMergingResult, StepEvent } from '../../adapt';
 import type { CheckpointInput, ComputeDevice } from '../protocol';
+import type { ClipDemoInputs } from '../demo/clip-zoo';
 
 /** A loaded CLIP checkpoint as the page lists it. */
 export interface ClipModelSummary {
@@ -58,6 +59,15 @@ export interface ClipFootprintReport {
 export type ClipEvalTarget = 'zero-shot' | 'individuals' | { recipe: Recipe };
 
 export interface ClipMethods {
+  /**
+   * Fetches the published CLIP demo zoo (public/clip-zoo/clip-zoo.json and every file it lists)
+   * as folder inputs; the page then loads them through the calls below, as dropped folders.
+   */
+  clipDemoFetch: {
+    params: Record<string, never>;
+    result: ClipDemoInputs;
+    events: { type: 'progress'; progress: Progress };
+  };
   clipLoadBase: {
     params: { input: CheckpointInput };
     result: ClipModelSummary;

@@ -1,0 +1,94 @@
+/**
+ * "Load CLIP demo" (and `?demo=clip`): the worker fetches the published CLIP zoo
+ * (public/clip-zoo) as folder inputs, and they go through the panel's own loading actions —
+ * the base, each fine-tune with its task, each test set — exactly as a user's dropped folders
+ * do. Then the accuracy table is computed at once with the papers' defaults. One job from the
+ * first request to the last row: progress and Cancel throughout.
+ */
+import { CANCELLED, type Progress } from '../../../src/worker/protocol';
+import { StudioError } from '../../../src/worker/errors';
+import type { ClipDemoInputs } from '../../../src/worker/demo/clip-zoo';
+import type { JobView } from '../../lib/job';
+import { studio } from '../../services/studio';
+import { addFinetune, asJob, attachData, evaluateRows, loadBase } from './actions';
+import type { ClipMergeSettings } from './recipe';
+import { useClip, type ClipDemoNote } from './store';
+
+/** Task arithmetic at λ = 0.3 and TIES at density 0.2 (λ = 0.3): the papers' values. */
+export const DEMO_MERGES: ClipMergeSettings[] = [
+  { method: 'task_arithmetic', lambda: 0.3, density: 0.2 },
+  { method: 'ties', lambda: 0.3, density: 0.2 },
+];
+
+const showJob = (job: JobView) => useClip.getState().set({ job });
+
+function stopIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw new StudioError({ code: CANCELLED, message: 'Cancelled.' });
+}
+
+/** Fetching, in MB (with the worker's rate) and files. */
+function fetchView(view: JobView, progress: Progress): JobView {
+  if (progress.status !== 'progress') return view;
+  const mb = (bytes = 0) => Math.round(bytes / 1e4) / 100;
+  return {
+    ...view,
+    phase: `Fetching the CLIP demo (${progress.done} / ${progress.total} files)`,
+    done: mb(progress.bytes),
+    total: mb(progress.totalBytes),
+    rate: progress.rate !== undefined ? progress.rate / 1e6 : undefined,
+    eta: progress.eta,
+  };
+}
+
+function noteOf(demo: ClipDemoInputs): ClipDemoNote {
+  const { zoo } = demo;
+  const tasks = zoo.tasks.map((t) => ({ name: t.name, source: t.source, licence: t.licence }));
+  return { name: zoo.name, scale: zoo.scale, seed: zoo.seed, tasks };
+}
+
+/** Base, then each fine-tune and its data, through the panel's actions; one step each. */
+async function loadInputs(demo: ClipDemoInputs, signal: AbortSignal): Promise<void> {
+  const total = 1 + 2 * demo.tasks.length;
+  const startedAt = performance.now();
+  let done = 0;
+  const step = (phase: string) => {
+    stopIfCancelled(signal);
+    showJob({ phase, done: done++, total, unit: 'steps', startedAt });
+  };
+  step('Loading the CLIP base');
+  if (!(await loadBase(demo.base))) throw new Error('The demo base did not load (see its row).');
+  useClip.getState().set({ demo: noteOf(demo) });
+  for (const task of demo.tasks) {
+    step(`Loading the ${task.name} fine-tune`);
+    const key = await addFinetune(task.finetune, task.name);
+    step(`Reading ${task.name}'s test set, building its zero-shot head`);
+    if (key) await attachData(key, task.data);
+  }
+}
+
+export function loadClipDemo(): Promise<void> {
+  return asJob(async (signal) => {
+    let view: JobView = {
+      phase: 'Fetching the CLIP demo',
+      done: 0,
+      total: 0,
+      unit: 'MB',
+      startedAt: performance.now(),
+    };
+    showJob(view);
+    const demo = await studio().call(
+      'clipDemoFetch',
+      {},
+      {
+        signal,
+        onEvent: (event) => {
+          view = fetchView(view, event.progress);
+          showJob(view);
+        },
+      },
+    );
+    await loadInputs(demo, signal);
+    stopIfCancelled(signal);
+    await evaluateRows(DEMO_MERGES, signal);
+  });
+}

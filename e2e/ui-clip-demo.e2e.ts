@@ -1,0 +1,153 @@
+/**
+ * The CLIP demo as a visitor meets it: `/?demo=clip` (no other flags) and "Load CLIP demo" at
+ * the default URL load the published zoo (public/clip-zoo) into the CLIP panel and compute the
+ * table by themselves — zero-shot, individual fine-tunes, task arithmetic λ = 0.3, TIES density
+ * 0.2, Average first — with the sentence saying what the rows mean, the smoke-scale note, and
+ * progress + Cancel while it works. The zero-shot and individual numbers must be what the CLI's
+ * `eval --json` gives on the same folders.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatPercent } from '../app/lib/format';
+import type { ClipZooWeb } from '../src/worker/demo/clip-manifest';
+import { cliEval, type Accuracies } from './helpers/cliEval';
+import { openStudio, screenshot } from './helpers/studio';
+
+const ZOO = 'public/clip-zoo';
+let web: ClipZooWeb;
+const want: { zeroShot: Accuracies; individual: Accuracies } = { zeroShot: {}, individual: {} };
+
+const taskArg = (t: ClipZooWeb['tasks'][number]) => [
+  '--task',
+  `${t.name}=${join(ZOO, t.data.folder)}`,
+];
+
+// Room for the full zoo (8 × 500 images scored by the CLI here, then by the page) once published.
+test.describe.configure({ timeout: 600_000 });
+
+test.beforeAll(async () => {
+  test.setTimeout(600_000);
+  web = JSON.parse(await readFile(join(ZOO, 'clip-zoo.json'), 'utf8')) as ClipZooWeb;
+  const base = join(ZOO, web.base.folder);
+  want.zeroShot = await cliEval('--model', base, ...web.tasks.flatMap(taskArg));
+  for (const t of web.tasks) {
+    const own = await cliEval(
+      '--model',
+      join(ZOO, t.finetune.folder),
+      '--clip',
+      base,
+      ...taskArg(t),
+    );
+    want.individual[t.name] = own[t.name]!;
+  }
+});
+
+/** Records, from the first script on, every phase the CLIP job shows and whether Cancel was there. */
+async function watchJobs(page: Page) {
+  await page.addInitScript(() => {
+    const seen: { phases: string[]; cancel: boolean } = { phases: [], cancel: false };
+    (window as unknown as { clipJobs: typeof seen }).clipJobs = seen;
+    new MutationObserver(() => {
+      const job = document.querySelector('[data-testid="clip-job"]');
+      if (!job) return;
+      const phase = job.querySelector('.job__phase')?.textContent ?? '';
+      if (phase && seen.phases.at(-1) !== phase) seen.phases.push(phase);
+      if (job.querySelector('button[aria-label="Cancel clip job"]')) seen.cancel = true;
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  return () =>
+    page.evaluate(
+      () => (window as unknown as { clipJobs: { phases: string[]; cancel: boolean } }).clipJobs,
+    );
+}
+
+const mean = (a: Accuracies) => Object.values(a).reduce((x, y) => x + y, 0) / Object.keys(a).length;
+
+async function expectDemoTable(page: Page) {
+  const table = page.getByTestId('clip-results');
+  const row = (method: string) => table.locator(`tr[data-method="${method}"]`);
+  const cells = (a: Accuracies) =>
+    [mean(a), ...web.tasks.map((t) => a[t.name]!)].map(formatPercent);
+  // Average first, then the tasks in the zoo's order.
+  await expect(table.locator('thead th')).toHaveText([
+    'Model',
+    'Average',
+    ...web.tasks.map((t) => t.name),
+  ]);
+  await expect(row('base').locator('td')).toHaveText(cells(want.zeroShot), { timeout: 240_000 });
+  await expect(row('individual').locator('td')).toHaveText(cells(want.individual));
+  await expect(row('task_arithmetic').locator('th')).toContainText('Task arithmetic (λ=0.30)', {
+    timeout: 120_000,
+  });
+  await expect(row('ties').locator('th')).toContainText('TIES (λ=0.30, density 0.20)', {
+    timeout: 120_000,
+  });
+  for (const method of ['task_arithmetic', 'ties'])
+    await expect(row(method).locator('td')).toHaveText(
+      Array(web.tasks.length + 1).fill(/^\d+(\.\d)?%$/),
+    );
+  await expect(page.getByTestId('clip-results-explain')).toHaveText(
+    /Zero-shot is the CLIP base with heads made from the class names, individual is each fine-tune on its own task, and a merged row is one model for all tasks/,
+  );
+  await expect(page.getByTestId('clip-job')).toHaveCount(0);
+}
+
+async function expectSmokeNote(page: Page) {
+  expect(web.scale, 'the committed e2e zoo').toBe('smoke');
+  await expect(page.getByTestId('clip-demo-smoke')).toBeVisible();
+  await expect(page.getByTestId('clip-demo-smoke')).toContainText('not meaningful');
+  await expect(page.getByTestId('clip-demo-loaded')).toContainText(`seed ${web.seed}, smoke scale`);
+}
+
+test('?demo=clip loads the CLIP demo and shows zero-shot, individual and merged rows as the CLI', async ({
+  page,
+}) => {
+  const jobs = await watchJobs(page);
+  // The default URL's backend probe takes long on lavapipe when the machine is loaded.
+  await openStudio(page, '/?demo=clip', 120_000);
+  const panel = page.getByTestId('clip-panel');
+  await expect(panel.getByTestId('clip-base-status')).toContainText('CLIPModel', {
+    timeout: 120_000,
+  });
+  await expect(panel.getByTestId('clip-finetune')).toHaveCount(web.tasks.length);
+  for (const [i, t] of web.tasks.entries()) {
+    await expect(panel.getByLabel(`Task of clip-${t.name}`)).toHaveValue(t.name);
+    // The class folders that hold images (a smoke test set of 20 may miss some classes).
+    const classes = new Set(t.data.files.map((f) => f.path.split('/')[0])).size;
+    await expect(panel.getByTestId(`clip-finetune-${i}-data-status`)).toContainText(
+      `${t.data.files.length} images, ${classes} classes`,
+      { timeout: 120_000 },
+    );
+  }
+  await expectDemoTable(page);
+  await expectSmokeNote(page);
+  await panel.scrollIntoViewIfNeeded();
+  await screenshot(page, 'clip-demo');
+  const seen = await jobs();
+  expect(seen.cancel, 'Cancel shown while the demo loads and evaluates').toBe(true);
+  expect(seen.phases.some((p) => p.startsWith('Fetching the CLIP demo'))).toBe(true);
+  expect(seen.phases.some((p) => p.startsWith('Evaluating'))).toBe(true);
+  // The old demo did not load: ?demo=clip is the CLIP demo only.
+  await expect(page.getByTestId('checkpoint-row')).toHaveCount(0);
+});
+
+test('Load CLIP demo at the default URL: Cancel stops it, a second click loads and evaluates', async ({
+  page,
+}) => {
+  const jobs = await watchJobs(page);
+  await openStudio(page, '/', 120_000);
+  const panel = page.getByTestId('clip-panel');
+  const load = panel.getByRole('button', { name: 'Load CLIP demo' });
+  await load.click();
+  await expect(panel.getByTestId('clip-job')).toBeVisible();
+  await expect(load).toBeDisabled();
+  await panel.getByRole('button', { name: 'Cancel clip job' }).click();
+  await expect(panel.getByTestId('clip-job-note')).toHaveText('Cancelled.');
+  await expect(panel.getByTestId('clip-job')).toHaveCount(0);
+
+  await load.click();
+  await expectDemoTable(page);
+  await expectSmokeNote(page);
+  expect((await jobs()).cancel).toBe(true);
+});
