@@ -77,12 +77,19 @@ async function expectDemoTable(page: Page) {
   ]);
   await expect(row('base').locator('td')).toHaveText(cells(want.zeroShot), { timeout: 240_000 });
   await expect(row('individual').locator('td')).toHaveText(cells(want.individual));
-  await expect(row('task_arithmetic').locator('th')).toContainText('Task arithmetic (λ=0.30)', {
-    timeout: 120_000,
-  });
-  await expect(row('ties').locator('th')).toContainText('TIES (λ=0.30, density 0.20)', {
-    timeout: 120_000,
-  });
+  const lambda = (web.demoLambda ?? 0.3).toFixed(2);
+  await expect(row('task_arithmetic').locator('th')).toContainText(
+    `Task arithmetic (λ=${lambda})`,
+    {
+      timeout: 120_000,
+    },
+  );
+  await expect(row('ties').locator('th')).toContainText(
+    'TIES (λ=0.30, density 0.20, FusionBench form)',
+    {
+      timeout: 120_000,
+    },
+  );
   for (const method of ['task_arithmetic', 'ties'])
     await expect(row(method).locator('td')).toHaveText(
       Array(web.tasks.length + 1).fill(/^\d+(\.\d)?%$/),

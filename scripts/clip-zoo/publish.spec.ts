@@ -109,6 +109,21 @@ describe('zoo:clip:publish and the page loader', () => {
     await expect(stat(join(dest, '.build'))).rejects.toThrow();
   });
 
+  it("records the zoo's swept λ for the demo's task-arithmetic row, and refuses a bad one", async () => {
+    const other = join(root, 'with-lambda');
+    const web = await publishClipZoo(zoo, other, { demoLambda: 0.1 });
+    const path = join(other, CLIP_ZOO_WEB_FILE);
+    const read = validateClipZooWeb(JSON.parse(await readFile(path, 'utf8')), path);
+    expect([web.demoLambda, read.demoLambda]).toEqual([0.1, 0.1]);
+    const plain = join(dest, CLIP_ZOO_WEB_FILE);
+    expect(validateClipZooWeb(JSON.parse(await readFile(plain, 'utf8')), plain).demoLambda).toBe(
+      undefined,
+    );
+    expect(() => validateClipZooWeb({ ...read, demoLambda: -1 }, 'x.json')).toThrow(
+      /x\.json.*"demoLambda" must be a number in \(0, 2\]/,
+    );
+  });
+
   it('refuses a zoo above the limit and leaves the destination as it was', async () => {
     const before = await readFile(join(dest, CLIP_ZOO_WEB_FILE));
     await expect(publishClipZoo(zoo, dest, { maxBytes: 100_000 })).rejects.toThrow(

@@ -122,10 +122,11 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 export async function publishClipZoo(
   zoo: string,
   dest: string = DEFAULT_DEST,
-  options: { maxBytes?: number } = {},
+  options: { maxBytes?: number; demoLambda?: number } = {},
 ): Promise<ClipZooWeb> {
   const maxBytes = options.maxBytes ?? MAX_PUBLISHED_BYTES;
   const web = await webManifestOf(zoo);
+  if (options.demoLambda !== undefined) web.demoLambda = options.demoLambda;
   const manifestBytes = (await stat(join(zoo, 'manifest.json'))).size;
   const total = web.totalBytes + manifestBytes;
   if (total > maxBytes) {
@@ -150,19 +151,29 @@ export async function publishClipZoo(
   return web;
 }
 
-function parseArgs(argv: readonly string[]): { zoo: string; dest: string } {
-  const [zoo, dest = DEFAULT_DEST, ...rest] = argv;
-  if (!zoo || zoo.startsWith('-') || rest.length > 0)
-    throw new PublishError('usage: npm run zoo:clip:publish -- <zoo dir> [<dest>]');
-  return { zoo, dest };
+const USAGE = 'usage: npm run zoo:clip:publish -- <zoo dir> [<dest>] [--demo-lambda λ]';
+
+function parseArgs(argv: readonly string[]): { zoo: string; dest: string; demoLambda?: number } {
+  const at = argv.indexOf('--demo-lambda');
+  let demoLambda: number | undefined;
+  let rest = [...argv];
+  if (at >= 0) {
+    demoLambda = Number(argv[at + 1]);
+    if (!(demoLambda > 0 && demoLambda <= 2))
+      throw new PublishError(`--demo-lambda must be a number in (0, 2] (${USAGE})`);
+    rest = [...argv.slice(0, at), ...argv.slice(at + 2)];
+  }
+  const [zoo, dest = DEFAULT_DEST, ...extra] = rest;
+  if (!zoo || zoo.startsWith('-') || extra.length > 0) throw new PublishError(USAGE);
+  return { zoo, dest, ...(demoLambda !== undefined ? { demoLambda } : {}) };
 }
 
 const isMain =
   process.argv[1]?.endsWith('publish.ts') && import.meta.url.endsWith('clip-zoo/publish.ts');
 if (isMain) {
   const run = async () => {
-    const { zoo, dest } = parseArgs(process.argv.slice(2));
-    const web = await publishClipZoo(zoo, dest);
+    const { zoo, dest, demoLambda } = parseArgs(process.argv.slice(2));
+    const web = await publishClipZoo(zoo, dest, demoLambda !== undefined ? { demoLambda } : {});
     const files = webFolders(web).reduce((n, f) => n + f.files.length, 0);
     console.log(
       `published ${web.name} (${web.scale}, seed ${web.seed}): ${web.tasks.length} tasks, ` +

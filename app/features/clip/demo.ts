@@ -14,11 +14,16 @@ import { addFinetune, asJob, attachData, evaluateRows, loadBase } from './action
 import type { ClipMergeSettings } from './recipe';
 import { useClip, type ClipDemoNote } from './store';
 
-/** Task arithmetic at λ = 0.3 and TIES at density 0.2 (λ = 0.3): the papers' values. */
-export const DEMO_MERGES: ClipMergeSettings[] = [
-  { method: 'task_arithmetic', lambda: 0.3, density: 0.2 },
-  { method: 'ties', lambda: 0.3, density: 0.2 },
-];
+/**
+ * Task arithmetic at the zoo's own swept λ (the papers' 0.3 when the zoo names none) and TIES
+ * in FusionBench's form at density 0.2, λ = 0.3: the papers' values.
+ */
+export function demoMerges(zoo: { demoLambda?: number }): ClipMergeSettings[] {
+  return [
+    { method: 'task_arithmetic', lambda: zoo.demoLambda ?? 0.3, density: 0.2 },
+    { method: 'ties', lambda: 0.3, density: 0.2, fusionBench: true },
+  ];
+}
 
 const showJob = (job: JobView) => useClip.getState().set({ job });
 
@@ -89,6 +94,6 @@ export function loadClipDemo(): Promise<void> {
     );
     await loadInputs(demo, signal);
     stopIfCancelled(signal);
-    await evaluateRows(DEMO_MERGES, signal);
+    await evaluateRows(demoMerges(demo.zoo), signal);
   });
 }

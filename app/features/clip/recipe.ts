@@ -14,6 +14,11 @@ export interface ClipMergeSettings {
   lambda: number;
   /** TIES: fraction of each task vector kept. */
   density: number;
+  /**
+   * TIES in FusionBench's form (the zoo table's): the top `density` over the whole tower, an
+   * exact 0 takes the majority sign, agreeing entries summed. Else mergekit's per-tensor TIES.
+   */
+  fusionBench?: boolean;
 }
 
 export function clipRecipe(base: string, finetunes: string[], s: ClipMergeSettings): Recipe {
@@ -25,15 +30,22 @@ export function clipRecipe(base: string, finetunes: string[], s: ClipMergeSettin
       if (s.method === 'ties') parameters.density = s.density;
       return { model, parameters };
     }),
-    parameters: { lambda: s.lambda, normalize: false },
+    parameters: {
+      lambda: s.lambda,
+      normalize: false,
+      ...(s.method === 'ties' && s.fusionBench
+        ? { trim_scope: 'model', zero_sign: 'majority', disjoint: 'sum' }
+        : {}),
+    },
     taskSpecific: [],
   };
 }
 
 export function mergeLabel(s: ClipMergeSettings): string {
   const lambda = `λ=${s.lambda.toFixed(2)}`;
+  const form = s.fusionBench ? ', FusionBench form' : '';
   return s.method === 'ties'
-    ? `TIES (${lambda}, density ${s.density.toFixed(2)})`
+    ? `TIES (${lambda}, density ${s.density.toFixed(2)}${form})`
     : `Task arithmetic (${lambda})`;
 }
 

@@ -46,6 +46,11 @@ export interface ClipZooWeb {
   totalBytes: number;
   /** From the zoo's manifest.json: the builder, how the base and fine-tunes were trained, the plan. */
   provenance: { builder: string; base: unknown; finetunes: unknown; plan: unknown };
+  /**
+   * Task arithmetic's λ for the demo's default row, from the zoo's own sweep (the issue allows
+   * "λ = 0.3, or what the zoo's own sweep says"); absent: the papers' 0.3.
+   */
+  demoLambda?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -108,7 +113,14 @@ export function validateClipZooWeb(json: unknown, where: string): ClipZooWeb {
     fail(where, '"scale" must be "smoke" or "full"');
   if (!Array.isArray(json.tasks) || json.tasks.length === 0) fail(where, 'lists no tasks');
   const provenance = isObject(json.provenance) ? json.provenance : {};
+  const demoLambda = json.demoLambda;
+  if (
+    demoLambda !== undefined &&
+    !(typeof demoLambda === 'number' && demoLambda > 0 && demoLambda <= 2)
+  )
+    fail(where, '"demoLambda" must be a number in (0, 2]');
   return {
+    ...(demoLambda !== undefined ? { demoLambda } : {}),
     format: CLIP_ZOO_WEB_FORMAT,
     name: text(json, 'name', where),
     scale: json.scale,
