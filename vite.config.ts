@@ -9,7 +9,13 @@ function demoUrlHint(): Plugin {
       server.httpServer?.once('listening', () => {
         const url = server.resolvedUrls?.local[0];
         if (url)
-          setTimeout(() => console.log(`\n  Merge Studio with the demo zoo: ${url}?demo\n`), 0);
+          setTimeout(
+            () =>
+              console.log(
+                `\n  Merge Studio with the CLIP demo: ${url}?demo=clip  (the v1 toy zoo: ${url}?demo)\n`,
+              ),
+            0,
+          );
       });
     },
   };
