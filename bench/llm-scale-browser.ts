@@ -12,7 +12,6 @@
  *   npx tsx bench/llm-scale-browser.ts --pool /big/disk/llm-pool [--device cpu|webgpu]
  *     [--cases ties,dare_ties] [--compute f32|bf16] [--shape hidden,intermediate,layers,vocab]
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,26 +47,26 @@ async function callPage<T>(page: Page, fn: string, args: unknown[]): Promise<T> 
   ) as Promise<T>;
 }
 
+/**
+ * A persistent context (on-disk profile, so OPFS is on disk) launched by Playwright itself, so
+ * setInputFiles hands Chromium local paths: over a CDP connection it would send the bytes,
+ * which Playwright refuses above 50 MB (the pool's shards are 2 GB). The DevTools port is
+ * opened too, for a second, browser-level CDP client that samples process memory.
+ */
 async function startChromium(profile: string, port: number) {
-  const child = spawn(
-    chromiumPath,
-    [
-      ...chromiumArgs,
-      '--headless=new',
-      `--remote-debugging-port=${port}`,
-      `--user-data-dir=${profile}`,
-      'about:blank',
-    ],
-    { stdio: 'ignore' },
-  );
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    args: [...chromiumArgs, `--remote-debugging-port=${port}`],
+    headless: true,
+  });
   for (let i = 0; i < 100; i++) {
     try {
-      return { child, browser: await chromium.connectOverCDP(`http://127.0.0.1:${port}`) };
+      return { context, cdp: await chromium.connectOverCDP(`http://127.0.0.1:${port}`) };
     } catch {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  child.kill('SIGKILL');
+  await context.close();
   throw new Error('Chromium did not open its DevTools port');
 }
 
@@ -86,9 +85,9 @@ export async function runLlmBrowserCase(
   await server.listen();
   const url = server.resolvedUrls?.local[0] ?? 'http://localhost:5211/';
   const profile = mkdtempSync(join(tmpdir(), 'llm-scale-profile-'));
-  const { child, browser } = await startChromium(profile, 9341);
+  const { context, cdp } = await startChromium(profile, 9341);
   try {
-    const page = await browser.contexts()[0]!.newPage();
+    const page = await context.newPage();
     await page.goto(new URL('bench/in-page/bench.html', url).href);
     await callPage(page, 'addFolderInputs', [KEYS]);
     for (const key of KEYS) {
@@ -98,7 +97,7 @@ export async function runLlmBrowserCase(
         readdirSync(dir).map((f) => join(dir, f)),
       );
     }
-    const sampler = new ChromiumMemorySampler(await browser.newBrowserCDPSession());
+    const sampler = new ChromiumMemorySampler(await cdp.newBrowserCDPSession());
     await sampler.start();
     const r = await callPage<{ mergeSeconds: number; bytesWritten: number }>(
       page,
@@ -113,9 +112,8 @@ export async function runLlmBrowserCase(
     const largest = Math.max(...llamaSpecs(shape).map((s) => 2 * s.shape.reduce((a, b) => a * b)));
     return { method, device, compute, ...r, ...read, memory, bound: 4 * largest + 256e6 };
   } finally {
-    await browser.close().catch(() => undefined);
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await cdp.close().catch(() => undefined);
+    await context.close().catch(() => undefined);
     rmSync(profile, { recursive: true, force: true });
     await server.close();
   }
