@@ -8,23 +8,19 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   FitCancelledError,
+  readSimoPool,
   runSimo,
+  simoMerge,
   simoRelationship,
   SimoInputError,
+  SimoPoolReadError,
   type LoadedSimoPool,
   type SimoFix,
   type SimoRow,
 } from '../../adapt';
-import type { Params } from '../../core';
-import { taskArithmeticMerge, tiesMerge, type DenseMetricName, type ZooMerge } from '../../eval';
+import type { DenseMetricName, ZooMerge } from '../../eval';
 import { SafetensorsError } from '../../io';
-import { paramsFromBytes } from '../../merge';
-import {
-  DenseConfigError,
-  DensePoolError,
-  parseSimoManifest,
-  SimoManifestError,
-} from '../../models';
+import { DenseConfigError, DensePoolError, SimoManifestError } from '../../models';
 import { initTf, parseTfDevice } from '../../tf';
 import { formatTable } from '../format';
 import { CliUsageError, type CliIo, type Command, type CommandContext } from '../types';
@@ -68,29 +64,11 @@ function mergeOf(
   lambda: string | undefined,
   density: string | undefined,
 ): { merge: ZooMerge; label: string } {
-  if (method === 'task_arithmetic') {
-    const l = numberArg('lambda', lambda, 0.3);
-    return { merge: taskArithmeticMerge(l), label: `task arithmetic (λ=${l})` };
-  }
-  if (method === 'ties') {
-    const l = numberArg('lambda', lambda, 1);
-    const d = numberArg('density', density, 0.2);
-    return {
-      merge: tiesMerge({ density: d, disjoint: 'mean', lambda: l }),
-      label: `TIES (density ${d}, λ=${l})`,
-    };
-  }
+  if (method === 'task_arithmetic')
+    return simoMerge(method, numberArg('lambda', lambda, 0.3));
+  if (method === 'ties')
+    return simoMerge(method, numberArg('lambda', lambda, 1), numberArg('density', density, 0.2));
   throw new CliUsageError('simo needs --method ties or --method task_arithmetic');
-}
-
-async function readParams(path: string, name: string): Promise<Params> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(path));
-  } catch {
-    throw new CliUsageError(`${path}: cannot read ${name}`);
-  }
-  return paramsFromBytes(bytes, path);
 }
 
 export async function loadSimoPool(manifestPath: string): Promise<LoadedSimoPool> {
@@ -100,26 +78,16 @@ export async function loadSimoPool(manifestPath: string): Promise<LoadedSimoPool
   } catch {
     throw new CliUsageError(`${manifestPath}: cannot read the pool manifest`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new CliUsageError(`${manifestPath}: not JSON`);
-  }
-  const manifest = parseSimoManifest(json, manifestPath);
   const dir = dirname(manifestPath);
-  const singles = new Map<string, Params>();
-  for (const t of manifest.config.tasks) {
-    const file = manifest.singles[t.name]!;
-    singles.set(t.name, await readParams(join(dir, file), `the fine-tune of ${t.name}`));
-  }
   // Messages name files as the manifest lists them.
-  return {
-    manifest,
-    base: await readParams(join(dir, manifest.base), 'the base'),
-    singles,
-    joint: await readParams(join(dir, manifest.joint), 'the joint baseline'),
-  };
+  return readSimoPool(text, manifestPath, async (file, role) => {
+    const path = join(dir, file);
+    try {
+      return new Uint8Array(await readFile(path));
+    } catch {
+      throw new CliUsageError(`${path}: cannot read ${role}`);
+    }
+  });
 }
 
 const cell = (v: number | undefined, name: DenseMetricName): string =>
@@ -248,6 +216,7 @@ export const simoCommand: Command = {
       }
       if (
         e instanceof SimoInputError ||
+        e instanceof SimoPoolReadError ||
         e instanceof DensePoolError ||
         e instanceof SimoManifestError ||
         e instanceof DenseConfigError ||

@@ -2,3 +2,4 @@
 export * from './metrics';
 export * from './evaluate';
 export * from './merge';
+export * from './pictures';
