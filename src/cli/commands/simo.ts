@@ -64,8 +64,7 @@ function mergeOf(
   lambda: string | undefined,
   density: string | undefined,
 ): { merge: ZooMerge; label: string } {
-  if (method === 'task_arithmetic')
-    return simoMerge(method, numberArg('lambda', lambda, 0.3));
+  if (method === 'task_arithmetic') return simoMerge(method, numberArg('lambda', lambda, 0.3));
   if (method === 'ties')
     return simoMerge(method, numberArg('lambda', lambda, 1), numberArg('density', density, 0.2));
   throw new CliUsageError('simo needs --method ties or --method task_arithmetic');

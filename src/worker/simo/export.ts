@@ -20,7 +20,11 @@ function recipeOf(run: SimoLastRun, session: StudioSession, row: string): string
   const { manifest } = session.simo.thePool();
   const o = run.options;
   const tasks = manifest.config.tasks.map((t) => t.name);
-  const recipe = tasksRecipe(tasks, simoMerge(o.method, o.lambda, o.density).merge, o.split.taskSpecific);
+  const recipe = tasksRecipe(
+    tasks,
+    simoMerge(o.method, o.lambda, o.density).merge,
+    o.split.taskSpecific,
+  );
   recipe.baseModel = manifest.base;
   recipe.models = recipe.models.map((m) => ({ ...m, model: manifest.singles[m.model]! }));
   const fix =
@@ -38,12 +42,14 @@ function recipeOf(run: SimoLastRun, session: StudioSession, row: string): string
 
 export async function simoExport(session: StudioSession): Promise<Transfer<Result>> {
   const run = session.simo.theLastRun();
-  const row = [REPRESENTATION_ROW, HEAD_ROW].find((r) => run.models.has(r)) ?? run.result.mergeLabel;
+  const row =
+    [REPRESENTATION_ROW, HEAD_ROW].find((r) => run.models.has(r)) ?? run.result.mergeLabel;
   const model = run.models.get(row)!;
   const tensors: Params = new Map([...model.params, ...(model.adapters ?? [])]);
   const { config } = session.simo.thePool().manifest;
   const recipeYaml = recipeOf(run, session, row);
-  const kind = row === REPRESENTATION_ROW ? 'representation' : row === HEAD_ROW ? 'heads' : 'merged';
+  const kind =
+    row === REPRESENTATION_ROW ? 'representation' : row === HEAD_ROW ? 'heads' : 'merged';
   const fileName = `simo-${run.options.method}-${kind}.safetensors`;
   const bytes = await paramsToBytes(
     tensors,

@@ -23,7 +23,11 @@ async function fetchBytes(url: string, role: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-type Reader = { name: string; text: string; bytesOf: (file: string, role: string) => Promise<Uint8Array> };
+type Reader = {
+  name: string;
+  text: string;
+  bytesOf: (file: string, role: string) => Promise<Uint8Array>;
+};
 
 async function demoReader(): Promise<Reader> {
   const name = `${SIMO_URL}${MANIFEST}`;
@@ -53,7 +57,11 @@ async function folderReader(input: Parameters<typeof toLoadUnit>[0]): Promise<Re
     bytesOf: async (file, role) => {
       const source = byPath.get(file);
       if (!source)
-        throw simoError('missing-file', `${unit.name}: ${file} (${role}) is not in the folder`, file);
+        throw simoError(
+          'missing-file',
+          `${unit.name}: ${file} (${role}) is not in the folder`,
+          file,
+        );
       return read(source);
     },
   };
@@ -101,7 +109,10 @@ export async function simoLoad(
   const reader = await readerOf(source);
   let done = 0;
   const pool = await readSimoPool(reader.text, reader.name, async (file, role) => {
-    emit({ type: 'progress', progress: { status: 'progress', task: `reading ${file}`, done, total: 5 } });
+    emit({
+      type: 'progress',
+      progress: { status: 'progress', task: `reading ${file}`, done, total: 5 },
+    });
     done++;
     return reader.bytesOf(file, role);
   });

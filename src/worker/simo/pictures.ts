@@ -27,7 +27,10 @@ export async function simoPictures(
     if (!(Number.isInteger(i) && i >= 0 && i < count))
       throw simoError('bad-option', `test image ${i} is outside 0 … ${count - 1}`);
   await session.tfDevice();
-  const set = denseSubset(renderDenseSet(data.seed, 'test', Math.max(...images) + 1, data.size), images);
+  const set = denseSubset(
+    renderDenseSet(data.seed, 'test', Math.max(...images) + 1, data.size),
+    images,
+  );
   const single: Maps = {};
   for (const t of config.tasks) {
     const [p] = await predictDense(pool.singles.get(t.name)!, set, config, { tasks: [t] });
@@ -48,6 +51,7 @@ export async function simoPictures(
     models,
   };
   const buffers = [set.rgb, set.label, set.depth, set.normal].map((a) => a.buffer as ArrayBuffer);
-  for (const m of models) for (const v of Object.values(m.tasks)) buffers.push(v.buffer as ArrayBuffer);
+  for (const m of models)
+    for (const v of Object.values(m.tasks)) buffers.push(v.buffer as ArrayBuffer);
   return new Transfer(result, [...new Set(buffers)]);
 }

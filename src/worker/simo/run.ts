@@ -20,7 +20,8 @@ import type { StudioSession } from '../session';
 import type { SimoRunOptions, SimoSplit } from './protocol';
 import { simoError } from './state';
 
-const startsWithAny = (name: string, prefixes: string[]) => prefixes.some((p) => name.startsWith(p));
+const startsWithAny = (name: string, prefixes: string[]) =>
+  prefixes.some((p) => name.startsWith(p));
 
 /** Every tensor of every file is either shared or task-specific, never both, never neither. */
 export function checkSplit(pool: LoadedSimoPool, split: SimoSplit): void {
@@ -57,7 +58,10 @@ export function fixSteps(options: SimoRunOptions, tasks: number): number {
 
 function checkOptions(pool: LoadedSimoPool, options: SimoRunOptions): void {
   if (!(options.valFraction >= 0 && options.valFraction <= 1))
-    throw simoError('bad-option', `validation fraction must be in [0, 1], got ${options.valFraction}`);
+    throw simoError(
+      'bad-option',
+      `validation fraction must be in [0, 1], got ${options.valFraction}`,
+    );
   if (!(Number.isInteger(options.steps) && options.steps >= 1))
     throw simoError('bad-option', `steps must be a whole number ≥ 1, got ${options.steps}`);
   if (!(options.lambda > 0)) throw simoError('bad-option', `λ must be > 0, got ${options.lambda}`);
@@ -109,8 +113,9 @@ export async function simoRun(
         },
       },
       onProgress: (p) => {
-        if (p.status === 'initiate') (phase = p.task), progress();
-        if (p.status === 'done') (phase = `evaluating after ${p.task}`), progress();
+        if (p.status === 'progress') return;
+        phase = p.status === 'initiate' ? p.task : `evaluating after ${p.task}`;
+        progress();
       },
       onLoss: (task, step, loss) => {
         done++;
