@@ -18,7 +18,12 @@ import {
   type SimoFix,
   type SimoRow,
 } from '../../adapt';
-import type { DenseMetricName, ZooMerge } from '../../eval';
+import {
+  DENSE_METRIC_COLUMNS,
+  formatDenseMetric,
+  type DenseMetricName,
+  type ZooMerge,
+} from '../../eval';
 import { SafetensorsError } from '../../io';
 import { DenseConfigError, DensePoolError, SimoManifestError } from '../../models';
 import { initTf, parseTfDevice } from '../../tf';
@@ -42,14 +47,6 @@ const usage = `usage: simo --pool <manifest.json> --method ties|task_arithmetic 
   --relations  also print the task-relationship matrix (ΔMTL of every pairwise merge)
   --json       one JSON object instead of the table
   --device     wasm (default) or cpu`;
-
-const METRICS: [string, DenseMetricName][] = [
-  ['mIoU', 'mIoU'],
-  ['pixAcc', 'pixelAcc'],
-  ['absRel', 'absRel'],
-  ['rmse', 'rmse'],
-  ['angle°', 'meanAngle'],
-];
 
 function numberArg(name: string, raw: string | undefined, fallback: number, min = 0): number {
   if (raw === undefined) return fallback;
@@ -89,24 +86,17 @@ export async function loadSimoPool(manifestPath: string): Promise<LoadedSimoPool
   });
 }
 
-const cell = (v: number | undefined, name: DenseMetricName): string =>
-  v === undefined
-    ? '-'
-    : name === 'mIoU' || name === 'pixelAcc'
-      ? (100 * v).toFixed(1)
-      : v.toFixed(name === 'meanAngle' ? 1 : 3);
-
 export function simoTable(rows: SimoRow[], pool: LoadedSimoPool): string[] {
   const columns: { head: string; task: string; metric: DenseMetricName }[] = [];
   for (const t of pool.manifest.config.tasks)
-    for (const [head, metric] of METRICS)
+    for (const [head, metric] of DENSE_METRIC_COLUMNS)
       if (rows[0]?.metrics[t.name]?.[metric] !== undefined)
         columns.push({ head: `${t.name} ${head}`, task: t.name, metric });
   return formatTable(
     ['model', ...columns.map((c) => c.head), 'ΔMTL %'],
     rows.map((r) => [
       r.name,
-      ...columns.map((c) => cell(r.metrics[c.task]?.[c.metric], c.metric)),
+      ...columns.map((c) => formatDenseMetric(r.metrics[c.task]?.[c.metric], c.metric)),
       r.delta.toFixed(1),
     ]),
     new Set(columns.map((_, i) => i + 1).concat(columns.length + 1)),

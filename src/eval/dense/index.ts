@@ -3,3 +3,4 @@ export * from './metrics';
 export * from './evaluate';
 export * from './merge';
 export * from './pictures';
+export * from './format';
