@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Params } from '../../core';
 import { paramsFromBytes, paramsToBytes } from '../../merge';
-import { initDecoder, initDenseEncoder, SIMO_POOL_FORMAT, type SimoManifest } from '../../models';
-import { tinyDenseConfig } from '../../models/testing';
+import { SIMO_POOL_FORMAT, type SimoManifest } from '../../models';
+import { tinyDenseConfig, tinySimoPoolParams } from '../../models/testing';
 import { initTf } from '../../tf';
 import type { CheckpointInput } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
@@ -19,25 +19,10 @@ import type { SimoRunEvent, SimoRunOptions } from './protocol';
 
 const config = tinyDenseConfig(8);
 
-function tuned(base: Params, shift: number, tasks: typeof config.tasks): Params {
-  const out: Params = new Map();
-  for (const [k, v] of base)
-    out.set(k, { shape: v.shape, data: v.data.map((x, i) => x + shift * Math.sin(i + shift * 7)) });
-  for (const t of tasks) for (const [k, v] of initDecoder(config, t, 3)) out.set(k, v);
-  return out;
-}
-
 async function poolFolder(
   edit?: (files: Record<string, Params>) => void,
 ): Promise<CheckpointInput> {
-  const base = initDenseEncoder(config, 1);
-  const files: Record<string, Params> = {
-    base,
-    seg: tuned(base, 0.05, [config.tasks[0]!]),
-    depth: tuned(base, 0.03, [config.tasks[1]!]),
-    normals: tuned(base, 0.04, [config.tasks[2]!]),
-    joint: tuned(base, 0.02, config.tasks),
-  };
+  const files: Record<string, Params> = tinySimoPoolParams(config);
   edit?.(files);
   const manifest: SimoManifest = {
     format: SIMO_POOL_FORMAT,
