@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { rgbToRgba, taskToRgba } from '../../../src/eval/dense/pictures';
 import type { SimoPictures as Pictures } from '../../../src/worker/simo/protocol';
-import { useSimo } from './store';
+import { NO_TASKS, useSimo } from './store';
 
 /** One dense map drawn pixel for pixel (CSS scales it up, pixelated). */
 function MapCanvas(props: {
@@ -38,7 +38,7 @@ function slice<T extends { subarray(a: number, b: number): T }>(all: T, k: numbe
 
 /** Image k of the pictures: input, then per task its truth and each model's prediction. */
 function ImageGrid({ pictures, k }: { pictures: Pictures; k: number }) {
-  const tasks = useSimo((s) => s.pool?.summary?.tasks ?? []);
+  const tasks = useSimo((s) => s.pool?.summary?.tasks ?? NO_TASKS);
   const px = pictures.size * pictures.size;
   const image = pictures.images[k]!;
   const depthTruth = slice(pictures.truth.depth, k, px);

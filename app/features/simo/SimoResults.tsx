@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { SeriesLineChart } from '../../components/SeriesLineChart';
 import { seriesRows } from '../../lib/seriesRows';
 import { DENSE_METRIC_COLUMNS, formatDenseMetric } from '../../../src/eval/dense/format';
-import { useSimo } from './store';
+import { NO_TASKS, useSimo } from './store';
 
 /** The fixes' training loss, one line per decoder (head re-align) and one for representation. */
 export function SimoLossChart() {
@@ -37,7 +37,7 @@ export function SimoLossChart() {
 /** The ΔMTL table: each row's test metrics per task and ΔMTL against the single-task models. */
 export function SimoTable() {
   const { result, tasks } = useSimo(
-    useShallow((s) => ({ result: s.result, tasks: s.pool?.summary?.tasks ?? [] })),
+    useShallow((s) => ({ result: s.result, tasks: s.pool?.summary?.tasks ?? NO_TASKS })),
   );
   if (!result) return null;
   const first = result.rows[0]!;

@@ -11,6 +11,9 @@ import type {
   SimoRunResult,
 } from '../../../src/worker/simo/protocol';
 
+/** One empty list, so selectors without a pool return the same value (no re-render loop). */
+export const NO_TASKS: SimoPoolSummary['tasks'] = [];
+
 export interface SimoState {
   pool: {
     status: 'loading' | 'ready' | 'error';
