@@ -12,6 +12,7 @@ import { AnalysisPanel } from './features/analysis/AnalysisPanel';
 import { SweepPanel } from './features/sweep/SweepPanel';
 import { autoLoadDemo } from './features/checkpoints/autoLoadDemo';
 import { ClipPanel } from './features/clip/ClipPanel';
+import { SimoPanel } from './features/simo/SimoPanel';
 
 export function App() {
   useEffect(() => {
@@ -34,6 +35,7 @@ export function App() {
           <AnalysisPanel />
           <SweepPanel />
           <ClipPanel />
+          <SimoPanel />
         </div>
         <div className="workspace__side">
           <MethodPanel />

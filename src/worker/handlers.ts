@@ -16,6 +16,7 @@ import { adamerge, setPaused } from './adamerging/run';
 import { analyzeTaskVectors } from './analysis/run';
 import { explore } from './explore/run';
 import { clipHandlers } from './clip/handlers';
+import { simoHandlers } from './simo/handlers';
 
 export function studioHandlers(session: StudioSession): Handlers {
   const { registry } = session;
@@ -50,5 +51,6 @@ export function studioHandlers(session: StudioSession): Handlers {
     adamergePause: (params) => setPaused(session, params),
     analyzeTaskVectors: (params, context) => analyzeTaskVectors(registry, params, context),
     ...clipHandlers(session),
+    ...simoHandlers(session),
   };
 }

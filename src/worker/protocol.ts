@@ -14,6 +14,7 @@ import type { MethodDefinition, Recipe } from '../merge';
 import type { AdaMergingOptions, AdaMergingResult, EvalEvent, StepEvent } from '../adapt';
 import type { LayerNorms, TaskVectorAnalysis } from '../analysis';
 import type { ClipMethods } from './clip/protocol';
+import type { SimoMethods } from './simo/protocol';
 
 export type { Progress, MethodDefinition, Recipe };
 export type { AdaMergingOptions, AdaMergingResult, EvalEvent, StepEvent };
@@ -138,7 +139,7 @@ export interface CompatibilityReport {
 // ---------------------------------------------------------------- methods
 
 /** Every request the worker understands: its params, its result and the events it emits. */
-export interface Methods extends ClipMethods {
+export interface Methods extends ClipMethods, SimoMethods {
   capabilities: {
     params: { gpu: GpuPreference; tf?: TfPreference };
     result: CapabilityReport;

@@ -14,6 +14,7 @@ import { EstimateSizer } from './explore/estimate-size';
 import { TaskVectorCache } from './explore/weights-cache';
 import type { GpuPreference, TfChoice, TfPreference } from './protocol';
 import { ClipStudioState } from './clip/state';
+import { SimoStudioState } from './simo/state';
 
 /** Live exploration's device-resident state, kept between slider moves. */
 export interface ExploreState {
@@ -48,6 +49,8 @@ export class StudioSession {
   };
   /** The CLIP page's base, fine-tunes and their tasks. */
   readonly clip = new ClipStudioState();
+  /** The SIMO panel's pool and last good run. */
+  readonly simo = new SimoStudioState();
   /** The running AdaMerging's pause token (one run at a time), null when none runs. */
   adamergingPause: PauseToken | null = null;
 

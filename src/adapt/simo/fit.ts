@@ -24,6 +24,8 @@ export interface FitOptions {
   onProgress?: ProgressCallback;
   onLoss?: (step: number, loss: number) => void;
   signal?: AbortSignal;
+  /** Waited on before every step (the studio's Pause); rejects when the signal aborts. */
+  pause?: { wait(signal?: AbortSignal): Promise<void> };
 }
 
 export interface FitResult {
@@ -85,6 +87,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   const losses: number[] = [];
   try {
     for (let step = 0; step < options.steps; step++) {
+      if (options.pause) await options.pause.wait(options.signal).catch(() => undefined);
       if (options.signal?.aborted) throw new FitCancelledError(task);
       const lr = oneCycleLr(step, options.steps, options.peakLr);
       settable.learningRate = lr;

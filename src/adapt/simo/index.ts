@@ -2,3 +2,4 @@
 export * from './fit';
 export * from './realign';
 export * from './table';
+export * from './pool';

@@ -26,7 +26,7 @@ import {
   type DenseConfig,
   type DenseTarget,
 } from '../../models';
-import { fit } from './fit';
+import { fit, type FitOptions } from './fit';
 
 export class SimoInputError extends Error {
   constructor(message: string) {
@@ -48,6 +48,7 @@ export interface RealignOptions {
   onProgress?: ProgressCallback;
   onLoss?: (task: string, step: number, loss: number) => void;
   signal?: AbortSignal;
+  pause?: FitOptions['pause'];
 }
 
 /** The fixes' precondition, checked before any work. */
@@ -97,6 +98,7 @@ export async function headRealign(options: RealignOptions): Promise<Params> {
           onProgress: options.onProgress,
           onLoss: (step, loss) => options.onLoss?.(task.name, step, loss),
           signal: options.signal,
+          pause: options.pause,
           loss: (vars, step) => {
             const rows = batchRows(val.count, batch, options.seed ?? 0, step);
             const y = denseDecode(vars, gatherRows(tokens, rows) as tf.Tensor3D, config, task);
@@ -142,6 +144,7 @@ export async function representationRealign(
       onProgress: options.onProgress,
       onLoss: (step, loss) => options.onLoss?.('all', step, loss),
       signal: options.signal,
+      pause: options.pause,
       loss: (vars, step) => {
         const rows = batchRows(val.count, batch, options.seed ?? 0, step);
         const x = gatherRows(images, rows) as tf.Tensor4D;

@@ -10,7 +10,9 @@ import {
   deltaMtl,
   denseMerge,
   evaluateDense,
+  taskArithmeticMerge,
   taskRelationshipMatrix,
+  tiesMerge,
   type TaskMetrics,
   type ZooMerge,
 } from '../../eval';
@@ -34,6 +36,9 @@ export interface LoadedSimoPool {
   singles: Map<string, Params>;
   joint: Params;
 }
+
+export const HEAD_ROW = '+ head re-align';
+export const REPRESENTATION_ROW = '+ representation re-align';
 
 export type SimoFix = 'heads' | 'representation' | 'both' | 'none';
 
@@ -59,6 +64,31 @@ export interface SimoOptions {
   onProgress?: ProgressCallback;
   onLoss?: RealignOptions['onLoss'];
   signal?: AbortSignal;
+  pause?: RealignOptions['pause'];
+  /** The recipe's never-merged filters (default `decoders.`; the studio's editable split). */
+  taskSpecific?: string[];
+  /** Each evaluated merged model as it is made (the studio keeps them for pictures and export). */
+  onModel?: (row: string, model: SimoModel) => void;
+}
+
+/** A dense model as the table evaluated it: its tensors and (representation) its adapters. */
+export interface SimoModel {
+  params: Params;
+  adapters?: Params;
+}
+
+/** The table's merge: task arithmetic (λ) or TIES as published (density, disjoint mean, λ). */
+export function simoMerge(
+  method: 'task_arithmetic' | 'ties',
+  lambda: number,
+  density = 0.2,
+): { merge: ZooMerge; label: string } {
+  if (method === 'task_arithmetic')
+    return { merge: taskArithmeticMerge(lambda), label: `task arithmetic (λ=${lambda})` };
+  return {
+    merge: tiesMerge({ density, disjoint: 'mean', lambda }),
+    label: `TIES (density ${density}, λ=${lambda})`,
+  };
 }
 
 /** Checks every file of the pool against its config (one line naming the file and tensor). */
@@ -110,8 +140,15 @@ export async function runSimo(pool: LoadedSimoPool, options: SimoOptions): Promi
   add('single-task', single);
   add('joint multi-task', await evaluateDense(pool.joint, test, config));
   const tasks = config.tasks.map((t) => t.name);
-  const merged = await denseMerge(pool.base, pool.singles, tasks, options.merge);
+  const merged = await denseMerge(
+    pool.base,
+    pool.singles,
+    tasks,
+    options.merge,
+    options.taskSpecific,
+  );
   add(options.mergeLabel, await evaluateDense(merged, test, config));
+  options.onModel?.(options.mergeLabel, { params: merged });
   const fixOptions = {
     config,
     params: merged,
@@ -121,21 +158,24 @@ export async function runSimo(pool: LoadedSimoPool, options: SimoOptions): Promi
     onProgress: options.onProgress,
     onLoss: options.onLoss,
     signal: options.signal,
+    pause: options.pause,
   };
   if (options.fix === 'heads' || options.fix === 'both') {
     const t0 = performance.now();
     const heads = await headRealign(fixOptions);
     const seconds = (performance.now() - t0) / 1000;
-    add(`+ head re-align`, await evaluateDense(withDecoders(merged, heads), test, config), seconds);
+    const model = { params: withDecoders(merged, heads) };
+    add(HEAD_ROW, await evaluateDense(model.params, test, config), seconds);
+    options.onModel?.(HEAD_ROW, model);
   }
   if (options.fix === 'representation' || options.fix === 'both') {
     const t0 = performance.now();
     const r = await representationRealign({ ...fixOptions, rank: options.rank });
     const seconds = (performance.now() - t0) / 1000;
-    const metrics = await evaluateDense(withDecoders(merged, r.decoders), test, config, {
-      adapters: r.adapters,
-    });
-    add(`+ representation re-align`, metrics, seconds);
+    const model = { params: withDecoders(merged, r.decoders), adapters: r.adapters };
+    const metrics = await evaluateDense(model.params, test, config, { adapters: r.adapters });
+    add(REPRESENTATION_ROW, metrics, seconds);
+    options.onModel?.(REPRESENTATION_ROW, model);
   }
   return rows;
 }
@@ -145,6 +185,7 @@ export async function simoRelationship(
   pool: LoadedSimoPool,
   merge: ZooMerge,
   testLimit?: number,
+  taskSpecific?: string[],
 ): Promise<{ tasks: string[]; matrix: number[][] }> {
   checkSimoPool(pool);
   const { config, data } = pool.manifest;
@@ -153,7 +194,7 @@ export async function simoRelationship(
   const tasks = config.tasks.map((t) => t.name);
   const matrix = await taskRelationshipMatrix(tasks, async (a, b) => {
     const pair = config.tasks.filter((t) => t.name === a || t.name === b);
-    const merged = await denseMerge(pool.base, pool.singles, [a, b], merge);
+    const merged = await denseMerge(pool.base, pool.singles, [a, b], merge, taskSpecific);
     const metrics = await evaluateDense(merged, test, config, { tasks: pair });
     return deltaMtl(metrics, { [a]: single[a]!, [b]: single[b]! }).overall;
   });

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Params } from '../../core';
 import { paramsToBytes } from '../../merge';
-import { initDecoder, initDenseEncoder, SIMO_POOL_FORMAT, type SimoManifest } from '../../models';
-import { tinyDenseConfig } from '../../models/testing';
+import { SIMO_POOL_FORMAT, type SimoManifest } from '../../models';
+import { tinyDenseConfig, tinySimoPoolParams } from '../../models/testing';
 import { CliUsageError } from '../types';
 import { simoCommand } from './simo';
 
@@ -18,15 +18,6 @@ function capture() {
   const out: string[] = [];
   const err: string[] = [];
   return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
-}
-
-/** The base encoder moved by a seeded task vector, plus the task's decoders. */
-function tuned(base: Params, shift: number, tasks: typeof config.tasks): Params {
-  const out: Params = new Map();
-  for (const [k, v] of base)
-    out.set(k, { shape: v.shape, data: v.data.map((x, i) => x + shift * Math.sin(i + shift * 7)) });
-  for (const t of tasks) for (const [k, v] of initDecoder(config, t, 3)) out.set(k, v);
-  return out;
 }
 
 async function writePool(
@@ -51,14 +42,7 @@ async function writePool(
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'simo-'));
-  const base = initDenseEncoder(config, 1);
-  const files: Record<string, Params> = {
-    base,
-    seg: tuned(base, 0.05, [config.tasks[0]!]),
-    depth: tuned(base, 0.03, [config.tasks[1]!]),
-    normals: tuned(base, 0.04, [config.tasks[2]!]),
-    joint: tuned(base, 0.02, config.tasks),
-  };
+  const files: Record<string, Params> = tinySimoPoolParams(config);
   const badSeg = new Map(files.seg);
   badSeg.set('decoders.seg.fc2.weight', { shape: [8, 16], data: new Float32Array(128) });
   files['bad-seg'] = badSeg;

@@ -8,23 +8,24 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   FitCancelledError,
+  readSimoPool,
   runSimo,
+  simoMerge,
   simoRelationship,
   SimoInputError,
+  SimoPoolReadError,
   type LoadedSimoPool,
   type SimoFix,
   type SimoRow,
 } from '../../adapt';
-import type { Params } from '../../core';
-import { taskArithmeticMerge, tiesMerge, type DenseMetricName, type ZooMerge } from '../../eval';
-import { SafetensorsError } from '../../io';
-import { paramsFromBytes } from '../../merge';
 import {
-  DenseConfigError,
-  DensePoolError,
-  parseSimoManifest,
-  SimoManifestError,
-} from '../../models';
+  DENSE_METRIC_COLUMNS,
+  formatDenseMetric,
+  type DenseMetricName,
+  type ZooMerge,
+} from '../../eval';
+import { SafetensorsError } from '../../io';
+import { DenseConfigError, DensePoolError, SimoManifestError } from '../../models';
 import { initTf, parseTfDevice } from '../../tf';
 import { formatTable } from '../format';
 import { CliUsageError, type CliIo, type Command, type CommandContext } from '../types';
@@ -47,14 +48,6 @@ const usage = `usage: simo --pool <manifest.json> --method ties|task_arithmetic 
   --json       one JSON object instead of the table
   --device     wasm (default) or cpu`;
 
-const METRICS: [string, DenseMetricName][] = [
-  ['mIoU', 'mIoU'],
-  ['pixAcc', 'pixelAcc'],
-  ['absRel', 'absRel'],
-  ['rmse', 'rmse'],
-  ['angle°', 'meanAngle'],
-];
-
 function numberArg(name: string, raw: string | undefined, fallback: number, min = 0): number {
   if (raw === undefined) return fallback;
   const v = Number(raw);
@@ -68,29 +61,10 @@ function mergeOf(
   lambda: string | undefined,
   density: string | undefined,
 ): { merge: ZooMerge; label: string } {
-  if (method === 'task_arithmetic') {
-    const l = numberArg('lambda', lambda, 0.3);
-    return { merge: taskArithmeticMerge(l), label: `task arithmetic (λ=${l})` };
-  }
-  if (method === 'ties') {
-    const l = numberArg('lambda', lambda, 1);
-    const d = numberArg('density', density, 0.2);
-    return {
-      merge: tiesMerge({ density: d, disjoint: 'mean', lambda: l }),
-      label: `TIES (density ${d}, λ=${l})`,
-    };
-  }
+  if (method === 'task_arithmetic') return simoMerge(method, numberArg('lambda', lambda, 0.3));
+  if (method === 'ties')
+    return simoMerge(method, numberArg('lambda', lambda, 1), numberArg('density', density, 0.2));
   throw new CliUsageError('simo needs --method ties or --method task_arithmetic');
-}
-
-async function readParams(path: string, name: string): Promise<Params> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(path));
-  } catch {
-    throw new CliUsageError(`${path}: cannot read ${name}`);
-  }
-  return paramsFromBytes(bytes, path);
 }
 
 export async function loadSimoPool(manifestPath: string): Promise<LoadedSimoPool> {
@@ -100,46 +74,29 @@ export async function loadSimoPool(manifestPath: string): Promise<LoadedSimoPool
   } catch {
     throw new CliUsageError(`${manifestPath}: cannot read the pool manifest`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new CliUsageError(`${manifestPath}: not JSON`);
-  }
-  const manifest = parseSimoManifest(json, manifestPath);
   const dir = dirname(manifestPath);
-  const singles = new Map<string, Params>();
-  for (const t of manifest.config.tasks) {
-    const file = manifest.singles[t.name]!;
-    singles.set(t.name, await readParams(join(dir, file), `the fine-tune of ${t.name}`));
-  }
   // Messages name files as the manifest lists them.
-  return {
-    manifest,
-    base: await readParams(join(dir, manifest.base), 'the base'),
-    singles,
-    joint: await readParams(join(dir, manifest.joint), 'the joint baseline'),
-  };
+  return readSimoPool(text, manifestPath, async (file, role) => {
+    const path = join(dir, file);
+    try {
+      return new Uint8Array(await readFile(path));
+    } catch {
+      throw new CliUsageError(`${path}: cannot read ${role}`);
+    }
+  });
 }
-
-const cell = (v: number | undefined, name: DenseMetricName): string =>
-  v === undefined
-    ? '-'
-    : name === 'mIoU' || name === 'pixelAcc'
-      ? (100 * v).toFixed(1)
-      : v.toFixed(name === 'meanAngle' ? 1 : 3);
 
 export function simoTable(rows: SimoRow[], pool: LoadedSimoPool): string[] {
   const columns: { head: string; task: string; metric: DenseMetricName }[] = [];
   for (const t of pool.manifest.config.tasks)
-    for (const [head, metric] of METRICS)
+    for (const [head, metric] of DENSE_METRIC_COLUMNS)
       if (rows[0]?.metrics[t.name]?.[metric] !== undefined)
         columns.push({ head: `${t.name} ${head}`, task: t.name, metric });
   return formatTable(
     ['model', ...columns.map((c) => c.head), 'ΔMTL %'],
     rows.map((r) => [
       r.name,
-      ...columns.map((c) => cell(r.metrics[c.task]?.[c.metric], c.metric)),
+      ...columns.map((c) => formatDenseMetric(r.metrics[c.task]?.[c.metric], c.metric)),
       r.delta.toFixed(1),
     ]),
     new Set(columns.map((_, i) => i + 1).concat(columns.length + 1)),
@@ -248,6 +205,7 @@ export const simoCommand: Command = {
       }
       if (
         e instanceof SimoInputError ||
+        e instanceof SimoPoolReadError ||
         e instanceof DensePoolError ||
         e instanceof SimoManifestError ||
         e instanceof DenseConfigError ||

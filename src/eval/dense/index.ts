@@ -2,3 +2,5 @@
 export * from './metrics';
 export * from './evaluate';
 export * from './merge';
+export * from './pictures';
+export * from './format';

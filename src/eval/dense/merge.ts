@@ -8,12 +8,17 @@ import { mergeParams } from '../../merge';
 import { DECODER_PREFIX } from '../../models';
 import { BASE_KEY, tasksRecipe, type ZooMerge } from '../zoo-merges';
 
-/** The merged encoder plus the decoder of every task in `tasks` (from its own fine-tune). */
+/**
+ * The merged encoder plus the decoder of every task in `tasks` (from its own fine-tune).
+ * `taskSpecific`: the recipe's never-merged name filters (default the decoders; the studio's
+ * split may add more, and the engine refuses one several fine-tunes hold with other values).
+ */
 export async function denseMerge(
   base: Params,
   singles: ReadonlyMap<string, Params>,
   tasks: readonly string[],
   merge: ZooMerge,
+  taskSpecific: string[] = [DECODER_PREFIX],
 ): Promise<Params> {
   const models = new Map<string, Params>([[BASE_KEY, base]]);
   for (const t of tasks) {
@@ -21,5 +26,5 @@ export async function denseMerge(
     if (!m) throw new Error(`dense merge: no fine-tune for task "${t}"`);
     models.set(t, m);
   }
-  return mergeParams(tasksRecipe(tasks, merge, [DECODER_PREFIX]), models);
+  return mergeParams(tasksRecipe(tasks, merge, taskSpecific), models);
 }
