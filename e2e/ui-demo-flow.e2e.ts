@@ -65,7 +65,7 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
   expect(taNumbers).toHaveLength(taskCount + 1); // 8 tasks, then the average
   const picture = await screenshot(page, 'flow-2-task-arithmetic');
   // The README picture, only when asked for: a test run must not rewrite tracked files.
-  if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') copyFileSync(picture, 'docs/img/studio.png');
+  if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') copyFileSync(picture, 'docs/img/studio-v1.png');
 
   // 3. Live: move a slider, the numbers change.
   await page.getByLabel('Live: re-merge and evaluate on every change').check();
