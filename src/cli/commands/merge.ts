@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { copySideFiles, SIDE_FILES, stageModelCard } from './merge-folder';
+import { stageModelCard, stageSideFiles } from './merge-folder';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../../core';
 import {
@@ -29,8 +29,6 @@ import {
   planMerge,
   RecipeError,
   taskModels,
-  tokenizerSourceKey,
-  TOKENIZER_FILES,
   usesBase,
   getMethod,
   type MergeBackend,
@@ -336,16 +334,19 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
       // The tokenizer_source's tokenizer; the base's (else the first model's) config /
       // preprocessor / other tokenizer files; a card — staged, so published with the weights.
       const folder = target as SinkFolder;
-      let sideFiles = SIDE_FILES;
-      if (tokenizers) {
-        const from = paths[keys.indexOf(tokenizerSourceKey(recipe))]!;
-        await copySideFiles(from, folder, TOKENIZER_FILES);
-        sideFiles = SIDE_FILES.filter((f) => !TOKENIZER_FILES.includes(f));
-      }
-      const source = paths[0];
-      const copied = source ? await copySideFiles(source, folder, sideFiles) : [];
+      const { written, warnings } = await stageSideFiles(
+        folder,
+        {
+          ...(paths[0] ? { config: paths[0] } : {}),
+          ...(plan.output?.tokenizerFrom
+            ? { tokenizer: paths[keys.indexOf(plan.output.tokenizerFrom)]! }
+            : {}),
+        },
+        plan.output,
+      );
+      for (const w of warnings) io.err(`warning: ${w}`);
       await stageModelCard(folder, modelCard(recipe, method.prettyName, text));
-      if (copied.length > 0) io.err(`copied ${copied.join(', ')} from ${source}`);
+      if (written.length > 0) io.err(`wrote ${written.join(', ')} beside the weights`);
     }
     if (summary.nonFinite > 0 && !o.allowNonFinite) {
       // Staged, not published: a model with NaN/±Inf weights is never written by default.
