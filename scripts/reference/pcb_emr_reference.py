@@ -2,7 +2,8 @@
 of the official code (read, not copied):
 
 - PCB: duguodong7/pcb-merging, pcb-merging.py `PCB_merge` (clamp, normalize, act = tanh),
-  applied per tensor (the studio streams tensors; the official code flattens the model),
+  applied per tensor (`pcb.*`, pcb_scope: tensor) and, as the official code does, to the
+  whole flattened model (`pcb_model.*`, pcb_scope: model),
   with per-task scales λₜ multiplied into the clamped vectors as vision_source_code/pcb.py does.
 - EMR: harveyhuang18/EMR_Merging, merge_vit/src/main_emr_merging.py `emr_merge` over a
   dict of tensors (the rescalers sum per-tensor means over the whole model).
@@ -95,6 +96,16 @@ def main():
         merged = pcb(torch.stack(flat), PCB['pcb_ratio'], PCB['clamp_ratio'], PCB['weights'])
         tensors[f'pcb.{name}'] = (torch.from_numpy(base).double().reshape(-1) + merged).reshape(
             shape).numpy().astype(np.float32)
+    # pcb_scope: model — the official form: PCB_merge on the whole flattened model.
+    flat = torch.stack([torch.cat([tvs[t][n].reshape(-1) for n in SHAPES]) for t in range(T)])
+    merged = pcb(flat, PCB['pcb_ratio'], PCB['clamp_ratio'], PCB['weights'])
+    offset = 0
+    for name, shape in SHAPES.items():
+        numel = int(np.prod(shape))
+        base = torch.from_numpy(tensors[f'pool.base.{name}']).double().reshape(-1)
+        tensors[f'pcb_model.{name}'] = (base + merged[offset:offset + numel]).reshape(
+            shape).numpy().astype(np.float32)
+        offset += numel
     unified, masks, rescalers = emr(tvs)
     for name in SHAPES:
         base = torch.from_numpy(tensors[f'pool.base.{name}']).double()

@@ -33,11 +33,12 @@ export async function evaluateEncoder(
   method: string,
   encoder: Params,
   zoo: LoadedZoo,
-  options: { limit?: number; config?: VitConfig } = {},
+  options: { limit?: number; config?: VitConfig; tasks?: string[] } = {},
 ): Promise<TableRow> {
   const perTask: Record<string, number> = {};
   const shared = toTensors(encoder);
   for (const task of zoo.manifest.tasks) {
+    if (options.tasks && !options.tasks.includes(task.name)) continue;
     const checkpoint = zoo.checkpoints.get(task.name);
     const test = zoo.testSets.get(task.name);
     if (!checkpoint || !test) continue;

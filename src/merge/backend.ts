@@ -191,6 +191,19 @@ export interface TensorMethodJob extends JobBase {
   global: Record<string, number | boolean | string>;
   /** One record per model in `models`. */
   perModel: Record<string, number | boolean | string>[];
+  /** PCB with `pcb_scope: model`: per task, the whole model's quantiles (cpu/pcb.ts). */
+  pcbModel?: PcbTaskStats[];
+}
+
+/**
+ * PCB's per-task bounds (cpu/pcb.ts): sorted|τ|[int(D·q)], sorted|τ|[int(D·(1 − q) − 1)],
+ * sorted(score)[int(D·(1 − pcb_ratio))] and max(score), over a tensor or the whole model.
+ */
+export interface PcbTaskStats {
+  absLo: number;
+  absHi: number;
+  scoreLo: number;
+  scoreHi: number;
 }
 
 export type TensorJob =

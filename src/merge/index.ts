@@ -34,6 +34,7 @@ export { layerIndexOf, countLayers, layerFraction, linesScale } from './layers';
 export { planMerge, MergePlanError, type PlanOptions } from './plan';
 export type {
   MergePlan,
+  OutputChanges,
   MergeStep,
   CopyStep,
   PlanStep,
@@ -81,4 +82,4 @@ export {
   type SvdSteps,
 } from './cpu/svd-merges';
 export { methodInputs } from './cpu/tensor-methods';
-export { tokenizerSourceKey, TOKENIZER_FILES } from './planning/vocab';
+export { tokenizerSourceKey } from './planning/vocab';

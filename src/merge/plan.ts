@@ -27,6 +27,7 @@ import {
   type MergeCheckpoint,
   type MergePlan,
   type MergeStep,
+  type OutputChanges,
   type PassKind,
   type PlanStep,
 } from './planning/types';
@@ -54,14 +55,26 @@ export async function planMerge(
   const recipeProblems = checkRecipe(recipe);
   if (recipeProblems.length > 0) throw new MergePlanError(recipeProblems);
   let views = checkpoints;
-  if (recipe.tokenizerSource !== undefined)
-    views = alignVocabularies(recipe, views, options.tokenizers ?? new Map()).checkpoints;
+  const output: OutputChanges = {};
+  if (recipe.tokenizerSource !== undefined) {
+    const aligned = alignVocabularies(recipe, views, options.tokenizers ?? new Map());
+    views = aligned.checkpoints;
+    Object.assign(output, {
+      vocabSize: aligned.vocabSize,
+      tokenizer: aligned.tokenizer,
+      tokenizerFrom: aligned.source,
+      tokenizerBuilt: recipe.tokenizerSource === 'union',
+    });
+  }
   if (recipe.slices) {
     // Layer stacking: a one-model passthrough of the stacked view; the plan keeps the recipe.
     const stacked = stackSlices(recipe, views);
-    return { ...(await planModels(stacked.recipe, stacked.checkpoints, options)), recipe };
+    output.numLayers = stacked.numLayers;
+    const plan = await planModels(stacked.recipe, stacked.checkpoints, options);
+    return { ...plan, recipe, output };
   }
-  return planModels(recipe, views, options);
+  const plan = await planModels(recipe, views, options);
+  return Object.keys(output).length > 0 ? { ...plan, output } : plan;
 }
 
 /** planMerge for a recipe of whole models (no slices) on checkpoints as the executor reads them. */

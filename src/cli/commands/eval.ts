@@ -7,6 +7,7 @@ import { loadZoo, ZooFormatError } from '../../zoo';
 import {
   evaluateEncoder,
   evaluateIndividuals,
+  evaluateWithModulators,
   encoderOf,
   readEncoder,
   type TableRow,
@@ -19,10 +20,12 @@ import { CliUsageError, type Command } from '../types';
 import { clipEvalUsage, runClipEval } from '../clip/eval-clip';
 import { clipRoute } from '../clip/errors';
 
-const usage = `usage: eval --pool <manifest.json | zoo folder> [--model <checkpoint.safetensors>] [--limit N] [--device wasm|cpu|webgpu]
+const usage = `usage: eval --pool <manifest.json | zoo folder> [--model <checkpoint.safetensors> [--modulators <emr_modulators.safetensors>]] [--limit N] [--device wasm|cpu|webgpu]
   Per-task accuracy on the zoo's test sets, with the average.
   Without --model: each fine-tune on its own task, and the base through each task's head.
   --model   evaluate this checkpoint's encoder (e.g. a merge) through each task's own head
+  --modulators  EMR: evaluate each task with its own modulated model θ₀ + λₜ·mₜ⊙(model − θ₀)
+            (the file merge --modulators writes; tasks matched by their checkpoints' file names)
   --limit   only the first N test images of each task
   --device  tfjs backend (default wasm; webgpu uses Dawn in Node when available)`;
 
@@ -41,11 +44,14 @@ async function evaluate(args: string[], out: (line: string) => void): Promise<nu
     options: {
       pool: { type: 'string' },
       model: { type: 'string' },
+      modulators: { type: 'string' },
       limit: { type: 'string' },
       device: { type: 'string', default: 'wasm' },
     },
   });
   if (!values.pool) throw new CliUsageError('eval needs --pool <manifest.json> (see eval --help)');
+  if (values.modulators && !values.model)
+    throw new CliUsageError('--modulators needs --model <the EMR merge it belongs to>');
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new CliUsageError('--limit must be a positive integer');
@@ -64,7 +70,15 @@ async function evaluate(args: string[], out: (line: string) => void): Promise<nu
     const source = await nodeFileSource(values.model);
     try {
       const encoder = await readEncoder(source, zoo.manifest.model.config);
-      rows.push(await evaluateEncoder(values.model, encoder, zoo, { limit }));
+      if (values.modulators) {
+        const mods = await nodeFileSource(values.modulators);
+        try {
+          const name = `${values.model} + EMR modulators`;
+          rows.push(await evaluateWithModulators(name, encoder, mods, zoo, { limit }));
+        } finally {
+          await mods.close();
+        }
+      } else rows.push(await evaluateEncoder(values.model, encoder, zoo, { limit }));
     } finally {
       await source.close();
     }

@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { copySideFiles, SIDE_FILES, stageModelCard, stageRecipe } from './merge-folder';
+import { stageModelCard, stageRecipe, stageSideFiles } from './merge-folder';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../../core';
 import {
@@ -29,8 +29,6 @@ import {
   planMerge,
   RecipeError,
   taskModels,
-  tokenizerSourceKey,
-  TOKENIZER_FILES,
   usesBase,
   getMethod,
   type MergeBackend,
@@ -49,6 +47,9 @@ const usage = `usage: merge --config <recipe.yml> --out <file.safetensors | fold
   --out-dtype <dtype>   float32 | float16 | bfloat16 (default: the recipe's, else the base's)
   --task-models <dir>   consensus only: also write each task's compressed model θ₀ + mₜ⊙τ_MTL
                         into <dir>/<model name>/
+  --modulators          emr only: also write the per-task modulators (1-bit masks + rescalers)
+                        as emr_modulators.safetensors in the output folder (beside a file
+                        output: <name>.emr_modulators.safetensors); eval --modulators uses them
   --overwrite           replace an output folder that already holds files (as a whole, once
                         the new model is complete; without it such a folder is refused)
   --allow-non-finite    write the result even if it holds NaN/±Inf values (refused by default)`;
@@ -149,6 +150,7 @@ export interface MergeRunOptions {
   overwrite?: boolean;
   /** Publish a result holding NaN/±Inf values (refused by default). */
   allowNonFinite?: boolean;
+  modulators?: boolean;
   signal?: AbortSignal;
   /**
    * A recipe to publish with a folder output (as mergekit_config.yml, and in the card) instead
@@ -157,6 +159,15 @@ export interface MergeRunOptions {
    */
   publishRecipe?: { yaml: string; title: string };
 }
+
+/** The EMR modulators file's name in a folder output. */
+export const MODULATORS_FILE = 'emr_modulators.safetensors';
+
+/** Where --modulators writes: inside a folder output, beside a file output. */
+export const modulatorsPath = (out: string) =>
+  out.endsWith('.safetensors')
+    ? out.replace(/\.safetensors$/, `.${MODULATORS_FILE}`)
+    : join(out, MODULATORS_FILE);
 
 /** Folder name for a task's compressed model: the model path's last part, without extension. */
 export function taskFolderName(modelKey: string): string {
@@ -266,6 +277,9 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
   if (o.taskModels !== undefined && method.kind !== 'consensus') {
     throw new CliUsageError(`--task-models needs merge_method: consensus (got ${method.name})`);
   }
+  if (o.modulators && method.name !== 'emr') {
+    throw new CliUsageError(`--modulators needs merge_method: emr (got ${method.name})`);
+  }
   const withBase = usesBase(recipe, method) || recipe.tokenizerSource !== undefined;
   const keys = [
     ...new Set([
@@ -301,6 +315,13 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
     if (new Set(taskFolders).size !== taskFolders.length) {
       throw new CliUsageError('--task-models: two task models would share a folder name');
     }
+    if (o.modulators && toFile)
+      await checkOutputPath({
+        out: modulatorsPath(o.out),
+        kind: 'file',
+        inputs: [...inputs, o.out],
+        overwrite: o.overwrite,
+      });
     for (const f of taskFolders) {
       await checkOutputPath({
         out: f,
@@ -324,11 +345,20 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
       ? await stagedFileSink(o.out)
       : await stagedSinkFolder(o.out, { overwrite: o.overwrite });
     staged.push(target);
+    let modulatorSink: ByteSink | undefined;
+    if (o.modulators) {
+      if (toFile) {
+        const file = await stagedFileSink(modulatorsPath(o.out));
+        staged.push(file);
+        modulatorSink = file;
+      } else modulatorSink = await (target as SinkFolder).createSink(MODULATORS_FILE);
+    }
     let lastPrint = 0;
     const summary = await executeMerge(plan, backend, slowedForTests(target), {
       signal: o.signal,
       maxShardBytes,
       ...(taskTargets.length > 0 ? { taskModelOutputs: taskTargets } : {}),
+      ...(modulatorSink ? { modulatorOutput: modulatorSink } : {}),
       onProgress: (p) => {
         const now = performance.now();
         if (p.status === 'progress' && (now - lastPrint > 1000 || p.done === p.total)) {
@@ -342,14 +372,17 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
       // The tokenizer_source's tokenizer; the base's (else the first model's) config /
       // preprocessor / other tokenizer files; a card — staged, so published with the weights.
       const folder = target as SinkFolder;
-      let sideFiles = SIDE_FILES;
-      if (tokenizers) {
-        const from = paths[keys.indexOf(tokenizerSourceKey(recipe))]!;
-        await copySideFiles(from, folder, TOKENIZER_FILES);
-        sideFiles = SIDE_FILES.filter((f) => !TOKENIZER_FILES.includes(f));
-      }
-      const source = paths[0];
-      const copied = source ? await copySideFiles(source, folder, sideFiles) : [];
+      const { written, warnings } = await stageSideFiles(
+        folder,
+        {
+          ...(paths[0] ? { config: paths[0] } : {}),
+          ...(plan.output?.tokenizerFrom
+            ? { tokenizer: paths[keys.indexOf(plan.output.tokenizerFrom)]! }
+            : {}),
+        },
+        plan.output,
+      );
+      for (const w of warnings) io.err(`warning: ${w}`);
       const published = o.publishRecipe;
       if (published) await stageRecipe(folder, published.yaml);
       await stageModelCard(
@@ -358,7 +391,7 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
           ? modelCard(parseRecipe(published.yaml).recipe, published.title, published.yaml)
           : modelCard(recipe, method.prettyName, text),
       );
-      if (copied.length > 0) io.err(`copied ${copied.join(', ')} from ${source}`);
+      if (written.length > 0) io.err(`wrote ${written.join(', ')} beside the weights`);
     }
     if (summary.nonFinite > 0 && !o.allowNonFinite) {
       // Staged, not published: a model with NaN/±Inf weights is never written by default.
@@ -371,6 +404,10 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
     if (summary.nonFinite > 0) {
       io.err(`warning: the merged tensors contain ${summary.nonFinite} NaN/Inf values`);
     }
+    if (summary.emrRescalers)
+      io.out(
+        `wrote ${modulatorsPath(o.out)}: EMR masks of ${summary.emrRescalers.length} tasks, rescalers ${summary.emrRescalers.map((r) => r.toFixed(4)).join(', ')}`,
+      );
     io.out(
       `wrote ${o.out}: ${summary.tensors} tensors (${summary.merged} merged, ${summary.copied} copied), ${formatBytes(summary.bytesWritten)} in ${summary.seconds.toFixed(1)}s on ${backend.name}`,
     );
@@ -408,6 +445,7 @@ export const mergeCommand: Command = {
         'out-dtype': { type: 'string' },
         'task-models': { type: 'string' },
         overwrite: { type: 'boolean', default: false },
+        modulators: { type: 'boolean', default: false },
         'allow-non-finite': { type: 'boolean', default: false },
       },
     });
@@ -428,6 +466,7 @@ export const mergeCommand: Command = {
           taskModels: values['task-models'],
           overwrite: values.overwrite,
           allowNonFinite: values['allow-non-finite'],
+          modulators: values.modulators,
           signal: context?.signal,
         },
         io,

@@ -12,7 +12,7 @@ import { parseRecipe } from '../recipe/parse';
 import { f32Raw } from '../testing';
 import { mergeTensorCpu } from './index';
 import { createCpuBackend } from './index';
-import { minMax, quantileClamp } from './pcb';
+import { pcbRanks } from './pcb';
 
 const fixture = readFixture('./pcb_emr.safetensors');
 const settings = JSON.parse(fixture.metadata.pcb!) as {
@@ -42,12 +42,12 @@ describe('pcb matches the reference implementation of the official PCB_merge (fi
       expect(relativeError(got, fixture.f32(`pcb.${name}`))).toBeLessThan(1e-5);
     });
   }
-  it('quantile clamp and min-max follow the official index rules', () => {
-    const x = Float64Array.from([5, 1, 4, 2, 3]);
-    // d = 5, ratio 0.2: lo = sorted[int(1)] = 2, hi = sorted[int(5·0.8 − 1)] = sorted[3] = 4.
-    expect(Array.from(quantileClamp(x, 0.2, 0.2))).toEqual([4, 2, 4, 2, 3]);
-    expect(Array.from(minMax(Float64Array.from([2, 4, 3])))).toEqual([0, 1, 0.5]);
-    expect(Array.from(minMax(Float64Array.from([7, 7])))).toEqual([0, 0]);
+  it('quantile ranks follow the official index rules', () => {
+    // d = 5, q = 0.2: |τ| lo = sorted[int(1)], hi = sorted[int(5·0.8 − 1)] = sorted[3];
+    // pcb_ratio 0.2: score lo = sorted[int(5·0.8)] = sorted[4], hi = the max.
+    expect(pcbRanks(5, 0.2, 0.2)).toEqual([1, 3, 4, 4]);
+    // q = 0 keeps the extremes; the official int(d·(1 − 0) − 1) is the last element.
+    expect(pcbRanks(10, 0, 1)).toEqual([0, 9, 0, 9]);
   });
 });
 

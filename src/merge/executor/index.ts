@@ -9,8 +9,9 @@
 import { progressReporter, type ProgressCallback } from '../../core';
 import { encodeF32As } from '../../io';
 import type { ByteSink, FloatDtype, SinkFolder } from '../../io/types';
-import type { MergeBackend, RawTensor, TaskArithmeticJob } from '../backend';
+import type { MergeBackend, RawTensor, TaskArithmeticJob, TensorMethodJob } from '../backend';
 import { mergeTensorCpu } from '../cpu/index';
+import { pcbModelStats } from '../cpu/pcb-model';
 import { taskArithmeticSignSum } from '../cpu/task-arithmetic';
 import type { CopyStep, MergePlan, MergeStep, PlanStep } from '../planning/types';
 import { recipeToYaml } from '../recipe/serialize';
@@ -21,7 +22,7 @@ import {
   stepUnits,
   type WorkUnit,
 } from './chunking';
-import { attachUnitInputs, readUnitInputs, type RunState } from './inputs';
+import { attachInputs, attachUnitInputs, readUnitInputs, type RunState } from './inputs';
 import { prefetchOneAhead } from './prefetch';
 import { ReadBuffers } from './read-buffers';
 import {
@@ -123,15 +124,21 @@ export async function executeMerge(
   const preBytes = merges.reduce((n, s) => n + s.inputBytes, 0);
   const selectionPasses = plan.passes.includes('magnitude_selection') ? 2 : 0;
   const signPasses = plan.passes.includes('majority_sign') ? 1 : 0;
+  const pcbPasses = usesPcbModelScope(merges) ? PCB_MODEL_READS : 0;
   const mergeBytes = plan.steps.reduce(
     (n, s) => n + (s.kind === 'merge' ? s.inputBytes : s.bytes),
     0,
   );
   const progress = progressReporter(
     'merge',
-    merges.length * (selectionPasses + signPasses) + statisticsTotal + plan.steps.length,
+    merges.length * (selectionPasses + signPasses + pcbPasses) +
+      statisticsTotal +
+      plan.steps.length,
     options.onProgress,
-    { totalBytes: preBytes * (selectionPasses + signPasses) + statisticsBytes + mergeBytes },
+    {
+      totalBytes:
+        preBytes * (selectionPasses + signPasses + pcbPasses) + statisticsBytes + mergeBytes,
+    },
   );
 
   const recipeYaml = recipeToYaml(plan.recipe);
@@ -229,6 +236,19 @@ export async function executeMerge(
         );
       }
       state.thresholds = selector.thresholds();
+    }
+    if (pcbPasses > 0) {
+      const units = merges.flatMap((s) => unitsOf(s, false));
+      const read = async function* () {
+        for await (const { item, value: raws } of prefetchOneAhead(units, load, small)) {
+          throwIfAborted(options.signal);
+          yield attachInputs(item.step, raws, state) as TensorMethodJob;
+          recycle(raws);
+          advance(item);
+        }
+      };
+      const elements = merges.reduce((n, s) => n + s.numel, 0);
+      state.pcbModel = await pcbModelStats(read, elements);
     }
     const statistics = new Map<string, TensorStatistics>();
     for (const { step, needs, units } of statisticsSteps) {
@@ -357,3 +377,14 @@ export async function executeMerge(
 }
 
 export { RECIPE_FILE_NAME, RECIPE_METADATA_KEY } from './output';
+
+/** Reads of the model before the merge for PCB's whole-model quantiles (two per stage). */
+const PCB_MODEL_READS = 4;
+
+const usesPcbModelScope = (merges: MergeStep[]) =>
+  merges.some(
+    (s) =>
+      s.job.kind === 'tensor_method' &&
+      s.job.method === 'pcb' &&
+      s.job.global['pcb_scope'] === 'model',
+  );

@@ -1,6 +1,6 @@
 /** Reads one step's inputs (once per pass) and turns its template into a full job. */
 import type { FloatDtype } from '../../io/types';
-import type { RawTensor, TaskArithmeticJob, TensorJob } from '../backend';
+import type { PcbTaskStats, RawTensor, TaskArithmeticJob, TensorJob } from '../backend';
 import type { MergePlan, MergeStep } from '../planning/types';
 import { chunkRowLength, isWholeTensor, type WorkUnit } from './chunking';
 import { canReadRange, readElementRange } from './ranged-read';
@@ -38,6 +38,8 @@ export async function readUnitInputs(
 
 export interface RunState {
   thresholds?: number[];
+  /** PCB with pcb_scope: model — the whole model's per-task bounds (cpu/pcb-model.ts). */
+  pcbModel?: PcbTaskStats[];
   majoritySign: number;
 }
 
@@ -99,9 +101,11 @@ export function attachInputs(step: MergeStep, raws: RawTensor[], state: RunState
     case 'linear':
       return { ...job, models: raws };
     case 'tensor_method':
-      return job.hasBase
-        ? { ...job, base: raws[0]!, models: raws.slice(1) }
-        : { ...job, models: raws };
+      return {
+        ...job,
+        ...(job.hasBase ? { base: raws[0]!, models: raws.slice(1) } : { models: raws }),
+        ...(state.pcbModel ? { pcbModel: state.pcbModel } : {}),
+      };
     case 'slerp':
       return { ...job, a: raws[0]!, b: raws[1]! };
   }

@@ -6,7 +6,7 @@ export const pcb: MethodDefinition = {
   prettyName: 'PCB (parameter competition balancing)',
   paper: 'https://arxiv.org/abs/2410.02396',
   description:
-    'Scores every entry by its importance within its task (intra-balance) and its agreement with the other tasks (inter-balance), keeps the top pcb_ratio of each task, and takes the score-weighted mean (per tensor).',
+    'Scores every entry by its importance within its task (intra-balance) and its agreement with the other tasks (inter-balance), keeps the top pcb_ratio of each task, and takes the score-weighted mean (quantiles per tensor, or over the whole model as the official code: pcb_scope).',
   kind: 'tensor_method',
   needsBase: true,
   minModels: 2,
@@ -31,6 +31,14 @@ export const pcb: MethodDefinition = {
       sliderMax: 0.05,
       step: 0.0001,
       help: 'Magnitudes are clamped to their [q, 1 − q] quantiles first (official 1e-4; the vision script uses 0.01).',
+      studioOnly: true,
+    },
+    {
+      name: 'pcb_scope',
+      type: 'enum',
+      options: ['tensor', 'model'],
+      default: 'tensor',
+      help: 'Quantiles and normalisations per tensor (one read) or over the whole flattened model as the official code (four extra reads of the model).',
       studioOnly: true,
     },
   ],

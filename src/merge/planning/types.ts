@@ -55,6 +55,22 @@ export interface MergePlan {
   needsMajoritySign: boolean;
   numLayers: number;
   warnings: string[];
+  /** What the output folder's config.json / tokenizer need beyond the source's copies. */
+  output?: OutputChanges;
+}
+
+/** mergekit's edits of the output config (merge.py _model_out_config, _update_config_vocab). */
+export interface OutputChanges {
+  /** Stacked layers of `slices` (config.json's num_hidden_layers or the model's own key). */
+  numLayers?: number;
+  /** Rows of the re-indexed embeddings (config.json's vocab_size) for tokenizer_source. */
+  vocabSize?: number;
+  /** tokenizer_source's output tokenizer.json (built for union; else the source's file). */
+  tokenizer?: unknown;
+  /** Recipe key of the model whose tokenizer files are copied (union: the base they extend). */
+  tokenizerFrom?: string;
+  /** True when `tokenizer` was built here (union) and must be written, not copied. */
+  tokenizerBuilt?: boolean;
 }
 
 /** Everything wrong with a recipe + inputs, found before any output is written. */

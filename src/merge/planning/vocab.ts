@@ -18,26 +18,14 @@ import { decodeToF32, encodeF32As } from '../../io';
 import type { FloatDtype } from '../../io/types';
 import type { Recipe } from '../recipe/types';
 import { MergePlanError, type MergeCheckpoint } from './types';
+import { readTokenizerJson, strippedTokenizer, tokensOf, unionTokenizer } from './union-tokenizer';
 
 export const EMBED_RE =
   /(^|\.)(embed_tokens|wte|word_embeddings|embed_in|embed_out|lm_head)\.weight$/;
 
 /** token → id of a tokenizer.json: its model vocabulary plus its added tokens. */
-export function vocabOf(tokenizer: unknown, what: string): Map<string, number> {
-  const t = tokenizer as { model?: { vocab?: unknown }; added_tokens?: unknown };
-  const vocab = t?.model?.vocab;
-  if (typeof vocab !== 'object' || vocab === null || Array.isArray(vocab))
-    throw new MergePlanError([
-      `${what}: tokenizer.json has no model.vocab mapping (only BPE/WordPiece-style vocabularies are read)`,
-    ]);
-  const out = new Map<string, number>(Object.entries(vocab as Record<string, number>));
-  if (Array.isArray(t.added_tokens)) {
-    for (const a of t.added_tokens as { id?: unknown; content?: unknown }[]) {
-      if (typeof a.content === 'string' && typeof a.id === 'number') out.set(a.content, a.id);
-    }
-  }
-  return out;
-}
+export const vocabOf = (tokenizer: unknown, what: string): Map<string, number> =>
+  tokensOf(readTokenizerJson(tokenizer, what));
 
 /** Output id → the model's id of that token, or −1 (absent, or beyond its `rows`). */
 export function permutation(
@@ -87,6 +75,16 @@ export function permuteEmbeddings(
   });
 }
 
+export interface AlignedVocabularies {
+  checkpoints: Map<string, MergeCheckpoint>;
+  /** The model key whose tokenizer is the output's (the base's, else the first's, for union). */
+  source: string;
+  /** The output's tokenizer.json object (for union, the one built; else the source's). */
+  tokenizer: unknown;
+  /** Rows of the output's embeddings (mergekit writes it as config.json's vocab_size). */
+  vocabSize: number;
+}
+
 /**
  * Views of the recipe's checkpoints whose embedding tensors are re-indexed to the output
  * vocabulary (read and permuted when the executor reads them; no ranged reads). `tokenizers`:
@@ -96,16 +94,13 @@ export function alignVocabularies(
   recipe: Recipe,
   checkpoints: Map<string, MergeCheckpoint>,
   tokenizers: Map<string, unknown>,
-): { checkpoints: Map<string, MergeCheckpoint>; source: string } {
+): AlignedVocabularies {
   const keys = [
     ...new Set([
       ...(recipe.baseModel ? [recipe.baseModel] : []),
       ...recipe.models.map((m) => m.model),
     ]),
   ].filter((k) => checkpoints.has(k));
-  const wanted = recipe.tokenizerSource!;
-  if (wanted === 'union')
-    throw new MergePlanError(['tokenizer_source: union is not supported yet; use base or a model']);
   const source = tokenizerSourceKey(recipe);
   if (!keys.includes(source))
     throw new MergePlanError([`tokenizer_source: "${source}" is not one of the recipe's models`]);
@@ -116,12 +111,17 @@ export function alignVocabularies(
         (k) => `model "${k}": tokenizer_source needs its tokenizer.json (none beside it)`,
       ),
     );
-  const vocabs = keys.map((k) => vocabOf(tokenizers.get(k), `model "${k}"`));
-  const out = vocabs[keys.indexOf(source)]!;
+  const sourceCkpt = checkpoints.get(source)!;
+  const names = [...sourceCkpt.tensors.keys()].filter((n) => isEmbedding(sourceCkpt, n));
+  let vocabs = keys.map((k) => vocabOf(tokenizers.get(k), `model "${k}"`));
+  let out = vocabs[keys.indexOf(source)]!;
+  let tokenizer: unknown = tokenizers.get(source);
+  if (recipe.tokenizerSource === 'union') {
+    const built = unionOf(keys, checkpoints, tokenizers, names);
+    ({ tokenizer, vocabs } = built);
+    out = tokensOf(built.tokenizer);
+  }
   const size = outSize(out);
-  const names = [...checkpoints.get(source)!.tensors.keys()].filter((n) =>
-    isEmbedding(checkpoints.get(source)!, n),
-  );
   const base = recipe.baseModel ? keys.indexOf(recipe.baseModel) : -1;
   const cache = new Map<string, Promise<Float32Array[]>>();
   const permuted = (name: string) => {
@@ -179,22 +179,47 @@ export function alignVocabularies(
           : ckpt.readRaw(name),
     });
   });
-  return { checkpoints: views, source };
+  return { checkpoints: views, source, tokenizer, vocabSize: size };
 }
 
-/** The model key whose tokenizer is the output's: the base (else the first model) or the named one. */
+/**
+ * The model key whose tokenizer is the output's: the base (else the first model) or the named
+ * one; for union the base (else the first model), whose tokenizer the union extends.
+ */
 export function tokenizerSourceKey(recipe: Recipe): string {
   const wanted = recipe.tokenizerSource!;
-  if (wanted !== 'base') return wanted;
+  if (wanted !== 'base' && wanted !== 'union') return wanted;
   return recipe.baseModel ?? recipe.models[0]!.model;
 }
 
-/** The tokenizer files mergekit's save_pretrained writes, copied beside the output when present. */
-export const TOKENIZER_FILES = [
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'special_tokens_map.json',
-];
+/**
+ * The union tokenizer of the models `keys` (base first) and each model's vocabulary to
+ * re-index from (the base's stripped of the tokens beyond its rows, as mergekit does). A
+ * model's rows: those of its first embedding tensor.
+ */
+function unionOf(
+  keys: string[],
+  checkpoints: Map<string, MergeCheckpoint>,
+  tokenizers: Map<string, unknown>,
+  names: string[],
+): { tokenizer: ReturnType<typeof unionTokenizer>; vocabs: Map<string, number>[] } {
+  if (names.length === 0)
+    throw new MergePlanError([
+      `${checkpoints.get(keys[0]!)!.name}: tokenizer_source: union needs an embedding or LM head (2-D, named like embed_tokens / lm_head), and none was found`,
+    ]);
+  const rows = keys.map((k) => {
+    const entry = checkpoints.get(k)!.tensors.get(names[0]!);
+    if (!entry || entry.info.shape.length !== 2)
+      throw new MergePlanError([
+        `${checkpoints.get(k)!.name}: ${names[0]}: missing or not 2-D (tokenizer_source: union re-indexes it)`,
+      ]);
+    return entry.info.shape[0]!;
+  });
+  const parsed = keys.map((k) => readTokenizerJson(tokenizers.get(k), `model "${k}"`));
+  parsed[0] = strippedTokenizer(parsed[0]!, rows[0]!, `model "${keys[0]}"`);
+  const tokenizer = unionTokenizer(parsed, rows);
+  return { tokenizer, vocabs: parsed.map(tokensOf) };
+}
 
 function isEmbedding(ckpt: MergeCheckpoint, name: string): boolean {
   const info = ckpt.tensors.get(name)!.info;
