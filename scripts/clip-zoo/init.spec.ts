@@ -31,9 +31,9 @@ describe('initClipParams', () => {
     const L = cfg.vision.numLayers;
     const expected: [string, number][] = [
       ['vision_model.encoder.layers.0.self_attn.q_proj.weight', D ** -0.5 * (2 * L) ** -0.5],
-      ['vision_model.encoder.layers.1.self_attn.out_proj.weight', D ** -0.5],
-      ['vision_model.encoder.layers.2.mlp.fc1.weight', (2 * D) ** -0.5],
-      ['vision_model.encoder.layers.3.mlp.fc2.weight', D ** -0.5 * (2 * L) ** -0.5],
+      [`vision_model.encoder.layers.${L - 1}.self_attn.out_proj.weight`, D ** -0.5],
+      ['vision_model.encoder.layers.0.mlp.fc1.weight', (2 * D) ** -0.5],
+      [`vision_model.encoder.layers.${L - 1}.mlp.fc2.weight`, D ** -0.5 * (2 * L) ** -0.5],
       ['text_model.embeddings.token_embedding.weight', 0.02],
       ['vision_model.embeddings.patch_embedding.weight', 0.02],
       ['visual_projection.weight', D ** -0.5],
