@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Params } from '../../core';
 import { paramsToBytes } from '../../merge';
-import { SIMO_POOL_FORMAT, type SimoManifest } from '../../models';
-import { tinyDenseConfig, tinySimoPoolParams } from '../../models/testing';
+import type { SimoManifest } from '../../models';
+import { tinyDenseConfig, tinySimoManifest, tinySimoPoolParams } from '../../models/testing';
 import { CliUsageError } from '../types';
 import { simoCommand } from './simo';
 
@@ -24,16 +24,7 @@ async function writePool(
   name: string,
   edit: (m: SimoManifest) => void = () => {},
 ): Promise<string> {
-  const manifest: SimoManifest = {
-    format: SIMO_POOL_FORMAT,
-    version: 1,
-    config,
-    data: { seed: 0, size: 8, train: 40, test: 6 },
-    base: 'base.safetensors',
-    singles: { seg: 'seg.safetensors', depth: 'depth.safetensors', normals: 'normals.safetensors' },
-    joint: 'joint.safetensors',
-    build: {},
-  };
+  const manifest = tinySimoManifest(config);
   edit(manifest);
   const path = join(dir, `${name}.json`);
   await writeFile(path, JSON.stringify(manifest));

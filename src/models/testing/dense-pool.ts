@@ -2,6 +2,7 @@
 import type { Params } from '../../core';
 import { initDecoder, initDenseEncoder } from '../dense/init';
 import type { DenseConfig } from '../dense/config';
+import { SIMO_POOL_FORMAT, type SimoManifest } from '../dense/manifest';
 
 /** The base encoder moved by a seeded task vector, plus the decoders of `tasks`. */
 function tuned(config: DenseConfig, base: Params, shift: number, tasks: DenseConfig['tasks']) {
@@ -21,5 +22,19 @@ export function tinySimoPoolParams(config: DenseConfig): Record<string, Params> 
     depth: tuned(config, base, 0.03, [config.tasks[1]!]),
     normals: tuned(config, base, 0.04, [config.tasks[2]!]),
     joint: tuned(config, base, 0.02, config.tasks),
+  };
+}
+
+/** The manifest of the tiny pool: base, three single-task models and the joint one, by file name. */
+export function tinySimoManifest(config: DenseConfig): SimoManifest {
+  return {
+    format: SIMO_POOL_FORMAT,
+    version: 1,
+    config,
+    data: { seed: 0, size: 8, train: 40, test: 6 },
+    base: 'base.safetensors',
+    singles: { seg: 'seg.safetensors', depth: 'depth.safetensors', normals: 'normals.safetensors' },
+    joint: 'joint.safetensors',
+    build: {},
   };
 }

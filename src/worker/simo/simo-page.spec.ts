@@ -8,8 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Params } from '../../core';
 import { paramsFromBytes, paramsToBytes } from '../../merge';
-import { SIMO_POOL_FORMAT, type SimoManifest } from '../../models';
-import { tinyDenseConfig, tinySimoPoolParams } from '../../models/testing';
+import { tinyDenseConfig, tinySimoManifest, tinySimoPoolParams } from '../../models/testing';
 import { initTf } from '../../tf';
 import type { CheckpointInput } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
@@ -24,16 +23,7 @@ async function poolFolder(
 ): Promise<CheckpointInput> {
   const files: Record<string, Params> = tinySimoPoolParams(config);
   edit?.(files);
-  const manifest: SimoManifest = {
-    format: SIMO_POOL_FORMAT,
-    version: 1,
-    config,
-    data: { seed: 0, size: 8, train: 40, test: 6 },
-    base: 'base.safetensors',
-    singles: { seg: 'seg.safetensors', depth: 'depth.safetensors', normals: 'normals.safetensors' },
-    joint: 'joint.safetensors',
-    build: {},
-  };
+  const manifest = tinySimoManifest(config);
   const list = [
     { path: 'manifest.json', file: new File([JSON.stringify(manifest)], 'manifest.json') },
   ];
