@@ -37,8 +37,7 @@ async function perTaskRow(
   return { label, scores };
 }
 
-export async function clipInterferenceRows(dir: string, limit?: number): Promise<Row[]> {
-  const { zoo } = await readZoo(dir, limit);
+export async function clipInterferenceRows(zoo: Zoo): Promise<Row[]> {
   const log = (line: string) => console.error(`interference: ${line}`);
   log('base + heads');
   const rows: Row[] = [
@@ -82,7 +81,7 @@ export function clipInterferenceMarkdown(tasks: readonly string[], rows: readonl
 
 export async function printClipInterference(dir: string, limit?: number): Promise<void> {
   const { zoo } = await readZoo(dir, limit);
-  const rows = await clipInterferenceRows(dir, limit);
+  const rows = await clipInterferenceRows(zoo);
   console.log(
     clipInterferenceMarkdown(
       zoo.tasks.map((t) => t.name),
