@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { formatPercent } from '../app/lib/format';
 import type { ClipZooWeb } from '../src/worker/demo/clip-manifest';
 import { cliEval, type Accuracies } from './helpers/cliEval';
+import { expectLayoutsHold } from './helpers/layout';
 import { openStudio, screenshot } from './helpers/studio';
 
 const ZOO = 'public/clip-zoo';
@@ -150,6 +151,10 @@ test('?demo=clip loads the CLIP demo and shows zero-shot, individual and merged 
   await expectDemoTable(page);
   await expectScaleNote(page);
   await expectMergingHelps(page);
+  // The λ field starts at the λ of the task-arithmetic row the demo computed.
+  await expect(panel.getByLabel('CLIP merge λ value')).toHaveValue(String(web.demoLambda ?? 0.3));
+  // The page a new user opens, with the table filled: no blocks over each other at any width.
+  await expectLayoutsHold(page, 'clip-demo-layout');
   await panel.scrollIntoViewIfNeeded();
   await screenshot(page, 'clip-demo');
   // The README picture (the accuracy table), only when asked for: a test run must not rewrite

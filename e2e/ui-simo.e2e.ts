@@ -15,6 +15,7 @@ import { predictDense } from '../src/eval/dense/evaluate';
 import { rgbToRgba, taskToRgba } from '../src/eval/dense/pictures';
 import { paramsFromBytes } from '../src/merge';
 import type { Params } from '../src/core';
+import { expectLayoutsHold } from './helpers/layout';
 import { openStudio } from './helpers/studio';
 
 const IMAGE = 0;
@@ -67,6 +68,8 @@ test('SIMO panel: demo, run, table, pictures equal the models outputs', async ({
     expect(Number.isFinite(Number(cell))).toBe(true);
   await expect(page.getByTestId('simo-loss')).toBeVisible();
   await expect(page.getByTestId('simo-picture')).toHaveCount(3);
+  // The filled panel (table, loss curves, pictures, heatmap) holds its layout at every width.
+  await expectLayoutsHold(page, 'simo-layout');
 
   // Input and ground truth: exact (the scenes are a pure function of seed and index).
   expect(await pixels(page, 'input', 'rgb')).toEqual(Array.from(rgbToRgba(scene.rgb)));

@@ -1,4 +1,5 @@
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
+import { screenshot } from './studio';
 
 /**
  * Blocks of one panel drawn over each other: every pair among the panel body's direct children
@@ -82,4 +83,24 @@ export function axisLabelOverlaps(page: Page): Promise<string[]> {
     }
     return problems;
   });
+}
+
+/** The widths the studio's layouts are checked at (issue 18): a laptop, a desktop, a wide screen. */
+export const LAYOUT_WIDTHS = [1024, 1400, 1920] as const;
+
+/**
+ * At each width: no panel draws blocks over each other or out of itself, no chart prints axis
+ * labels over each other; a full-page screenshot test-results/screens/<name>-<width>.png.
+ * The viewport is put back to the width it had.
+ */
+export async function expectLayoutsHold(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize();
+  for (const width of LAYOUT_WIDTHS) {
+    await page.setViewportSize({ width, height: 1000 });
+    await page.waitForTimeout(300); // ResponsiveContainer re-measures on resize
+    expect(await panelOverlaps(page), `${name}: overlapping blocks at ${width} px`).toEqual([]);
+    expect(await axisLabelOverlaps(page), `${name}: axis labels at ${width} px`).toEqual([]);
+    await screenshot(page, `${name}-${width}`);
+  }
+  if (before) await page.setViewportSize(before);
 }
