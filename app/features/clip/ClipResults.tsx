@@ -35,6 +35,15 @@ export function ClipResults({ ready }: { ready: boolean }) {
     useShallow((s) => ({ rows: s.rows, tasks: s.tasks, job: s.job, jobNote: s.jobNote })),
   );
   const smoke = useClip((s) => s.demo?.scale === 'smoke');
+  // A loaded demo computed its task-arithmetic row at the zoo's λ: the field starts there, so
+  // a user moving it starts from the row they see.
+  // (Adjusted while rendering, React's pattern for state that follows a changed input.)
+  const demoLambda = useClip((s) => s.demo?.lambda);
+  const [followedLambda, setFollowedLambda] = useState(demoLambda);
+  if (demoLambda !== followedLambda) {
+    setFollowedLambda(demoLambda);
+    if (demoLambda !== undefined) setSettings((s) => ({ ...s, lambda: demoLambda }));
+  }
   const first = useRef(true);
   useEffect(() => {
     if (first.current) return void (first.current = false);

@@ -48,7 +48,8 @@ function fetchView(view: JobView, progress: Progress): JobView {
 function noteOf(demo: ClipDemoInputs): ClipDemoNote {
   const { zoo } = demo;
   const tasks = zoo.tasks.map((t) => ({ name: t.name, source: t.source, licence: t.licence }));
-  return { name: zoo.name, scale: zoo.scale, seed: zoo.seed, tasks };
+  const lambda = demoMerges(zoo)[0]!.lambda;
+  return { name: zoo.name, scale: zoo.scale, seed: zoo.seed, tasks, lambda };
 }
 
 /** Base, then each fine-tune and its data, through the panel's actions; one step each. */

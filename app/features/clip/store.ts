@@ -46,6 +46,8 @@ export interface ClipDemoNote {
   seed: number;
   /** Each task's image source and licence (the zoo's manifest). */
   tasks: { name: string; source: string; licence: string }[];
+  /** The λ the demo's task-arithmetic row was computed at; the panel's λ field starts there. */
+  lambda: number;
 }
 
 export interface ClipState {
