@@ -19,6 +19,14 @@ export async function writeBenchSection(
     `bench/results/${id}.md`,
     `## ${title}\n\nMeasured ${when} UTC on ${machine}.\n\n${markdown}\n`,
   );
+  await assembleBenchDoc();
+}
+
+/**
+ * docs/bench.md from every bench/results/*.md in name order. Hand-written sections (the scale
+ * runs of bench/llm-scale*.ts) live there too, or the next benchmark's rewrite would drop them.
+ */
+export async function assembleBenchDoc(): Promise<void> {
   const sections = readdirSync('bench/results')
     .filter((f) => f.endsWith('.md'))
     .sort()

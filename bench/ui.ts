@@ -34,6 +34,12 @@ const REAL_ZOO = existsSync('public/zoo/manifest.json');
 const DEV = process.argv.includes('--dev');
 const log = (line: string) => console.error(`[bench:ui] ${line}`);
 
+/** What the load says about the times: a busy machine (1-minute load above its cores) inflates them. */
+const loadNote = (start: number[]) =>
+  (start[0] ?? 0) > 2
+    ? ' — the 2 cores were shared with other jobs, so absolute times are inflated'
+    : ' — a quiet machine';
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -367,8 +373,7 @@ async function main(): Promise<void> {
   const markdown = [
     `On the ${zooLabel}, ${DEV ? 'Vite dev server (React development build)' : 'production build (`vite build` + `vite preview`)'}, headless Chromium with the lavapipe WebGPU adapter, a fresh browser profile (so the backend probe runs once).`,
     '',
-    `Load average (1 / 5 / 15 min) at the start: ${load(loadStart)}; at the end: ${load(loadavg())} —`,
-    'the 2 cores were shared with other jobs, so absolute times are inflated; medians are over one run.',
+    `Load average (1 / 5 / 15 min) at the start: ${load(loadStart)}; at the end: ${load(loadavg())}${loadNote(loadStart)}; medians are over one run.`,
     '',
     "**Load demo → first results** (the page loads the zoo, merges with the form's initial values and evaluates by itself: the merge, then base + heads and the fine-tunes, each on the full test sets):",
     '',
