@@ -5,6 +5,7 @@
  * and an AdaMerging export re-runs through the merge engine to the same tensors, which equal
  * θ₀ + Σλτ computed here from the files.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,43 @@ afterAll(async () => {
 
 const taskArgs = () => TASKS.flatMap((t) => ['--task', `${t.name}=${pool.data.get(t.name)}`]);
 
+/** File descriptors this process holds (Linux); the specs run in forks, one file at a time. */
+const openFds = () => readdirSync('/proc/self/fd').length;
+
 describe('CLIP commands on a tiny generated pool', () => {
+  it.runIf(existsSync('/proc/self/fd'))(
+    'eval and heads close the checkpoint files they read (not left to the garbage collector)',
+    async () => {
+      const tuned = pool.finetunes.get('eurosat')!;
+      const before = openFds();
+      const evaluated = await cli(
+        'eval',
+        '--model',
+        tuned,
+        '--clip',
+        pool.base,
+        ...taskArgs(),
+        '--json',
+        '--device',
+        'cpu',
+      );
+      expect(evaluated.code, evaluated.err.join('\n')).toBe(0);
+      expect(openFds(), 'descriptors left open by eval').toBe(before);
+      const heads = await cli(
+        'heads',
+        '--clip',
+        pool.base,
+        ...taskArgs(),
+        '--out',
+        join(dir, 'heads-fd.safetensors'),
+        '--device',
+        'cpu',
+      );
+      expect(heads.code, heads.err.join('\n')).toBe(0);
+      expect(openFds(), 'descriptors left open by heads').toBe(before);
+    },
+  );
+
   it('eval --json: saved heads give the same accuracies as heads built from class names', async () => {
     const heads = join(dir, 'heads.safetensors');
     const made = await cli(

@@ -12,7 +12,7 @@ import type { CliIo, Command } from '../types';
 import { clipRoute } from './errors';
 import { CliUsageError } from '../types';
 import { loadClipTokenizer } from '../../data';
-import { openClipFolders, optionalSide, requiredSide } from './open-model';
+import { closeClipFolders, openClipFolders, optionalSide, requiredSide } from './open-model';
 import { openTasks, startTf } from './setup';
 import { readClipModel } from '../../eval';
 import { parseNamedPaths } from './task-args';
@@ -70,7 +70,9 @@ async function buildHeads(args: string[], io: CliIo): Promise<number> {
     optionalSide(folders, 'tokenizer_config.json'),
   );
   const device = await startTf(values.device);
-  const model = await readClipModel(folders.model.checkpoint, undefined, { text: true });
+  const model = await readClipModel(folders.model.checkpoint, undefined, { text: true }).finally(
+    () => closeClipFolders(folders),
+  );
   const heads = await buildZeroShotHeads(model, tokenizer, requests, (task, done, total) =>
     io.err(`heads: ${done}/${total} tasks (${task})`),
   );

@@ -30,6 +30,15 @@ export async function openClipFolders(modelPath: string, clipPath?: string): Pro
   return { model, base };
 }
 
+/**
+ * Releases the folders' weight files. The model's tensors are read into memory once, so a
+ * command closes the files as soon as it has them rather than leaving the descriptors to
+ * the garbage collector (Node warns about each).
+ */
+export async function closeClipFolders(folders: ClipFolders): Promise<void> {
+  await Promise.all([folders.model.checkpoint.close(), folders.base?.checkpoint.close()]);
+}
+
 /** A side file from the CLIP base, else the model folder; undefined when neither has it. */
 export function optionalSide(folders: ClipFolders, file: ClipSideFile): string | undefined {
   return folders.base?.side[file] ?? folders.model.side[file];

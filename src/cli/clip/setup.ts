@@ -21,7 +21,13 @@ import { nodeFileSource } from '../../io/node';
 import { initTf, parseTfDevice, type TfDevice } from '../../tf';
 import { nodeGpu } from '../../gpu/node-gpu';
 import { CliUsageError } from '../types';
-import { openClipFolders, optionalSide, requiredSide, type ClipFolders } from './open-model';
+import {
+  closeClipFolders,
+  openClipFolders,
+  optionalSide,
+  requiredSide,
+  type ClipFolders,
+} from './open-model';
 import { openTaskImages } from './open-data';
 import type { NamedPath } from './task-args';
 
@@ -110,13 +116,17 @@ export async function setupClipEval(options: {
   device: string;
 }): Promise<ClipSetup> {
   const folders = await openClipFolders(options.model, options.clip);
-  checkClipParts(folders.model.checkpoint, folders.base?.checkpoint, { text: !options.heads });
-  const preprocess = readPreprocess(folders);
-  const tasks = await openTasks(options.tasks, true);
-  const device = await startTf(options.device);
-  const model = await readClipModel(folders.model.checkpoint, folders.base?.checkpoint, {
-    text: !options.heads,
-  });
-  const heads = await headsFor(model, folders, tasks, options.heads);
-  return { model, preprocess, tasks, heads, device };
+  try {
+    checkClipParts(folders.model.checkpoint, folders.base?.checkpoint, { text: !options.heads });
+    const preprocess = readPreprocess(folders);
+    const tasks = await openTasks(options.tasks, true);
+    const device = await startTf(options.device);
+    const model = await readClipModel(folders.model.checkpoint, folders.base?.checkpoint, {
+      text: !options.heads,
+    });
+    const heads = await headsFor(model, folders, tasks, options.heads);
+    return { model, preprocess, tasks, heads, device };
+  } finally {
+    await closeClipFolders(folders);
+  }
 }
