@@ -12,7 +12,7 @@ import type { CliIo, Command } from '../types';
 import { clipRoute } from './errors';
 import { CliUsageError } from '../types';
 import { loadClipTokenizer } from '../../data';
-import { closeClipFolders, openClipFolders, optionalSide, requiredSide } from './open-model';
+import { optionalSide, requiredSide, withClipFolders } from './open-model';
 import { openTasks, startTf } from './setup';
 import { readClipModel } from '../../eval';
 import { parseNamedPaths } from './task-args';
@@ -64,15 +64,14 @@ async function buildHeads(args: string[], io: CliIo): Promise<number> {
     }),
   ].map((r) => ({ ...r, templates: templatesFor(r.task) }));
   if (requests.length === 0) throw new CliUsageError('name at least one --task or --classes');
-  const folders = await openClipFolders(values.clip);
-  const tokenizer = loadClipTokenizer(
-    requiredSide(folders, 'tokenizer.json', 'the CLIP tokenizer'),
-    optionalSide(folders, 'tokenizer_config.json'),
-  );
-  const device = await startTf(values.device);
-  const model = await readClipModel(folders.model.checkpoint, undefined, { text: true }).finally(
-    () => closeClipFolders(folders),
-  );
+  const { tokenizer, device, model } = await withClipFolders(values.clip, undefined, async (f) => ({
+    tokenizer: loadClipTokenizer(
+      requiredSide(f, 'tokenizer.json', 'the CLIP tokenizer'),
+      optionalSide(f, 'tokenizer_config.json'),
+    ),
+    device: await startTf(values.device),
+    model: await readClipModel(f.model.checkpoint, undefined, { text: true }),
+  }));
   const heads = await buildZeroShotHeads(model, tokenizer, requests, (task, done, total) =>
     io.err(`heads: ${done}/${total} tasks (${task})`),
   );

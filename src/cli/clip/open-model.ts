@@ -31,12 +31,21 @@ export async function openClipFolders(modelPath: string, clipPath?: string): Pro
 }
 
 /**
- * Releases the folders' weight files. The model's tensors are read into memory once, so a
- * command closes the files as soon as it has them rather than leaving the descriptors to
- * the garbage collector (Node warns about each).
+ * Opens the folders, runs `use`, and closes their weight files however it ends. The model's
+ * tensors are read into memory by `use`, so a command holds the files no longer than that
+ * rather than leaving the descriptors to the garbage collector (Node warns about each).
  */
-export async function closeClipFolders(folders: ClipFolders): Promise<void> {
-  await Promise.all([folders.model.checkpoint.close(), folders.base?.checkpoint.close()]);
+export async function withClipFolders<T>(
+  modelPath: string,
+  clipPath: string | undefined,
+  use: (folders: ClipFolders) => Promise<T>,
+): Promise<T> {
+  const folders = await openClipFolders(modelPath, clipPath);
+  try {
+    return await use(folders);
+  } finally {
+    await Promise.all([folders.model.checkpoint.close(), folders.base?.checkpoint.close()]);
+  }
 }
 
 /** A side file from the CLIP base, else the model folder; undefined when neither has it. */

@@ -21,13 +21,7 @@ import { nodeFileSource } from '../../io/node';
 import { initTf, parseTfDevice, type TfDevice } from '../../tf';
 import { nodeGpu } from '../../gpu/node-gpu';
 import { CliUsageError } from '../types';
-import {
-  closeClipFolders,
-  openClipFolders,
-  optionalSide,
-  requiredSide,
-  type ClipFolders,
-} from './open-model';
+import { optionalSide, requiredSide, withClipFolders, type ClipFolders } from './open-model';
 import { openTaskImages } from './open-data';
 import type { NamedPath } from './task-args';
 
@@ -115,8 +109,7 @@ export async function setupClipEval(options: {
   heads?: string;
   device: string;
 }): Promise<ClipSetup> {
-  const folders = await openClipFolders(options.model, options.clip);
-  try {
+  return withClipFolders(options.model, options.clip, async (folders) => {
     checkClipParts(folders.model.checkpoint, folders.base?.checkpoint, { text: !options.heads });
     const preprocess = readPreprocess(folders);
     const tasks = await openTasks(options.tasks, true);
@@ -126,7 +119,5 @@ export async function setupClipEval(options: {
     });
     const heads = await headsFor(model, folders, tasks, options.heads);
     return { model, preprocess, tasks, heads, device };
-  } finally {
-    await closeClipFolders(folders);
-  }
+  });
 }
