@@ -8,7 +8,7 @@
  */
 import { test, expect, type Page } from '@playwright/test';
 import { dropFiles } from './helpers/drop';
-import { axisLabelOverlaps, panelOverlaps } from './helpers/layout';
+import { expectLayoutHoldsAt } from './helpers/layout';
 import { checkpointRow, openStudio, screenshot } from './helpers/studio';
 
 const README_URL = '/?demo';
@@ -17,10 +17,7 @@ const WIDTHS = [1400, 1920, 1024];
 test.setTimeout(10 * 60_000);
 
 async function checkLayout(page: Page, width: number): Promise<void> {
-  await page.setViewportSize({ width, height: 1000 });
-  await page.waitForTimeout(300); // ResponsiveContainer re-measures on resize
-  expect(await panelOverlaps(page), `overlapping blocks at ${width} px`).toEqual([]);
-  expect(await axisLabelOverlaps(page), `axis labels over each other at ${width} px`).toEqual([]);
+  await expectLayoutHoldsAt(page, width, 'README URL');
   // The Average column: the second one, inside the viewport and the table's scroll box.
   const average = page.getByTestId('results-table').getByRole('columnheader', { name: 'Average' });
   await average.scrollIntoViewIfNeeded();

@@ -89,17 +89,24 @@ export function axisLabelOverlaps(page: Page): Promise<string[]> {
 export const LAYOUT_WIDTHS = [1024, 1400, 1920] as const;
 
 /**
- * At each width: no panel draws blocks over each other or out of itself, no chart prints axis
- * labels over each other; a full-page screenshot test-results/screens/<name>-<width>.png.
- * The viewport is put back to the width it had.
+ * At one width: no panel draws blocks over each other or out of itself, no chart prints axis
+ * labels over each other.
+ */
+export async function expectLayoutHoldsAt(page: Page, width: number, name: string): Promise<void> {
+  await page.setViewportSize({ width, height: 1000 });
+  await page.waitForTimeout(300); // ResponsiveContainer re-measures on resize
+  expect(await panelOverlaps(page), `${name}: overlapping blocks at ${width} px`).toEqual([]);
+  expect(await axisLabelOverlaps(page), `${name}: axis labels at ${width} px`).toEqual([]);
+}
+
+/**
+ * The layout checks at every width of LAYOUT_WIDTHS, each with a full-page screenshot
+ * test-results/screens/<name>-<width>.png. The viewport is put back to the width it had.
  */
 export async function expectLayoutsHold(page: Page, name: string): Promise<void> {
   const before = page.viewportSize();
   for (const width of LAYOUT_WIDTHS) {
-    await page.setViewportSize({ width, height: 1000 });
-    await page.waitForTimeout(300); // ResponsiveContainer re-measures on resize
-    expect(await panelOverlaps(page), `${name}: overlapping blocks at ${width} px`).toEqual([]);
-    expect(await axisLabelOverlaps(page), `${name}: axis labels at ${width} px`).toEqual([]);
+    await expectLayoutHoldsAt(page, width, name);
     await screenshot(page, `${name}-${width}`);
   }
   if (before) await page.setViewportSize(before);
