@@ -57,7 +57,19 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: frameworkFree }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: frameworkFree }],
+      // tfjs-backend-webgpu's AddN silently returns garbage past the device's storage-buffer
+      // limit (src/tf/sum.ts); addMany groups the inputs.
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'tf',
+          property: 'addN',
+          message: "use addMany from src/tf (WebGPU's AddN input limit).",
+        },
+      ],
+    },
   },
   ...layerBlocks,
   {

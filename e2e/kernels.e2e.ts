@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { callInPage } from './in-page';
 import type { InPageReport } from '../src/gpu/testing/compare-in-page';
+import type { AddManyCheck } from '../src/tf/in-page';
 import type { TiesBenchResult } from '../bench/gpu/ties-bench';
 
 // WebGPU merge kernels on Chromium's real adapter (lavapipe, compatibility mode) against the
@@ -50,4 +51,26 @@ test('an 8 × 4M TIES tensor: timing on lavapipe and equality with the CPU refer
   expect(r.gross).toBe(0);
   expect(r.maxRelError).toBeLessThanOrEqual(1e-6);
   expect(r.gpuMs).toBeGreaterThan(0);
+});
+
+// tfjs-backend-webgpu's AddN does not split its inputs: past the device's storage-buffer limit
+// it returns stale memory (src/tf/sum.ts). The core sums through addMany; this is its check on
+// the real adapter, with tfjs's own AddN beside it for the record.
+test('addMany sums any number of tensors on WebGPU', async ({ page }) => {
+  await page.goto('/');
+  const r = await callInPage<AddManyCheck>(
+    page,
+    '/src/tf/in-page.ts',
+    'addManyCheckInPage',
+    [1, 2, 7, 8, 15, 16, 18, 40, 60],
+  );
+  console.log(`maxStorageBuffersPerShaderStage ${r.maxStorageBuffers}`);
+  for (const row of r.rows) {
+    console.log(
+      `${row.inputs} inputs: exact ${row.exact}, addMany ${row.addMany}, tf.addN ${row.tfAddN}`,
+    );
+    expect(row.addMany, `${row.inputs} inputs`).toBe(row.exact);
+  }
+  // The case this guards: more inputs than the device binds.
+  expect(Math.max(...r.rows.map((x) => x.inputs))).toBeGreaterThan(r.maxStorageBuffers);
 });

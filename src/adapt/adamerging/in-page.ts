@@ -4,32 +4,15 @@
  * and on tfjs's cpu backend, and per-step timing on each backend. Only numbers come back.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { adapterLabel } from '../../gpu';
-import { browserGpu } from '../../gpu/browser-gpu';
 import { DEFAULT_VIT_CONFIG, type VitConfig } from '../../models';
-import { initTf, type TfDevice } from '../../tf';
+import type { TfDevice } from '../../tf';
+import { useBackend } from '../../tf/testing/in-page-backend';
 import { firstStepGradient } from './gradient';
 import { runAdaMerging } from './run';
 import { AdaMergingSession } from './session';
 import { syntheticZoo, SYNTHETIC_CONFIG } from '../../zoo/testing/synthetic-zoo';
 import { measureSteps, type StepMeasurement } from './measure';
 import { loadZoo } from '../../zoo';
-
-/** Served by the Vite dev server straight from node_modules. */
-export const WASM_PATHS = '/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
-
-async function useBackend(
-  device: TfDevice,
-): Promise<{ backend: string; adapter: string; onOurDevice: boolean }> {
-  const gpu = device === 'webgpu' ? await browserGpu() : null;
-  if (device === 'webgpu' && !gpu) throw new Error('no WebGPU adapter in this page');
-  const backend = await initTf(device, { gpu, wasmPaths: WASM_PATHS });
-  if (backend !== device) throw new Error(`tfjs ${device} backend did not start (got ${backend})`);
-  // tfjs must run on the adapter we picked (lavapipe), not on its own default (SwiftShader).
-  const onOurDevice = gpu !== null && (tf.backend() as WebGPUBackend).device === gpu.device;
-  return { backend, adapter: gpu ? adapterLabel(gpu.info) : backend, onOurDevice };
-}
 
 export interface InPageAdaMergingReport {
   backend: string;

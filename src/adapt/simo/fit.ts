@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { progressReporter, type Params, type ProgressCallback } from '../../core';
+import { addMany } from '../../tf';
 
 export interface FitOptions {
   /** Every tensor the loss reads, fixed and trained. */
@@ -60,7 +61,7 @@ export function oneCycleLr(step: number, steps: number, peak: number): number {
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
   return tf.tidy(() => {
     const squares = Object.values(grads).map((g) => tf.sum(tf.square(g)));
-    const norm = tf.sqrt(tf.addN(squares));
+    const norm = tf.sqrt(addMany(squares));
     const scale = tf.div(maxNorm, tf.maximum(norm, maxNorm));
     const out: tf.NamedTensorMap = {};
     for (const [name, g] of Object.entries(grads)) out[name] = tf.mul(g, scale);
@@ -68,10 +69,11 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.
   });
 }
 
-export async function fit(options: FitOptions): Promise<FitResult> {
-  const task = options.task ?? 'training';
-  const wd = options.weightDecay ?? 0.01;
-  const clipNorm = options.clipNorm ?? 1;
+/** Every tensor the loss reads on the current backend; the trained ones as variables. */
+function uploadTensors(
+  options: Pick<FitOptions, 'initial' | 'trainable'>,
+  task: string,
+): { vars: Map<string, tf.Tensor>; trained: Map<string, tf.Variable> } {
   const vars = new Map<string, tf.Tensor>();
   const trained = new Map<string, tf.Variable>();
   for (const [name, { shape, data }] of options.initial) {
@@ -81,6 +83,38 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       vars.set(name, v);
     } else vars.set(name, tf.tensor(data, shape, 'float32'));
   }
+  return { vars, trained };
+}
+
+/**
+ * The loss of step 0 and its raw gradient (before clipping) by trained tensor name, on the
+ * current backend: what the WebGPU-vs-CPU check of the training step compares.
+ */
+export async function firstGradients(
+  options: Pick<FitOptions, 'initial' | 'trainable' | 'loss'>,
+): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
+  const { vars, trained } = uploadTensors(options, 'gradient check');
+  try {
+    const { value, grads } = tf.variableGrads(() => options.loss(vars, 0), [...trained.values()]);
+    const out = new Map<string, Float32Array>();
+    for (const [name, v] of trained) {
+      const g = grads[v.name]!;
+      out.set(name, (await g.data()) as Float32Array);
+      g.dispose();
+    }
+    const loss = (await value.data())[0] ?? NaN;
+    value.dispose();
+    return { loss, grads: out };
+  } finally {
+    for (const t of vars.values()) t.dispose();
+  }
+}
+
+export async function fit(options: FitOptions): Promise<FitResult> {
+  const task = options.task ?? 'training';
+  const wd = options.weightDecay ?? 0.01;
+  const clipNorm = options.clipNorm ?? 1;
+  const { vars, trained } = uploadTensors(options, task);
   const optimizer = tf.train.adam(options.peakLr, 0.9, 0.999, 1e-8);
   const settable = optimizer as unknown as { learningRate: number };
   const progress = progressReporter(task, options.steps, options.onProgress);

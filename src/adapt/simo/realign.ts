@@ -25,6 +25,7 @@ import {
   withPrefix,
   type DenseConfig,
   type DenseTarget,
+  type DenseTask,
 } from '../../models';
 import { fit, type FitOptions } from './fit';
 
@@ -73,41 +74,69 @@ export function batchRows(count: number, batch: number, seed: number, step: numb
 const gatherRows = (t: tf.Tensor, rows: number[]): tf.Tensor =>
   tf.gather(t, tf.tensor1d(rows, 'int32'));
 
+/**
+ * What a fix trains: every tensor its loss reads, which of them train and the loss of a step.
+ * headRealign / representationRealign hand it to fit(); the WebGPU-vs-CPU check (in-page.ts)
+ * takes its first gradients on each backend.
+ */
+export interface FixProblem {
+  initial: Params;
+  trainable: (name: string) => boolean;
+  loss: FitOptions['loss'];
+  /** Frees the tensors the loss closes over (features, images, targets). */
+  dispose: () => void;
+}
+
+/** The frozen encoder's patch tokens on the validation images, computed once. */
+export function frozenTokens(options: RealignOptions): tf.Tensor {
+  const weights = toTensors(options.params);
+  try {
+    return tf.tidy(() => denseEncode(weights, denseInputs(options.val), options.config));
+  } finally {
+    for (const t of weights.values()) t.dispose();
+  }
+}
+
+/** Head re-alignment of one task: its decoder on its loss over the frozen features. */
+export function headProblem(
+  options: RealignOptions,
+  task: DenseTask,
+  tokens: tf.Tensor,
+): FixProblem {
+  const { config, val } = options;
+  const batch = options.batch ?? 16;
+  const target = denseTarget(val, task);
+  return {
+    initial: withPrefix(options.params, decoderPrefix(task.name)),
+    trainable: () => true,
+    loss: (vars, step) => {
+      const rows = batchRows(val.count, batch, options.seed ?? 0, step);
+      const y = denseDecode(vars, gatherRows(tokens, rows) as tf.Tensor3D, config, task);
+      return denseLoss(task, y, gatherRows(target, rows));
+    },
+    dispose: () => target.dispose(),
+  };
+}
+
 /** Re-aligned decoders (every task's `decoders.<task>.*`), the encoder untouched. */
 export async function headRealign(options: RealignOptions): Promise<Params> {
   requireValidation(options.val);
-  const { config, val } = options;
-  const steps = options.steps ?? 300;
-  const batch = options.batch ?? 16;
-  const weights = toTensors(options.params);
-  // The frozen encoder's features, once.
-  const tokens = tf.tidy(() => denseEncode(weights, denseInputs(val), config));
-  for (const t of weights.values()) t.dispose();
+  const tokens = frozenTokens(options);
   const out: Params = new Map();
   try {
-    for (const task of config.tasks) {
-      const target = denseTarget(val, task);
+    for (const task of options.config.tasks) {
+      const problem = headProblem(options, task, tokens);
       try {
         const { trained } = await fit({
-          initial: withPrefix(options.params, decoderPrefix(task.name)),
-          trainable: () => true,
-          steps,
-          peakLr: options.peakLr ?? 3e-3,
-          weightDecay: options.weightDecay,
-          task: `head re-alignment: ${task.name}`,
-          onProgress: options.onProgress,
+          ...fitSchedule(options, `head re-alignment: ${task.name}`),
+          initial: problem.initial,
+          trainable: problem.trainable,
+          loss: problem.loss,
           onLoss: (step, loss) => options.onLoss?.(task.name, step, loss),
-          signal: options.signal,
-          pause: options.pause,
-          loss: (vars, step) => {
-            const rows = batchRows(val.count, batch, options.seed ?? 0, step);
-            const y = denseDecode(vars, gatherRows(tokens, rows) as tf.Tensor3D, config, task);
-            return denseLoss(task, y, gatherRows(target, rows));
-          },
         });
         for (const [k, v] of trained) out.set(k, v);
       } finally {
-        target.dispose();
+        problem.dispose();
       }
     }
   } finally {
@@ -116,9 +145,48 @@ export async function headRealign(options: RealignOptions): Promise<Params> {
   return out;
 }
 
+/** The fit() options both fixes share. */
+function fitSchedule(options: RealignOptions, task: string) {
+  return {
+    steps: options.steps ?? 300,
+    peakLr: options.peakLr ?? 3e-3,
+    weightDecay: options.weightDecay,
+    task,
+    onProgress: options.onProgress,
+    signal: options.signal,
+    pause: options.pause,
+  };
+}
+
 export interface RepresentationResult {
   adapters: Params;
   decoders: Params;
+}
+
+/** Representation re-alignment: adapters (rank `rank`) and every decoder on the mean task loss. */
+export function representationProblem(options: RealignOptions & { rank?: number }): FixProblem {
+  const { config, val } = options;
+  const batch = options.batch ?? 16;
+  const initial: Params = new Map(options.params);
+  for (const [k, v] of initAdapters(config, options.rank ?? 16, options.seed ?? 0))
+    initial.set(k, v);
+  const images = denseInputs(val);
+  const targets: DenseTarget[] = config.tasks.map((t) => denseTarget(val, t));
+  return {
+    initial,
+    trainable: (n) => n.startsWith(ADAPTER_PREFIX) || n.startsWith(DECODER_PREFIX),
+    loss: (vars, step) => {
+      const rows = batchRows(val.count, batch, options.seed ?? 0, step);
+      const x = gatherRows(images, rows) as tf.Tensor4D;
+      const tokens = denseEncode(vars, x, config, vars);
+      const ys = targets.map((t) => gatherRows(t, rows));
+      return meanTaskLoss(vars, tokens, config, config.tasks, ys);
+    },
+    dispose: () => {
+      images.dispose();
+      for (const t of targets) t.dispose();
+    },
+  };
 }
 
 /** Adapters (rank `rank`, default 16) and decoders trained jointly; the encoder frozen. */
@@ -126,39 +194,20 @@ export async function representationRealign(
   options: RealignOptions & { rank?: number },
 ): Promise<RepresentationResult> {
   requireValidation(options.val);
-  const { config, val } = options;
-  const batch = options.batch ?? 16;
-  const rank = options.rank ?? 16;
-  const initial: Params = new Map(options.params);
-  for (const [k, v] of initAdapters(config, rank, options.seed ?? 0)) initial.set(k, v);
-  const images = denseInputs(val);
-  const targets: DenseTarget[] = config.tasks.map((t) => denseTarget(val, t));
+  const problem = representationProblem(options);
   try {
     const { trained } = await fit({
-      initial,
-      trainable: (n) => n.startsWith(ADAPTER_PREFIX) || n.startsWith(DECODER_PREFIX),
-      steps: options.steps ?? 300,
-      peakLr: options.peakLr ?? 3e-3,
-      weightDecay: options.weightDecay,
-      task: 'representation re-alignment',
-      onProgress: options.onProgress,
+      ...fitSchedule(options, 'representation re-alignment'),
+      initial: problem.initial,
+      trainable: problem.trainable,
+      loss: problem.loss,
       onLoss: (step, loss) => options.onLoss?.('all', step, loss),
-      signal: options.signal,
-      pause: options.pause,
-      loss: (vars, step) => {
-        const rows = batchRows(val.count, batch, options.seed ?? 0, step);
-        const x = gatherRows(images, rows) as tf.Tensor4D;
-        const tokens = denseEncode(vars, x, config, vars);
-        const ys = targets.map((t) => gatherRows(t, rows));
-        return meanTaskLoss(vars, tokens, config, config.tasks, ys);
-      },
     });
     return {
       adapters: withPrefix(trained, ADAPTER_PREFIX),
       decoders: withPrefix(trained, DECODER_PREFIX),
     };
   } finally {
-    images.dispose();
-    for (const t of targets) t.dispose();
+    problem.dispose();
   }
 }

@@ -4,6 +4,7 @@
  * code). Every op has at most two tensor inputs and rank ≤ 5 (shared/BROWSER.md).
  */
 import * as tf from '@tensorflow/tfjs';
+import { addMany } from '../../tf';
 import {
   attentionSubBlock,
   embedTokens,
@@ -141,6 +142,6 @@ export function meanTaskLoss(
     const losses = tasks.map((t, k) =>
       denseLoss(t, denseDecode(params, tokens, config, t), targets[k]!),
     );
-    return tf.div(tf.addN(losses), tasks.length) as tf.Scalar;
+    return tf.div(addMany(losses), tasks.length) as tf.Scalar;
   });
 }
