@@ -11,9 +11,6 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
-import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
 import { measureSteps, type StepMeasurement } from '../src/adapt/adamerging/measure';
 import { AdaMergingSession } from '../src/adapt/adamerging/session';
 import { syntheticZoo } from '../src/zoo/testing/synthetic-zoo';
@@ -21,6 +18,7 @@ import type { VitConfig } from '../src/models/vit-config';
 import { initTf, type TfDevice } from '../src/tf/backend';
 import { nodeGpu } from '../src/gpu/node-gpu';
 import { adapterLabel } from '../src/gpu/adapter';
+import { withChromiumPages } from './in-page-call';
 import { writeBenchSection } from './sections';
 
 function arg(name: string): string | undefined {
@@ -112,36 +110,12 @@ async function chromiumRows(): Promise<{
   kernels?: KernelTimes;
   run?: Record<string, number | string>;
 }> {
-  const server = await createServer({
-    configFile: 'vite.config.ts',
-    server: { port: 5212, hmr: false, watch: { ignored: ['**/*'] } },
-    logLevel: 'error',
-  });
-  await server.listen();
-  const url = server.resolvedUrls?.local[0] ?? 'http://localhost:5212/';
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-  const call = async <T>(name: string, ...args: unknown[]): Promise<T> => {
-    const page = await browser.newPage(); // fresh page: no backend state carried over
-    await page.goto(url);
-    try {
-      return (await page.evaluate(
-        async ([path, fn, a]) => {
-          const mod = (await import(/* @vite-ignore */ path)) as Record<
-            string,
-            (...x: unknown[]) => Promise<unknown>
-          >;
-          return mod[fn]!(...(a as unknown[]));
-        },
-        ['/src/adapt/adamerging/in-page.ts', name, args] as const,
-      )) as T;
-    } finally {
-      await page.close();
-    }
-  };
-  const rows: Row[] = [];
-  let run: Record<string, number | string> | undefined;
-  let kernels: KernelTimes | undefined;
-  try {
+  return withChromiumPages(5212, async (inPage) => {
+    const call = <T>(name: string, ...args: unknown[]): Promise<T> =>
+      inPage<T>('/src/adapt/adamerging/in-page.ts', name, ...args);
+    const rows: Row[] = [];
+    let run: Record<string, number | string> | undefined;
+    let kernels: KernelTimes | undefined;
     for (const device of DEVICES) {
       for (const engine of engines(device, 'chromium')) {
         const n = stepsFor(device, engine);
@@ -172,11 +146,8 @@ async function chromiumRows(): Promise<{
         `chromium ${fastest.device}: ${total} steps in ${Number(run.seconds).toFixed(1)} s (load ${run.loadBefore} → ${run.loadAfter})`,
       );
     }
-  } finally {
-    await browser.close();
-    await server.close();
-  }
-  return { rows, kernels, run };
+    return { rows, kernels, run };
+  });
 }
 
 const f0 = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : '–');

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --gb 2] [--only node|chromium|adamerging|clip|ui|svd] [--devices cpu,webgpu] [--cases a,b]
+ * `npm run bench [-- --gb 2] [--only node|chromium|adamerging|clip|ui|simo|svd] [--devices cpu,webgpu] [--cases a,b]
  * [--timeout s]`: the merge
  * benchmark. Generates (once) a pool of a base + 8 fine-tunes of at least 2 GB of f32, runs every
  * method on the CPU reference and on WebGPU, in Node (CLI runtime) and in headless Chromium, and
@@ -31,6 +31,8 @@ if (arg('only') === 'ui') {
   await import('./ui');
   process.exit(0);
 }
+// `--only simo`: both SIMO fixes on the demo pool, Chromium (wasm, WebGPU) and Node (bench/simo.ts).
+if (arg('only') === 'simo') await import('./simo');
 // `--only svd [--size n]`: the SVD merges' exact SVD, WebGPU vs CPU (bench/svd.ts).
 if (arg('only') === 'svd') await import('./svd');
 
