@@ -34,7 +34,7 @@ import type { Checkpoint } from '../../io';
 import { openCheckpointPath } from '../../io/node';
 import { formatTable } from '../format';
 import { CliUsageError, type CliIo } from '../types';
-import { openClipFolders } from './open-model';
+import { withClipFolders } from './open-model';
 import { progressLine } from './progress-line';
 import { headsFor, openTasks, readPreprocess, startTf } from './setup';
 import { parseNamedPaths, type NamedPath } from './task-args';
@@ -92,6 +92,62 @@ async function readInputs(
     heads: heads.map((h) => ({ weight: h.weight, classes: h.classNames.length, dim: h.dim })),
     plus,
     density: 0.2,
+  });
+}
+
+/**
+ * Everything the run reads, checked before the long part (the fine-tunes' towers): the base
+ * folder, the fine-tunes' tensor names, preprocessing, task data, heads and the footprint on
+ * the device. The weight files are closed once read, whether it succeeds or not (the export
+ * re-opens them by path).
+ */
+async function readSetup(
+  values: {
+    base: string;
+    clip?: string;
+    heads?: string;
+    plus?: boolean;
+    device: string;
+    perStep: number;
+  },
+  finetunes: { name: string; path: string }[],
+  order: { name: string; path: string }[],
+  io: CliIo,
+) {
+  return withClipFolders(values.base, values.clip, async (folders) => {
+    const parts = checkClipParts(folders.model.checkpoint, folders.base?.checkpoint, {
+      text: !values.heads,
+    });
+    const tunedCheckpoints: { task: string; checkpoint: Checkpoint }[] = [];
+    try {
+      for (const f of finetunes) {
+        const checkpoint = await openCheckpointPath(f.path);
+        tunedCheckpoints.push({ task: f.name, checkpoint });
+        checkFinetune(checkpoint, parts.model, folders.model.name);
+      }
+      const preprocess = readPreprocess(folders);
+      const tasks = await openTasks(order, false);
+      const used = await startTf(values.device);
+      const baseModel = await readClipModel(folders.model.checkpoint, folders.base?.checkpoint, {
+        text: !values.heads,
+      });
+      const heads = await headsFor(baseModel, folders, tasks, values.heads);
+      const footprint = clipAdaMergingFootprint(
+        baseModel.config,
+        finetunes.length,
+        values.perStep,
+        heads.map((h) => h.classNames.length),
+      );
+      io.err(describeFootprint(footprint));
+      if (used === 'webgpu') {
+        const problem = footprintProblem(footprint, (tf.backend() as WebGPUBackend).device.limits);
+        if (problem) throw new CliUsageError(`--device webgpu: ${problem}`);
+      }
+      const host = await readInputs(baseModel, tunedCheckpoints, heads, values.plus ?? false);
+      return { preprocess, tasks, used, baseModel, heads, host };
+    } finally {
+      await Promise.all(tunedCheckpoints.map((t) => t.checkpoint.close()));
+    }
   });
 }
 
@@ -197,36 +253,14 @@ export async function runClipAdamerge(args: string[], io: CliIo): Promise<number
   const logEvery = number('log-every', values['log-every'], 25);
   const limit = values.limit === undefined ? undefined : number('limit', values.limit, 1);
 
-  const folders = await openClipFolders(values.base, values.clip);
-  const parts = checkClipParts(folders.model.checkpoint, folders.base?.checkpoint, {
-    text: !values.heads,
-  });
-  const tunedCheckpoints = [];
-  for (const f of finetunes) {
-    const checkpoint = await openCheckpointPath(f.path);
-    checkFinetune(checkpoint, parts.model, folders.model.name);
-    tunedCheckpoints.push({ task: f.name, checkpoint });
-  }
-  const preprocess = readPreprocess(folders);
-  const tasks = await openTasks(order, false);
-  const used = await startTf(values.device);
-  const baseModel = await readClipModel(folders.model.checkpoint, folders.base?.checkpoint, {
-    text: !values.heads,
-  });
-  const heads = await headsFor(baseModel, folders, tasks, values.heads);
-  const perStep = imagesPerStep(finetunes.length, number('batch', values.batch, 16), batches);
-  const footprint = clipAdaMergingFootprint(
-    baseModel.config,
-    finetunes.length,
-    perStep,
-    heads.map((h) => h.classNames.length),
+  const batch = number('batch', values.batch, 16);
+  const perStep = imagesPerStep(finetunes.length, batch, batches);
+  const { preprocess, tasks, used, baseModel, heads, host } = await readSetup(
+    { ...values, base: values.base, perStep },
+    finetunes,
+    order,
+    io,
   );
-  io.err(describeFootprint(footprint));
-  if (used === 'webgpu') {
-    const problem = footprintProblem(footprint, (tf.backend() as WebGPUBackend).device.limits);
-    if (problem) throw new CliUsageError(`--device webgpu: ${problem}`);
-  }
-  const host = await readInputs(baseModel, tunedCheckpoints, heads, values.plus);
   const side = baseModel.config.vision.imageSize;
   const pools = [];
   for (const t of tasks) {
@@ -255,7 +289,7 @@ export async function runClipAdamerge(args: string[], io: CliIo): Promise<number
         steps,
         seed,
         lr,
-        batchSize: number('batch', values.batch, 16),
+        batchSize: batch,
         batchesPerTask: batches as 1 | 2,
         clamp: !values['no-clamp'],
       },

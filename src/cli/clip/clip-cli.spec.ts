@@ -5,7 +5,7 @@
  * and an AdaMerging export re-runs through the merge engine to the same tensors, which equal
  * θ₀ + Σλτ computed here from the files.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,12 +50,23 @@ afterAll(async () => {
 
 const taskArgs = () => TASKS.flatMap((t) => ['--task', `${t.name}=${pool.data.get(t.name)}`]);
 
-/** File descriptors this process holds (Linux); the specs run in forks, one file at a time. */
-const openFds = () => readdirSync('/proc/self/fd').length;
+/**
+ * Weight files this process holds open (Linux; the specs run in forks, one file at a time).
+ * Only safetensors: Node's first worker thread (the export's CPU merge) opens pipes and sockets
+ * that stay for the process's life.
+ */
+const openFds = () =>
+  readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).endsWith('.safetensors');
+    } catch {
+      return false; // the directory listing's own descriptor, closed by now
+    }
+  }).length;
 
 describe('CLIP commands on a tiny generated pool', () => {
   it.runIf(existsSync('/proc/self/fd'))(
-    'eval and heads close the checkpoint files they read (not left to the garbage collector)',
+    'eval, heads and adamerge close the checkpoint files they read (not left to the garbage collector)',
     async () => {
       const tuned = pool.finetunes.get('eurosat')!;
       const before = openFds();
@@ -84,6 +95,25 @@ describe('CLIP commands on a tiny generated pool', () => {
       );
       expect(heads.code, heads.err.join('\n')).toBe(0);
       expect(openFds(), 'descriptors left open by heads').toBe(before);
+      const adamerged = await cli(
+        'adamerge',
+        '--base',
+        pool.base,
+        ...TASKS.flatMap((t) => ['--finetune', `${t.name}=${pool.finetunes.get(t.name)}`]),
+        ...taskArgs(),
+        '--mode',
+        'task',
+        '--steps',
+        '1',
+        '--batch',
+        '2',
+        '--out',
+        join(dir, 'ada-fd'),
+        '--device',
+        'cpu',
+      );
+      expect(adamerged.code, adamerged.err.join('\n')).toBe(0);
+      expect(openFds(), 'weight files left open by adamerge --out').toBe(before);
     },
   );
 
