@@ -63,3 +63,18 @@ test('SIMO training on WebGPU agrees with the cpu backend: first gradients and 5
   }
   expectClose(`after ${r.steps} steps`, r.webgpu.trained, r.cpu.trained, 1e-5);
 });
+
+test('a training step whose WebGPU kernel is invalid fails with a clear error', async ({
+  page,
+}) => {
+  await page.goto('/');
+  const error = await callInPage<{ name: string; message: string } | null>(
+    page,
+    '/src/adapt/simo/in-page.ts',
+    'fitOnInvalidKernelInPage',
+  );
+  console.log(`fit on an invalid kernel: ${JSON.stringify(error)}`);
+  expect(error).not.toBeNull();
+  expect(error!.name).toBe('GpuDeviceError');
+  expect(error!.message).toMatch(/^WebGPU validation error: /);
+});

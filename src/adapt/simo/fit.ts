@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { progressReporter, type Params, type ProgressCallback } from '../../core';
-import { addMany } from '../../tf';
+import { addMany, tfValidated } from '../../tf';
 
 export interface FitOptions {
   /** Every tensor the loss reads, fixed and trained. */
@@ -125,21 +125,27 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       if (options.signal?.aborted) throw new FitCancelledError(task);
       const lr = oneCycleLr(step, options.steps, options.peakLr);
       settable.learningRate = lr;
-      const value = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(
-          () => options.loss(vars, step),
-          [...trained.values()],
-        );
-        // Gradients are keyed by variable name, which applyGradients looks up.
-        const clipped = clipByGlobalNorm(grads, clipNorm);
-        optimizer.applyGradients(
-          Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })),
-        );
-        for (const v of trained.values()) v.assign(tf.mul(v, 1 - lr * wd));
-        return value;
+      // A WebGPU validation error (a kernel tfjs could not run) fails the step, not the numbers.
+      const loss = await tfValidated(async () => {
+        const value = tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(
+            () => options.loss(vars, step),
+            [...trained.values()],
+          );
+          // Gradients are keyed by variable name, which applyGradients looks up.
+          const clipped = clipByGlobalNorm(grads, clipNorm);
+          optimizer.applyGradients(
+            Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })),
+          );
+          for (const v of trained.values()) v.assign(tf.mul(v, 1 - lr * wd));
+          return value;
+        });
+        try {
+          return (await value.data())[0] ?? NaN;
+        } finally {
+          value.dispose();
+        }
       });
-      const loss = (await value.data())[0] ?? NaN;
-      value.dispose();
       losses.push(loss);
       options.onLoss?.(step, loss);
       progress.advance();

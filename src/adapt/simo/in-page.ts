@@ -11,7 +11,7 @@ import type { Params } from '../../core';
 import { Rng, renderDenseSet, validationCount, type DenseSet } from '../../data';
 import type { TfDevice } from '../../tf';
 import { useBackend } from '../../tf/testing/in-page-backend';
-import { firstGradients } from './fit';
+import { firstGradients, fit } from './fit';
 import { readSimoPool } from './pool';
 import {
   frozenTokens,
@@ -191,4 +191,39 @@ export async function simoFixTimingInPage(
   const seconds = (performance.now() - t0) / 1000;
   tf.disposeVariables();
   return { backend, adapter, rows, seconds };
+}
+
+/**
+ * fit() on WebGPU with a loss that runs a kernel the device cannot (tfjs's AddN of 16 inputs,
+ * past lavapipe's 16 storage buffers with its output): the step must fail with a WebGPU
+ * validation error instead of training on stale numbers. Returns the error's name and message,
+ * or null if the run finished.
+ */
+export async function fitOnInvalidKernelInPage(): Promise<{
+  name: string;
+  message: string;
+} | null> {
+  await useBackend('webgpu');
+  const initial: Params = new Map(
+    Array.from({ length: 16 }, (_, i) => [
+      `w${i}`,
+      { shape: [4], data: new Float32Array(4).fill(i) },
+    ]),
+  );
+  try {
+    await fit({
+      initial,
+      trainable: () => true,
+      steps: 2,
+      peakLr: 1e-2,
+      task: 'invalid kernel check',
+      loss: (vars) =>
+        // eslint-disable-next-line no-restricted-properties -- the kernel WebGPU cannot run
+        tf.sum(tf.square(tf.addN([...vars.values()]))) as tf.Scalar,
+    });
+    return null;
+  } catch (e) {
+    const error = e as Error;
+    return { name: error.name, message: error.message };
+  }
 }
