@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --gb 2] [--only node|chromium|adamerging|clip|ui|simo|svd] [--devices cpu,webgpu] [--cases a,b]
+ * `npm run bench [-- --gb 2] [--only node|chromium|adamerging|clip|ui|ui-clip|simo|svd] [--devices cpu,webgpu] [--cases a,b]
  * [--timeout s]`: the merge
  * benchmark. Generates (once) a pool of a base + 8 fine-tunes of at least 2 GB of f32, runs every
  * method on the CPU reference and on WebGPU, in Node (CLI runtime) and in headless Chromium, and
@@ -29,6 +29,11 @@ if (arg('only') === 'clip') await import('./clip');
 // first results, Live slider → estimate and full sets, frames/s during AdaMerging).
 if (arg('only') === 'ui') {
   await import('./ui');
+  process.exit(0);
+}
+// `--only ui-clip`: the same on the CLIP demo at the README's `/?demo=clip` (bench/ui-clip.ts).
+if (arg('only') === 'ui-clip') {
+  await import('./ui-clip');
   process.exit(0);
 }
 // `--only simo`: both SIMO fixes on the demo pool, Chromium (wasm, WebGPU) and Node (bench/simo.ts).

@@ -14,12 +14,21 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
-import { build, createServer, preview } from 'vite';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
 import { buildMiniZoo, serveMiniZoo } from '../e2e/helpers/miniZoo';
 import { writeBenchSection } from './sections';
+import {
+  DEV,
+  log,
+  loadNote,
+  median,
+  startFrameCounter,
+  startServer,
+  stopFrameCounter,
+  waitForText,
+  type FrameRate,
+} from './ui-common';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,20 +40,6 @@ const TF_MODES = arg('tf', 'auto').split(',') as TfMode[];
 /** What to measure after the first results: the Live slider, AdaMerging's frame rate. */
 const PARTS = arg('parts', 'live,ada').split(',');
 const REAL_ZOO = existsSync('public/zoo/manifest.json');
-const DEV = process.argv.includes('--dev');
-const log = (line: string) => console.error(`[bench:ui] ${line}`);
-
-/** What the load says about the times: a busy machine (1-minute load above its cores) inflates them. */
-const loadNote = (start: number[]) =>
-  (start[0] ?? 0) > 2
-    ? ' — the 2 cores were shared with other jobs, so absolute times are inflated'
-    : ' — a quiet machine';
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** `auto`: the README's URL (the studio picks the backend); others force `?tf=`. */
 type TfMode = 'auto' | 'wasm' | 'webgpu';
@@ -77,14 +72,9 @@ interface LiveResult {
   workerEstimateMedianMs: number | null;
 }
 
-interface AdaResult {
+interface AdaResult extends FrameRate {
   adaSteps: number;
   adaSeconds: number;
-  fpsMean: number;
-  /** Median over the whole seconds of the run (the issue's target: ≥ 30). */
-  fpsMedian: number;
-  /** Fewest frames in any whole second of the run. */
-  fpsWorstSecond: number;
 }
 
 interface ModeResult {
@@ -92,16 +82,6 @@ interface ModeResult {
   first: FirstResults;
   live: LiveResult | null;
   ada: AdaResult | null;
-}
-
-/** Waits until the element with this test id has text matching `pattern`. */
-async function waitForText(page: Page, testId: string, pattern: string, timeout: number) {
-  // A string expression, not a function: see `instrument`.
-  await page.waitForFunction(
-    `new RegExp(${JSON.stringify(pattern)}).test(document.querySelector('[data-testid="${testId}"]')?.textContent ?? '')`,
-    undefined,
-    { timeout, polling: 20 },
-  );
 }
 
 /** Records the time of each pointerup and of each change of the Live row, inside the page. */
@@ -211,43 +191,16 @@ async function liveSamples(page: Page, tf: TfMode): Promise<LiveResult> {
 /** requestAnimationFrame callbacks per whole second while layer-wise AdaMerging runs. */
 async function adaFrames(page: Page): Promise<AdaResult> {
   await page.getByLabel('Steps', { exact: true }).fill(String(ADA_STEPS));
-  // A string, not a function: tsx's keepNames would inject a __name helper the page lacks.
-  await page.evaluate(`(() => {
-    window.__frames = [];
-    window.__counting = true;
-    const tick = (t) => {
-      window.__frames.push(t);
-      if (window.__counting) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  })()`);
+  await startFrameCounter(page);
   const started = Date.now();
   await page.getByRole('button', { name: 'Run AdaMerging' }).click();
   await waitForText(page, 'ada-status', 'Done', 1_800_000);
   const adaSeconds = (Date.now() - started) / 1000;
-  const frames = await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __counting: boolean };
-    w.__counting = false;
-    return w.__frames;
-  });
-  const first = frames[0]!;
-  const span = (frames.at(-1)! - first) / 1000;
-  const perSecond = new Map<number, number>();
-  for (const t of frames) {
-    const s = Math.floor((t - first) / 1000);
-    perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
-  }
-  const whole = [...perSecond.entries()].filter(([s]) => s < Math.floor(span)).map(([, n]) => n);
+  const rate = await stopFrameCounter(page);
   log(
-    `AdaMerging ${ADA_STEPS} steps in ${adaSeconds.toFixed(1)} s, frames/s median ${median(whole)}`,
+    `AdaMerging ${ADA_STEPS} steps in ${adaSeconds.toFixed(1)} s, frames/s median ${rate.fpsMedian}`,
   );
-  return {
-    adaSteps: ADA_STEPS,
-    adaSeconds,
-    fpsMean: frames.length / span,
-    fpsMedian: whole.length ? median(whole) : frames.length,
-    fpsWorstSecond: whole.length ? Math.min(...whole) : frames.length,
-  };
+  return { adaSteps: ADA_STEPS, adaSeconds, ...rate };
 }
 
 async function measureMode(
@@ -263,43 +216,6 @@ async function measureMode(
   const live = PARTS.includes('live') ? await liveSamples(page, tf) : null;
   const ada = PARTS.includes('ada') ? await adaFrames(page) : null;
   return { tf, first, live, ada };
-}
-
-/**
- * What users run: a production build (React's production runtime) served by `vite preview`
- * (same COOP/COEP headers), built into a temporary folder. `--dev` measures the dev server.
- */
-async function startServer(): Promise<{ baseUrl: string; close: () => Promise<void> }> {
-  if (DEV) {
-    const server = await createServer({
-      configFile: 'vite.config.ts',
-      // No HMR or file watching: an edit elsewhere in the tree must not reload the page.
-      server: { port: 5211, hmr: false, watch: { ignored: ['**/*'] } },
-      logLevel: 'error',
-    });
-    await server.listen();
-    return {
-      baseUrl: server.resolvedUrls?.local[0] ?? 'http://localhost:5211/',
-      close: () => server.close(),
-    };
-  }
-  const outDir = join(tmpdir(), 'merge-studio-bench-ui');
-  log(`building the studio into ${outDir}`);
-  await build({
-    configFile: 'vite.config.ts',
-    logLevel: 'error',
-    build: { outDir, emptyOutDir: true },
-  });
-  const server = await preview({
-    configFile: 'vite.config.ts',
-    logLevel: 'error',
-    build: { outDir },
-    preview: { port: 5212, strictPort: false },
-  });
-  return {
-    baseUrl: server.resolvedUrls?.local[0] ?? 'http://localhost:5212/',
-    close: () => server.close(),
-  };
 }
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * `npm run simo:build -- --out <dir> [--seed 0] [--resume] [--scale smoke|full]`: the SIMO demo
+ * `npm run simo:build -- --out <dir> [--seed 0] [--resume] [--scale smoke|demo|full]`: the SIMO demo
  * pool, deterministic from the seed:
  * 1. base: the encoder pretrained by masked reconstruction of the scenes' RGB (a fraction of the
  *    patches hidden; no task labels), its reconstruction decoder dropped;
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   if (!values.out) throw new Error('simo:build needs --out <dir>');
   const scale = values.scale as SimoScale;
   const build = SIMO_SCALES[scale];
-  if (!build) throw new Error(`--scale must be smoke or full, got "${values.scale}"`);
+  if (!build) throw new Error(`--scale must be smoke, demo or full, got "${values.scale}"`);
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error('--seed must be an integer');
   const out = values.out;

@@ -1,11 +1,13 @@
 /**
- * The SIMO pool's scales. smoke: minutes on 2 cores, for the specs and the CLI; full: the
- * acceptance run (estimated in docs/simo.md, not yet run).
+ * The SIMO pool's scales. smoke: minutes on 2 cores, for the specs and the CLI; demo: the smoke
+ * model trained on 5× the scenes for 5–15× the steps (fine-tunes that are not undertrained, so a
+ * fix's gain is re-alignment rather than extra decoder training), about half an hour of one core;
+ * full: a 4× wider model (estimated ≈ 6 h on 2 quiet cores in docs/simo.md, not yet run).
  */
 import { NUM_DENSE_CLASSES } from '../../src/data';
 import { DENSE_MODEL_TYPE, type DenseConfig } from '../../src/models';
 
-export type SimoScale = 'smoke' | 'full';
+export type SimoScale = 'smoke' | 'demo' | 'full';
 
 export interface SimoBuildConfig {
   model: DenseConfig;
@@ -41,6 +43,23 @@ export const SIMO_SCALES: Record<SimoScale, SimoBuildConfig> = {
     pretrainSteps: 300,
     singleSteps: 100,
     jointSteps: 150,
+    peakLr: 2e-3,
+    maskFraction: 0.4,
+  },
+  demo: {
+    model: {
+      model_type: DENSE_MODEL_TYPE,
+      encoder: { imageSize: 32, patchSize: 4, dim: 32, depth: 3, heads: 2, mlpDim: 64, eps: 1e-5 },
+      channels: 3,
+      decoderHidden: 32,
+      tasks,
+    },
+    train: 2000,
+    test: 200,
+    batch: 16,
+    pretrainSteps: 1500,
+    singleSteps: 1500,
+    jointSteps: 2000,
     peakLr: 2e-3,
     maskFraction: 0.4,
   },

@@ -1,0 +1,196 @@
+/**
+ * The CLIP demo as the README opens it (`/?demo=clip`, no other flags) in headless Chromium
+ * (lavapipe WebGPU), a production build and a fresh profile: the page loads the published zoo
+ * (public/clip-zoo) and computes its table by itself; then with "Live estimate" on, λ slider
+ * release → the Live row (32 images a task); Evaluate → every row on the full test sets; and
+ * the page's frame rate while layer-wise CLIP AdaMerging runs in the worker.
+ *
+ *   npm run bench -- --only ui-clip [--samples 10] [--ada-steps 10] [--dev]
+ *
+ * Writes bench/results/ui-clip.json and the "Studio UI: the CLIP demo" section of docs/bench.md.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { chromium, type Page } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
+import { writeBenchSection } from './sections';
+import {
+  DEV,
+  log,
+  loadNote,
+  median,
+  startFrameCounter,
+  startServer,
+  stopFrameCounter,
+  type FrameRate,
+} from './ui-common';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const SAMPLES = Number(arg('samples', '10'));
+const ADA_STEPS = Number(arg('ada-steps', '10'));
+const zoo = JSON.parse(readFileSync('public/clip-zoo/clip-zoo.json', 'utf8')) as {
+  scale: string;
+  seed: number;
+  tasks: unknown[];
+};
+
+/** `/?demo=clip` → the demo's merged rows filled and its job gone. */
+async function demoTable(page: Page, baseUrl: string): Promise<number> {
+  const t0 = Date.now();
+  await page.goto(new URL('/?demo=clip', baseUrl).href);
+  const table = page.getByTestId('clip-results');
+  for (const method of ['task_arithmetic', 'ties'])
+    await table
+      .locator(`tr[data-method="${method}"] td`)
+      .first()
+      .filter({ hasText: /%$/ })
+      .waitFor({ timeout: 1_800_000 });
+  await page.getByTestId('clip-job').waitFor({ state: 'detached', timeout: 1_800_000 });
+  const ms = Date.now() - t0;
+  log(`/?demo=clip → the table: ${ms} ms`);
+  return ms;
+}
+
+/** Records each pointerup and each change of the Live row's text, inside the page. */
+async function instrumentLive(page: Page): Promise<void> {
+  // A string, not a function: tsx's keepNames would inject a __name helper the page lacks.
+  await page.evaluate(`(() => {
+    window.__ups = [];
+    window.__rows = [];
+    window.addEventListener('pointerup', () => window.__ups.push(performance.now()), true);
+    const panel = document.querySelector('[data-testid="clip-results"]');
+    let last = '';
+    new MutationObserver(() => {
+      const row = panel.querySelector('tr[data-method="live"]');
+      const text = row ? row.textContent : '';
+      if (text !== last) {
+        last = text;
+        window.__rows.push({ t: performance.now(), text });
+      }
+    }).observe(panel, { subtree: true, childList: true, characterData: true });
+  })()`);
+}
+
+async function dragLambda(page: Page, fraction: number): Promise<string> {
+  const slider = page.getByRole('slider', { name: 'CLIP merge λ' });
+  await slider.scrollIntoViewIfNeeded(); // mouse coordinates are the viewport's
+  const box = (await slider.boundingBox())!;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width * 0.1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * fraction, y, { steps: 3 });
+  await page.mouse.up();
+  return Number(await slider.inputValue()).toFixed(2);
+}
+
+interface LiveResult {
+  /** Release → the Live row showing the released λ. */
+  latencyMs: number[];
+  latencyMedianMs: number;
+}
+
+async function liveSamples(page: Page): Promise<LiveResult> {
+  await page.getByLabel(/^Live estimate/).check();
+  const row = page.getByTestId('clip-results').locator('tr[data-method="live"]');
+  await row.waitFor({ timeout: 600_000 });
+  await instrumentLive(page);
+  const latencyMs: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    // Alternate between two λ, each away from the last one, so every release changes the row.
+    const lambda = await dragLambda(page, i % 2 === 0 ? 0.2 : 0.4);
+    const label = `λ=${lambda}`;
+    await page.waitForFunction(
+      `(window.__rows.at(-1)?.text ?? '').includes(${JSON.stringify(label)}) && /%/.test(window.__rows.at(-1).text)`,
+      undefined,
+      { timeout: 600_000, polling: 20 },
+    );
+    const ms = await page.evaluate(`(() => {
+      const up = window.__ups.at(-1);
+      const hit = window.__rows.find((r) => r.t > up && r.text.includes(${JSON.stringify(label)}) && /%/.test(r.text));
+      return hit.t - up;
+    })()`);
+    latencyMs.push(ms as number);
+    log(`live sample ${i + 1}/${SAMPLES}: λ ${lambda} → row in ${(ms as number).toFixed(0)} ms`);
+  }
+  await page.getByLabel(/^Live estimate/).uncheck();
+  return { latencyMs, latencyMedianMs: median(latencyMs) };
+}
+
+/** Evaluate → every row on the full test sets, the job gone. */
+async function evaluateAll(page: Page): Promise<number> {
+  const t0 = Date.now();
+  await page.getByRole('button', { name: 'Evaluate', exact: true }).click();
+  await page.getByTestId('clip-job').waitFor({ timeout: 60_000 });
+  await page.getByTestId('clip-job').waitFor({ state: 'detached', timeout: 1_800_000 });
+  const ms = Date.now() - t0;
+  log(`Evaluate (full sets) → ${ms} ms`);
+  return ms;
+}
+
+interface AdaResult extends FrameRate {
+  adaSteps: number;
+  adaSeconds: number;
+}
+
+async function adaFrames(page: Page): Promise<AdaResult> {
+  await page.getByLabel('AdaMerging steps', { exact: true }).fill(String(ADA_STEPS));
+  await startFrameCounter(page);
+  const started = Date.now();
+  await page.getByRole('button', { name: 'Run CLIP AdaMerging' }).click();
+  await page
+    .locator('[data-testid="clip-ada"][data-status="done"]')
+    .waitFor({ timeout: 1_800_000 });
+  const adaSeconds = (Date.now() - started) / 1000;
+  const rate = await stopFrameCounter(page);
+  log(
+    `CLIP AdaMerging ${ADA_STEPS} steps in ${adaSeconds.toFixed(1)} s, ${rate.fpsMedian} frames/s`,
+  );
+  return { adaSteps: ADA_STEPS, adaSeconds, ...rate };
+}
+
+const loadStart = loadavg();
+const { baseUrl, close } = await startServer();
+const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+let result: { demoMs: number; live: LiveResult; evaluateMs: number; ada: AdaResult };
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const demoMs = await demoTable(page, baseUrl);
+  const backend = page.getByTestId('eval-backend');
+  if ((await backend.count()) > 0)
+    log(
+      `evaluation on ${await backend.getAttribute('data-backend')} (${await backend.getAttribute('data-how')})`,
+    );
+  const live = await liveSamples(page);
+  const evaluateMs = await evaluateAll(page);
+  const ada = await adaFrames(page);
+  result = { demoMs, live, evaluateMs, ada };
+} finally {
+  await browser.close();
+  await close();
+}
+const loadEnd = loadavg();
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(
+  'bench/results/ui-clip.json',
+  `${JSON.stringify({ zoo, build: DEV ? 'dev' : 'production', samples: SAMPLES, loadAverage: { start: loadStart, end: loadEnd }, ...result }, null, 2)}\n`,
+);
+const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
+const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+const { live, ada } = result;
+const markdown = [
+  `The README's URL \`/?demo=clip\` on the published CLIP zoo (public/clip-zoo: ${zoo.tasks.length} tasks, ${zoo.scale} scale, seed ${zoo.seed}), ${DEV ? 'Vite dev server' : 'production build (`vite build` + `vite preview`)'}, headless Chromium with the lavapipe WebGPU adapter, a fresh profile, 1400 × 900.`,
+  '',
+  `Load average (1 / 5 / 15 min) at the start: ${load(loadStart)}; at the end: ${load(loadEnd)}${loadNote(loadStart)}; one run.`,
+  '',
+  '| step | time | target (issue #18) |',
+  '|---|---:|---|',
+  `| \`/?demo=clip\` → the table (zero-shot, fine-tunes, task arithmetic, TIES) | ${(result.demoMs / 1000).toFixed(1)} s | – |`,
+  `| λ slider release → the Live row (32 images a task), median of ${SAMPLES} (range) | **${live.latencyMedianMs.toFixed(0)} ms** (${range(live.latencyMs)}) | ≤ 300 ms |`,
+  `| Evaluate → every row on the full test sets | **${(result.evaluateMs / 1000).toFixed(1)} s** | ≤ 2 s (the v1 zoo's full-set target) |`,
+  `| frames/s while layer-wise CLIP AdaMerging runs (${ada.adaSteps} steps in ${ada.adaSeconds.toFixed(0)} s): median / mean / worst second | **${ada.fpsMedian}** / ${ada.fpsMean.toFixed(1)} / ${ada.fpsWorstSecond} | ≥ 30 median |`,
+].join('\n');
+await writeBenchSection('ui-clip', 'Studio UI: the CLIP demo', markdown);
+log('wrote bench/results/ui-clip.json and docs/bench.md');

@@ -1,0 +1,115 @@
+/**
+ * What the studio UI benchmarks share (bench/ui.ts: the v1 zoo's panels at `/`; bench/ui-clip.ts:
+ * the CLIP demo at the README's `/?demo=clip`): the server users run, waiting on the page's
+ * text, the frame counter, medians and what the load says about the times.
+ */
+import { build, createServer, preview } from 'vite';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+
+export const DEV = process.argv.includes('--dev');
+export const log = (line: string) => console.error(`[bench:ui] ${line}`);
+
+/** What the load says about the times: a busy machine (1-minute load above its cores) inflates them. */
+export const loadNote = (start: number[]) =>
+  (start[0] ?? 0) > 2
+    ? ' — the 2 cores were shared with other jobs, so absolute times are inflated'
+    : ' — a quiet machine';
+
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Waits until the element with this test id has text matching `pattern`. */
+export async function waitForText(page: Page, testId: string, pattern: string, timeout: number) {
+  // A string expression, not a function: tsx's keepNames would inject a __name helper the page lacks.
+  await page.waitForFunction(
+    `new RegExp(${JSON.stringify(pattern)}).test(document.querySelector('[data-testid="${testId}"]')?.textContent ?? '')`,
+    undefined,
+    { timeout, polling: 20 },
+  );
+}
+
+/** Starts counting requestAnimationFrame callbacks in the page. */
+export async function startFrameCounter(page: Page): Promise<void> {
+  // A string, not a function: tsx's keepNames would inject a __name helper the page lacks.
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__counting = true;
+    const tick = (t) => {
+      window.__frames.push(t);
+      if (window.__counting) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })()`);
+}
+
+export interface FrameRate {
+  fpsMean: number;
+  /** Median over the whole seconds counted (the issue's target: ≥ 30). */
+  fpsMedian: number;
+  /** Fewest frames in any whole second. */
+  fpsWorstSecond: number;
+}
+
+/** Stops the counter and sums frames per whole second. */
+export async function stopFrameCounter(page: Page): Promise<FrameRate> {
+  const frames = await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __counting: boolean };
+    w.__counting = false;
+    return w.__frames;
+  });
+  const first = frames[0]!;
+  const span = (frames.at(-1)! - first) / 1000;
+  const perSecond = new Map<number, number>();
+  for (const t of frames) {
+    const s = Math.floor((t - first) / 1000);
+    perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
+  }
+  const whole = [...perSecond.entries()].filter(([s]) => s < Math.floor(span)).map(([, n]) => n);
+  return {
+    fpsMean: frames.length / span,
+    fpsMedian: whole.length ? median(whole) : frames.length,
+    fpsWorstSecond: whole.length ? Math.min(...whole) : frames.length,
+  };
+}
+
+/**
+ * What users run: a production build (React's production runtime) served by `vite preview`
+ * (same COOP/COEP headers), built into a temporary folder. `--dev` measures the dev server.
+ */
+export async function startServer(): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+  if (DEV) {
+    const server = await createServer({
+      configFile: 'vite.config.ts',
+      // No HMR or file watching: an edit elsewhere in the tree must not reload the page.
+      server: { port: 5211, hmr: false, watch: { ignored: ['**/*'] } },
+      logLevel: 'error',
+    });
+    await server.listen();
+    return {
+      baseUrl: server.resolvedUrls?.local[0] ?? 'http://localhost:5211/',
+      close: () => server.close(),
+    };
+  }
+  const outDir = join(tmpdir(), 'merge-studio-bench-ui');
+  log(`building the studio into ${outDir}`);
+  await build({
+    configFile: 'vite.config.ts',
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true },
+  });
+  const server = await preview({
+    configFile: 'vite.config.ts',
+    logLevel: 'error',
+    build: { outDir },
+    preview: { port: 5212, strictPort: false },
+  });
+  return {
+    baseUrl: server.resolvedUrls?.local[0] ?? 'http://localhost:5212/',
+    close: () => server.close(),
+  };
+}
