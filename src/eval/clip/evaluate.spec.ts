@@ -23,6 +23,7 @@ import { clipImageEmbeds } from '../../models';
 import { toTensors } from '../../models';
 import type { Progress } from '../../core';
 import { evaluateClip } from './evaluate';
+import { PixelCache } from './pixel-cache';
 import { readClipModel, type ClipModel } from './model';
 import { imageFolderTask, parquetTask } from './sources';
 import { writeTinyClipPool } from '../testing/clip-tiny-pool';
@@ -164,5 +165,54 @@ describe('evaluateClip', () => {
       },
     });
     await expect(run).rejects.toThrow('stop');
+  });
+
+  it('a pixel cache: the second evaluation reads no image and scores the same; a full budget keeps nothing', async () => {
+    const { rows, labels, dim, cfg } = await embeddingsAndLabels();
+    const head = prototypeHead(rows, labels, dim);
+    const folder = await imageFolderTask('colours', nodeDataFolder(pool.data.get('colours')!));
+    let passes = 0;
+    const images = {
+      ...folder,
+      images: () => {
+        passes++;
+        return folder.images();
+      },
+    };
+    const run = (pixels: PixelCache, limit?: number) =>
+      evaluateClip(params, model.config, model.logitScale, cfg, [{ images, head }], {
+        batchSize: 4,
+        limit,
+        pixels,
+      });
+    const cache = new PixelCache();
+    const plain = await evaluateClip(
+      params,
+      model.config,
+      model.logitScale,
+      cfg,
+      [{ images, head }],
+      {
+        batchSize: 4,
+      },
+    );
+    passes = 0;
+    const first = await run(cache);
+    expect(passes).toBe(1);
+    expect(cache.bytes).toBe(folder.count * model.config.vision.imageSize ** 2 * 3 * 4);
+    const second = await run(cache);
+    expect(passes).toBe(1);
+    expect(second).toEqual(first);
+    expect(first).toEqual(plain);
+    // Another count is another entry (the live estimate's first images).
+    await run(cache, 5);
+    expect(passes).toBe(2);
+    await run(cache, 5);
+    expect(passes).toBe(2);
+    const tiny = new PixelCache(1024);
+    await run(tiny);
+    await run(tiny);
+    expect(passes).toBe(4);
+    expect(tiny.bytes).toBe(0);
   });
 });

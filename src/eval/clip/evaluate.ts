@@ -5,12 +5,13 @@
  * scores a checkpoint read from disk, a merge held in memory, or a slider's θ₀ + Σλτ.
  */
 import * as tf from '@tensorflow/tfjs';
-import { preprocessBatches, type ImageErrorReport } from '../../data';
+import { preprocessBatches, type ImageBatch, type ImageErrorReport } from '../../data';
 import type { ClipPreprocessConfig } from '../../data';
 import type { ClipConfig } from '../../models';
 import { progressReporter, type ProgressCallback } from '../../core';
 import { unitImageEmbeds, zeroShotLogits, type TensorParams } from './classify';
 import { ClipEvalError } from './errors';
+import type { PixelCache } from './pixel-cache';
 import { checkTaskImages, firstImages, type TaskImages } from './task-images';
 import type { ZeroShotHead } from './zero-shot';
 
@@ -36,6 +37,43 @@ export interface ClipEvalOptions {
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
   onSkip?: (report: ImageErrorReport) => void;
+  /** Preprocessed images kept from earlier evaluations of the same tasks (pixel-cache.ts). */
+  pixels?: PixelCache;
+}
+
+/**
+ * A task's first `count` images preprocessed in batches: from the cache when an earlier
+ * evaluation kept them (its skipped images reported again), else decoded, and kept if the
+ * cache has room once the run completes.
+ */
+async function* taskBatches(
+  images: TaskImages,
+  count: number,
+  preprocess: ClipPreprocessConfig,
+  batchSize: number,
+  options: ClipEvalOptions,
+  onError: (report: ImageErrorReport) => void,
+): AsyncGenerator<ImageBatch> {
+  const cached = options.pixels?.get(images, preprocess, count, batchSize);
+  if (cached) {
+    for (const report of cached.skipped) onError(report);
+    yield* cached.batches;
+    return;
+  }
+  const kept: { batches: ImageBatch[]; skipped: ImageErrorReport[] } = { batches: [], skipped: [] };
+  const batches = preprocessBatches(firstImages(images.images(), count), preprocess, {
+    batchSize,
+    onError: (report) => {
+      kept.skipped.push(report);
+      onError(report);
+    },
+    signal: options.signal,
+  });
+  for await (const batch of batches) {
+    kept.batches.push(batch);
+    yield batch;
+  }
+  options.pixels?.put(images, preprocess, count, batchSize, kept);
 }
 
 /** Predicted class of each image of a preprocessed batch, and the sum of its softmax entropies. */
@@ -92,14 +130,17 @@ export async function evaluateClip(
     let n = 0;
     let entropySum = 0;
     try {
-      const batches = preprocessBatches(firstImages(images.images(), counts[k]!), preprocess, {
-        batchSize: options.batchSize ?? 32,
-        onError: (report) => {
+      const batches = taskBatches(
+        images,
+        counts[k]!,
+        preprocess,
+        options.batchSize ?? 32,
+        options,
+        (report) => {
           options.onSkip?.(report);
           progress.advance(1);
         },
-        signal: options.signal,
-      });
+      );
       for await (const batch of batches) {
         checkSize(images, batch.height, batch.width, config.vision.imageSize);
         const { predicted, entropySum: batchEntropy } = await predict(

@@ -174,6 +174,7 @@ export async function clipAdamerge(
     {
       limit,
       signal,
+      pixels: session.clip.pixels,
       onProgress: (p) =>
         emit({ type: 'progress', progress: { ...p, task: `evaluating ${label}` } }),
     },

@@ -11,6 +11,7 @@ import {
   evaluateClip,
   readVisionTower,
   VISUAL_PROJECTION,
+  type PixelCache,
   type NamedArrays,
   type ScoredTask,
 } from '../../eval';
@@ -84,7 +85,12 @@ export async function scoreTower(
   config: ClipConfig,
   base: ClipBase,
   tasks: readonly ScoredTask[],
-  options: { limit?: number; signal: AbortSignal; onProgress: ProgressCallback },
+  options: {
+    limit?: number;
+    signal: AbortSignal;
+    onProgress: ProgressCallback;
+    pixels?: PixelCache;
+  },
 ): Promise<Map<string, { accuracy: number; n: number }>> {
   const params = withProjection(vision, base);
   try {
@@ -92,6 +98,7 @@ export async function scoreTower(
       limit: options.limit,
       signal: options.signal,
       onProgress: options.onProgress,
+      pixels: options.pixels,
     });
   } finally {
     for (const t of params.values()) t.dispose();
@@ -126,7 +133,7 @@ export async function clipEvaluate(
   const tuned = session.clip.withTasks();
   const onProgress: ProgressCallback = (progress) =>
     emit({ type: 'progress', progress: { ...progress, task: `evaluating ${label}` } });
-  const options = { limit, signal, onProgress };
+  const options = { limit, signal, onProgress, pixels: session.clip.pixels };
   const all = tuned.map((f) => f.task);
   const results = new Map<string, { accuracy: number; n: number }>();
   if (target === 'individuals') {

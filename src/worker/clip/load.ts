@@ -64,6 +64,7 @@ function clear(session: StudioSession): void {
   for (const id of clip.finetunes.keys()) registry.remove(id);
   clip.base = null;
   clip.finetunes.clear();
+  clip.tasksChanged();
 }
 
 export async function loadClipBase(
@@ -147,6 +148,7 @@ export async function attachClipData(
   await session.tfDevice(); // the head goes through the text tower on tfjs
   const head = await headOf(base, images, heads);
   finetune.task = { images, head };
+  session.clip.tasksChanged();
   return {
     task: name,
     source: images.source,
@@ -167,6 +169,9 @@ export async function removeClipEntry(
     return { removed: true };
   }
   const removed = clip.finetunes.delete(id);
-  if (removed) registry.remove(id);
+  if (removed) {
+    registry.remove(id);
+    clip.tasksChanged();
+  }
   return { removed };
 }

@@ -4,7 +4,13 @@
  * task attached to it (data + zero-shot head, the head built once and cached here).
  */
 import type { ClipPreprocessConfig } from '../../data';
-import type { ClipFolder, ClipModel, TaskImages, ZeroShotHead } from '../../eval';
+import {
+  PixelCache,
+  type ClipFolder,
+  type ClipModel,
+  type TaskImages,
+  type ZeroShotHead,
+} from '../../eval';
 import type { Checkpoint } from '../../io';
 import type { ClipConfig } from '../../models';
 
@@ -32,6 +38,13 @@ export interface ClipFinetune {
 export class ClipStudioState {
   base: ClipBase | null = null;
   readonly finetunes = new Map<string, ClipFinetune>();
+  /** Preprocessed test images shared by every evaluation of the attached tasks. */
+  pixels = new PixelCache();
+
+  /** A task attached or dropped: the cache starts afresh (its budget counts only live tasks). */
+  tasksChanged(): void {
+    this.pixels = new PixelCache();
+  }
 
   theBase(): ClipBase {
     if (!this.base) throw clipError('no-clip-base', 'Load a CLIP base (a CLIPModel folder) first.');
