@@ -30,7 +30,8 @@ struct MatmulParams {
   a_offset: u32,
   b_offset: u32,
   // 1.0, unknown to the compiler: multiplying by it hides TwoSum's (a + b) − a from algebraic
-  // simplification to b (which would cancel the compensation away; matmul.spec.ts checks).
+  // simplification to b, which cancelled the compensation away on Dawn GLES / llvmpipe
+  // (src/gpu/testing/compensated-cases.ts checks, in Node and in Chromium).
   one: f32,
 }
 
