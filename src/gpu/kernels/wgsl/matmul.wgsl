@@ -81,7 +81,13 @@ fn high_half(x: vec4<f32>) -> vec4<f32> {
 }
 
 // The rounding error of p = x·y (Dekker's TwoProduct, given the halves of x and y).
-fn two_product_error(xh: vec4<f32>, xl: vec4<f32>, yh: vec4<f32>, yl: vec4<f32>, p: vec4<f32>) -> vec4<f32> {
+fn two_product_error(
+  xh: vec4<f32>,
+  xl: vec4<f32>,
+  yh: vec4<f32>,
+  yl: vec4<f32>,
+  p: vec4<f32>,
+) -> vec4<f32> {
   return ((xh * yh - p) + xh * yl + xl * yh) + xl * yl;
 }
 
