@@ -3,6 +3,7 @@ import { callInPage } from './in-page';
 import type { InPageReport } from '../src/gpu/testing/compare-in-page';
 import type { AddManyCheck } from '../src/tf/in-page';
 import type { TiesBenchResult } from '../bench/gpu/ties-bench';
+import { compensatedFailures, type CompensatedReport } from '../src/gpu/testing/compensated-cases';
 
 // WebGPU merge kernels on Chromium's real adapter (lavapipe, compatibility mode) against the
 // CPU reference, both run inside the page on the same seeded jobs. Fails if there is no adapter.
@@ -32,6 +33,22 @@ test('WebGPU merge kernels equal the CPU reference in the browser', async ({ pag
   expect(report.selector.gpu).toEqual(report.selector.cpu);
   expect(report.selector.gpuAddAll).toEqual(report.selector.cpu);
   expect(report.selector.cpu.every((t) => t > 0 && Number.isFinite(t))).toBe(true);
+});
+
+// The exact SVD's compensated products (matmul.wgsl COMPENSATED) through Chromium's compiler
+// path (Tint → SPIR-V → lavapipe), which Node's specs (Dawn GLES) do not cover.
+test('compensated matmul keeps its TwoProduct and TwoSum errors in the browser', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await page.goto('/');
+  const { adapter, report } = await callInPage<{ adapter: string; report: CompensatedReport }>(
+    page,
+    '/src/gpu/testing/compensated-cases.ts',
+    'compensatedInPage',
+  );
+  console.log(`compensated matmul on ${adapter}: ${JSON.stringify(report)}`);
+  expect(compensatedFailures(report)).toEqual([]);
 });
 
 // docs/gpu.md's browser timing: one 8 × 4M TIES tensor, GPU vs plain CPU reference in the page.

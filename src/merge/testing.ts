@@ -39,3 +39,14 @@ export function taJob(
     ...overrides,
   };
 }
+
+/** max |a − b| / max |b|: the error relative to the tensor's scale. */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return scale === 0 ? err : err / scale;
+}

@@ -3,7 +3,9 @@
  * exactSvd → gramSvd) on the same matrices: wide and tall, several row blocks, spectra that
  * decay from a few dominant directions into a noise floor three orders below (the shape of a
  * fine-tuning task vector). Targets from issue #21: singular values and reconstructions within
- * 1e-4 of the tensor's scale.
+ * 1e-4 of the tensor's scale; with step 2's compensated products the device path is far closer
+ * (measured σ ≤ 1.1e-12 of σ₁, σ_min ≤ 2.8e-8 of itself, reconstructions ≤ 4.1e-11; with plain
+ * f32 products 1.3e-8, 4e-5 and 2.7e-7), and the bounds below hold it there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exactSvd, gaussian, matmulNT, reconstruct, type Mat } from '../../merge';
@@ -32,7 +34,7 @@ function taskLike(rows: number, cols: number, seed: number): Mat<Float32Array> {
   return { rows, cols, data };
 }
 
-describe('gpuExactSvd = the float64 CPU SVD (1e-4 of the scale)', () => {
+describe('gpuExactSvd = the float64 CPU SVD', () => {
   for (const [rows, cols] of [
     [300, 700],
     [700, 300],
@@ -52,10 +54,10 @@ describe('gpuExactSvd = the float64 CPU SVD (1e-4 of the scale)', () => {
       console.log(
         `${rows}×${cols}: σ ${sErr.toExponential(2)}, σ_min ${tailErr.toExponential(2)}, recon top-8/100/all ${errs.map((e) => e.toExponential(2)).join(' ')}`,
       );
-      expect(sErr).toBeLessThan(1e-4);
-      expect(tailErr).toBeLessThan(1e-2);
-      for (const e of errs) expect(e).toBeLessThan(1e-4);
-      expect(relativeError(reconstruct(onGpu).data, a.data)).toBeLessThan(1e-4);
+      expect(sErr).toBeLessThan(1e-10);
+      expect(tailErr).toBeLessThan(1e-6);
+      for (const e of errs) expect(e).toBeLessThan(1e-9);
+      expect(relativeError(reconstruct(onGpu).data, a.data)).toBeLessThan(1e-9);
     }, 120_000);
   }
 
@@ -64,7 +66,10 @@ describe('gpuExactSvd = the float64 CPU SVD (1e-4 of the scale)', () => {
     const top = await gpuExactSvd(gpu.runtime, a, 12);
     const cpu = exactSvd(a, 12);
     expect(top.s.length).toBe(12);
-    expect(relativeError(top.s, cpu.s)).toBeLessThan(1e-5);
-    expect(relativeError(reconstruct(top).data, reconstruct(cpu).data)).toBeLessThan(1e-5);
+    const sErr = relativeError(top.s, cpu.s);
+    const reconErr = relativeError(reconstruct(top).data, reconstruct(cpu).data);
+    console.log(`top 12: σ ${sErr.toExponential(2)}, recon ${reconErr.toExponential(2)}`);
+    expect(sErr).toBeLessThan(1e-10);
+    expect(reconErr).toBeLessThan(1e-9);
   }, 60_000);
 });

@@ -9,14 +9,20 @@
  *    alone determines σᵢ only to ≈ ε·σ₁²/σᵢ (squaring the spectrum loses its tail).
  * 2. Rayleigh–Ritz in that basis: W = aᵀ·Q (or a·Q) on the device, then the eigen-
  *    decomposition of the small Wᵀ·W = Qᵀ·(a·aᵀ)·Q. Q is rotated before anything is squared,
- *    so Wᵀ·W is nearly diagonal and its entries carry the spectrum to ≈ ε·σ₁/σᵢ: σ = √λ,
- *    the near side Q·R, the far side W·R/σ, for the first k eigenpairs. That floor is the f32
- *    products' own: W's entries of a tail direction are sums that cancel from ≈ σ₁ down to
- *    σᵢ, so a method that weighs every tail direction fully (Iso-C) differs from the float64
- *    CPU by ≈ ε·σ₁/σ_min of its scale.
+ *    so Wᵀ·W is nearly diagonal: σ = √λ, the near side Q·R, the far side W·R/σ, for the first
+ *    k eigenpairs.
  *
- * Memory: the matrix and W (each m·n f32 at most) on the device one after the other, the
- * r × r Gram matrix and eigenvectors (float64) and W (f32) on the host.
+ * Step 2's products are compensated (matmul.ts `compensated`: TwoProduct + TwoSum, both
+ * operands as f32 pairs): W's entries of a tail direction are sums that cancel from ≈ σ₁
+ * down to σᵢ, so plain f32 sums leave them ≈ ε·σ₁/σᵢ off, and a method that weighs every tail
+ * direction fully (Iso-C, Iso-CTS) or cuts a top k inside a flat tail (TSV-M) moved by up to
+ * 2e-4 of its scale against the float64 CPU; compensated, ≈ 5e-8 (docs/merge.md). The float64
+ * input (Iso-C's Σₜτₜ) goes up as f32 pairs for the same reason; step 1 needs only a basis,
+ * so its Gram matrix stays plain.
+ *
+ * Memory: the matrix and W (each m·n f32 at most, twice that for a float64 matrix and for W's
+ * pairs) on the device one after the other, the r × r Gram matrix and eigenvectors (float64)
+ * and W (float64) on the host.
  */
 import { matmul, symmetricEigen, zeros, columns, type Mat, type Svd } from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
@@ -27,7 +33,7 @@ const CUTOFF = 1e-10;
 
 export async function gpuExactSvd(
   rt: GpuRuntime,
-  a: Mat<Float32Array>,
+  a: Mat<Float32Array | Float64Array>,
   k = Math.min(a.rows, a.cols),
 ): Promise<Svd> {
   const wide = a.rows <= a.cols;
@@ -35,9 +41,9 @@ export async function gpuExactSvd(
   const kk = Math.min(k, r);
   if (kk <= 0) return { u: zeros(a.rows, 0), s: new Float64Array(0), v: zeros(a.cols, 0) };
   const { basis, far } = await rangeAndImage(rt, a, wide);
-  const w = new GpuMatrix(rt, Float32Array.from(far.data), far.rows, r);
+  const w = new GpuMatrix(rt, far.data, far.rows, r, true);
   try {
-    const { values, vectors } = symmetricEigen(await w.columnGram());
+    const { values, vectors } = symmetricEigen(await w.columnGram(true));
     const rotation = kk === r ? vectors : columns(vectors, 0, kk);
     const s = Float64Array.from(values.subarray(0, kk), (l) => Math.sqrt(Math.max(l, 0)));
     const farSide = await w.times(rotation, true);
@@ -62,10 +68,10 @@ export async function gpuExactSvd(
  */
 async function rangeAndImage(
   rt: GpuRuntime,
-  a: Mat<Float32Array>,
+  a: Mat<Float32Array | Float64Array>,
   wide: boolean,
 ): Promise<{ basis: Mat; far: Mat }> {
-  const onDevice = new GpuMatrix(rt, a.data, a.rows, a.cols);
+  const onDevice = new GpuMatrix(rt, a.data, a.rows, a.cols, true);
   try {
     const { vectors: basis } = symmetricEigen(await onDevice.gram());
     const far = wide

@@ -8,6 +8,11 @@ import { gaussian, matmul, matmulNT, matmulTN, type Mat } from '../../merge';
 import { reconstruct, topSvd, topSvdWith } from '../../merge';
 import { readFixture, relativeError } from '../../merge/testing-read-fixture';
 import { requireNodeGpu } from '../testing/node-test-gpu';
+import {
+  compensatedFailures,
+  compensatedReport,
+  type CompensatedReport,
+} from '../testing/compensated-cases';
 import { GpuMatrix } from './matmul';
 import { createWebGpuBackend } from './webgpu-backend';
 
@@ -73,6 +78,24 @@ describe('GpuMatrix Gram matrices and split operands', () => {
       await g.dispose();
     }
   });
+});
+
+describe('GpuMatrix compensated products (matmul.wgsl COMPENSATED)', () => {
+  // Each case is one the plain kernel gets wrong (testing/compensated-cases.ts).
+  let report: CompensatedReport;
+  beforeAll(async () => {
+    report = await compensatedReport(gpu.runtime);
+    console.log(`compensated vs plain: ${JSON.stringify(report)}`);
+  });
+  const holds = (name: keyof CompensatedReport) =>
+    expect(compensatedFailures(report).includes(name)).toBe(false);
+
+  it('keep each product’s rounding (TwoProduct)', () => holds('twoProduct'));
+  it('keep each addition’s rounding (TwoSum)', () => holds('twoSum'));
+  it('keep a float64 matrix’s rounding to f32 (a second set of blocks)', () =>
+    holds('float64Operand'));
+  it('give aᵀ·Q’s tail columns to their own scale where f32 sums lose ε·σ₁/σᵢ', () =>
+    holds('tailColumns'));
 });
 
 describe('topSvdWith the device products', () => {

@@ -6,6 +6,12 @@
  * Gram matrix of the short side (a·aᵀ or aᵀ·a, for exact-svd.ts). Products accumulate in f32
  * on the device; block partial sums are added in float64 here. The CPU twins are
  * src/merge/cpu/dense.ts's matmul / matmulTN / matmulNT (float64 throughout).
+ *
+ * `compensated` (exact-svd.ts's W = aᵀ·Q): a·x and aᵀ·y sum with matmul.wgsl's COMPENSATED
+ * kernel (TwoProduct + TwoSum, a sum and its error per output) and a float64 matrix keeps the
+ * rounding of its f32 copy in a second set of blocks (twice the device memory), so a product
+ * sees both operands to ≈ 2⁻⁴⁸ and sums them as in twice f32's precision: a sum that cancels
+ * from ≈ σ₁ down to a tail σᵢ keeps ≈ ε·σᵢ instead of ε·σ₁.
  */
 import { columns, zeros, type Mat } from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
@@ -16,6 +22,8 @@ const TILE = 32;
 
 interface Block {
   buffer: GPUBuffer;
+  /** With `compensated`, a float64 matrix's rows minus their f32 rounding. */
+  lo?: GPUBuffer;
   begin: number;
   rows: number;
 }
@@ -32,6 +40,8 @@ interface Product {
   lda?: number;
   ldb?: number;
   aOffset?: number;
+  /** matmul.wgsl's COMPENSATED kernel: the result is its sums plus their errors, in float64. */
+  compensated?: boolean;
 }
 
 export class GpuMatrix {
@@ -39,17 +49,21 @@ export class GpuMatrix {
 
   constructor(
     private readonly rt: GpuRuntime,
-    data: Float32Array,
+    data: Float32Array | Float64Array,
     readonly rows: number,
     readonly cols: number,
+    private readonly compensated = false,
   ) {
     const rowsPerBlock = Math.max(1, Math.floor(rt.maxBinding / (4 * Math.max(cols, 1))));
+    const keepLo = compensated && data instanceof Float64Array;
     for (let begin = 0; begin < rows; begin += rowsPerBlock) {
       const count = Math.min(rowsPerBlock, rows - begin);
-      const buffer = rt.storage(4 * count * cols, 'matmul-a');
       const part = data.subarray(begin * cols, (begin + count) * cols);
-      rt.device.queue.writeBuffer(buffer, 0, part as Float32Array<ArrayBuffer>);
-      this.blocks.push({ buffer, begin, rows: count });
+      const hi = part instanceof Float32Array ? part : Float32Array.from(part);
+      const block: Block = { buffer: this.put(hi, 'matmul-a'), begin, rows: count };
+      const lo = keepLo ? roundingOf(part, hi) : undefined;
+      if (lo?.some((v) => v !== 0)) block.lo = this.put(lo, 'matmul-a-lo');
+      this.blocks.push(block);
     }
   }
 
@@ -62,7 +76,7 @@ export class GpuMatrix {
     for (const [begin, end] of this.columnChunks(x.rows, tallest, x.cols)) {
       for (const block of this.blocks) {
         const p = { a: block.buffer, m: block.rows, n: end - begin, k: this.cols };
-        await this.addProducts(columns(x, begin, end), split, p, out, block.begin, begin);
+        await this.addProducts(columns(x, begin, end), split, p, block, out, block.begin, begin);
       }
     }
     return out;
@@ -83,24 +97,35 @@ export class GpuMatrix {
           transposeA: true,
         };
         const part = columns(y, begin, end, block.begin, block.begin + block.rows);
-        await this.addProducts(part, split, p, out, 0, begin);
+        await this.addProducts(part, split, p, block, out, 0, begin);
       }
     }
     return out;
   }
 
-  /** op(a) · x (x uploaded whole, or split) added into out at (row0, col0) in float64. */
+  /**
+   * op(a) · x (x uploaded whole, or split) added into out at (row0, col0) in float64. With
+   * `compensated`, a_hi·x_hi is the compensated product and the corrections a_hi·x_lo and
+   * a_lo·x_hi (each ≈ 2⁻²⁴ of it, so plain f32 sums suffice) are added to it.
+   */
   private async addProducts(
     x: Mat,
     split: boolean,
     p: Omit<Product, 'b'>,
+    block: Block,
     out: Mat,
     row0: number,
     col0: number,
   ): Promise<void> {
     const parts = this.upload(x, split);
+    const products: Product[] = parts.map((b, i) => ({
+      ...p,
+      b,
+      compensated: this.compensated && i === 0,
+    }));
+    if (block.lo) products.push({ ...p, a: block.lo, b: parts[0]! });
     try {
-      for (const b of parts) addInto(out, await this.product({ ...p, b }), row0, col0, p.m, p.n);
+      for (const q of products) addInto(out, await this.product(q), row0, col0, p.m, p.n);
     } finally {
       await this.rt.release(parts);
     }
@@ -108,14 +133,15 @@ export class GpuMatrix {
 
   /**
    * The Gram matrix of the short side: a·aᵀ (rows × rows) when rows ≤ cols, else aᵀ·a
-   * (cols × cols), symmetric, block partial sums added in float64.
+   * (cols × cols), symmetric, block partial sums added in float64; plain f32 sums of the f32
+   * copy even when compensated (exact-svd.ts's step 1 only needs a basis from it).
    */
   gram(): Promise<Mat> {
     return this.rows <= this.cols ? this.rowGram() : this.columnGram();
   }
 
   dispose(): Promise<void> {
-    return this.rt.release(this.blocks.map((b) => b.buffer));
+    return this.rt.release(this.blocks.flatMap((b) => (b.lo ? [b.buffer, b.lo] : [b.buffer])));
   }
 
   /** a·aᵀ (rows × rows). */
@@ -145,26 +171,29 @@ export class GpuMatrix {
     return symmetrised(g);
   }
 
-  /** aᵀ·a (cols × cols), in chunks of output rows that fit a binding. */
-  async columnGram(): Promise<Mat> {
+  /**
+   * aᵀ·a (cols × cols), in chunks of output rows that fit a binding. `compensated` (a matrix
+   * made compensated): hiᵀ·hi compensated plus hiᵀ·lo + loᵀ·hi — for exact-svd.ts's Wᵀ·W, whose
+   * entries choose where a top k ends inside a flat noise floor; plain f32 sums, ε·σᵢ·σⱼ off,
+   * moved TSV-M's and Iso-CTS's merges by 1e-6 of their scale.
+   */
+  async columnGram(compensated = false): Promise<Mat> {
     const c = this.cols;
     const g = zeros(c, c);
-    const chunk = Math.max(1, Math.floor(this.rt.maxBinding / (4 * c)));
+    const words = compensated ? 2 : 1;
+    const chunk = Math.max(1, Math.floor(this.rt.maxBinding / (4 * words * c)));
     for (const block of this.blocks) {
       for (let begin = 0; begin < c; begin += chunk) {
         const rows = Math.min(chunk, c - begin);
-        const part = await this.product({
-          a: block.buffer,
-          b: block.buffer,
-          m: rows,
-          n: c,
-          k: block.rows,
-          transposeA: true,
-          lda: c,
-          aOffset: begin,
-        });
-        const o = begin * c;
-        for (let i = 0; i < part.length; i++) g.data[o + i] = g.data[o + i]! + part[i]!;
+        const p = { m: rows, n: c, k: block.rows, transposeA: true, lda: c, aOffset: begin };
+        const { buffer: hi, lo } = block;
+        const pairs: [GPUBuffer, GPUBuffer, boolean][] = [[hi, hi, compensated]];
+        if (lo && compensated) pairs.push([hi, lo, false], [lo, hi, false]);
+        for (const [a, b, compensated] of pairs) {
+          const part = await this.product({ ...p, a, b, compensated });
+          const o = begin * c;
+          for (let i = 0; i < part.length; i++) g.data[o + i] = g.data[o + i]! + part[i]!;
+        }
       }
     }
     return symmetrised(g);
@@ -172,14 +201,15 @@ export class GpuMatrix {
 
   /** Column ranges of an l-column right operand so that it (k × w) and the output (m × w) fit a binding. */
   private columnChunks(k: number, m: number, l: number): [number, number][] {
-    const width = Math.max(1, Math.floor(this.rt.maxBinding / (4 * Math.max(k, m, 1))));
+    const outWords = this.compensated ? 2 * m : m; // a sum and its error per output
+    const width = Math.max(1, Math.floor(this.rt.maxBinding / (4 * Math.max(k, outWords, 1))));
     const chunks: [number, number][] = [];
     for (let begin = 0; begin < l; begin += width) chunks.push([begin, Math.min(l, begin + width)]);
     return chunks;
   }
 
-  private checkOutput(m: number, n: number): void {
-    if (4 * m * n > this.rt.maxBinding)
+  private checkOutput(m: number, n: number, words: number): void {
+    if (4 * words * m * n > this.rt.maxBinding)
       throw new Error(
         `matmul: a ${m} × ${n} product exceeds one storage binding (${this.rt.maxBinding} bytes)`,
       );
@@ -192,28 +222,31 @@ export class GpuMatrix {
    */
   private upload(x: Mat, split: boolean): GPUBuffer[] {
     const hi = Float32Array.from(x.data);
-    const parts = [hi];
-    if (split) parts.push(Float32Array.from(x.data, (v, i) => v - hi[i]!));
-    return parts.map((part) => {
-      const buffer = this.rt.storage(4 * part.length, 'matmul-b');
-      this.rt.device.queue.writeBuffer(buffer, 0, part);
-      return buffer;
-    });
+    const parts = split ? [hi, roundingOf(x.data, hi)] : [hi];
+    return parts.map((part) => this.put(part, 'matmul-b'));
   }
 
-  /** out (m × n) = op(a) · op(b), read back. */
-  private async product(p: Product): Promise<Float32Array> {
+  private put(data: Float32Array, label: string): GPUBuffer {
+    const buffer = this.rt.storage(4 * data.length, label);
+    this.rt.device.queue.writeBuffer(buffer, 0, data as Float32Array<ArrayBuffer>);
+    return buffer;
+  }
+
+  /** out (m × n) = op(a) · op(b), read back (compensated: sums + errors, in float64). */
+  private async product(p: Product): Promise<Float32Array | Float64Array> {
     const { m, n, k } = p;
-    this.checkOutput(m, n);
+    const words = p.compensated ? 2 : 1;
+    this.checkOutput(m, n, words);
     const rt = this.rt;
-    const pipeline = rt.pipeline('matmul', []);
+    const pipeline = rt.pipeline('matmul', [], 'main', { COMPENSATED: p.compensated ? 1 : 0 });
     const uniform = rt.uniform(
       new UniformWriter()
         .u32(m, n, k, p.transposeA ? 1 : 0, p.transposeB ? 1 : 0)
         .u32(p.lda ?? (p.transposeA ? m : k), p.ldb ?? (p.transposeB ? k : n), p.aOffset ?? 0, 0)
+        .f32(1)
         .bytes(),
     );
-    const out = rt.storage(4 * m * n, 'matmul-out');
+    const out = rt.storage(4 * words * m * n, 'matmul-out');
     const encoder = rt.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
@@ -221,7 +254,9 @@ export class GpuMatrix {
     pass.dispatchWorkgroups(Math.ceil(n / TILE), Math.ceil(m / TILE));
     pass.end();
     try {
-      return new Float32Array(await rt.read(out, 0, 4 * m * n, encoder));
+      const sums = new Float32Array(await rt.read(out, 0, 4 * words * m * n, encoder));
+      if (!p.compensated) return sums;
+      return Float64Array.from({ length: m * n }, (_, i) => sums[i]! + sums[m * n + i]!);
     } finally {
       await rt.release([uniform, out]);
     }
@@ -231,7 +266,7 @@ export class GpuMatrix {
 /** out[row0 + i][col0 + j] += part[i][j] (part: rows × w), in float64. */
 function addInto(
   out: Mat,
-  part: Float32Array,
+  part: ArrayLike<number>,
   row0: number,
   col0: number,
   rows: number,
@@ -241,6 +276,11 @@ function addInto(
     const o = (row0 + i) * out.cols + col0;
     for (let j = 0; j < w; j++) out.data[o + j] = out.data[o + j]! + part[i * w + j]!;
   }
+}
+
+/** What rounding `data` to `hi` (its f32 copy) left out, as f32. */
+function roundingOf(data: ArrayLike<number>, hi: Float32Array): Float32Array {
+  return Float32Array.from(hi, (v, i) => data[i]! - v);
 }
 
 /** (g + gᵀ)/2: the device's sums of a·b and b·a may round differently. */

@@ -39,7 +39,9 @@ export async function deviceSvd(rt: GpuRuntime, { a, k, seed, exact }: SvdReques
   const plan = topSvdPlan(a.rows, a.cols, k, options);
   const big = Math.min(a.rows, a.cols) > GRAM_MIN_RANK;
   if (plan.k === 0 || (plan.exact && !big)) return topSvd(a, k, options);
+  // The exact path keeps a float64 a's rounding to f32 (Iso-C's Σₜτₜ, Iso-CTS's residuals):
+  // the methods that weigh every tail direction amplify it by σ₁/σᵢ.
+  if (plan.exact) return gpuExactSvd(rt, a, plan.k);
   const data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data);
-  if (plan.exact) return gpuExactSvd(rt, { rows: a.rows, cols: a.cols, data }, plan.k);
   return topSvdWith(a, k, () => new GpuMatrix(rt, data, a.rows, a.cols), options);
 }

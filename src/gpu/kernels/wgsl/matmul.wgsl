@@ -6,7 +6,16 @@
 // 8 × 8 invocations per workgroup (within the compatibility limit of 128), each computing a
 // 4 × 4 block of a 32 × 32 output tile from 32 × 8 tiles of a and b in workgroup memory:
 // sixteen outputs per invocation read each loaded value four times from registers.
+//
+// COMPENSATED (the exact SVD's W = aᵀ·Q, exact-svd.ts): each product's rounding error
+// (Dekker's TwoProduct) and each addition's (Knuth's TwoSum) go into a second f32 sum (Ogita,
+// Rump & Oishi's Dot2), and `out` holds the sums at [0, m·n) and their compensations at
+// [m·n, 2·m·n), added in float64 by the host: as accurate as a sum in twice the precision,
+// where the plain sums lose ≈ ε·Σ|aᵢ·bᵢ| to cancellation. TwoProduct through
+// fma(a, b, −p) is no use here: GLSL's fma may run unfused, and on Dawn's GLES backend over
+// llvmpipe it does (it returned 0); the halves below make every partial product exact.
 override WG: u32 = 64u;
+override COMPENSATED: bool = false;
 
 struct MatmulParams {
   m: u32,
@@ -20,6 +29,10 @@ struct MatmulParams {
   ldb: u32,
   a_offset: u32,
   b_offset: u32,
+  // 1.0, unknown to the compiler: multiplying by it hides TwoSum's (a + b) − a from algebraic
+  // simplification to b, which cancelled the compensation away on Dawn GLES / llvmpipe
+  // (src/gpu/testing/compensated-cases.ts checks, in Node and in Chromium).
+  one: f32,
 }
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
@@ -54,6 +67,30 @@ fn load_b(row: u32, col: u32) -> f32 {
   return b[params.b_offset + row * params.ldb + col];
 }
 
+// The rounding error of s = x + y (Knuth's TwoSum, exact in round-to-nearest).
+fn two_sum_error(x: vec4<f32>, y: vec4<f32>, s: vec4<f32>) -> vec4<f32> {
+  let y_part = s * params.one - x;
+  return (x - (s - y_part)) + (y - y_part);
+}
+
+// The top 12 significant bits of x (sign, exponent, 11 stored bits): x − high(x) is exact
+// and also has ≤ 12 bits, so products of halves are exact in f32. Integer masking, unlike
+// Veltkamp's 4097·x split, leaves the compiler nothing to simplify or contract.
+fn high_half(x: vec4<f32>) -> vec4<f32> {
+  return bitcast<vec4<f32>>(bitcast<vec4<u32>>(x) & vec4<u32>(0xfffff000u));
+}
+
+// The rounding error of p = x·y (Dekker's TwoProduct, given the halves of x and y).
+fn two_product_error(
+  xh: vec4<f32>,
+  xl: vec4<f32>,
+  yh: vec4<f32>,
+  yl: vec4<f32>,
+  p: vec4<f32>,
+) -> vec4<f32> {
+  return ((xh * yh - p) + xh * yl + xl * yh) + xl * yl;
+}
+
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let row0 = wid.y * TILE;
@@ -82,13 +119,26 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         tile_b[p * TILE + lid.x * 4u + 2u],
         tile_b[p * TILE + lid.x * 4u + 3u],
       );
+      let bh = high_half(bv);
+      let bl = bv - bh;
       for (var r = 0u; r < 4u; r = r + 1u) {
-        acc[r] = acc[r] + tile_a[p * TILE + lid.y * 4u + r] * bv;
+        let av = vec4<f32>(tile_a[p * TILE + lid.y * 4u + r]);
+        if (COMPENSATED) {
+          // acc: the running sum, total: its compensation (the blocks below are not needed).
+          let ah = high_half(av);
+          let prod = av * bv;
+          let sum = acc[r] + prod;
+          let err = two_product_error(ah, av - ah, bh, bl, prod);
+          total[r] = total[r] + (two_sum_error(acc[r], prod, sum) + err);
+          acc[r] = sum;
+        } else {
+          acc[r] = acc[r] + av * bv;
+        }
       }
     }
     workgroupBarrier();
     tiles = tiles + 1u;
-    if (tiles == BLOCK_TILES) {
+    if (!COMPENSATED && tiles == BLOCK_TILES) {
       for (var r = 0u; r < 4u; r = r + 1u) {
         total[r] = total[r] + acc[r];
         acc[r] = vec4<f32>(0.0);
@@ -96,8 +146,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       tiles = 0u;
     }
   }
-  for (var r = 0u; r < 4u; r = r + 1u) {
-    total[r] = total[r] + acc[r];
+  if (!COMPENSATED) {
+    for (var r = 0u; r < 4u; r = r + 1u) {
+      total[r] = total[r] + acc[r];
+    }
   }
   for (var r = 0u; r < 4u; r = r + 1u) {
     let row = row0 + lid.y * 4u + r;
@@ -106,7 +158,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     for (var c = 0u; c < 4u; c = c + 1u) {
       let col = col0 + lid.x * 4u + c;
-      if (col < params.n) {
+      if (col < params.n && COMPENSATED) {
+        out[row * params.n + col] = acc[r][c];
+        out[(params.m + row) * params.n + col] = total[r][c];
+      } else if (col < params.n) {
         out[row * params.n + col] = total[r][c];
       }
     }
