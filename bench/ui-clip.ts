@@ -15,6 +15,7 @@ import { chromium, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
 import { writeBenchSection } from './sections';
 import {
+  arg,
   DEV,
   log,
   loadNote,
@@ -22,13 +23,9 @@ import {
   startFrameCounter,
   startServer,
   stopFrameCounter,
-  type FrameRate,
+  type AdaResult,
 } from './ui-common';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
 const SAMPLES = Number(arg('samples', '10'));
 const ADA_STEPS = Number(arg('ada-steps', '10'));
 const zoo = JSON.parse(readFileSync('public/clip-zoo/clip-zoo.json', 'utf8')) as {
@@ -128,11 +125,6 @@ async function evaluateAll(page: Page): Promise<number> {
   const ms = Date.now() - t0;
   log(`Evaluate (full sets) → ${ms} ms`);
   return ms;
-}
-
-interface AdaResult extends FrameRate {
-  adaSteps: number;
-  adaSeconds: number;
 }
 
 async function adaFrames(page: Page): Promise<AdaResult> {

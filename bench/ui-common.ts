@@ -8,6 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 
+/** The value after `--name` on the command line, else `fallback`. */
+export const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
 export const DEV = process.argv.includes('--dev');
 export const log = (line: string) => console.error(`[bench:ui] ${line}`);
 
@@ -53,6 +58,12 @@ export interface FrameRate {
   fpsMedian: number;
   /** Fewest frames in any whole second. */
   fpsWorstSecond: number;
+}
+
+/** Frame rate during a run of AdaMerging steps. */
+export interface AdaResult extends FrameRate {
+  adaSteps: number;
+  adaSeconds: number;
 }
 
 /** Stops the counter and sums frames per whole second. */

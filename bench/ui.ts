@@ -19,6 +19,7 @@ import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
 import { buildMiniZoo, serveMiniZoo } from '../e2e/helpers/miniZoo';
 import { writeBenchSection } from './sections';
 import {
+  arg,
   DEV,
   log,
   loadNote,
@@ -27,13 +28,9 @@ import {
   startServer,
   stopFrameCounter,
   waitForText,
-  type FrameRate,
+  type AdaResult,
 } from './ui-common';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
 const SAMPLES = Number(arg('samples', '20'));
 const ADA_STEPS = Number(arg('ada-steps', '10'));
 const TF_MODES = arg('tf', 'auto').split(',') as TfMode[];
@@ -70,11 +67,6 @@ interface LiveResult {
   /** Worker-side medians of the estimate: merging, and merging + scoring. */
   workerMergeMedianMs: number | null;
   workerEstimateMedianMs: number | null;
-}
-
-interface AdaResult extends FrameRate {
-  adaSteps: number;
-  adaSeconds: number;
 }
 
 interface ModeResult {

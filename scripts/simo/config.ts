@@ -28,15 +28,18 @@ const tasks: DenseConfig['tasks'] = [
   { name: 'normals', kind: 'normals' },
 ];
 
+/** The smoke and demo pools' model: dim 32, 3 blocks, 32 px scenes in patches of 4. */
+const SMALL_MODEL: DenseConfig = {
+  model_type: DENSE_MODEL_TYPE,
+  encoder: { imageSize: 32, patchSize: 4, dim: 32, depth: 3, heads: 2, mlpDim: 64, eps: 1e-5 },
+  channels: 3,
+  decoderHidden: 32,
+  tasks,
+};
+
 export const SIMO_SCALES: Record<SimoScale, SimoBuildConfig> = {
   smoke: {
-    model: {
-      model_type: DENSE_MODEL_TYPE,
-      encoder: { imageSize: 32, patchSize: 4, dim: 32, depth: 3, heads: 2, mlpDim: 64, eps: 1e-5 },
-      channels: 3,
-      decoderHidden: 32,
-      tasks,
-    },
+    model: SMALL_MODEL,
     train: 384,
     test: 96,
     batch: 16,
@@ -47,13 +50,7 @@ export const SIMO_SCALES: Record<SimoScale, SimoBuildConfig> = {
     maskFraction: 0.4,
   },
   demo: {
-    model: {
-      model_type: DENSE_MODEL_TYPE,
-      encoder: { imageSize: 32, patchSize: 4, dim: 32, depth: 3, heads: 2, mlpDim: 64, eps: 1e-5 },
-      channels: 3,
-      decoderHidden: 32,
-      tasks,
-    },
+    model: SMALL_MODEL,
     train: 2000,
     test: 200,
     batch: 16,

@@ -49,6 +49,13 @@ afterAll(async () => {
 });
 
 const taskArgs = () => TASKS.flatMap((t) => ['--task', `${t.name}=${pool.data.get(t.name)}`]);
+/** adamerge's base, every fine-tune and every task's data. */
+const adamergeInputs = () => [
+  '--base',
+  pool.base,
+  ...TASKS.flatMap((t) => ['--finetune', `${t.name}=${pool.finetunes.get(t.name)}`]),
+  ...taskArgs(),
+];
 
 /**
  * Weight files this process holds open (Linux; the specs run in forks, one file at a time).
@@ -97,10 +104,7 @@ describe('CLIP commands on a tiny generated pool', () => {
       expect(openFds(), 'descriptors left open by heads').toBe(before);
       const adamerged = await cli(
         'adamerge',
-        '--base',
-        pool.base,
-        ...TASKS.flatMap((t) => ['--finetune', `${t.name}=${pool.finetunes.get(t.name)}`]),
-        ...taskArgs(),
+        ...adamergeInputs(),
         '--mode',
         'task',
         '--steps',
@@ -289,16 +293,9 @@ describe('CLIP commands on a tiny generated pool', () => {
 
   it('adamerge --out: the recipe re-runs to the same tensors, which are θ₀ + Σλτ', async () => {
     const out = join(dir, 'ada');
-    const finetuneArgs = TASKS.flatMap((t) => [
-      '--finetune',
-      `${t.name}=${pool.finetunes.get(t.name)}`,
-    ]);
     const r = await cli(
       'adamerge',
-      '--base',
-      pool.base,
-      ...finetuneArgs,
-      ...taskArgs(),
+      ...adamergeInputs(),
       '--mode',
       'layer',
       '--steps',
@@ -380,10 +377,7 @@ describe('CLIP commands on a tiny generated pool', () => {
     const out = join(dir, 'ada-plus');
     const r = await cli(
       'adamerge',
-      '--base',
-      pool.base,
-      ...TASKS.flatMap((t) => ['--finetune', `${t.name}=${pool.finetunes.get(t.name)}`]),
-      ...taskArgs(),
+      ...adamergeInputs(),
       '--mode',
       'task',
       '--plus',
