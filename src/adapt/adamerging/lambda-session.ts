@@ -6,6 +6,7 @@
  * (../clip/session.ts) supply their problem, batches and loss; nothing here knows either.
  */
 import * as tf from '@tensorflow/tfjs';
+import { tfValidated } from '../../tf';
 import type { FusedAdaMerging } from './fused/engine';
 import type { ResolvedOptions, StepEvent } from './types';
 
@@ -138,6 +139,11 @@ export abstract class LambdaSession<Inputs extends TfjsInputs = TfjsInputs> {
   /** One Adam step on a fresh batch; reads the losses and λ back for the event. */
   async step(): Promise<StepEvent> {
     if (this.fused) return this.fusedStep(this.fused);
+    // A tfjs kernel WebGPU cannot run fails the step instead of its numbers (src/tf/validation.ts).
+    return tfValidated(() => this.autodiffStep());
+  }
+
+  private async autodiffStep(): Promise<StepEvent> {
     const t0 = now();
     const inputs = this.nextInputs();
     const t1 = now();
