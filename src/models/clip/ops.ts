@@ -24,17 +24,33 @@ export function clipGetter(params: ClipParams): ParamGetter {
 }
 
 /**
- * x [rows, in] · Wᵀ (+ b): W stays in PyTorch's [out, in] layout. On tfjs-wasm a matMul with
- * transposeB is ≈ 8× slower than transposing W first and multiplying plainly (544 × 64 by
- * 256 × 64ᵀ in Node: 8.6 vs 1.0 ms; the transpose is out·in, against the product's
- * rows·in·out), and the CLIP tower's linears were most of its forward there. Other backends
- * take transposeB as it is (on WebGPU it is free in the shader; a transpose would be one more
- * dispatch).
+ * x·Wᵀ on tfjs-wasm with every product in plain layout. There a matMul with transposeA or
+ * transposeB is ≈ 6–8× slower than transposing an operand first (Node, 544 × 64 rows against a
+ * 256 × 64 weight: x·Wᵀ 8.9 vs 1.1 ms, dyᵀ·x 8.6 vs 1.4 ms), and tfjs's own gradient of a
+ * matMul uses both flags, so the gradient is written out: dx = dy·W, dW = transpose(dy)·x.
+ */
+const plainLinear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.matMul(x, tf.transpose(w)),
+    gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor2D[]) => [
+      tf.matMul(dy, ws!),
+      tf.matMul(tf.transpose(dy), xs!),
+    ],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+/**
+ * x [rows, in] · Wᵀ (+ b): W stays in PyTorch's [out, in] layout. The CLIP tower's linears were
+ * most of its forward on wasm through transposeB (256 demo images: 480 ms, 80 ms in plain
+ * layout), so wasm takes plainLinear; other backends take transposeB as it is (on WebGPU it
+ * is free in the shader; a transpose would be one more dispatch).
  */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor2D {
-  const w = weight as tf.Tensor2D;
   const y = (
-    tf.getBackend() === 'wasm' ? tf.matMul(x, tf.transpose(w)) : tf.matMul(x, w, false, true)
+    tf.getBackend() === 'wasm'
+      ? plainLinear(x, weight)
+      : tf.matMul(x, weight as tf.Tensor2D, false, true)
   ) as tf.Tensor2D;
   return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
 }
