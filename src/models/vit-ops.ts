@@ -4,6 +4,7 @@
  * with the same ops. Every op has at most two tensor inputs (WebGPU, shared/BROWSER.md).
  */
 import * as tf from '@tensorflow/tfjs';
+import { matMul2d } from './plain-matmul';
 import type { VitConfig } from './vit-config';
 
 /** Parameters by name: a plain object or a Map of tensors (tf.Variables are tensors too). */
@@ -29,9 +30,9 @@ export function layerNorm(
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), weight), bias);
 }
 
-/** x: [rows, in] @ W [in, out] + b. */
+/** x: [rows, in] @ W [in, out] + b (plain-matmul.ts: wasm's fast layout, gradient included). */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
-  return tf.add(tf.matMul(x, weight as tf.Tensor2D), bias);
+  return tf.add(matMul2d(x, weight as tf.Tensor2D), bias);
 }
 
 /** CLIP's "QuickGELU", x·σ(1.702x): two cheap ops instead of erf/tanh. */

@@ -4,6 +4,7 @@
  * WebGPU and inside `tf.grad` (shared/BROWSER.md).
  */
 import * as tf from '@tensorflow/tfjs';
+import { matMulTransposed } from '../plain-matmul';
 import { layerNorm, quickGelu } from '../vit-ops';
 import type { ClipActivation } from './config';
 
@@ -23,35 +24,9 @@ export function clipGetter(params: ClipParams): ParamGetter {
   };
 }
 
-/**
- * x·Wᵀ on tfjs-wasm with every product in plain layout. There a matMul with transposeA or
- * transposeB is ≈ 6–8× slower than transposing an operand first (Node, 544 × 64 rows against a
- * 256 × 64 weight: x·Wᵀ 8.9 vs 1.1 ms, dyᵀ·x 8.6 vs 1.4 ms), and tfjs's own gradient of a
- * matMul uses both flags, so the gradient is written out: dx = dy·W, dW = transpose(dy)·x.
- */
-const plainLinear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
-  save([x, w]);
-  return {
-    value: tf.matMul(x, tf.transpose(w)),
-    gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor2D[]) => [
-      tf.matMul(dy, ws!),
-      tf.matMul(tf.transpose(dy), xs!),
-    ],
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]);
-
-/**
- * x [rows, in] · Wᵀ (+ b): W stays in PyTorch's [out, in] layout. The CLIP tower's linears were
- * most of its forward on wasm through transposeB (256 demo images: 480 ms, 80 ms in plain
- * layout), so wasm takes plainLinear; other backends take transposeB as it is (on WebGPU it
- * is free in the shader; a transpose would be one more dispatch).
- */
+/** x [rows, in] · Wᵀ (+ b): W stays in PyTorch's [out, in] layout (plain-matmul.ts: wasm). */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor2D {
-  const y = (
-    tf.getBackend() === 'wasm'
-      ? plainLinear(x, weight)
-      : tf.matMul(x, weight as tf.Tensor2D, false, true)
-  ) as tf.Tensor2D;
+  const y = matMulTransposed(x, weight as tf.Tensor2D);
   return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
 }
 

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { addMany } from '../../tf';
+import { matMul2d } from '../plain-matmul';
 import {
   attentionSubBlock,
   embedTokens,
@@ -74,8 +75,8 @@ export function denseEncode(
         continue;
       }
       const flat = tf.reshape(x, [n * tokens, enc.dim]) as tf.Tensor2D;
-      const low = tf.matMul(flat, getAdapter(`${ADAPTER_PREFIX}${i}.A`) as tf.Tensor2D);
-      const delta = tf.matMul(low, getAdapter(`${ADAPTER_PREFIX}${i}.B`) as tf.Tensor2D);
+      const low = matMul2d(flat, getAdapter(`${ADAPTER_PREFIX}${i}.A`) as tf.Tensor2D);
+      const delta = matMul2d(low, getAdapter(`${ADAPTER_PREFIX}${i}.B`) as tf.Tensor2D);
       x = tf.add(y, tf.reshape(delta, [n, tokens, enc.dim]));
     }
     const patches = tf.slice(x, [0, 1, 0], [n, tokens - 1, enc.dim]);
