@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --only simo [--steps 300] [--runtimes node,chromium] [--devices wasm,webgpu]`:
  * the SIMO fixes on the committed demo pool (public/simo) as the panel runs them — task
- * arithmetic λ 0.3, head then representation re-alignment, 5 % validation images (19), 48 test
+ * arithmetic λ 0.3, head then representation re-alignment, 5 % of the training scenes as validation images, 48 test
  * scenes — timed per fix: in headless Chromium on each tfjs backend (the issue's target: both
  * fixes ≤ 60 s on the faster one) and in Node on wasm (the CLI's runtime). Each row carries the
  * table's ΔMTL, so a backend that trains differently shows. Writes bench/results/simo.json and
@@ -14,6 +14,7 @@ import { HEAD_ROW, REPRESENTATION_ROW, readSimoPool, runSimo, simoMerge } from '
 import type { SimoRow } from '../src/adapt/simo/table';
 import type { SimoTiming } from '../src/adapt/simo/in-page';
 import { initTf, type TfDevice } from '../src/tf/backend';
+import { validationCount } from '../src/data';
 import { withChromiumPages } from './in-page-call';
 import { writeBenchSection } from './sections';
 
@@ -27,6 +28,9 @@ const devices = (arg('devices') ?? 'wasm,webgpu').split(',') as TfDevice[];
 const TEST_SCENES = 48;
 const VAL_FRACTION = 0.05;
 const POOL = 'public/simo';
+const { train } = (
+  JSON.parse(readFileSync(join(POOL, 'manifest.json'), 'utf8')) as { data: { train: number } }
+).data;
 const log = (line: string): void => console.log(`[bench simo] ${line}`);
 const load = (): number => loadavg()[0]!;
 
@@ -116,7 +120,7 @@ const pct = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed
 
 function table(rows: Row[]): string {
   const lines = [
-    `Both SIMO fixes on the demo pool (public/simo: dim 32, 3 blocks, 32 px, 3 tasks) as the panel runs them: task arithmetic λ 0.3, ${steps} steps a fix (batch 16), ${Math.round(VAL_FRACTION * 384)} validation images, ${TEST_SCENES} test scenes; one run each, backends one after another. Target (issue #20): both fixes ≤ 60 s in headless Chromium on the faster backend.`,
+    `Both SIMO fixes on the demo pool (public/simo: dim 32, 3 blocks, 32 px, 3 tasks) as the panel runs them: task arithmetic λ 0.3, ${steps} steps a fix (batch 16), ${validationCount(train, VAL_FRACTION)} validation images, ${TEST_SCENES} test scenes; one run each, backends one after another. Target (issue #20): both fixes ≤ 60 s in headless Chromium on the faster backend.`,
     '',
     '| runtime | backend | head re-align | representation re-align | both fixes | whole run (incl. evaluations) | ΔMTL merged / head / representation | load before → after |',
     '|---|---|---:|---:|---:|---:|---|---|',
