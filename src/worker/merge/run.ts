@@ -42,6 +42,13 @@ async function openTarget(target: Params['target']): Promise<{ sink: ByteSink; f
   return { sink: writableStreamSink(stream, target.handle.name), fileName: target.handle.name };
 }
 
+/** The UI's copy of EMR's modulators (a download beside the merged file, transferred). */
+const uiCopy = (fileName: string, bytes: Uint8Array, rescalers: number[]) => ({
+  fileName,
+  bytes: bytes.slice(),
+  rescalers,
+});
+
 export async function runMerge(
   session: StudioSession,
   { recipe, target }: Params,
@@ -73,15 +80,9 @@ export async function runMerge(
     };
     const modulators = modulatorSink?.bytes();
     const transfers: ArrayBuffer[] = [];
-    if (modulators) {
-      // The UI's copy (a download beside the merged file); the worker keeps its own below.
-      const forUi = modulators.slice();
-      outcome.modulators = {
-        fileName: modulatorSink!.name,
-        bytes: forUi,
-        rescalers: summary.emrRescalers ?? [],
-      };
-      transfers.push(forUi.buffer);
+    if (modulatorSink && modulators) {
+      outcome.modulators = uiCopy(modulatorSink.name, modulators, summary.emrRescalers ?? []);
+      transfers.push(outcome.modulators.bytes.buffer as ArrayBuffer);
     }
     if (target.kind !== 'memory' || !('bytes' in sink)) return new Transfer(outcome, transfers);
     const bytes = (sink as ReturnType<typeof memorySink>).bytes();
