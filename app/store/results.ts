@@ -17,6 +17,8 @@ export interface ResultEntry {
   images?: number;
   /** True while the numbers are a quick estimate on a subset; the full sets follow. */
   estimate?: boolean;
+  /** A second row of a merge already numbered (an EMR merge's unified model). */
+  companion?: boolean;
 }
 
 export interface TaskInfo {

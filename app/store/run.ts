@@ -6,8 +6,10 @@ export type RunStatus = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** A finished merge: its numbers, and a download URL when it was merged into memory. */
 export interface MergeResult {
-  outcome: Omit<MergeOutcome, 'bytes'>;
+  outcome: Omit<MergeOutcome, 'bytes' | 'modulators'>;
   downloadUrl: string | null;
+  /** An EMR merge's per-task modulators file (a download beside the merged file); else null. */
+  modulators: { fileName: string; url: string; rescalers: number[] } | null;
   /** The recipe it was made from, captured when Merge was pressed (not the form now). */
   recipe: Recipe;
   /** performance.now() when it finished: evaluations know which merge they scored. */
@@ -47,6 +49,7 @@ export const createRunSlice: StateCreator<StudioState, [], [], RunSlice> = (set)
     set((state) => {
       // The old merged file's memory is released with its URL.
       if (state.lastMerge?.downloadUrl) URL.revokeObjectURL(state.lastMerge.downloadUrl);
+      if (state.lastMerge?.modulators) URL.revokeObjectURL(state.lastMerge.modulators.url);
       return { lastMerge };
     }),
 });

@@ -8,7 +8,14 @@ export * from './zoo-merges';
 export * from './zoo-scorer';
 export * from './interference';
 export { readEncoder } from './load-merged';
-export { evaluateWithModulators, modulatorTask } from './emr-modulators';
+export {
+  evaluateWithModulators,
+  modulatedEncoder,
+  modulatorRow,
+  modulatorTask,
+  readModulators,
+  type ModulatorsFile,
+} from './emr-modulators';
 export { toPatches, encodePatches } from './fast-encode';
 export * from './clip/index';
 export * from './dense/index';

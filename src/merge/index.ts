@@ -42,7 +42,13 @@ export type {
   MergeCheckpoint,
   JobTemplate,
 } from './planning/types';
-export { EMR_MASK_SUFFIX, EMR_RESCALERS, emrTaskTensor } from './executor/modulators';
+export {
+  EMR_MASK_SUFFIX,
+  EMR_MODULATORS_FILE,
+  EMR_RESCALERS,
+  emrTaskTensor,
+  modulatorsBeside,
+} from './executor/modulators';
 export {
   executeMerge,
   RECIPE_FILE_NAME,

@@ -41,6 +41,9 @@ export interface MergeOutcome {
   warnings: string[];
   /** The merged safetensors file, for the memory target (its buffer is transferred). */
   bytes?: Uint8Array;
+  /** EMR only: the per-task modulators file (1-bit masks + rescalers, the CLI's
+   * `merge --modulators` format), transferred, and its name beside the merged file. */
+  modulators?: { fileName: string; bytes: Uint8Array; rescalers: number[] };
 }
 
 // ---------------------------------------------------------------- shared value types
@@ -188,7 +191,9 @@ export interface Methods extends ClipMethods, SimoMethods {
     events: { type: 'progress'; progress: Progress };
   };
   /**
-   * Per-task accuracy on the demo zoo's test sets: of the last in-memory merge, of each
+   * Per-task accuracy on the demo zoo's test sets: of the last in-memory merge (an EMR merge:
+   * each task with its own modulated model, as `eval --modulators`; its unified model with
+   * `unified`), of each
    * fine-tune on its own task ('individuals', the reference row), or of the base checkpoint
    * through each task's head ('base', the zero-shot row). A `progress` event (images done of
    * all, rate, ETA) follows each task; a cancel lands between tasks.
@@ -197,6 +202,8 @@ export interface Methods extends ClipMethods, SimoMethods {
     params: {
       target: 'merged' | 'individuals' | 'base';
       label: string;
+      /** An EMR merge's unified model without its modulators (default: each task with its own). */
+      unified?: boolean;
       limit?: number;
       /** Only these tasks (names); all when absent. The sweep needs two of eight. */
       tasks?: string[];

@@ -5,6 +5,7 @@
  * caches, and the running AdaMerging's pause token. No handler module keeps state of its own,
  * so handlers can be tested with a fresh session and never reach into each other.
  */
+import type { Checkpoint } from '../io';
 import type { TfDevice } from '../tf';
 import type { LoadedZoo } from '../zoo';
 import type { PauseToken } from '../adapt';
@@ -42,6 +43,9 @@ export class StudioSession {
   tfChoice: TfChoice | null = null;
   /** The bytes of the last in-memory merge, kept for evaluation (set by the merge handler). */
   lastMerged: Uint8Array | null = null;
+  /** That merge's EMR modulators file and base model θ₀ (null for other methods): Results
+   * scores each task with its own modulated model. Set together with `lastMerged`. */
+  lastModulators: { bytes: Uint8Array; base: Checkpoint } | null = null;
   readonly explore: ExploreState = {
     cache: new TaskVectorCache(),
     sizer: new EstimateSizer(),

@@ -3,6 +3,7 @@ import { useStudio } from '../../store';
 import { Panel } from '../../components/Panel';
 import { EmptyState } from '../../components/EmptyState';
 import { AccuracyChart } from './AccuracyChart';
+import { EMR_MODULATED, EMR_UNIFIED } from './actions';
 import { EvaluateButton } from './EvaluateButton';
 import { ResultsExport } from './ResultsExport';
 import { ResultsTable } from './ResultsTable';
@@ -36,6 +37,14 @@ export function ResultsPanel() {
             A merge is one encoder shared by all tasks, each task keeping its own head: it helps
             when it beats the base + task heads row (no merging) and the closer it comes to the
             individual fine-tunes (one model per task) the better.
+            {results.some((r) => r.method === 'emr') && (
+              <>
+                {' '}
+                An EMR merge’s “{EMR_MODULATED}” row is not one shared encoder: each task runs the
+                unified model through its own 1-bit mask and rescaler; its “{EMR_UNIFIED}” row is
+                the shared encoder alone.
+              </>
+            )}
           </p>
           <AccuracyChart results={chartResults} tasks={tasks} />
         </>

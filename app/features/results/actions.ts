@@ -14,10 +14,16 @@ import { mergeLabel } from './mergeLabel';
 export const BASE_LABEL = 'Base + task heads (zero-shot)';
 export const INDIVIDUAL_LABEL = 'Individual fine-tunes';
 
+/** An EMR merge's rows: each task with its own modulated model, then the unified model. */
+export const EMR_MODULATED = 'per-task modulators';
+export const EMR_UNIFIED = 'unified model, no modulators';
+
 interface EvaluationStep {
   target: 'merged' | 'individuals' | 'base';
   label: string;
   method: string;
+  unified?: boolean;
+  companion?: boolean;
 }
 
 let running: AbortController | null = null;
@@ -36,7 +42,7 @@ function progressed(job: JobView, event: EventOf<'evaluate'>): JobView {
 }
 
 async function evaluateStep(
-  { target, label, method }: EvaluationStep,
+  { target, label, method, unified, companion }: EvaluationStep,
   position: string,
   signal: AbortSignal,
 ): Promise<void> {
@@ -50,7 +56,7 @@ async function evaluateStep(
   useStudio.getState().setEvaluation(job);
   const result = await studio().call(
     'evaluate',
-    { target, label },
+    { target, label, ...(unified ? { unified } : {}) },
     {
       signal,
       onEvent: (event) => {
@@ -66,6 +72,7 @@ async function evaluateStep(
       method,
       accuracy: result.accuracy,
       finishedAt: Date.now(),
+      ...(companion ? { companion } : {}),
     },
     result.tasks,
   );
@@ -81,13 +88,21 @@ function pendingSteps(): EvaluationStep[] {
   if (merge?.downloadUrl) {
     const method = state.methods.find((m) => m.name === merge.recipe.mergeMethod);
     const number = state.results.filter(
-      (r) => !['base', 'individual', 'live'].includes(r.method),
+      (r) => !r.companion && !['base', 'individual', 'live'].includes(r.method),
     ).length;
-    steps.push({
-      target: 'merged',
-      label: mergeLabel(number + 1, merge.recipe, method),
-      method: merge.recipe.mergeMethod,
-    });
+    const label = mergeLabel(number + 1, merge.recipe, method);
+    const kind = merge.recipe.mergeMethod;
+    if (merge.modulators) {
+      // The worker scores each task with its own modulated model (as `eval --modulators`).
+      steps.push({ target: 'merged', label: `${label} — ${EMR_MODULATED}`, method: kind });
+      steps.push({
+        target: 'merged',
+        label: `${label} — ${EMR_UNIFIED}`,
+        method: kind,
+        unified: true,
+        companion: true,
+      });
+    } else steps.push({ target: 'merged', label, method: kind });
   }
   if (!has('base')) steps.push({ target: 'base', label: BASE_LABEL, method: 'base' });
   if (!has('individual')) {

@@ -9,7 +9,7 @@ export function MergeSummary() {
   const last = useStudio((s) => s.lastMerge);
   const [note, setNote] = useState('');
   if (!last) return null;
-  const { outcome, downloadUrl, recipe } = last;
+  const { outcome, downloadUrl, recipe, modulators } = last;
   return (
     <div className="merge-summary" data-testid="merge-summary">
       <dl className="stats">
@@ -47,6 +47,17 @@ export function MergeSummary() {
           </a>
         ) : (
           <p className="muted">Saved to {outcome.fileName}.</p>
+        )}
+        {/* EMR: each task's 1-bit mask and rescaler, for `eval --modulators` (the CLI's format). */}
+        {modulators && (
+          <a
+            className="btn btn--secondary btn--md"
+            href={modulators.url}
+            download={modulators.fileName}
+            title={`Per-task modulators: rescalers ${modulators.rescalers.map((r) => r.toFixed(3)).join(', ')}`}
+          >
+            Download {modulators.fileName}
+          </a>
         )}
         {/* The recipe this merge was made from, captured at Merge: the form may have moved on. */}
         <Button onClick={() => void downloadRecipe(recipe, 'This merge’s recipe').then(setNote)}>

@@ -10,6 +10,12 @@ import { buildRecipe } from '../method/buildRecipe';
 
 let running: AbortController | null = null;
 
+/** The transferred buffer becomes the Blob's contents; no second copy is made. */
+const blobUrl = (bytes: Uint8Array) =>
+  URL.createObjectURL(
+    new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+  );
+
 /** Runs one merge; resolves true when it finished (false: refused, cancelled or failed). */
 export async function startMerge(target: MergeTarget): Promise<boolean> {
   const state = useStudio.getState();
@@ -18,20 +24,22 @@ export async function startMerge(target: MergeTarget): Promise<boolean> {
   running = new AbortController();
   state.runStarted();
   try {
-    const { bytes, ...outcome } = await studio().call(
+    const { bytes, modulators, ...outcome } = await studio().call(
       'merge',
       { recipe, target },
       { signal: running.signal, onEvent: (e) => useStudio.getState().runProgressed(e.progress) },
     );
-    const downloadUrl = bytes
-      ? URL.createObjectURL(
-          // The transferred buffer becomes the Blob's contents; no second copy is made.
-          new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
-        )
-      : null;
+    const downloadUrl = bytes ? blobUrl(bytes) : null;
     useStudio.getState().setLastMerge({
       outcome,
       downloadUrl,
+      modulators: modulators
+        ? {
+            fileName: modulators.fileName,
+            url: blobUrl(modulators.bytes),
+            rescalers: modulators.rescalers,
+          }
+        : null,
       recipe,
       finishedAt: performance.now(),
     });

@@ -31,6 +31,8 @@ import {
   taskModels,
   usesBase,
   getMethod,
+  EMR_MODULATORS_FILE,
+  modulatorsBeside,
   type MergeBackend,
 } from '../../merge';
 import { createCpuWorkerBackend, defaultCpuThreads } from '../../merge/node/cpu-worker-backend';
@@ -160,14 +162,9 @@ export interface MergeRunOptions {
   publishRecipe?: { yaml: string; title: string };
 }
 
-/** The EMR modulators file's name in a folder output. */
-export const MODULATORS_FILE = 'emr_modulators.safetensors';
-
 /** Where --modulators writes: inside a folder output, beside a file output. */
 export const modulatorsPath = (out: string) =>
-  out.endsWith('.safetensors')
-    ? out.replace(/\.safetensors$/, `.${MODULATORS_FILE}`)
-    : join(out, MODULATORS_FILE);
+  out.endsWith('.safetensors') ? modulatorsBeside(out) : join(out, EMR_MODULATORS_FILE);
 
 /** Folder name for a task's compressed model: the model path's last part, without extension. */
 export function taskFolderName(modelKey: string): string {
@@ -351,7 +348,7 @@ export async function runMerge(o: MergeRunOptions, io: CliIo): Promise<number> {
         const file = await stagedFileSink(modulatorsPath(o.out));
         staged.push(file);
         modulatorSink = file;
-      } else modulatorSink = await (target as SinkFolder).createSink(MODULATORS_FILE);
+      } else modulatorSink = await (target as SinkFolder).createSink(EMR_MODULATORS_FILE);
     }
     let lastPrint = 0;
     const summary = await executeMerge(plan, backend, slowedForTests(target), {

@@ -13,6 +13,11 @@ import type { MergePlan, MergeStep } from '../planning/types';
 
 export const EMR_MASK_SUFFIX = '.emr_mask';
 export const EMR_RESCALERS = 'emr.rescalers';
+/** The modulators file's name in a folder output. */
+export const EMR_MODULATORS_FILE = 'emr_modulators.safetensors';
+/** Its name beside a file output: `merged.safetensors` → `merged.emr_modulators.safetensors`. */
+export const modulatorsBeside = (file: string) =>
+  `${file.replace(/\.safetensors$/, '')}.${EMR_MODULATORS_FILE}`;
 
 export class ModulatorWriter {
   private readonly writer: SafetensorsWriter;

@@ -8,7 +8,15 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Params as EncoderParams } from '../../core';
 import { progressReporter } from '../../core';
-import { accuracies, encoderOf, mean, readEncoder } from '../../eval';
+import {
+  accuracies,
+  encoderOf,
+  mean,
+  modulatedEncoder,
+  modulatorRow,
+  readEncoder,
+  readModulators,
+} from '../../eval';
 import { memorySource } from '../../io';
 import { toTensors } from '../../models';
 import type { LoadedZoo } from '../../zoo';
@@ -50,28 +58,34 @@ interface Pass {
   encoder: () => Map<string, tf.Tensor>;
 }
 
-/** What an encoder, or the fine-tunes each on its own task, score with: one pass or one per task. */
+/** A model per task (each fine-tune, or an EMR merge's modulated models), built as its pass starts. */
+export interface PerTaskEncoders {
+  perTask: (task: string) => EncoderParams;
+}
+
+/** What an encoder, or one encoder per task, scores with: one pass, or one pass per task. */
 function passesFor(
-  encoder: EncoderParams | 'individuals',
+  encoder: EncoderParams | 'individuals' | PerTaskEncoders,
   zoo: LoadedZoo,
   tasks: string[],
 ): Pass[] {
-  if (encoder !== 'individuals') return [{ tasks, encoder: () => toTensors(encoder) }];
-  return tasks.map((task) => ({
-    tasks: [task],
-    encoder: () => toTensors(encoderOf(zoo.checkpoints.get(task)!, zoo.manifest.headPrefix)),
-  }));
+  if (encoder instanceof Map) return [{ tasks, encoder: () => toTensors(encoder) }];
+  const perTask =
+    encoder === 'individuals'
+      ? (task: string) => encoderOf(zoo.checkpoints.get(task)!, zoo.manifest.headPrefix)
+      : encoder.perTask;
+  return tasks.map((task) => ({ tasks: [task], encoder: () => toTensors(perTask(task)) }));
 }
 
 /**
  * Scores `encoder` with each task's head (or, for `'individuals'`, each fine-tune on its own
- * task) on the fast ZooScorer path, in chunks of a few images per task: the UI gets a progress
+ * task; for `perTask`, each task's own encoder) on the fast ZooScorer path, in chunks of a few images per task: the UI gets a progress
  * event (images done of all, rate, ETA) after every chunk and a cancel lands between chunks.
  * Also used for AdaMerging's final score.
  */
 export async function scoreOnZoo(
   label: string,
-  encoder: EncoderParams | 'individuals',
+  encoder: EncoderParams | 'individuals' | PerTaskEncoders,
   zoo: LoadedZoo,
   session: StudioSession,
   { tasks = zoo.manifest.tasks.map((t) => t.name), limit, signal, emit }: ScoreOptions,
@@ -105,35 +119,53 @@ export async function scoreOnZoo(
   return { perTask, average: mean(Object.values(perTask)) };
 }
 
-/** The encoder a target names: the last merge's, or the base checkpoint's (zero-shot row). */
+/**
+ * The encoder a target names: the last merge's (an EMR merge's: each task's own modulated
+ * model, as `eval --modulators`, unless `unified`), or the base checkpoint's (zero-shot row).
+ */
 async function encoderFor(
   session: StudioSession,
-  target: Params['target'],
+  { target, unified }: Params,
   zoo: LoadedZoo,
-): Promise<EncoderParams> {
+): Promise<EncoderParams | PerTaskEncoders> {
   if (target === 'base') return encoderOf(zoo.base, zoo.manifest.headPrefix);
   if (!session.lastMerged) {
     throw Object.assign(new Error('There is no merged model in memory to evaluate: merge first.'), {
       code: 'nothing-to-evaluate',
     });
   }
-  return readEncoder(
+  const merged = await readEncoder(
     memorySource(session.lastMerged, 'merged.safetensors'),
     zoo.manifest.model.config,
   );
+  if (!session.lastModulators || unified) return merged;
+  const { bytes, base } = session.lastModulators;
+  const modulators = await readModulators(
+    memorySource(bytes, 'emr_modulators.safetensors'),
+    merged,
+  );
+  // Every task is matched before the first (slow) pass.
+  for (const t of zoo.manifest.tasks) modulatorRow(modulators, t);
+  // θ₀ is the merge's own base model (not necessarily the zoo's).
+  const theta0: EncoderParams = new Map();
+  for (const [name, { shape }] of merged)
+    if (modulators.masks.has(name)) theta0.set(name, { shape, data: await base.readF32(name) });
+  const task = (name: string) => zoo.manifest.tasks.find((t) => t.name === name)!;
+  return { perTask: (name) => modulatedEncoder(merged, modulators, theta0, task(name)) };
 }
 
 export async function evaluate(
   session: StudioSession,
-  { target, label, limit, tasks }: Params,
+  params: Params,
   { signal, emit }: HandlerContext<'evaluate'>,
 ): Promise<Result> {
+  const { target, label, limit, tasks } = params;
   const runsOn = await session.tfDevice();
   emit({ type: 'progress', progress: { status: 'initiate', task: 'loading the demo test sets' } });
   const zoo = await session.theZoo();
   const loaded = onlyTasks(zoo, tasks);
   signal.throwIfAborted();
-  const encoder = target === 'individuals' ? target : await encoderFor(session, target, loaded);
+  const encoder = target === 'individuals' ? target : await encoderFor(session, params, loaded);
   const row = await scoreOnZoo(label, encoder, zoo, session, {
     tasks: loaded.manifest.tasks.map((t) => t.name),
     limit,

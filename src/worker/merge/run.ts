@@ -4,7 +4,14 @@
  * Cancelling aborts the output, so no half-written file remains.
  */
 import { memorySink, writableStreamSink, type ByteSink, type Checkpoint } from '../../io';
-import { executeMerge, getMethod, planMerge, taskModels, usesBase } from '../../merge';
+import {
+  executeMerge,
+  getMethod,
+  modulatorsBeside,
+  planMerge,
+  taskModels,
+  usesBase,
+} from '../../merge';
 import type { CheckpointRegistry } from '../checkpoints/registry';
 import type { MergeOutcome, Methods } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
@@ -35,18 +42,30 @@ async function openTarget(target: Params['target']): Promise<{ sink: ByteSink; f
   return { sink: writableStreamSink(stream, target.handle.name), fileName: target.handle.name };
 }
 
+/** The UI's copy of EMR's modulators (a download beside the merged file, transferred). */
+const uiCopy = (fileName: string, bytes: Uint8Array, rescalers: number[]) => ({
+  fileName,
+  bytes: bytes.slice(),
+  rescalers,
+});
+
 export async function runMerge(
   session: StudioSession,
   { recipe, target }: Params,
   { signal, emit }: HandlerContext<'merge'>,
 ): Promise<MergeOutcome | Transfer<MergeOutcome>> {
-  const plan = await planMerge(recipe, inputsOf(session.registry, recipe));
+  const inputs = inputsOf(session.registry, recipe);
+  const plan = await planMerge(recipe, inputs);
   const backend = await chooseMergeBackend(session);
   try {
     const { sink, fileName } = await openTarget(target);
+    // EMR's per-task masks and rescalers (compact: T bits per weight) are kept in memory.
+    const modulatorSink =
+      plan.method.name === 'emr' ? memorySink(modulatorsBeside(fileName)) : undefined;
     const summary = await executeMerge(plan, backend, sink, {
       signal,
       onProgress: (progress) => emit({ type: 'progress', progress }),
+      ...(modulatorSink ? { modulatorOutput: modulatorSink } : {}),
     });
     const outcome: MergeOutcome = {
       fileName,
@@ -59,12 +78,20 @@ export async function runMerge(
       nonFinite: summary.nonFinite,
       warnings: plan.warnings,
     };
-    if (target.kind !== 'memory' || !('bytes' in sink)) return outcome;
+    const modulators = modulatorSink?.bytes();
+    const transfers: ArrayBuffer[] = [];
+    if (modulatorSink && modulators) {
+      outcome.modulators = uiCopy(modulatorSink.name, modulators, summary.emrRescalers ?? []);
+      transfers.push(outcome.modulators.bytes.buffer as ArrayBuffer);
+    }
+    if (target.kind !== 'memory' || !('bytes' in sink)) return new Transfer(outcome, transfers);
     const bytes = (sink as ReturnType<typeof memorySink>).bytes();
-    // The worker keeps its copy for evaluation; the UI gets the other one, transferred.
+    // The worker keeps its copies for evaluation; the UI gets the others, transferred.
     session.lastMerged = bytes;
+    const base = plan.recipe.baseModel ? inputs.get(plan.recipe.baseModel) : undefined;
+    session.lastModulators = modulators && base ? { bytes: modulators, base } : null;
     const forUi = bytes.slice();
-    return new Transfer({ ...outcome, bytes: forUi }, [forUi.buffer]);
+    return new Transfer({ ...outcome, bytes: forUi }, [forUi.buffer, ...transfers]);
   } finally {
     backend.dispose();
   }
