@@ -1,5 +1,5 @@
 /**
- * The "Dense multi-task (SIMO)" panel on the committed smoke pool (public/simo), tfjs-wasm:
+ * The "Dense multi-task (SIMO)" panel on the committed demo pool (public/simo), tfjs-wasm:
  * Load SIMO demo, a short run with both fixes, the ΔMTL table's rows with numeric cells, and
  * the pictures: the input and ground-truth canvases equal the scenes rendered in Node, the
  * single-task canvases equal the core's predictDense on the same files colour-mapped in Node,

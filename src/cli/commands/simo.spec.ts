@@ -136,10 +136,10 @@ describe('simo command (a tiny in-memory pool)', () => {
   });
 });
 
-const SMOKE = 'public/simo/manifest.json';
+const DEMO_POOL = 'public/simo/manifest.json';
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
-describe.skipIf(!existsSync(SMOKE))('simo CLI on the committed smoke pool (spawned)', () => {
+describe.skipIf(!existsSync(DEMO_POOL))('simo CLI on the committed demo pool (spawned)', () => {
   it('prints the table for TIES with both fixes (few steps, few test scenes)', async () => {
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
@@ -148,7 +148,7 @@ describe.skipIf(!existsSync(SMOKE))('simo CLI on the committed smoke pool (spawn
           'src/cli/main.ts',
           'simo',
           '--pool',
-          SMOKE,
+          DEMO_POOL,
           '--method',
           'ties',
           '--fix',
