@@ -3,7 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateClipPool, TINY_CLIP, VIT_B32_CLIP } from '../../eval/testing/clip-pool';
 import { parseClipConfig } from '../../models';
 import { clipModelConfigJson } from '../../eval/testing/clip-pool';
-import { clipAdaMergingFootprint, footprintProblem } from './footprint';
+import {
+  clipAdaMergingFootprint,
+  footprintProblem,
+  wasmHeapProblem,
+  WASM_HEAP_BYTES,
+} from './footprint';
 import { clipHostProblem, uploadClipProblem } from './problem';
 
 beforeAll(async () => {
@@ -54,5 +59,19 @@ describe('CLIP AdaMerging device footprint', () => {
     // θ₀ of the vision tower: ≈ 88M parameters.
     expect(eight.parameterBytes / 4).toBeGreaterThan(87e6);
     expect(eight.parameterBytes / 4).toBeLessThan(89e6);
+  });
+
+  it('tfjs-wasm: ViT-B/32 with 8 tasks is refused up front (its 4 GiB heap), 2 tasks of 2 images and the tiny CLIP are not', () => {
+    const config = parseClipConfig(clipModelConfigJson(VIT_B32_CLIP, 49407, 49406), 'config.json');
+    const eight = clipAdaMergingFootprint(config, 8, 128, Array(8).fill(10));
+    expect(eight.totalBytes + eight.parameterBytes).toBeGreaterThan(WASM_HEAP_BYTES);
+    expect(wasmHeapProblem(eight)).toMatch(/need ≈ \d+\.\d\d GiB, over tfjs-wasm's 4\.00 GiB heap/);
+    const two = clipAdaMergingFootprint(config, 2, 4, [10, 10]);
+    expect(two.totalBytes + two.parameterBytes).toBeLessThan(WASM_HEAP_BYTES);
+    expect(wasmHeapProblem(two)).toBeNull();
+    const tinyConfig = parseClipConfig(clipModelConfigJson(TINY_CLIP, 2, 1), 'config.json');
+    expect(
+      wasmHeapProblem(clipAdaMergingFootprint(tinyConfig, 8, 128, Array(8).fill(10))),
+    ).toBeNull();
   });
 });

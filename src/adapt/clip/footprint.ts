@@ -75,6 +75,24 @@ export function footprintProblem(f: DeviceFootprint, limits: DeviceLimits): stri
   );
 }
 
+/** tfjs-wasm keeps every tensor in one WebAssembly memory, whose 32-bit addresses end at 4 GiB. */
+export const WASM_HEAP_BYTES = 4 * 2 ** 30;
+
+/**
+ * A one-line reason the job cannot run on tfjs-wasm, or null: the footprint plus the merged
+ * tower each step builds must fit the heap (ViT-B/32 with 8 tasks ran out of it mid-run with
+ * "memory access out of bounds"; this says so before anything is uploaded).
+ */
+export function wasmHeapProblem(f: DeviceFootprint): string | null {
+  const need = f.totalBytes + f.parameterBytes;
+  if (need < WASM_HEAP_BYTES) return null;
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+  return (
+    `θ₀, the task vectors, the merged tower and the activations need ≈ ${gib(need)}, over ` +
+    `tfjs-wasm's ${gib(WASM_HEAP_BYTES)} heap: merge fewer tasks at once or take fewer images a step`
+  );
+}
+
 export function describeFootprint(f: DeviceFootprint): string {
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
   return (

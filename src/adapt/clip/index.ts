@@ -12,6 +12,8 @@ export { clipFusedEngineFor, clipFusedSupports } from './fused';
 export {
   clipAdaMergingFootprint,
   footprintProblem,
+  wasmHeapProblem,
+  WASM_HEAP_BYTES,
   describeFootprint,
   type DeviceFootprint,
   type DeviceLimits,

@@ -12,6 +12,7 @@ import {
   clipHostProblem,
   describeFootprint,
   footprintProblem,
+  wasmHeapProblem,
   runClipAdaMerging,
   type ClipHostProblem,
 } from '../../adapt';
@@ -139,10 +140,13 @@ async function readSetup(
         heads.map((h) => h.classNames.length),
       );
       io.err(describeFootprint(footprint));
-      if (used === 'webgpu') {
-        const problem = footprintProblem(footprint, (tf.backend() as WebGPUBackend).device.limits);
-        if (problem) throw new CliUsageError(`--device webgpu: ${problem}`);
-      }
+      const problem =
+        used === 'webgpu'
+          ? footprintProblem(footprint, (tf.backend() as WebGPUBackend).device.limits)
+          : used === 'wasm'
+            ? wasmHeapProblem(footprint)
+            : null;
+      if (problem) throw new CliUsageError(`--device ${used}: ${problem}`);
       const host = await readInputs(baseModel, tunedCheckpoints, heads, values.plus ?? false);
       return { preprocess, tasks, used, baseModel, heads, host };
     } finally {

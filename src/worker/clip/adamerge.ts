@@ -13,6 +13,7 @@ import {
   clipHostProblem,
   describeFootprint,
   footprintProblem,
+  wasmHeapProblem,
   PauseToken,
   resolveOptions,
   runClipAdaMerging,
@@ -61,7 +62,11 @@ export async function clipFootprint(
     totalBytes: footprint.totalBytes,
     largestBufferBytes: footprint.largestBuffer.bytes,
     limitBytes: limits ? Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize) : null,
-    problem: limits ? footprintProblem(footprint, limits) : null,
+    problem: limits
+      ? footprintProblem(footprint, limits)
+      : tf.getBackend() === 'wasm'
+        ? wasmHeapProblem(footprint)
+        : null,
   };
 }
 
