@@ -1,5 +1,6 @@
 /**
- * `npm run simo:build -- --out <dir> [--seed 0] [--resume] [--scale smoke|demo|full]`: the SIMO demo
+ * `npm run simo:build -- --out <dir> [--seed 0] [--resume] [--scale smoke|demo|full]
+ * [--finetune-lr x]`: the SIMO demo
  * pool, deterministic from the seed:
  * 1. base: the encoder pretrained by masked reconstruction of the scenes' RGB (a fraction of the
  *    patches hidden; no task labels), its reconstruction decoder dropped;
@@ -142,7 +143,7 @@ async function fineTune(
     initial,
     trainable: () => true,
     steps,
-    peakLr: build.peakLr,
+    peakLr: build.finetuneLr ?? build.peakLr,
     task: name,
     onLoss: logLoss(name),
     loss: (vars, step) => {
@@ -164,12 +165,18 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '0' },
       resume: { type: 'boolean', default: false },
       scale: { type: 'string', default: 'smoke' },
+      'finetune-lr': { type: 'string' },
     },
   });
   if (!values.out) throw new Error('simo:build needs --out <dir>');
   const scale = values.scale as SimoScale;
-  const build = SIMO_SCALES[scale];
-  if (!build) throw new Error(`--scale must be smoke, demo or full, got "${values.scale}"`);
+  const scaled = SIMO_SCALES[scale];
+  if (!scaled) throw new Error(`--scale must be smoke, demo or full, got "${values.scale}"`);
+  const finetuneLr =
+    values['finetune-lr'] === undefined ? undefined : Number(values['finetune-lr']);
+  if (finetuneLr !== undefined && !(finetuneLr > 0))
+    throw new Error(`--finetune-lr must be a positive number, got "${values['finetune-lr']}"`);
+  const build: SimoBuildConfig = finetuneLr ? { ...scaled, finetuneLr } : scaled;
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error('--seed must be an integer');
   const out = values.out;
@@ -224,6 +231,7 @@ async function main(): Promise<void> {
       device,
       batch: build.batch,
       peakLr: build.peakLr,
+      finetuneLr: build.finetuneLr ?? build.peakLr,
       // A resumed stage keeps the record of the run that built it.
       stages: Object.fromEntries(
         Object.entries(stages).map(([k, v]) => [k, v ?? previousStages[k] ?? { resumed: true }]),

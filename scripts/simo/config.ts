@@ -17,7 +17,10 @@ export interface SimoBuildConfig {
   pretrainSteps: number;
   singleSteps: number;
   jointSteps: number;
+  /** Peak lr of the base's pretraining. */
   peakLr: number;
+  /** Peak lr of the fine-tunes and the joint baseline (default peakLr). */
+  finetuneLr?: number;
   /** Fraction of the pretraining images' patches hidden (masked reconstruction). */
   maskFraction: number;
 }
