@@ -54,26 +54,35 @@ async function* taskBatches(
   options: ClipEvalOptions,
   onError: (report: ImageErrorReport) => void,
 ): AsyncGenerator<ImageBatch> {
-  const cached = options.pixels?.get(images, preprocess, count, batchSize);
+  const cache = options.pixels;
+  const cached = cache?.get(images, preprocess, count, batchSize);
   if (cached) {
     for (const report of cached.skipped) onError(report);
     yield* cached.batches;
     return;
   }
-  const kept: { batches: ImageBatch[]; skipped: ImageErrorReport[] } = { batches: [], skipped: [] };
+  // Batches are held for the cache only, and only while they fit its room: without a cache (the
+  // CLI) or past its budget, a test set streams through as before.
+  let kept: { batches: ImageBatch[]; skipped: ImageErrorReport[]; bytes: number } | null = cache
+    ? { batches: [], skipped: [], bytes: 0 }
+    : null;
   const batches = preprocessBatches(firstImages(images.images(), count), preprocess, {
     batchSize,
     onError: (report) => {
-      kept.skipped.push(report);
+      kept?.skipped.push(report);
       onError(report);
     },
     signal: options.signal,
   });
   for await (const batch of batches) {
-    kept.batches.push(batch);
+    if (kept) {
+      kept.batches.push(batch);
+      kept.bytes += batch.pixels.byteLength;
+      if (kept.bytes > cache!.room) kept = null;
+    }
     yield batch;
   }
-  options.pixels?.put(images, preprocess, count, batchSize, kept);
+  if (kept) cache!.put(images, preprocess, count, batchSize, kept);
 }
 
 /** Predicted class of each image of a preprocessed batch, and the sum of its softmax entropies. */

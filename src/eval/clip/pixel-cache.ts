@@ -27,6 +27,11 @@ export class PixelCache {
     return this.used;
   }
 
+  /** Bytes it may still take. */
+  get room(): number {
+    return this.budgetBytes - this.used;
+  }
+
   private static key(cfg: ClipPreprocessConfig, count: number, batchSize: number): string {
     return `${JSON.stringify(cfg)}|${count}|${batchSize}`;
   }
@@ -49,7 +54,7 @@ export class PixelCache {
     entry: Entry,
   ): boolean {
     const size = entry.batches.reduce((a, b) => a + b.pixels.byteLength, 0);
-    if (this.used + size > this.budgetBytes) return false;
+    if (size > this.room) return false;
     let forTask = this.entries.get(images);
     if (!forTask) this.entries.set(images, (forTask = new Map()));
     const key = PixelCache.key(cfg, count, batchSize);
