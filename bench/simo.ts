@@ -10,9 +10,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { HEAD_ROW, REPRESENTATION_ROW, readSimoPool, runSimo, simoMerge } from '../src/adapt';
+import { HEAD_ROW, REPRESENTATION_ROW, readSimoPool } from '../src/adapt';
 import type { SimoRow } from '../src/adapt/simo/table';
-import type { SimoTiming } from '../src/adapt/simo/in-page';
+import { timedPanelRun, type SimoTiming } from '../src/adapt/simo/in-page';
 import { initTf, type TfDevice } from '../src/tf/backend';
 import { validationCount } from '../src/data';
 import { withChromiumPages } from './in-page-call';
@@ -28,9 +28,8 @@ const devices = (arg('devices') ?? 'wasm,webgpu').split(',') as TfDevice[];
 const TEST_SCENES = 48;
 const VAL_FRACTION = 0.05;
 const POOL = 'public/simo';
-const { train } = (
-  JSON.parse(readFileSync(join(POOL, 'manifest.json'), 'utf8')) as { data: { train: number } }
-).data;
+const MANIFEST_TEXT = readFileSync(join(POOL, 'manifest.json'), 'utf8');
+const { train } = (JSON.parse(MANIFEST_TEXT) as { data: { train: number } }).data;
 const log = (line: string): void => console.log(`[bench simo] ${line}`);
 const load = (): number => loadavg()[0]!;
 
@@ -76,23 +75,12 @@ function toRow(runtime: Row['runtime'], t: SimoTiming, loadBefore: number): Row 
 /** The CLI's runtime: the same run in this process on tfjs-wasm. */
 async function nodeRow(): Promise<Row> {
   const backend = await initTf('wasm');
-  const text = readFileSync(join(POOL, 'manifest.json'), 'utf8');
-  const pool = await readSimoPool(text, 'manifest.json', async (file) =>
+  const pool = await readSimoPool(MANIFEST_TEXT, 'manifest.json', async (file) =>
     readFileSync(join(POOL, file)),
   );
-  const { merge, label } = simoMerge('task_arithmetic', 0.3);
   const before = load();
-  const t0 = performance.now();
-  const rows = await runSimo(pool, {
-    merge,
-    mergeLabel: label,
-    fix: 'both',
-    valFraction: VAL_FRACTION,
-    steps,
-    testLimit: TEST_SCENES,
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  return toRow('node', { backend, adapter: backend, rows, seconds }, before);
+  const run = await timedPanelRun(pool, steps, TEST_SCENES, VAL_FRACTION);
+  return toRow('node', { backend, adapter: backend, ...run }, before);
 }
 
 async function chromiumRows(): Promise<Row[]> {

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../../core';
 import { Rng, renderDenseSet, validationCount, type DenseSet } from '../../data';
+import { ADAPTER_PREFIX } from '../../models';
 import type { TfDevice } from '../../tf';
 import { useBackend } from '../../tf/testing/in-page-backend';
 import { firstGradients, fit } from './fit';
@@ -111,13 +112,10 @@ async function trainingRun(options: RealignOptions, steps: number): Promise<Simo
     const g = await firstGradients(problem);
     const part = (keep: (k: string) => boolean) =>
       flatten(new Map([...g.grads].filter(([k]) => keep(k))));
-    gradients['representation: adapters A'] = part(
-      (k) => k.startsWith('adapters.') && k.endsWith('.A'),
-    );
-    gradients['representation: adapters B'] = part(
-      (k) => k.startsWith('adapters.') && k.endsWith('.B'),
-    );
-    gradients['representation: decoders'] = part((k) => !k.startsWith('adapters.'));
+    const adapter = (k: string) => k.startsWith(ADAPTER_PREFIX);
+    gradients['representation: adapters A'] = part((k) => adapter(k) && k.endsWith('.A'));
+    gradients['representation: adapters B'] = part((k) => adapter(k) && k.endsWith('.B'));
+    gradients['representation: decoders'] = part((k) => !adapter(k));
     firstLoss.representation = g.loss;
   } finally {
     problem.dispose();
@@ -127,7 +125,7 @@ async function trainingRun(options: RealignOptions, steps: number): Promise<Simo
   const moved = representationProblem(options);
   try {
     for (const [k, v] of moved.initial)
-      if (k.startsWith('adapters.') && k.endsWith('.B'))
+      if (k.startsWith(ADAPTER_PREFIX) && k.endsWith('.B'))
         moved.initial.set(k, { shape: v.shape, data: seededNormal(v.data.length, k, 0.2) });
     const g = await firstGradients(moved);
     gradients['representation, B ≠ 0'] = flatten(g.grads);
@@ -169,15 +167,16 @@ export interface SimoTiming {
   seconds: number;
 }
 
-/** The panel's run (task arithmetic λ 0.3, both fixes) on one backend, timed. */
-export async function simoFixTimingInPage(
-  device: TfDevice,
+/**
+ * The panel's run on a loaded pool — task arithmetic λ 0.3, both fixes — timed: what the bench
+ * measures in the page (simoFixTimingInPage) and in Node (bench/simo.ts).
+ */
+export async function timedPanelRun(
+  pool: LoadedSimoPool,
   steps: number,
-  testLimit = 48,
-  valFraction = 0.05,
-): Promise<SimoTiming> {
-  const { backend, adapter } = await useBackend(device);
-  const pool = await fetchDemoPool();
+  testLimit: number,
+  valFraction: number,
+): Promise<{ rows: SimoRow[]; seconds: number }> {
   const { merge, label } = simoMerge('task_arithmetic', 0.3);
   const t0 = performance.now();
   const rows = await runSimo(pool, {
@@ -188,9 +187,20 @@ export async function simoFixTimingInPage(
     steps,
     testLimit,
   });
-  const seconds = (performance.now() - t0) / 1000;
+  return { rows, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** timedPanelRun on the served demo pool, on one backend. */
+export async function simoFixTimingInPage(
+  device: TfDevice,
+  steps: number,
+  testLimit = 48,
+  valFraction = 0.05,
+): Promise<SimoTiming> {
+  const { backend, adapter } = await useBackend(device);
+  const run = await timedPanelRun(await fetchDemoPool(), steps, testLimit, valFraction);
   tf.disposeVariables();
-  return { backend, adapter, rows, seconds };
+  return { backend, adapter, ...run };
 }
 
 /**
