@@ -16,6 +16,7 @@ import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
 import { writeBenchSection } from './sections';
 import {
   arg,
+  dragSlider,
   DEV,
   log,
   loadNote,
@@ -23,6 +24,7 @@ import {
   startFrameCounter,
   startServer,
   stopFrameCounter,
+  watchLiveRow,
   type AdaResult,
 } from './ui-common';
 
@@ -51,35 +53,9 @@ async function demoTable(page: Page, baseUrl: string): Promise<number> {
   return ms;
 }
 
-/** Records each pointerup and each change of the Live row's text, inside the page. */
-async function instrumentLive(page: Page): Promise<void> {
-  // A string, not a function: tsx's keepNames would inject a __name helper the page lacks.
-  await page.evaluate(`(() => {
-    window.__ups = [];
-    window.__rows = [];
-    window.addEventListener('pointerup', () => window.__ups.push(performance.now()), true);
-    const panel = document.querySelector('[data-testid="clip-results"]');
-    let last = '';
-    new MutationObserver(() => {
-      const row = panel.querySelector('tr[data-method="live"]');
-      const text = row ? row.textContent : '';
-      if (text !== last) {
-        last = text;
-        window.__rows.push({ t: performance.now(), text });
-      }
-    }).observe(panel, { subtree: true, childList: true, characterData: true });
-  })()`);
-}
-
 async function dragLambda(page: Page, fraction: number): Promise<string> {
   const slider = page.getByRole('slider', { name: 'CLIP merge λ' });
-  await slider.scrollIntoViewIfNeeded(); // mouse coordinates are the viewport's
-  const box = (await slider.boundingBox())!;
-  const y = box.y + box.height / 2;
-  await page.mouse.move(box.x + box.width * 0.1, y);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * fraction, y, { steps: 3 });
-  await page.mouse.up();
+  await dragSlider(page, slider, 0.1, fraction);
   return Number(await slider.inputValue()).toFixed(2);
 }
 
@@ -93,7 +69,7 @@ async function liveSamples(page: Page): Promise<LiveResult> {
   await page.getByLabel(/^Live estimate/).check();
   const row = page.getByTestId('clip-results').locator('tr[data-method="live"]');
   await row.waitFor({ timeout: 600_000 });
-  await instrumentLive(page);
+  await watchLiveRow(page, 'clip-results');
   const latencyMs: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     // Alternate between two λ, each away from the last one, so every release changes the row.
@@ -167,7 +143,7 @@ const loadEnd = loadavg();
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   'bench/results/ui-clip.json',
-  `${JSON.stringify({ zoo, build: DEV ? 'dev' : 'production', samples: SAMPLES, loadAverage: { start: loadStart, end: loadEnd }, ...result }, null, 2)}\n`,
+  `${JSON.stringify({ zoo: { scale: zoo.scale, seed: zoo.seed, tasks: zoo.tasks.length }, build: DEV ? 'dev' : 'production', samples: SAMPLES, loadAverage: { start: loadStart, end: loadEnd }, ...result }, null, 2)}\n`,
 );
 const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
 const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;

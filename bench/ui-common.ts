@@ -6,7 +6,7 @@
 import { build, createServer, preview } from 'vite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 /** The value after `--name` on the command line, else `fallback`. */
 export const arg = (name: string, fallback: string) => {
@@ -36,6 +36,41 @@ export async function waitForText(page: Page, testId: string, pattern: string, t
     undefined,
     { timeout, polling: 20 },
   );
+}
+
+/**
+ * Records, inside the page, the time of each pointerup (window.__ups) and each change of the
+ * Live row's text (window.__rows: { t, text }) — the row `tr[data-method="live"]` under the
+ * element with this test id (the v1 Results table, the CLIP panel's results).
+ */
+export async function watchLiveRow(page: Page, containerTestId: string): Promise<void> {
+  // A string, not a function: tsx's keepNames would inject a __name helper the page lacks.
+  await page.evaluate(`(() => {
+    window.__ups = [];
+    window.__rows = [];
+    window.addEventListener('pointerup', () => window.__ups.push(performance.now()), true);
+    const container = document.querySelector('[data-testid="${containerTestId}"]');
+    let last = '';
+    new MutationObserver(() => {
+      const row = container.querySelector('tr[data-method="live"]');
+      const text = row ? row.textContent : '';
+      if (text !== last) {
+        last = text;
+        window.__rows.push({ t: performance.now(), text });
+      }
+    }).observe(container, { subtree: true, childList: true, characterData: true });
+  })()`);
+}
+
+/** Presses the slider at `from` of its width, drags it to `to` and releases it. */
+export async function dragSlider(page: Page, slider: Locator, from: number, to: number) {
+  await slider.scrollIntoViewIfNeeded(); // mouse coordinates are the viewport's
+  const box = (await slider.boundingBox())!;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width * from, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * to, y, { steps: 3 });
+  await page.mouse.up();
 }
 
 /** Starts counting requestAnimationFrame callbacks in the page. */

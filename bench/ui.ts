@@ -20,6 +20,7 @@ import { buildMiniZoo, serveMiniZoo } from '../e2e/helpers/miniZoo';
 import { writeBenchSection } from './sections';
 import {
   arg,
+  dragSlider,
   DEV,
   log,
   loadNote,
@@ -28,6 +29,7 @@ import {
   startServer,
   stopFrameCounter,
   waitForText,
+  watchLiveRow,
   type AdaResult,
 } from './ui-common';
 
@@ -76,38 +78,9 @@ interface ModeResult {
   ada: AdaResult | null;
 }
 
-/** Records the time of each pointerup and of each change of the Live row, inside the page. */
-async function instrument(page: Page): Promise<void> {
-  // A string, not a function: tsx's keepNames would inject a __name helper the page lacks.
-  await page.evaluate(`(() => {
-    window.__ups = [];
-    window.__rows = [];
-    window.addEventListener('pointerup', () => window.__ups.push(performance.now()), true);
-    const table = document.querySelector('[data-testid="results-table"]');
-    let last = '';
-    new MutationObserver(() => {
-      const row = [...table.querySelectorAll('tr')].find((r) =>
-        (r.textContent ?? '').trimStart().startsWith('Live:'),
-      );
-      const text = row ? row.textContent : '';
-      if (text !== last) {
-        last = text;
-        window.__rows.push({ t: performance.now(), text });
-      }
-    }).observe(table, { subtree: true, childList: true, characterData: true });
-  })()`);
-}
-
-async function dragTo(page: Page, fraction: number): Promise<void> {
-  const slider = page.getByRole('slider', { name: /^Weight of / }).first();
-  await slider.scrollIntoViewIfNeeded(); // mouse coordinates are the viewport's
-  const box = (await slider.boundingBox())!;
-  const y = box.y + box.height / 2;
-  await page.mouse.move(box.x + box.width * 0.66, y);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * fraction, y, { steps: 3 });
-  await page.mouse.up();
-}
+/** Drags the first weight slider from two thirds of its width to `fraction` and releases it. */
+const dragTo = (page: Page, fraction: number) =>
+  dragSlider(page, page.getByRole('slider', { name: /^Weight of / }).first(), 0.66, fraction);
 
 /** Load demo → the merge (it merges by itself) → its row in Results → every reference row. */
 async function firstResults(page: Page): Promise<FirstResults> {
@@ -137,7 +110,7 @@ async function liveSamples(page: Page, tf: TfMode): Promise<LiveResult> {
   await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
   await page.getByLabel('Live: re-merge and evaluate on every change').check();
   await waitForText(page, 'live-status', 'Updated in \\d+ ms \\(run 1\\b', 600_000);
-  await instrument(page);
+  await watchLiveRow(page, 'results-table');
   const latencyMs: number[] = [];
   const fullMs: number[] = [];
   const estimateImages: (number | null)[] = [];
