@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
+import { startQuietDevServer } from './in-page-call';
 import { ChromiumMemorySampler } from './chromium-memory';
 import {
   LLAMA_3B,
@@ -77,13 +77,7 @@ export async function runLlmBrowserCase(
   compute: 'f32' | 'bf16',
   shape: LlmShape,
 ) {
-  const server = await createServer({
-    configFile: 'vite.config.ts',
-    server: { port: 5211, hmr: false, watch: { ignored: ['**/*'] } },
-    logLevel: 'error',
-  });
-  await server.listen();
-  const url = server.resolvedUrls?.local[0] ?? 'http://localhost:5211/';
+  const { url, close } = await startQuietDevServer(5211);
   const profile = mkdtempSync(join(tmpdir(), 'llm-scale-profile-'));
   const { context, cdp } = await startChromium(profile, 9341);
   try {
@@ -115,7 +109,7 @@ export async function runLlmBrowserCase(
     await cdp.close().catch(() => undefined);
     await context.close().catch(() => undefined);
     rmSync(profile, { recursive: true, force: true });
-    await server.close();
+    await close();
   }
 }
 

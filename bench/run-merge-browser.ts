@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import { chromium, type CDPSession } from 'playwright-core';
-import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
+import { startQuietDevServer } from './in-page-call';
 import { ChromiumMemorySampler } from './chromium-memory';
 import { selectedCases } from './merge-cases';
 import { layoutFromDir } from './pool-read';
@@ -55,13 +55,7 @@ export async function runBrowserMergeBench(
 ): Promise<MergeMeasurement[]> {
   const layout = layoutFromDir(poolDir);
   const files = Array.from({ length: layout.fineTunes + 1 }, (_, i) => join(poolDir, modelFile(i)));
-  const server = await createServer({
-    configFile: 'vite.config.ts', // No HMR or file watching: an edit elsewhere in the tree must not reload the page mid-merge.
-    server: { port: 5210, hmr: false, watch: { ignored: ['**/*'] } },
-    logLevel: 'error',
-  });
-  await server.listen();
-  const url = server.resolvedUrls?.local[0] ?? 'http://localhost:5210/';
+  const { url, close } = await startQuietDevServer(5210);
   const results: MergeMeasurement[] = [];
   try {
     for (const c of selectedCases()) {
@@ -137,7 +131,7 @@ export async function runBrowserMergeBench(
       }
     }
   } finally {
-    await server.close();
+    await close();
   }
   return results;
 }

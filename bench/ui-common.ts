@@ -3,10 +3,11 @@
  * the CLIP demo at the README's `/?demo=clip`): the server users run, waiting on the page's
  * text, the frame counter, medians and what the load says about the times.
  */
-import { build, createServer, preview } from 'vite';
+import { build, preview } from 'vite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { startQuietDevServer } from './in-page-call';
 
 /** The value after `--name` on the command line, else `fallback`. */
 export const arg = (name: string, fallback: string) => {
@@ -129,17 +130,8 @@ export async function stopFrameCounter(page: Page): Promise<FrameRate> {
  */
 export async function startServer(): Promise<{ baseUrl: string; close: () => Promise<void> }> {
   if (DEV) {
-    const server = await createServer({
-      configFile: 'vite.config.ts',
-      // No HMR or file watching: an edit elsewhere in the tree must not reload the page.
-      server: { port: 5211, hmr: false, watch: { ignored: ['**/*'] } },
-      logLevel: 'error',
-    });
-    await server.listen();
-    return {
-      baseUrl: server.resolvedUrls?.local[0] ?? 'http://localhost:5211/',
-      close: () => server.close(),
-    };
+    const { url, close } = await startQuietDevServer(5211);
+    return { baseUrl: url, close };
   }
   const outDir = join(tmpdir(), 'merge-studio-bench-ui');
   log(`building the studio into ${outDir}`);
