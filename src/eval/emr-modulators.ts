@@ -67,6 +67,11 @@ export function modulatorRow(modulators: ModulatorsFile, task: ZooTask): number 
   return t;
 }
 
+/** Every task has a modulator: checked before the first (slow) evaluation. */
+export function checkModulatorsCover(modulators: ModulatorsFile, tasks: readonly ZooTask[]): void {
+  for (const task of tasks) modulatorRow(modulators, task);
+}
+
 /**
  * The encoder `task` runs with: θ₀ + λₜ · mₜ ⊙ (merged − θ₀) for every masked tensor, the
  * merged tensor elsewhere; θ₀ (`base`) is the merge's base model.
@@ -110,8 +115,7 @@ export async function evaluateWithModulators(
   options: { limit?: number } = {},
 ): Promise<TableRow> {
   const modulators = await readModulators(source, merged);
-  // Every task is matched before the first (slow) evaluation.
-  for (const task of zoo.manifest.tasks) modulatorRow(modulators, task);
+  checkModulatorsCover(modulators, zoo.manifest.tasks);
   const perTask: Record<string, number> = {};
   for (const task of zoo.manifest.tasks) {
     const encoder = modulatedEncoder(merged, modulators, zoo.base, task);

@@ -11,7 +11,7 @@ export { readEncoder } from './load-merged';
 export {
   evaluateWithModulators,
   modulatedEncoder,
-  modulatorRow,
+  checkModulatorsCover,
   modulatorTask,
   readModulators,
   type ModulatorsFile,

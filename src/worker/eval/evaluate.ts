@@ -12,8 +12,8 @@ import {
   accuracies,
   encoderOf,
   mean,
+  checkModulatorsCover,
   modulatedEncoder,
-  modulatorRow,
   readEncoder,
   readModulators,
 } from '../../eval';
@@ -144,8 +144,7 @@ async function encoderFor(
     memorySource(bytes, 'emr_modulators.safetensors'),
     merged,
   );
-  // Every task is matched before the first (slow) pass.
-  for (const t of zoo.manifest.tasks) modulatorRow(modulators, t);
+  checkModulatorsCover(modulators, zoo.manifest.tasks);
   // θ₀ is the merge's own base model (not necessarily the zoo's).
   const theta0: EncoderParams = new Map();
   for (const [name, { shape }] of merged)
