@@ -5,6 +5,7 @@
  * split its inputs; see sum.ts). Only numbers come back.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { addMany } from './sum';
 import { useBackend } from './testing/in-page-backend';
 
@@ -19,7 +20,7 @@ export interface AddManyCheck {
  */
 export async function addManyCheckInPage(counts: number[]): Promise<AddManyCheck> {
   await useBackend('webgpu');
-  const backend = tf.backend() as unknown as { device: GPUDevice };
+  const { device } = tf.backend() as WebGPUBackend;
   const rows: AddManyCheck['rows'] = [];
   for (const n of counts) {
     const parts = () =>
@@ -42,5 +43,5 @@ export async function addManyCheckInPage(counts: number[]): Promise<AddManyCheck
     });
     tf.dispose([grouped, plain, ...mine, ...theirs]);
   }
-  return { maxStorageBuffers: backend.device.limits.maxStorageBuffersPerShaderStage, rows };
+  return { maxStorageBuffers: device.limits.maxStorageBuffersPerShaderStage, rows };
 }
