@@ -4,10 +4,14 @@
  * captioned mixture, and one image-tower fine-tune per task — deterministically from the seed.
  * Each stage ends with a marker in <out>/.build/; `--resume` skips the stages that have one.
  * Everything except <out>/.build/ and build-times.json is byte-identical across rebuilds.
+ * `--jobs N` (default: one per core) runs the fine-tunes in N child processes.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { createInterface } from 'node:readline';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import {
@@ -47,6 +51,8 @@ export interface BuildOptions {
   log?: (line: string) => void;
   /** Development probes only (not on the command line): fields that replace the scale's. */
   planOverrides?: Partial<ZooPlan>;
+  /** Fine-tunes run in this many child processes at once (default 1: in this process). */
+  jobs?: number;
 }
 
 export class ZooBuildError extends Error {
@@ -261,16 +267,65 @@ async function collectTimes(out: string): Promise<Record<string, number>> {
   return times;
 }
 
-export async function buildClipZoo(options: BuildOptions): Promise<void> {
-  if (!Number.isInteger(options.seed) || options.seed < 0) {
-    throw new ZooBuildError(`--seed must be a non-negative integer, got ${options.seed}`);
+/** The fine-tunes of `tasks` whose stage has no marker, one after another in this process. */
+async function finetuneHere(ctx: Ctx, tasks: readonly ZooTask[]): Promise<void> {
+  let base: Awaited<ReturnType<typeof readBase>> | undefined;
+  for (const task of tasks) {
+    await stage(ctx, `finetune-${task.name}`, async () => {
+      base ??= await readBase(ctx);
+      await finetune(ctx, task, base);
+    });
   }
+}
+
+const TSX = resolve(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+
+/**
+ * The fine-tunes in `jobs` child processes (this script with `--finetune-only <task>` and the
+ * resolved plan), longest-running first. Each fine-tune is a pure function of the seed and the
+ * written base, so the bytes do not depend on `jobs` (build.spec builds both ways).
+ */
+async function finetuneInChildren(ctx: Ctx, jobs: number): Promise<void> {
+  const todo = ctx.tasks.filter(
+    (t) => !(ctx.resume && existsSync(join(ctx.out, '.build', `finetune-${t.name}.json`))),
+  );
+  const argv = ['--out', ctx.out, '--seed', String(ctx.seed), '--scale', ctx.scale, '--resume'];
+  const runChild = (task: ZooTask) =>
+    new Promise<void>((done, fail) => {
+      const child = spawn(
+        TSX,
+        [
+          import.meta.filename,
+          ...argv,
+          '--finetune-only',
+          task.name,
+          '--plan',
+          JSON.stringify(ctx.plan),
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      // The child's progress lines go through the parent's log (quiet in the specs).
+      createInterface({ input: child.stdout }).on('line', ctx.log);
+      child.on('error', fail);
+      child.on('exit', (code) =>
+        code === 0 ? done() : fail(new ZooBuildError(`fine-tune ${task.name} exited with ${code}`)),
+      );
+    });
+  const lanes = Array.from({ length: Math.min(jobs, todo.length) }, async () => {
+    for (let task = todo.shift(); task; task = todo.shift()) await runChild(task);
+  });
+  await Promise.all(lanes);
+}
+
+async function startWasm(): Promise<void> {
   registerWasmSegmentSum();
   if (!(await tf.setBackend('wasm')))
     throw new ZooBuildError('the tfjs wasm backend did not start');
   await tf.ready();
-  const plan = { ...zooPlan(options.scale), ...options.planOverrides };
-  const ctx: Ctx = {
+}
+
+function contextFor(options: BuildOptions, plan: ZooPlan): Ctx {
+  return {
     ...options,
     plan,
     tasks: zooTasks({ mnist: loadMnist, fashion: loadFashion }),
@@ -280,17 +335,20 @@ export async function buildClipZoo(options: BuildOptions): Promise<void> {
     ),
     log: options.log ?? ((line) => console.log(line)),
   };
+}
+
+export async function buildClipZoo(options: BuildOptions): Promise<void> {
+  if (!Number.isInteger(options.seed) || options.seed < 0) {
+    throw new ZooBuildError(`--seed must be a non-negative integer, got ${options.seed}`);
+  }
+  await startWasm();
+  const ctx = contextFor(options, { ...zooPlan(options.scale), ...options.planOverrides });
   await mkdir(options.out, { recursive: true });
   const t0 = performance.now();
   await stage(ctx, 'test-sets', () => writeTestSets(ctx));
   await stage(ctx, 'pretrain', () => pretrainBase(ctx));
-  let base: Awaited<ReturnType<typeof readBase>> | undefined;
-  for (const task of ctx.tasks) {
-    await stage(ctx, `finetune-${task.name}`, async () => {
-      base ??= await readBase(ctx);
-      await finetune(ctx, task, base);
-    });
-  }
+  if ((options.jobs ?? 1) > 1) await finetuneInChildren(ctx, options.jobs!);
+  else await finetuneHere(ctx, ctx.tasks);
   await writeAtomic(
     join(options.out, 'manifest.json'),
     jsonText(buildManifest(ctx.plan, ctx.tasks, options.seed)),
@@ -306,8 +364,31 @@ export async function buildClipZoo(options: BuildOptions): Promise<void> {
   );
 }
 
-function parseArgs(argv: readonly string[]): BuildOptions {
-  const opts: BuildOptions = { out: '', seed: 0, resume: false, scale: 'smoke' };
+/** A `--jobs` child: one fine-tune on the parent's written base, under the parent's plan. */
+async function finetuneOnly(options: BuildOptions, task: string, plan: ZooPlan): Promise<void> {
+  await startWasm();
+  const ctx = contextFor(options, plan);
+  const found = ctx.tasks.find((t) => t.name === task);
+  if (!found) throw new ZooBuildError(`--finetune-only: no task "${task}"`);
+  await finetuneHere(ctx, [found]);
+}
+
+interface Args extends BuildOptions {
+  finetuneOnly?: { task: string; plan: ZooPlan };
+}
+
+const USAGE = '--out <dir> [--seed S] [--resume] [--scale smoke|full] [--jobs N]';
+
+function parseArgs(argv: readonly string[]): Args {
+  const opts: Args = {
+    out: '',
+    seed: 0,
+    resume: false,
+    scale: 'smoke',
+    jobs: availableParallelism(),
+  };
+  let only: string | undefined;
+  let plan: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -323,19 +404,28 @@ function parseArgs(argv: readonly string[]): BuildOptions {
       if (s !== 'smoke' && s !== 'full')
         throw new ZooBuildError(`--scale must be smoke or full, got "${s}"`);
       opts.scale = s;
-    } else
-      throw new ZooBuildError(
-        `unknown argument "${a}" (usage: --out <dir> [--seed S] [--resume] [--scale smoke|full])`,
-      );
+    } else if (a === '--jobs') {
+      opts.jobs = Number(value());
+      if (!Number.isInteger(opts.jobs) || opts.jobs < 1)
+        throw new ZooBuildError(`--jobs must be a positive integer, got "${argv[i]}"`);
+    } else if (a === '--finetune-only') only = value();
+    else if (a === '--plan') plan = value();
+    else throw new ZooBuildError(`unknown argument "${a}" (usage: ${USAGE})`);
   }
   if (!opts.out) throw new ZooBuildError('--out <dir> is required');
+  if (only !== undefined && plan !== undefined)
+    opts.finetuneOnly = { task: only, plan: JSON.parse(plan) as ZooPlan };
   return opts;
 }
 
 const isMain =
   process.argv[1]?.endsWith('build.ts') && import.meta.url.endsWith('clip-zoo/build.ts');
 if (isMain) {
-  buildClipZoo(parseArgs(process.argv.slice(2))).catch((e: unknown) => {
+  const args = parseArgs(process.argv.slice(2));
+  const work = args.finetuneOnly
+    ? finetuneOnly(args, args.finetuneOnly.task, args.finetuneOnly.plan)
+    : buildClipZoo(args);
+  work.catch((e: unknown) => {
     console.error(e instanceof ZooBuildError ? `zoo:clip: ${e.message}` : e);
     process.exit(1);
   });

@@ -83,6 +83,14 @@ function realTask(
   load: (split: 'train' | 'test') => GrayImages,
 ): ZooTask {
   const orders = new Map<string, Int32Array>();
+  // Read each split once per task: loadMnist re-reads its 47 MB idx file on every call, which
+  // made drawing an MNIST image cost 52 ms (4,000 fine-tuning images: 3.5 min) instead of 0.1 ms.
+  const splits = new Map<'train' | 'test', GrayImages>();
+  const images = (split: 'train' | 'test') => {
+    let got = splits.get(split);
+    if (!got) splits.set(split, (got = load(split)));
+    return got;
+  };
   const order = (split: 'train' | 'test', seed: number, count: number) => {
     const key = `${split}:${seed}`;
     let o = orders.get(key);
@@ -99,18 +107,18 @@ function realTask(
     noun,
     classNames,
     sample(split, index, seed, size) {
-      const images = load(split === 'test' ? 'test' : 'train');
-      const o = order(split === 'test' ? 'test' : 'train', seed, images.count);
-      const half = Math.floor(images.count / 2);
+      const source = images(split === 'test' ? 'test' : 'train');
+      const o = order(split === 'test' ? 'test' : 'train', seed, source.count);
+      const half = Math.floor(source.count / 2);
       const at =
         split === 'pretrain'
-          ? half + (index % (images.count - half))
-          : index % (split === 'test' ? images.count : half);
+          ? half + (index % (source.count - half))
+          : index % (split === 'test' ? source.count : half);
       const k = o[at]!;
       const rng = new Rng(seed, `${name}:${split}:${index}`);
       return {
-        label: images.labels[k]!,
-        image: tintGray(rng, imageAt(images, k), images.side, size, split === 'pretrain'),
+        label: source.labels[k]!,
+        image: tintGray(rng, imageAt(source, k), source.side, size, split === 'pretrain'),
       };
     },
   };
