@@ -89,7 +89,9 @@ describe('zoo:clip --scale smoke', () => {
       expect(m.from.projection).not.toBe(m.from.vision);
       const classes = await readdir(join(a, 'data', t.name));
       expect(classes.sort()).toEqual([...t.classNames].sort());
+      await tuned.close();
     }
+    await base.close();
   }, 60_000);
 
   it('is evaluated by the CLI `eval` on its own test sets', async () => {
