@@ -10,7 +10,7 @@ import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
 import { startQuietDevServer } from './in-page-call';
 import { ChromiumMemorySampler } from './chromium-memory';
 import { selectedCases } from './merge-cases';
-import { layoutFromDir } from './pool-read';
+import { layerCount, layoutFromDir } from './pool-read';
 import { modelFile } from './pool';
 import { skippedRow, type MergeMeasurement } from './run-merge-node';
 import { cpuSince, gpuProcessCpu, processCpu, sumCpu, type CpuTally } from './thread-cpu';
@@ -77,7 +77,11 @@ export async function runBrowserMergeBench(
               };
               return mod.benchMergeInPage(yaml, dev);
             },
-            ['/bench/in-page/merge-bench.ts', c.yaml(layout.fineTunes), device] as const,
+            [
+              '/bench/in-page/merge-bench.ts',
+              c.yaml(layout.fineTunes, layerCount(layout)),
+              device,
+            ] as const,
           );
           evaluation.catch(() => undefined);
           let timer: ReturnType<typeof setTimeout> | undefined;
