@@ -107,9 +107,10 @@ const storedDate =
     : undefined;
 const date = storedDate ?? new Date().toISOString();
 writeFileSync(resultPath, JSON.stringify({ date, ...ctx, rows: all }, null, 2));
-// Hand-written analysis (what limits each target) goes under the generated table.
-const notesPath = 'bench/merge-notes.md';
-const notes = resultId === 'merge' && existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
+// Hand-written analysis (what limits each target) goes under the generated table: the 2 GB
+// pool's in bench/merge-notes.md, another pool's in bench/<result id>-notes.md when there is one.
+const notesPath = resultId === 'merge' ? 'bench/merge-notes.md' : `bench/${resultId}-notes.md`;
+const notes = existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
 await writeBenchSection(resultId, title, `${mergeTable(all, ctx)}\n\n${notes}`.trimEnd(), date);
 log(`wrote bench/results/${resultId}.json and docs/bench.md`);
 process.exit(0);

@@ -10,11 +10,11 @@
  * task's fine-tune alone with the base (one model) or consecutive pairs of tasks (two), each
  * merge evaluated on its own tasks only. Prints the markdown table (docs/merge.md).
  */
-import { writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getMethod } from '../../src/merge';
-import { mergeAndEval, readZoo, Zoo, type Accuracies } from './cli-zoo';
+import { mergeAndEval, mergeTowers, readZoo, Zoo, type Accuracies } from './cli-zoo';
 import { markdown, rowCollector, simpleRows } from './table';
 
 /** The catalogue (issue #21): the SVD merges, PCB, EMR and mergekit's newer methods. */
@@ -59,14 +59,29 @@ function taskGroups(zoo: Zoo, maxModels: number | undefined): Zoo[] {
   return groups;
 }
 
+/**
+ * One merge at the declared defaults, evaluated on its tasks. A method without a base
+ * (karcher) merges only the fine-tunes, which are vision towers: its output has no text side
+ * to copy, so it is evaluated as the fine-tunes are, with the base's text side (`--clip`).
+ */
+async function mergeGroup(group: Zoo, name: string, method: string): Promise<Accuracies> {
+  const params = REQUIRED[method] ?? '{}';
+  const def = getMethod(method);
+  if (def.needsBase || def.optionalBase) return mergeAndEval(group, name, method, params, '{}');
+  const out = await mergeTowers(group, name, method, params, '{}');
+  await copyFile(join(group.dir, group.tasks[0]!.folder, 'config.json'), join(out, 'config.json'));
+  return group.eval(out, group.base);
+}
+
 /** One method's row: each group merged at the declared defaults and evaluated on its tasks. */
 async function methodRow(zoo: Zoo, method: string): Promise<Accuracies> {
   const groups = taskGroups(zoo, getMethod(method).maxModels);
   const row: Accuracies = {};
-  for (const [i, group] of groups.entries()) {
-    const name = groups.length > 1 ? `${method}-${i}` : method;
-    Object.assign(row, await mergeAndEval(group, name, method, REQUIRED[method] ?? '{}', '{}'));
-  }
+  for (const [i, group] of groups.entries())
+    Object.assign(
+      row,
+      await mergeGroup(group, groups.length > 1 ? `${method}-${i}` : method, method),
+    );
   return row;
 }
 
