@@ -55,7 +55,8 @@ export async function runBrowserMergeBench(
 ): Promise<MergeMeasurement[]> {
   const layout = layoutFromDir(poolDir);
   const files = Array.from({ length: layout.fineTunes + 1 }, (_, i) => join(poolDir, modelFile(i)));
-  const { url, close } = await startQuietDevServer(5210);
+  // BENCH_PORT: a free port when several worktrees run benches (default 5210).
+  const { url, close } = await startQuietDevServer(Number(process.env.BENCH_PORT ?? 5210));
   const results: MergeMeasurement[] = [];
   try {
     for (const c of selectedCases()) {
