@@ -47,7 +47,7 @@ function passthroughSlices(layers: number): string {
  * where a parameter has no default (nearswap's t) or mergekit needs per-model weights.
  */
 const CATALOGUE_CASES: MergeCase[] = [
-  ...['tsv_m', 'iso_c', 'iso_cts', 'cart', 'emr', 'pcb', 'sce'].map((m) => ({
+  ...['tsv_m', 'iso_c', 'iso_cts', 'cart', 'emr', 'pcb', 'sce', 'ram', 'ramplus_tl'].map((m) => ({
     id: m,
     label: m,
     yaml: (n: number) => recipe(m, '', '', n),

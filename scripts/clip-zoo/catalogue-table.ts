@@ -13,27 +13,18 @@
 import { copyFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getMethod } from '../../src/merge';
+import { METHODS, getMethod } from '../../src/merge';
 import { mergeAndEval, mergeTowers, readZoo, Zoo, type Accuracies } from './cli-zoo';
 import { markdown, rowCollector, simpleRows } from './table';
 
-/** The catalogue (issue #21): the SVD merges, PCB, EMR and mergekit's newer methods. */
-const CATALOGUE = [
-  'tsv_m',
-  'iso_c',
-  'iso_cts',
-  'cart',
-  'pcb',
-  'emr',
-  'sce',
-  'multislerp',
-  'karcher',
-  'nuslerp',
-  'nearswap',
-  'arcee_fusion',
-  'ram',
-  'ramplus_tl',
-];
+/**
+ * The catalogue (issue #21): the registry's whole-tensor methods (the SVD merges, PCB, EMR and
+ * mergekit's newer methods), in registry order, but passthrough, which copies one model
+ * unchanged (the individual fine-tunes' row).
+ */
+const CATALOGUE = METHODS.filter((m) => m.kind === 'tensor_method' && m.name !== 'passthrough').map(
+  (m) => m.name,
+);
 
 /**
  * Global parameters a method declares without a default. nearswap's t has none (mergekit
