@@ -4,7 +4,8 @@ import { modelFile } from './pool';
 export interface MergeCase {
   id: string;
   label: string;
-  yaml: (fineTunes: number) => string;
+  /** The recipe for a pool of `fineTunes` fine-tunes of `layers` layers each. */
+  yaml: (fineTunes: number, layers: number) => string;
 }
 
 function modelsBlock(fineTunes: number, params: string): string {
@@ -27,6 +28,51 @@ function recipe(method: string, modelParams: string, global: string, fineTunes: 
     '',
   ].join('\n');
 }
+
+/** mergekit's `slices`: layers [0, half) of ft1 then [half, layers) of ft2, stacked. */
+function passthroughSlices(layers: number): string {
+  const half = Math.max(1, Math.floor(layers / 2));
+  return [
+    'merge_method: passthrough',
+    'slices:',
+    `  - sources: [{model: ${modelFile(1)}, layer_range: [0, ${half}]}]`,
+    `  - sources: [{model: ${modelFile(2)}, layer_range: [${half}, ${layers}]}]`,
+    'dtype: float32',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The catalogue's methods (issue #21), each at its declared defaults (empty parameters) except
+ * where a parameter has no default (nearswap's t) or mergekit needs per-model weights.
+ */
+const CATALOGUE_CASES: MergeCase[] = [
+  ...['tsv_m', 'iso_c', 'iso_cts', 'cart', 'emr', 'pcb', 'sce', 'ram', 'ramplus_tl'].map((m) => ({
+    id: m,
+    label: m,
+    yaml: (n: number) => recipe(m, '', '', n),
+  })),
+  { id: 'nuslerp', label: 'nuslerp (2 models)', yaml: () => recipe('nuslerp', 'weight: 1', '', 2) },
+  { id: 'multislerp', label: 'multislerp', yaml: (n) => recipe('multislerp', 'weight: 1', '', n) },
+  {
+    id: 'karcher',
+    label: 'karcher (9 models)',
+    yaml: (n) =>
+      [
+        'merge_method: karcher',
+        'models:',
+        Array.from({ length: n + 1 }, (_, i) => `  - model: ${modelFile(i)}`).join('\n'),
+        'dtype: float32',
+        '',
+      ].join('\n'),
+  },
+  {
+    id: 'nearswap',
+    label: 'nearswap (t: 0.005)',
+    yaml: () => recipe('nearswap', '', 't: 0.005', 1),
+  },
+  { id: 'arcee_fusion', label: 'arcee_fusion', yaml: () => recipe('arcee_fusion', '', '', 1) },
+];
 
 export const MERGE_CASES: MergeCase[] = [
   {
@@ -85,6 +131,12 @@ export const MERGE_CASES: MergeCase[] = [
         'dtype: float32',
         '',
       ].join('\n'),
+  },
+  ...CATALOGUE_CASES,
+  {
+    id: 'passthrough_slices',
+    label: 'passthrough (slices: 2 models stacked)',
+    yaml: (_n, layers) => passthroughSlices(layers),
   },
 ];
 

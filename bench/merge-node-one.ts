@@ -16,7 +16,7 @@ import { createCpuWorkerBackend } from '../src/merge/node/cpu-worker-backend';
 import { nodeGpu } from '../src/gpu/node-gpu';
 import { adapterLabel } from '../src/gpu/adapter';
 import { MERGE_CASES } from './merge-cases';
-import { layoutFromDir } from './pool-read';
+import { layerCount, layoutFromDir } from './pool-read';
 import { cpuSince, processCpu, threadIds } from './thread-cpu';
 import { cpus } from 'node:os';
 
@@ -29,7 +29,7 @@ const mergeCase = MERGE_CASES.find((c) => c.id === caseId);
 if (!mergeCase) throw new Error(`unknown case ${caseId}`);
 
 const layout = layoutFromDir(poolDir);
-const parsed = parseRecipe(mergeCase.yaml(layout.fineTunes), 'bench recipe');
+const parsed = parseRecipe(mergeCase.yaml(layout.fineTunes, layerCount(layout)), 'bench recipe');
 const keys = [parsed.recipe.baseModel, ...parsed.recipe.models.map((m) => m.model)].filter(
   (k): k is string => typeof k === 'string',
 );

@@ -12,17 +12,22 @@ export interface PoolLayout {
   tensors: { name: string; shape: number[] }[];
 }
 
-/** ≈ targetBytes in all (base + fine-tunes); tensors of 4M and 1M elements plus biases. */
-export function poolLayout(targetBytes: number, fineTunes = 8): PoolLayout {
+/**
+ * ≈ targetBytes in all (base + fine-tunes); per layer a width² and a (width/2)² matrix plus a
+ * bias: by default 4M and 1M elements. A smaller width (`--matrix`) is for the SVD merges, whose
+ * exact SVDs cost O(width³) per tensor and model.
+ */
+export function poolLayout(targetBytes: number, fineTunes = 8, width = 2048): PoolLayout {
   const perModel = targetBytes / (fineTunes + 1);
   const tensors: { name: string; shape: number[] }[] = [];
+  const half = Math.floor(width / 2);
   let bytes = 0;
   for (let layer = 0; bytes < perModel; layer++) {
     const p = `model.layers.${layer}.`;
-    tensors.push({ name: `${p}mlp.weight`, shape: [2048, 2048] });
-    tensors.push({ name: `${p}mlp.bias`, shape: [2048] });
-    tensors.push({ name: `${p}attn.weight`, shape: [1024, 1024] });
-    bytes += 4 * (2048 * 2048 + 2048 + 1024 * 1024);
+    tensors.push({ name: `${p}mlp.weight`, shape: [width, width] });
+    tensors.push({ name: `${p}mlp.bias`, shape: [width] });
+    tensors.push({ name: `${p}attn.weight`, shape: [half, half] });
+    bytes += 4 * (width * width + width + half * half);
   }
   return { fineTunes, tensors };
 }

@@ -12,7 +12,7 @@ import { openCheckpointPath } from '../src/io/node';
 import { nodeGpu } from '../src/gpu/node-gpu';
 import { createWebGpuBackend } from '../src/gpu';
 import { MERGE_CASES } from './merge-cases';
-import { layoutFromDir } from './pool-read';
+import { layerCount, layoutFromDir } from './pool-read';
 
 const [poolDir, caseId] = process.argv.slice(2);
 const mergeCase = MERGE_CASES.find((c) => c.id === caseId);
@@ -20,7 +20,10 @@ if (!poolDir || !mergeCase) {
   console.error('usage: profile-merge.ts <poolDir> <caseId>');
   process.exit(2);
 }
-const recipe = parseRecipe(mergeCase.yaml(layoutFromDir(poolDir).fineTunes), 'bench').recipe;
+const recipe = parseRecipe(
+  mergeCase.yaml(layoutFromDir(poolDir).fineTunes, layerCount(layoutFromDir(poolDir))),
+  'bench',
+).recipe;
 const checkpoints = new Map<string, MergeCheckpoint>();
 for (const key of [recipe.baseModel, ...recipe.models.map((m) => m.model)]) {
   if (typeof key === 'string' && !checkpoints.has(key))

@@ -10,7 +10,7 @@ import { chromiumArgs, chromiumPath } from '../e2e/chromium-flags';
 import { startQuietDevServer } from './in-page-call';
 import { ChromiumMemorySampler } from './chromium-memory';
 import { selectedCases } from './merge-cases';
-import { layoutFromDir } from './pool-read';
+import { layerCount, layoutFromDir } from './pool-read';
 import { modelFile } from './pool';
 import { skippedRow, type MergeMeasurement } from './run-merge-node';
 import { cpuSince, gpuProcessCpu, processCpu, sumCpu, type CpuTally } from './thread-cpu';
@@ -55,7 +55,8 @@ export async function runBrowserMergeBench(
 ): Promise<MergeMeasurement[]> {
   const layout = layoutFromDir(poolDir);
   const files = Array.from({ length: layout.fineTunes + 1 }, (_, i) => join(poolDir, modelFile(i)));
-  const { url, close } = await startQuietDevServer(5210);
+  // BENCH_PORT: a free port when several worktrees run benches (default 5210).
+  const { url, close } = await startQuietDevServer(Number(process.env.BENCH_PORT ?? 5210));
   const results: MergeMeasurement[] = [];
   try {
     for (const c of selectedCases()) {
@@ -77,7 +78,11 @@ export async function runBrowserMergeBench(
               };
               return mod.benchMergeInPage(yaml, dev);
             },
-            ['/bench/in-page/merge-bench.ts', c.yaml(layout.fineTunes), device] as const,
+            [
+              '/bench/in-page/merge-bench.ts',
+              c.yaml(layout.fineTunes, layerCount(layout)),
+              device,
+            ] as const,
           );
           evaluation.catch(() => undefined);
           let timer: ReturnType<typeof setTimeout> | undefined;

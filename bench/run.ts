@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --gb 2] [--only node|chromium|adamerging|clip|ui|ui-clip|simo|svd] [--devices cpu,webgpu] [--cases a,b]
+ * `npm run bench [-- --gb 2] [--matrix 2048] [--only node|chromium|adamerging|clip|ui|ui-clip|simo|svd] [--devices cpu,webgpu] [--cases a,b]
  * [--timeout s]`: the merge
  * benchmark. Generates (once) a pool of a base + 8 fine-tunes of at least 2 GB of f32, runs every
  * method on the CPU reference and on WebGPU, in Node (CLI runtime) and in headless Chromium, and
@@ -42,21 +42,24 @@ if (arg('only') === 'simo') await import('./simo');
 if (arg('only') === 'svd') await import('./svd');
 
 const gb = Number(arg('gb') ?? 2);
+// --matrix <n>: the pool's matrices are n² and (n/2)² instead of 2048² and 1024² (SVD merges).
+const width = Number(arg('matrix') ?? 2048);
 // --only node|chromium limits the runtimes; --only merge (this script's only section) = both.
 const only = arg('only') === 'merge' ? undefined : arg('only');
 // --timeout <s>: a measurement still running after this long is recorded as not finished.
 const timeoutSeconds = Number(arg('timeout') ?? Infinity);
 const devices = (arg('devices') ?? 'cpu,webgpu').split(',') as ('cpu' | 'webgpu')[];
-const poolDir = arg('pool') ?? join(tmpdir(), `merge-studio-bench-${gb}gb`);
+const shapeTag = width === 2048 ? '' : `_${width}`;
+const poolDir = arg('pool') ?? join(tmpdir(), `merge-studio-bench-${gb}gb${shapeTag}`);
 const log = (line: string) => console.log(`[bench] ${line}`);
 // The issue's 2 GB pool is `merge`; other pool sizes (quick looks) get their own files.
-const resultId = gb === 2 ? 'merge' : `merge_${gb}gb`;
+const resultId = gb === 2 && !shapeTag ? 'merge' : `merge_${gb}gb${shapeTag}`;
+const layout = poolLayout(gb * 1e9, 8, width);
 const title =
-  gb === 2
+  resultId === 'merge'
     ? 'Merge engine'
-    : `Merge engine, ${(layoutBytes(poolLayout(gb * 1e9)) / 1e9).toFixed(2)} GB pool`;
+    : `Merge engine, ${(layoutBytes(layout) / 1e9).toFixed(2)} GB pool${shapeTag ? ` of ${width}² and ${width / 2}² matrices` : ''}`;
 
-const layout = poolLayout(gb * 1e9);
 log(`pool: ${(layoutBytes(layout) / 1e9).toFixed(2)} GB in ${poolDir}`);
 await ensurePool(poolDir, layout);
 
@@ -104,9 +107,10 @@ const storedDate =
     : undefined;
 const date = storedDate ?? new Date().toISOString();
 writeFileSync(resultPath, JSON.stringify({ date, ...ctx, rows: all }, null, 2));
-// Hand-written analysis (what limits each target) goes under the generated table.
-const notesPath = 'bench/merge-notes.md';
-const notes = resultId === 'merge' && existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
+// Hand-written analysis (what limits each target) goes under the generated table: the 2 GB
+// pool's in bench/merge-notes.md, another pool's in bench/<result id>-notes.md when there is one.
+const notesPath = resultId === 'merge' ? 'bench/merge-notes.md' : `bench/${resultId}-notes.md`;
+const notes = existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
 await writeBenchSection(resultId, title, `${mergeTable(all, ctx)}\n\n${notes}`.trimEnd(), date);
 log(`wrote bench/results/${resultId}.json and docs/bench.md`);
 process.exit(0);

@@ -35,6 +35,8 @@ export class Zoo {
     readonly dir: string,
     readonly tasks: ManifestTask[],
     readonly limit: number | undefined,
+    /** Where merges are written (default `<zoo>/table`). */
+    readonly workDir = join(dir, 'table'),
   ) {}
 
   get base() {
@@ -73,7 +75,7 @@ export class Zoo {
 }
 
 /**
- * A CLI merge of the vision towers into `<zoo>/table/<name>` (the rest of the CLIPModel copied
+ * A CLI merge of the vision towers into `<zoo.workDir>/<name>` (the rest of the CLIPModel copied
  * from the base); `perModel` is each fine-tune's `parameters:` (one string for all, or per task).
  */
 export async function mergeTowers(
@@ -83,7 +85,7 @@ export async function mergeTowers(
   params: string,
   perModel: string | ((task: ManifestTask, index: number) => string),
 ): Promise<string> {
-  const work = join(zoo.dir, 'table');
+  const work = zoo.workDir;
   await mkdir(work, { recursive: true });
   const parametersOf = typeof perModel === 'string' ? () => perModel : perModel;
   const recipe = [

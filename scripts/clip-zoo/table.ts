@@ -62,7 +62,7 @@ async function adamerging(
   return adamergingRow(out, zoo.tasks);
 }
 
-const mean = (a: Accuracies) => {
+export const mean = (a: Accuracies) => {
   const v = Object.values(a);
   return v.reduce((s, x) => s + x, 0) / v.length;
 };
@@ -84,7 +84,7 @@ function checks(rows: Map<string, Accuracies>): string[] {
   return lines.map(([what, ok]) => `${ok ? 'PASS' : 'FAIL'}  ${what}`);
 }
 
-function markdown(rows: Map<string, Accuracies>, tasks: readonly ManifestTask[]): string[] {
+export function markdown(rows: Map<string, Accuracies>, tasks: readonly ManifestTask[]): string[] {
   const pct = (x: number | undefined) => (x === undefined ? '-' : (100 * x).toFixed(1));
   const head = `| method | ${tasks.map((t) => t.name).join(' | ')} | avg |`;
   const rule = `|${' --- |'.repeat(tasks.length + 2)}`;
@@ -95,16 +95,23 @@ function markdown(rows: Map<string, Accuracies>, tasks: readonly ManifestTask[])
   return [head, rule, ...body];
 }
 
-export async function clipZooTable(options: Options): Promise<Map<string, Accuracies>> {
-  const { zoo, manifest } = await readZoo(options.zoo, options.limit);
-  const log = (line: string) => console.error(`table: ${line}`);
+/**
+ * The rows' collector: each row is logged (to stderr, with the prefix) as soon as it is
+ * measured, so an interrupted run still leaves numbers.
+ */
+export function rowCollector(prefix: string) {
   const rows = new Map<string, Accuracies>();
-  // Each row is logged as soon as it is measured, so an interrupted run still leaves numbers.
+  const log = (line: string) => console.error(`${prefix}: ${line}`);
   const set = (label: string, acc: Accuracies) => {
     rows.set(label, acc);
     const pct = Object.entries(acc).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}`);
     log(`${label}: ${pct.join(', ')}; avg ${(100 * mean(acc)).toFixed(1)}`);
   };
+  return { rows, log, set };
+}
+
+/** Zero-shot, individual fine-tunes, weight averaging, task arithmetic and TIES. */
+export async function simpleRows(zoo: Zoo, { log, set }: ReturnType<typeof rowCollector>) {
   log('zero-shot');
   set('zero-shot', await zoo.eval(zoo.base, undefined));
   log('individual');
@@ -148,6 +155,13 @@ export async function clipZooTable(options: Options): Promise<Map<string, Accura
       '{ weight: 1 }',
     ),
   );
+}
+
+export async function clipZooTable(options: Options): Promise<Map<string, Accuracies>> {
+  const { zoo, manifest } = await readZoo(options.zoo, options.limit);
+  const collector = rowCollector('table');
+  const { rows, log, set } = collector;
+  await simpleRows(zoo, collector);
   const images = manifest.plan.testPerTask;
   for (const mode of ['task', 'layer'] as const) {
     for (const plus of [false, true]) {
@@ -181,7 +195,8 @@ function parse(argv: readonly string[]): Options {
   return o;
 }
 
-if (process.argv[1]?.endsWith('table.ts')) {
+// Not catalogue-table.ts, which imports this file.
+if (/(^|[\\/])table\.ts$/.test(process.argv[1] ?? '')) {
   clipZooTable(parse(process.argv.slice(2))).catch((e: unknown) => {
     console.error(`clip-zoo table: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);

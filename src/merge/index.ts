@@ -68,7 +68,16 @@ export { tieCut, joinTieCut, keepsExactlyK, nextF32Above, type TieCut } from './
 export { tiesSelectedTaskVectors, modelScopeThresholds } from './ties-selection';
 export { linearSteps, type LinearStep } from './linear-steps';
 // The catalogue's dense numerics, for the WebGPU backend's SVD products (src/gpu/merge).
-export { columns, gaussian, matmul, matmulTN, matmulNT, zeros, type Mat } from './cpu/dense';
+export {
+  columns,
+  gaussian,
+  matmul,
+  matmulTN,
+  matmulNT,
+  zeros,
+  type Mat,
+  type Values,
+} from './cpu/dense';
 export {
   exactSvd,
   GRAM_MIN_RANK,
@@ -77,6 +86,7 @@ export {
   topSvd,
   topSvdPlan,
   topSvdWith,
+  type MatrixProducts,
   type Svd,
 } from './cpu/svd';
 export {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../../io';
 import { openCheckpointPath } from '../../io/node';
 import { poolFiles, poolKey } from '../../merge/testing-pool';
+import { makeValidSafetensors } from '../../io/testing/safetensors-builder';
 import { runCli } from '../run';
 import { commands } from './index';
 import { parseSize, progressLine, runMerge, taskFolderName } from './merge';
@@ -119,6 +120,14 @@ describe('merge command (in process)', () => {
   });
 
   it('bad input: exit 2 with one line naming the file', async () => {
+    // A pool of 1-D tensors only, for a method that needs 2-D ones.
+    for (const m of [0, 1, 2]) {
+      const values = [m, 1, 2, 3];
+      const file = makeValidSafetensors([
+        { name: 'norm.weight', shape: [4], dtype: 'F32', values },
+      ]);
+      await writeFile(join(dir, 'models', `flat${m}.safetensors`), file);
+    }
     const cases: [string, RegExp][] = [
       [TIES.replace('ties', 'tie'), /unknown merge method "tie"; known methods: task_arithmetic/],
       [
@@ -133,7 +142,11 @@ describe('merge command (in process)', () => {
         TIES.replace(/merge_studio.*\n/, ''),
         /tensor heads\.task1\.weight is not in .*base.*task_specific/,
       ],
-      // The catalogue's declarations: too few models, a rank fraction out of range.
+      // The catalogue's declarations: 2-D tensors, too few models, a rank fraction out of range.
+      [
+        `merge_method: tsv_m\nbase_model: models/flat0.safetensors\nmodels: [{model: models/flat1.safetensors}, {model: models/flat2.safetensors}]\n`,
+        /flat0: tsv_m merges weight matrices through their singular vectors, but none of the 1 merged tensors is 2-D/,
+      ],
       [
         `merge_method: iso_c\nbase_model: models/base.safetensors\nmodels: [{model: models/task1.safetensors}]\n`,
         /bad\.yml: iso_c needs at least 2 model\(s\) besides the base, got 1/,

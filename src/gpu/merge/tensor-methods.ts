@@ -3,7 +3,7 @@
  * Iso-CTS, CART) run their steps (svd-merges.ts) with each SVD's O(m·n·r) products on the
  * device: exact SVDs of matrices whose short side is above GRAM_MIN_RANK through
  * exact-svd.ts, randomised top-k SVDs (CART at low rank) with the range finder's products
- * on the device (matmul.ts). Small SVDs, the methods' own dense steps (polar factors,
+ * on the device (matmul.ts, compensated as the exact path's step 2). Small SVDs, the methods' own dense steps (polar factors,
  * reconstructions) and the other methods are the CPU reference's code, so for small tensors
  * the results are the CPU's bit for bit.
  */
@@ -11,7 +11,7 @@ import type { SvdRequest, TensorMethodJob, TensorResult } from '../../merge';
 import { mergeTensorCpu } from '../../merge';
 import { GRAM_MIN_RANK, topSvd, topSvdPlan, topSvdWith } from '../../merge';
 import { cartSteps, isoCSteps, isoCtsSteps, tsvMSteps, type SvdSteps } from '../../merge';
-import type { Svd } from '../../merge';
+import type { Mat, MatrixProducts, Svd, Values } from '../../merge';
 import { methodInputs } from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
 import { gpuExactSvd } from './exact-svd';
@@ -42,6 +42,27 @@ export async function deviceSvd(rt: GpuRuntime, { a, k, seed, exact }: SvdReques
   // The exact path keeps a float64 a's rounding to f32 (Iso-C's Σₜτₜ, Iso-CTS's residuals):
   // the methods that weigh every tail direction amplify it by σ₁/σᵢ.
   if (plan.exact) return gpuExactSvd(rt, a, plan.k);
-  const data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data);
-  return topSvdWith(a, k, () => new GpuMatrix(rt, data, a.rows, a.cols), options);
+  return topSvdWith(a, k, () => compensatedProducts(rt, a), options);
+}
+
+/**
+ * The range finder's a·x and aᵀ·y with the exact path's compensated products (matmul.ts):
+ * a float64 a (CART's centred θₜ − θ_avg) kept as f32 pairs, x and y split, sums with their
+ * errors. The CPU's range finder multiplies in float64 throughout; with plain f32 products
+ * CART's randomised low rank differed from it by 1.1e-6 of its scale (tensor-methods.spec.ts).
+ */
+function compensatedProducts(
+  rt: GpuRuntime,
+  a: Mat<Values>,
+): MatrixProducts<Promise<Mat>> & {
+  dispose(): Promise<void>;
+} {
+  const m = new GpuMatrix(rt, a.data, a.rows, a.cols, true);
+  return {
+    rows: a.rows,
+    cols: a.cols,
+    times: (x) => m.times(x, true),
+    transposeTimes: (y) => m.transposeTimes(y, true),
+    dispose: () => m.dispose(),
+  };
 }
