@@ -14,7 +14,8 @@ import { recipeToYaml } from '../../merge';
 import type { Methods } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
-import { scoreOnZoo } from '../eval/evaluate';
+import { scoreOnSuite } from '../eval/evaluate';
+import { zooSuite } from '../eval/suite';
 import { browserGpu } from '../../gpu/browser-gpu';
 
 export async function adamerge(
@@ -44,7 +45,7 @@ export async function adamerge(
     );
     const label = `AdaMerging ${options.mode}-wise${options.plus ? '++' : ''}`;
     // The final score takes as long as many steps: its progress events name that phase.
-    const row = await scoreOnZoo(label, merged, zoo, session, {
+    const row = await scoreOnSuite(label, merged, zooSuite(session, zoo), {
       signal,
       emit: (progress) => emit({ type: 'progress', progress }),
     });
