@@ -271,7 +271,11 @@ export interface Methods extends ClipMethods, SimoMethods {
    * learned λ and the merged model's per-task accuracy.
    */
   adamerge: {
-    params: { options: AdaMergingOptions };
+    /**
+     * `base`: the base checkpoint's name; when it is the CLIP panel's base, λ is learned on the
+     * CLIP fine-tunes and their tasks (the CLIP panel's AdaMerging: plain, no ++).
+     */
+    params: { options: AdaMergingOptions; base?: string };
     result: {
       result: AdaMergingResult;
       accuracy: Record<string, number>;

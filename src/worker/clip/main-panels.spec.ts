@@ -3,7 +3,8 @@
  * pool fed as folder file lists): Results' rows (`evaluate`: zero-shot, individual, the last
  * merge of the main Run) and Live / the sweep (`explore`) score the CLIP tasks and equal the
  * CLIP panel's own rows (`clipEvaluate`, i.e. evaluateClip task by task), which the clip-page
- * spec ties to what the CLI reads; the task-vector analysis covers the vision towers.
+ * spec ties to what the CLI reads; the main AdaMerging panel's request runs the CLIP run; the
+ * task-vector analysis covers the vision towers.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -105,6 +106,28 @@ describe('the main panels on CLIP checkpoints', () => {
     await expect(h.explore({ recipe, label: 'x', tasks: ['mnist'] }, context())).rejects.toThrow(
       /Unknown task in mnist; the CLIP tasks are eurosat, shapes/,
     );
+  }, 240_000);
+
+  it("the main AdaMerging panel learns on the CLIP tasks when the base is the CLIP panel's", async () => {
+    const { session, h } = await loadedPool(pool);
+    const base = session.clip.theBase().name;
+    const options = { mode: 'task' as const, steps: 2, batchSize: 2, batchesPerTask: 1 as const };
+    const steps: number[] = [];
+    const ctx = {
+      signal: new AbortController().signal,
+      emit: (e: Methods['adamerge']['events']) => e.type === 'step' && steps.push(e.step.step),
+    } as unknown as HandlerContext<'adamerge'>;
+    const out = await un(h.adamerge({ options, base }, ctx));
+    expect(out.result.stepsRun).toBe(2);
+    expect(steps.length).toBe(2);
+    expect(out.tasks.map((t) => t.name)).toEqual(TASKS);
+    expect(Object.keys(out.accuracy)).toEqual(TASKS);
+    expect(out.export.recipeYaml).toMatch(/merge_method: task_arithmetic/);
+    expect(out.export.recipeYaml).toContain(base);
+    // ++ is refused on CLIP with a line saying so (the zoo run would have been tried otherwise).
+    await expect(
+      h.adamerge({ options: { ...options, plus: true }, base }, context()),
+    ).rejects.toThrow(/AdaMerging\+\+ on CLIP is not offered/);
   }, 240_000);
 
   it('the task-vector analysis covers the vision towers, block by block', async () => {
