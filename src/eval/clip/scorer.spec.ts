@@ -2,7 +2,8 @@
  * ClipScorer against evaluateClip on a generated tiny CLIP pool of two tasks: the counts of a
  * whole range are evaluateClip's accuracies (which scores task by task in its own batches, so
  * the concatenated one-pass forward, the per-task slicing and the decoded-batch bookkeeping are
- * all checked); ranges that cut through decoded batches add up to the whole; a PixelCache
+ * all checked); ranges that cut through decoded batches add up to the whole, also when a byte
+ * budget makes it let scored images go and decode them again; a PixelCache
  * filled by the scorer serves evaluateClip the same images.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -109,6 +110,35 @@ describe('ClipScorer', () => {
         correct: { colours: 0, shapes: 0 },
         total: { colours: 0, shapes: 0 },
       });
+    } finally {
+      tf.dispose([...vision.values()]);
+      scorer.dispose();
+    }
+  });
+
+  it('past its byte budget it lets scored images go and decodes them again when asked', async () => {
+    const scorer = new ClipScorer({
+      tasks,
+      config: model.config,
+      logitScale: model.logitScale,
+      projection: model.projection,
+      preprocess,
+      batchSize: 2,
+      budgetBytes: 1,
+    });
+    const vision = toTensors(model.vision);
+    try {
+      let parts = await scorer.countRange(vision, 0, 3);
+      parts = addCounts(parts, await scorer.countRange(vision, 3, 7));
+      parts = addCounts(parts, await scorer.countRange(vision, 7, 100));
+      // From the start again (those images were let go), and overlapping ranges at once.
+      const [whole, again] = await Promise.all([
+        scorer.countRange(vision, 0, 100),
+        scorer.countRange(vision, 0, 100),
+      ]);
+      expect(parts).toEqual(whole);
+      expect(again).toEqual(whole);
+      expect(accuracies(whole)).toEqual(await reference());
     } finally {
       tf.dispose([...vision.values()]);
       scorer.dispose();

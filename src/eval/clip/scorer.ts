@@ -7,8 +7,11 @@
  *
  * Images are decoded lazily, as far as the ranges asked for reach, through evaluateClip's own
  * batch source: a session's PixelCache that already holds a task's set serves it at once, and a
- * set decoded to its end is kept there for every later evaluation. Image indices count the
- * images that decoded (a broken one is skipped, as evaluateClip skips it).
+ * set decoded to its end is kept there for every later evaluation. The scorer keeps what it
+ * decoded up to a byte budget; past it (224 px test sets) the images behind a scored range are
+ * let go and a later range that starts before them decodes the set again from its start, so
+ * a ViT-B/32-sized set streams as evaluateClip streams it. Image indices count the images that
+ * decoded (a broken one is skipped, as evaluateClip skips it).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ClipPreprocessConfig, ImageBatch } from '../../data';
@@ -33,18 +36,19 @@ export interface ClipScorerSetup {
   pixels?: PixelCache;
   /** Images per decoded batch: 32 is evaluateClip's, so the cached sets are shared. */
   batchSize?: number;
+  /** Decoded pixels it keeps between ranges, all tasks together (default 256 MiB). */
+  budgetBytes?: number;
 }
 
-/** A task's images decoded so far, and the rest of its batch stream. */
+/** A task's images decoded so far (those kept), and the rest of its batch stream. */
 interface Decoded {
   batches: ImageBatch[];
-  /** Index of each batch's first image. */
+  /** Index of each kept batch's first image. */
   starts: number[];
+  /** Images decoded from the stream's start. */
   count: number;
   done: boolean;
   stream: AsyncGenerator<ImageBatch>;
-  /** Decoding in flight (calls that overlap wait for each other, in order). */
-  busy: Promise<void>;
 }
 
 export class ClipScorer implements EncoderScorer {
@@ -52,6 +56,8 @@ export class ClipScorer implements EncoderScorer {
   private readonly byName: Map<string, ScoredTask>;
   private readonly heads = new Map<string, tf.Tensor2D>();
   private readonly decoded = new Map<string, Decoded>();
+  /** Decoding in flight per task (calls that overlap wait for each other, in order). */
+  private readonly queues = new Map<string, Promise<void>>();
   private readonly projection: tf.Tensor;
 
   constructor(private readonly setup: ClipScorerSetup) {
@@ -64,23 +70,31 @@ export class ClipScorer implements EncoderScorer {
     this.projection = tf.tensor(p.data, p.shape, 'float32');
   }
 
-  private stateOf(task: string): Decoded {
-    let d = this.decoded.get(task);
-    if (d) return d;
+  /** A task's stream from its first image (a new one when the kept images start later). */
+  private fresh(task: string): Decoded {
     const { images } = this.byName.get(task)!;
     const { preprocess, pixels, batchSize = 32 } = this.setup;
     const stream = taskBatches(images, images.count, preprocess, batchSize, { pixels }, () => {});
-    d = { batches: [], starts: [], count: 0, done: false, stream, busy: Promise.resolve() };
+    const d: Decoded = { batches: [], starts: [], count: 0, done: false, stream };
     this.decoded.set(task, d);
     return d;
   }
 
-  /** Decodes a task's images until `to` of them are there (or the set ends). */
-  private ensure(task: string, to: number): Promise<void> {
-    const d = this.stateOf(task);
+  /** Whether the kept images of a task cover [from, to) (as far as the set reaches). */
+  private covers(task: string, from: number, to: number): boolean {
+    const d = this.decoded.get(task);
+    if (!d) return false;
+    const first = d.starts[0] ?? d.count;
+    return first <= Math.min(from, d.count) && (d.done || d.count >= to);
+  }
+
+  /** Decodes a task's images until [from, to) is kept (or the set ends). */
+  private ensure(task: string, from: number, to: number): Promise<void> {
     const side = this.setup.config.vision.imageSize;
     const images = this.byName.get(task)!.images;
-    d.busy = d.busy.then(async () => {
+    const run = async () => {
+      let d = this.decoded.get(task) ?? this.fresh(task);
+      if ((d.starts[0] ?? d.count) > from) d = this.fresh(task);
       while (!d.done && d.count < to) {
         const next = await d.stream.next();
         if (next.done) {
@@ -92,8 +106,25 @@ export class ClipScorer implements EncoderScorer {
         d.starts.push(d.count);
         d.count += next.value.size;
       }
-    });
-    return d.busy;
+    };
+    const queued = (this.queues.get(task) ?? Promise.resolve()).then(run);
+    this.queues.set(task, queued);
+    return queued;
+  }
+
+  /** Over the budget, the images before `to` are let go (a later range re-decodes them). */
+  private trim(to: number): void {
+    const held = [...this.decoded.values()].reduce(
+      (n, d) => n + d.batches.reduce((m, b) => m + b.pixels.byteLength, 0),
+      0,
+    );
+    if (held <= (this.setup.budgetBytes ?? 256 * 2 ** 20)) return;
+    for (const d of this.decoded.values()) {
+      while (d.batches.length > 0 && d.starts[0]! + d.batches[0]!.size <= to) {
+        d.batches.shift();
+        d.starts.shift();
+      }
+    }
   }
 
   /** The decoded images [from, to) of a task: pixels (HWC each) and labels. */
@@ -124,8 +155,11 @@ export class ClipScorer implements EncoderScorer {
     from: number,
     to: number,
   ): Promise<RangeCounts> {
-    await Promise.all(this.tasks.map((t) => this.ensure(t, to)));
+    // Another range's trim may run between the decoding and the slicing: decode until covered.
+    while (!this.tasks.every((t) => this.covers(t, from, to)))
+      await Promise.all(this.tasks.map((t) => this.ensure(t, from, to)));
     const parts = this.tasks.map((t) => this.slice(t, from, to));
+    this.trim(to);
     const correct: Record<string, number> = {};
     const total: Record<string, number> = {};
     const sum = parts.reduce((n, p) => n + p.labels.length, 0);
