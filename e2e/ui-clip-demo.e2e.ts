@@ -165,8 +165,11 @@ test('?demo=clip loads the CLIP demo and shows zero-shot, individual and merged 
   expect(seen.cancel, 'Cancel shown while the demo loads and evaluates').toBe(true);
   expect(seen.phases.some((p) => p.startsWith('Fetching the CLIP demo'))).toBe(true);
   expect(seen.phases.some((p) => p.startsWith('Evaluating'))).toBe(true);
-  // The old demo did not load: ?demo=clip is the CLIP demo only.
-  await expect(page.getByTestId('checkpoint-row')).toHaveCount(0);
+  // The old demo did not load: ?demo=clip is the CLIP demo only, and the checkpoint table
+  // (the main panels) holds its base and fine-tunes.
+  await expect(page.getByTestId('checkpoint-row')).toHaveCount(1 + web.tasks.length);
+  for (const row of await page.getByTestId('checkpoint-row').all())
+    await expect(row).toHaveAttribute('data-name', /^clip-/);
 });
 
 test('Load CLIP demo at the default URL: Cancel stops it, a second click loads and evaluates', async ({

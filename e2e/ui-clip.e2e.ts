@@ -161,3 +161,28 @@ test('a bad fine-tune or an empty task folder shows its error beside that entry 
   await expect(panel.getByTestId('clip-finetune-0-data-status')).toContainText('images');
   await expect(panel.getByTestId('clip-base-status')).toContainText('CLIPModel');
 });
+
+test('the main panels act on the loaded CLIP checkpoints: their table, and AdaMerging on their tasks', async ({
+  page,
+}) => {
+  await loadPool(page);
+  // The checkpoint table holds the base (chosen) and the towers; the text side is task-specific.
+  await expect(page.getByTestId('checkpoint-row')).toHaveCount(1 + TASKS.length);
+  await expect(page.getByLabel('Task-specific tensors')).toHaveValue(/text_model\./);
+  const ada = page.getByRole('region', { name: 'AdaMerging', exact: true });
+  await ada.getByLabel('Coefficients').selectOption('task');
+  await ada.getByLabel('Steps', { exact: true }).fill('3');
+  await ada.getByRole('button', { name: 'Run AdaMerging' }).click();
+  await expect(page.getByTestId('ada-status')).toContainText('Done', { timeout: 120_000 });
+  await expect(page.getByTestId('ada-status')).toContainText('Step 3 of 3');
+  // Its row in Results, on the CLIP tasks.
+  const results = page.getByRole('region', { name: 'Results' }).getByTestId('results-table');
+  await expect(results.locator('thead th')).toHaveText([
+    'Model',
+    'Average',
+    ...TASKS.map((t) => t.name),
+  ]);
+  await expect(results.locator('tr[data-method="adamerging"] td')).toHaveText(
+    Array(TASKS.length + 1).fill(/^\d+(\.\d)?%$/),
+  );
+});

@@ -38,8 +38,14 @@ export interface ResultsSlice {
   /** How the last evaluation job ended when not well (cancelled, an error), for its status line. */
   evaluationNote: string | null;
   setEvaluationNote(note: string | null): void;
-  /** True once the demo zoo's checkpoints are loaded: merges can then be evaluated. */
+  /**
+   * True once checkpoints with test sets are loaded — the demo zoo's, or the CLIP panel's with
+   * a task attached: merges can then be evaluated.
+   */
   demoLoaded: boolean;
+  /** True while the main panels act on the CLIP panel's checkpoints (not the v1 demo zoo). */
+  mainOnClip: boolean;
+  setMainOnClip(on: boolean): void;
   addResult(entry: ResultEntry, tasks: TaskInfo[]): void;
   /** Adds or replaces the entry with this id (the live exploration row). */
   upsertResult(entry: ResultEntry, tasks: TaskInfo[]): void;
@@ -65,6 +71,8 @@ export const createResultsSlice: StateCreator<StudioState, [], [], ResultsSlice>
   evaluationNote: null,
   setEvaluationNote: (evaluationNote) => set({ evaluationNote }),
   demoLoaded: false,
+  mainOnClip: false,
+  setMainOnClip: (mainOnClip) => set({ mainOnClip }),
   addResult: (entry, tasks) =>
     set((state) => ({ results: ordered([...state.results, entry]), resultTasks: tasks })),
   setEvaluating: (evaluating) => set({ evaluating }),

@@ -5,6 +5,7 @@
 export * from './accuracy';
 export * from './zoo-table';
 export * from './zoo-merges';
+export * from './scorer';
 export * from './zoo-scorer';
 export * from './interference';
 export { readEncoder } from './load-merged';

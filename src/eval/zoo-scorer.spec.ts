@@ -5,7 +5,8 @@ import { initEncoder, initHead, toTensors } from '../models';
 import type { LoadedZoo, ZooManifest } from '../zoo';
 import { SYNTHETIC_CONFIG } from '../zoo/testing/synthetic-zoo';
 import { accuracy } from './accuracy';
-import { accuracies, addCounts, ZooScorer } from './zoo-scorer';
+import { ZooScorer } from './zoo-scorer';
+import { accuracies, addCounts } from './scorer';
 
 const config = SYNTHETIC_CONFIG;
 

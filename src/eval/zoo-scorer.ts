@@ -9,19 +9,13 @@ import * as tf from '@tensorflow/tfjs';
 import { imagesToTensor, toTensors, vitHead } from '../models';
 import { encodePatches, toPatches } from './fast-encode';
 import type { LoadedZoo } from '../zoo';
+import type { EncoderScorer, RangeCounts } from './scorer';
 
-/** Correct predictions per task on the images [from, to) of each test set. */
-export interface RangeCounts {
-  /** Task name → correct predictions. */
-  correct: Record<string, number>;
-  /** Task name → images scored (the range clipped to the test set). */
-  total: Record<string, number>;
-}
-
-export class ZooScorer {
+/** The v1 demo zoo's scorer (patch tensors cached per range, the ViT encoder, task heads). */
+export class ZooScorer implements EncoderScorer {
   private readonly batches = new Map<string, { patches: tf.Tensor2D; counts: number[] }>();
   private readonly heads: Map<string, tf.Tensor>;
-  private readonly tasks: string[];
+  readonly tasks: string[];
 
   constructor(
     private readonly zoo: LoadedZoo,
@@ -118,20 +112,4 @@ export class ZooScorer {
     this.batches.clear();
     for (const t of this.heads.values()) t.dispose();
   }
-}
-
-/** Adds the counts of disjoint ranges. */
-export function addCounts(a: RangeCounts, b: RangeCounts): RangeCounts {
-  const correct: Record<string, number> = { ...a.correct };
-  const total: Record<string, number> = { ...a.total };
-  for (const [t, n] of Object.entries(b.correct)) correct[t] = (correct[t] ?? 0) + n;
-  for (const [t, n] of Object.entries(b.total)) total[t] = (total[t] ?? 0) + n;
-  return { correct, total };
-}
-
-/** Task name → accuracy in [0, 1] (0 for a task with no images). */
-export function accuracies(counts: RangeCounts): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(counts.total).map(([t, n]) => [t, n > 0 ? (counts.correct[t] ?? 0) / n : 0]),
-  );
 }

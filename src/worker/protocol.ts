@@ -191,7 +191,8 @@ export interface Methods extends ClipMethods, SimoMethods {
     events: { type: 'progress'; progress: Progress };
   };
   /**
-   * Per-task accuracy on the demo zoo's test sets: of the last in-memory merge (an EMR merge:
+   * Per-task accuracy on the demo zoo's test sets (or the CLIP panel's tasks, when the
+   * checkpoints are its): of the last in-memory merge (an EMR merge:
    * each task with its own modulated model, as `eval --modulators`; its unified model with
    * `unified`), of each
    * fine-tune on its own task ('individuals', the reference row), or of the base checkpoint
@@ -207,6 +208,11 @@ export interface Methods extends ClipMethods, SimoMethods {
       limit?: number;
       /** Only these tasks (names); all when absent. The sweep needs two of eight. */
       tasks?: string[];
+      /**
+       * The base checkpoint's name, for 'base' and 'individuals': when it is the CLIP panel's
+       * base, the CLIP tasks are scored, else the demo zoo's ('merged' follows its recipe).
+       */
+      base?: string;
     };
     result: {
       label: string;
@@ -219,7 +225,8 @@ export interface Methods extends ClipMethods, SimoMethods {
     events: { type: 'progress'; progress: Progress };
   };
   /**
-   * Live exploration and the sweep: merges `recipe` and scores it on the demo zoo (the first
+   * Live exploration and the sweep: merges `recipe` and scores it on the demo zoo, or on the CLIP
+   * panel's tasks when the recipe names its checkpoints (the first
    * `limit` images per task, all by default) WITHOUT replacing the last merge of `merge`. With
    * `estimate` > 0 an `estimate` event first gives the accuracy on (up to) that many images
    * per task, sized to `estimateBudgetMs` from the measured scoring speed.
@@ -264,7 +271,11 @@ export interface Methods extends ClipMethods, SimoMethods {
    * learned λ and the merged model's per-task accuracy.
    */
   adamerge: {
-    params: { options: AdaMergingOptions };
+    /**
+     * `base`: the base checkpoint's name; when it is the CLIP panel's base, λ is learned on the
+     * CLIP fine-tunes and their tasks (the CLIP panel's AdaMerging: plain, no ++).
+     */
+    params: { options: AdaMergingOptions; base?: string };
     result: {
       result: AdaMergingResult;
       accuracy: Record<string, number>;

@@ -9,7 +9,7 @@ import type { Checkpoint } from '../io';
 import type { TfDevice } from '../tf';
 import type { LoadedZoo } from '../zoo';
 import type { PauseToken } from '../adapt';
-import type { ZooScorer } from '../eval';
+import type { EncoderScorer } from '../eval';
 import { CheckpointRegistry } from './checkpoints/registry';
 import { EstimateSizer } from './explore/estimate-size';
 import { TaskVectorCache } from './explore/weights-cache';
@@ -23,8 +23,11 @@ export interface ExploreState {
   readonly cache: TaskVectorCache;
   /** Sizes each estimate from the speed of the previous scoring passes. */
   readonly sizer: EstimateSizer;
-  /** One scorer (cached image tensors) per set of tasks: all eight for Live, two per sweep. */
-  readonly scorers: Map<string, { zoo: LoadedZoo; scorer: ZooScorer }>;
+  /**
+   * One scorer (cached images) per family and set of tasks: all of them for Live, two per
+   * sweep; `owner` is what it was made for (the zoo, the CLIP tasks' pixel cache).
+   */
+  readonly scorers: Map<string, { owner: object; scorer: EncoderScorer }>;
 }
 
 export class StudioSession {
@@ -43,6 +46,8 @@ export class StudioSession {
   tfChoice: TfChoice | null = null;
   /** The bytes of the last in-memory merge, kept for evaluation (set by the merge handler). */
   lastMerged: Uint8Array | null = null;
+  /** The checkpoints that merge was made of (its base and models): which suite scores it. */
+  lastMergedFrom: string[] = [];
   /** That merge's EMR modulators file and base model θ₀ (null for other methods): Results
    * scores each task with its own modulated model. Set together with `lastMerged`. */
   lastModulators: { bytes: Uint8Array; base: Checkpoint } | null = null;

@@ -49,6 +49,7 @@ export function AdaControls() {
   const status = useStudio((s) => s.adaStatus);
   const error = useStudio((s) => s.adaError);
   const demoLoaded = useStudio((s) => s.demoLoaded);
+  const onClip = useStudio((s) => s.mainOnClip);
   const last = useStudio((s) => s.adaSteps[s.adaSteps.length - 1]);
   const first = useStudio((s) => s.adaSteps[0]);
   const result = useStudio((s) => s.adaResult);
@@ -83,7 +84,11 @@ export function AdaControls() {
           data-testid="ada-status"
           data-engine={result?.engine}
         >
-          {!demoLoaded ? 'AdaMerging learns on the demo zoo: Load demo first.' : STATUS[status]}
+          {!demoLoaded
+            ? 'AdaMerging learns on test sets: Load demo, or CLIP checkpoints with their data.'
+            : onClip && status === 'idle'
+              ? 'On the CLIP tasks (plain AdaMerging; ++ is not offered on CLIP yet).'
+              : STATUS[status]}
           {error ? ` ${error}` : ''}
           {last && first
             ? ` Step ${last.step} of ${status === 'done' ? (result?.stepsRun ?? total) : total}; entropy ${first.total.toFixed(3)} → ${last.total.toFixed(3)}.`

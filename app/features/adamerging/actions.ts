@@ -47,6 +47,8 @@ export async function startAdaMerging(): Promise<void> {
   if (running) return;
   const state = useStudio.getState();
   running = new AbortController();
+  // The base's name: the CLIP panel's base makes the worker learn on the CLIP tasks.
+  const base = state.checkpoints.find((c) => c.id === state.baseId)?.name;
   state.adaStarted();
   state.setAdaExport(null);
   try {
@@ -57,7 +59,7 @@ export async function startAdaMerging(): Promise<void> {
       export: file,
     } = await studio().call(
       'adamerge',
-      { options: state.adaOptions },
+      { options: state.adaOptions, ...(base ? { base } : {}) },
       {
         signal: running.signal,
         onEvent: (event) => {

@@ -7,6 +7,7 @@ import { StudioError } from '../../../src/worker/errors';
 import { studio } from '../../services/studio';
 import { useStudio } from '../../store';
 import { mergeAndEvaluateDemo } from '../results/demoRun';
+import { leaveClip, removeClipRow } from '../clip/mainPanels';
 
 /** Rows appear as the worker announces them and fill in as each checkpoint is read. */
 function onLoadEvent(event: EventOf<'loadCheckpoints'>): void {
@@ -44,6 +45,7 @@ export async function loadCheckpoints(inputs: CheckpointInput[]): Promise<void> 
  */
 export async function loadDemo(): Promise<void> {
   let loaded = false;
+  leaveClip();
   try {
     const result = await studio().call('loadDemo', {}, { onEvent: onLoadEvent });
     const { setBaseId, setTaskFilter, setDemoLoaded } = useStudio.getState();
@@ -65,6 +67,7 @@ export async function probeDemo(): Promise<void> {
 }
 
 export async function removeCheckpoint(id: string): Promise<void> {
+  if (await removeClipRow(id)) return;
   useStudio.getState().removeCheckpointEntry(id);
   // Failed rows were never registered in the worker; removing them there is a no-op.
   await studio()

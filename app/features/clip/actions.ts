@@ -16,6 +16,7 @@ import type { JobView } from '../../lib/job';
 import { studio } from '../../services/studio';
 import { useClip, type AdaRun, type FinetuneEntry } from './store';
 import { clipRecipe, mergeLabel, taskFromFolder, type ClipMergeSettings } from './recipe';
+import { clipTasksChanged, dropClipEntry, showClipBase, showClipFinetune } from './mainPanels';
 
 let keys = 0;
 const newKey = () => `clip-${++keys}`;
@@ -49,6 +50,7 @@ export async function loadBase(input: CheckpointInput): Promise<boolean> {
   try {
     const summary = await studio().call('clipLoadBase', { input });
     useClip.getState().set({ base: { key, label: summary.name, status: 'ready', summary } });
+    showClipBase(summary);
     return true;
   } catch (error) {
     useClip.getState().set({
@@ -72,6 +74,7 @@ export async function addFinetune(input: CheckpointInput, task?: string): Promis
   try {
     const summary = await studio().call('clipAddFinetune', { input });
     useClip.getState().updateFinetune(key, { status: 'ready', summary, label: summary.name });
+    showClipFinetune(summary);
     return key;
   } catch (error) {
     useClip.getState().updateFinetune(key, { status: 'error', error: message(error) });
@@ -89,6 +92,7 @@ function refreshTasks(): void {
     .finetunes.flatMap((f) => (f.data?.summary ? [f.data.summary.task] : []))
     .map((name) => ({ name, title: name }));
   useClip.getState().set({ tasks });
+  clipTasksChanged(tasks.length);
 }
 
 export async function attachData(
@@ -135,6 +139,7 @@ export async function removeFinetune(key: string): Promise<void> {
   attached.delete(key);
   useClip.getState().set({ finetunes: useClip.getState().finetunes.filter((f) => f.key !== key) });
   refreshTasks();
+  if (entry?.summary) dropClipEntry(entry.summary.id);
   if (entry?.summary) await studio().call('clipRemove', { id: entry.summary.id });
 }
 

@@ -3,7 +3,7 @@ import { Button } from '../../components/Button';
 import { JobProgress } from '../../components/JobProgress';
 import { cancelEvaluation, evaluateLastMerge } from './actions';
 
-/** Scores the last merge on the demo test sets (needs the demo loaded and a merge in memory). */
+/** Scores the last merge on the test sets (needs the demo or CLIP tasks loaded, and a merge in memory). */
 export function EvaluateButton() {
   const demoLoaded = useStudio((s) => s.demoLoaded);
   const merged = useStudio((s) => s.lastMerge?.downloadUrl != null);
@@ -11,7 +11,7 @@ export function EvaluateButton() {
   const job = useStudio((s) => s.evaluation);
   const note = useStudio((s) => s.evaluationNote);
   const reason = !demoLoaded
-    ? 'Accuracy is measured on the demo zoo: Load demo, merge, then evaluate.'
+    ? 'Accuracy is measured on test sets: Load demo (or CLIP checkpoints with their data), merge, then evaluate.'
     : !merged
       ? 'Merge first (Merge, not Merge to file).'
       : null;

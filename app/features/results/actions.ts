@@ -1,5 +1,6 @@
 /**
- * Evaluation commands: per-task accuracy on the demo zoo's test sets, recorded as result rows.
+ * Evaluation commands: per-task accuracy on the demo zoo's test sets (or the CLIP panel's tasks
+ * when the table holds its checkpoints: the worker picks by the base's name), recorded as rows.
  * The two references are measured once per session: the base through each task's head (the
  * zero-shot row every merge must beat) and each fine-tune on its own task (the upper row).
  * One evaluation job runs at a time; its AbortController lives here so Cancel reaches it.
@@ -54,9 +55,11 @@ async function evaluateStep(
     startedAt: performance.now(),
   };
   useStudio.getState().setEvaluation(job);
+  const state = useStudio.getState();
+  const base = state.checkpoints.find((c) => c.id === state.baseId)?.name;
   const result = await studio().call(
     'evaluate',
-    { target, label, ...(unified ? { unified } : {}) },
+    { target, label, ...(unified ? { unified } : {}), ...(base ? { base } : {}) },
     {
       signal,
       onEvent: (event) => {

@@ -16,7 +16,8 @@ const STATUS = {
 function useBlocker(): string | null {
   const demoLoaded = useStudio((s) => s.demoLoaded);
   const [a, b] = useStudio(useShallow(sweepAxisIds));
-  if (!demoLoaded) return 'The sweep evaluates on the demo zoo: Load demo first.';
+  if (!demoLoaded)
+    return 'The sweep evaluates on test sets: Load demo, or CLIP checkpoints with their data.';
   if (!a || !b || a === b) return 'Pick two different fine-tunes.';
   return null;
 }

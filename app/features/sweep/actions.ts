@@ -1,6 +1,7 @@
 /**
  * The two-task sweep: task arithmetic with weights (λa, λb) for two fine-tunes (the others
- * left out) over a grid, each point merged and scored on those two tasks by the worker's
+ * left out) over a grid, each point merged and scored on those two tasks (the demo zoo's, or the
+ * CLIP fine-tunes' attached tasks) by the worker's
  * `explore` request (which leaves the last merge alone). Cancel stops between and inside points.
  */
 import type { Recipe } from '../../../src/worker/protocol';
@@ -9,6 +10,7 @@ import { studio } from '../../services/studio';
 import { useStudio, type StudioState } from '../../store';
 import { fineTuneIds } from '../analysis/actions';
 import { gridValues, type SweepPoint } from './pareto';
+import { taskOfCheckpoint } from '../clip/mainPanels';
 
 let running: AbortController | null = null;
 
@@ -51,6 +53,8 @@ export async function runSweep(): Promise<void> {
   if (!base || !a || !b || a === b) return;
   const values = gridValues(settings.min, settings.max, settings.steps);
   const grid = values.flatMap((lambdaA) => values.map((lambdaB) => ({ lambdaA, lambdaB })));
+  // The demo zoo names each fine-tune after its task; a CLIP fine-tune has its attached task.
+  const [taskA, taskB] = [taskOfCheckpoint(a), taskOfCheckpoint(b)];
   running?.abort();
   const controller = new AbortController();
   running = controller;
@@ -61,14 +65,14 @@ export async function runSweep(): Promise<void> {
       const recipe = recipeFor(base, a, b, lambdaA, lambdaB);
       const label = `${a}=${lambdaA}, ${b}=${lambdaB}`;
       // `explore`, not merge + evaluate: the user's last merge (what Export offers) stays.
-      const params = { recipe, label, limit: settings.limit, tasks: [a, b] };
+      const params = { recipe, label, limit: settings.limit, tasks: [taskA, taskB] };
       const { accuracy, device } = await studio().call('explore', params, { signal });
       useStudio.getState().setSweepDevice(device);
       const point: SweepPoint = {
         lambdaA,
         lambdaB,
-        accuracyA: accuracy[a] ?? NaN,
-        accuracyB: accuracy[b] ?? NaN,
+        accuracyA: accuracy[taskA] ?? NaN,
+        accuracyB: accuracy[taskB] ?? NaN,
       };
       useStudio.getState().sweepAdd(point);
     }

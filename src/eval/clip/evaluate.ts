@@ -46,7 +46,7 @@ export interface ClipEvalOptions {
  * evaluation kept them (its skipped images reported again), else decoded, and kept if the
  * cache has room once the run completes.
  */
-async function* taskBatches(
+export async function* taskBatches(
   images: TaskImages,
   count: number,
   preprocess: ClipPreprocessConfig,
@@ -110,13 +110,21 @@ async function predict(
   return out;
 }
 
-function checkSize(t: TaskImages, height: number, width: number, side: number): void {
+export function checkSize(t: TaskImages, height: number, width: number, side: number): void {
   if (height !== side || width !== side) {
     throw new ClipEvalError(
       `${t.source}: preprocessing gives ${height}×${width} images, the model takes ` +
         `${side}×${side} (check crop_size in preprocessor_config.json)`,
     );
   }
+}
+
+/** A label the head has a row for, else one line naming the image. */
+export function checkLabel(t: TaskImages, label: number, image: string, classes: number): void {
+  if (label < 0 || label >= classes)
+    throw new ClipEvalError(
+      `${t.source}: ${image} has label ${label}; the head has ${classes} classes`,
+    );
 }
 
 export async function evaluateClip(
@@ -161,10 +169,7 @@ export async function evaluateClip(
           batch.size,
         );
         batch.labels.forEach((label, j) => {
-          if (label < 0 || label >= classes)
-            throw new ClipEvalError(
-              `${images.source}: ${batch.names[j]} has label ${label}; the head has ${classes} classes`,
-            );
+          checkLabel(images, label, batch.names[j]!, classes);
           if (predicted[j] === label) correct++;
         });
         entropySum += batchEntropy;

@@ -22,6 +22,7 @@ export { writeHeads, headsToBytes, readHeads, headForTask } from './heads-file';
 export { unitImageEmbeds, zeroShotLogits, type TensorParams } from './classify';
 export { checkTaskImages, firstImages, type TaskImages } from './task-images';
 export { PixelCache } from './pixel-cache';
+export { ClipScorer, type ClipScorerSetup } from './scorer';
 export { evaluateClip, type ScoredTask, type TaskAccuracy, type ClipEvalOptions } from './evaluate';
 export { imageFolderTask, parquetTask } from './sources';
 export { preprocessedPool, type PreprocessedPool } from './pool-images';

@@ -1,5 +1,6 @@
 /**
- * The adamerge handler: runs src/adapt's AdaMerging on the demo zoo inside the worker, streams
+ * The adamerge handler: runs src/adapt's AdaMerging on the demo zoo inside the worker (on the
+ * CLIP panel's checkpoints when the page's base is its base: the CLIP run), streams
  * its step/eval events, scores the merged encoder at the end and hands back the merged
  * checkpoint and its recipe for export. One run at a time; pause and
  * resume go through a PauseToken, cancel through the request's signal.
@@ -11,17 +12,50 @@
  */
 import { adamergingRecipe, mergedCheckpoint, PauseToken, runAdaMerging } from '../../adapt';
 import { recipeToYaml } from '../../merge';
-import type { Methods } from '../protocol';
+import type { AdaMergingOptions } from '../../adapt';
+import type { EventOf, Methods } from '../protocol';
+import { clipAdamerge } from '../clip/adamerge';
+import { isClipCheckpoint } from '../clip/suite';
 import { Transfer, type HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
-import { scoreOnZoo } from '../eval/evaluate';
+import { scoreOnSuite } from '../eval/evaluate';
+import { zooSuite } from '../eval/suite';
 import { browserGpu } from '../../gpu/browser-gpu';
+
+type Result = Methods['adamerge']['result'];
+
+/**
+ * The main panel's AdaMerging on the CLIP panel's checkpoints: the CLIP run (its footprint
+ * check, fused or tfjs step, export through the engine), answered in this method's shape.
+ */
+async function onClip(
+  session: StudioSession,
+  options: AdaMergingOptions,
+  { signal, emit }: HandlerContext<'adamerge'>,
+): Promise<Transfer<Result>> {
+  const context = {
+    signal,
+    emit: (event: EventOf<'clipAdamerge'>) => {
+      if (event.type !== 'footprint') emit(event);
+    },
+  };
+  const { value, transfer } = await clipAdamerge(session, { options }, context);
+  const { result, row, export: file } = value;
+  const tasks = Object.keys(row.accuracy).map((name) => ({ name, title: name }));
+  const { fileName, bytes, recipeYaml } = file;
+  return new Transfer(
+    { result, accuracy: row.accuracy, tasks, export: { fileName, bytes, recipeYaml } },
+    transfer,
+  );
+}
 
 export async function adamerge(
   session: StudioSession,
-  { options }: Methods['adamerge']['params'],
-  { signal, emit }: HandlerContext<'adamerge'>,
-): Promise<Transfer<Methods['adamerge']['result']>> {
+  { options, base }: Methods['adamerge']['params'],
+  context: HandlerContext<'adamerge'>,
+): Promise<Transfer<Result>> {
+  if (base && isClipCheckpoint(session, base)) return onClip(session, options, context);
+  const { signal, emit } = context;
   if (session.adamergingPause) {
     throw Object.assign(new Error('AdaMerging is already running.'), { code: 'busy' });
   }
@@ -44,7 +78,7 @@ export async function adamerge(
     );
     const label = `AdaMerging ${options.mode}-wise${options.plus ? '++' : ''}`;
     // The final score takes as long as many steps: its progress events name that phase.
-    const row = await scoreOnZoo(label, merged, zoo, session, {
+    const row = await scoreOnSuite(label, merged, zooSuite(session, zoo), {
       signal,
       emit: (progress) => emit({ type: 'progress', progress }),
     });

@@ -19,54 +19,17 @@ import {
 import { memorySink, memorySource, openCheckpointFromSources } from '../../io';
 import { nodeCheckpointFolder, openCheckpointPath } from '../../io/node';
 import { openClipFolder } from '../../eval';
-import { initTf } from '../../tf';
 import { CLIP_UNMERGED, toTensors } from '../../models';
 import { writeTinyClipPool } from '../../eval/testing/clip-tiny-pool';
 import { TINY_CLIP } from '../../eval/testing/clip-pool';
 import type { WrittenPool } from '../../eval/testing/clip-write-pool';
-import { Transfer, type HandlerContext } from '../serve';
-import type { MethodName } from '../protocol';
-import { StudioSession } from '../session';
-import { CLIP_PAGE_TASKS, folderInput } from '../testing/clip-page';
-import { clipHandlers } from './handlers';
+import type { StudioSession } from '../session';
+import { CLIP_PAGE_TASKS, context, folderInput, loadedPool, un } from '../testing/clip-page';
 
 let dir = '';
 let pool: WrittenPool;
 
-const context = <M extends MethodName>(signal = new AbortController().signal) =>
-  ({ signal, emit: () => undefined }) as unknown as HandlerContext<M>;
-
-/** A handler's value (results moved to the UI come wrapped in a Transfer). */
-async function un<T>(p: Promise<T | Transfer<T>>): Promise<T> {
-  const x = await p;
-  return x instanceof Transfer ? x.value : x;
-}
-
-function newSession() {
-  const session = new StudioSession({
-    loadZoo: () => Promise.reject(new Error('no zoo here')),
-    tfDevice: () => initTf('cpu'),
-  });
-  session.gpuPreference = 'off';
-  return { session, h: clipHandlers(session) };
-}
-
-async function loaded() {
-  const { session, h } = newSession();
-  await h.clipLoadBase({ input: await folderInput(pool.base) }, context());
-  const ids: string[] = [];
-  for (const t of CLIP_PAGE_TASKS) {
-    const ft = await un(
-      h.clipAddFinetune({ input: await folderInput(pool.finetunes.get(t.name)!) }, context()),
-    );
-    await h.clipAttachData(
-      { id: ft.id, task: t.name, data: await folderInput(pool.data.get(t.name)!) },
-      context(),
-    );
-    ids.push(ft.id);
-  }
-  return { session, h, ids };
-}
+const loaded = () => loadedPool(pool);
 
 /** What the CLI's eval computes: readClipModel(model, base) scored with the base's heads. */
 async function expected(model: ClipModel, session: StudioSession) {

@@ -2,8 +2,8 @@
  * The CLIP page's accuracy rows, each through src/eval's evaluateClip on the session's tfjs
  * device: the base's tower through every task's head (zero-shot), each fine-tune on its own
  * task (individuals), or a recipe merged by the merge engine — its plan gives the coefficients
- * (task arithmetic: θ₀ + Σcτ on tensors kept on the device, as live exploration does; other
- * methods: the engine writes the merge into memory and its vision tower is read back).
+ * (merged-encoder.ts, as live exploration: task arithmetic θ₀ + Σcτ on tensors kept on the
+ * device; other methods: the engine writes the merge into memory and its tower is read back).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ProgressCallback } from '../../core';
@@ -15,16 +15,15 @@ import {
   type NamedArrays,
   type ScoredTask,
 } from '../../eval';
-import { memorySink, memorySource, openCheckpointFromSources, type Checkpoint } from '../../io';
-import { executeMerge, linearSteps, planMerge, type Recipe } from '../../merge';
+import type { Recipe } from '../../merge';
 import { CLIP_UNMERGED, toTensors, type ClipConfig } from '../../models';
-import { chooseMergeBackend } from '../merge/backend';
-import { inputsOf } from '../merge/run';
+import { mergedEncoder } from '../explore/merged-encoder';
 import type { ComputeDevice, Methods } from '../protocol';
 import type { HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
 import type { ClipAccuracyRow } from './protocol';
 import type { ClipBase } from './state';
+import { CLIP_TOWER } from './suite';
 
 type Tensors = Map<string, tf.Tensor>;
 
@@ -37,8 +36,7 @@ function withProjection(vision: Tensors, base: ClipBase): Tensors {
 
 /** The vision tower of a merged safetensors file (what the engine wrote), as tensors. */
 export async function visionOfBytes(bytes: Uint8Array, name: string): Promise<Tensors> {
-  const checkpoint = await openCheckpointFromSources([memorySource(bytes, name)], name);
-  return toTensors(await readVisionTower(checkpoint));
+  return toTensors(await CLIP_TOWER.readMerged(bytes, name));
 }
 
 /** The recipe with the CLIP parts that are never merged listed task-specific (copied). */
@@ -53,30 +51,7 @@ export async function mergedVision(
   recipe: Recipe,
   signal: AbortSignal,
 ): Promise<Tensors> {
-  const inputs = inputsOf(session.registry, recipe);
-  const plan = await planMerge(recipe, inputs);
-  const steps = linearSteps(plan);
-  if (steps) {
-    const { cache } = session.explore;
-    const open = new Set<Checkpoint>(inputs.values());
-    cache.prune((c) => open.has(c) || session.registry.byName(c.name)?.checkpoint === c);
-    const merged = await cache.merge(steps, inputs, signal);
-    for (const [name, t] of merged) {
-      if (!name.startsWith('vision_model.') || name.endsWith('.position_ids')) {
-        t.dispose();
-        merged.delete(name);
-      }
-    }
-    return merged;
-  }
-  const backend = await chooseMergeBackend(session);
-  try {
-    const sink = memorySink('clip-merge.safetensors');
-    await executeMerge(plan, backend, sink, { signal });
-    return await visionOfBytes(sink.bytes(), 'clip-merge.safetensors');
-  } finally {
-    backend.dispose();
-  }
+  return (await mergedEncoder(session, recipe, CLIP_TOWER, signal)).encoder;
 }
 
 /** Scores one set of vision tensors on some tasks; disposes the tensors. */

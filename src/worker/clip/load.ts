@@ -26,6 +26,7 @@ import {
   type ZeroShotHead,
 } from '../../eval';
 import { openCheckpointFolder, type Checkpoint } from '../../io';
+import { CLIP_UNMERGED } from '../../models';
 import type { Methods } from '../protocol';
 import type { HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
@@ -49,6 +50,8 @@ function register(
     role,
     architecture: summary.architecture ?? 'unknown',
     parameterCount: summary.parameterCount,
+    checkpoint: summary,
+    unmerged: [...CLIP_UNMERGED],
   };
 }
 

@@ -7,7 +7,7 @@
 import type { Progress } from '../../core';
 import type { Recipe } from '../../merge';
 import type { AdaMergingOptions, AdaMergingResult, StepEvent } from '../../adapt';
-import type { CheckpointInput, ComputeDevice } from '../protocol';
+import type { CheckpointInput, CheckpointSummary, ComputeDevice } from '../protocol';
 import type { ClipDemoInputs } from '../demo/clip-zoo';
 
 /** A loaded CLIP checkpoint as the page lists it. */
@@ -19,6 +19,10 @@ export interface ClipModelSummary {
   /** `architectures[0]` of its config.json (CLIPModel, CLIPVisionModel, …). */
   architecture: string;
   parameterCount: number;
+  /** Its row in the studio's checkpoint table (the main panels merge and score it too). */
+  checkpoint: CheckpointSummary;
+  /** What a merge of CLIP towers leaves as the base has it (the recipe's task-specific list). */
+  unmerged: string[];
 }
 
 /** A task attached to a fine-tune: its data and its zero-shot head. */

@@ -1,21 +1,21 @@
 /**
- * The evaluate handler: per-task accuracy on the demo zoo's test sets of a merged model (the
- * session's last in-memory merge), of the base checkpoint through each task's head (the
- * zero-shot row), or of the fine-tunes themselves, on the tfjs backend the worker measured to
- * be fastest (backend-probe.ts). Each task is scored with its own head from its fine-tuned
- * checkpoint, through the same ZooScorer as Live (scorers.ts).
+ * The evaluate handler: per-task accuracy of a merged model (the session's last in-memory
+ * merge), of the base checkpoint through each task's head (the zero-shot row), or of the
+ * fine-tunes themselves, on the tfjs backend the worker measured to be fastest
+ * (backend-probe.ts). The tasks are a suite's (suite.ts): the demo zoo's test sets with each
+ * fine-tune's head, or the CLIP panel's tasks with their zero-shot heads, whichever the
+ * checkpoints belong to; every row goes through the same scorers as Live (scorers.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Params as EncoderParams } from '../../core';
 import { progressReporter } from '../../core';
 import {
   accuracies,
-  encoderOf,
   mean,
   checkModulatorsCover,
   modulatedEncoder,
-  readEncoder,
   readModulators,
+  type EncoderScorer,
 } from '../../eval';
 import { memorySource } from '../../io';
 import { toTensors } from '../../models';
@@ -23,39 +23,27 @@ import type { LoadedZoo } from '../../zoo';
 import type { Methods, Progress } from '../protocol';
 import type { HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
-import { countInChunks, EVALUATION_CHUNK, scorerFor } from './scorers';
+import { countInChunks, EVALUATION_CHUNK, type ScoringSuite } from './scorers';
+import { chooseTasks, suiteFor } from './suite';
 
 type Params = Methods['evaluate']['params'];
 type Result = Methods['evaluate']['result'];
 
-/** The zoo as seen by an evaluation of some tasks only (nothing is copied but the list). */
-export function onlyTasks(zoo: LoadedZoo, tasks: string[] | undefined): LoadedZoo {
-  if (!tasks) return zoo;
-  const wanted = new Set(tasks);
-  const kept = zoo.manifest.tasks.filter((t) => wanted.has(t.name));
-  if (kept.length !== wanted.size) {
-    const known = zoo.manifest.tasks.map((t) => t.name).join(', ');
-    throw Object.assign(new Error(`Unknown task in ${tasks.join(', ')}; the demo has ${known}.`), {
-      code: 'unknown-task',
-    });
-  }
-  return { ...zoo, manifest: { ...zoo.manifest, tasks: kept } };
-}
-
 type ProgressEmit = (progress: Progress) => void;
 
 interface ScoreOptions {
-  /** The tasks to score (default all); the zoo stays whole so the scorers' caches are shared. */
+  /** The tasks to score (default all); the suite stays whole so the scorers' caches are shared. */
   tasks?: string[];
   limit?: number;
   signal: AbortSignal;
   emit: ProgressEmit;
 }
 
-/** One encoder's scoring job: the encoder tensors (disposed after) and the tasks it answers. */
+/** One encoder's scoring job: the scorer, the encoder tensors (disposed after), the tasks. */
 interface Pass {
   tasks: string[];
-  encoder: () => Map<string, tf.Tensor>;
+  scorer: EncoderScorer;
+  encoder: () => Promise<Map<string, tf.Tensor>>;
 }
 
 /** A model per task (each fine-tune, or an EMR merge's modulated models), built as its pass starts. */
@@ -66,42 +54,49 @@ export interface PerTaskEncoders {
 /** What an encoder, or one encoder per task, scores with: one pass, or one pass per task. */
 function passesFor(
   encoder: EncoderParams | 'individuals' | PerTaskEncoders,
-  zoo: LoadedZoo,
+  suite: ScoringSuite,
   tasks: string[],
 ): Pass[] {
-  if (encoder instanceof Map) return [{ tasks, encoder: () => toTensors(encoder) }];
-  const perTask =
-    encoder === 'individuals'
-      ? (task: string) => encoderOf(zoo.checkpoints.get(task)!, zoo.manifest.headPrefix)
-      : encoder.perTask;
-  return tasks.map((task) => ({ tasks: [task], encoder: () => toTensors(perTask(task)) }));
+  if (encoder instanceof Map)
+    return [
+      { tasks, scorer: suite.scorer(tasks), encoder: () => Promise.resolve(toTensors(encoder)) },
+    ];
+  if (encoder === 'individuals')
+    return tasks.map((task) => ({
+      tasks: [task],
+      scorer: suite.scorer([task], true),
+      encoder: async () => toTensors(await suite.individual(task)),
+    }));
+  return tasks.map((task) => ({
+    tasks: [task],
+    scorer: suite.scorer([task]),
+    encoder: () => Promise.resolve(toTensors(encoder.perTask(task))),
+  }));
 }
 
 /**
  * Scores `encoder` with each task's head (or, for `'individuals'`, each fine-tune on its own
- * task; for `perTask`, each task's own encoder) on the fast ZooScorer path, in chunks of a few images per task: the UI gets a progress
- * event (images done of all, rate, ETA) after every chunk and a cancel lands between chunks.
- * Also used for AdaMerging's final score.
+ * task; for `perTask`, each task's own encoder), in chunks of a few images per task: the UI
+ * gets a progress event (images done of all, rate, ETA) after every chunk and a cancel lands
+ * between chunks. Also used for AdaMerging's final score.
  */
-export async function scoreOnZoo(
+export async function scoreOnSuite(
   label: string,
   encoder: EncoderParams | 'individuals' | PerTaskEncoders,
-  zoo: LoadedZoo,
-  session: StudioSession,
-  { tasks = zoo.manifest.tasks.map((t) => t.name), limit, signal, emit }: ScoreOptions,
+  suite: ScoringSuite,
+  { tasks = suite.tasks.map((t) => t.name), limit, signal, emit }: ScoreOptions,
 ): Promise<{ perTask: Record<string, number>; average: number }> {
-  const images = (name: string) => Math.min(zoo.testSets.get(name)?.count ?? 0, limit ?? Infinity);
+  const images = (name: string) => Math.min(suite.size(name), limit ?? Infinity);
   const total = tasks.reduce((n, t) => n + images(t), 0);
   const report = progressReporter(`evaluating ${label}`, total, (progress) => emit(progress));
   const perTask: Record<string, number> = {};
-  for (const pass of passesFor(encoder, zoo, tasks)) {
+  for (const pass of passesFor(encoder, suite, tasks)) {
     signal.throwIfAborted();
-    const scorer = scorerFor(session.explore, zoo, pass.tasks);
     const to = Math.max(...pass.tasks.map(images));
-    const tensors = pass.encoder();
+    const tensors = await pass.encoder();
     try {
       const counts = await countInChunks(
-        scorer,
+        pass.scorer,
         tensors,
         { from: 0, to },
         {
@@ -119,27 +114,22 @@ export async function scoreOnZoo(
   return { perTask, average: mean(Object.values(perTask)) };
 }
 
-/**
- * The encoder a target names: the last merge's (an EMR merge's: each task's own modulated
- * model, as `eval --modulators`, unless `unified`), or the base checkpoint's (zero-shot row).
- */
-async function encoderFor(
+/** An EMR merge's per-task modulated models (zoo only), as `eval --modulators` scores them. */
+async function modulatedOf(
   session: StudioSession,
-  { target, unified }: Params,
-  zoo: LoadedZoo,
-): Promise<EncoderParams | PerTaskEncoders> {
-  if (target === 'base') return encoderOf(zoo.base, zoo.manifest.headPrefix);
-  if (!session.lastMerged) {
-    throw Object.assign(new Error('There is no merged model in memory to evaluate: merge first.'), {
-      code: 'nothing-to-evaluate',
-    });
+  merged: EncoderParams,
+  suite: ScoringSuite,
+): Promise<PerTaskEncoders> {
+  if (suite.kind !== 'zoo') {
+    throw Object.assign(
+      new Error(
+        "EMR's per-task modulators are scored on the v1 demo zoo only; evaluate the unified model.",
+      ),
+      { code: 'unsupported' },
+    );
   }
-  const merged = await readEncoder(
-    memorySource(session.lastMerged, 'merged.safetensors'),
-    zoo.manifest.model.config,
-  );
-  if (!session.lastModulators || unified) return merged;
-  const { bytes, base } = session.lastModulators;
+  const zoo: LoadedZoo = await session.theZoo();
+  const { bytes, base } = session.lastModulators!;
   const modulators = await readModulators(
     memorySource(bytes, 'emr_modulators.safetensors'),
     merged,
@@ -153,6 +143,30 @@ async function encoderFor(
   return { perTask: (name) => modulatedEncoder(merged, modulators, theta0, task(name)) };
 }
 
+/**
+ * The encoder a target names: the last merge's (an EMR merge's: each task's own modulated
+ * model, as `eval --modulators`, unless `unified`), or the base checkpoint's (zero-shot row).
+ */
+async function encoderFor(
+  session: StudioSession,
+  { target, unified }: Params,
+  suite: ScoringSuite,
+): Promise<EncoderParams | PerTaskEncoders> {
+  if (target === 'base') return suite.base();
+  if (!session.lastMerged) {
+    throw Object.assign(new Error('There is no merged model in memory to evaluate: merge first.'), {
+      code: 'nothing-to-evaluate',
+    });
+  }
+  const merged = await suite.readMerged(session.lastMerged, 'merged.safetensors');
+  if (!session.lastModulators || unified) return merged;
+  return modulatedOf(session, merged, suite);
+}
+
+/** The checkpoints a target is about: the last merge's, or the base the page names. */
+const modelsOf = (session: StudioSession, { target, base }: Params): string[] =>
+  target === 'merged' ? session.lastMergedFrom : base ? [base] : [];
+
 export async function evaluate(
   session: StudioSession,
   params: Params,
@@ -160,22 +174,16 @@ export async function evaluate(
 ): Promise<Result> {
   const { target, label, limit, tasks } = params;
   const runsOn = await session.tfDevice();
-  emit({ type: 'progress', progress: { status: 'initiate', task: 'loading the demo test sets' } });
-  const zoo = await session.theZoo();
-  const loaded = onlyTasks(zoo, tasks);
+  emit({ type: 'progress', progress: { status: 'initiate', task: 'loading the test sets' } });
+  const suite = await suiteFor(session, modelsOf(session, params));
+  const chosen = chooseTasks(suite, tasks);
   signal.throwIfAborted();
-  const encoder = target === 'individuals' ? target : await encoderFor(session, params, loaded);
-  const row = await scoreOnZoo(label, encoder, zoo, session, {
-    tasks: loaded.manifest.tasks.map((t) => t.name),
+  const encoder = target === 'individuals' ? target : await encoderFor(session, params, suite);
+  const row = await scoreOnSuite(label, encoder, suite, {
+    tasks: chosen.map((t) => t.name),
     limit,
     signal,
     emit: (progress) => emit({ type: 'progress', progress }),
   });
-  return {
-    label,
-    accuracy: row.perTask,
-    average: row.average,
-    tasks: loaded.manifest.tasks.map((t) => ({ name: t.name, title: t.title })),
-    device: runsOn,
-  };
+  return { label, accuracy: row.perTask, average: row.average, tasks: chosen, device: runsOn };
 }

@@ -1,14 +1,15 @@
 /**
- * The worker's one way of scoring an encoder on the demo zoo's test sets: the ZooScorer (one
- * transpose-free forward pass for all tasks' images, patches cut once and cached), in chunks of
- * CHUNK images per task with a cancel check and a callback between chunks. Results
- * (`evaluate`), Live and the sweep (`explore`) and AdaMerging's final score all go through it,
- * and share the cached patch tensors of each set of tasks.
+ * The worker's one way of scoring an encoder for the main panels: a suite's EncoderScorer (the
+ * v1 zoo's ZooScorer or the CLIP panel's ClipScorer, src/eval), in chunks of CHUNK images per
+ * task with a cancel check and a callback between chunks. Results (`evaluate`), Live and the
+ * sweep (`explore`) and AdaMerging's final score all go through it, and share the scorers (and
+ * their cached images) of each set of tasks, kept on the session.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { addCounts, ZooScorer, type RangeCounts } from '../../eval';
-import type { LoadedZoo } from '../../zoo';
-import type { ExploreState } from '../session';
+import type { Params as EncoderParams } from '../../core';
+import { addCounts, type EncoderScorer, type RangeCounts } from '../../eval';
+import type { EncoderReader } from '../explore/merged-encoder';
+import type { StudioSession } from '../session';
 
 /** Images per task in one chunk of Live: small, so a newer slider position lands quickly. */
 export const CHUNK = 32;
@@ -18,14 +19,44 @@ export const CHUNK = 32;
  */
 export const EVALUATION_CHUNK = 64;
 
-/** One scorer (cached image tensors) per set of tasks: all of them, one per fine-tune, two per sweep. */
-export function scorerFor({ scorers }: ExploreState, zoo: LoadedZoo, tasks: string[]): ZooScorer {
-  const key = tasks.join(',');
+export interface TaskInfo {
+  name: string;
+  title: string;
+}
+
+export interface ScoringSuite extends EncoderReader {
+  readonly kind: 'zoo' | 'clip';
+  /** Every task, in order. */
+  readonly tasks: readonly TaskInfo[];
+  /** Test images of a task. */
+  size(task: string): number;
+  /**
+   * The scorer of these tasks, kept on the session between requests; `ownTask`: the scorer
+   * for the fine-tune of that one task (CLIP: with that fine-tune's config).
+   */
+  scorer(tasks: string[], ownTask?: boolean): EncoderScorer;
+  /** The base's encoder: the zero-shot row. */
+  base(): Promise<EncoderParams>;
+  /** The fine-tune of `task`'s encoder. */
+  individual(task: string): Promise<EncoderParams>;
+}
+
+/**
+ * A scorer cached on the session under `key`, made again when its `owner` (the zoo, the CLIP
+ * tasks' pixel cache) is no longer the one it was made for.
+ */
+export function cachedScorer(
+  session: StudioSession,
+  owner: object,
+  key: string,
+  make: () => EncoderScorer,
+): EncoderScorer {
+  const { scorers } = session.explore;
   const found = scorers.get(key);
-  if (found?.zoo === zoo) return found.scorer;
+  if (found?.owner === owner) return found.scorer;
   found?.scorer.dispose();
-  const scorer = new ZooScorer(zoo, tasks);
-  scorers.set(key, { zoo, scorer });
+  const scorer = make();
+  scorers.set(key, { owner, scorer });
   return scorer;
 }
 
@@ -35,7 +66,7 @@ export function scorerFor({ scorers }: ExploreState, zoo: LoadedZoo, tasks: stri
  * images (all tasks) and milliseconds of each chunk.
  */
 export async function countInChunks(
-  scorer: ZooScorer,
+  scorer: EncoderScorer,
   encoder: Map<string, tf.Tensor>,
   range: { from: number; to: number; counts?: RangeCounts },
   {

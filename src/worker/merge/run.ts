@@ -88,6 +88,7 @@ export async function runMerge(
     const bytes = (sink as ReturnType<typeof memorySink>).bytes();
     // The worker keeps its copies for evaluation; the UI gets the others, transferred.
     session.lastMerged = bytes;
+    session.lastMergedFrom = [...inputs.keys()];
     const base = plan.recipe.baseModel ? inputs.get(plan.recipe.baseModel) : undefined;
     session.lastModulators = modulators && base ? { bytes: modulators, base } : null;
     const forUi = bytes.slice();

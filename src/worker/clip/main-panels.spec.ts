@@ -1,0 +1,144 @@
+/**
+ * The studio's main panels on CLIP checkpoints loaded through the CLIP panel (a generated tiny
+ * pool fed as folder file lists): Results' rows (`evaluate`: zero-shot, individual, the last
+ * merge of the main Run) and Live / the sweep (`explore`) score the CLIP tasks and equal the
+ * CLIP panel's own rows (`clipEvaluate`, i.e. evaluateClip task by task), which the clip-page
+ * spec ties to what the CLI reads; the main AdaMerging panel's request runs the CLIP run; the
+ * task-vector analysis covers the vision towers.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyClipPool } from '../../eval/testing/clip-tiny-pool';
+import type { WrittenPool } from '../../eval/testing/clip-write-pool';
+import type { Recipe } from '../../merge';
+import { CLIP_UNMERGED } from '../../models';
+import type { Methods } from '../protocol';
+import type { HandlerContext } from '../serve';
+import { CLIP_PAGE_TASKS, context, loadedPool, un } from '../testing/clip-page';
+
+let dir = '';
+let pool: WrittenPool;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'clip-main-'));
+  pool = await writeTinyClipPool(dir, CLIP_PAGE_TASKS, { scale: 4 });
+}, 60_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** What the main method form builds for these checkpoints (CLIP's unmerged parts task-specific). */
+function mainRecipe(
+  method: string,
+  base: string,
+  models: string[],
+  parameters: Recipe['parameters'],
+  perModel: Record<string, number> = {},
+): Recipe {
+  return {
+    mergeMethod: method,
+    baseModel: base,
+    models: models.map((model) => ({ model, parameters: { weight: 1, ...perModel } })),
+    parameters,
+    randomSeed: 42,
+    taskSpecific: [...CLIP_UNMERGED],
+  };
+}
+
+const TASKS = CLIP_PAGE_TASKS.map((t) => t.name);
+
+describe('the main panels on CLIP checkpoints', () => {
+  it("Results' zero-shot, individual and merged rows equal the CLIP panel's", async () => {
+    const { session, h } = await loadedPool(pool);
+    const base = session.clip.theBase().name;
+    const tuned = session.clip.withTasks().map((f) => f.name);
+
+    const zero = await un(h.evaluate({ target: 'base', label: 'zs', base }, context()));
+    const clipZero = await un(h.clipEvaluate({ target: 'zero-shot', label: 'zs' }, context()));
+    expect(zero.tasks.map((t) => t.name)).toEqual(TASKS);
+    expect(zero.accuracy).toEqual(clipZero.accuracy);
+
+    const own = await un(h.evaluate({ target: 'individuals', label: 'ft', base }, context()));
+    const clipOwn = await un(h.clipEvaluate({ target: 'individuals', label: 'ft' }, context()));
+    expect(own.accuracy).toEqual(clipOwn.accuracy);
+
+    // TIES from the main Run panel (the engine writes it into memory), then Results' Evaluate.
+    const recipe = mainRecipe('ties', base, tuned, { lambda: 0.3 }, { density: 0.2 });
+    const target = { kind: 'memory' as const, fileName: 'merged.safetensors' };
+    await un(h.merge({ recipe, target }, context()));
+    const merged = await un(h.evaluate({ target: 'merged', label: 'TIES' }, context()));
+    const clipMerged = await un(h.clipEvaluate({ target: { recipe }, label: 'TIES' }, context()));
+    expect(merged.accuracy).toEqual(clipMerged.accuracy);
+    expect(Object.keys(merged.accuracy)).toEqual(TASKS);
+    // The CLIP suite was chosen from the merge's own checkpoints.
+    expect(new Set(session.lastMergedFrom)).toEqual(new Set([base, ...tuned]));
+  }, 240_000);
+
+  it('Live (estimate, then the full sets) and the two-task sweep score the CLIP tasks', async () => {
+    const { session, h } = await loadedPool(pool);
+    const base = session.clip.theBase().name;
+    const tuned = session.clip.withTasks().map((f) => f.name);
+    const recipe = mainRecipe('task_arithmetic', base, tuned, { lambda: 0.5 });
+    const estimates: Methods['explore']['events'][] = [];
+    const live = {
+      signal: new AbortController().signal,
+      emit: (e: Methods['explore']['events']) => estimates.push(e),
+    } as unknown as HandlerContext<'explore'>;
+    const full = await un(h.explore({ recipe, label: 'Live', estimate: 2 }, live));
+    expect(full.path).toBe('direct');
+    expect(estimates.map((e) => e.images)).toEqual([2]);
+    expect(Object.keys(estimates[0]!.accuracy)).toEqual(TASKS);
+    const clipRow = await un(h.clipEvaluate({ target: { recipe }, label: 'TA' }, context()));
+    expect(full.accuracy).toEqual(clipRow.accuracy);
+    expect(full.images).toBe(
+      Math.max(...CLIP_PAGE_TASKS.map((t) => t.perClass * t.classNames.length)),
+    );
+
+    // The sweep scores two tasks of the same merge: the same numbers for those two.
+    const two = await un(h.explore({ recipe, label: 'sweep', tasks: ['shapes'] }, context()));
+    expect(two.accuracy).toEqual({ shapes: full.accuracy.shapes });
+    // Another method goes through the engine into memory: still CLIP's tasks.
+    const ties = mainRecipe('ties', base, tuned, { lambda: 0.3 }, { density: 0.2 });
+    const viaEngine = await un(h.explore({ recipe: ties, label: 'TIES' }, context()));
+    expect(viaEngine.path).toBe('engine');
+    const clipTies = await un(h.clipEvaluate({ target: { recipe: ties }, label: 'T' }, context()));
+    expect(viaEngine.accuracy).toEqual(clipTies.accuracy);
+    await expect(h.explore({ recipe, label: 'x', tasks: ['mnist'] }, context())).rejects.toThrow(
+      /Unknown task in mnist; the CLIP tasks are eurosat, shapes/,
+    );
+  }, 240_000);
+
+  it("the main AdaMerging panel learns on the CLIP tasks when the base is the CLIP panel's", async () => {
+    const { session, h } = await loadedPool(pool);
+    const base = session.clip.theBase().name;
+    const options = { mode: 'task' as const, steps: 2, batchSize: 2, batchesPerTask: 1 as const };
+    const steps: number[] = [];
+    const ctx = {
+      signal: new AbortController().signal,
+      emit: (e: Methods['adamerge']['events']) => e.type === 'step' && steps.push(e.step.step),
+    } as unknown as HandlerContext<'adamerge'>;
+    const out = await un(h.adamerge({ options, base }, ctx));
+    expect(out.result.stepsRun).toBe(2);
+    expect(steps.length).toBe(2);
+    expect(out.tasks.map((t) => t.name)).toEqual(TASKS);
+    expect(Object.keys(out.accuracy)).toEqual(TASKS);
+    expect(out.export.recipeYaml).toMatch(/merge_method: task_arithmetic/);
+    expect(out.export.recipeYaml).toContain(base);
+    // ++ is refused on CLIP with a line saying so (the zoo run would have been tried otherwise).
+    await expect(
+      h.adamerge({ options: { ...options, plus: true }, base }, context()),
+    ).rejects.toThrow(/AdaMerging\+\+ on CLIP is not offered/);
+  }, 240_000);
+
+  it('the task-vector analysis covers the vision towers, block by block', async () => {
+    const { session, h, ids } = await loadedPool(pool);
+    const baseId = session.clip.theBase().id;
+    const taskFilter = CLIP_UNMERGED.join(', ');
+    const result = await un(h.analyzeTaskVectors({ baseId, ids, taskFilter }, context()));
+    expect(result.tasks).toEqual(session.clip.withTasks().map((f) => f.name));
+    expect(result.norms.every((n) => n > 0)).toBe(true);
+    expect(result.cosine[0]![0]).toBeCloseTo(1, 6);
+    const blocks = result.layers.filter((l) => l.layer !== null);
+    expect(blocks.length).toBeGreaterThan(1);
+  }, 120_000);
+});
