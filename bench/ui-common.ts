@@ -3,8 +3,8 @@
  * the CLIP demo at the README's `/?demo=clip`): the server users run, waiting on the page's
  * text, the frame counter, medians and what the load says about the times.
  */
+import { availableParallelism, tmpdir } from 'node:os';
 import { build, preview } from 'vite';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { startQuietDevServer } from './in-page-call';
@@ -18,9 +18,10 @@ export const DEV = process.argv.includes('--dev');
 export const log = (line: string) => console.error(`[bench:ui] ${line}`);
 
 /** What the load says about the times: a busy machine (1-minute load above its cores) inflates them. */
-export const loadNote = (start: number[]) =>
-  (start[0] ?? 0) > 2
-    ? ' — the 2 cores were shared with other jobs, so absolute times are inflated'
+/** A load above the core count means the bench shared the machine with other work. */
+export const loadNote = (start: number[], cores = availableParallelism()) =>
+  (start[0] ?? 0) > cores
+    ? ` — the ${cores} cores were shared with other jobs, so absolute times are inflated`
     : ' — a quiet machine';
 
 export const median = (xs: number[]) => {
