@@ -20,6 +20,7 @@ import {
   type ClipPreprocessConfig,
   type RgbImage,
 } from '../../src/data/images/index';
+import { Rng } from '../../src/data/prng';
 import { loadFashion, loadMnist } from '../../src/data/sources-node';
 import { buildClipTokenizerJson, loadClipTokenizer, templatesFor } from '../../src/data/text/index';
 import { buildZeroShotHeads, readClipModel } from '../../src/eval/clip/index';
@@ -131,6 +132,12 @@ async function writeTestSets(ctx: Ctx): Promise<void> {
   }
 }
 
+/** Whether pretraining pair `i` shows its image in the hard form (no draw when the share is 0). */
+function isHardPair(plan: ZooPlan, seed: number, i: number): boolean {
+  const share = plan.pretrainHardShare ?? 0;
+  return share > 0 && new Rng(seed, `pretrain:form:${i}`).int(1_000_000) < share * 1_000_000;
+}
+
 async function pretrainBase(ctx: Ctx): Promise<void> {
   const { plan } = ctx;
   const sources = pretrainSources(ctx.tasks);
@@ -140,7 +147,13 @@ async function pretrainBase(ctx: Ctx): Promise<void> {
   const groups = sources.map(() => [] as number[]);
   for (let i = 0; i < plan.pretrainPairs; i++) {
     const { task, index } = pretrainSlot(i, sources);
-    const { label, image } = task.sample('pretrain', index, ctx.seed, plan.imageSize);
+    const { label, image } = task.sample(
+      'pretrain',
+      index,
+      ctx.seed,
+      plan.imageSize,
+      isHardPair(plan, ctx.seed, i),
+    );
     const { text, concept } = captionFor(task, label, i, ctx.seed, plan.numberTemplateCaptions);
     images.push(image);
     captions.push(text);

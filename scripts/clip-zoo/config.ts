@@ -41,6 +41,11 @@ export interface ZooPlan {
   /** House-number captions also use MNIST's zero-shot template ('a photo of the number: "{}".'),
    * so the digit names are seen in the wording the MNIST head is built from. */
   numberTemplateCaptions: boolean;
+  /**
+   * Share of pretraining images drawn in the tasks' own (hard) form instead of the clean one
+   * (0 when absent): a base that has seen the hard forms needs smaller fine-tunes.
+   */
+  pretrainHardShare?: number;
   /** Training images per task for its fine-tune, Adam steps, batch, learning rate. */
   finetuneTrain: number;
   finetuneSteps: number;

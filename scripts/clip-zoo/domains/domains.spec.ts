@@ -34,6 +34,21 @@ describe('zoo v2 domains', () => {
     }
   });
 
+  it('draw a pretraining image in the hard form on request: same label, other bytes, seeded', () => {
+    for (const t of tasks) {
+      const clean = t.sample('pretrain', 11, 3, SIZE);
+      const hard = t.sample('pretrain', 11, 3, SIZE, true);
+      expect(hard.label).toBe(clean.label);
+      expect(Buffer.from(hard.image.data).equals(Buffer.from(clean.image.data))).toBe(false);
+      const again = t.sample('pretrain', 11, 3, SIZE, true);
+      expect(Buffer.from(again.image.data).equals(Buffer.from(hard.image.data))).toBe(true);
+      // The flag changes only pretraining: a test image is the same with or without it.
+      const test = t.sample('test', 11, 3, SIZE);
+      const flagged = t.sample('test', 11, 3, SIZE, true);
+      expect(Buffer.from(flagged.image.data).equals(Buffer.from(test.image.data))).toBe(true);
+    }
+  });
+
   it('label every image with one of its classes, every class present in 500 test images', () => {
     for (const t of tasks) {
       const seen = new Set<number>();

@@ -18,12 +18,17 @@ export interface ZooTask {
   name: string;
   noun: string;
   classNames: readonly string[];
-  /** Image `index` of `split` and its label. */
+  /**
+   * Image `index` of `split` and its label. Pretraining images are drawn in the clean form
+   * unless `hard` asks for the tasks' own (harder) form — still their own seeded stream, so
+   * never a train or test image.
+   */
   sample(
     split: Split,
     index: number,
     seed: number,
     size: number,
+    hard?: boolean,
   ): { label: number; image: RgbImage };
 }
 
@@ -106,7 +111,7 @@ function realTask(
     name,
     noun,
     classNames,
-    sample(split, index, seed, size) {
+    sample(split, index, seed, size, hard = false) {
       const source = images(split === 'test' ? 'test' : 'train');
       const o = order(split === 'test' ? 'test' : 'train', seed, source.count);
       const half = Math.floor(source.count / 2);
@@ -118,7 +123,7 @@ function realTask(
       const rng = new Rng(seed, `${name}:${split}:${index}`);
       return {
         label: source.labels[k]!,
-        image: tintGray(rng, imageAt(source, k), source.side, size, split === 'pretrain'),
+        image: tintGray(rng, imageAt(source, k), source.side, size, split === 'pretrain' && !hard),
       };
     },
   };
@@ -129,10 +134,10 @@ export function zooTasks(real: RealSources): ZooTask[] {
     name: d.name,
     noun: d.noun,
     classNames: d.classNames,
-    sample(split, index, seed, size) {
+    sample(split, index, seed, size, hard = false) {
       const rng = new Rng(seed, `${d.name}:${split}:${index}`);
       const label = index % d.classNames.length;
-      return { label, image: d.draw(rng, label, split === 'pretrain', size) };
+      return { label, image: d.draw(rng, label, split === 'pretrain' && !hard, size) };
     },
   }));
   return [
