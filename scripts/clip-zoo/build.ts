@@ -74,8 +74,11 @@ const BASE_DIR = 'clip-base';
 const finetuneDir = (task: string) => `clip-${task}`;
 
 /** Runs `work` unless `--resume` finds its marker; records its wall time in the marker. */
+/** Where stage `name` records that it finished. */
+const markerOf = (ctx: Ctx, name: string) => join(ctx.out, '.build', `${name}.json`);
+
 async function stage(ctx: Ctx, name: string, work: () => Promise<void>): Promise<void> {
-  const marker = join(ctx.out, '.build', `${name}.json`);
+  const marker = markerOf(ctx, name);
   if (ctx.resume && existsSync(marker)) {
     ctx.log(`${name}: done before, skipped (--resume)`);
     return;
@@ -295,14 +298,16 @@ const TSX = resolve(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'ts
 
 /**
  * The fine-tunes in `jobs` child processes (this script with `--finetune-only <task>` and the
- * resolved plan), longest-running first. Each fine-tune is a pure function of the seed and the
- * written base, so the bytes do not depend on `jobs` (build.spec builds both ways).
+ * resolved plan), in task order. Each fine-tune is a pure function of the seed and the written
+ * base, so the bytes do not depend on `jobs` (build.spec builds both ways). The parent decides
+ * what `--resume` skips; a child always runs its fine-tune, so a build without `--resume` into
+ * an old zoo's folder redoes every fine-tune, as it does with one job.
  */
 async function finetuneInChildren(ctx: Ctx, jobs: number): Promise<void> {
   const todo = ctx.tasks.filter(
-    (t) => !(ctx.resume && existsSync(join(ctx.out, '.build', `finetune-${t.name}.json`))),
+    (t) => !(ctx.resume && existsSync(markerOf(ctx, `finetune-${t.name}`))),
   );
-  const argv = ['--out', ctx.out, '--seed', String(ctx.seed), '--scale', ctx.scale, '--resume'];
+  const argv = ['--out', ctx.out, '--seed', String(ctx.seed), '--scale', ctx.scale];
   const runChild = (task: ZooTask) =>
     new Promise<void>((done, fail) => {
       const child = spawn(
