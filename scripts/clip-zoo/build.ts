@@ -1,5 +1,5 @@
 /**
- * `npm run zoo:clip -- --out <dir> [--seed S] [--resume] [--scale smoke|full|full4]`: builds the CLIP
+ * `npm run zoo:clip -- --out <dir> [--seed S] [--resume] [--scale smoke|full|full4|hard]`: builds the CLIP
  * demo zoo v2 (docs/zoo-v2.md) — eight test sets, a tiny CLIP pretrained contrastively on a
  * captioned mixture, and one image-tower fine-tune per task — deterministically from the seed.
  * Each stage ends with a marker in <out>/.build/; `--resume` skips the stages that have one.
@@ -395,7 +395,7 @@ interface Args extends BuildOptions {
   finetuneOnly?: { task: string; plan: ZooPlan };
 }
 
-const USAGE = '--out <dir> [--seed S] [--resume] [--scale smoke|full|full4] [--jobs N]';
+const USAGE = '--out <dir> [--seed S] [--resume] [--scale smoke|full|full4|hard] [--jobs N]';
 
 function parseArgs(argv: readonly string[]): Args {
   const opts: Args = {
@@ -419,8 +419,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--resume') opts.resume = true;
     else if (a === '--scale') {
       const s = value();
-      if (s !== 'smoke' && s !== 'full' && s !== 'full4')
-        throw new ZooBuildError(`--scale must be smoke, full or full4, got "${s}"`);
+      if (s !== 'smoke' && s !== 'full' && s !== 'full4' && s !== 'hard')
+        throw new ZooBuildError(`--scale must be smoke, full, full4 or hard, got "${s}"`);
       opts.scale = s;
     } else if (a === '--jobs') {
       opts.jobs = Number(value());

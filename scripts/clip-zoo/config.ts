@@ -5,7 +5,7 @@
  */
 import { openaiPreprocessorConfigJson } from '../../src/data/images/index';
 
-export type ZooScale = 'smoke' | 'full' | 'full4';
+export type ZooScale = 'smoke' | 'full' | 'full4' | 'hard';
 
 export interface TowerShape {
   hidden: number;
@@ -124,8 +124,15 @@ const FULL4: ZooPlan = {
   finetuneSteps: 3000,
 };
 
+/**
+ * A probe of the next lever (session 15, docs/zoo-v2.md "Fifth build"): the third build's plan
+ * with half the pretraining images drawn in the tasks' hard forms, so the base has seen the
+ * distributions its fine-tunes are tested on. One change from `full`, to be read against it.
+ */
+const HARD: ZooPlan = { ...FULL, scale: 'hard', pretrainHardShare: 0.5 };
+
 export function zooPlan(scale: ZooScale): ZooPlan {
-  return { smoke: SMOKE, full: FULL, full4: FULL4 }[scale];
+  return { smoke: SMOKE, full: FULL, full4: FULL4, hard: HARD }[scale];
 }
 
 const ACT = 'quick_gelu';
