@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { paramsFromBytes } from '../src/merge/params';
 import { dropFiles } from './helpers/drop';
 import { buildMiniZoo, serveMiniZoo, type MiniZoo } from './helpers/miniZoo';
-import { checkpointRow, openStudio, screenshot } from './helpers/studio';
+import { checkpointRow, openStudio, v1Demo, screenshot } from './helpers/studio';
 
 let zoo: MiniZoo;
 test.beforeAll(async () => {
@@ -13,8 +13,7 @@ test.beforeAll(async () => {
 
 async function loadDemo(page: Page, path = '/'): Promise<void> {
   await serveMiniZoo(page, zoo.files);
-  await openStudio(page, path);
-  await page.getByRole('button', { name: 'Load demo' }).click();
+  await openStudio(page, v1Demo(path));
   await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
 }
 

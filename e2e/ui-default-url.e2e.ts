@@ -1,5 +1,5 @@
 /**
- * The studio at the README's URL (`/?demo`, no `?tf=` flag) chooses where evaluation runs by
+ * The studio on the v1 demo (`/?demo=v1`, no `?tf=` flag) chooses where evaluation runs by
  * itself: it times a forward pass on each tfjs backend, takes the fastest, says so in the
  * header, and remembers the choice for this adapter (a reload does not measure again). Then
  * the demo's results appear without a click, and a Live slider move shows a labelled estimate
@@ -9,7 +9,9 @@
 import { test, expect, type Page } from '@playwright/test';
 import { openStudio } from './helpers/studio';
 
-const README_URL = '/?demo';
+// The v1 toy zoo's flow (Load demo merged and evaluated in the main panels by itself), with no
+// `?tf=` flag; the README's URL is now the tiny-CLIP demo (ui-clip-demo, ui-clip-main).
+const README_URL = '/?demo=v1';
 
 test.setTimeout(8 * 60_000);
 

@@ -12,7 +12,7 @@ import { test, expect, type Locator, type Page } from '@playwright/test';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { dropFiles } from './helpers/drop';
-import { checkpointRow, openStudio, screenshot } from './helpers/studio';
+import { checkpointRow, openStudio, screenshot, v1Demo } from './helpers/studio';
 
 const MANIFEST = 'public/zoo/manifest.json';
 const FLOW_URL = '/?tf=wasm';
@@ -40,9 +40,8 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
   expect(taskCount).toBe(8);
 
   // 1. Load the demo.
-  await openStudio(page, FLOW_URL);
+  await openStudio(page, v1Demo(FLOW_URL));
   await expect(page.getByRole('banner')).toContainText('WebGPU');
-  await page.getByRole('button', { name: 'Load demo' }).click();
   for (const t of manifest.tasks) {
     await expect(checkpointRow(page, t.name).getByText('Loaded', { exact: true })).toBeVisible({
       timeout: 60_000,

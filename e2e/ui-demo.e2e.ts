@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import { tinyModel } from './helpers/models';
 import { checkpointRow, openStudio } from './helpers/studio';
@@ -46,34 +47,56 @@ async function serveZoo(page: Page): Promise<void> {
   );
 }
 
-test('Load demo explains itself when the zoo is not built', async ({ page }) => {
-  await page.context().route('**/zoo/manifest.json', (route) => route.fulfill({ status: 404 }));
+const published = JSON.parse(readFileSync('public/clip-zoo/clip-zoo.json', 'utf8')) as {
+  tasks: unknown[];
+};
+
+test('Load demo explains itself when the CLIP demo is not published', async ({ page }) => {
+  await page
+    .context()
+    .route('**/clip-zoo/clip-zoo.json', (route) => route.fulfill({ status: 404 }));
   await openStudio(page);
   const button = page.getByRole('button', { name: 'Load demo' });
   await expect(button).toBeDisabled();
-  await expect(button).toHaveAccessibleDescription(/manifest\.json.*404/);
+  await expect(button).toHaveAccessibleDescription(/clip-zoo\.json is not there/);
 });
 
-test('Load demo loads the zoo base and fine-tunes and adopts its head prefix', async ({ page }) => {
-  await serveZoo(page);
-  await openStudio(page);
+/** The published zoo's base and fine-tunes fill the table once (no "(2)" rows), base chosen. */
+async function expectClipDemoRows(page: Page): Promise<void> {
+  const rows = page.getByTestId('checkpoint-row');
+  await expect(rows).toHaveCount(1 + published.tasks.length, { timeout: 120_000 });
+  for (const row of await rows.all()) await expect(row).toHaveAttribute('data-name', /^clip-/);
+  await expect(checkpointRow(page, 'clip-base').getByRole('radio')).toBeChecked();
+  await expect(page.getByLabel('Task-specific tensors')).toHaveValue(/text_model\./);
+  await expect(page.getByTestId('clip-demo-loaded')).toBeVisible();
+}
+
+test('Load demo loads the tiny-CLIP demo into the CLIP panel and the main panels', async ({
+  page,
+}) => {
+  await openStudio(page, '/', 120_000);
   const button = page.getByRole('button', { name: 'Load demo' });
   await expect(button).toBeEnabled();
+  await expect(button.locator('..')).toHaveAttribute('title', /tiny CLIP.*mnist/);
   await button.click();
-  for (const name of ['base', 'mnist', 'fashion']) {
-    await expect(checkpointRow(page, name).locator('[data-col="tensors"]')).toHaveText('3');
-  }
-  await expect(checkpointRow(page, 'base').getByRole('radio')).toBeChecked();
-  await expect(page.getByLabel('Task-specific tensors')).toHaveValue('decoders.');
+  // One job at a time: the button waits while the demo loads and evaluates.
+  await expect(button).toBeDisabled();
+  await expectClipDemoRows(page);
 });
 
-test('?demo in the URL loads the demo zoo at startup', async ({ page }) => {
+test('?demo in the URL loads the tiny-CLIP demo at startup, once', async ({ page }) => {
+  await openStudio(page, '/?demo', 120_000);
+  await expectClipDemoRows(page);
+});
+
+test('?demo=v1 loads the v1 toy zoo at startup and adopts its head prefix', async ({ page }) => {
   await serveZoo(page);
-  await openStudio(page, '/?demo');
+  await openStudio(page, '/?demo=v1');
   for (const name of ['base', 'mnist', 'fashion']) {
     await expect(checkpointRow(page, name).locator('[data-col="tensors"]')).toHaveText('3');
   }
   // Exactly once, even under StrictMode's double effects: no "base (2)" row.
   await expect(page.locator('[data-testid="checkpoint-row"]')).toHaveCount(3);
+  await expect(checkpointRow(page, 'base').getByRole('radio')).toBeChecked();
   await expect(page.getByLabel('Task-specific tensors')).toHaveValue('decoders.');
 });

@@ -6,7 +6,7 @@ import { evaluateEncoder, evaluateWithModulators, readEncoder } from '../src/eva
 import { memorySource } from '../src/io';
 import { loadZoo } from '../src/zoo';
 import { buildMiniZoo, serveMiniZoo, type MiniZoo } from './helpers/miniZoo';
-import { openStudio } from './helpers/studio';
+import { openStudio, v1Demo } from './helpers/studio';
 
 let zoo: MiniZoo;
 test.beforeAll(async () => {
@@ -38,8 +38,7 @@ async function downloaded(summary: Locator, name: string): Promise<Uint8Array> {
 // `eval --modulators` does with the modulators file the page offers beside the merge.
 test('an EMR merge gets a per-task-modulators row equal to eval --modulators', async ({ page }) => {
   await serveMiniZoo(page, zoo.files);
-  await openStudio(page);
-  await page.getByRole('button', { name: 'Load demo' }).click();
+  await openStudio(page, v1Demo());
   const table = page.getByTestId('results-table');
   await expect(table.locator('tr[data-method="individual"]')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('evaluation-progress')).toHaveCount(0);

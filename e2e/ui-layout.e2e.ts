@@ -1,5 +1,5 @@
 /**
- * The studio as the README opens it (`/?demo`, no flags: evaluation on the backend the studio
+ * The studio on the v1 demo (`/?demo=v1`, no other flags: evaluation on the backend the studio
  * measured fastest), checked the way a user sees it: Load demo merges and evaluates by itself,
  * the evaluation shows its progress and a Cancel button (the test sets are held back to press
  * it), the merge's row and the base (zero-shot) row arrive first, and at 1024, 1400 and 1920 px
@@ -11,7 +11,9 @@ import { dropFiles } from './helpers/drop';
 import { expectLayoutHoldsAt } from './helpers/layout';
 import { checkpointRow, openStudio, screenshot } from './helpers/studio';
 
-const README_URL = '/?demo';
+// The v1 toy zoo's flow (Load demo merged and evaluated in the main panels by itself), with no
+// `?tf=` flag; the README's URL is now the tiny-CLIP demo (ui-clip-demo, ui-clip-main).
+const README_URL = '/?demo=v1';
 const WIDTHS = [1400, 1920, 1024];
 
 test.setTimeout(10 * 60_000);

@@ -7,7 +7,7 @@
 import { test, expect } from '@playwright/test';
 import { build, preview, type PreviewServer } from 'vite';
 import { buildMiniZoo, serveMiniZoo, type MiniZoo } from './helpers/miniZoo';
-import { openStudio } from './helpers/studio';
+import { openStudio, v1Demo } from './helpers/studio';
 
 const OUT_DIR = 'test-results/ui-production-build';
 
@@ -42,8 +42,7 @@ test('the production build merges and evaluates on wasm in its worker', async ({
     if (m.type() === 'error') problems.push(m.text());
   });
   await serveMiniZoo(page, zoo.files);
-  await openStudio(page, `${baseUrl}?tf=wasm`);
-  await page.getByRole('button', { name: 'Load demo' }).click();
+  await openStudio(page, v1Demo(`${baseUrl}?tf=wasm`));
   await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
   // Load demo has merged (task arithmetic, λ = 0.3) and evaluated by itself.
   await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 60_000 });

@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { buildMiniZoo, serveMiniZoo, type MiniZoo } from './helpers/miniZoo';
-import { openStudio, screenshot } from './helpers/studio';
+import { openStudio, v1Demo, screenshot } from './helpers/studio';
 
 let zoo: MiniZoo;
 test.beforeAll(async () => {
@@ -14,8 +14,7 @@ test.beforeAll(async () => {
  */
 async function loadDemo(page: Page): Promise<void> {
   await serveMiniZoo(page, zoo.files);
-  await openStudio(page);
-  await page.getByRole('button', { name: 'Load demo' }).click();
+  await openStudio(page, v1Demo());
   await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
   const table = page.getByTestId('results-table');
   await expect(table.locator('tr[data-method="individual"]')).toBeVisible({ timeout: 120_000 });

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { buildMiniZoo, serveMiniZoo, type MiniZoo } from './helpers/miniZoo';
-import { openStudio, screenshot } from './helpers/studio';
+import { openStudio, v1Demo, screenshot } from './helpers/studio';
 
 let zoo: MiniZoo;
 test.beforeAll(async () => {
@@ -16,8 +16,7 @@ function accuracies(label: string): [number, number] {
 
 test('a λa × λb sweep draws the trade-off and a click loads that point', async ({ page }) => {
   await serveMiniZoo(page, zoo.files);
-  await openStudio(page);
-  await page.getByRole('button', { name: 'Load demo' }).click();
+  await openStudio(page, v1Demo());
   await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
   await expect(page.getByLabel('Task A (x axis)')).toHaveValue(/.+/);
   // Load demo merges and evaluates by itself (row #1); wait until it has finished.
@@ -77,8 +76,7 @@ test('a λa × λb sweep draws the trade-off and a click loads that point', asyn
 test('a running sweep shows progress and cancels', async ({ page }) => {
   await serveMiniZoo(page, zoo.files);
   // Evaluation on WebAssembly (?tf=wasm) while merges stay on WebGPU: that path works too.
-  await openStudio(page, '/?tf=wasm');
-  await page.getByRole('button', { name: 'Load demo' }).click();
+  await openStudio(page, v1Demo('/?tf=wasm'));
   await expect(page.getByTestId('compatibility')).toHaveAttribute('data-compatible', 'true');
   await page.getByLabel('Values per axis').fill('12');
   await page.getByRole('button', { name: 'Run sweep' }).click();

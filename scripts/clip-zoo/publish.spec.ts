@@ -16,7 +16,7 @@ import type { CheckpointInput, MethodName } from '../../src/worker/protocol';
 import { StudioSession } from '../../src/worker/session';
 import { clipHandlers } from '../../src/worker/clip/handlers';
 import { folderInput } from '../../src/worker/testing/clip-page';
-import { fetchClipDemo, type ClipDemoInputs } from '../../src/worker/demo/clip-zoo';
+import { fetchClipDemo, probeClipDemo, type ClipDemoInputs } from '../../src/worker/demo/clip-zoo';
 import {
   CLIP_ZOO_WEB_FILE,
   validateClipZooWeb,
@@ -190,5 +190,26 @@ describe('zoo:clip:publish and the page loader', () => {
       fetchClipDemo({ url: URL_BASE, fetch: stopping, signal: controller.signal }),
     ).rejects.toThrow(/abort/i);
     expect(requests).toBeLessThan(12);
+  });
+
+  it('probes the published zoo from its clip-zoo.json alone: its tasks, or why it is not there', async () => {
+    const requested: string[] = [];
+    const counting = (async (url: string, init?: RequestInit) => {
+      requested.push(url);
+      return servingFetch(dest)(url, init);
+    }) as typeof fetch;
+    const web = validateClipZooWeb(
+      JSON.parse(await readFile(join(dest, CLIP_ZOO_WEB_FILE), 'utf8')),
+      CLIP_ZOO_WEB_FILE,
+    );
+    expect(await probeClipDemo({ url: URL_BASE, fetch: counting })).toEqual({
+      available: true,
+      name: web.name,
+      tasks: web.tasks.map((t) => t.name),
+    });
+    expect(requested).toEqual([`${URL_BASE}${CLIP_ZOO_WEB_FILE}`]);
+    const missing = await probeClipDemo({ url: URL_BASE, fetch: servingFetch(join(root, 'none')) });
+    expect(missing.available).toBe(false);
+    if (!missing.available) expect(missing.reason).toMatch(/clip-zoo\.json is not there/);
   });
 });

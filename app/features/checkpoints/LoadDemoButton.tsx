@@ -1,33 +1,37 @@
 import { useEffect } from 'react';
-import { useStudio } from '../../store';
 import { Button } from '../../components/Button';
-import { loadDemo, probeDemo } from './actions';
+import { probeClipDemo, startDemo } from '../clip/demo';
+import { useClip } from '../clip/store';
 
-/** Loads the demo zoo (a base and its fine-tunes made by the project), when it is built. */
+/**
+ * Loads the demo: the tiny-CLIP zoo (public/clip-zoo) into the CLIP panel and the main panels,
+ * evaluated at once. (The v1 toy zoo, on which merging hurts, is only at `?demo=v1`.)
+ */
 export function LoadDemoButton() {
-  const demo = useStudio((s) => s.demo);
+  const probe = useClip((s) => s.demoProbe);
+  const busy = useClip((s) => s.job !== null);
   useEffect(() => {
-    void probeDemo();
+    void probeClipDemo();
   }, []);
-  const unavailable = demo !== null && !demo.available;
-  const title = !demo
+  const unavailable = probe !== null && !probe.available;
+  const title = !probe
     ? 'Looking for the demo zoo…'
-    : demo.available
-      ? `Load the demo: a base model fine-tuned on ${demo.tasks.join(', ')}`
-      : `No demo here: ${demo.reason}`;
+    : probe.available
+      ? `Load the demo: a tiny CLIP and its vision towers fine-tuned on ${probe.tasks.join(', ')}`
+      : `No demo here: ${probe.reason}`;
   return (
     <span title={title}>
       <Button
         variant="ghost"
-        disabled={!demo?.available}
+        disabled={!probe?.available || busy}
         aria-describedby={unavailable ? 'demo-unavailable' : undefined}
-        onClick={() => void loadDemo()}
+        onClick={() => void startDemo()}
       >
         Load demo
       </Button>
       {unavailable && (
         <span id="demo-unavailable" className="visually-hidden">
-          {demo.reason}
+          {probe.reason}
         </span>
       )}
     </span>

@@ -40,12 +40,14 @@ export async function loadCheckpoints(inputs: CheckpointInput[]): Promise<void> 
 }
 
 /**
- * The demo zoo: its base becomes the base and its head prefix the task-specific filter; then
- * it is merged with the form's initial values and evaluated, with no further click.
+ * The v1 toy zoo (`?demo=v1`): its base becomes the base and its head prefix the task-specific
+ * filter; then it is merged with the form's initial values and evaluated, with no further click.
  */
 export async function loadDemo(): Promise<void> {
   let loaded = false;
   leaveClip();
+  // Its task titles (the AdaMerging charts' legends) come from the probe.
+  await probeDemo();
   try {
     const result = await studio().call('loadDemo', {}, { onEvent: onLoadEvent });
     const { setBaseId, setTaskFilter, setDemoLoaded } = useStudio.getState();

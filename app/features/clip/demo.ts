@@ -72,6 +72,14 @@ async function loadInputs(demo: ClipDemoInputs, signal: AbortSignal): Promise<vo
   }
 }
 
+/** Asks the worker whether the demo is published; the Load demo button says so. */
+export async function probeClipDemo(): Promise<void> {
+  const demoProbe = await studio()
+    .call('clipDemoProbe', {})
+    .catch((error: unknown) => ({ available: false as const, reason: String(error) }));
+  useClip.getState().set({ demoProbe });
+}
+
 export function loadClipDemo(): Promise<void> {
   return asJob(async (signal) => {
     let view: JobView = {
@@ -97,4 +105,12 @@ export function loadClipDemo(): Promise<void> {
     stopIfCancelled(signal);
     await evaluateRows(demoMerges(demo.zoo), signal);
   });
+}
+
+/** The studio's "Load demo" (and `?demo`): the CLIP demo, with its panel brought into view. */
+export function startDemo(): Promise<void> {
+  requestAnimationFrame(() =>
+    document.querySelector('[data-testid="clip-panel"]')?.scrollIntoView(),
+  );
+  return loadClipDemo();
 }

@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { JobView } from '../../lib/job';
 import type { ResultEntry, TaskInfo } from '../../store';
+import type { ClipDemoProbe } from '../../../src/worker/demo/clip-zoo';
 import type {
   ClipFootprintReport,
   ClipModelSummary,
@@ -62,6 +63,8 @@ export interface ClipState {
   /** What AdaMerging will hold on the device, against the adapter's limit. */
   footprint: ClipFootprintReport | null;
   demo: ClipDemoNote | null;
+  /** Whether the demo is published here (null until the worker has looked). */
+  demoProbe: ClipDemoProbe | null;
   set(patch: Partial<Omit<ClipState, 'set'>>): void;
   updateFinetune(key: string, patch: Partial<FinetuneEntry>): void;
   /** Adds or replaces the row with this id. */
@@ -78,6 +81,7 @@ export const useClip = create<ClipState>()((set) => ({
   ada: null,
   footprint: null,
   demo: null,
+  demoProbe: null,
   set: (patch) => set(patch),
   updateFinetune: (key, patch) =>
     set((s) => ({ finetunes: s.finetunes.map((f) => (f.key === key ? { ...f, ...patch } : f)) })),

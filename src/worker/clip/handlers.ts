@@ -5,10 +5,11 @@ import type { ClipMethods } from './protocol';
 import { addClipFinetune, attachClipData, loadClipBase, removeClipEntry } from './load';
 import { clipEvaluate } from './evaluate';
 import { clipAdamerge, clipFootprint } from './adamerge';
-import { fetchClipDemo } from '../demo/clip-zoo';
+import { fetchClipDemo, probeClipDemo } from '../demo/clip-zoo';
 
 export function clipHandlers(session: StudioSession): Pick<Handlers, keyof ClipMethods> {
   return {
+    clipDemoProbe: () => probeClipDemo(),
     clipDemoFetch: (_params, { signal, emit }) =>
       fetchClipDemo({ signal, onProgress: (progress) => emit({ type: 'progress', progress }) }),
     clipLoadBase: (params) => loadClipBase(session, params),

@@ -8,7 +8,7 @@ import type { Progress } from '../../core';
 import type { Recipe } from '../../merge';
 import type { AdaMergingOptions, AdaMergingResult, StepEvent } from '../../adapt';
 import type { CheckpointInput, CheckpointSummary, ComputeDevice } from '../protocol';
-import type { ClipDemoInputs } from '../demo/clip-zoo';
+import type { ClipDemoInputs, ClipDemoProbe } from '../demo/clip-zoo';
 
 /** A loaded CLIP checkpoint as the page lists it. */
 export interface ClipModelSummary {
@@ -63,6 +63,12 @@ export interface ClipFootprintReport {
 export type ClipEvalTarget = 'zero-shot' | 'individuals' | { recipe: Recipe };
 
 export interface ClipMethods {
+  /** Whether the CLIP demo zoo is published next to the app (its clip-zoo.json only). */
+  clipDemoProbe: {
+    params: Record<string, never>;
+    result: ClipDemoProbe;
+    events: never;
+  };
   /**
    * Fetches the published CLIP demo zoo (public/clip-zoo/clip-zoo.json and every file it lists)
    * as folder inputs; the page then loads them through the calls below, as dropped folders.

@@ -109,6 +109,24 @@ async function fetchFolders(
   );
 }
 
+/** Is the CLIP demo published here, and on which tasks? The button explains when it is not. */
+export type ClipDemoProbe =
+  { available: true; name: string; tasks: string[] } | { available: false; reason: string };
+
+/** Reads clip-zoo.json only (no model file); never throws. */
+export async function probeClipDemo(
+  options: Pick<FetchClipDemoOptions, 'url' | 'fetch'> = {},
+): Promise<ClipDemoProbe> {
+  const get = options.fetch ?? fetch;
+  const base = options.url ?? CLIP_ZOO_URL;
+  try {
+    const zoo = await readWebManifest(get, base, new AbortController().signal);
+    return { available: true, name: zoo.name, tasks: zoo.tasks.map((t) => t.name) };
+  } catch (error) {
+    return { available: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /** Fetches the published CLIP demo and returns it as the CLIP panel's inputs. */
 export async function fetchClipDemo(options: FetchClipDemoOptions): Promise<ClipDemoInputs> {
   const get = options.fetch ?? fetch;
