@@ -139,7 +139,8 @@ const multislerpLerps = (job: MsJob, stats: number[][]) =>
 
 export const multislerpMethod: StreamedMethod = {
   passes: (_job, models) => (models === 1 ? 0 : 4),
-  init: (_job, pass, models) => (pass === MS_MEAN || pass === MS_TANGENT ? [0] : new Array<number>(models).fill(0)),
+  init: (_job, pass, models) =>
+    pass === MS_MEAN || pass === MS_TANGENT ? [0] : new Array<number>(models).fill(0),
   add(job, pass, { taus }, stats) {
     const acc = stats[pass]!;
     const d = taus[0]!.length;
@@ -175,7 +176,8 @@ export const multislerpMethod: StreamedMethod = {
   },
   close(job, pass, stats) {
     const acc = stats[pass]!;
-    if (pass === MS_NORMS || pass === MS_MEAN) for (let i = 0; i < acc.length; i++) acc[i] = Math.sqrt(acc[i]!);
+    if (pass === MS_NORMS || pass === MS_MEAN)
+      for (let i = 0; i < acc.length; i++) acc[i] = Math.sqrt(acc[i]!);
     if (pass === MS_MEAN && multislerpLerps(job, stats) && stats[MS_NORMS]!.length !== 2) {
       throw new MergekitMethodError(
         `${job.tensorName}: multislerp: the weighted sum of the unit vectors is zero (antipodal models with balancing weights); change the weights`,
@@ -276,7 +278,9 @@ function varianceMask(taus: Float32Array[], density: number): Uint8Array {
 function sceWeights(squares: number[], numel: number): number[] {
   const meanSquares = squares.map((s) => s / Math.max(numel, 1));
   const total = meanSquares.reduce((x, y) => x + y, 0);
-  return Math.abs(total) < 1e-6 ? squares.map(() => 1 / squares.length) : meanSquares.map((w) => w / total);
+  return Math.abs(total) < 1e-6
+    ? squares.map(() => 1 / squares.length)
+    : meanSquares.map((w) => w / total);
 }
 
 function addSquares(vectors: ArrayLike<number>[], sums: number[]): void {
@@ -460,7 +464,10 @@ export const ramMethod: StreamedMethod = {
 };
 
 /** Element-wise with nothing from the whole tensor. */
-const elementwise = (merge: StreamedMethod['merge']): StreamedMethod => ({ passes: () => 0, merge });
+const elementwise = (merge: StreamedMethod['merge']): StreamedMethod => ({
+  passes: () => 0,
+  merge,
+});
 
 export const nearswapMethod = elementwise((job, inputs) => nearswap(job, inputs));
 export const passthroughMethod = elementwise((job, inputs) => passthrough(job, inputs));

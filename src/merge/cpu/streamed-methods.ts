@@ -27,7 +27,11 @@ export interface StreamedMethod {
   /** Turns pass `pass`'s sums into what later passes and the merge read. */
   close?(job: Template, pass: number, stats: MethodStatistics, numel: number): void;
   /** The merged values of one chunk (or of the whole tensor). */
-  merge(job: TensorMethodJob, inputs: MethodInputs, stats: MethodStatistics): Float32Array | TensorResult;
+  merge(
+    job: TensorMethodJob,
+    inputs: MethodInputs,
+    stats: MethodStatistics,
+  ): Float32Array | TensorResult;
 }
 
 /** Every pass over the inputs at hand, then the merge: the whole-tensor form of a method. */
