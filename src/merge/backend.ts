@@ -178,8 +178,9 @@ export interface ConsensusJob extends JobBase {
 }
 
 /**
- * A whole-tensor method of the catalogue (src/merge/cpu/tensor-methods.ts): the method's
- * registry name and its parameters resolved for this tensor. Never chunked.
+ * A method of the catalogue (src/merge/cpu/tensor-methods.ts): the method's registry name and
+ * its parameters resolved for this tensor. The streamed ones (cpu/streamed-methods.ts) come
+ * in element chunks carrying `statistics`; the others are whole-tensor jobs.
  */
 export interface TensorMethodJob extends JobBase {
   kind: 'tensor_method';
@@ -193,6 +194,11 @@ export interface TensorMethodJob extends JobBase {
   perModel: Record<string, number | boolean | string>[];
   /** PCB with `pcb_scope: model`: per task, the whole model's quantiles (cpu/pcb.ts). */
   pcbModel?: PcbTaskStats[];
+  /**
+   * A chunk of a streamed tensor (cpu/streamed-methods.ts): the whole tensor's sums, one array
+   * per pass, made by the executor's reads before the merge read.
+   */
+  statistics?: number[][];
 }
 
 /**

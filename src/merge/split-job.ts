@@ -77,7 +77,12 @@ export function jobRange(job: TensorJob, begin: number, end: number): TensorJob 
     case 'consensus':
       return { ...job, ...common, base: range(job.base), models: job.models.map(range) };
     case 'tensor_method':
-      // Whole-tensor jobs are never marked splitRow (jobRanges keeps them whole).
-      return job;
+      // Only the streamed methods' chunks are marked splitRow (whole-tensor jobs stay whole).
+      return {
+        ...job,
+        ...common,
+        ...(job.base ? { base: range(job.base) } : {}),
+        models: job.models.map(range),
+      };
   }
 }

@@ -10,13 +10,14 @@ import { emr } from './emr';
 import {
   arceeFusion,
   karcher,
-  multislerp,
-  nearswap,
+  multislerpMethod,
+  nearswapMethod,
   nuslerp,
-  passthrough,
-  ram,
-  sce,
+  passthroughMethod,
+  ramMethod,
+  sceMethod,
 } from './mergekit-methods';
+import { runWhole, type StreamedMethod } from './streamed-methods';
 import { pcb } from './pcb';
 import { f32View, taskVector } from './unpack';
 
@@ -30,18 +31,30 @@ const KERNELS: Record<string, Kernel> = {
   pcb,
   emr,
   nuslerp,
-  multislerp,
   karcher,
-  sce,
-  nearswap,
   arcee_fusion: arceeFusion,
-  passthrough,
-  ram,
-  ramplus_tl: ram,
 };
 
+/** The methods that stream in element chunks (streamed-methods.ts). */
+const STREAMED: Record<string, StreamedMethod> = {
+  multislerp: multislerpMethod,
+  sce: sceMethod,
+  nearswap: nearswapMethod,
+  passthrough: passthroughMethod,
+  ram: ramMethod,
+  ramplus_tl: ramMethod,
+};
+
+/** The method's streamed form, when it has one and these parameters allow it. */
+export function streamedMethod(
+  job: Pick<TensorMethodJob, 'method' | 'global' | 'perModel' | 'tensorName' | 'hasBase'>,
+): StreamedMethod | undefined {
+  const method = STREAMED[job.method];
+  return method && (method.streams?.(job) ?? true) ? method : undefined;
+}
+
 /** A method name the CPU backend has a kernel for. */
-export const hasTensorKernel = (method: string) => method in KERNELS;
+export const hasTensorKernel = (method: string) => method in KERNELS || method in STREAMED;
 
 export class TensorMethodError extends Error {
   constructor(message: string) {
@@ -51,7 +64,10 @@ export class TensorMethodError extends Error {
 }
 
 export function mergeTensorMethod(job: TensorMethodJob): TensorResult {
-  const kernel = KERNELS[job.method];
+  const streamed = STREAMED[job.method];
+  const kernel: Kernel | undefined = streamed
+    ? (j, inputs) => runWhole(streamed, j, inputs)
+    : KERNELS[job.method];
   if (!kernel) throw new TensorMethodError(`${job.tensorName}: no CPU kernel for "${job.method}"`);
   const result = kernel(job, methodInputs(job));
   return result instanceof Float32Array ? { merged: result } : result;

@@ -8,12 +8,15 @@
  * element offset) and any rescale (l1 factors from tensor-statistics.ts), linear, and
  * consensus (TALL), slerp and Model Stock (coefficients from whole-tensor sums in the same
  * statistics pass). Per-row selections (row-wise trims and Breadcrumbs, DELLA's ranks,
- * filter-wise Model Stock) stream in chunks of whole rows.
+ * filter-wise Model Stock) stream in chunks of whole rows. The catalogue's streamed methods
+ * (cpu/streamed-methods.ts: multislerp, SCE without top-k, RAM, RAM+, nearswap, passthrough)
+ * are element-wise once their whole-tensor sums are read.
  */
 import type { MergePlan, MergeStep } from '../planning/types';
 import { rowLength } from '../cpu/unpack';
 import { bf16NeedsWholeTensor } from '../cpu/bf16';
 import { canReadRange } from './ranged-read';
+import { streamedMethod } from '../cpu/tensor-methods';
 
 /** Elements per chunk: 9 f32 inputs × 2 MiB, read one chunk ahead (≈ 36 MiB of inputs in flight). */
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 19;
@@ -39,7 +42,8 @@ export function isElementwise(_plan: MergePlan, step: MergeStep, taskOutputs: bo
     case 'model_stock':
       return true;
     case 'tensor_method':
-      return false;
+      // The streamed catalogue methods: whole-tensor sums from tensor-statistics.ts.
+      return streamedMethod(job) !== undefined;
   }
 }
 

@@ -70,6 +70,9 @@ export function attachUnitInputs(
   const selfContained =
     (job.kind !== 'slerp' && job.kind !== 'model_stock') ||
     (job.kind === 'model_stock' && job.filterWise);
+  if (job.kind === 'tensor_method') {
+    return { ...job, ...chunk, ...(statistics?.method ? { statistics: statistics.method } : {}) };
+  }
   if (job.kind !== 'task_arithmetic') {
     return selfContained ? { ...job, ...chunk } : { ...job, numel, shape };
   }

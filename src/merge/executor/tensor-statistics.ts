@@ -7,7 +7,13 @@
  * chunks of the merge pass then carry these as TaskArithmeticJob.tensorBands / l1Factors, so
  * memory stays at a few chunks whatever the tensor size.
  */
-import type { MergeBackend, RawTensor, TaskArithmeticJob, TensorBand } from '../backend';
+import type {
+  MergeBackend,
+  RawTensor,
+  TaskArithmeticJob,
+  TensorBand,
+  TensorMethodJob,
+} from '../backend';
 import { addL1Sums, l1Factor, modelSparsifyOptions, sparsify } from '../cpu/sparsify';
 import { addRandomDropL1Sums } from '../cpu/random-drop';
 import { f32View, taskVector } from '../cpu/unpack';
@@ -16,6 +22,8 @@ import { addSlerpSums, slerpFromSums, type SlerpSums } from '../cpu/slerp';
 import { addPairSums, meanCosineFromSums, modelStockT, newPairSums } from '../cpu/model-stock';
 import type { JobTemplate, MergeStep } from '../planning/types';
 import { chunkRowLength, type WorkUnit } from './chunking';
+import { methodInputs, streamedMethod } from '../cpu/tensor-methods';
+import { attachUnitInputs } from './inputs';
 import { prefetchOneAhead } from './prefetch';
 
 export interface TensorStatistics {
@@ -25,6 +33,8 @@ export interface TensorStatistics {
   slerp?: { s0: number; s1: number };
   /** Model Stock's t from the whole tensor's pairwise cosines (not filter-wise). */
   modelStockT?: number;
+  /** A streamed catalogue method's sums, one array per pass (cpu/streamed-methods.ts). */
+  method?: number[][];
 }
 
 export interface StatisticsNeeds {
@@ -34,6 +44,8 @@ export interface StatisticsNeeds {
   l1: boolean;
   /** One read for the whole-tensor sums of slerp or Model Stock. */
   sums?: 'slerp' | 'model_stock';
+  /** Reads for a streamed catalogue method's sums. */
+  methodPasses?: number;
 }
 
 /** What the chunks of this job need from the whole tensor (undefined: nothing). */
@@ -46,6 +58,10 @@ export function statisticsNeeded(
     return job.t === 0 || job.t === 1 ? undefined : { bands: false, l1: false, sums: 'slerp' };
   if (job.kind === 'model_stock')
     return job.filterWise ? undefined : { bands: false, l1: false, sums: 'model_stock' };
+  if (job.kind === 'tensor_method') {
+    const passes = streamedMethod(job)?.passes(job, job.perModel.length) ?? 0;
+    return passes > 0 ? { bands: false, l1: false, methodPasses: passes } : undefined;
+  }
   if (job.kind !== 'task_arithmetic') return undefined;
   // Row-wise selections and DELLA's ranks are per row: a chunk of whole rows has them.
   const perRow = job.rowWise || job.sparsifier === 'della_magprune';
@@ -62,7 +78,12 @@ export function statisticsNeeded(
  * two for the band edges and, for mergekit's exactly-k trim, one to place the tie cut.
  */
 export function statisticsPasses(needs: StatisticsNeeds): number {
-  return (needs.bands ? (needs.tieCut ? 3 : 2) : 0) + (needs.l1 ? 1 : 0) + (needs.sums ? 1 : 0);
+  return (
+    (needs.bands ? (needs.tieCut ? 3 : 2) : 0) +
+    (needs.l1 ? 1 : 0) +
+    (needs.sums ? 1 : 0) +
+    (needs.methodPasses ?? 0)
+  );
 }
 
 /**
@@ -112,6 +133,7 @@ export async function tensorStatistics(
   ctx: StatisticsContext,
 ): Promise<TensorStatistics> {
   if (needs.sums) return sumStatistics(step, units, needs.sums, ctx);
+  if (needs.methodPasses) return { method: await methodStatistics(step, units, ctx) };
   const job = step.job as Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>;
   const stats: TensorStatistics = {};
   let pass = 0;
@@ -331,4 +353,31 @@ async function sumStatistics(
     return { slerp: { s0, s1 } };
   }
   return { modelStockT: modelStockT(meanCosineFromSums(pairs), step.inputs.length - 1) };
+}
+
+/**
+ * A streamed catalogue method's sums: every pass reads the chunks in element order (each
+ * chunk decoded on its own and dropped), so memory is a few chunks of the inputs.
+ */
+async function methodStatistics(
+  step: MergeStep,
+  units: WorkUnit[],
+  ctx: StatisticsContext,
+): Promise<number[][]> {
+  const template = step.job as Omit<TensorMethodJob, 'base' | 'models'>;
+  const method = streamedMethod(template)!;
+  const models = template.perModel.length;
+  const stats: number[][] = [];
+  for (let pass = 0; pass < method.passes(template, models); pass++) {
+    stats[pass] = method.init?.(template, pass, models) ?? [];
+    for await (const { item, value: raws } of prefetchOneAhead(units, ctx.load)) {
+      ctx.throwIfAborted();
+      const job = attachUnitInputs(item, raws, { majoritySign: 0 }) as TensorMethodJob;
+      method.add?.(job, pass, methodInputs(job), stats);
+      ctx.recycle(raws);
+      ctx.onUnit(item, pass);
+    }
+    method.close?.(template, pass, stats, step.numel);
+  }
+  return stats;
 }
