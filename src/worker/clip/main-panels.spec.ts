@@ -8,11 +8,22 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyClipPool } from '../../eval/testing/clip-tiny-pool';
 import type { WrittenPool } from '../../eval/testing/clip-write-pool';
-import type { Recipe } from '../../merge';
+import type { NamedArray, Params } from '../../core';
+import { memorySink, memorySource, openCheckpointFromSources, type Checkpoint } from '../../io';
+import { openCheckpointPath } from '../../io/node';
+import {
+  createCpuBackend,
+  executeMerge,
+  parseRecipe,
+  planMerge,
+  taskVectors,
+  tiesSelectedTaskVectors,
+  type Recipe,
+} from '../../merge';
 import { CLIP_UNMERGED } from '../../models';
 import type { Methods } from '../protocol';
 import type { HandlerContext } from '../serve';
@@ -46,6 +57,31 @@ function mainRecipe(
 }
 
 const TASKS = CLIP_PAGE_TASKS.map((t) => t.name);
+
+/** The pool's folders opened from disk under the names the page's registry gave them. */
+async function pathInputs(): Promise<Map<string, Checkpoint>> {
+  const inputs = new Map<string, Checkpoint>();
+  for (const path of [pool.base, ...pool.finetunes.values()])
+    inputs.set(basename(path), await openCheckpointPath(path));
+  return inputs;
+}
+
+const inMemory = (bytes: Uint8Array, name: string) =>
+  openCheckpointFromSources([memorySource(bytes, name)], name);
+
+/** Those tensors of a folder's checkpoint, as F32. */
+async function visionOf(path: string, names: string[]): Promise<Params> {
+  const c = await openCheckpointPath(path);
+  const read = async (n: string): Promise<[string, NamedArray]> => [
+    n,
+    { shape: [], data: await c.readF32(n) },
+  ];
+  try {
+    return new Map(await Promise.all(names.map(read)));
+  } finally {
+    await c.close();
+  }
+}
 
 describe('the main panels on CLIP checkpoints', () => {
   it("Results' zero-shot, individual and merged rows equal the CLIP panel's", async () => {
@@ -124,10 +160,65 @@ describe('the main panels on CLIP checkpoints', () => {
     expect(Object.keys(out.accuracy)).toEqual(TASKS);
     expect(out.export.recipeYaml).toMatch(/merge_method: task_arithmetic/);
     expect(out.export.recipeYaml).toContain(base);
-    // ++ is refused on CLIP with a line saying so (the zoo run would have been tried otherwise).
-    await expect(
-      h.adamerge({ options: { ...options, plus: true }, base }, context()),
-    ).rejects.toThrow(/AdaMerging\+\+ on CLIP is not offered/);
+  }, 240_000);
+
+  it('AdaMerging++ (layer-wise) on CLIP exports a recipe the engine re-runs to the same tensors', async () => {
+    const { session, h } = await loadedPool(pool);
+    const base = session.clip.theBase().name;
+    const options = {
+      mode: 'layer' as const,
+      plus: true,
+      steps: 3,
+      batchSize: 2,
+      batchesPerTask: 1 as const,
+      lr: 0.05,
+    };
+    const out = await un(h.adamerge({ options, base }, context()));
+    expect(out.result.plus).toBe(true);
+    expect(out.export.fileName).toMatch(/-plus\.safetensors$/);
+    // λ moved off its start, so the comparison below is not the one at λ = 0.3 everywhere.
+    expect(out.result.lambdas.flat().some((x) => Math.abs(x - 0.3) > 1e-3)).toBe(true);
+
+    // The exported recipe, parsed and run by the engine on the folders read from disk.
+    const { recipe } = parseRecipe(out.export.recipeYaml);
+    expect(recipe.mergeMethod).toBe('ties');
+    expect(recipe.parameters?.elect).toBe('unweighted');
+    const inputs = await pathInputs();
+    const plan = await planMerge(recipe, inputs);
+    const sink = memorySink('again.safetensors');
+    await executeMerge(plan, createCpuBackend(), sink, { signal: new AbortController().signal });
+    await Promise.all([...inputs.values()].map((c) => c.close()));
+    const exported = await inMemory(out.export.bytes, 'exported.safetensors');
+    const again = await inMemory(sink.bytes(), 'again.safetensors');
+    expect([...again.tensors.keys()]).toEqual([...exported.tensors.keys()]);
+    for (const name of exported.tensors.keys()) {
+      const [a, b] = await Promise.all([exported.readRaw(name), again.readRaw(name)]);
+      expect(Buffer.compare(Buffer.from(a), Buffer.from(b)), name).toBe(0);
+    }
+
+    // The export is θ₀ + Σ λ·TIES-selected τ computed from the files, with the learned λ per
+    // tensor and AdaMerging++'s own selection (merge's tiesSelectedTaskVectors at density 0.2).
+    const { tensorNames, lambdas } = out.result;
+    const theta0 = await visionOf(pool.base, tensorNames);
+    const vectors = await Promise.all(
+      TASKS.map(async (t) =>
+        taskVectors(theta0, await visionOf(pool.finetunes.get(t)!, tensorNames), () => true, t),
+      ),
+    );
+    const selected = tiesSelectedTaskVectors(vectors, 0.2);
+    let worst = 0;
+    let moved = 0;
+    for (const [l, name] of tensorNames.entries()) {
+      const got = await exported.readF32(name);
+      theta0.get(name)!.data.forEach((b, i) => {
+        let want = b;
+        TASKS.forEach((_, k) => (want += lambdas[k]![l]! * selected[k]!.get(name)!.data[i]!));
+        worst = Math.max(worst, Math.abs(got[i]! - want));
+        if (want !== b) moved++;
+      });
+    }
+    expect(moved).toBeGreaterThan(100);
+    expect(worst).toBeLessThan(1e-6);
   }, 240_000);
 
   it('the task-vector analysis covers the vision towers, block by block', async () => {
