@@ -30,7 +30,9 @@ import { inputsOf } from '../merge/run';
 import type { Methods } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
+import { evaluationOnSuite } from '../eval/evaluate';
 import { rowOf, scoreTower, visionOfBytes } from './evaluate';
+import { clipSuite } from './suite';
 import type { ClipFootprintReport } from './protocol';
 import { clipError } from './state';
 
@@ -162,6 +164,14 @@ export async function clipAdamerge(
       signal,
       pauseToken: yieldingPause(pause),
       onStep: (step) => emit({ type: 'step', step }),
+      // The main panels' CLIP suite (Results' scorers and their decoded images) scores the
+      // tower while it learns, as the v1 zoo's run scores its encoder.
+      onEval: (evaluation) => emit({ type: 'eval', eval: evaluation }),
+      evaluateTower: (tower) =>
+        evaluationOnSuite(tower, clipSuite(session), {
+          limit: resolved.evalLimit || undefined,
+          signal,
+        }),
     });
   } finally {
     session.adamergingPause = null;

@@ -25,7 +25,7 @@ import {
   type Recipe,
 } from '../../merge';
 import { CLIP_UNMERGED } from '../../models';
-import type { Methods } from '../protocol';
+import type { EvalEvent, Methods, StepEvent } from '../protocol';
 import type { HandlerContext } from '../serve';
 import { CLIP_PAGE_TASKS, context, loadedPool, un } from '../testing/clip-page';
 
@@ -147,15 +147,46 @@ describe('the main panels on CLIP checkpoints', () => {
   it("the main AdaMerging panel learns on the CLIP tasks when the base is the CLIP panel's", async () => {
     const { session, h } = await loadedPool(pool);
     const base = session.clip.theBase().name;
-    const options = { mode: 'task' as const, steps: 2, batchSize: 2, batchesPerTask: 1 as const };
-    const steps: number[] = [];
+    const tuned = session.clip.withTasks().map((f) => f.name);
+    const options = {
+      mode: 'task' as const,
+      steps: 2,
+      batchSize: 2,
+      batchesPerTask: 1 as const,
+      lr: 0.2,
+      evalEvery: 1,
+      evalLimit: 3,
+    };
+    const steps: StepEvent[] = [];
+    const evals: EvalEvent[] = [];
     const ctx = {
       signal: new AbortController().signal,
-      emit: (e: Methods['adamerge']['events']) => e.type === 'step' && steps.push(e.step.step),
+      emit: (e: Methods['adamerge']['events']) => {
+        if (e.type === 'step') steps.push(e.step);
+        if (e.type === 'eval') evals.push(e.eval);
+      },
     } as unknown as HandlerContext<'adamerge'>;
     const out = await un(h.adamerge({ options, base }, ctx));
     expect(out.result.stepsRun).toBe(2);
     expect(steps.length).toBe(2);
+    // Evaluations while learning: each equals the CLIP panel's row of task arithmetic at that
+    // step's λ (θ₀ + Σλτ), on the same first 3 images per task.
+    expect(evals.map((e) => e.step)).toEqual([1, 2]);
+    for (const [i, evaluation] of evals.entries()) {
+      const lambdas = steps[i]!.lambdas.map((row) => row[0]!);
+      const recipe: Recipe = {
+        mergeMethod: 'task_arithmetic',
+        baseModel: base,
+        models: tuned.map((model, k) => ({ model, parameters: { weight: lambdas[k]! } })),
+        parameters: { normalize: false, lambda: 1 },
+        taskSpecific: [...CLIP_UNMERGED],
+      };
+      const row = await un(
+        h.clipEvaluate({ target: { recipe }, label: 'at', limit: 3 }, context()),
+      );
+      expect(evaluation.accuracyPerTask).toEqual(TASKS.map((t) => row.accuracy[t]));
+      expect(evaluation.images).toBe(3);
+    }
     expect(out.tasks.map((t) => t.name)).toEqual(TASKS);
     expect(Object.keys(out.accuracy)).toEqual(TASKS);
     expect(out.export.recipeYaml).toMatch(/merge_method: task_arithmetic/);

@@ -75,6 +75,30 @@ function passesFor(
 }
 
 /**
+ * An evaluation during learning (AdaMerging's accuracy-per-task chart): the merged encoder,
+ * already on the device, through the suite's scorer of all its tasks, on the first `limit`
+ * images of each (all when absent). `images` is the smallest test set scored.
+ */
+export async function evaluationOnSuite(
+  encoder: Map<string, tf.Tensor>,
+  suite: ScoringSuite,
+  { limit, signal }: { limit?: number; signal: AbortSignal },
+): Promise<{ accuracyPerTask: number[]; average: number; images: number }> {
+  const names = suite.tasks.map((t) => t.name);
+  const to = Math.min(Math.max(...names.map((n) => suite.size(n))), limit ?? Infinity);
+  const counts = await countInChunks(
+    suite.scorer(names),
+    encoder,
+    { from: 0, to },
+    { signal, chunk: EVALUATION_CHUNK },
+  );
+  const byTask = accuracies(counts);
+  const accuracyPerTask = names.map((n) => byTask[n] ?? 0);
+  const images = Math.min(...names.map((n) => counts.total[n] ?? 0));
+  return { accuracyPerTask, average: mean(accuracyPerTask), images };
+}
+
+/**
  * Scores `encoder` with each task's head (or, for `'individuals'`, each fine-tune on its own
  * task; for `perTask`, each task's own encoder), in chunks of a few images per task: the UI
  * gets a progress event (images done of all, rate, ETA) after every chunk and a cancel lands
