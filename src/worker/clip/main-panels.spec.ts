@@ -24,7 +24,9 @@ import {
   tiesSelectedTaskVectors,
   type Recipe,
 } from '../../merge';
-import { CLIP_UNMERGED } from '../../models';
+import { CLIP_UNMERGED, toTensors } from '../../models';
+import { modulatedEncoder, readModulators, readVisionTower } from '../../eval';
+import { scoreTower } from './evaluate';
 import type { EvalEvent, Methods, StepEvent } from '../protocol';
 import type { HandlerContext } from '../serve';
 import { CLIP_PAGE_TASKS, context, loadedPool, un } from '../testing/clip-page';
@@ -250,6 +252,48 @@ describe('the main panels on CLIP checkpoints', () => {
     }
     expect(moved).toBeGreaterThan(100);
     expect(worst).toBeLessThan(1e-6);
+  }, 240_000);
+
+  it("EMR on CLIP: Results' per-task row scores each task with its own modulated tower", async () => {
+    const { session, h } = await loadedPool(pool);
+    const clipBase = session.clip.theBase();
+    const tuned = session.clip.withTasks();
+    const recipe: Recipe = {
+      ...mainRecipe(
+        'emr',
+        clipBase.name,
+        tuned.map((f) => f.name),
+        {},
+      ),
+      models: tuned.map((f) => ({ model: f.name, parameters: {} })),
+    };
+    const target = { kind: 'memory' as const, fileName: 'merged.safetensors' };
+    const outcome = await un(h.merge({ recipe, target }, context()));
+    expect(outcome.modulators).toBeDefined();
+    const page = await un(h.evaluate({ target: 'merged', label: 'emr' }, context()));
+    expect(Object.keys(page.accuracy)).toEqual(TASKS);
+
+    // Independently: each task's θ₀ + λₜ·mₜ⊙(merged − θ₀) from the files the merge gave,
+    // scored by the CLIP panel's own path (evaluateClip) on that task.
+    const merged = await readVisionTower(await inMemory(outcome.bytes!, 'merged.safetensors'));
+    const modulators = await readModulators(
+      memorySource(outcome.modulators!.bytes, 'emr_modulators.safetensors'),
+      merged,
+    );
+    const theta0 = await visionOf(pool.base, [...merged.keys()]);
+    let changed = false;
+    for (const f of tuned) {
+      const name = f.task.images.task;
+      const own = modulatedEncoder(merged, modulators, theta0, { name, checkpoint: f.name });
+      changed ||= [...own].some(([n, t]) => t.data !== merged.get(n)!.data);
+      const scored = await scoreTower(toTensors(own), clipBase.model.config, clipBase, [f.task], {
+        signal: new AbortController().signal,
+        onProgress: () => undefined,
+      });
+      expect(page.accuracy[name], name).toBe(scored.get(name)!.accuracy);
+    }
+    // The modulators reach the tensors: without them this would score the unified model.
+    expect(changed).toBe(true);
   }, 240_000);
 
   it('the task-vector analysis covers the vision towers, block by block', async () => {

@@ -19,7 +19,6 @@ import {
 } from '../../eval';
 import { memorySource } from '../../io';
 import { toTensors } from '../../models';
-import type { LoadedZoo } from '../../zoo';
 import type { Methods, Progress } from '../protocol';
 import type { HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
@@ -138,32 +137,29 @@ export async function scoreOnSuite(
   return { perTask, average: mean(Object.values(perTask)) };
 }
 
-/** An EMR merge's per-task modulated models (zoo only), as `eval --modulators` scores them. */
+/**
+ * An EMR merge's per-task modulated models, as `eval --modulators` scores them: each of the
+ * suite's tasks (zoo or CLIP) keyed in the modulators by the checkpoint its recipe merged.
+ */
 async function modulatedOf(
   session: StudioSession,
   merged: EncoderParams,
   suite: ScoringSuite,
 ): Promise<PerTaskEncoders> {
-  if (suite.kind !== 'zoo') {
-    throw Object.assign(
-      new Error(
-        "EMR's per-task modulators are scored on the v1 demo zoo only; evaluate the unified model.",
-      ),
-      { code: 'unsupported' },
-    );
-  }
-  const zoo: LoadedZoo = await session.theZoo();
   const { bytes, base } = session.lastModulators!;
   const modulators = await readModulators(
     memorySource(bytes, 'emr_modulators.safetensors'),
     merged,
   );
-  checkModulatorsCover(modulators, zoo.manifest.tasks);
+  const task = (name: string) => ({ name, checkpoint: suite.checkpointOf(name) });
+  checkModulatorsCover(
+    modulators,
+    suite.tasks.map((t) => task(t.name)),
+  );
   // θ₀ is the merge's own base model (not necessarily the zoo's).
   const theta0: EncoderParams = new Map();
   for (const [name, { shape }] of merged)
     if (modulators.masks.has(name)) theta0.set(name, { shape, data: await base.readF32(name) });
-  const task = (name: string) => zoo.manifest.tasks.find((t) => t.name === name)!;
   return { perTask: (name) => modulatedEncoder(merged, modulators, theta0, task(name)) };
 }
 
