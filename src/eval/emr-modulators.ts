@@ -18,8 +18,14 @@ const stem = (path: string) =>
       .pop() ?? path
   ).replace(/\.safetensors$/, '');
 
+/**
+ * What names a task among the modulators' keys: its name and the checkpoint the recipe merged
+ * for it (a zoo task's file, a CLIP fine-tune's name).
+ */
+export type ModulatedTask = Pick<ZooTask, 'name' | 'checkpoint'>;
+
 /** Index of `task` among the modulators' task keys (by file name or task name), else −1. */
-export function modulatorTask(keys: string[], task: ZooTask): number {
+export function modulatorTask(keys: string[], task: ModulatedTask): number {
   return keys.findIndex((k) => stem(k) === stem(task.checkpoint) || stem(k) === task.name);
 }
 
@@ -57,7 +63,7 @@ export async function readModulators(source: ByteSource, merged: Params): Promis
 }
 
 /** `task`'s row in the modulators; throws (naming the file) when they have none for it. */
-export function modulatorRow(modulators: ModulatorsFile, task: ZooTask): number {
+export function modulatorRow(modulators: ModulatorsFile, task: ModulatedTask): number {
   const t = modulatorTask(modulators.tasks, task);
   if (t < 0)
     throw new ZooFormatError(
@@ -68,7 +74,10 @@ export function modulatorRow(modulators: ModulatorsFile, task: ZooTask): number 
 }
 
 /** Every task has a modulator: checked before the first (slow) evaluation. */
-export function checkModulatorsCover(modulators: ModulatorsFile, tasks: readonly ZooTask[]): void {
+export function checkModulatorsCover(
+  modulators: ModulatorsFile,
+  tasks: readonly ModulatedTask[],
+): void {
   for (const task of tasks) modulatorRow(modulators, task);
 }
 
@@ -80,7 +89,7 @@ export function modulatedEncoder(
   merged: Params,
   modulators: ModulatorsFile,
   base: Params,
-  task: ZooTask,
+  task: ModulatedTask,
 ): Params {
   const t = modulatorRow(modulators, task);
   const encoder: Params = new Map();

@@ -273,7 +273,8 @@ export interface Methods extends ClipMethods, SimoMethods {
   adamerge: {
     /**
      * `base`: the base checkpoint's name; when it is the CLIP panel's base, λ is learned on the
-     * CLIP fine-tunes and their tasks (the CLIP panel's AdaMerging: plain, no ++).
+     * CLIP fine-tunes and their tasks (the CLIP panel's AdaMerging, ++ included; evaluations
+     * while learning through the CLIP suite).
      */
     params: { options: AdaMergingOptions; base?: string };
     result: {

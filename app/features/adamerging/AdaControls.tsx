@@ -87,7 +87,7 @@ export function AdaControls() {
           {!demoLoaded
             ? 'AdaMerging learns on test sets: Load demo, or CLIP checkpoints with their data.'
             : onClip && status === 'idle'
-              ? 'On the CLIP tasks (plain AdaMerging; ++ is not offered on CLIP yet).'
+              ? 'On the CLIP tasks (plain or ++, exported through the merge engine).'
               : STATUS[status]}
           {error ? ` ${error}` : ''}
           {last && first

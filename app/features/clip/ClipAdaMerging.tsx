@@ -125,10 +125,11 @@ export function ClipAdaMerging({ ready }: { ready: boolean }) {
   const [mode, setMode] = useState<'task' | 'layer'>('layer');
   const [steps, setSteps] = useState(100);
   const [batchSize, setBatchSize] = useState(16);
+  const [plus, setPlus] = useState(false);
   const { status, busy } = useClip(
     useShallow((s) => ({ status: s.ada?.status, busy: s.job !== null })),
   );
-  const options: AdaMergingOptions = { mode, steps, batchSize, batchesPerTask: 1 };
+  const options: AdaMergingOptions = { mode, plus, steps, batchSize, batchesPerTask: 1 };
   const running = status === 'running' || status === 'paused';
   return (
     <div className="clip-ada">
@@ -151,6 +152,10 @@ export function ClipAdaMerging({ ready }: { ready: boolean }) {
           value={batchSize}
           onChange={setBatchSize}
         />
+        <label className="param--check">
+          <input type="checkbox" checked={plus} onChange={(e) => setPlus(e.target.checked)} />
+          <span>AdaMerging++ (TIES-selected task vectors)</span>
+        </label>
         <Button disabled={!ready} onClick={() => void checkFootprint(options)}>
           Check GPU memory
         </Button>

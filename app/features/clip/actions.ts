@@ -294,6 +294,8 @@ export function runAdaMerging(options: AdaMergingOptions, poolSize: number): Pro
         timer ??= setTimeout(flush, 250);
         return;
       }
+      // This panel asks for no evaluations while learning (the main AdaMerging panel does).
+      if (event.type === 'eval') return;
       const unit = event.progress.task?.startsWith('evaluating') ? 'images' : 'tasks';
       view = { ...progressed(view, event.progress), unit };
       useClip.getState().set({ job: view });

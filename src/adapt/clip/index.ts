@@ -7,7 +7,12 @@ export {
   type ClipProblemInput,
   type ClipDeviceProblem,
 } from './problem';
-export { ClipAdaMergingSession, runClipAdaMerging, type ImagePool } from './session';
+export {
+  ClipAdaMergingSession,
+  runClipAdaMerging,
+  type ClipAdaMergingCallbacks,
+  type ImagePool,
+} from './session';
 export { clipFusedEngineFor, clipFusedSupports } from './fused';
 export {
   clipAdaMergingFootprint,

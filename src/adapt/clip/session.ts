@@ -9,7 +9,12 @@ import { Rng } from '../../data';
 import { unitImageEmbeds, zeroShotLogits } from '../../eval';
 import { resolveOptions } from '../adamerging/session';
 import { LambdaSession, type TfjsInputs } from '../adamerging/lambda-session';
-import type { AdaMergingCallbacks, AdaMergingOptions, AdaMergingResult } from '../adamerging/types';
+import type {
+  AdaMergingCallbacks,
+  AdaMergingOptions,
+  AdaMergingResult,
+  EvalEvent,
+} from '../adamerging/types';
 import { clipFusedEngineFor } from './fused';
 import {
   mergedClipParams,
@@ -149,9 +154,50 @@ export class ClipAdaMergingSession extends LambdaSession<ClipInputs> {
     return entropyPerTask(this.problem, params, inputs.images, this.perTask);
   }
 
+  /**
+   * The merged tower θ₀ + Σ clamp(λ)·τ at the current λ (`vision_model.*` only; the caller
+   * disposes it). With the fused engine, λ is read back from it first.
+   */
+  async mergedTower(): Promise<Map<string, tf.Tensor>> {
+    await this.freshLambda();
+    // With the fused engine, the first use uploads θ₀ and the stacks: not inside the tidy.
+    const problem = this.problem;
+    const out = new Map<string, tf.Tensor>();
+    tf.tidy(() => {
+      const merged = mergedClipParams(problem, this.lambda, this.options.clamp);
+      for (const name of this.host.tensorNames) out.set(name, tf.keep(merged.get(name)!));
+    });
+    return out;
+  }
+
   override dispose(): void {
     super.dispose();
     this.device?.dispose();
+  }
+}
+
+/**
+ * `evaluateTower` scores a merged tower on the tasks' labelled test sets (the caller's own
+ * scorer: the studio's ScoringSuite); with `onEval` and `evalEvery`, the run calls it every
+ * `evalEvery` steps and after the last one.
+ */
+export interface ClipAdaMergingCallbacks extends AdaMergingCallbacks {
+  evaluateTower?: (tower: Map<string, tf.Tensor>) => Promise<Omit<EvalEvent, 'step'>>;
+}
+
+async function evaluateAt(
+  session: ClipAdaMergingSession,
+  step: number,
+  { evaluateTower, onEval }: ClipAdaMergingCallbacks,
+): Promise<void> {
+  const { evalEvery, steps } = session.options;
+  if (!evaluateTower || !onEval || evalEvery <= 0) return;
+  if (step % evalEvery !== 0 && step !== steps) return;
+  const tower = await session.mergedTower();
+  try {
+    onEval({ step, ...(await evaluateTower(tower)) });
+  } finally {
+    for (const t of tower.values()) t.dispose();
   }
 }
 
@@ -160,7 +206,7 @@ export async function runClipAdaMerging(
   host: ClipHostProblem,
   pools: readonly ImagePool[],
   options: AdaMergingOptions,
-  callbacks: AdaMergingCallbacks = {},
+  callbacks: ClipAdaMergingCallbacks = {},
   gpu: GPUDevice | null = null,
 ): Promise<AdaMergingResult> {
   const started = performance.now();
@@ -175,6 +221,7 @@ export async function runClipAdaMerging(
       if (s === 0) first = event.entropyTotal;
       last = event.entropyTotal;
       callbacks.onStep?.(event);
+      await evaluateAt(session, s + 1, callbacks);
     }
     return {
       mode: session.options.mode,

@@ -1,8 +1,9 @@
 /**
  * CLIP AdaMerging on the page's fine-tunes: what it will hold on the device (checked against
  * the adapter's limits before anything is uploaded), the run (src/adapt's runClipAdaMerging:
- * tfjs autodiff, pause/cancel between steps, one step event each), and the learned λ exported
- * as every merge is: adamergingRecipeFor's recipe, written by the merge engine into memory. The
+ * tfjs autodiff, pause/cancel between steps, one step event each; ++ on the TIES-selected τ),
+ * and the learned λ exported as every merge is: adamergingRecipeFor's recipe (++: TIES with
+ * `elect: unweighted`, which the engine reproduces), written by the merge engine into memory. The
  * accuracy row scores that written file, so the numbers are those of what the user downloads.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -29,7 +30,9 @@ import { inputsOf } from '../merge/run';
 import type { Methods } from '../protocol';
 import { Transfer, type HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
+import { evaluationOnSuite } from '../eval/evaluate';
 import { rowOf, scoreTower, visionOfBytes } from './evaluate';
+import { clipSuite } from './suite';
 import type { ClipFootprintReport } from './protocol';
 import { clipError } from './state';
 
@@ -87,7 +90,7 @@ async function exportLearned(
   const plan = await planMerge(recipe, inputsOf(session.registry, recipe));
   const backend = await chooseMergeBackend(session);
   try {
-    const fileName = `clip-adamerging-${result.mode}-wise.safetensors`;
+    const fileName = `clip-adamerging-${result.mode}-wise${result.plus ? '-plus' : ''}.safetensors`;
     const sink = memorySink(fileName);
     await executeMerge(plan, backend, sink, { signal });
     return { fileName, bytes: sink.bytes(), recipeYaml: recipeToYaml(recipe) };
@@ -119,13 +122,7 @@ export async function clipAdamerge(
   { signal, emit }: HandlerContext<'clipAdamerge'>,
 ): Promise<Transfer<Result>> {
   if (session.adamergingPause) throw clipError('busy', 'AdaMerging is already running.');
-  if (options.plus) {
-    throw clipError(
-      'unsupported',
-      'AdaMerging++ on CLIP is not offered here: its export is not reproducible by the engine ' +
-        'yet (TIES elects signs on the unweighted trimmed vectors); run plain AdaMerging',
-    );
-  }
+  const resolved = resolveOptions(options);
   const footprint = await clipFootprint(session, { options });
   emit({ type: 'footprint', footprint });
   if (footprint.problem) throw clipError('too-large', footprint.problem);
@@ -154,8 +151,10 @@ export async function clipAdamerge(
       classes: head.classNames.length,
       dim: head.dim,
     })),
-    plus: false,
-    density: 0.2,
+    // ++ learns λ on the TIES-selected τ; the recipe records the same density, so the engine's
+    // model-scope trim and unweighted election select the same entries again on export.
+    plus: resolved.plus,
+    density: resolved.density,
   });
   const pause = new PauseToken();
   session.adamergingPause = pause;
@@ -165,12 +164,20 @@ export async function clipAdamerge(
       signal,
       pauseToken: yieldingPause(pause),
       onStep: (step) => emit({ type: 'step', step }),
+      // The main panels' CLIP suite (Results' scorers and their decoded images) scores the
+      // tower while it learns, as the v1 zoo's run scores its encoder.
+      onEval: (evaluation) => emit({ type: 'eval', eval: evaluation }),
+      evaluateTower: (tower) =>
+        evaluationOnSuite(tower, clipSuite(session), {
+          limit: resolved.evalLimit || undefined,
+          signal,
+        }),
     });
   } finally {
     session.adamergingPause = null;
   }
   const exported = await exportLearned(session, result, signal);
-  const label = `AdaMerging ${result.mode}-wise`;
+  const label = `AdaMerging${result.plus ? '++' : ''} ${result.mode}-wise`;
   const scored = await scoreTower(
     await visionOfBytes(exported.bytes, exported.fileName),
     base.model.config,

@@ -8,13 +8,26 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyClipPool } from '../../eval/testing/clip-tiny-pool';
 import type { WrittenPool } from '../../eval/testing/clip-write-pool';
-import type { Recipe } from '../../merge';
-import { CLIP_UNMERGED } from '../../models';
-import type { Methods } from '../protocol';
+import type { NamedArray, Params } from '../../core';
+import { memorySink, memorySource, openCheckpointFromSources, type Checkpoint } from '../../io';
+import { openCheckpointPath } from '../../io/node';
+import {
+  createCpuBackend,
+  executeMerge,
+  parseRecipe,
+  planMerge,
+  taskVectors,
+  tiesSelectedTaskVectors,
+  type Recipe,
+} from '../../merge';
+import { CLIP_UNMERGED, toTensors } from '../../models';
+import { modulatedEncoder, readModulators, readVisionTower } from '../../eval';
+import { scoreTower } from './evaluate';
+import type { EvalEvent, Methods, StepEvent } from '../protocol';
 import type { HandlerContext } from '../serve';
 import { CLIP_PAGE_TASKS, context, loadedPool, un } from '../testing/clip-page';
 
@@ -46,6 +59,31 @@ function mainRecipe(
 }
 
 const TASKS = CLIP_PAGE_TASKS.map((t) => t.name);
+
+/** The pool's folders opened from disk under the names the page's registry gave them. */
+async function pathInputs(): Promise<Map<string, Checkpoint>> {
+  const inputs = new Map<string, Checkpoint>();
+  for (const path of [pool.base, ...pool.finetunes.values()])
+    inputs.set(basename(path), await openCheckpointPath(path));
+  return inputs;
+}
+
+const inMemory = (bytes: Uint8Array, name: string) =>
+  openCheckpointFromSources([memorySource(bytes, name)], name);
+
+/** Those tensors of a folder's checkpoint, as F32. */
+async function visionOf(path: string, names: string[]): Promise<Params> {
+  const c = await openCheckpointPath(path);
+  const read = async (n: string): Promise<[string, NamedArray]> => [
+    n,
+    { shape: [], data: await c.readF32(n) },
+  ];
+  try {
+    return new Map(await Promise.all(names.map(read)));
+  } finally {
+    await c.close();
+  }
+}
 
 describe('the main panels on CLIP checkpoints', () => {
   it("Results' zero-shot, individual and merged rows equal the CLIP panel's", async () => {
@@ -111,23 +149,151 @@ describe('the main panels on CLIP checkpoints', () => {
   it("the main AdaMerging panel learns on the CLIP tasks when the base is the CLIP panel's", async () => {
     const { session, h } = await loadedPool(pool);
     const base = session.clip.theBase().name;
-    const options = { mode: 'task' as const, steps: 2, batchSize: 2, batchesPerTask: 1 as const };
-    const steps: number[] = [];
+    const tuned = session.clip.withTasks().map((f) => f.name);
+    const options = {
+      mode: 'task' as const,
+      steps: 2,
+      batchSize: 2,
+      batchesPerTask: 1 as const,
+      lr: 0.2,
+      evalEvery: 1,
+      evalLimit: 3,
+    };
+    const steps: StepEvent[] = [];
+    const evals: EvalEvent[] = [];
     const ctx = {
       signal: new AbortController().signal,
-      emit: (e: Methods['adamerge']['events']) => e.type === 'step' && steps.push(e.step.step),
+      emit: (e: Methods['adamerge']['events']) => {
+        if (e.type === 'step') steps.push(e.step);
+        if (e.type === 'eval') evals.push(e.eval);
+      },
     } as unknown as HandlerContext<'adamerge'>;
     const out = await un(h.adamerge({ options, base }, ctx));
     expect(out.result.stepsRun).toBe(2);
     expect(steps.length).toBe(2);
+    // Evaluations while learning: each equals the CLIP panel's row of task arithmetic at that
+    // step's λ (θ₀ + Σλτ), on the same first 3 images per task.
+    expect(evals.map((e) => e.step)).toEqual([1, 2]);
+    for (const [i, evaluation] of evals.entries()) {
+      const lambdas = steps[i]!.lambdas.map((row) => row[0]!);
+      const recipe: Recipe = {
+        mergeMethod: 'task_arithmetic',
+        baseModel: base,
+        models: tuned.map((model, k) => ({ model, parameters: { weight: lambdas[k]! } })),
+        parameters: { normalize: false, lambda: 1 },
+        taskSpecific: [...CLIP_UNMERGED],
+      };
+      const row = await un(
+        h.clipEvaluate({ target: { recipe }, label: 'at', limit: 3 }, context()),
+      );
+      expect(evaluation.accuracyPerTask).toEqual(TASKS.map((t) => row.accuracy[t]));
+      expect(evaluation.images).toBe(3);
+    }
     expect(out.tasks.map((t) => t.name)).toEqual(TASKS);
     expect(Object.keys(out.accuracy)).toEqual(TASKS);
     expect(out.export.recipeYaml).toMatch(/merge_method: task_arithmetic/);
     expect(out.export.recipeYaml).toContain(base);
-    // ++ is refused on CLIP with a line saying so (the zoo run would have been tried otherwise).
-    await expect(
-      h.adamerge({ options: { ...options, plus: true }, base }, context()),
-    ).rejects.toThrow(/AdaMerging\+\+ on CLIP is not offered/);
+  }, 240_000);
+
+  it('AdaMerging++ (layer-wise) on CLIP exports a recipe the engine re-runs to the same tensors', async () => {
+    const { session, h } = await loadedPool(pool);
+    const base = session.clip.theBase().name;
+    const options = {
+      mode: 'layer' as const,
+      plus: true,
+      steps: 3,
+      batchSize: 2,
+      batchesPerTask: 1 as const,
+      lr: 0.05,
+    };
+    const out = await un(h.adamerge({ options, base }, context()));
+    expect(out.result.plus).toBe(true);
+    expect(out.export.fileName).toMatch(/-plus\.safetensors$/);
+    // λ moved off its start, so the comparison below is not the one at λ = 0.3 everywhere.
+    expect(out.result.lambdas.flat().some((x) => Math.abs(x - 0.3) > 1e-3)).toBe(true);
+
+    // The exported recipe, parsed and run by the engine on the folders read from disk.
+    const { recipe } = parseRecipe(out.export.recipeYaml);
+    expect(recipe.mergeMethod).toBe('ties');
+    expect(recipe.parameters?.elect).toBe('unweighted');
+    const inputs = await pathInputs();
+    const plan = await planMerge(recipe, inputs);
+    const sink = memorySink('again.safetensors');
+    await executeMerge(plan, createCpuBackend(), sink, { signal: new AbortController().signal });
+    await Promise.all([...inputs.values()].map((c) => c.close()));
+    const exported = await inMemory(out.export.bytes, 'exported.safetensors');
+    const again = await inMemory(sink.bytes(), 'again.safetensors');
+    expect([...again.tensors.keys()]).toEqual([...exported.tensors.keys()]);
+    for (const name of exported.tensors.keys()) {
+      const [a, b] = await Promise.all([exported.readRaw(name), again.readRaw(name)]);
+      expect(Buffer.compare(Buffer.from(a), Buffer.from(b)), name).toBe(0);
+    }
+
+    // The export is θ₀ + Σ λ·TIES-selected τ computed from the files, with the learned λ per
+    // tensor and AdaMerging++'s own selection (merge's tiesSelectedTaskVectors at density 0.2).
+    const { tensorNames, lambdas } = out.result;
+    const theta0 = await visionOf(pool.base, tensorNames);
+    const vectors = await Promise.all(
+      TASKS.map(async (t) =>
+        taskVectors(theta0, await visionOf(pool.finetunes.get(t)!, tensorNames), () => true, t),
+      ),
+    );
+    const selected = tiesSelectedTaskVectors(vectors, 0.2);
+    let worst = 0;
+    let moved = 0;
+    for (const [l, name] of tensorNames.entries()) {
+      const got = await exported.readF32(name);
+      theta0.get(name)!.data.forEach((b, i) => {
+        let want = b;
+        TASKS.forEach((_, k) => (want += lambdas[k]![l]! * selected[k]!.get(name)!.data[i]!));
+        worst = Math.max(worst, Math.abs(got[i]! - want));
+        if (want !== b) moved++;
+      });
+    }
+    expect(moved).toBeGreaterThan(100);
+    expect(worst).toBeLessThan(1e-6);
+  }, 240_000);
+
+  it("EMR on CLIP: Results' per-task row scores each task with its own modulated tower", async () => {
+    const { session, h } = await loadedPool(pool);
+    const clipBase = session.clip.theBase();
+    const tuned = session.clip.withTasks();
+    const recipe: Recipe = {
+      ...mainRecipe(
+        'emr',
+        clipBase.name,
+        tuned.map((f) => f.name),
+        {},
+      ),
+      models: tuned.map((f) => ({ model: f.name, parameters: {} })),
+    };
+    const target = { kind: 'memory' as const, fileName: 'merged.safetensors' };
+    const outcome = await un(h.merge({ recipe, target }, context()));
+    expect(outcome.modulators).toBeDefined();
+    const page = await un(h.evaluate({ target: 'merged', label: 'emr' }, context()));
+    expect(Object.keys(page.accuracy)).toEqual(TASKS);
+
+    // Independently: each task's θ₀ + λₜ·mₜ⊙(merged − θ₀) from the files the merge gave,
+    // scored by the CLIP panel's own path (evaluateClip) on that task.
+    const merged = await readVisionTower(await inMemory(outcome.bytes!, 'merged.safetensors'));
+    const modulators = await readModulators(
+      memorySource(outcome.modulators!.bytes, 'emr_modulators.safetensors'),
+      merged,
+    );
+    const theta0 = await visionOf(pool.base, [...merged.keys()]);
+    let changed = false;
+    for (const f of tuned) {
+      const name = f.task.images.task;
+      const own = modulatedEncoder(merged, modulators, theta0, { name, checkpoint: f.name });
+      changed ||= [...own].some(([n, t]) => t.data !== merged.get(n)!.data);
+      const scored = await scoreTower(toTensors(own), clipBase.model.config, clipBase, [f.task], {
+        signal: new AbortController().signal,
+        onProgress: () => undefined,
+      });
+      expect(page.accuracy[name], name).toBe(scored.get(name)!.accuracy);
+    }
+    // The modulators reach the tensors: without them this would score the unified model.
+    expect(changed).toBe(true);
   }, 240_000);
 
   it('the task-vector analysis covers the vision towers, block by block', async () => {

@@ -6,7 +6,7 @@
  */
 import type { Progress } from '../../core';
 import type { Recipe } from '../../merge';
-import type { AdaMergingOptions, AdaMergingResult, StepEvent } from '../../adapt';
+import type { AdaMergingOptions, AdaMergingResult, EvalEvent, StepEvent } from '../../adapt';
 import type { CheckpointInput, CheckpointSummary, ComputeDevice } from '../protocol';
 import type { ClipDemoInputs, ClipDemoProbe } from '../demo/clip-zoo';
 
@@ -130,6 +130,8 @@ export interface ClipMethods {
     events:
       | { type: 'footprint'; footprint: ClipFootprintReport }
       | { type: 'step'; step: StepEvent }
+      /** Every `evalEvery` steps (and after the last): the main panels' CLIP suite's scores. */
+      | { type: 'eval'; eval: EvalEvent }
       | { type: 'progress'; progress: Progress };
   };
 }

@@ -55,6 +55,7 @@ export function clipSuite(session: StudioSession): ScoringSuite {
       ),
     base: () => Promise.resolve(base.model.vision),
     individual: (task) => readVisionTower(byTask.get(task)!.checkpoint),
+    checkpointOf: (task) => byTask.get(task)?.name ?? task,
     ...CLIP_TOWER,
   };
 }

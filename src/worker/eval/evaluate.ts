@@ -19,7 +19,6 @@ import {
 } from '../../eval';
 import { memorySource } from '../../io';
 import { toTensors } from '../../models';
-import type { LoadedZoo } from '../../zoo';
 import type { Methods, Progress } from '../protocol';
 import type { HandlerContext } from '../serve';
 import type { StudioSession } from '../session';
@@ -75,6 +74,30 @@ function passesFor(
 }
 
 /**
+ * An evaluation during learning (AdaMerging's accuracy-per-task chart): the merged encoder,
+ * already on the device, through the suite's scorer of all its tasks, on the first `limit`
+ * images of each (all when absent). `images` is the smallest test set scored.
+ */
+export async function evaluationOnSuite(
+  encoder: Map<string, tf.Tensor>,
+  suite: ScoringSuite,
+  { limit, signal }: { limit?: number; signal: AbortSignal },
+): Promise<{ accuracyPerTask: number[]; average: number; images: number }> {
+  const names = suite.tasks.map((t) => t.name);
+  const to = Math.min(Math.max(...names.map((n) => suite.size(n))), limit ?? Infinity);
+  const counts = await countInChunks(
+    suite.scorer(names),
+    encoder,
+    { from: 0, to },
+    { signal, chunk: EVALUATION_CHUNK },
+  );
+  const byTask = accuracies(counts);
+  const accuracyPerTask = names.map((n) => byTask[n] ?? 0);
+  const images = Math.min(...names.map((n) => counts.total[n] ?? 0));
+  return { accuracyPerTask, average: mean(accuracyPerTask), images };
+}
+
+/**
  * Scores `encoder` with each task's head (or, for `'individuals'`, each fine-tune on its own
  * task; for `perTask`, each task's own encoder), in chunks of a few images per task: the UI
  * gets a progress event (images done of all, rate, ETA) after every chunk and a cancel lands
@@ -114,32 +137,29 @@ export async function scoreOnSuite(
   return { perTask, average: mean(Object.values(perTask)) };
 }
 
-/** An EMR merge's per-task modulated models (zoo only), as `eval --modulators` scores them. */
+/**
+ * An EMR merge's per-task modulated models, as `eval --modulators` scores them: each of the
+ * suite's tasks (zoo or CLIP) keyed in the modulators by the checkpoint its recipe merged.
+ */
 async function modulatedOf(
   session: StudioSession,
   merged: EncoderParams,
   suite: ScoringSuite,
 ): Promise<PerTaskEncoders> {
-  if (suite.kind !== 'zoo') {
-    throw Object.assign(
-      new Error(
-        "EMR's per-task modulators are scored on the v1 demo zoo only; evaluate the unified model.",
-      ),
-      { code: 'unsupported' },
-    );
-  }
-  const zoo: LoadedZoo = await session.theZoo();
   const { bytes, base } = session.lastModulators!;
   const modulators = await readModulators(
     memorySource(bytes, 'emr_modulators.safetensors'),
     merged,
   );
-  checkModulatorsCover(modulators, zoo.manifest.tasks);
+  const task = (name: string) => ({ name, checkpoint: suite.checkpointOf(name) });
+  checkModulatorsCover(
+    modulators,
+    suite.tasks.map((t) => task(t.name)),
+  );
   // θ₀ is the merge's own base model (not necessarily the zoo's).
   const theta0: EncoderParams = new Map();
   for (const [name, { shape }] of merged)
     if (modulators.masks.has(name)) theta0.set(name, { shape, data: await base.readF32(name) });
-  const task = (name: string) => zoo.manifest.tasks.find((t) => t.name === name)!;
   return { perTask: (name) => modulatedEncoder(merged, modulators, theta0, task(name)) };
 }
 

@@ -39,6 +39,8 @@ export interface ScoringSuite extends EncoderReader {
   base(): Promise<EncoderParams>;
   /** The fine-tune of `task`'s encoder. */
   individual(task: string): Promise<EncoderParams>;
+  /** The checkpoint a recipe names for `task`'s fine-tune (an EMR modulator's key). */
+  checkpointOf(task: string): string;
 }
 
 /**

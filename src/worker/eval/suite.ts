@@ -24,6 +24,7 @@ export function zooSuite(session: StudioSession, zoo: LoadedZoo): ScoringSuite {
       cachedScorer(session, zoo, `zoo:${names.join(',')}`, () => new ZooScorer(zoo, names)),
     base: () => Promise.resolve(encoderOf(zoo.base, headPrefix)),
     individual: (task) => Promise.resolve(encoderOf(checkpoint(task), headPrefix)),
+    checkpointOf: (task) => tasks.find((t) => t.name === task)?.checkpoint ?? task,
     keeps: () => true,
     readMerged: (bytes, name) => readEncoder(memorySource(bytes, name), model.config),
   };
