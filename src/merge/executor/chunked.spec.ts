@@ -7,6 +7,7 @@ import { planMerge } from '../plan';
 import { parseRecipe } from '../recipe/parse';
 import { poolCheckpoints } from '../testing-pool';
 import { executeMerge } from './index';
+import { mergeTestPool } from './testing-merge';
 import {
   CHUNKED_RECIPES as RECIPES,
   PER_ROW,
@@ -29,12 +30,8 @@ function recordingBackend(): MergeBackend & { jobSizes: number[] } {
 }
 
 async function merge(yaml: string, chunkElements?: number) {
-  const ckpts = await poolCheckpoints(3);
-  const plan = await planMerge(parseRecipe(yaml + HEADS, 'test.yml').recipe, ckpts);
-  const folder = memorySinkFolder();
   const backend = recordingBackend();
-  const summary = await executeMerge(plan, backend, folder, { chunkElements });
-  return { bytes: folder.files.get('model.safetensors')!, summary, jobSizes: backend.jobSizes };
+  return { ...(await mergeTestPool(yaml, backend, chunkElements)), jobSizes: backend.jobSizes };
 }
 
 describe('chunked streaming of element-wise merges', () => {

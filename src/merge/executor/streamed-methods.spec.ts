@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { memorySinkFolder } from '../../io';
 import type { MergeBackend, TensorJob } from '../backend';
 import { createCpuBackend } from '../cpu/index';
-import { planMerge } from '../plan';
-import { parseRecipe } from '../recipe/parse';
-import { poolCheckpoints } from '../testing-pool';
-import { RECIPE_HEADS as HEADS, recipeModels as models } from '../testing-recipes';
-import { executeMerge } from './index';
+import { recipeModels as models } from '../testing-recipes';
+import { mergeTestPool } from './testing-merge';
 
 /** The CPU backend, recording the largest catalogue job and how many input elements it held. */
 function recordingBackend(): MergeBackend & { largest: { numel: number; inputs: number } } {
@@ -27,12 +23,8 @@ function recordingBackend(): MergeBackend & { largest: { numel: number; inputs: 
 }
 
 async function merge(yaml: string, chunkElements?: number) {
-  const ckpts = await poolCheckpoints(3);
-  const plan = await planMerge(parseRecipe(yaml + HEADS, 'test.yml').recipe, ckpts);
-  const folder = memorySinkFolder();
   const backend = recordingBackend();
-  const summary = await executeMerge(plan, backend, folder, { chunkElements });
-  return { bytes: folder.files.get('model.safetensors')!, summary, largest: backend.largest };
+  return { ...(await mergeTestPool(yaml, backend, chunkElements)), largest: backend.largest };
 }
 
 const RECIPES: Record<string, string> = {
