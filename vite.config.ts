@@ -12,7 +12,7 @@ function demoUrlHint(): Plugin {
           setTimeout(
             () =>
               console.log(
-                `\n  Merge Studio with the CLIP demo: ${url}?demo=clip  (the v1 toy zoo: ${url}?demo)\n`,
+                `\n  Merge Studio with the CLIP demo: ${url}?demo=clip  (the v1 toy zoo: ${url}?demo=v1)\n`,
               ),
             0,
           );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wrapLabel } from './wrapLabel';
+import { charBudget, wrapLabel } from './wrapLabel';
 
 describe('wrapLabel', () => {
   it('keeps a short label on one line', () => {
@@ -19,5 +19,21 @@ describe('wrapLabel', () => {
     // At 8 characters: 'MNIST', 'rotated' and the rest would need more lines.
     expect(wrapLabel('MNIST rotated 90°, inverted', 8)).toEqual(['MNIST', 'rotated…']);
     expect(wrapLabel('Supercalifragilistic', 8)).toEqual(['Superca…']);
+  });
+});
+
+describe('charBudget', () => {
+  const at7px = (s: string) => 7 * s.length;
+
+  it('gives a label that fits all its characters', () => {
+    expect(charBudget('shapes', 60, at7px)).toBeCloseTo(60 / 7);
+    expect(wrapLabel('shapes', charBudget('shapes', 60, at7px))).toEqual(['shapes']);
+  });
+
+  it('keeps room for the ellipsis when the label is cut', () => {
+    // 'compass' is 49 px at 7 px a character; 40 px hold 5.7 characters, 4.7 with the "…".
+    expect(charBudget('compass', 40, at7px)).toBeCloseTo(40 / 7 - 1);
+    const [line] = wrapLabel('compass', charBudget('compass', 40, at7px));
+    expect(at7px(line!.slice(0, -1)) + 14).toBeLessThanOrEqual(40);
   });
 });

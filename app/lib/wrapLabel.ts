@@ -28,3 +28,15 @@ export function wrapLabel(text: string, maxChars: number, maxLines = 2): string[
     return line;
   });
 }
+
+/**
+ * How many characters of `text` a line of `room` px holds, for wrapLabel: from the label's own
+ * measured width (`measure`, px at the drawn font) rather than a fixed guess per character, and
+ * one character fewer when the label will be cut, since "…" is about two characters wide.
+ */
+export function charBudget(text: string, room: number, measure: (s: string) => number): number {
+  const width = measure(text);
+  const perChar = width / Math.max(1, text.length);
+  const budget = perChar > 0 ? room / perChar : text.length;
+  return width > room ? budget - 1 : budget;
+}

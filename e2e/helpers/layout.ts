@@ -55,19 +55,33 @@ export function panelOverlaps(page: Page): Promise<string[]> {
   });
 }
 
-/** Tick labels of one chart's axes printed over each other: "chart: 'a' × 'b'" strings. */
+/**
+ * Tick labels of one chart's axes printed over each other, or an x axis's labels on its line:
+ * "chart: 'a' × 'b'" strings. recharts 3 draws an axis's tick labels in a layer of their own
+ * (`.recharts-xAxis-tick-labels`), apart from its line and tick marks (`.recharts-xAxis`), so
+ * both are looked at; a chart with an axis but no labels found is a problem too (the check
+ * would otherwise pass by finding nothing, as it did before it knew that layer).
+ */
 export function axisLabelOverlaps(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const problems: string[] = [];
+    const GROUPS = '.recharts-cartesian-axis, .recharts-cartesian-axis-tick-labels';
     for (const chart of document.querySelectorAll('figure')) {
       const label = chart.getAttribute('aria-label') ?? 'chart';
-      for (const axis of chart.querySelectorAll('.recharts-cartesian-axis')) {
-        const texts = [
-          ...axis.querySelectorAll('.recharts-cartesian-axis-tick text, g.wrapped-tick text'),
-        ];
-        const boxes = texts
+      const xLine = chart
+        .querySelector('.recharts-xAxis .recharts-cartesian-axis-line')
+        ?.getBoundingClientRect();
+      let found = 0;
+      for (const group of chart.querySelectorAll(GROUPS)) {
+        const boxes = [...group.querySelectorAll('text')]
           .map((t) => ({ text: t.textContent ?? '', r: t.getBoundingClientRect() }))
           .filter(({ r }) => r.width > 0);
+        found += boxes.length;
+        // An x axis's labels hang below its line (a label drawn on the line is struck through).
+        const isX = /recharts-xAxis/.test(group.getAttribute('class') ?? '');
+        for (const { text, r } of isX && xLine ? boxes : []) {
+          if (r.top < xLine!.bottom + 1) problems.push(`${label}: '${text}' on the x axis line`);
+        }
         for (let i = 0; i < boxes.length; i++) {
           for (let j = i + 1; j < boxes.length; j++) {
             const a = boxes[i]!.r;
@@ -80,6 +94,7 @@ export function axisLabelOverlaps(page: Page): Promise<string[]> {
           }
         }
       }
+      if (xLine && found === 0) problems.push(`${label}: no axis labels found`);
     }
     return problems;
   });

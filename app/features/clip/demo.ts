@@ -12,6 +12,7 @@ import type { JobView } from '../../lib/job';
 import { studio } from '../../services/studio';
 import { addFinetune, asJob, attachData, evaluateRows, loadBase } from './actions';
 import type { ClipMergeSettings } from './recipe';
+import { showDemoInMainPanels } from './demoMain';
 import { useClip, type ClipDemoNote } from './store';
 
 /**
@@ -107,10 +108,20 @@ export function loadClipDemo(): Promise<void> {
   });
 }
 
-/** The studio's "Load demo" (and `?demo`): the CLIP demo, with its panel brought into view. */
-export function startDemo(): Promise<void> {
-  requestAnimationFrame(() =>
-    document.querySelector('[data-testid="clip-panel"]')?.scrollIntoView(),
-  );
-  return loadClipDemo();
+/**
+ * The studio's "Load demo" (and `?demo`): the CLIP demo in its panel, then in the main panels
+ * (Results: base + heads, the fine-tunes and the zoo's task-arithmetic merge), then brings
+ * Results into view: the first thing a visitor sees is the comparison.
+ */
+export async function startDemo(): Promise<void> {
+  useClip.getState().set({ demoStarting: true });
+  try {
+    await loadClipDemo();
+    const { demo, jobNote } = useClip.getState();
+    if (demo && !jobNote && (await showDemoInMainPanels(demo.lambda))) {
+      document.querySelector('.area-results')?.scrollIntoView({ block: 'start' });
+    }
+  } finally {
+    useClip.getState().set({ demoStarting: false });
+  }
 }

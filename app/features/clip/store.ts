@@ -65,6 +65,8 @@ export interface ClipState {
   demo: ClipDemoNote | null;
   /** Whether the demo is published here (null until the worker has looked). */
   demoProbe: ClipDemoProbe | null;
+  /** True from the header's Load demo until its main-panel merge is evaluated. */
+  demoStarting: boolean;
   set(patch: Partial<Omit<ClipState, 'set'>>): void;
   updateFinetune(key: string, patch: Partial<FinetuneEntry>): void;
   /** Adds or replaces the row with this id. */
@@ -82,6 +84,7 @@ export const useClip = create<ClipState>()((set) => ({
   footprint: null,
   demo: null,
   demoProbe: null,
+  demoStarting: false,
   set: (patch) => set(patch),
   updateFinetune: (key, patch) =>
     set((s) => ({ finetunes: s.finetunes.map((f) => (f.key === key ? { ...f, ...patch } : f)) })),

@@ -4,6 +4,7 @@ import { Panel } from '../../components/Panel';
 import { EmptyState } from '../../components/EmptyState';
 import { AccuracyChart } from './AccuracyChart';
 import { EMR_MODULATED, EMR_UNIFIED } from './actions';
+import { DemoProgress } from './DemoProgress';
 import { EvaluateButton } from './EvaluateButton';
 import { ResultsExport } from './ResultsExport';
 import { ResultsTable } from './ResultsTable';
@@ -26,10 +27,14 @@ export function ResultsPanel() {
       <EvaluateButton />
       <LiveToggle />
       {results.length === 0 ? (
-        <EmptyState title="No results yet">
-          Load the demo: it merges with the papers' settings and evaluates at once, comparing the
-          merge with the base model and with the individual fine-tunes, task by task.
-        </EmptyState>
+        <>
+          <DemoProgress />
+          <EmptyState title="No results yet">
+            Load the demo: it merges with the settings its zoo was swept for and evaluates at once,
+            comparing the merge with the base model and with the individual fine-tunes, task by
+            task.
+          </EmptyState>
+        </>
       ) : (
         <>
           <ResultsTable results={results} tasks={tasks} />

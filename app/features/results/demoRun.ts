@@ -7,7 +7,7 @@ import { startMerge } from '../run/actions';
 import { evaluateLastMerge } from './actions';
 
 /** The method form is generated from the worker's list: wait until it has arrived. */
-function methodsListed(): Promise<void> {
+export function methodsListed(): Promise<void> {
   if (useStudio.getState().methods.length > 0) return Promise.resolve();
   return new Promise((resolve) => {
     const stop = useStudio.subscribe((s) => {
