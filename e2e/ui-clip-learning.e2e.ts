@@ -8,11 +8,13 @@
  */
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { memorySource, openSafetensors } from '../src/io';
 import { parseRecipe, type ConditionalSetting } from '../src/merge';
+import { paramsFromBytes } from '../src/merge/params';
 import type { ClipZooWeb } from '../src/worker/demo/clip-manifest';
 import { tooltipAtLastPoint } from './helpers/charts';
-import { openClipDemo, readClipZoo } from './helpers/clipDemo';
+import { CLIP_ZOO, openClipDemo, readClipZoo } from './helpers/clipDemo';
 
 let zoo: ClipZooWeb;
 let page: Page;
@@ -60,6 +62,29 @@ async function download(trigger: Locator): Promise<Uint8Array> {
   return new Uint8Array(await readFile(await file.path()));
 }
 
+const modelLink = () =>
+  page.getByTestId('ada-export').getByRole('link', { name: /Download the AdaMerging model/ });
+
+/**
+ * The share of the vision tower's entries a learned merge left exactly at θ₀. Task arithmetic
+ * moves every entry a fine-tune moved (≈ none stay); ++'s TIES trim keeps the top 20 % of each
+ * task vector, so entries no task kept, or whose kept values lost the sign election, stay put.
+ */
+async function shareLeftAtBase(merged: Uint8Array): Promise<number> {
+  const base = await readFile(join(CLIP_ZOO, zoo.base.folder, 'model.safetensors'));
+  const theta0 = await paramsFromBytes(new Uint8Array(base), 'base');
+  const out = await paramsFromBytes(merged, 'merged');
+  let same = 0;
+  let all = 0;
+  for (const [name, t] of theta0) {
+    if (!name.startsWith('vision_model.')) continue;
+    const m = out.get(name)!.data;
+    t.data.forEach((v, i) => (same += m[i] === v ? 1 : 0));
+    all += t.data.length;
+  }
+  return same / all;
+}
+
 test('AdaMerging++ on the CLIP towers exports the TIES-trimmed recipe ++ stands for', async () => {
   const t0 = Date.now();
   await adaOptions({ mode: 'layer', plus: true, steps: 3, every: 0, on: 100 });
@@ -69,11 +94,13 @@ test('AdaMerging++ on the CLIP towers exports the TIES-trimmed recipe ++ stands 
   await expect(row.locator('td')).toHaveText(Array(zoo.tasks.length + 1).fill(PERCENT));
 
   const exported = page.getByTestId('ada-export');
-  const modelLink = exported.getByRole('link', {
-    name: 'Download the AdaMerging model (clip-adamerging-layer-wise-plus.safetensors)',
-  });
-  const file = await openSafetensors(memorySource(await download(modelLink), 'ada.safetensors'));
+  await expect(modelLink()).toHaveAccessibleName(/clip-adamerging-layer-wise-plus\.safetensors/);
+  const bytes = await download(modelLink());
+  const file = await openSafetensors(memorySource(bytes, 'ada.safetensors'));
   expect(file.metadata['merge_recipe']).toContain('merge_method: ties');
+  const untouched = await shareLeftAtBase(bytes);
+  console.log(`++ export: ${(untouched * 100).toFixed(1)} % of the tower's entries left at θ₀`);
+  expect(untouched, 'the TIES trim acted on the exported tower').toBeGreaterThan(0.1);
   const yaml = await download(exported.getByRole('button', { name: 'AdaMerging recipe (YAML)' }));
   // The studio's own reader: its TIES settings sit under `merge_studio:`, which mergekit ignores.
   const { recipe } = parseRecipe(new TextDecoder().decode(yaml), 'ada.yml');
@@ -141,6 +168,11 @@ test('the accuracy chart fills while AdaMerging learns; its last point is the Re
     history.some((h) => h.points >= 2 && h.status.startsWith('Running.')),
     `two points drawn while learning: ${JSON.stringify(history)}`,
   ).toBe(true);
+
+  // The plain run's export, against ++'s above: task arithmetic moves (almost) every entry.
+  const untouched = await shareLeftAtBase(await download(modelLink()));
+  console.log(`plain export: ${(untouched * 100).toFixed(2)} % of the tower's entries left at θ₀`);
+  expect(untouched).toBeLessThan(0.01);
 
   const reading = await tooltipAtLastPoint(chart);
   expect(reading.label).toBe('3');
