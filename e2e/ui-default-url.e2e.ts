@@ -1,5 +1,5 @@
 /**
- * The studio on the v1 demo (`/?demo=v1`, no `?tf=` flag) chooses where evaluation runs by
+ * The studio at the README's URL (`/?demo=clip`, no `?tf=` flag) chooses where evaluation runs by
  * itself: it times a forward pass on each tfjs backend, takes the fastest, says so in the
  * header, and remembers the choice for this adapter (a reload does not measure again). Then
  * the demo's results appear without a click, and a Live slider move shows a labelled estimate
@@ -9,9 +9,8 @@
 import { test, expect, type Page } from '@playwright/test';
 import { openStudio } from './helpers/studio';
 
-// The v1 toy zoo's flow (Load demo merged and evaluated in the main panels by itself), with no
-// `?tf=` flag; the README's URL is now the tiny-CLIP demo (ui-clip-demo, ui-clip-main).
-const README_URL = '/?demo=v1';
+// Load demo (the tiny-CLIP demo) merges and evaluates in the main panels by itself.
+const README_URL = '/?demo=clip';
 
 test.setTimeout(8 * 60_000);
 
@@ -29,7 +28,7 @@ async function recordLiveRow(page: Page): Promise<void> {
   await page.evaluate(() => {
     const w = window as unknown as { __liveTexts: string[] };
     w.__liveTexts = [];
-    const table = document.querySelector('[data-testid="results-table"]')!;
+    const table = document.querySelector('.area-results [data-testid="results-table"]')!;
     new MutationObserver(() => {
       const row = [...table.querySelectorAll('tr')].find((r) =>
         (r.textContent ?? '').startsWith('Live:'),
@@ -42,7 +41,7 @@ async function recordLiveRow(page: Page): Promise<void> {
 test('the default URL measures the backends, shows and remembers the choice, and evaluates on it', async ({
   page,
 }) => {
-  await openStudio(page, README_URL);
+  await openStudio(page, README_URL, 120_000);
   const backend = page.getByTestId('eval-backend');
   await expect(backend).toHaveAttribute('data-how', 'measured', { timeout: 120_000 });
   const times = await probeTimes(page);
@@ -56,7 +55,7 @@ test('the default URL measures the backends, shows and remembers the choice, and
   await expect(backend).toContainText(`Evaluation: ${fastest}`);
 
   // Load demo (by ?demo) merged and evaluated: the merge, base + heads and the fine-tunes.
-  const table = page.getByTestId('results-table');
+  const table = page.getByRole('region', { name: 'Results' }).getByTestId('results-table');
   for (const method of ['task_arithmetic', 'base', 'individual']) {
     const row = table.locator(`tr[data-method="${method}"]`);
     await expect(row).toHaveCount(1, { timeout: 240_000 });
