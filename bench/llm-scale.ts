@@ -115,9 +115,9 @@ const RECIPES: Record<string, string> = {
 };
 
 /**
- * `compute`: f32 (merge_studio.compute_dtype: float32, the streamed engine this bench
- * measures) or bf16 (mergekit's arithmetic: TIES then runs whole tensors on the CPU
- * reference, above the memory bound — docs/merge.md).
+ * `compute`: f32 (merge_studio.compute_dtype: float32) or bf16 (mergekit's arithmetic, on
+ * the CPU reference; streamed too, its trims selected over the chunks' bf16 deltas —
+ * docs/merge.md "mergekit's compute dtype").
  */
 export function recipe(method: string, compute: 'f32' | 'bf16' = 'f32'): string {
   const models = MODELS.slice(1)

@@ -49,7 +49,8 @@ interface JobBase {
   tensorName: string;
   /**
    * `BF16`: compute as mergekit does with `dtype: bfloat16` (src/merge/cpu/bf16.ts; linear and
-   * task-arithmetic jobs with mergekit's options only, whole tensors). Absent: f32.
+   * task-arithmetic jobs with mergekit's options only; chunks carry their bf16 statistics).
+   * Absent: f32.
    */
   computeDtype?: 'BF16';
   shape: number[];

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { memorySinkFolder, memorySource, openSafetensors } from '../io';
 import { createCpuBackend } from './cpu/index';
 import { executeMerge } from './executor/index';
+import { isElementwise } from './executor/chunking';
 import { planMerge } from './plan';
 import { parseRecipe } from './recipe/parse';
 import { recipeToYaml } from './recipe/serialize';
@@ -45,11 +46,12 @@ function recipeYaml(method: string, dtype: string, extra = ''): string {
   return `merge_method: ${method}\n${base}models:\n${models.join('')}${params}dtype: ${dtype}\n${extra}`;
 }
 
-async function merged(yaml: string): Promise<Map<string, Float32Array>> {
+/** `chunkElements`: stream the tensors in chunks of that many elements (whole: undefined). */
+async function merged(yaml: string, chunkElements?: number): Promise<Map<string, Float32Array>> {
   const ckpts = await fixtureCheckpoints(fixture);
   const plan = await planMerge(parseRecipe(yaml, 'r.yml').recipe, ckpts);
   const folder = memorySinkFolder();
-  await executeMerge(plan, createCpuBackend(), folder);
+  await executeMerge(plan, createCpuBackend(), folder, { chunkElements });
   const file = await openSafetensors(memorySource(folder.files.get('model.safetensors')!, 'o'));
   return new Map(await Promise.all(names.map(async (n) => [n, await file.readF32(n)] as const)));
 }
@@ -62,10 +64,17 @@ describe('recipes give mergekit tensors (torch reference)', () => {
     }
   });
   for (const method of ['linear', 'task_arithmetic', 'ties']) {
-    for (const dtype of ['float32', 'bfloat16']) {
-      it(`${method}, dtype ${dtype}: torch's values`, async () => {
+    for (const [dtype, chunk] of [
+      ['float32', undefined],
+      ['bfloat16', undefined],
+      // Streamed: the fixture's tensors (16, 960, 63 elements) in chunks of 5 and 13.
+      ['bfloat16', 5],
+      ['bfloat16', 13],
+    ] as const) {
+      const chunked = chunk ? `, chunks of ${chunk}` : '';
+      it(`${method}, dtype ${dtype}${chunked}: torch's values`, async () => {
         const key = dtype === 'float32' ? 'f32' : 'bf16';
-        const out = await merged(recipeYaml(method, dtype));
+        const out = await merged(recipeYaml(method, dtype), chunk);
         for (const name of names) {
           const want = fixture.f32(`${key}.${method}.${name}`);
           const got = out.get(name)!;
@@ -118,18 +127,15 @@ describe('recipes give mergekit tensors (torch reference)', () => {
     expect(f16.warnings.join('\n')).toMatch(/dtype float16: computed in float32/);
   });
 
-  it('a large bf16-compute TIES tensor is merged whole, with a warning naming the f32 option', async () => {
+  it('a large bf16-compute TIES or DARE tensor (above one default chunk) is streamed: no warning', async () => {
     const ckpts = await tiedCheckpoints([1024, 520], 1, 3);
-    const yaml = (extra: string) =>
-      `merge_method: ties\nbase_model: base\nmodels: [task1]\nparameters: {density: 0.5}\ndtype: bfloat16\n${extra}`;
-    const plan = await planMerge(parseRecipe(yaml(''), 'r.yml').recipe, ckpts);
-    expect(plan.warnings.join('\n')).toMatch(
-      /1 large tensor\(s\) are merged whole[^]*compute_dtype: float32/,
-    );
-    const f32 = await planMerge(
-      parseRecipe(yaml('merge_studio: {compute_dtype: float32}\n'), 'r.yml').recipe,
-      ckpts,
-    );
-    expect(f32.warnings).toEqual([]);
+    for (const method of ['ties', 'dare_ties']) {
+      const yaml = `merge_method: ${method}\nbase_model: base\nmodels: [task1]\nparameters: {density: 0.5}\ndtype: bfloat16\n`;
+      const plan = await planMerge(parseRecipe(yaml, 'r.yml').recipe, ckpts);
+      expect(plan.warnings).toEqual([]);
+      const step = plan.steps.find((s) => s.kind === 'merge')!;
+      expect(step.kind === 'merge' && step.job.computeDtype).toBe('BF16');
+      expect(step.kind === 'merge' && isElementwise(plan, step, false)).toBe(true);
+    }
   });
 });

@@ -16,13 +16,17 @@
  *   out = b(θ₀ + mixed). Linear: b(Σ b(wₜ·xₜ)), normalize: b(that / b(Σ wₜ)).
  *
  * Sums over models run in model order in f32 (torch's order for these dim-0 sums; checked
- * against its values in mergekit-exact.spec.ts). Whole tensors only: the trims and the l1
- * sums need the tensor's bf16 deltas (the executor does not stream these jobs).
+ * against its values in mergekit-exact.spec.ts). The trim and the l1 sums are over the whole
+ * tensor's bf16 deltas: a whole-tensor job computes them itself; the executor streams a large
+ * tensor by selecting them over its chunks first (tensor-statistics.ts, with bf16Delta,
+ * bf16Kept and addBf16L1Sums below), and each chunk's job carries them (tensorBands,
+ * l1Factors), so chunked and whole runs give the same bits.
  */
 import { bf16ToF32, f32ToBf16 } from '../../io';
-import { outputArray, type LinearJob, type TaskArithmeticJob } from '../backend';
+import { outputArray, type LinearJob, type RawTensor, type TaskArithmeticJob } from '../backend';
 import { elementUniform, nameHash, streamKey } from '../random';
 import { bandKeeps, exactTopKBand } from './select';
+import { F32Scratch } from './scratch';
 import { f32View } from './unpack';
 
 /** The bf16 value nearest (ties to even) to the f32 rounding of x. */
@@ -33,34 +37,51 @@ export function roundBf16(x: number): number {
 const b = roundBf16;
 const f = Math.fround;
 
-/** The inputs cast to bf16, as mergekit's loader does with `dtype: bfloat16`. */
-function bf16Inputs(raws: TaskArithmeticJob['models'], numel: number, name: string) {
-  return raws.map((raw, m) => {
-    const v = f32View(raw, numel, `${name} (model ${m})`);
-    return raw.dtype === 'BF16' ? v : v.map(b);
-  });
+/**
+ * One input cast to bf16, as mergekit's loader does with `dtype: bfloat16`, into `out` (BF16
+ * inputs are decoded exactly, others rounded).
+ */
+export function bf16Input(
+  raw: RawTensor,
+  numel: number,
+  what: string,
+  out: Float32Array = new Float32Array(numel),
+): Float32Array {
+  const aligned = raw.bytes.byteOffset % 2 === 0 && raw.bytes.byteLength === numel * 2;
+  if (raw.dtype === 'BF16' && aligned && LITTLE_ENDIAN) {
+    // bf16 is the high half of an f32.
+    const halves = new Uint16Array(raw.bytes.buffer, raw.bytes.byteOffset, numel);
+    const words = new Uint32Array(out.buffer, out.byteOffset, numel);
+    for (let i = 0; i < numel; i++) words[i] = halves[i]! << 16;
+    return out;
+  }
+  const v = f32View(raw, numel, what);
+  if (raw.dtype === 'BF16') out.set(v);
+  else for (let i = 0; i < numel; i++) out[i] = b(v[i]!);
+  return out;
 }
 
-/**
- * A bf16-compute job that needs its whole tensor: its trim and l1 sums are over the tensor's
- * bf16 deltas, which the executor's streamed statistics (f32 deltas) do not give.
- */
-export function bf16NeedsWholeTensor(job: Pick<TaskArithmeticJob, 'sparsifier' | 'rescale'>) {
-  return job.sparsifier === 'magnitude' || job.rescale === 'l1';
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function bf16Inputs(raws: TaskArithmeticJob['models'], numel: number, name: string) {
+  return raws.map((raw, m) => bf16Input(raw, numel, `${name} (model ${m})`));
+}
+
+/** δ = b(x − θ₀) of bf16-cast inputs (every element a bf16 value). */
+export function bf16Delta(
+  base: Float32Array,
+  x: Float32Array,
+  out: Float32Array = new Float32Array(base.length),
+): Float32Array {
+  for (let i = 0; i < base.length; i++) out[i] = b(x[i]! - base[i]!);
+  return out;
 }
 
 /** Task-arithmetic jobs the bf16 path computes: mergekit's own options only. */
 export function bf16Computable(
   job: Pick<
     TaskArithmeticJob,
-    | 'sparsifier'
-    | 'rescale'
-    | 'modelScopeThresholds'
-    | 'rowWise'
-    | 'zeroSign'
-    | 'deltaScale'
-    | 'tensorBands'
-    | 'l1Factors'
+    'sparsifier' | 'rescale' | 'modelScopeThresholds' | 'rowWise' | 'zeroSign' | 'deltaScale'
   >,
 ): boolean {
   return (
@@ -69,52 +90,117 @@ export function bf16Computable(
     job.modelScopeThresholds === undefined &&
     !job.rowWise &&
     job.zeroSign === 'positive' &&
-    job.deltaScale === 1 &&
-    job.tensorBands === undefined &&
-    job.l1Factors === undefined
+    job.deltaScale === 1
   );
 }
 
-/** δₜ of one model in bf16, sparsified in place (kept entries; the others 0). */
-function sparsifiedDelta(job: TaskArithmeticJob, base: Float32Array, x: Float32Array, m: number) {
-  const n = job.numel;
-  const delta = new Float32Array(n);
-  for (let i = 0; i < n; i++) delta[i] = b(x[i]! - base[i]!);
+type Bf16KeepJob = Pick<
+  TaskArithmeticJob,
+  'sparsifier' | 'densities' | 'seed' | 'tensorName' | 'elementOffset' | 'tensorBands'
+>;
+
+/**
+ * Model m's δ sparsified (kept entries; the others 0), not rescaled. The magnitude trim keeps
+ * exactly k of the bf16 |δ|: with the job's tensorBands (a chunk of a streamed tensor: the
+ * executor selected them over the whole tensor's bf16 deltas, tensor-statistics.ts) or, on a
+ * whole tensor, the band this tensor's own selection gives. DARE's mask is element-wise.
+ */
+export function bf16Kept(
+  job: Bf16KeepJob,
+  delta: Float32Array,
+  m: number,
+  out: Float32Array = new Float32Array(delta.length),
+): Float32Array {
+  const n = delta.length;
   const density = job.densities[m] ?? 1;
-  if (job.sparsifier === 'none' || density >= 1) return delta;
-  const kept = new Float32Array(n);
+  if (job.sparsifier === 'none' || density >= 1) {
+    out.set(delta);
+    return out;
+  }
+  out.fill(0);
+  const offset = job.elementOffset ?? 0;
   if (job.sparsifier === 'magnitude') {
-    const band = exactTopKBand(delta, 0, n, Math.floor(density * n));
+    // A streamed band of null keeps every δ (density ≥ 1, returned above).
+    const band = job.tensorBands
+      ? job.tensorBands[m]
+      : exactTopKBand(delta, 0, n, Math.floor(density * n));
     if (band)
-      for (let i = 0; i < n; i++) if (bandKeeps(Math.abs(delta[i]!), i, band)) kept[i] = delta[i]!;
+      for (let i = 0; i < n; i++) {
+        if (bandKeeps(Math.abs(delta[i]!), offset + i, band)) out[i] = delta[i]!;
+      }
   } else {
     const key = streamKey(job.seed, m, nameHash(job.tensorName));
-    const offset = job.elementOffset ?? 0;
-    for (let i = 0; i < n; i++) if (elementUniform(key, offset + i) < density) kept[i] = delta[i]!;
+    for (let i = 0; i < n; i++) if (elementUniform(key, offset + i) < density) out[i] = delta[i]!;
   }
+  return out;
+}
+
+/**
+ * Σ|δ| and Σ|kept| as running f32 sums in element order (continued chunk after chunk, a
+ * streamed tensor's sums are the whole tensor's, bit for bit).
+ */
+export function addBf16L1Sums(
+  delta: Float32Array,
+  kept: Float32Array,
+  sums: { before: number; after: number },
+): void {
+  let { before, after } = sums;
+  for (let i = 0; i < delta.length; i++) {
+    before = f(before + Math.abs(delta[i]!));
+    after = f(after + Math.abs(kept[i]!));
+  }
+  sums.before = before;
+  sums.after = after;
+}
+
+/** mergekit's l1 rescale factor in bf16: b(b(Σ|δ|) / b(Σ|kept|)), 1 when either is < 1e-8. */
+export function bf16L1Factor(sums: { before: number; after: number }): number {
+  const [org, now] = [b(sums.before), b(sums.after)];
+  return org >= 1e-8 && now >= 1e-8 ? b(org / now) : 1;
+}
+
+/**
+ * The task-arithmetic merge's per-call arrays (base, one model, one δ, then each model's WDₜ),
+ * reused from call to call: a streamed tensor's chunks otherwise leave 2K + 2 chunk-sized
+ * arrays of garbage each (on the 33 M-element bench tensor that held ≈ 100 MB more RSS).
+ * The merge is synchronous, so one set per thread is enough.
+ */
+const scratch = new F32Scratch();
+const [BASE, MODEL, DELTA, WD] = [0, 1, 2, 3];
+
+/** δₜ of one model in bf16, sparsified and l1-rescaled (the job's l1Factors on a chunk). */
+function sparsifiedDelta(
+  job: TaskArithmeticJob,
+  base: Float32Array,
+  x: Float32Array,
+  m: number,
+  out: Float32Array,
+) {
+  const density = job.densities[m] ?? 1;
+  if (job.sparsifier === 'none' || density >= 1) return bf16Delta(base, x, out);
+  const delta = bf16Delta(base, x, scratch.get(DELTA, base.length));
+  const kept = bf16Kept(job, delta, m, out);
   if (job.rescale === 'l1') {
-    let before = 0;
-    let after = 0;
-    for (let i = 0; i < n; i++) {
-      before = f(before + Math.abs(delta[i]!));
-      after = f(after + Math.abs(kept[i]!));
+    let factor = job.l1Factors?.[m];
+    if (factor === undefined) {
+      const sums = { before: 0, after: 0 };
+      addBf16L1Sums(delta, kept, sums);
+      factor = bf16L1Factor(sums);
     }
-    const [org, now] = [b(before), b(after)];
-    if (org >= 1e-8 && now >= 1e-8) {
-      const factor = b(org / now);
-      for (let i = 0; i < n; i++) kept[i] = b(kept[i]! * factor);
-    }
+    // Factor 1 (not rescaled) leaves every bf16 value as it is.
+    if (factor !== 1) for (let i = 0; i < kept.length; i++) kept[i] = b(kept[i]! * factor);
   }
   return kept;
 }
 
 export function mergeTaskArithmeticBf16(job: TaskArithmeticJob): Float32Array {
   const n = job.numel;
-  const base = bf16Inputs([job.base], n, `${job.tensorName} (base)`)[0]!;
-  const xs = bf16Inputs(job.models, n, job.tensorName);
+  const base = bf16Input(job.base, n, `${job.tensorName} (base)`, scratch.get(BASE, n));
   const weights = job.models.map((_, m) => b(job.weights[m] ?? 1));
-  const wd = xs.map((x, m) => {
-    const kept = sparsifiedDelta(job, base, x, m);
+  const wd = job.models.map((raw, m) => {
+    const what = `${job.tensorName} (model ${m})`;
+    const x = bf16Input(raw, n, what, scratch.get(MODEL, n));
+    const kept = sparsifiedDelta(job, base, x, m, scratch.get(WD + m, n));
     const w = weights[m]!;
     for (let i = 0; i < n; i++) kept[i] = b(kept[i]! * w);
     return kept;

@@ -14,7 +14,6 @@
  */
 import type { MergePlan, MergeStep } from '../planning/types';
 import { rowLength } from '../cpu/unpack';
-import { bf16NeedsWholeTensor } from '../cpu/bf16';
 import { canReadRange } from './ranged-read';
 import { streamedMethod } from '../cpu/tensor-methods';
 
@@ -31,9 +30,8 @@ export interface WorkUnit {
 export function isElementwise(_plan: MergePlan, step: MergeStep, taskOutputs: boolean): boolean {
   const job = step.job;
   switch (job.kind) {
+    // bf16 compute too: its trims and l1 sums are selected over the chunks' bf16 deltas.
     case 'task_arithmetic':
-      // mergekit's bf16 compute trims and rescales on the tensor's bf16 deltas (whole).
-      return job.computeDtype !== 'BF16' || !bf16NeedsWholeTensor(job);
     case 'linear':
       return true;
     case 'consensus':

@@ -16,6 +16,8 @@ import type {
 } from '../backend';
 import { addL1Sums, l1Factor, modelSparsifyOptions, sparsify } from '../cpu/sparsify';
 import { addRandomDropL1Sums } from '../cpu/random-drop';
+import { addBf16L1Sums, bf16Kept, bf16L1Factor } from '../cpu/bf16';
+import { bf16DeltaReads } from './bf16-delta-reads';
 import { f32View, taskVector } from '../cpu/unpack';
 import { F32Scratch } from '../cpu/scratch';
 import { addSlerpSums, slerpFromSums, type SlerpSums } from '../cpu/slerp';
@@ -137,8 +139,10 @@ export async function tensorStatistics(
   const job = step.job as Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>;
   const stats: TensorStatistics = {};
   let pass = 0;
-  if (needs.bands) stats.bands = await selectBands(job, step.numel, units, ctx, () => pass++);
-  if (needs.l1) stats.l1Factors = await l1Factors(step, units, stats.bands, ctx, pass++);
+  // mergekit's bf16 compute trims and sums its bf16 deltas: the passes read those.
+  const reads = job.computeDtype === 'BF16' ? bf16DeltaReads(job.tensorName, ctx) : ctx;
+  if (needs.bands) stats.bands = await selectBands(job, step.numel, units, reads, () => pass++);
+  if (needs.l1) stats.l1Factors = await l1Factors(step, units, stats.bands, reads, pass++);
   return stats;
 }
 
@@ -217,7 +221,8 @@ async function selectBands(
 /**
  * One read placing each cut model's tieEnd: per chunk, the count of |δ| above the band's lo
  * and tied with it; then the chunk holding the (keep − above)-th tie is read once more to find
- * its index. δ is the CPU's f32 θₜ − θ₀, as every backend computes it.
+ * its index. δ is the CPU's f32 θₜ − θ₀, as every backend computes it (bf16 compute: the bf16
+ * δₜ, read over a zero base).
  */
 async function placeTieCuts(
   job: Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>,
@@ -282,6 +287,7 @@ async function l1Factors(
   const job = step.job as Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>;
   const K = job.weights.length;
   const sums = Array.from({ length: K }, () => ({ before: 0, after: 0 }));
+  const bf16 = job.computeDtype === 'BF16';
   // One task vector and one sparsified copy, reused from model to model and chunk to chunk.
   const scratch = new F32Scratch();
   for await (const { item, value: raws } of prefetchOneAhead(units, ctx.load)) {
@@ -290,6 +296,16 @@ async function l1Factors(
     const base = f32View(raws[0]!, len, `${job.tensorName} (base)`);
     for (let m = 0; m < K; m++) {
       const tuned = f32View(raws[1 + m]!, len, `${job.tensorName} (model ${m})`);
+      if (bf16) {
+        // The bf16 δₜ itself (bf16DeltaReads), kept and summed as cpu/bf16.ts's merge does.
+        const chunkJob = {
+          ...job,
+          elementOffset: item.begin,
+          ...(bands ? { tensorBands: bands } : {}),
+        };
+        addBf16L1Sums(tuned, bf16Kept(chunkJob, tuned, m, scratch.get(1, len)), sums[m]!);
+        continue;
+      }
       if (job.sparsifier === 'random') {
         // DARE: the drop is element-wise, so the sums need no sparsified copy (SIMD kernel).
         addRandomDropL1Sums(job, m, { base, tuned }, item.begin, sums[m]!, {
@@ -316,7 +332,7 @@ async function l1Factors(
     ctx.recycle(raws);
     ctx.onUnit(item, pass);
   }
-  return sums.map((s) => l1Factor(s.before, s.after));
+  return sums.map((s) => (bf16 ? bf16L1Factor(s) : l1Factor(s.before, s.after)));
 }
 
 /** Slerp's norms and dot, or Model Stock's pairwise sums, in one read of the chunks. */

@@ -6,8 +6,7 @@
  * float32` computes in f32 instead (dtype then only names the output dtype). float16 compute
  * is not reproduced (f32, with a warning).
  */
-import { bf16Computable, bf16NeedsWholeTensor } from '../cpu/bf16';
-import { DEFAULT_CHUNK_ELEMENTS } from '../executor/chunking';
+import { bf16Computable } from '../cpu/bf16';
 import { parseDtypeName } from '../recipe/dtype';
 import type { Recipe } from '../recipe/types';
 import type { MergeStep } from './types';
@@ -29,7 +28,6 @@ export function applyComputeDtype(
     return;
   }
   let f32 = 0;
-  let whole = 0;
   for (const step of merges) {
     const job = step.job;
     const ok =
@@ -37,18 +35,6 @@ export function applyComputeDtype(
       (job.kind === 'task_arithmetic' && !modelScope && bf16Computable(job));
     if (ok) job.computeDtype = 'BF16';
     else f32++;
-    if (
-      ok &&
-      job.kind === 'task_arithmetic' &&
-      bf16NeedsWholeTensor(job) &&
-      step.numel > DEFAULT_CHUNK_ELEMENTS
-    )
-      whole++;
-  }
-  if (whole > 0) {
-    warnings.push(
-      `dtype ${recipe.dtype}: ${whole} large tensor(s) are merged whole on the CPU (mergekit's bf16 trims and rescales need the whole tensor's bf16 deltas); merge_studio: {compute_dtype: float32} streams them`,
-    );
   }
   if (f32 > 0) {
     warnings.push(
