@@ -52,6 +52,11 @@ const CATALOGUE_CASES: MergeCase[] = [
     label: m,
     yaml: (n: number) => recipe(m, '', '', n),
   })),
+  {
+    id: 'sce_topk',
+    label: 'sce (select_topk: 0.5)',
+    yaml: (n: number) => recipe('sce', '', 'select_topk: 0.5', n),
+  },
   { id: 'nuslerp', label: 'nuslerp (2 models)', yaml: () => recipe('nuslerp', 'weight: 1', '', 2) },
   { id: 'multislerp', label: 'multislerp', yaml: (n) => recipe('multislerp', 'weight: 1', '', n) },
   {

@@ -200,6 +200,10 @@ export interface TensorMethodJob extends JobBase {
    * per pass, made by the executor's reads before the merge read.
    */
   statistics?: number[][];
+  /** A chunk's first element in the whole tensor (0 or absent for a whole tensor). */
+  elementOffset?: number;
+  /** A chunk's whole tensor's shape (its own `shape` is the chunk's). */
+  tensorShape?: number[];
 }
 
 /**

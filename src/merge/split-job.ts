@@ -44,7 +44,11 @@ export function splitRanges(
 
 /** The ranges a job may be computed in (one range: do not split). */
 export function jobRanges(job: TensorJob, parts: number, minElements: number): [number, number][] {
-  if (job.splitRow === undefined || (job.kind === 'consensus' && job.emitTaskModels)) {
+  // Results with more than `merged` (task models, EMR's masks) are not put back together.
+  const more =
+    (job.kind === 'consensus' && job.emitTaskModels) ||
+    (job.kind === 'tensor_method' && job.method === 'emr');
+  if (job.splitRow === undefined || more) {
     return [[0, job.numel]];
   }
   return splitRanges(job.numel, parts, job.splitRow, minElements);
@@ -83,6 +87,7 @@ export function jobRange(job: TensorJob, begin: number, end: number): TensorJob 
         ...common,
         ...(job.base ? { base: range(job.base) } : {}),
         models: job.models.map(range),
+        elementOffset: (job.elementOffset ?? 0) + begin,
       };
   }
 }

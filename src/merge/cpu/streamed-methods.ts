@@ -10,22 +10,34 @@
 import type { TensorMethodJob, TensorResult } from '../backend';
 import type { MethodInputs } from './svd-merges';
 
-type Template = Pick<TensorMethodJob, 'method' | 'global' | 'perModel' | 'tensorName' | 'hasBase'>;
+export type MethodTemplate = Pick<
+  TensorMethodJob,
+  'method' | 'global' | 'perModel' | 'tensorName' | 'hasBase' | 'shape' | 'numel' | 'tensorShape'
+>;
+
+/** The whole tensor's shape and size, from a chunk's job or the whole tensor's. */
+export function wholeTensor(job: Pick<MethodTemplate, 'shape' | 'numel' | 'tensorShape'>) {
+  const shape = job.tensorShape ?? job.shape;
+  return { shape, numel: job.tensorShape ? shape.reduce((a, b) => a * b, 1) : job.numel };
+}
+
+/** A chunk's first element's index in the whole tensor. */
+export const chunkOffset = (job: Pick<TensorMethodJob, 'elementOffset'>) => job.elementOffset ?? 0;
 
 /** Whole-tensor sums, one array per pass (earlier passes closed when a later one runs). */
 export type MethodStatistics = number[][];
 
 export interface StreamedMethod {
   /** False for settings that need the whole tensor at once (e.g. SCE's variance top-k). */
-  streams?(job: Template): boolean;
+  streams?(job: MethodTemplate): boolean;
   /** Reads of the tensor before the merge read (0: element-wise from the start). */
-  passes(job: Template, models: number): number;
+  passes(job: MethodTemplate, models: number): number;
   /** Pass `pass`'s running sums, before the first chunk. */
-  init?(job: Template, pass: number, models: number): number[];
+  init?(job: MethodTemplate, pass: number, models: number): number[];
   /** Adds one chunk into stats[pass] (element order, so the sums are the whole tensor's). */
   add?(job: TensorMethodJob, pass: number, inputs: MethodInputs, stats: MethodStatistics): void;
   /** Turns pass `pass`'s sums into what later passes and the merge read. */
-  close?(job: Template, pass: number, stats: MethodStatistics, numel: number): void;
+  close?(job: MethodTemplate, pass: number, stats: MethodStatistics, numel: number): void;
   /** The merged values of one chunk (or of the whole tensor). */
   merge(
     job: TensorMethodJob,

@@ -6,18 +6,13 @@
 import type { TensorMethodJob, TensorResult } from '../backend';
 import type { JobTemplate } from '../planning/types';
 import { cart, isoCts, isoCtsSizes, isoC, tsvM, type MethodInputs } from './svd-merges';
-import { emr } from './emr';
-import {
-  arceeFusion,
-  karcher,
-  multislerpMethod,
-  nearswapMethod,
-  nuslerp,
-  passthroughMethod,
-  ramMethod,
-  sceMethod,
-} from './mergekit-methods';
-import { runWhole, type StreamedMethod } from './streamed-methods';
+import { emrMethod } from './emr';
+import { karcherMethod } from './karcher';
+import { nuslerpMethod } from './nuslerp';
+import { sceMethod } from './sce';
+import { arceeFusionMethod } from './arcee-fusion';
+import { multislerpMethod, nearswapMethod, passthroughMethod, ramMethod } from './mergekit-methods';
+import { runWhole, type MethodTemplate, type StreamedMethod } from './streamed-methods';
 import { pcb } from './pcb';
 import { f32View, taskVector } from './unpack';
 
@@ -29,10 +24,6 @@ const KERNELS: Record<string, Kernel> = {
   iso_cts: isoCts,
   cart,
   pcb,
-  emr,
-  nuslerp,
-  karcher,
-  arcee_fusion: arceeFusion,
 };
 
 /** The methods that stream in element chunks (streamed-methods.ts). */
@@ -43,12 +34,14 @@ const STREAMED: Record<string, StreamedMethod> = {
   passthrough: passthroughMethod,
   ram: ramMethod,
   ramplus_tl: ramMethod,
+  emr: emrMethod,
+  karcher: karcherMethod,
+  nuslerp: nuslerpMethod,
+  arcee_fusion: arceeFusionMethod,
 };
 
 /** The method's streamed form, when it has one and these parameters allow it. */
-export function streamedMethod(
-  job: Pick<TensorMethodJob, 'method' | 'global' | 'perModel' | 'tensorName' | 'hasBase'>,
-): StreamedMethod | undefined {
+export function streamedMethod(job: MethodTemplate): StreamedMethod | undefined {
   const method = STREAMED[job.method];
   return method && (method.streams?.(job) ?? true) ? method : undefined;
 }

@@ -9,8 +9,9 @@
  * consensus (TALL), slerp and Model Stock (coefficients from whole-tensor sums in the same
  * statistics pass). Per-row selections (row-wise trims and Breadcrumbs, DELLA's ranks,
  * filter-wise Model Stock) stream in chunks of whole rows. The catalogue's streamed methods
- * (cpu/streamed-methods.ts: multislerp, SCE without top-k, RAM, RAM+, nearswap, passthrough)
- * are element-wise once their whole-tensor sums are read.
+ * (cpu/streamed-methods.ts: multislerp, SCE, RAM, RAM+, nearswap, passthrough, EMR, Karcher,
+ * NuSLERP, arcee_fusion) are element-wise once their whole-tensor sums are read (per-row and
+ * per-column sums and order statistics included).
  */
 import type { MergePlan, MergeStep } from '../planning/types';
 import { rowLength } from '../cpu/unpack';

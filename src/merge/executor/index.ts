@@ -331,6 +331,8 @@ export async function executeMerge(
       if (!isWholeTensor(item)) {
         // Task-model outputs need whole tensors: their jobs are never chunked (chunking.ts).
         await writeMain(step.name, chunk, item.end === step.numel);
+        if (modulators)
+          await modulators.addChunk(step.name, { ...item, numel: step.numel }, result.emr);
         // Back to the pool once the sink is done with the bytes (they may be `merged` itself).
         const merged = result.merged;
         void writing.then(

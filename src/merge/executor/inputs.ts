@@ -71,7 +71,13 @@ export function attachUnitInputs(
     (job.kind !== 'slerp' && job.kind !== 'model_stock') ||
     (job.kind === 'model_stock' && job.filterWise);
   if (job.kind === 'tensor_method') {
-    return { ...job, ...chunk, ...(statistics?.method ? { statistics: statistics.method } : {}) };
+    return {
+      ...job,
+      ...chunk,
+      elementOffset: unit.begin,
+      tensorShape: unit.step.shape,
+      ...(statistics?.method ? { statistics: statistics.method } : {}),
+    };
   }
   if (job.kind !== 'task_arithmetic') {
     return selfContained ? { ...job, ...chunk } : { ...job, numel, shape };

@@ -23,6 +23,8 @@ export class ModulatorWriter {
   private readonly writer: SafetensorsWriter;
   private readonly taskMeans: number[];
   private readonly maskedMeans: number[];
+  /** The streamed tensor's masks so far (addChunk). */
+  private pending: Uint8Array | undefined;
 
   constructor(
     sink: ByteSink,
@@ -55,6 +57,27 @@ export class ModulatorWriter {
     await this.writer.writeTensor(name + EMR_MASK_SUFFIX, emr.masks);
   }
 
+  /**
+   * One chunk [begin, end) of a streamed tensor of `numel` elements, its masks packed from the
+   * chunk's element 0: placed into the tensor's masks (T·numel/8 bytes, a small share of its
+   * inputs), added once the last chunk is in. The chunks carry the whole tensor's means.
+   */
+  async addChunk(
+    name: string,
+    range: { begin: number; end: number; numel: number },
+    emr: EmrModulators | undefined,
+  ): Promise<void> {
+    if (!emr) throw new Error(`${name}: the backend returned no EMR masks`);
+    const T = this.tasks.length;
+    const { begin, end, numel } = range;
+    if (begin === 0 || !this.pending) this.pending = new Uint8Array(T * Math.ceil(numel / 8));
+    placeMaskBits(this.pending, emr.masks, T, { begin, end, numel });
+    if (end < numel) return;
+    const masks = this.pending;
+    this.pending = undefined;
+    await this.add(name, { ...emr, masks });
+  }
+
   /** Per task Σ mean|τₜ| / Σ mean|mₜ ⊙ τ_uni| (1 when a task's mask is empty). */
   rescalers(): Float32Array {
     return Float32Array.from(this.tasks, (_, t) =>
@@ -71,6 +94,23 @@ export class ModulatorWriter {
 
   abort(reason?: unknown): Promise<void> {
     return this.writer.abort(reason);
+  }
+}
+
+/** Copies a chunk's T packed masks (from its element 0) to elements [begin, end) of the tensor's. */
+export function placeMaskBits(
+  target: Uint8Array,
+  chunk: Uint8Array,
+  T: number,
+  { begin, end, numel }: { begin: number; end: number; numel: number },
+): void {
+  const [stride, chunkStride] = [Math.ceil(numel / 8), Math.ceil((end - begin) / 8)];
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < end - begin; i++) {
+      if (!((chunk[t * chunkStride + (i >> 3)]! >> (i & 7)) & 1)) continue;
+      const e = begin + i;
+      target[t * stride + (e >> 3)] = target[t * stride + (e >> 3)]! | (1 << (e & 7));
+    }
   }
 }
 

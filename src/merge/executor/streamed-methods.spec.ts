@@ -24,16 +24,33 @@ function recordingBackend(): MergeBackend & { largest: { numel: number; inputs: 
 
 async function merge(yaml: string, chunkElements?: number) {
   const backend = recordingBackend();
-  return { ...(await mergeTestPool(yaml, backend, chunkElements)), largest: backend.largest };
+  const emr = yaml.startsWith('merge_method: emr');
+  return {
+    ...(await mergeTestPool(yaml, backend, chunkElements, emr)),
+    largest: backend.largest,
+  };
 }
+
+const pair = (w0: number, w1: number) =>
+  `  - model: task1\n    parameters: {weight: ${w0}}\n  - model: task2\n    parameters: {weight: ${w1}}\n`;
 
 const RECIPES: Record<string, string> = {
   multislerp: `merge_method: multislerp\nbase_model: base\nmodels:\n  - model: task1\n    parameters: {weight: 0.5}\n  - model: task2\n    parameters: {weight: 1}\n  - model: task3\n    parameters: {weight: 2}\n`,
   multislerp_plain: `merge_method: multislerp\nmodels:\n${models(3, 'weight: 1')}\nparameters: {normalize_weights: false}\n`,
   sce: `merge_method: sce\nbase_model: base\nmodels:\n${models(3, '')}\n`,
+  sce_topk: `merge_method: sce\nbase_model: base\nmodels:\n${models(3, '')}\nparameters: {select_topk: 0.5}\n`,
+  sce_topk_small: `merge_method: sce\nbase_model: base\nmodels:\n${models(3, '')}\nparameters: {select_topk: 0.1}\n`,
   ram: `merge_method: ram\nbase_model: base\nmodels:\n${models(3, '')}\nparameters: {epsilon: 0.05}\n`,
   ramplus_tl: `merge_method: ramplus_tl\nbase_model: base\nmodels:\n${models(3, '')}\nparameters: {epsilon: 0.05, r: 0.3, alpha: 0.5}\n`,
   nearswap: `merge_method: nearswap\nbase_model: base\nmodels:\n  - model: task1\nparameters: {t: 0.05}\n`,
+  emr: `merge_method: emr\nbase_model: base\nmodels:\n${models(3, '')}\n`,
+  karcher: `merge_method: karcher\nmodels:\n${models(3, '')}\n`,
+  karcher_one_step: `merge_method: karcher\nmodels:\n${models(3, '')}\nparameters: {max_iter: 1}\n`,
+  nuslerp: `merge_method: nuslerp\nmodels:\n${pair(1, 2)}`,
+  nuslerp_base: `merge_method: nuslerp\nbase_model: base\nmodels:\n${pair(1, 3)}`,
+  nuslerp_rows: `merge_method: nuslerp\nmodels:\n${pair(2, 1)}parameters: {nuslerp_flatten: false}\n`,
+  nuslerp_columns: `merge_method: nuslerp\nmodels:\n${pair(1, 1)}parameters: {nuslerp_flatten: false, nuslerp_row_wise: true}\n`,
+  arcee_fusion: `merge_method: arcee_fusion\nbase_model: base\nmodels:\n  - model: task1\n`,
 };
 
 describe('streamed catalogue methods', () => {
@@ -42,6 +59,13 @@ describe('streamed catalogue methods', () => {
       const whole = await merge(yaml);
       const chunked = await merge(yaml, 5);
       expect(Buffer.from(chunked.bytes).equals(Buffer.from(whole.bytes))).toBe(true);
+      if (whole.modulatorBytes) {
+        // EMR: the masks placed chunk by chunk and the rescalers from the streamed means.
+        expect(whole.modulatorBytes.length).toBeGreaterThan(0);
+        expect(Buffer.from(chunked.modulatorBytes!).equals(Buffer.from(whole.modulatorBytes))).toBe(
+          true,
+        );
+      }
       expect(chunked.summary.nonFinite).toBe(0);
       // The pool's biggest tensor has 32 elements: whole-tensor jobs hold 32 of every input.
       expect(whole.largest.numel).toBe(32);
@@ -49,10 +73,4 @@ describe('streamed catalogue methods', () => {
       expect(chunked.largest.inputs).toBeLessThan(whole.largest.inputs / 6);
     });
   }
-
-  it('sce with a variance top-k still needs the whole tensor (not streamed)', async () => {
-    const yaml = `merge_method: sce\nbase_model: base\nmodels:\n${models(3, '')}\nparameters: {select_topk: 0.5}\n`;
-    const chunked = await merge(yaml, 5);
-    expect(chunked.largest.numel).toBe(32);
-  });
 });
