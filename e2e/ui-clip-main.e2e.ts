@@ -14,16 +14,16 @@ import { formatPercent } from '../app/lib/format';
 import { memorySource, openSafetensors } from '../src/io';
 import type { ClipZooWeb } from '../src/worker/demo/clip-manifest';
 import { cliEval, type Accuracies } from './helpers/cliEval';
-import { checkpointRow, openStudio, screenshot } from './helpers/studio';
+import { CLIP_ZOO as ZOO, openClipDemo, readClipZoo } from './helpers/clipDemo';
+import { checkpointRow, screenshot } from './helpers/studio';
 
-const ZOO = 'public/clip-zoo';
 let web: ClipZooWeb;
 let dir = '';
 
 // The full zoo under a loaded machine (another job beside it) takes minutes.
 test.describe.configure({ timeout: 900_000 });
 test.beforeAll(async () => {
-  web = JSON.parse(await readFile(join(ZOO, 'clip-zoo.json'), 'utf8')) as ClipZooWeb;
+  web = await readClipZoo();
   dir = await mkdtemp(join(tmpdir(), 'ui-clip-main-'));
 });
 test.afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -48,19 +48,9 @@ test('on the CLIP demo the main Run, Results and Live slider act on the CLIP che
   const t0 = Date.now();
   const phase = (name: string) =>
     console.log(`${name}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  await openStudio(page, '/?demo=clip', 120_000);
-  // The CLIP panel loads the zoo and starts its own table (one job); its zero-shot row is the
-  // one compared below, so the rest of that job is cancelled to keep the test short.
+  // The CLIP panel's zero-shot row is the one compared below; the rest of its job is cancelled.
+  await openClipDemo(page, web);
   const clipTable = page.getByTestId('clip-results');
-  await expect(clipTable.locator('tr[data-method="base"] td').first()).toHaveText(/%$/, {
-    timeout: 300_000,
-  });
-  // (On a quiet machine the job may already be done: then there is nothing to cancel.)
-  await page
-    .getByRole('button', { name: 'Cancel clip job' })
-    .click({ timeout: 5_000 })
-    .catch(() => undefined);
-  await expect(page.getByTestId('clip-job')).toHaveCount(0, { timeout: 60_000 });
   phase('CLIP demo loaded, its zero-shot row shown');
 
   // The checkpoint table: the CLIP base and its fine-tunes, nothing of the v1 zoo.

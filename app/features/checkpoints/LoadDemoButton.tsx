@@ -9,7 +9,8 @@ import { useClip } from '../clip/store';
  */
 export function LoadDemoButton() {
   const probe = useClip((s) => s.demoProbe);
-  const busy = useClip((s) => s.job !== null);
+  // Busy from the click until the main panels' demo merge is evaluated (or the job ends).
+  const busy = useClip((s) => s.job !== null || s.demoStarting);
   useEffect(() => {
     void probeClipDemo();
   }, []);
@@ -24,6 +25,7 @@ export function LoadDemoButton() {
       <Button
         variant="ghost"
         disabled={!probe?.available || busy}
+        aria-busy={busy}
         aria-describedby={unavailable ? 'demo-unavailable' : undefined}
         onClick={() => void startDemo()}
       >
