@@ -157,10 +157,6 @@ test('?demo=clip loads the CLIP demo and shows zero-shot, individual and merged 
   await expectLayoutsHold(page, 'clip-demo-layout');
   await panel.scrollIntoViewIfNeeded();
   await screenshot(page, 'clip-demo');
-  // The README picture (the accuracy table), only when asked for: a test run must not rewrite
-  // tracked files.
-  if (process.env.UPDATE_DOCS_SCREENSHOTS === '1')
-    await page.getByTestId('clip-results').screenshot({ path: 'docs/img/studio.png' });
   const seen = await jobs();
   expect(seen.cancel, 'Cancel shown while the demo loads and evaluates').toBe(true);
   expect(seen.phases.some((p) => p.startsWith('Fetching the CLIP demo'))).toBe(true);
