@@ -9,7 +9,8 @@
  * bf16 is what torch's float arithmetic then its bf16 store do).
  *
  *   θ₀ = b(base), xₜ = b(θₜ), wₜ = b(weightₜ), δₜ = b(xₜ − θ₀), δₜ sparsified (exactly-k
- *   magnitude on the bf16 |δₜ|, or DARE's mask; l1 rescale: b(δ·b(b(Σ|δ|)/b(Σ|kept|)))),
+ *   magnitude on the bf16 |δₜ|, or DARE's mask; l1 rescale: b(δ·b(b(Σ|δ|)/b(Σ|kept|))), skipped
+ *   if either bf16 sum is < 1e-7),
  *   WDₜ = b(δₜ·wₜ); sum/count consensus: elected = b(Σ WDₜ) ≥ 0 ? +1 : −1 (count: Σ sign),
  *   mask = sign(WDₜ) == elected, mixed = b(Σ WDₜ·mask), div = b(Σ wₜ·mask); none: mixed =
  *   b(Σ WDₜ), div = b(Σ wₜ); |div| < 1e-8 → 1; normalize: b(mixed/div); λ ≠ 1: b(mixed·b(λ));
@@ -153,10 +154,14 @@ export function addBf16L1Sums(
   sums.after = after;
 }
 
-/** mergekit's l1 rescale factor in bf16: b(b(Σ|δ|) / b(Σ|kept|)), 1 when either is < 1e-8. */
+/**
+ * mergekit's l1 rescale factor in bf16: b(b(Σ|δ|) / b(Σ|kept|)), 1 (rescale skipped) when
+ * either bf16 sum is < 1e-7, its `rescaled_masked_tensor` eps (no bf16 value lies between 1e-7
+ * and b(1e-7), so comparing in doubles is torch's bf16 comparison).
+ */
 export function bf16L1Factor(sums: { before: number; after: number }): number {
   const [org, now] = [b(sums.before), b(sums.after)];
-  return org >= 1e-8 && now >= 1e-8 ? b(org / now) : 1;
+  return org >= 1e-7 && now >= 1e-7 ? b(org / now) : 1;
 }
 
 /**
