@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { memorySinkFolder, memorySource, openSafetensors } from '../io';
+import { addBf16L1Sums, bf16L1Factor, roundBf16 } from './cpu/bf16';
 import { createCpuBackend } from './cpu/index';
 import { executeMerge } from './executor/index';
 import { planMerge } from './plan';
@@ -71,6 +72,21 @@ describe("DARE's l1 rescale in bf16 gives torch's values (mask given to the refe
         }
       }
     }
+  });
+
+  it("l1 sums of a long tensor don't drift as a running f32 sum does (torch's factor 1.0078125)", () => {
+    // |δ|: one 2^24, then 2^17 ones (kept: every other one). Every +1 is lost in a running f32
+    // sum at 2^24 (factor 1, no rescale); torch sums 2^24 + 2^17 and 2^24 + 2^16 → bf16 2^24.
+    const n = 2 ** 17 + 1;
+    const delta = new Float32Array(n).fill(1);
+    delta[0] = 2 ** 24;
+    const kept = delta.map((x, i) => (i % 2 === 1 ? 0 : x));
+    const sums = { before: 0, after: 0 };
+    addBf16L1Sums(delta.subarray(0, 1000), kept.subarray(0, 1000), sums);
+    addBf16L1Sums(delta.subarray(1000), kept.subarray(1000), sums);
+    const exact = roundBf16(roundBf16(2 ** 24 + 2 ** 17) / roundBf16(2 ** 24 + 2 ** 16));
+    expect(exact).not.toBe(1);
+    expect(bf16L1Factor(sums)).toBe(exact);
   });
 
   for (const method of DARE_METHODS) {
