@@ -1,5 +1,6 @@
-"""Minimal safetensors writer (no safetensors package here): 8-byte LE header length,
-JSON header, raw little-endian bytes. Tensors are numpy arrays (float32 / float64 / uint8)."""
+"""Minimal safetensors writer and reader (no safetensors package here): 8-byte LE header
+length, JSON header, raw little-endian bytes. Tensors are numpy arrays (float32 / float64 /
+uint8)."""
 import json
 import struct
 
@@ -31,3 +32,20 @@ def write_safetensors(path, tensors, metadata=None):
         f.write(text)
         for c in chunks:
             f.write(c)
+
+
+def read_safetensors(path):
+    """(tensors as numpy arrays by name, metadata) of a file of the dtypes above."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    (length,) = struct.unpack('<Q', data[:8])
+    header = json.loads(data[8:8 + length])
+    metadata = header.pop('__metadata__', {})
+    by_name = {v: k for k, v in DTYPES.items()}
+    tensors = {}
+    for name, entry in header.items():
+        begin, end = entry['data_offsets']
+        raw = data[8 + length + begin:8 + length + end]
+        dtype = by_name[entry['dtype']].newbyteorder('<')
+        tensors[name] = np.frombuffer(raw, dtype=dtype).reshape(entry['shape']).copy()
+    return tensors, metadata
