@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { memorySinkFolder, memorySource, openSafetensors } from '../io';
-import { addBf16L1Sums, bf16L1Factor, roundBf16 } from './cpu/bf16';
+import { bf16L1Factor, roundBf16 } from './cpu/bf16';
+import { addL1Sums } from './cpu/sparsify';
 import { createCpuBackend } from './cpu/index';
 import { executeMerge } from './executor/index';
 import { planMerge } from './plan';
@@ -82,8 +83,8 @@ describe("DARE's l1 rescale in bf16 gives torch's values (mask given to the refe
     delta[0] = 2 ** 24;
     const kept = delta.map((x, i) => (i % 2 === 1 ? 0 : x));
     const sums = { before: 0, after: 0 };
-    addBf16L1Sums(delta.subarray(0, 1000), kept.subarray(0, 1000), sums);
-    addBf16L1Sums(delta.subarray(1000), kept.subarray(1000), sums);
+    addL1Sums(delta.subarray(0, 1000), kept.subarray(0, 1000), sums);
+    addL1Sums(delta.subarray(1000), kept.subarray(1000), sums);
     const exact = roundBf16(roundBf16(2 ** 24 + 2 ** 17) / roundBf16(2 ** 24 + 2 ** 16));
     expect(exact).not.toBe(1);
     expect(bf16L1Factor(sums)).toBe(exact);

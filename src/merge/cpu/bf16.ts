@@ -20,7 +20,7 @@
  * against its values in mergekit-exact.spec.ts). The trim and the l1 sums are over the whole
  * tensor's bf16 deltas: a whole-tensor job computes them itself; the executor streams a large
  * tensor by selecting them over its chunks first (tensor-statistics.ts, with bf16Delta,
- * bf16Kept and addBf16L1Sums below), and each chunk's job carries them (tensorBands,
+ * bf16Kept below and sparsify.ts's addL1Sums), and each chunk's job carries them (tensorBands,
  * l1Factors), so chunked and whole runs give the same bits.
  */
 import { bf16ToF32, f32ToBf16 } from '../../io';
@@ -28,6 +28,7 @@ import { outputArray, type LinearJob, type RawTensor, type TaskArithmeticJob } f
 import { elementUniform, nameHash, streamKey } from '../random';
 import { bandKeeps, exactTopKBand } from './select';
 import { F32Scratch } from './scratch';
+import { addL1Sums } from './sparsify';
 import { f32View } from './unpack';
 
 /** The bf16 value nearest (ties to even) to the f32 rounding of x. */
@@ -137,26 +138,13 @@ export function bf16Kept(
 }
 
 /**
- * Σ|δ| and Σ|kept| as running double sums in element order (continued chunk after chunk, a
- * streamed tensor's sums are the whole tensor's, bit for bit). Not f32: torch's f32 sum is
- * accurate to a few ulps (its bf16 sums were the exact sums rounded on 16 M and 64 M elements),
- * while a running f32 sum drifts: on 45 M N(0, 0.01²) bf16 deltas at density 0.5 it made the
- * factor 1.734 where torch's is 2.0. The double sum rounds as torch's does unless the two
- * straddle a bf16 rounding point.
+ * The l1 sums Σ|δ| and Σ|kept| of the bf16 deltas are sparsify.ts's addL1Sums: running double
+ * sums in element order (a streamed tensor's sums are the whole tensor's, bit for bit). Not f32:
+ * torch's f32 sum is accurate to a few ulps (its bf16 sums were the exact sums rounded on 16 M
+ * and 64 M elements), while a running f32 sum drifts: on 45 M N(0, 0.01²) bf16 deltas at
+ * density 0.5 it made the factor 1.734 where torch's is 2.0. The double sum rounds as torch's
+ * does unless the two straddle a bf16 rounding point.
  */
-export function addBf16L1Sums(
-  delta: Float32Array,
-  kept: Float32Array,
-  sums: { before: number; after: number },
-): void {
-  let { before, after } = sums;
-  for (let i = 0; i < delta.length; i++) {
-    before += Math.abs(delta[i]!);
-    after += Math.abs(kept[i]!);
-  }
-  sums.before = before;
-  sums.after = after;
-}
 
 /**
  * mergekit's l1 rescale factor in bf16: b(b(Σ|δ|) / b(Σ|kept|)), 1 (rescale skipped) when
@@ -193,7 +181,7 @@ function sparsifiedDelta(
     let factor = job.l1Factors?.[m];
     if (factor === undefined) {
       const sums = { before: 0, after: 0 };
-      addBf16L1Sums(delta, kept, sums);
+      addL1Sums(delta, kept, sums);
       factor = bf16L1Factor(sums);
     }
     // Factor 1 (not rescaled) leaves every bf16 value as it is.

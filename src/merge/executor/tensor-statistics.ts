@@ -16,7 +16,7 @@ import type {
 } from '../backend';
 import { addL1Sums, l1Factor, modelSparsifyOptions, sparsify } from '../cpu/sparsify';
 import { addRandomDropL1Sums } from '../cpu/random-drop';
-import { addBf16L1Sums, bf16Kept, bf16L1Factor } from '../cpu/bf16';
+import { bf16Kept, bf16L1Factor } from '../cpu/bf16';
 import { bf16DeltaReads } from './bf16-delta-reads';
 import { f32View, taskVector } from '../cpu/unpack';
 import { F32Scratch } from '../cpu/scratch';
@@ -303,7 +303,7 @@ async function l1Factors(
           elementOffset: item.begin,
           ...(bands ? { tensorBands: bands } : {}),
         };
-        addBf16L1Sums(tuned, bf16Kept(chunkJob, tuned, m, scratch.get(1, len)), sums[m]!);
+        addL1Sums(tuned, bf16Kept(chunkJob, tuned, m, scratch.get(1, len)), sums[m]!);
         continue;
       }
       if (job.sparsifier === 'random') {
