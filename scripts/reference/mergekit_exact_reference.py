@@ -1,7 +1,8 @@
-"""Reference values for mergekit's exactly-k magnitude trim and its bf16 compute dtype, from
+"""Reference values for mergekit's exactly-k trims (magnitude, Breadcrumbs' magnitude_outliers),
+its consensus divisor and its bf16 compute dtype, from
 our own re-implementation (read, not copied) of arcee-ai/mergekit: sparsify.py's `magnitude`
-(torch.argsort(|δ|, descending=True)[:k]), generalized_task_arithmetic.py (task vectors,
-sparsify, weights as a tensor of the compute dtype, `sum` sign consensus, divisor, normalize,
+(torch.argsort(|δ|, descending=True)[:k]) and `magnitude_outliers`
+(torch.sort(|δ|)[n_bot:-n_top]), generalized_task_arithmetic.py (task vectors, sparsify, weights as a tensor of the compute dtype, `sum` sign consensus, divisor, normalize,
 lambda) and linear.py, run in torch with the compute dtype exactly as mergekit runs it (inputs
 cast to the dtype when loaded; every op in that dtype).
 
@@ -33,6 +34,11 @@ SETTINGS = {
     'linear_weights': [0.5, 0.3, 0.2, 0.6],
     'density': 0.5,
     'ta_lambda': 0.9,
+    # Breadcrumbs' gamma: n_top = 1, 96, 6 on the 16, 960, 63-element tensors.
+    'gamma': 0.1,
+    # TIES with normalize under weights whose agreeing sums are tiny but not 0: mergekit's
+    # consensus divisor replaces only exact zeros with 1 (the plain sum's, |div| < 1e-8).
+    'tiny_weights': [3e-9, 5e-9, 2e-9],
 }
 
 
@@ -71,13 +77,40 @@ def magnitude(tensor, density, stable):
     return tensor * mask
 
 
+def magnitude_outliers(tensor, density, gamma, stable):
+    """mergekit's Breadcrumbs trim: the slice [n_bot, N - n_top) of an ascending sort of |δ|."""
+    if density >= 1:
+        return tensor
+    num_elems = tensor.numel()
+    target_n = int(density * num_elems)
+    n_top = int(gamma * num_elems)
+    n_bot = num_elems - target_n - n_top
+    if n_bot < 0:
+        n_top += n_bot
+        n_bot = 0
+    # n_top = 0 would hit mergekit's [n_bot:-0] empty slice, which the studio does not copy.
+    assert n_top > 0
+    w = tensor.abs().view(-1).float()
+    indices = torch.sort(w, descending=False, stable=True).indices if stable else \
+        torch.sort(w, descending=False).indices
+    mask = torch.zeros_like(tensor)
+    mask.view(-1)[indices[n_bot:-n_top]] = 1
+    return tensor * mask
+
+
+def sparsified(delta, sparsify, stable):
+    if sparsify == 'magnitude':
+        return magnitude(delta, SETTINGS['density'], stable)
+    if sparsify == 'magnitude_outliers':
+        return magnitude_outliers(delta, SETTINGS['density'], SETTINGS['gamma'], stable)
+    return delta
+
+
 def gta(base, models, weights, dtype, sparsify, consensus, normalize, lam, stable):
     base = base.to(dtype)
     deltas = []
     for x in models:
-        delta = x.to(dtype) - base
-        if sparsify:
-            delta = magnitude(delta, SETTINGS['density'], stable)
+        delta = sparsified(x.to(dtype) - base, sparsify, stable)
         deltas.append(delta)
     deltas = torch.stack(deltas, dim=0)
     w = torch.tensor(weights, dtype=deltas.dtype)
@@ -90,7 +123,7 @@ def gta(base, models, weights, dtype, sparsify, consensus, normalize, lam, stabl
         mask = (sign == majority).to(dtype)
         mixed = (wd * mask).sum(dim=0)
         divisor = (w * mask).sum(dim=0)
-        divisor[divisor.abs() < 1e-8] = 1
+        divisor[divisor == 0] = 1
     else:
         mixed = wd.sum(dim=0)
         divisor = w.sum(dim=0)
@@ -124,14 +157,23 @@ def main():
                 d = (m - b).abs().view(-1)
                 assert torch.equal(torch.argsort(d, descending=True),
                                    torch.sort(d, descending=True, stable=True).indices)
+                assert torch.equal(torch.sort(d, descending=False).indices,
+                                   torch.sort(d, descending=False, stable=True).indices)
         for key, dtype in (('f32', torch.float32), ('bf16', torch.bfloat16)):
             ws = SETTINGS['weights']
-            ties = gta(b, ms, ws, dtype, True, True, True, 1, stable)
-            ta = gta(b, ms, ws, dtype, False, False, False, SETTINGS['ta_lambda'], stable)
+            ties = gta(b, ms, ws, dtype, 'magnitude', True, True, 1, stable)
+            ta = gta(b, ms, ws, dtype, None, False, False, SETTINGS['ta_lambda'], stable)
             lin = linear([b, *ms], SETTINGS['linear_weights'], dtype)
+            # mergekit's defaults for both: normalize false, no rescale.
+            bc = gta(b, ms, ws, dtype, 'magnitude_outliers', False, False, 1, stable)
+            bc_ties = gta(b, ms, ws, dtype, 'magnitude_outliers', True, False, 1, stable)
+            tiny = gta(b, ms, SETTINGS['tiny_weights'], dtype, 'magnitude', True, True, 1, stable)
             out[f'{key}.ties.{name}'] = ties.float().numpy()
             out[f'{key}.task_arithmetic.{name}'] = ta.float().numpy()
             out[f'{key}.linear.{name}'] = lin.float().numpy()
+            out[f'{key}.breadcrumbs.{name}'] = bc.float().numpy()
+            out[f'{key}.breadcrumbs_ties.{name}'] = bc_ties.float().numpy()
+            out[f'{key}.ties_tiny_weights.{name}'] = tiny.float().numpy()
     meta = {'settings': json.dumps(SETTINGS), 'torch': torch.__version__}
     write_safetensors(OUT, out, meta)
     print(f'wrote {OUT}: {len(out)} tensors')

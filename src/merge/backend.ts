@@ -28,14 +28,21 @@ export interface RawTensor {
 export type Consensus = 'none' | 'sum' | 'count';
 
 /**
- * A per-tensor keep band of one model: keep lo ≤ |δ| ≤ hi. With `tieEnd` (mergekit's
- * exactly-k magnitude trim, src/merge/exact-k.ts), an element with |δ| = lo is kept only at a
- * flat tensor index < tieEnd: the first k − #{|δ| > lo} ties in index order.
+ * A per-tensor keep band of one model: keep lo ≤ |δ| ≤ hi. mergekit's exactly-k trims
+ * (src/merge/exact-k.ts) keep only some of an edge value's ties, chosen by flat tensor index:
+ * - `tieEnd` (TIES' magnitude trim): |δ| = lo only at an index < tieEnd — the first
+ *   k − #{|δ| > lo} ties in index order (a stable descending sort's first k);
+ * - `loTieBegin` (Breadcrumbs): |δ| = lo only at an index ≥ loTieBegin — a stable ascending
+ *   sort drops the lowest-index ties at the bottom of its kept slice;
+ * - `hiTieEnd` (Breadcrumbs): |δ| = hi only at an index < hiTieEnd — and the highest-index
+ *   ties at its top.
  */
 export interface TensorBand {
   lo: number;
   hi: number;
   tieEnd?: number;
+  loTieBegin?: number;
+  hiTieEnd?: number;
 }
 export type Sparsifier = 'none' | 'magnitude' | 'random' | 'magnitude_outliers' | 'della_magprune';
 export type RescaleMode = 'none' | 'l1' | 'inverse_density';

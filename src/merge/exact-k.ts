@@ -1,29 +1,36 @@
 /**
- * mergekit's per-tensor magnitude trim keeps exactly k = floor(density·N) entries
- * (`torch.argsort(|δ|, descending=True)[:k]`): every |δ| above the k-th largest, then as many
- * of its ties as fit. The studio takes those ties in flat-index order — torch's order wherever
- * its sort is stable — which one scalar per model and tensor expresses: the band's `tieEnd`
- * (TensorBand), the flat index just past the last kept tie.
+ * mergekit's per-tensor trims keep exactly k entries. The magnitude trim
+ * (`torch.argsort(|δ|, descending=True)[:k]`) keeps every |δ| above the k-th largest, then as
+ * many of its ties as fit; Breadcrumbs (magnitude_outliers: the slice [n_bot, N − n_top) of an
+ * ascending sort) keeps exactly its band, cutting the ties at both edges. The studio orders
+ * ties as a stable sort does — torch's order wherever its sort is stable (≤ 16 elements on
+ * the CPU) — which a few scalars per model and tensor express (TensorBand's tieEnd,
+ * loTieBegin, hiTieEnd: flat indices where an edge's kept ties begin or end).
  *
- * Backends never test that index per element. A job is cut at every model's tieEnd into
- * element ranges (at most one cut per model), each of which keeps either all of its ties
- * (before tieEnd: lo ≤ |δ|) or none (after: lo⁺ ≤ |δ|, lo⁺ the next f32 above lo), so the CPU,
+ * Backends never test those indices per element. A job is cut at every such index into
+ * element ranges, in each of which every edge keeps either all of its ties or none (lo ≤ |δ|
+ * or lo⁺ ≤ |δ|, |δ| ≤ hi or |δ| ≤ hi⁻, with x⁺ / x⁻ the next f32 above / below x), so the CPU,
  * WebAssembly and WGSL kernels run their plain lo ≤ |δ| ≤ hi bands on each range unchanged.
  * Whole-tensor jobs get their bands (and l1 factors) here first, on the CPU, from the
- * decoded inputs. Model-scope thresholds (the papers' TIES) and row-wise trims keep their
- * ties, as the papers' code does.
+ * decoded inputs. Model-scope thresholds (the papers' TIES) and row-wise trims (the papers'
+ * Breadcrumbs) keep their ties, as the papers' code does.
  */
 import { outputArray, type TaskArithmeticJob, type TensorBand, type TensorResult } from './backend';
 import { addL1Sums, l1Factor, modelSparsifyOptions, sparsify } from './cpu/sparsify';
-import { exactTopKBand } from './cpu/select';
+import { exactTensorBand } from './cpu/select';
 import { f32View, taskVector } from './cpu/unpack';
 import { jobRange } from './split-job';
 
 type TrimFields = Pick<TaskArithmeticJob, 'sparsifier' | 'rowWise' | 'modelScopeThresholds'>;
 
-/** The job's magnitude trim is mergekit's exactly-k one (per tensor, not row-wise). */
+/** The band fields that name an index cut. */
+const CUT_FIELDS = ['tieEnd', 'loTieBegin', 'hiTieEnd'] as const;
+
+/** The job's trim is one of mergekit's exactly-k ones (per tensor, not row-wise). */
 export function keepsExactlyK(job: TrimFields): boolean {
-  return job.sparsifier === 'magnitude' && !job.rowWise && job.modelScopeThresholds === undefined;
+  if (job.rowWise) return false;
+  if (job.sparsifier === 'magnitude_outliers') return true;
+  return job.sparsifier === 'magnitude' && job.modelScopeThresholds === undefined;
 }
 
 /** The smallest f32 above a non-negative finite f32 x: |δ| ≥ it ⟺ |δ| > x for f32 |δ|. */
@@ -34,31 +41,61 @@ export function nextF32Above(x: number): number {
   return f[0]!;
 }
 
-/** The band of elements [begin, end) of the tensor without an index test ('cut': tieEnd inside). */
-function plainBand(band: TensorBand | null, begin: number, end: number): TensorBand | null | 'cut' {
-  if (band === null || band.tieEnd === undefined || end <= band.tieEnd) {
-    return band && { lo: band.lo, hi: band.hi };
-  }
-  if (begin >= band.tieEnd) return { lo: nextF32Above(band.lo), hi: band.hi };
-  return 'cut';
+/** The largest f32 below a positive finite f32 x: |δ| ≤ it ⟺ |δ| < x for f32 |δ|. */
+export function nextF32Below(x: number): number {
+  const f = new Float32Array([x]);
+  const bits = new Uint32Array(f.buffer);
+  bits[0] = bits[0]! - 1;
+  return f[0]!;
 }
 
-/** Per model, the exactly-k band of a whole-tensor job (tieEnd as a tensor index). */
+/**
+ * Which side of a cut at `at` the range [begin, end) lies on: 'before' (end ≤ at), 'after'
+ * (begin ≥ at), or 'cut' (it holds the cut). No cut: 'before'.
+ */
+function side(at: number | undefined, begin: number, end: number): 'before' | 'after' | 'cut' {
+  if (at === undefined || end <= at) return 'before';
+  return begin >= at ? 'after' : 'cut';
+}
+
+/** The band of elements [begin, end) of the tensor without an index test ('cut': a cut inside). */
+function plainBand(band: TensorBand | null, begin: number, end: number): TensorBand | null | 'cut' {
+  if (band === null) return null;
+  const tieEnd = side(band.tieEnd, begin, end);
+  const loBegin = side(band.loTieBegin, begin, end);
+  const hiEnd = side(band.hiTieEnd, begin, end);
+  if (tieEnd === 'cut' || loBegin === 'cut' || hiEnd === 'cut') return 'cut';
+  // lo's ties are kept before tieEnd and from loTieBegin on; hi's before hiTieEnd.
+  const keepsLo = tieEnd === 'before' && (band.loTieBegin === undefined || loBegin === 'after');
+  const keepsHi = hiEnd === 'before';
+  // hi = 0 with its ties dropped: nothing is kept (hi⁻ would be −0's neighbour, below every |δ|).
+  const hi = keepsHi ? band.hi : band.hi > 0 ? nextF32Below(band.hi) : -Infinity;
+  return { lo: keepsLo ? band.lo : nextF32Above(band.lo), hi };
+}
+
+/** Per model, the exactly-k band of a whole-tensor job (cuts as tensor indices). */
 function wholeTensorBands(job: TaskArithmeticJob): (TensorBand | null)[] {
   const n = job.numel;
   const offset = job.elementOffset ?? 0;
   const base = f32View(job.base, n, `${job.tensorName} (base)`);
   const delta = new Float32Array(n);
+  const sparsifier = job.sparsifier as 'magnitude' | 'magnitude_outliers';
   return job.models.map((raw, m) => {
     const density = job.densities[m] ?? 1;
+    const gamma = sparsifier === 'magnitude' ? 0 : (job.gammas[m] ?? 0);
     if (density >= 1) return null;
-    const keep = Math.floor(density * n);
-    if (keep <= 0) return { lo: Infinity, hi: -Infinity };
     taskVector(base, f32View(raw, n, `${job.tensorName} (model ${m})`), delta);
-    const band = exactTopKBand(delta, 0, n, keep);
+    const band = exactTensorBand(delta, 0, n, sparsifier, density, gamma);
     if (!band) return { lo: Infinity, hi: -Infinity };
-    return band.tieEnd === undefined ? band : { ...band, tieEnd: band.tieEnd + offset };
+    return offsetCuts(band, offset);
   });
+}
+
+/** The band with its cut indices moved by `offset` (a job's element 0 in its tensor). */
+function offsetCuts(band: TensorBand, offset: number): TensorBand {
+  const moved = { ...band };
+  for (const f of CUT_FIELDS) if (moved[f] !== undefined) moved[f] = moved[f]! + offset;
+  return moved;
 }
 
 /** The l1 factors ‖δ‖₁/‖kept‖₁ of a whole-tensor job under its exactly-k bands. */
@@ -96,12 +133,14 @@ export function tieCut(job: TaskArithmeticJob): TieCut | undefined {
   if (!bands) {
     bands = wholeTensorBands(job);
     if (job.rescale === 'l1' && !l1) l1 = wholeTensorL1(job, bands);
-  } else if (!bands.some((b) => b?.tieEnd !== undefined)) return undefined;
+  } else if (!bands.some((b) => CUT_FIELDS.some((f) => b?.[f] !== undefined))) return undefined;
   const offset = job.elementOffset ?? 0;
   const cuts = new Set<number>();
   for (const b of bands) {
-    const at = (b?.tieEnd ?? 0) - offset;
-    if (at > 0 && at < job.numel) cuts.add(at);
+    for (const f of CUT_FIELDS) {
+      const at = (b?.[f] ?? 0) - offset;
+      if (at > 0 && at < job.numel) cuts.add(at);
+    }
   }
   const edges = [0, ...[...cuts].sort((a, b) => a - b), job.numel];
   const out = outputArray(job);

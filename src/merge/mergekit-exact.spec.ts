@@ -1,10 +1,11 @@
 /**
  * Recipes against mergekit's own arithmetic, from scripts/reference/mergekit_exact_reference.py
- * (torch; fixture mergekit_exact.safetensors): TIES at density 0.5 on heavily tied BF16-valued
- * inputs keeps exactly k per tensor in mergekit's order (`t16`: mergekit's literal argsort,
- * deterministic on ≤ 16 elements; `w`: a stable sort), and linear / task_arithmetic / TIES under
- * `dtype: float32` and `dtype: bfloat16` (mergekit's compute dtype: inputs, weights and every op
- * rounded to bf16) give torch's values.
+ * (torch; fixture mergekit_exact.safetensors): TIES and Breadcrumbs at density 0.5 on heavily
+ * tied BF16-valued inputs keep exactly k per tensor in mergekit's order (`t16`: mergekit's
+ * literal sort, deterministic on ≤ 16 elements; `w`: a stable sort), TIES with normalize under
+ * tiny weights divides by mergekit's consensus divisor, and linear / task_arithmetic / TIES /
+ * breadcrumbs(_ties) under `dtype: float32` and `dtype: bfloat16` (mergekit's compute dtype:
+ * inputs, weights and every op rounded to bf16) give torch's values.
  */
 import { describe, expect, it } from 'vitest';
 import { memorySinkFolder, memorySource, openSafetensors } from '../io';
@@ -25,25 +26,37 @@ const settings = JSON.parse(fixture.metadata.settings!) as {
   linear_weights: number[];
   density: number;
   ta_lambda: number;
+  gamma: number;
+  tiny_weights: number[];
 };
 const { names } = poolNames(fixture);
 
-function recipeYaml(method: string, dtype: string, extra = ''): string {
-  const w = settings.weights;
+/** Each fixture output: the mergekit method, its models' weights and its parameters. */
+const CASES: Record<string, { method: string; weights?: number[]; params: string }> = {
+  linear: { method: 'linear', params: '' },
+  task_arithmetic: { method: 'task_arithmetic', params: `lambda: ${settings.ta_lambda}` },
+  ties: { method: 'ties', params: `density: ${settings.density}` },
+  breadcrumbs: {
+    method: 'breadcrumbs',
+    params: `density: ${settings.density}, gamma: ${settings.gamma}`,
+  },
+  breadcrumbs_ties: {
+    method: 'breadcrumbs_ties',
+    params: `density: ${settings.density}, gamma: ${settings.gamma}`,
+  },
+};
+
+function recipeYaml(output: string, dtype: string, extra = ''): string {
+  const { method, weights = settings.weights, params } = CASES[output]!;
   const models =
     method === 'linear'
       ? ['base', 'task1', 'task2', 'task3'].map(
           (m, i) => `  - model: ${m}\n    parameters: {weight: ${settings.linear_weights[i]}}\n`,
         )
-      : w.map((x, t) => `  - model: task${t + 1}\n    parameters: {weight: ${x}}\n`);
-  const params =
-    method === 'ties'
-      ? `parameters: {density: ${settings.density}}\n`
-      : method === 'task_arithmetic'
-        ? `parameters: {lambda: ${settings.ta_lambda}}\n`
-        : '';
+      : weights.map((x, t) => `  - model: task${t + 1}\n    parameters: {weight: ${x}}\n`);
+  const parameters = params ? `parameters: {${params}}\n` : '';
   const base = method === 'linear' ? '' : 'base_model: base\n';
-  return `merge_method: ${method}\n${base}models:\n${models.join('')}${params}dtype: ${dtype}\n${extra}`;
+  return `merge_method: ${method}\n${base}models:\n${models.join('')}${parameters}dtype: ${dtype}\n${extra}`;
 }
 
 /** `chunkElements`: stream the tensors in chunks of that many elements (whole: undefined). */
@@ -63,7 +76,7 @@ describe('recipes give mergekit tensors (torch reference)', () => {
       expect(Array.from(out.get(name)!), name).toEqual(Array.from(fixture.f32(`f32.ties.${name}`)));
     }
   });
-  for (const method of ['linear', 'task_arithmetic', 'ties']) {
+  for (const method of Object.keys(CASES)) {
     for (const [dtype, chunk] of [
       ['float32', undefined],
       ['bfloat16', undefined],

@@ -1,5 +1,5 @@
 /**
- * mergekit's exactly-k magnitude trim on the WebGPU backend, against the CPU reference on the
+ * mergekit's exactly-k magnitude trim (and Breadcrumbs band) on the WebGPU backend, against the CPU reference on the
  * same heavily tied BF16 inputs: density 0.5 keeps exactly half, whole-tensor jobs (the bands
  * and tie cut from exact-k.ts, the WGSL band kernels on each range), chunked bindings, the
  * majority-sign pre-pass, and the streaming executor with the GPU's own band selector.
@@ -84,6 +84,34 @@ describe('exactly-k magnitude trim on WebGPU == CPU', () => {
     const r = comparePlanes(await run(gpu, 256), await run(cpu));
     expect(r.gross).toBe(0);
     expect(r.maxRelError).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('Breadcrumbs (magnitude_outliers) per tensor: both edges cut, whole, small bindings and streamed', async () => {
+    const job = { ...tiedTiesJob(20_000, 3, 17), sparsifier: 'magnitude_outliers' as const };
+    const breadcrumbs = { ...job, gammas: [0.05, 0.1, 0.02] };
+    // The CPU reference keeps exactly floor(density·N) of model 0 (exact-breadcrumbs.spec).
+    const one = {
+      ...keptCountJob(4096, 7),
+      sparsifier: 'magnitude_outliers' as const,
+      gammas: [0.05],
+    };
+    for (const backend of [gpu, small]) {
+      const { merged } = await gpuCase(ctx, () => backend.mergeTensor(one));
+      expect(changedEntries(one, merged)).toBe(2048);
+    }
+    await expectSame('breadcrumbs_ties', breadcrumbs);
+    await expectSame('breadcrumbs_ties, 16 KiB bindings', breadcrumbs, small);
+    await expectSame('breadcrumbs_ties l1', { ...breadcrumbs, rescale: 'l1' });
+    const ckpts = await tiedCheckpoints([48, 64], 3, 5);
+    const yaml =
+      'merge_method: breadcrumbs_ties\nbase_model: base\nmodels: [task1, {model: task2, parameters: {weight: 0.5}}, task3]\nparameters: {density: 0.5, gamma: 0.05}\ndtype: float32\n';
+    const recipe = parseRecipe(yaml, 'bc.yml').recipe;
+    const run = async (backend: MergeBackend, chunkElements?: number) => {
+      const folder = memorySinkFolder();
+      await executeMerge(await planMerge(recipe, ckpts), backend, folder, { chunkElements });
+      return Buffer.from(folder.files.get('model.safetensors')!);
+    };
+    expect((await run(gpu, 256)).equals(await run(cpu))).toBe(true);
   });
 
   it('bf16-compute jobs (mergekit dtype: bfloat16) run the CPU reference: the same bits', async () => {

@@ -9,7 +9,7 @@
  * bf16 is what torch's float arithmetic then its bf16 store do).
  *
  *   θ₀ = b(base), xₜ = b(θₜ), wₜ = b(weightₜ), δₜ = b(xₜ − θ₀), δₜ sparsified (exactly-k
- *   magnitude on the bf16 |δₜ|, or DARE's mask; l1 rescale: b(δ·b(b(Σ|δ|)/b(Σ|kept|))), skipped
+ *   magnitude or Breadcrumbs band on the bf16 |δₜ|, or DARE's mask; l1 rescale: b(δ·b(b(Σ|δ|)/b(Σ|kept|))), skipped
  *   if either bf16 sum is < 1e-7),
  *   WDₜ = b(δₜ·wₜ); sum/count consensus: elected = b(Σ WDₜ) ≥ 0 ? +1 : −1 (count: Σ sign),
  *   mask = sign(WDₜ) == elected, mixed = b(Σ WDₜ·mask), div = b(Σ wₜ·mask); none: mixed =
@@ -26,7 +26,7 @@
 import { bf16ToF32, f32ToBf16 } from '../../io';
 import { outputArray, type LinearJob, type RawTensor, type TaskArithmeticJob } from '../backend';
 import { elementUniform, nameHash, streamKey } from '../random';
-import { bandKeeps, exactTopKBand } from './select';
+import { bandKeeps, exactTensorBand } from './select';
 import { F32Scratch } from './scratch';
 import { addL1Sums } from './sparsify';
 import { f32View } from './unpack';
@@ -87,7 +87,7 @@ export function bf16Computable(
   >,
 ): boolean {
   return (
-    ['none', 'magnitude', 'random'].includes(job.sparsifier) &&
+    ['none', 'magnitude', 'magnitude_outliers', 'random'].includes(job.sparsifier) &&
     job.rescale !== 'inverse_density' &&
     job.modelScopeThresholds === undefined &&
     !job.rowWise &&
@@ -98,7 +98,7 @@ export function bf16Computable(
 
 type Bf16KeepJob = Pick<
   TaskArithmeticJob,
-  'sparsifier' | 'densities' | 'seed' | 'tensorName' | 'elementOffset' | 'tensorBands'
+  'sparsifier' | 'densities' | 'gammas' | 'seed' | 'tensorName' | 'elementOffset' | 'tensorBands'
 >;
 
 /**
@@ -121,11 +121,12 @@ export function bf16Kept(
   }
   out.fill(0);
   const offset = job.elementOffset ?? 0;
-  if (job.sparsifier === 'magnitude') {
+  if (job.sparsifier === 'magnitude' || job.sparsifier === 'magnitude_outliers') {
     // A streamed band of null keeps every δ (density ≥ 1, returned above).
+    const gamma = job.sparsifier === 'magnitude' ? 0 : (job.gammas[m] ?? 0);
     const band = job.tensorBands
       ? job.tensorBands[m]
-      : exactTopKBand(delta, 0, n, Math.floor(density * n));
+      : exactTensorBand(delta, 0, n, job.sparsifier, density, gamma);
     if (band)
       for (let i = 0; i < n; i++) {
         if (bandKeeps(Math.abs(delta[i]!), offset + i, band)) out[i] = delta[i]!;

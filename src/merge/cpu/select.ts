@@ -86,6 +86,38 @@ export function magnitudeBand(
   return { lo: sorted[last] as number, hi: sorted[skipTop] as number };
 }
 
+/** How many |values[begin..end)| are above v and how many equal it. */
+export function countAboveAndTied(
+  values: Float32Array,
+  begin: number,
+  end: number,
+  v: number,
+): { above: number; tied: number } {
+  let above = 0;
+  let tied = 0;
+  for (let i = begin; i < end; i++) {
+    const a = Math.abs(values[i]!);
+    if (a > v) above++;
+    else if (a === v) tied++;
+  }
+  return { above, tied };
+}
+
+/** The index just past the j-th (1-based) element of values[begin..end) with |δ| = v. */
+export function pastTie(
+  values: Float32Array,
+  begin: number,
+  end: number,
+  v: number,
+  j: number,
+): number | undefined {
+  let seen = 0;
+  for (let i = begin; i < end; i++) {
+    if (Math.abs(values[i]!) === v && ++seen === j) return i + 1;
+  }
+  return undefined;
+}
+
 /**
  * mergekit's per-tensor magnitude trim: exactly `keep` elements of values[begin..end) — every
  * |δ| above the keep-th largest, then the ties with it in index order (what a stable
@@ -100,28 +132,105 @@ export function exactTopKBand(
 ): TensorBand | null {
   const band = magnitudeBand(values, begin, end, 0, keep);
   if (!band) return null;
-  let above = 0;
-  let ties = 0;
-  for (let i = begin; i < end; i++) {
-    const a = Math.abs(values[i]!);
-    if (a > band.lo) above++;
-    else if (a === band.lo) ties++;
-  }
+  const { above, tied } = countAboveAndTied(values, begin, end, band.lo);
   const need = keep - above;
-  if (ties <= need) return band;
-  let seen = 0;
-  for (let i = begin; i < end; i++) {
-    if (Math.abs(values[i]!) === band.lo && ++seen === need) return { ...band, tieEnd: i + 1 };
-  }
-  return band;
+  if (tied <= need) return band;
+  const tieEnd = pastTie(values, begin, end, band.lo, need);
+  return tieEnd === undefined ? band : { ...band, tieEnd };
 }
 
 /**
- * The one keep test of a band on the CPU: lo ≤ |δ| ≤ hi, and an element tied with lo only
- * below the band's tieEnd (`index` = the element's flat index in its tensor).
+ * The ties a mergekit Breadcrumbs band keeps at each edge, as ordinals among that edge's ties
+ * in index order. mergekit keeps the slice [n_bot, N − n_top) of a stable ascending sort of
+ * |δ| (descending ranks nTop + 1 … nTop + keep; `lo` the (nTop + keep)-th largest, `hi` the
+ * (nTop + 1)-th): of lo's ties the lowest-index ones fall below the slice, of hi's ties the
+ * highest-index ones above it.
+ * - `dropLo`: how many of lo's ties (lowest index first) are dropped (0: none);
+ * - `keepHi`: how many of hi's ties (lowest index first) are kept (undefined: all).
+ */
+export function breadcrumbsTieCounts(
+  lo: { above: number; tied: number },
+  hi: { above: number; tied: number } | undefined,
+  nTop: number,
+  keep: number,
+): { dropLo: number; keepHi: number | undefined } {
+  const dropLo = Math.max(0, lo.tied - (nTop + keep - lo.above));
+  const droppedHi = hi ? nTop - hi.above : 0;
+  return { dropLo, keepHi: hi && droppedHi > 0 ? hi.tied - droppedHi : undefined };
+}
+
+/**
+ * mergekit's per-tensor Breadcrumbs band (magnitude_outliers): exactly `keep` elements of
+ * values[begin..end) after skipping the nTop largest, ties at both edges cut by index as
+ * breadcrumbsTieCounts says. `loTieBegin` / `hiTieEnd` (indices into `values`) are set only
+ * when some of that edge's ties are dropped. `null` = keep nothing.
+ */
+export function exactBreadcrumbsBand(
+  values: Float32Array,
+  begin: number,
+  end: number,
+  nTop: number,
+  keep: number,
+): TensorBand | null {
+  const band: TensorBand | null = magnitudeBand(values, begin, end, nTop, keep);
+  if (!band) return null;
+  const lo = countAboveAndTied(values, begin, end, band.lo);
+  const hi = nTop > 0 ? countAboveAndTied(values, begin, end, band.hi) : undefined;
+  const { dropLo, keepHi } = breadcrumbsTieCounts(lo, hi, nTop, keep);
+  const loTieBegin = dropLo > 0 ? pastTie(values, begin, end, band.lo, dropLo) : undefined;
+  const hiTieEnd = keepHi !== undefined ? pastTie(values, begin, end, band.hi, keepHi) : undefined;
+  return {
+    ...band,
+    ...(loTieBegin !== undefined ? { loTieBegin } : {}),
+    ...(hiTieEnd !== undefined ? { hiTieEnd } : {}),
+  };
+}
+
+/**
+ * The one keep test of a band on the CPU: lo ≤ |δ| ≤ hi, an element tied with an edge only on
+ * the kept side of that edge's index cut (`index` = the element's flat index in its tensor).
  */
 export function bandKeeps(a: number, index: number, band: TensorBand): boolean {
   if (!(a <= band.hi)) return false;
+  if (a === band.hi && band.hiTieEnd !== undefined && index >= band.hiTieEnd) return false;
   if (a > band.lo) return true;
-  return a === band.lo && (band.tieEnd === undefined || index < band.tieEnd);
+  if (a !== band.lo) return false;
+  if (band.tieEnd !== undefined && index >= band.tieEnd) return false;
+  return band.loTieBegin === undefined || index >= band.loTieBegin;
+}
+
+/**
+ * mergekit's magnitude_outliers slice of n elements: n_top = floor(γn) skipped from the top,
+ * keep = floor(density·n); when they do not fit, n_top shrinks (mergekit: n_bot < 0 ⇒
+ * n_top += n_bot). γ = 0 is the magnitude trim's slice.
+ */
+export function outlierSlice(
+  n: number,
+  density: number,
+  gamma: number,
+): { nTop: number; keep: number } {
+  const keep = Math.floor(density * n);
+  let nTop = Math.floor(gamma * n);
+  const nBot = n - keep - nTop;
+  if (nBot < 0) nTop += nBot;
+  return { nTop, keep };
+}
+
+/**
+ * mergekit's per-tensor keep band of a trim (magnitude or magnitude_outliers) on
+ * values[begin..end), exactly k kept; null keeps nothing. Callers handle density ≥ 1 (and, for
+ * magnitude_outliers, γ ≤ 0) themselves: those keep every δ.
+ */
+export function exactTensorBand(
+  values: Float32Array,
+  begin: number,
+  end: number,
+  sparsifier: 'magnitude' | 'magnitude_outliers',
+  density: number,
+  gamma: number,
+): TensorBand | null {
+  const n = end - begin;
+  if (sparsifier === 'magnitude') return exactTopKBand(values, begin, end, Math.floor(density * n));
+  const { nTop, keep } = outlierSlice(n, density, gamma);
+  return exactBreadcrumbsBand(values, begin, end, nTop, keep);
 }

@@ -46,11 +46,24 @@ describe('breadcrumbs (magnitude_outliers) band edges', () => {
     const out = sparsify(d, opts({ gamma: 0.2, density: 0.3 }));
     expect(Array.from(out)).toEqual([0, 0, 7, 0, 0, 0, 0, 8, 0, -6]);
   });
-  it('ties at the band edges are kept', () => {
+  it('per tensor, exactly the slice of a stable ascending sort; per row, edge ties are kept', () => {
     // |δ| sorted desc 5,5,5,4,3,3,2,1; γ 1/8 → n_top 1; density .5 → keep 4, n_bot 3.
-    // hi = s[1] = 5, lo = s[4] = 3 → keep 3 ≤ |δ| ≤ 5: six elements (ties at both edges).
+    // hi = 5, lo = 3. Ascending stable: 1(7) 2(6) 3(4) 3(5) 4(3) 5(0) 5(1) 5(2); mergekit's
+    // slice [3, 7) keeps indices 5, 3, 0, 1: lo's first tie (index 4) and hi's last (2) go.
     const t = Float32Array.from([5, -5, 5, 4, 3, -3, 2, 1]);
-    expect(keptSet(sparsify(t, opts({ gamma: 0.125, density: 0.5 })))).toEqual([3, 3, 4, 5, 5, 5]);
+    const whole = sparsify(t, opts({ gamma: 0.125, density: 0.5 }));
+    expect(Array.from(whole)).toEqual([5, -5, 0, 4, 0, -3, 0, 0]);
+    // The papers' row-wise band keeps every tie with an edge: 3 ≤ |δ| ≤ 5, six elements.
+    const row = sparsify(t, opts({ gamma: 0.125, density: 0.5, rowWise: true, rowLen: 8 }));
+    expect(keptSet(row)).toEqual([3, 3, 4, 5, 5, 5]);
+  });
+  it('per tensor: when lo = hi both edges cut the same ties', () => {
+    // All |δ| 2 except one 9: γ 0.2 (n_top 2), density 0.4 (keep 4) of 10 → descending ranks
+    // 3…6, all 2s. Ascending stable: the nine 2s in index order, then the 9; slice [4, 8).
+    const t = Float32Array.from([2, -2, 2, 9, 2, 2, -2, 2, 2, 2]);
+    const out = sparsify(t, opts({ gamma: 0.2, density: 0.4 }));
+    // Ties in index order 0,1,2,4,5,6,7,8,9: ordinals 4…7 (0-based) are indices 5, 6, 7, 8.
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 2, -2, 2, 2, 0]);
   });
   it('row-wise vs per-tensor', () => {
     // rows [1,2,3,4] and [40,30,20,10], γ .25, density .5.

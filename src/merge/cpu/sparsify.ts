@@ -12,8 +12,11 @@
  *   n_top = floor(γN), n_bot = N − floor(density·N) − n_top; if n_bot < 0 then n_top += n_bot,
  *   n_bot = 0. The kept band is ranks [n_top, N − n_bot) of |δ| sorted descending, i.e.
  *   floor(density·N) elements. As thresholds: hi = the (n_top+1)-th largest |δ|, lo = the
- *   (N − n_bot)-th largest; keep lo ≤ |δ| ≤ hi (ties at either edge kept). n_top = 0 simply
- *   means hi = max |δ| (mergekit's [n_bot:-0] empty-slice bug is not reproduced).
+ *   (N − n_bot)-th largest; keep lo ≤ |δ| ≤ hi. Per tensor, exactly that slice of a stable
+ *   ascending sort, as mergekit (select.ts's exactBreadcrumbsBand: of lo's ties the
+ *   lowest-index ones go, of hi's the highest-index ones); per row (the paper's code), ties at
+ *   either edge are kept. n_top = 0 simply means hi = max |δ| (mergekit's [n_bot:-0]
+ *   empty-slice bug is not reproduced).
  * - della_magprune, per row of N elements (a 1-D tensor is one row): rank(i) = number of
  *   elements of the row with strictly smaller |δ| (ties share the lowest rank), r = rank/(N−1)
  *   (r = 0.5 when N = 1), p = (density − ε) + 2ε·r; keep iff elementUniform(key, i) < p.
@@ -25,7 +28,13 @@
  */
 import { elementUniform, nameHash, streamKey } from '../random';
 import type { RescaleMode, Sparsifier, TaskArithmeticJob, TensorBand } from '../backend';
-import { bandKeeps, exactTopKBand, magnitudeBand, sortedMagnitudesDesc } from './select';
+import {
+  bandKeeps,
+  exactTensorBand,
+  magnitudeBand,
+  outlierSlice,
+  sortedMagnitudesDesc,
+} from './select';
 import { sharedKernels } from './wasm/kernels';
 
 export interface SparsifyOptions {
@@ -42,8 +51,8 @@ export interface SparsifyOptions {
   /** Model-scope magnitude threshold (keep |δ| ≥ it); replaces the per-tensor selection. */
   threshold?: number;
   /**
-   * A streamed tensor's precomputed per-tensor band (keep lo ≤ |δ| ≤ hi, ties with lo only
-   * below its tieEnd; null keeps every δ), for magnitude / magnitude_outliers without
+   * A streamed tensor's precomputed per-tensor band (keep lo ≤ |δ| ≤ hi, edge ties by its
+   * index cuts, select.ts's bandKeeps; null keeps every δ), for magnitude / magnitude_outliers without
    * rowWise; replaces the selection on `delta`.
    */
   band?: TensorBand | null;
@@ -95,10 +104,14 @@ export function sparsify(
   ) {
     if (o.band === null) kept.set(delta);
     else keepInBand(delta, kept, o.band, o.elementOffset ?? 0);
-  } else if (o.sparsifier === 'magnitude' && !o.rowWise) {
+  } else if (
+    (o.sparsifier === 'magnitude' || o.sparsifier === 'magnitude_outliers') &&
+    !o.rowWise
+  ) {
     if (o.density >= 1) kept.set(delta);
     else {
-      const band = exactTopKBand(delta, 0, delta.length, Math.floor(o.density * delta.length));
+      const gamma = o.sparsifier === 'magnitude' ? 0 : o.gamma;
+      const band = exactTensorBand(delta, 0, delta.length, o.sparsifier, o.density, gamma);
       if (band) keepInBand(delta, kept, band, 0);
     }
   } else if (o.sparsifier === 'magnitude' || o.sparsifier === 'magnitude_outliers') {
@@ -192,10 +205,7 @@ function keepBand(
     kept.set(delta.subarray(begin, end), begin);
     return;
   }
-  const keep = Math.floor(density * n);
-  let nTop = Math.floor(gamma * n);
-  const nBot = n - keep - nTop;
-  if (nBot < 0) nTop += nBot;
+  const { nTop, keep } = outlierSlice(n, density, gamma);
   const band = magnitudeBand(delta, begin, end, nTop, keep);
   if (!band) return;
   for (let i = begin; i < end; i++) {

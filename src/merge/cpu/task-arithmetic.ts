@@ -28,7 +28,6 @@ import {
   modelScopeBands,
   type KeepBands,
 } from './elementwise-ta';
-import { magnitudeBand } from './select';
 import type { F32Scratch } from './scratch';
 import { modelSparsifyOptions, sparsify } from './sparsify';
 import { f32View, rowLength, taskVector, unpackToF32 } from './unpack';
@@ -160,34 +159,13 @@ function hasPerTensorBands(job: TaskArithmeticJob): boolean {
   return banded && !job.rowWise && job.rescale === 'none';
 }
 
-/** The keep band of every model: sparsify.ts's keepBand on the whole tensor, as bounds. */
+/**
+ * The keep band of every model. Every per-tensor trim is one of mergekit's exactly-k ones, so
+ * tieCut (exact-k.ts) has given the job its bands (selected over the whole tensor) by now.
+ */
 function perTensorBands(job: TaskArithmeticJob): KeepBands {
-  if (job.tensorBands) return givenBands(job.tensorBands, job.models.length);
-  const n = job.numel;
-  const k = job.models.length;
-  const base = f32View(job.base, n, `${job.tensorName} (base)`);
-  const delta = new Float32Array(n);
-  const bands: KeepBands = {
-    lo: new Float64Array(k),
-    hi: new Float64Array(k),
-    trimmed: new Uint8Array(k),
-  };
-  job.models.forEach((raw, m) => {
-    const density = job.densities[m] ?? 1;
-    const gamma = job.sparsifier === 'magnitude' ? 0 : (job.gammas[m] ?? 0);
-    if (density >= 1 && gamma <= 0) return; // Keeps every δ (untrimmed).
-    bands.trimmed[m] = 1;
-    const tuned = f32View(raw, n, `${job.tensorName} (model ${m})`);
-    for (let i = 0; i < n; i++) delta[i] = tuned[i]! - base[i]!;
-    const keep = Math.floor(density * n);
-    let nTop = Math.floor(gamma * n);
-    const nBot = n - keep - nTop;
-    if (nBot < 0) nTop += nBot;
-    const band = magnitudeBand(delta, 0, n, nTop, keep);
-    bands.lo[m] = band ? band.lo : Infinity;
-    bands.hi[m] = band ? band.hi : -Infinity;
-  });
-  return bands;
+  if (!job.tensorBands) throw new Error(`${job.tensorName}: per-tensor bands not selected`);
+  return givenBands(job.tensorBands, job.models.length);
 }
 
 /** A streamed tensor's bands, computed by the executor over the whole tensor. */
@@ -201,7 +179,8 @@ function givenBands(given: (TensorBand | null)[], models: number): KeepBands {
     const band = given[m] ?? null;
     if (!band) continue;
     // Index-dependent ties never get here: tieCut has split the job into plain ranges.
-    if (band.tieEnd !== undefined) throw new Error('givenBands: a band with a tie cut');
+    if (band.tieEnd !== undefined || band.loTieBegin !== undefined || band.hiTieEnd !== undefined)
+      throw new Error('givenBands: a band with a tie cut');
     bands.trimmed[m] = 1;
     bands.lo[m] = band.lo;
     bands.hi[m] = band.hi;

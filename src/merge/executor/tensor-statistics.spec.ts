@@ -60,16 +60,14 @@ describe('tensor statistics helpers', () => {
         ...over,
       }) as JobTemplate;
     expect(statisticsNeeded(ta({}), false)).toBeUndefined();
-    // mergekit's exactly-k trim: a read may place the tie cut.
-    expect(statisticsNeeded(ta({ sparsifier: 'magnitude' }), false)).toEqual({
-      bands: true,
-      l1: false,
-      tieCut: true,
-    });
-    expect(statisticsNeeded(ta({ sparsifier: 'magnitude_outliers' }), false)).toEqual({
-      bands: true,
-      l1: false,
-    });
+    // mergekit's exactly-k trims: a read may place the tie cuts.
+    for (const sparsifier of ['magnitude', 'magnitude_outliers'] as const) {
+      expect(statisticsNeeded(ta({ sparsifier }), false)).toEqual({
+        bands: true,
+        l1: false,
+        tieCut: true,
+      });
+    }
     expect(statisticsNeeded(ta({ sparsifier: 'magnitude' }), true)).toBeUndefined();
     expect(statisticsNeeded(ta({ sparsifier: 'magnitude', rescale: 'l1' }), true)).toEqual({
       bands: false,

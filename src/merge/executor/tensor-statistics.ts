@@ -20,6 +20,7 @@ import { bf16Kept, bf16L1Factor } from '../cpu/bf16';
 import { bf16DeltaReads } from './bf16-delta-reads';
 import { f32View, taskVector } from '../cpu/unpack';
 import { F32Scratch } from '../cpu/scratch';
+import { breadcrumbsTieCounts, countAboveAndTied, outlierSlice, pastTie } from '../cpu/select';
 import { addSlerpSums, slerpFromSums, type SlerpSums } from '../cpu/slerp';
 import { addPairSums, meanCosineFromSums, modelStockT, newPairSums } from '../cpu/model-stock';
 import type { JobTemplate, MergeStep } from '../planning/types';
@@ -41,7 +42,7 @@ export interface TensorStatistics {
 
 export interface StatisticsNeeds {
   bands: boolean;
-  /** The bands are mergekit's exactly-k magnitude trims (a read may place a tie cut). */
+  /** The bands are mergekit's exactly-k trims (a read may place their tie cuts). */
   tieCut?: boolean;
   l1: boolean;
   /** One read for the whole-tensor sums of slerp or Model Stock. */
@@ -72,12 +73,13 @@ export function statisticsNeeded(
     ((job.sparsifier === 'magnitude' && !modelScope) || job.sparsifier === 'magnitude_outliers');
   const l1 = job.rescale === 'l1' && job.sparsifier !== 'none';
   if (!bands && !l1) return undefined;
-  return bands && job.sparsifier === 'magnitude' ? { bands, l1, tieCut: true } : { bands, l1 };
+  // Per-tensor bands are mergekit's exactly-k trims: a read may place their tie cuts.
+  return bands ? { bands, l1, tieCut: true } : { bands, l1 };
 }
 
 /**
  * Passes over the tensor's inputs that tensorStatistics makes at most (for progress totals):
- * two for the band edges and, for mergekit's exactly-k trim, one to place the tie cut.
+ * two for the band edges and, for mergekit's exactly-k trims, one to place the tie cuts.
  */
 export function statisticsPasses(needs: StatisticsNeeds): number {
   return (
@@ -98,10 +100,7 @@ export function bandRanks(
   gamma: number,
 ): 'all' | 'none' | { lo: number; hi: number | undefined } {
   if (density >= 1 && gamma <= 0) return 'all';
-  const keep = Math.floor(density * n);
-  let nTop = Math.floor(gamma * n);
-  const nBot = n - keep - nTop;
-  if (nBot < 0) nTop += nBot;
+  const { nTop, keep } = outlierSlice(n, density, gamma);
   if (keep <= 0 || nTop >= n) return 'none';
   // nTop 0: the upper edge is the maximum, which every element satisfies anyway.
   return { lo: Math.min(nTop + keep, n), hi: nTop > 0 ? nTop + 1 : undefined };
@@ -159,6 +158,27 @@ export function candidateBytesFor(numel: number, queries: number): number {
   return Math.min(8 * 1024 * 1024, 4 * perQuery * queries);
 }
 
+/** One selector query: a band edge of a model, or the rank next to it (tie detection). */
+interface EdgeQuery {
+  model: number;
+  edge: 'lo' | 'hi' | 'belowLo' | 'aboveHi';
+  k: number;
+}
+
+/**
+ * The queries of one model's band: its edges, and for mergekit's exactly-k trims the rank
+ * just outside each edge — equal to the edge's value exactly when some of its ties must go.
+ */
+function edgeQueries(model: number, ranks: { lo: number; hi: number | undefined }, n: number) {
+  const queries: EdgeQuery[] = [{ model, edge: 'lo', k: ranks.lo }];
+  if (ranks.lo < n) queries.push({ model, edge: 'belowLo', k: ranks.lo + 1 });
+  if (ranks.hi !== undefined) {
+    queries.push({ model, edge: 'hi', k: ranks.hi });
+    queries.push({ model, edge: 'aboveHi', k: ranks.hi - 1 });
+  }
+  return queries;
+}
+
 async function selectBands(
   job: Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>,
   n: number,
@@ -168,21 +188,18 @@ async function selectBands(
 ): Promise<(TensorBand | null)[]> {
   const K = job.weights.length;
   const bands: (TensorBand | null)[] = [];
-  // mergekit's exactly-k trim (per tensor; row-wise never streams a band): the (k+1)-th
-  // largest too, which equals the k-th exactly when some of the latter's ties must go.
-  const exactK = job.sparsifier === 'magnitude';
-  // One selector query per band edge: [model, edge, rank].
-  const queries: { model: number; edge: 'lo' | 'hi' | 'next'; k: number }[] = [];
+  const slices: ({ nTop: number; keep: number } | undefined)[] = [];
+  const queries: EdgeQuery[] = [];
   for (let m = 0; m < K; m++) {
     const gamma = job.sparsifier === 'magnitude' ? 0 : (job.gammas[m] ?? 0);
-    const ranks = bandRanks(n, job.densities[m] ?? 1, gamma);
+    const density = job.densities[m] ?? 1;
+    const ranks = bandRanks(n, density, gamma);
+    slices.push(outlierSlice(n, density, gamma));
     if (ranks === 'all') bands.push(null);
     else if (ranks === 'none') bands.push({ lo: Infinity, hi: -Infinity });
     else {
       bands.push({ lo: Infinity, hi: Infinity });
-      queries.push({ model: m, edge: 'lo', k: ranks.lo });
-      if (ranks.hi !== undefined) queries.push({ model: m, edge: 'hi', k: ranks.hi });
-      if (exactK && ranks.lo < n) queries.push({ model: m, edge: 'next', k: ranks.lo + 1 });
+      queries.push(...edgeQueries(m, ranks, n));
     }
   }
   if (queries.length === 0) return bands;
@@ -203,32 +220,75 @@ async function selectBands(
     }
     await selector.closePass?.();
   } while (selector.needsAnotherPass());
-  const thresholds = selector.thresholds();
-  const cuts: { model: number; keep: number }[] = [];
+  const thresholds = selector.thresholds() as number[];
   queries.forEach((q, i) => {
-    if (q.edge !== 'next') bands[q.model]![q.edge] = thresholds[i] as number;
+    if (q.edge === 'lo' || q.edge === 'hi') bands[q.model]![q.edge] = thresholds[i]!;
   });
+  const cuts: TieCutTask[] = [];
   queries.forEach((q, i) => {
-    if (q.edge === 'next' && thresholds[i] === bands[q.model]!.lo) {
-      cuts.push({ model: q.model, keep: q.k - 1 });
+    const band = bands[q.model]!;
+    const slice = slices[q.model]!;
+    if (q.edge === 'belowLo' && thresholds[i] === band.lo) {
+      cuts.push(loCut(job.sparsifier, q.model, band.lo, slice));
+    }
+    if (q.edge === 'aboveHi' && thresholds[i] === band.hi) {
+      cuts.push({ model: q.model, field: 'hiTieEnd', value: band.hi, ordinal: hiOrdinal(slice) });
     }
   });
   if (cuts.length > 0) await placeTieCuts(job, units, bands, cuts, ctx, nextPass());
-  else if (exactK) nextPass();
+  else nextPass();
   return bands;
 }
 
 /**
- * One read placing each cut model's tieEnd: per chunk, the count of |δ| above the band's lo
- * and tied with it; then the chunk holding the (keep − above)-th tie is read once more to find
- * its index. δ is the CPU's f32 θₜ − θ₀, as every backend computes it (bf16 compute: the bf16
- * δₜ, read over a zero base).
+ * One edge's tie cut to place: the band's `field` becomes the index just past the
+ * `ordinal(above, tied)`-th element (1-based, in index order) with |δ| = value, where above /
+ * tied count the tensor's |δ| > value and = value.
+ */
+interface TieCutTask {
+  model: number;
+  field: 'tieEnd' | 'loTieBegin' | 'hiTieEnd';
+  value: number;
+  ordinal: (above: number, tied: number) => number;
+}
+
+/** The lower edge's cut: TIES keeps its first ties, Breadcrumbs drops them (select.ts). */
+function loCut(
+  sparsifier: TaskArithmeticJob['sparsifier'],
+  model: number,
+  value: number,
+  slice: { nTop: number; keep: number },
+): TieCutTask {
+  if (sparsifier === 'magnitude') {
+    return { model, field: 'tieEnd', value, ordinal: (above) => slice.keep - above };
+  }
+  return {
+    model,
+    field: 'loTieBegin',
+    value,
+    ordinal: (above, tied) =>
+      breadcrumbsTieCounts({ above, tied }, undefined, slice.nTop, slice.keep).dropLo,
+  };
+}
+
+/** Breadcrumbs' upper edge: its first ties are kept (select.ts's breadcrumbsTieCounts). */
+function hiOrdinal(slice: { nTop: number; keep: number }) {
+  return (above: number, tied: number) =>
+    breadcrumbsTieCounts({ above: 0, tied: 0 }, { above, tied }, slice.nTop, slice.keep).keepHi ??
+    tied;
+}
+
+/**
+ * One read placing every cut: per chunk, the count of |δ| above each cut's value and tied with
+ * it; then the chunk holding the cut's tie is read once more to find its index. δ is the
+ * CPU's f32 θₜ − θ₀, as every backend computes it (bf16 compute: the bf16 δₜ, read over a zero
+ * base).
  */
 async function placeTieCuts(
   job: Omit<TaskArithmeticJob, 'base' | 'models' | 'majoritySign'>,
   units: WorkUnit[],
   bands: (TensorBand | null)[],
-  cuts: { model: number; keep: number }[],
+  cuts: TieCutTask[],
   ctx: StatisticsContext,
   pass: number,
 ): Promise<void> {
@@ -243,36 +303,31 @@ async function placeTieCuts(
   const ties = cuts.map((): number[] => []);
   for await (const { item, value: raws } of prefetchOneAhead(units, ctx.load)) {
     ctx.throwIfAborted();
-    cuts.forEach(({ model }, j) => {
-      const lo = bands[model]!.lo;
+    cuts.forEach(({ model, value }, j) => {
       const delta = deltaOf(item, raws, model);
-      let tied = 0;
-      for (let i = 0; i < delta.length; i++) {
-        const a = Math.abs(delta[i]!);
-        if (a > lo) above[j]!++;
-        else if (a === lo) tied++;
-      }
-      ties[j]!.push(tied);
+      const counts = countAboveAndTied(delta, 0, delta.length, value);
+      above[j]! += counts.above;
+      ties[j]!.push(counts.tied);
     });
     ctx.recycle(raws);
     ctx.onUnit(item, pass);
   }
   for (let j = 0; j < cuts.length; j++) {
-    const { model, keep } = cuts[j]!;
-    const lo = bands[model]!.lo;
-    let need = keep - above[j]!;
+    const { model, field, value, ordinal } = cuts[j]!;
+    const tied = ties[j]!.reduce((a, b) => a + b, 0);
+    let need = ordinal(above[j]!, tied);
     let u = 0;
     while (u < units.length && need > ties[j]![u]!) need -= ties[j]![u++]!;
     const item = units[u];
-    if (!item) throw new Error(`${job.tensorName}: the tie cut of model ${model} was not found`);
+    if (!item || need <= 0) {
+      throw new Error(`${job.tensorName}: the tie cut of model ${model} was not found`);
+    }
     const raws = await ctx.load(item);
     const delta = deltaOf(item, raws, model);
-    for (let i = 0; i < delta.length; i++) {
-      if (Math.abs(delta[i]!) === lo && --need === 0) {
-        bands[model]!.tieEnd = item.begin + i + 1;
-        break;
-      }
-    }
+    const past = pastTie(delta, 0, delta.length, value, need);
+    if (past === undefined)
+      throw new Error(`${job.tensorName}: the tie cut of model ${model} was not found`);
+    bands[model]![field] = item.begin + past;
     ctx.recycle(raws);
   }
 }
