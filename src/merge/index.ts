@@ -65,6 +65,7 @@ export {
 } from './params';
 /** mergekit's exactly-k magnitude trim: jobs cut into ranges with plain bands (both backends). */
 export { tieCut, joinTieCut, keepsExactlyK, nextF32Above, type TieCut } from './exact-k';
+export { consensusDivisorMayBeTiny, guardedDivisor } from './cpu/divisor';
 export { tiesSelectedTaskVectors, modelScopeThresholds } from './ties-selection';
 export { linearSteps, type LinearStep } from './linear-steps';
 // The catalogue's dense numerics, for the WebGPU backend's SVD products (src/gpu/merge).

@@ -44,6 +44,12 @@ const CASES: Record<string, { method: string; weights?: number[]; params: string
     method: 'breadcrumbs_ties',
     params: `density: ${settings.density}, gamma: ${settings.gamma}`,
   },
+  // TIES normalize with agreeing weight sums below 1e-8: mergekit divides by them.
+  ties_tiny_weights: {
+    method: 'ties',
+    weights: settings.tiny_weights,
+    params: `density: ${settings.density}`,
+  },
 };
 
 function recipeYaml(output: string, dtype: string, extra = ''): string {

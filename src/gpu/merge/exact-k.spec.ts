@@ -114,6 +114,12 @@ describe('exactly-k magnitude trim on WebGPU == CPU', () => {
     expect((await run(gpu, 256)).equals(await run(cpu))).toBe(true);
   });
 
+  it("TIES normalize under tiny weights: mergekit's consensus divisor, the CPU reference's bits", async () => {
+    const job = tiedTiesJob(3000, 3, 13, { weights: [3e-9, 5e-9, 2e-9] });
+    const [g, c] = await Promise.all([gpu.mergeTensor(job), cpu.mergeTensor(job)]);
+    expect(Array.from(g.merged)).toEqual(Array.from(c.merged));
+  });
+
   it('bf16-compute jobs (mergekit dtype: bfloat16) run the CPU reference: the same bits', async () => {
     const job = tiedTiesJob(3000, 3, 13, { computeDtype: 'BF16', lambda: 0.9 });
     const [g, c] = await Promise.all([gpu.mergeTensor(job), cpu.mergeTensor(job)]);

@@ -6,6 +6,7 @@ import {
   type TensorResult,
   CpuMagnitudeSelector,
   mergeTensorCpu,
+  consensusDivisorMayBeTiny,
   joinTieCut,
   tieCut,
 } from '../../merge';
@@ -93,6 +94,10 @@ export function createWebGpuBackend(
   async function mergeTensor(job: TensorJob): Promise<TensorResult> {
     // mergekit's bf16 compute has no WGSL kernels: the CPU reference computes it.
     if (job.computeDtype === 'BF16') return mergeTensorCpu(job);
+    // The WGSL kernels guard a consensus divisor at 1e-8; mergekit's exact-zero guard for
+    // tiny weights (divisor.ts) is the CPU reference's.
+    if (job.kind === 'task_arithmetic' && consensusDivisorMayBeTiny(job))
+      return mergeTensorCpu(job);
     switch (job.kind) {
       case 'task_arithmetic': {
         // mergekit's exactly-k trims: ranges whose bands need no per-element index test.

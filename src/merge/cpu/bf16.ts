@@ -13,7 +13,7 @@
  *   if either bf16 sum is < 1e-7),
  *   WDₜ = b(δₜ·wₜ); sum/count consensus: elected = b(Σ WDₜ) ≥ 0 ? +1 : −1 (count: Σ sign),
  *   mask = sign(WDₜ) == elected, mixed = b(Σ WDₜ·mask), div = b(Σ wₜ·mask); none: mixed =
- *   b(Σ WDₜ), div = b(Σ wₜ); |div| < 1e-8 → 1; normalize: b(mixed/div); λ ≠ 1: b(mixed·b(λ));
+ *   b(Σ WDₜ), div = b(Σ wₜ); div guarded as mergekit (divisor.ts); normalize: b(mixed/div); λ ≠ 1: b(mixed·b(λ));
  *   out = b(θ₀ + mixed). Linear: b(Σ b(wₜ·xₜ)), normalize: b(that / b(Σ wₜ)).
  *
  * Sums over models run in model order in f32 (torch's order for these dim-0 sums; checked
@@ -29,6 +29,7 @@ import { elementUniform, nameHash, streamKey } from '../random';
 import { bandKeeps, exactTensorBand } from './select';
 import { F32Scratch } from './scratch';
 import { addL1Sums } from './sparsify';
+import { guardedDivisor } from './divisor';
 import { f32View } from './unpack';
 
 /** The bf16 value nearest (ties to even) to the f32 rounding of x. */
@@ -222,8 +223,7 @@ export function mergeTaskArithmeticBf16(job: TaskArithmeticJob): Float32Array {
     }
     mixed = b(mixed);
     div = b(div);
-    if (Math.abs(div) < 1e-8) div = 1;
-    if (job.normalize) mixed = b(mixed / div);
+    if (job.normalize) mixed = b(mixed / guardedDivisor(div, elected !== 0));
     if (lambda !== 1) mixed = b(mixed * lambda);
     out[i] = b(base[i]! + mixed);
   }

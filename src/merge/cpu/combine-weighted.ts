@@ -10,6 +10,7 @@
  */
 import type { TaskArithmeticJob } from '../backend';
 import { electedSign, electionSum } from './consensus';
+import { guardedDivisor } from './divisor';
 
 const f = Math.fround;
 const TILE = 4096;
@@ -73,8 +74,7 @@ export function combineWeighted(
         continue;
       }
       if (normalize) {
-        const d = div[i]!;
-        mixed = f(mixed / (Math.abs(d) < 1e-8 ? 1 : d));
+        mixed = f(mixed / guardedDivisor(div[i]!, !none));
       }
       out[j] = base[j]! + f(f(mixed * lambda) * scale);
     }
@@ -109,6 +109,6 @@ function exactElement(
       }
     }
   }
-  if (job.normalize) mixed = f(mixed / (Math.abs(div) < 1e-8 ? 1 : div));
+  if (job.normalize) mixed = f(mixed / guardedDivisor(div, job.consensus !== 'none'));
   return base[i]! + f(f(mixed * lambda) * scale);
 }

@@ -21,6 +21,7 @@
  */
 import type { TaskArithmeticJob } from '../backend';
 import { electedSign } from './consensus';
+import { guardedDivisor } from './divisor';
 import { f32View } from './unpack';
 
 const f = Math.fround;
@@ -194,8 +195,7 @@ export function mergeElementwiseRange(
         continue;
       }
       if (normalize) {
-        const d = div[i]!;
-        mixed = f(mixed / (Math.abs(d) < 1e-8 ? 1 : d));
+        mixed = f(mixed / guardedDivisor(div[i]!, !none));
       }
       out[j] = base[j]! + f(f(mixed * lambda) * scale);
     }
@@ -235,6 +235,6 @@ function exactElement(c: ExactContext, j: number): number {
       div = f(div + weights[t]!);
     }
   }
-  if (job.normalize) mixed = f(mixed / (Math.abs(div) < 1e-8 ? 1 : div));
+  if (job.normalize) mixed = f(mixed / guardedDivisor(div, job.consensus !== 'none'));
   return b + f(f(mixed * c.lambda) * c.scale);
 }

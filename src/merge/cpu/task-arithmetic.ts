@@ -7,8 +7,9 @@
  *
  *   δₜ = sparsify(θₜ − θ₀); WDₜ = wₜ·δₜ
  *   none: mixed = Σ WDₜ, div = Σ wₜ      sum/count: M = sign(WDₜ) == elected, mixed = Σ WDₜ·M,
- *   div = Σ wₜ·M; normalize: mixed /= div (|div| < 1e-8 → 1); mixed *= λ·deltaScale (two f32
- *   multiplies: λ first); out = θ₀ + mixed.
+ *   div = Σ wₜ·M; normalize: mixed /= div (mergekit's guard, divisor.ts: a consensus div of 0
+ *   → 1, a plain one with |div| < 1e-8 → 1); mixed *= λ·deltaScale (two f32 multiplies: λ
+ *   first); out = θ₀ + mixed.
  */
 import {
   outputArray,
@@ -19,6 +20,7 @@ import {
 import { joinTieCut, tieCut } from '../exact-k';
 import { mergeTaskArithmeticBf16 } from './bf16';
 import { combineWeighted } from './combine-weighted';
+import { consensusDivisorMayBeTiny } from './divisor';
 import { agreeingEntries } from '../ties-selection';
 import { signSumOf } from './consensus';
 import {
@@ -90,7 +92,9 @@ export function taskArithmeticResult(job: TaskArithmeticJob, scratch?: F32Scratc
   if (job.electUnweighted) return { merged: unweightedElectionMerge(job) };
   if (isElementwiseJob(job)) return mergeElementwise(job, modelScopeBands(job));
   if (hasPerTensorBands(job)) return mergeElementwise(job, perTensorBands(job));
-  if (job.sparsifier === 'random') {
+  // The SIMD kernels guard a consensus divisor at 1e-8 (divisor.ts): tiny weights take the TS loop.
+  const simd = !consensusDivisorMayBeTiny(job);
+  if (job.sparsifier === 'random' && simd) {
     const simd = mergeRandomDrop(job, (part) => {
       const { base, wd } = weightedDeltas(part);
       return combineWeighted(part, base, wd);
@@ -106,7 +110,8 @@ function mergeElementwise(job: TaskArithmeticJob, bands: KeepBands): TensorResul
   const inputs = elementwiseInputs(job);
   const out = outputArray(job);
   const ts = (from: number, to: number) => mergeElementwiseRange(job, bands, inputs, out, from, to);
-  const kernels = sharedKernels();
+  // The SIMD kernels guard a consensus divisor at 1e-8 (divisor.ts): tiny weights take the TS loop.
+  const kernels = consensusDivisorMayBeTiny(job) ? undefined : sharedKernels();
   if (!kernels) {
     ts(0, job.numel);
     return { merged: out };
