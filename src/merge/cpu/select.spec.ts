@@ -3,7 +3,13 @@
  * definition), ties, zeros of both signs, infinities and NaN included.
  */
 import { describe, expect, it } from 'vitest';
-import { kthLargestMagnitude, magnitudeBand, sortedMagnitudesDesc } from './select';
+import {
+  countAboveAndTied,
+  kthLargestMagnitude,
+  kthLargestWithCounts,
+  magnitudeBand,
+  sortedMagnitudesDesc,
+} from './select';
 
 function values(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
@@ -61,5 +67,22 @@ describe('kthLargestMagnitude (radix select)', () => {
         hi: s[skipTop],
       });
     }
+  });
+
+  it('the counts above and tied from the histograms equal a scan; none when ±∞ / NaN are in range', () => {
+    const finite = v.map((x) => (Number.isFinite(x) ? x : 0.5));
+    for (const [begin, end] of [
+      [0, finite.length],
+      [777, finite.length - 3],
+    ] as const) {
+      for (const rank of [1, 64, 1000, 30_000, 60_000, end - begin]) {
+        const { value, counts } = kthLargestWithCounts(finite, begin, end, rank);
+        expect(counts, `rank ${rank}`).toEqual(countAboveAndTied(finite, begin, end, value));
+        // The quantised values make most ranks ties: the counts bracket the rank.
+        expect(counts!.above).toBeLessThan(rank);
+        expect(counts!.above + counts!.tied).toBeGreaterThanOrEqual(rank);
+      }
+    }
+    expect(kthLargestWithCounts(v, 0, v.length, 1000).counts).toBeUndefined();
   });
 });

@@ -18,10 +18,29 @@ export function kthLargestMagnitude(
   end: number,
   rank: number,
 ): number {
+  return kthLargestWithCounts(values, begin, end, rank).value;
+}
+
+/** Exponent bits all ones: ±∞ or NaN, whose comparisons the radix order does not follow. */
+const NON_FINITE_HIGH = 0x7f80;
+
+/**
+ * The rank-th largest |δ| and, from the same two histograms, how many |δ| are above it and
+ * tied with it (what countAboveAndTied scans for). `counts` is undefined when the range holds
+ * ±∞ or NaN: NaN sorts above ∞ by its bits but is never "above" by comparison.
+ */
+export function kthLargestWithCounts(
+  values: Float32Array,
+  begin: number,
+  end: number,
+  rank: number,
+): { value: number; counts?: { above: number; tied: number } } {
   const bits = new Uint32Array(values.buffer, values.byteOffset + begin * 4, end - begin);
   const n = bits.length;
   const hist = new Uint32Array(1 << 16);
   for (let i = 0; i < n; i++) hist[(bits[i]! & 0x7fffffff) >>> 16]!++;
+  let finite = true;
+  for (let bin = NON_FINITE_HIGH; bin < hist.length; bin++) if (hist[bin]! > 0) finite = false;
   let high = 0;
   let remaining = rank;
   for (let bin = hist.length - 1; bin >= 0; bin--) {
@@ -45,7 +64,9 @@ export function kthLargestMagnitude(
     remaining -= hist[bin]!;
   }
   const out = new Uint32Array([((high << 16) | low) >>> 0]);
-  return new Float32Array(out.buffer)[0]!;
+  const value = new Float32Array(out.buffer)[0]!;
+  // `remaining` is now rank − #{|δ| above the value}.
+  return finite ? { value, counts: { above: rank - remaining, tied: hist[low]! } } : { value };
 }
 
 /** |values[begin..end)| sorted descending, as f32. */
@@ -73,14 +94,34 @@ export function magnitudeBand(
   skipTop: number,
   keep: number,
 ): { lo: number; hi: number } | null {
+  const band = bandWithCounts(values, begin, end, skipTop, keep);
+  return band && { lo: band.lo, hi: band.hi };
+}
+
+type Counts = { above: number; tied: number };
+
+/**
+ * magnitudeBand, with each edge's counts above and tied when the radix select gave them for
+ * free (a long, finite range); exactTopKBand and exactBreadcrumbsBand scan for them otherwise.
+ */
+function bandWithCounts(
+  values: Float32Array,
+  begin: number,
+  end: number,
+  skipTop: number,
+  keep: number,
+): { lo: number; hi: number; loCounts?: Counts; hiCounts?: Counts } | null {
   const n = end - begin;
   if (keep <= 0 || skipTop >= n) return null;
   const last = Math.min(skipTop + keep, n) - 1;
   if (n >= RADIX_MIN) {
-    return {
-      lo: kthLargestMagnitude(values, begin, end, last + 1),
-      hi: kthLargestMagnitude(values, begin, end, skipTop + 1),
-    };
+    const lo = kthLargestWithCounts(values, begin, end, last + 1);
+    // skipTop 0: hi is the maximum, whose counts no caller needs.
+    const hi =
+      skipTop > 0
+        ? kthLargestWithCounts(values, begin, end, skipTop + 1)
+        : { value: kthLargestMagnitude(values, begin, end, 1) };
+    return { lo: lo.value, hi: hi.value, loCounts: lo.counts, hiCounts: hi.counts };
   }
   const sorted = sortedMagnitudesDesc(values, begin, end);
   return { lo: sorted[last] as number, hi: sorted[skipTop] as number };
@@ -130,9 +171,10 @@ export function exactTopKBand(
   end: number,
   keep: number,
 ): TensorBand | null {
-  const band = magnitudeBand(values, begin, end, 0, keep);
-  if (!band) return null;
-  const { above, tied } = countAboveAndTied(values, begin, end, band.lo);
+  const found = bandWithCounts(values, begin, end, 0, keep);
+  if (!found) return null;
+  const band = { lo: found.lo, hi: found.hi };
+  const { above, tied } = found.loCounts ?? countAboveAndTied(values, begin, end, band.lo);
   const need = keep - above;
   if (tied <= need) return band;
   const tieEnd = pastTie(values, begin, end, band.lo, need);
@@ -172,10 +214,12 @@ export function exactBreadcrumbsBand(
   nTop: number,
   keep: number,
 ): TensorBand | null {
-  const band: TensorBand | null = magnitudeBand(values, begin, end, nTop, keep);
-  if (!band) return null;
-  const lo = countAboveAndTied(values, begin, end, band.lo);
-  const hi = nTop > 0 ? countAboveAndTied(values, begin, end, band.hi) : undefined;
+  const found = bandWithCounts(values, begin, end, nTop, keep);
+  if (!found) return null;
+  const band: TensorBand = { lo: found.lo, hi: found.hi };
+  const lo = found.loCounts ?? countAboveAndTied(values, begin, end, band.lo);
+  const hi =
+    nTop > 0 ? (found.hiCounts ?? countAboveAndTied(values, begin, end, band.hi)) : undefined;
   const { dropLo, keepHi } = breadcrumbsTieCounts(lo, hi, nTop, keep);
   const loTieBegin = dropLo > 0 ? pastTie(values, begin, end, band.lo, dropLo) : undefined;
   const hiTieEnd = keepHi !== undefined ? pastTie(values, begin, end, band.hi, keepHi) : undefined;
