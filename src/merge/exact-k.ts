@@ -114,6 +114,19 @@ function wholeTensorL1(job: TaskArithmeticJob, bands: (TensorBand | null)[]): nu
   });
 }
 
+/**
+ * The job with its exactly-k bands (and l1 factors) selected over the whole tensor, unsplit:
+ * for a backend that tests the cut indices itself (the WGSL band keep, MODE.bandCut). The job
+ * itself when it is no exactly-k trim or already has its bands.
+ */
+export function withExactBands(job: TaskArithmeticJob): TaskArithmeticJob {
+  if (!keepsExactlyK(job) || job.tensorBands) return job;
+  const tensorBands = wholeTensorBands(job);
+  const l1 =
+    job.rescale === 'l1' && !job.l1Factors ? wholeTensorL1(job, tensorBands) : job.l1Factors;
+  return { ...job, tensorBands, ...(l1 ? { l1Factors: l1 } : {}) };
+}
+
 /** A job cut into ranges with plain bands, and the output array the ranges write into. */
 export interface TieCut {
   job: TaskArithmeticJob;

@@ -64,7 +64,14 @@ export {
   taskVectors,
 } from './params';
 /** mergekit's exactly-k magnitude trim: jobs cut into ranges with plain bands (both backends). */
-export { tieCut, joinTieCut, keepsExactlyK, nextF32Above, type TieCut } from './exact-k';
+export {
+  tieCut,
+  joinTieCut,
+  keepsExactlyK,
+  nextF32Above,
+  withExactBands,
+  type TieCut,
+} from './exact-k';
 export { consensusDivisorMayBeTiny, guardedDivisor } from './cpu/divisor';
 export { tiesSelectedTaskVectors, modelScopeThresholds } from './ties-selection';
 export { linearSteps, type LinearStep } from './linear-steps';

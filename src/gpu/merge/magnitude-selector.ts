@@ -4,12 +4,12 @@ import {
   closeRadixPass,
   decidedThresholds,
   newRadixStates,
+  RADIX_BINS as BINS,
   type RadixState,
 } from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
 import { encodeThreads, UniformWriter } from './encode';
 import { DTYPE_BYTES, PackedInputs, planChunkLength, validateInputs } from './packed-inputs';
-import { BINS } from './radix-select';
 
 /** Elements folded into a GPU histogram before it is read back (bins are u32). */
 const FLUSH_ELEMENTS = 2 ** 31;

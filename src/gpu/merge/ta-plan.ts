@@ -2,12 +2,22 @@
  * Resolves each model's sparsifier of a task-arithmetic job into one keep mode of ta.wgsl,
  * following src/merge/cpu/sparsify.ts rule by rule (bands, DARE thresholds, DELLA rank tables).
  */
-import { type TaskArithmeticJob, nameHash, streamKey } from '../../merge';
+import { type TaskArithmeticJob, type TensorBand, nameHash, streamKey } from '../../merge';
 import type { RowTask } from './row-sort';
 import { GpuMergeError } from './packed-inputs';
 import { f32Bits, f32CeilBits, f32FloorBits, keepThreshold24 } from './bits';
 
-export const MODE = { all: 0, band: 1, rowBand: 2, random: 3, della: 4, none: 5 } as const;
+export const MODE = {
+  all: 0,
+  band: 1,
+  rowBand: 2,
+  random: 3,
+  della: 4,
+  none: 5,
+  bandCut: 6,
+} as const;
+/** "No cut" for an index bound (u32): every flat index is below it. */
+const NO_CUT = 0xffffffff;
 const INF_BITS = 0x7f800000;
 export const MAX_MODELS = 63;
 
@@ -20,9 +30,9 @@ export interface ModelPlan {
   hi: number;
   key: number;
   t24: number;
+  /** MODE.bandCut: lo's ties kept at flat indices [from, to), hi's below the third. */
+  cuts: [number, number, number];
   l1: number;
-  /** Per-tensor band edges still to select: descending ranks (0-based). */
-  bandRanks?: { lo: number; hi: number | undefined };
   row?: RowTask;
 }
 
@@ -53,6 +63,7 @@ export function planModel(job: TaskArithmeticJob, m: number, rowLen: number): Mo
     hi: INF_BITS,
     key: 0,
     t24: 0,
+    cuts: [0, NO_CUT, NO_CUT],
     l1: 1,
   };
   const threshold = job.modelScopeThresholds?.[m];
@@ -69,28 +80,26 @@ export function planModel(job: TaskArithmeticJob, m: number, rowLen: number): Mo
         plan.lo = f32CeilBits(threshold);
         return plan;
       }
+      // Per-tensor trims are mergekit's exactly-k ones: withExactBands has selected them.
+      if (!job.rowWise) {
+        throw new GpuMergeError(`${job.tensorName}: per-tensor bands not selected`);
+      }
       const g = job.sparsifier === 'magnitude' ? 0 : gamma;
-      const n = job.rowWise ? rowLen : job.numel;
+      const n = rowLen;
       const b = band(n, density, g);
       if ('all' in b) return plan;
       if ('none' in b) {
         plan.mode = MODE.none;
         return plan;
       }
-      if (job.rowWise) {
-        plan.mode = MODE.rowBand;
-        plan.row = {
-          model: m,
-          kind: 'band',
-          none: false,
-          loIndex: n - 1 - b.last,
-          hiIndex: n - 1 - b.skipTop,
-        };
-      } else {
-        plan.mode = MODE.band;
-        // skipTop 0: the upper edge is the maximum, which every element satisfies anyway.
-        plan.bandRanks = { lo: b.last, hi: b.skipTop > 0 ? b.skipTop : undefined };
-      }
+      plan.mode = MODE.rowBand;
+      plan.row = {
+        model: m,
+        kind: 'band',
+        none: false,
+        loIndex: n - 1 - b.last,
+        hiIndex: n - 1 - b.skipTop,
+      };
       return plan;
     }
     case 'random':
@@ -134,7 +143,7 @@ export function planModel(job: TaskArithmeticJob, m: number, rowLen: number): Mo
  * band (lo > hi) nothing. Edges that are not f32 values round inwards, as the CPU compares
  * |δ| with them in doubles.
  */
-function givenBand(plan: ModelPlan, band: { lo: number; hi: number } | null): ModelPlan {
+function givenBand(plan: ModelPlan, band: TensorBand | null): ModelPlan {
   if (band === null) return plan;
   if (!(band.lo <= band.hi)) {
     plan.mode = MODE.none;
@@ -143,5 +152,21 @@ function givenBand(plan: ModelPlan, band: { lo: number; hi: number } | null): Mo
   plan.mode = MODE.band;
   plan.lo = f32CeilBits(band.lo);
   plan.hi = f32FloorBits(band.hi);
+  const { tieEnd, loTieBegin, hiTieEnd } = band;
+  if (tieEnd !== undefined || loTieBegin !== undefined || hiTieEnd !== undefined) {
+    // The edges are f32 values of |δ| (exact bits), so "tied with an edge" is bit equality.
+    plan.mode = MODE.bandCut;
+    plan.cuts = [loTieBegin ?? 0, tieEnd ?? NO_CUT, hiTieEnd ?? NO_CUT].map(u32Index) as [
+      number,
+      number,
+      number,
+    ];
+  }
   return plan;
+}
+
+/** A flat tensor index as the kernel's u32 (tensors beyond 2³² elements are refused). */
+function u32Index(i: number): number {
+  if (!(i >= 0 && i <= NO_CUT)) throw new GpuMergeError(`tie cut index ${i} out of range`);
+  return i;
 }

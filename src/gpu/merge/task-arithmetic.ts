@@ -1,7 +1,8 @@
 /**
  * WebGPU twin of src/merge/cpu/task-arithmetic.ts + sparsify.ts (TA, TIES, DARE, Breadcrumbs,
- * DELLA). Per-model keep rules are resolved by ta-plan.ts into the modes of ta.wgsl; whole-tensor
- * statistics (radix-selected bands, l1 sums) stream over the chunks before the merge pass.
+ * DELLA). Per-model keep rules are resolved by ta-plan.ts into the modes of ta.wgsl. Per-tensor
+ * bands come with the job (exact-k.ts: selected on the CPU, mergekit's tie cuts as flat indices
+ * that ta.wgsl's MODE_BAND_CUT tests); the l1 sums stream over the chunks before the merge pass.
  */
 import { outputArray, type TaskArithmeticJob, type TensorResult, rowLength } from '../../merge';
 import type { GpuRuntime } from '../runtime/runtime';
@@ -22,7 +23,6 @@ import {
   validateInputs,
   type BoundChunk,
 } from './packed-inputs';
-import { selectAbsDeltaBits, type RankQuery } from './radix-select';
 import { nextPow2, rowStatistics } from './row-sort';
 import { MAX_MODELS, MODE, planModel, type ModelPlan } from './ta-plan';
 
@@ -69,21 +69,11 @@ export class TaskArithmeticRun {
     this.inputs = new PackedInputs(rt, [job.base, ...job.models], job.numel, chunkLen);
   }
 
-  /** Per-tensor radix-selected band edges, then the l1 factors. */
+  /**
+   * The l1 factors (per-tensor bands come with the job: exact-k.ts's withExactBands selects
+   * them on the CPU, cut indices included).
+   */
   private async resolveStatistics(): Promise<void> {
-    const queries: RankQuery[] = [];
-    const targets: [ModelPlan, 'lo' | 'hi'][] = [];
-    this.plans.forEach((p, m) => {
-      if (!p.bandRanks) return;
-      queries.push({ model: m, k: p.bandRanks.lo + 1 });
-      targets.push([p, 'lo']);
-      if (p.bandRanks.hi !== undefined) {
-        queries.push({ model: m, k: p.bandRanks.hi + 1 });
-        targets.push([p, 'hi']);
-      }
-    });
-    const bits = await selectAbsDeltaBits(this.rt, this.inputs, this.job.models.length, queries);
-    targets.forEach(([p, edge], i) => (p[edge] = bits[i] as number));
     if (this.job.rescale !== 'l1') return;
     const given = this.job.l1Factors;
     if (given) this.plans.forEach((p, m) => (p.l1 = given[m] ?? 1));
@@ -155,7 +145,10 @@ export class TaskArithmeticRun {
       .padTo(16);
     const table = new UniformWriter();
     for (const p of this.plans) {
-      table.f32(p.weight, p.p, p.l1, 0).u32(p.mode, p.lo, p.hi, p.key).u32(p.t24, 0, 0, 0);
+      table
+        .f32(p.weight, p.p, p.l1, 0)
+        .u32(p.mode, p.lo, p.hi, p.key)
+        .u32(p.t24, ...p.cuts);
     }
     table.padTo(MAX_MODELS * 12);
     return Promise.resolve([this.rt.uniform(params.bytes()), this.rt.uniform(table.bytes())]);

@@ -7,8 +7,7 @@ import {
   CpuMagnitudeSelector,
   mergeTensorCpu,
   consensusDivisorMayBeTiny,
-  joinTieCut,
-  tieCut,
+  withExactBands,
 } from '../../merge';
 import { GpuRuntime } from '../runtime/runtime';
 import { GpuMagnitudeSelector } from './magnitude-selector';
@@ -100,14 +99,9 @@ export function createWebGpuBackend(
       return mergeTensorCpu(job);
     switch (job.kind) {
       case 'task_arithmetic': {
-        // mergekit's exactly-k trims: ranges whose bands need no per-element index test.
-        const cut = tieCut(job);
-        if (cut) {
-          const results: TensorResult[] = [];
-          for (const part of cut.parts) results.push(await mergeTensor(part));
-          return joinTieCut(cut, results);
-        }
-        const run = new TaskArithmeticRun(rt, job);
+        // mergekit's exactly-k trims: the bands' cut indices are tested in the WGSL band keep
+        // (one run per job; ranges per cut, as the CPU runs them, cost ~100 MiB per 2 GB merge).
+        const run = new TaskArithmeticRun(rt, withExactBands(job));
         try {
           return await run.merge();
         } finally {
@@ -134,16 +128,12 @@ export function createWebGpuBackend(
     mergeTensor: (job) => serial(() => mergeTensor(job)),
     electedSignSum: (job: TaskArithmeticJob) =>
       serial(async () => {
-        let sum = 0;
-        for (const part of tieCut(job)?.parts ?? [job]) {
-          const run = new TaskArithmeticRun(rt, part);
-          try {
-            sum += await run.signSum();
-          } finally {
-            await run.dispose();
-          }
+        const run = new TaskArithmeticRun(rt, withExactBands(job));
+        try {
+          return await run.signSum();
+        } finally {
+          await run.dispose();
         }
-        return sum;
       }),
     createMagnitudeSelector(densities, totalElements, candidateBytes) {
       if (placement === 'cpu')

@@ -7,6 +7,9 @@ const MODE_ROW_BAND: u32 = 2u;  // same with per-row (lo, hi) from row_band
 const MODE_RANDOM: u32 = 3u;    // DARE: bits24 < t24
 const MODE_DELLA: u32 = 4u;     // keep_p[m][i] > 0 (that value is the keep probability)
 const MODE_NONE: u32 = 5u;      // keep nothing
+// MODE_BAND whose edge ties are kept by flat tensor index (mergekit's exactly-k trims,
+// src/merge/exact-k.ts): |d| = lo only at an index in [v.y, v.z), |d| = hi only below v.w.
+const MODE_BAND_CUT: u32 = 6u;
 
 struct TaParams {
   len: u32,
@@ -27,7 +30,7 @@ struct TaParams {
 struct ModelParams {
   f: vec4<f32>,   // weight, keep probability for inverse_density, l1 factor, -
   u: vec4<u32>,   // mode, lo bits, hi bits, random stream key
-  v: vec4<u32>,   // t24 threshold for MODE_RANDOM, -, -, -
+  v: vec4<u32>,   // t24 threshold for MODE_RANDOM; MODE_BAND_CUT: lo ties' [from, to), hi ties' to
 }
 
 struct ModelTable {
@@ -49,6 +52,16 @@ fn kept_delta(m: u32, i: u32, d: f32) -> f32 {
   switch mp.u.x {
     case MODE_BAND: {
       keep = a >= mp.u.y && a <= mp.u.z;
+    }
+    case MODE_BAND_CUT: {
+      let index = params.first + i;
+      keep = a >= mp.u.y && a <= mp.u.z;
+      if (a == mp.u.y) {
+        keep = keep && index >= mp.v.y && index < mp.v.z;
+      }
+      if (a == mp.u.z) {
+        keep = keep && index < mp.v.w;
+      }
     }
     case MODE_ROW_BAND: {
       let slot = (m * params.rows + i / params.row_len) * 2u;
