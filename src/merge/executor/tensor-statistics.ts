@@ -20,7 +20,7 @@ import { bf16Kept, bf16L1Factor } from '../cpu/bf16';
 import { bf16DeltaReads } from './bf16-delta-reads';
 import { f32View, taskVector } from '../cpu/unpack';
 import { F32Scratch } from '../cpu/scratch';
-import { breadcrumbsTieCounts, countAboveAndTied, outlierSlice, pastTie } from '../cpu/select';
+import { breadcrumbsTieCounts, countDeltaAboveAndTied, outlierSlice, pastTie } from '../cpu/select';
 import { addSlerpSums, slerpFromSums, type SlerpSums } from '../cpu/slerp';
 import { addPairSums, meanCosineFromSums, modelStockT, newPairSums } from '../cpu/model-stock';
 import type { JobTemplate, MergeStep } from '../planning/types';
@@ -161,21 +161,28 @@ export function candidateBytesFor(numel: number, queries: number): number {
 /** One selector query: a band edge of a model, or the rank next to it (tie detection). */
 interface EdgeQuery {
   model: number;
-  edge: 'lo' | 'hi' | 'belowLo' | 'aboveHi';
+  edge: 'lo' | 'hi' | 'belowLo';
   k: number;
 }
 
 /**
- * The queries of one model's band: its edges, and for mergekit's exactly-k trims the rank
- * just outside each edge — equal to the edge's value exactly when some of its ties must go.
+ * The queries of one model's band: its edges, and for TIES' exactly-k trim the (k+1)-th
+ * largest too — equal to the k-th exactly when some of its ties must go. Breadcrumbs asks no
+ * neighbours: its two more ranks per model (one f64 histogram each per selector share) took
+ * the CLI to 348–362 MiB on the 2 GB pool against 298–313 without; its cuts are decided by the
+ * counting read instead (placeTieCuts), which it then always makes.
  */
-function edgeQueries(model: number, ranks: { lo: number; hi: number | undefined }, n: number) {
+function edgeQueries(
+  model: number,
+  ranks: { lo: number; hi: number | undefined },
+  n: number,
+  sparsifier: TaskArithmeticJob['sparsifier'],
+) {
   const queries: EdgeQuery[] = [{ model, edge: 'lo', k: ranks.lo }];
-  if (ranks.lo < n) queries.push({ model, edge: 'belowLo', k: ranks.lo + 1 });
-  if (ranks.hi !== undefined) {
-    queries.push({ model, edge: 'hi', k: ranks.hi });
-    queries.push({ model, edge: 'aboveHi', k: ranks.hi - 1 });
+  if (sparsifier === 'magnitude' && ranks.lo < n) {
+    queries.push({ model, edge: 'belowLo', k: ranks.lo + 1 });
   }
+  if (ranks.hi !== undefined) queries.push({ model, edge: 'hi', k: ranks.hi });
   return queries;
 }
 
@@ -199,7 +206,7 @@ async function selectBands(
     else if (ranks === 'none') bands.push({ lo: Infinity, hi: -Infinity });
     else {
       bands.push({ lo: Infinity, hi: Infinity });
-      queries.push(...edgeQueries(m, ranks, n));
+      queries.push(...edgeQueries(m, ranks, n, job.sparsifier));
     }
   }
   if (queries.length === 0) return bands;
@@ -231,7 +238,11 @@ async function selectBands(
     if (q.edge === 'belowLo' && thresholds[i] === band.lo) {
       cuts.push(loCut(job.sparsifier, q.model, band.lo, slice));
     }
-    if (q.edge === 'aboveHi' && thresholds[i] === band.hi) {
+    // Breadcrumbs: every edge may need a cut; the counts decide (a cut of 0 ties is none).
+    if (job.sparsifier === 'magnitude_outliers' && q.edge === 'lo') {
+      cuts.push(loCut(job.sparsifier, q.model, band.lo, slice));
+    }
+    if (job.sparsifier === 'magnitude_outliers' && q.edge === 'hi') {
       cuts.push({ model: q.model, field: 'hiTieEnd', value: band.hi, ordinal: hiOrdinal(slice) });
     }
   });
@@ -249,7 +260,8 @@ interface TieCutTask {
   model: number;
   field: 'tieEnd' | 'loTieBegin' | 'hiTieEnd';
   value: number;
-  ordinal: (above: number, tied: number) => number;
+  /** 0 or undefined: no tie of this edge is dropped (only Breadcrumbs' edges say so). */
+  ordinal: (above: number, tied: number) => number | undefined;
 }
 
 /** The lower edge's cut: TIES keeps its first ties, Breadcrumbs drops them (select.ts). */
@@ -274,13 +286,12 @@ function loCut(
 /** Breadcrumbs' upper edge: its first ties are kept (select.ts's breadcrumbsTieCounts). */
 function hiOrdinal(slice: { nTop: number; keep: number }) {
   return (above: number, tied: number) =>
-    breadcrumbsTieCounts({ above: 0, tied: 0 }, { above, tied }, slice.nTop, slice.keep).keepHi ??
-    tied;
+    breadcrumbsTieCounts({ above: 0, tied: 0 }, { above, tied }, slice.nTop, slice.keep).keepHi;
 }
 
 /**
  * One read placing every cut: per chunk, the count of |δ| above each cut's value and tied with
- * it; then the chunk holding the cut's tie is read once more to find its index. δ is the
+ * it; then each chunk holding some cut's tie is read once more to find their indices. δ is the
  * CPU's f32 θₜ − θ₀, as every backend computes it (bf16 compute: the bf16 δₜ, read over a zero
  * base).
  */
@@ -303,31 +314,47 @@ async function placeTieCuts(
   const ties = cuts.map((): number[] => []);
   for await (const { item, value: raws } of prefetchOneAhead(units, ctx.load)) {
     ctx.throwIfAborted();
-    cuts.forEach(({ model, value }, j) => {
-      const delta = deltaOf(item, raws, model);
-      const counts = countAboveAndTied(delta, 0, delta.length, value);
-      above[j]! += counts.above;
-      ties[j]!.push(counts.tied);
-    });
+    // One pass per model and chunk, whatever the number of its cuts (Breadcrumbs: two, which
+    // are consecutive in `cuts`).
+    const len = item.end - item.begin;
+    const base = f32View(raws[0]!, len, `${job.tensorName} (base)`);
+    for (let j = 0; j < cuts.length;) {
+      const { model, value } = cuts[j]!;
+      const pair = cuts[j + 1]?.model === model;
+      const tuned = f32View(raws[1 + model]!, len, `${job.tensorName} (model ${model})`);
+      const counts = countDeltaAboveAndTied(base, tuned, value, pair ? cuts[j + 1]!.value : value);
+      for (let c = 0; c < (pair ? 2 : 1); c++, j++) {
+        above[j]! += counts[c]!.above;
+        ties[j]!.push(counts[c]!.tied);
+      }
+    }
     ctx.recycle(raws);
     ctx.onUnit(item, pass);
   }
-  for (let j = 0; j < cuts.length; j++) {
-    const { model, field, value, ordinal } = cuts[j]!;
-    const tied = ties[j]!.reduce((a, b) => a + b, 0);
-    let need = ordinal(above[j]!, tied);
+  // Each cut's chunk and its ordinal among that chunk's ties; then one read per such chunk.
+  const byUnit = new Map<number, { cut: TieCutTask; need: number }[]>();
+  cuts.forEach((cut, j) => {
+    const tied = ties[j]!.reduce((x, y) => x + y, 0);
+    let need = cut.ordinal(above[j]!, tied);
+    if (need === undefined || need <= 0) return; // Every tie of this edge is kept.
     let u = 0;
     while (u < units.length && need > ties[j]![u]!) need -= ties[j]![u++]!;
-    const item = units[u];
-    if (!item || need <= 0) {
-      throw new Error(`${job.tensorName}: the tie cut of model ${model} was not found`);
+    if (u >= units.length) {
+      throw new Error(`${job.tensorName}: the tie cut of model ${cut.model} was not found`);
     }
+    byUnit.set(u, [...(byUnit.get(u) ?? []), { cut, need }]);
+  });
+  for (const [u, placed] of byUnit) {
+    const item = units[u]!;
     const raws = await ctx.load(item);
-    const delta = deltaOf(item, raws, model);
-    const past = pastTie(delta, 0, delta.length, value, need);
-    if (past === undefined)
-      throw new Error(`${job.tensorName}: the tie cut of model ${model} was not found`);
-    bands[model]![field] = item.begin + past;
+    for (const { cut, need } of placed) {
+      const delta = deltaOf(item, raws, cut.model);
+      const past = pastTie(delta, 0, delta.length, cut.value, need);
+      if (past === undefined) {
+        throw new Error(`${job.tensorName}: the tie cut of model ${cut.model} was not found`);
+      }
+      bands[cut.model]![cut.field] = item.begin + past;
+    }
     ctx.recycle(raws);
   }
 }
