@@ -27,14 +27,3 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** The table row of one checkpoint, found by its name. */
 export const checkpointRow = (page: Page, name: string) =>
   page.locator(`[data-testid="checkpoint-row"][data-name="${name}"]`);
-
-/**
- * `path` with `demo=v1` added: the v1 toy zoo (here the specs' mini zoo, served by
- * serveMiniZoo) loads at startup and merges and evaluates by itself, as "Load demo" did before
- * the tiny-CLIP demo replaced it.
- */
-export function v1Demo(path = '/'): string {
-  const url = new URL(path, 'http://x');
-  url.searchParams.set('demo', 'v1');
-  return path.startsWith('http') ? url.toString() : `${url.pathname}${url.search}`;
-}
