@@ -4,7 +4,7 @@
  * modulators); here the same towers are built from those downloads and scored by the CLI's
  * `eval --json`, task by task, and the unified model beside them.
  */
-import { test, expect, type Locator } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import {
   readClipZoo,
   resultsTable,
 } from './helpers/clipDemo';
+import { downloadMerged } from './helpers/studio';
 
 let web: ClipZooWeb;
 let dir = '';
@@ -32,14 +33,6 @@ test.beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ui-emr-'));
 });
 test.afterAll(() => rm(dir, { recursive: true, force: true }));
-
-async function downloaded(summary: Locator, name: string): Promise<Uint8Array> {
-  const [download] = await Promise.all([
-    summary.page().waitForEvent('download'),
-    summary.getByRole('link', { name: `Download ${name}` }).click(),
-  ]);
-  return new Uint8Array(await readFile(await download.path()));
-}
 
 /** Each task's own modulated tower, built from the downloads and scored by the CLI on its task. */
 async function cliPerTask(merged: Uint8Array, modulatorBytes: Uint8Array): Promise<Accuracies> {
@@ -67,9 +60,8 @@ test('an EMR merge gets a per-task-modulators row equal to the CLI on each modul
   await page.getByLabel('Merge method', { exact: true }).selectOption('emr');
   await page.getByRole('button', { name: 'Merge', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
-  const summary = page.getByTestId('merge-summary');
-  const merged = await downloaded(summary, 'merged.safetensors');
-  const modulators = await downloaded(summary, 'merged.emr_modulators.safetensors');
+  const merged = await downloadMerged(page);
+  const modulators = await downloadMerged(page, 'merged.emr_modulators.safetensors');
   // The CLI scores the downloads while the page evaluates.
   const cli = Promise.all([cliPerTask(merged, modulators), cliOnTower(web, dir, merged)]);
 

@@ -5,7 +5,7 @@
  * ("e is not defined") as soon as evaluation ran on wasm.
  */
 import { test, expect } from '@playwright/test';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, preview, type PreviewServer } from 'vite';
@@ -17,6 +17,7 @@ import {
   readClipZoo,
   resultsTable,
 } from './helpers/clipDemo';
+import { downloadMerged } from './helpers/studio';
 
 const OUT_DIR = 'test-results/ui-production-build';
 
@@ -61,14 +62,7 @@ test('the production build merges and evaluates on wasm in its worker', async ({
   await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
   await page.getByRole('button', { name: 'Merge', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page
-      .getByTestId('merge-summary')
-      .getByRole('link', { name: 'Download merged.safetensors' })
-      .click(),
-  ]);
-  const bytes = new Uint8Array(await readFile(await download.path()));
+  const bytes = await downloadMerged(page);
   const cli = cliOnTower(web, dir, bytes);
   await page.getByRole('button', { name: 'Evaluate last merge' }).click();
   const merged = resultsTable(page).locator('tr[data-method="task_arithmetic"]').last();

@@ -22,7 +22,7 @@ import {
   readClipZoo,
   resultsTable,
 } from './helpers/clipDemo';
-import { screenshot } from './helpers/studio';
+import { downloadMerged, screenshot } from './helpers/studio';
 
 let web: ClipZooWeb;
 let dir = '';
@@ -48,18 +48,6 @@ const liveRow = () => resultsTable(page).getByRole('row', { name: /^Live: / });
 /** The second task's fine-tune: its weight is what the Live tests change. */
 const second = () => finetuneName(web.tasks[1]!);
 
-/** The last in-memory merge, from the merge summary's download link. */
-async function downloadMerge(): Promise<Uint8Array> {
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page
-      .getByTestId('merge-summary')
-      .getByRole('link', { name: 'Download merged.safetensors' })
-      .click(),
-  ]);
-  return new Uint8Array(await readFile(await download.path()));
-}
-
 test('Load demo merges and evaluates: the results table and chart have the CLIâ€™s accuracies', async () => {
   const table = resultsTable(page);
   const merged = table.getByRole('row', { name: `#1 Task Arithmetic (lambda=${web.demoLambda})` });
@@ -70,7 +58,7 @@ test('Load demo merges and evaluates: the results table and chart have the CLIâ€
   await expect(individual).toBeVisible();
 
   // The CLI's numbers: the merge the page made (downloaded), the base, each fine-tune on its task.
-  const want = await cliOnTower(web, dir, await downloadMerge());
+  const want = await cliOnTower(web, dir, await downloadMerged(page));
   expect(await cellsOf(merged)).toEqual(percentCells(want, web));
   const zeroShot = await cliOnZooFolder(web, web.base.folder);
   expect(await cellsOf(base)).toEqual(percentCells(zeroShot, web));
@@ -143,8 +131,8 @@ test('live exploration re-merges and re-evaluates when a weight changes', async 
   });
   await expect(liveRow()).toHaveCount(1);
   expect(await cellsOf(liveRow())).not.toEqual(await cellsOf(first));
-  await page.getByLabel(`Weight of ${second()} value`).fill('1');
   await liveToggle().uncheck();
+  await page.getByLabel(`Weight of ${second()} value`).fill('1');
 });
 
 test('live exploration re-merges once when a dragged slider is released, not while dragging', async () => {

@@ -1,5 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 /**
  * Opens the studio and waits until the worker has answered the capability probe. The Vite
@@ -27,3 +28,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** The table row of one checkpoint, found by its name. */
 export const checkpointRow = (page: Page, name: string) =>
   page.locator(`[data-testid="checkpoint-row"][data-name="${name}"]`);
+
+/** A file of the last merge (default the merged model), through the merge summary's link. */
+export async function downloadMerged(page: Page, name = 'merged.safetensors'): Promise<Uint8Array> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page
+      .getByTestId('merge-summary')
+      .getByRole('link', { name: `Download ${name}` })
+      .click(),
+  ]);
+  return new Uint8Array(await readFile(await download.path()));
+}
