@@ -7,15 +7,13 @@
  * One page load (the full zoo takes ~26 s to fetch and load) serves all of it.
  */
 import { test, expect, type Locator } from '@playwright/test';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatPercent } from '../app/lib/format';
 import { memorySource, openSafetensors } from '../src/io';
 import type { ClipZooWeb } from '../src/worker/demo/clip-manifest';
-import { cliEval, type Accuracies } from './helpers/cliEval';
-import { CLIP_ZOO as ZOO, openClipDemo, readClipZoo } from './helpers/clipDemo';
-import { checkpointRow, screenshot } from './helpers/studio';
+import { cliOnTower, openClipDemo, percentCells, readClipZoo } from './helpers/clipDemo';
+import { checkpointRow, downloadMerged, screenshot } from './helpers/studio';
 
 let web: ClipZooWeb;
 let dir = '';
@@ -28,19 +26,7 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** The CLI's `eval --json` of a merged file the page offered (with the base's config beside it). */
-async function cliOnMerged(bytes: Uint8Array): Promise<Accuracies> {
-  const out = join(dir, 'merged');
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'model.safetensors'), bytes);
-  const base = join(ZOO, web.base.folder);
-  await copyFile(join(base, 'config.json'), join(out, 'config.json'));
-  const tasks = web.tasks.flatMap((t) => ['--task', `${t.name}=${join(ZOO, t.data.folder)}`]);
-  return cliEval('--model', out, '--clip', base, ...tasks);
-}
-
 const cellsOf = (row: Locator) => row.locator('td').allInnerTexts();
-const mean = (a: Accuracies) => Object.values(a).reduce((x, y) => x + y, 0) / Object.keys(a).length;
 
 test('on the CLIP demo the main Run, Results and Live slider act on the CLIP checkpoints', async ({
   page,
@@ -63,18 +49,11 @@ test('on the CLIP demo the main Run, Results and Live slider act on the CLIP che
   await page.getByLabel('Lambda value', { exact: true }).fill('0.3');
   await page.getByRole('button', { name: 'Merge', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page
-      .getByTestId('merge-summary')
-      .getByRole('link', { name: 'Download merged.safetensors' })
-      .click(),
-  ]);
-  const bytes = new Uint8Array(await readFile(await download.path()));
+  const bytes = await downloadMerged(page);
   const file = await openSafetensors(memorySource(bytes, 'merged.safetensors'));
   expect(file.metadata['merge_recipe']).toContain('merge_method: ties');
   // The CLI scores the downloaded file while the page evaluates it.
-  const cli = cliOnMerged(bytes);
+  const cli = cliOnTower(web, dir, bytes);
 
   await page.getByRole('button', { name: 'Evaluate last merge' }).click();
   // The main Results panel's table (the CLIP panel shows its rows in the same component).
@@ -86,8 +65,7 @@ test('on the CLIP demo the main Run, Results and Live slider act on the CLIP che
   const ties = results.locator('tr[data-method="ties"]');
   const want = await cli;
   phase('the CLI scored the downloaded merge');
-  const cells = [mean(want), ...web.tasks.map((t) => want[t.name]!)].map(formatPercent);
-  await expect(ties.locator('td')).toHaveText(cells, { timeout: 120_000 });
+  await expect(ties.locator('td')).toHaveText(percentCells(want, web), { timeout: 120_000 });
   // Zero-shot and individual rows follow; zero-shot is what the CLIP panel shows.
   await expect(results.locator('tr[data-method="individual"] td')).toHaveCount(
     web.tasks.length + 1,

@@ -1,79 +1,84 @@
-import { test, expect, type Locator } from '@playwright/test';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+/**
+ * EMR on the CLIP demo (`/?demo=clip`): Results scores each task with its own modulated tower,
+ * θ₀ + λₜ·mₜ⊙(merged − θ₀), built from the two files the page offers (the merge and its
+ * modulators); here the same towers are built from those downloads and scored by the CLI's
+ * `eval --json`, task by task, and the unified model beside them.
+ */
+import { test, expect } from '@playwright/test';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { evaluateEncoder, evaluateWithModulators, readEncoder } from '../src/eval';
+import { join } from 'node:path';
+import { modulatedEncoder, readModulators } from '../src/eval';
 import { memorySource } from '../src/io';
-import { loadZoo } from '../src/zoo';
-import { buildMiniZoo, serveMiniZoo, type MiniZoo } from './helpers/miniZoo';
-import { openStudio, v1Demo } from './helpers/studio';
+import { paramsFromBytes, paramsToBytes } from '../src/merge/params';
+import type { ClipZooWeb } from '../src/worker/demo/clip-manifest';
+import type { Accuracies } from './helpers/cliEval';
+import {
+  CLIP_ZOO,
+  cliOnTower,
+  finetuneName,
+  openClipDemo,
+  percentCells,
+  readClipZoo,
+  resultsTable,
+} from './helpers/clipDemo';
+import { downloadMerged } from './helpers/studio';
 
-let zoo: MiniZoo;
+let web: ClipZooWeb;
+let dir = '';
+
+test.describe.configure({ timeout: 900_000 });
 test.beforeAll(async () => {
-  zoo = await buildMiniZoo();
+  web = await readClipZoo();
+  dir = await mkdtemp(join(tmpdir(), 'ui-emr-'));
 });
+test.afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** The mini zoo as a folder, for the CLI's own loader. */
-function zooFolder(files: Map<string, Uint8Array>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'emr-zoo-'));
-  for (const [name, bytes] of files) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), bytes);
+/** Each task's own modulated tower, built from the downloads and scored by the CLI on its task. */
+async function cliPerTask(merged: Uint8Array, modulatorBytes: Uint8Array): Promise<Accuracies> {
+  const params = await paramsFromBytes(merged, 'merged.safetensors');
+  const modulators = await readModulators(
+    memorySource(modulatorBytes, 'merged.emr_modulators.safetensors'),
+    params,
+  );
+  // θ₀: the CLIP base the merge was made on, straight from the zoo's file.
+  const baseFile = join(CLIP_ZOO, web.base.folder, 'model.safetensors');
+  const theta0 = await paramsFromBytes(new Uint8Array(await readFile(baseFile)), 'base');
+  const out: Accuracies = {};
+  for (const task of web.tasks) {
+    const own = { name: task.name, checkpoint: finetuneName(task) };
+    const tower = await paramsToBytes(modulatedEncoder(params, modulators, theta0, own));
+    Object.assign(out, await cliOnTower(web, dir, tower, [task]));
   }
-  return join(dir, 'manifest.json');
+  return out;
 }
 
-const percents = async (row: Locator) =>
-  (await row.locator('td').allInnerTexts()).slice(1).map((t) => Number(t.replace('%', '')) / 100);
-
-async function downloaded(summary: Locator, name: string): Promise<Uint8Array> {
-  const [download] = await Promise.all([
-    summary.page().waitForEvent('download'),
-    summary.getByRole('link', { name: `Download ${name}` }).click(),
-  ]);
-  return new Uint8Array(readFileSync(await download.path()));
-}
-
-// EMR in the page: Results scores each task with its own modulated model, as the CLI's
-// `eval --modulators` does with the modulators file the page offers beside the merge.
-test('an EMR merge gets a per-task-modulators row equal to eval --modulators', async ({ page }) => {
-  await serveMiniZoo(page, zoo.files);
-  await openStudio(page, v1Demo());
-  const table = page.getByTestId('results-table');
-  await expect(table.locator('tr[data-method="individual"]')).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId('evaluation-progress')).toHaveCount(0);
-
+test('an EMR merge gets a per-task-modulators row equal to the CLI on each modulated tower', async ({
+  page,
+}) => {
+  await openClipDemo(page, web);
   await page.getByLabel('Merge method', { exact: true }).selectOption('emr');
   await page.getByRole('button', { name: 'Merge', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('Merged.');
-  const summary = page.getByTestId('merge-summary');
-  const merged = await downloaded(summary, 'merged.safetensors');
-  const modulators = await downloaded(summary, 'merged.emr_modulators.safetensors');
+  await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
+  const merged = await downloadMerged(page);
+  const modulators = await downloadMerged(page, 'merged.emr_modulators.safetensors');
+  // The CLI scores the downloads while the page evaluates.
+  const cli = Promise.all([cliPerTask(merged, modulators), cliOnTower(web, dir, merged)]);
 
   await page.getByRole('button', { name: 'Evaluate last merge' }).click();
-  const emr = table.getByRole('row', {
-    name: '#2 EMR (elect, mask, rescale) — per-task modulators',
-  });
-  const unified = table.getByRole('row', { name: /^#2 EMR .* — unified model, no modulators/ });
-  await expect(unified).toBeVisible({ timeout: 60_000 });
+  const table = resultsTable(page);
+  const emr = table.getByRole('row', { name: /^#\d+ EMR .* — per-task modulators/ });
+  const unified = table.getByRole('row', { name: /^#\d+ EMR .* — unified model, no modulators/ });
+  await expect(unified).toBeVisible({ timeout: 300_000 });
   await expect(emr).toBeVisible();
   await expect(page.getByTestId('results-meaning')).toContainText('its own 1-bit mask');
 
-  const loaded = await loadZoo(zooFolder(zoo.files));
-  const encoder = await readEncoder(memorySource(merged, 'merged'), loaded.manifest.model.config);
-  const mods = memorySource(modulators, 'merged.emr_modulators.safetensors');
-  const cli = await evaluateWithModulators('cli', encoder, mods, loaded);
-  const plain = await evaluateEncoder('plain', encoder, loaded);
-  const tasks = loaded.manifest.tasks.map((t) => t.name);
-  const [got, gotUnified] = [await percents(emr), await percents(unified)];
+  const [perTask, plain] = await cli;
   console.log(
-    `EMR: page ${JSON.stringify(got)} / ${JSON.stringify(gotUnified)}, CLI ${JSON.stringify(cli.perTask)} / ${JSON.stringify(plain.perTask)}`,
+    `EMR on CLIP, CLI: per task ${JSON.stringify(perTask)}, unified ${JSON.stringify(plain)}`,
   );
-  // The page's tfjs backend is not the CLI's cpu: allow one image of 40 per task.
-  tasks.forEach((t, i) => expect(Math.abs(got[i]! - cli.perTask[t]!)).toBeLessThanOrEqual(0.025));
-  tasks.forEach((t, i) =>
-    expect(Math.abs(gotUnified[i]! - plain.perTask[t]!)).toBeLessThanOrEqual(0.025),
-  );
+  await expect(emr.locator('td')).toHaveText(percentCells(perTask, web));
+  await expect(unified.locator('td')).toHaveText(percentCells(plain, web));
   // The modulators matter on this zoo: a row that ignored them would fail above.
-  expect(tasks.some((t) => Math.abs(cli.perTask[t]! - plain.perTask[t]!) > 0.025)).toBe(true);
+  expect(web.tasks.some((t) => perTask[t.name] !== plain[t.name])).toBe(true);
 });

@@ -3,6 +3,8 @@
  * plus a seeded perturbation, each with its own head) and test sets whose labels are each
  * fine-tune's own predictions. So the individual rows score 100% by construction, and a merge's
  * expected accuracy can be computed here with the eval package's own reference merge.
+ * Only bench/ui.ts still serves it (the e2e flows moved to the CLIP demo in session 17; since
+ * Load demo loads the CLIP demo, the bench's fallback to it no longer changes what loads).
  */
 import type { Page } from '@playwright/test';
 import type { GrayImages } from '../../src/data/images';

@@ -1,5 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 /**
  * Opens the studio and waits until the worker has answered the capability probe. The Vite
@@ -28,13 +29,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export const checkpointRow = (page: Page, name: string) =>
   page.locator(`[data-testid="checkpoint-row"][data-name="${name}"]`);
 
-/**
- * `path` with `demo=v1` added: the v1 toy zoo (here the specs' mini zoo, served by
- * serveMiniZoo) loads at startup and merges and evaluates by itself, as "Load demo" did before
- * the tiny-CLIP demo replaced it.
- */
-export function v1Demo(path = '/'): string {
-  const url = new URL(path, 'http://x');
-  url.searchParams.set('demo', 'v1');
-  return path.startsWith('http') ? url.toString() : `${url.pathname}${url.search}`;
+/** A file of the last merge (default the merged model), through the merge summary's link. */
+export async function downloadMerged(page: Page, name = 'merged.safetensors'): Promise<Uint8Array> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page
+      .getByTestId('merge-summary')
+      .getByRole('link', { name: `Download ${name}` })
+      .click(),
+  ]);
+  return new Uint8Array(await readFile(await download.path()));
 }

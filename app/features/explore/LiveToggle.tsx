@@ -31,6 +31,9 @@ export function LiveToggle() {
           disabled={!demoLoaded}
           onChange={(e) => {
             setError(null);
+            // A new session's status starts empty: the last session's "Updated … (run 1" would
+            // read as this one's until its first run reports.
+            setStatus(null);
             setLive(e.target.checked);
           }}
         />

@@ -1,7 +1,9 @@
 /**
  * CLIP AdaMerging on the page's fine-tunes: what it will hold on the device (checked against
  * the adapter's limits before anything is uploaded), the run (src/adapt's runClipAdaMerging:
- * tfjs autodiff, pause/cancel between steps, one step event each; ++ on the TIES-selected τ),
+ * the fused WebGPU step on the worker's device whenever it has one, also while tfjs runs on
+ * wasm, else tfjs autodiff; pause/cancel between steps, one step event each; ++ on the
+ * TIES-selected τ),
  * and the learned λ exported as every merge is: adamergingRecipeFor's recipe (++: TIES with
  * `elect: unweighted`, which the engine reproduces), written by the merge engine into memory. The
  * accuracy row scores that written file, so the numbers are those of what the user downloads.
@@ -11,6 +13,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import {
   adamergingRecipeFor,
   clipAdaMergingFootprint,
+  clipFusedSupports,
   clipHostProblem,
   describeFootprint,
   footprintProblem,
@@ -24,7 +27,8 @@ import {
 import { preprocessedPool, readVisionTower } from '../../eval';
 import { memorySink } from '../../io';
 import { executeMerge, planMerge, recipeToYaml } from '../../merge';
-import { CLIP_UNMERGED } from '../../models';
+import { CLIP_UNMERGED, type ClipConfig } from '../../models';
+import { browserGpu } from '../../gpu/browser-gpu';
 import { chooseMergeBackend } from '../merge/backend';
 import { inputsOf } from '../merge/run';
 import type { Methods } from '../protocol';
@@ -38,10 +42,22 @@ import { clipError } from './state';
 
 type Result = Methods['clipAdamerge']['result'];
 
-/** The adapter's one-buffer limits, when tfjs runs on WebGPU (wasm/cpu: host memory only). */
-function deviceLimits(): { maxBufferSize: number; maxStorageBufferBindingSize: number } | null {
-  if (tf.getBackend() !== 'webgpu') return null;
-  return (tf.backend() as WebGPUBackend).device.limits;
+type Limits = { maxBufferSize: number; maxStorageBufferBindingSize: number };
+
+/**
+ * The WebGPU device the fused step runs on while tfjs runs elsewhere (wasm, cpu), as the v1
+ * zoo's run has it: on a software adapter that pairing is the fastest (docs/bench.md). Null
+ * with `?gpu=off`, without an adapter, or when the fused kernels do not fit the vision config.
+ */
+async function fusedDevice(session: StudioSession, config: ClipConfig): Promise<GPUDevice | null> {
+  if (session.gpuPreference !== 'auto' || !clipFusedSupports(config)) return null;
+  return (await browserGpu())?.device ?? null;
+}
+
+/** The one-buffer limits of the device the run holds its tensors on (wasm/cpu: host memory). */
+async function deviceLimits(session: StudioSession, config: ClipConfig): Promise<Limits | null> {
+  if (tf.getBackend() === 'webgpu') return (tf.backend() as WebGPUBackend).device.limits;
+  return (await fusedDevice(session, config))?.limits ?? null;
 }
 
 export async function clipFootprint(
@@ -59,7 +75,7 @@ export async function clipFootprint(
     perStep,
     tuned.map((f) => f.task.head.classNames.length),
   );
-  const limits = deviceLimits();
+  const limits = await deviceLimits(session, base.model.config);
   return {
     text: describeFootprint(footprint),
     totalBytes: footprint.totalBytes,
@@ -160,19 +176,25 @@ export async function clipAdamerge(
   session.adamergingPause = pause;
   let result: AdaMergingResult;
   try {
-    result = await runClipAdaMerging(host, pools, options, {
-      signal,
-      pauseToken: yieldingPause(pause),
-      onStep: (step) => emit({ type: 'step', step }),
-      // The main panels' CLIP suite (Results' scorers and their decoded images) scores the
-      // tower while it learns, as the v1 zoo's run scores its encoder.
-      onEval: (evaluation) => emit({ type: 'eval', eval: evaluation }),
-      evaluateTower: (tower) =>
-        evaluationOnSuite(tower, clipSuite(session), {
-          limit: resolved.evalLimit || undefined,
-          signal,
-        }),
-    });
+    result = await runClipAdaMerging(
+      host,
+      pools,
+      options,
+      {
+        signal,
+        pauseToken: yieldingPause(pause),
+        onStep: (step) => emit({ type: 'step', step }),
+        // The main panels' CLIP suite (Results' scorers and their decoded images) scores the
+        // tower while it learns, as the v1 zoo's run scores its encoder.
+        onEval: (evaluation) => emit({ type: 'eval', eval: evaluation }),
+        evaluateTower: (tower) =>
+          evaluationOnSuite(tower, clipSuite(session), {
+            limit: resolved.evalLimit || undefined,
+            signal,
+          }),
+      },
+      await fusedDevice(session, base.model.config),
+    );
   } finally {
     session.adamergingPause = null;
   }
