@@ -7,6 +7,7 @@
  * One page load (the demo's fetch and load is most of the time) serves the three tests.
  */
 import { test, expect, type Locator, type Page } from '@playwright/test';
+import { mergeAndWait } from './helpers/studio';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { memorySource, openSafetensors } from '../src/io';
@@ -193,8 +194,7 @@ test('the accuracy chart fills while AdaMerging learns; its last point is the Re
 test('an EMR merge on the CLIP towers gets a per-task-modulators row unlike the unified one', async () => {
   const t0 = Date.now();
   await page.getByLabel('Merge method', { exact: true }).selectOption('emr');
-  await page.getByRole('button', { name: 'Merge', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
+  await mergeAndWait(page);
   await expect(
     page.getByTestId('merge-summary').getByRole('link', { name: /emr_modulators\.safetensors/ }),
   ).toBeVisible();

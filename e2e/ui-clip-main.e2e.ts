@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { memorySource, openSafetensors } from '../src/io';
 import type { ClipZooWeb } from '../src/worker/demo/clip-manifest';
 import { cliOnTower, openClipDemo, percentCells, readClipZoo } from './helpers/clipDemo';
-import { checkpointRow, downloadMerged, screenshot } from './helpers/studio';
+import { checkpointRow, downloadMerged, mergeAndWait, screenshot } from './helpers/studio';
 
 let web: ClipZooWeb;
 let dir = '';
@@ -47,8 +47,7 @@ test('on the CLIP demo the main Run, Results and Live slider act on the CLIP che
   // TIES from the main method form (density 0.2 is the form's start) at λ 0.3, merged in memory.
   await page.getByLabel('Merge method', { exact: true }).selectOption('ties');
   await page.getByLabel('Lambda value', { exact: true }).fill('0.3');
-  await page.getByRole('button', { name: 'Merge', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
+  await mergeAndWait(page);
   const bytes = await downloadMerged(page);
   const file = await openSafetensors(memorySource(bytes, 'merged.safetensors'));
   expect(file.metadata['merge_recipe']).toContain('merge_method: ties');

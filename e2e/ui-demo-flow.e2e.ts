@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { finetuneName, openClipDemo, readClipZoo, resultsTable } from './helpers/clipDemo';
 import { dropFiles } from './helpers/drop';
-import { checkpointRow, screenshot } from './helpers/studio';
+import { checkpointRow, mergeAndWait, screenshot } from './helpers/studio';
 
 const FLOW_URL = '/?demo=clip&tf=wasm';
 
@@ -50,8 +50,7 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
   await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
   // The zoo's own swept λ (the papers' 0.3 hurts on this zoo: docs/zoo-v2.md).
   await page.getByLabel('Lambda value', { exact: true }).fill(String(web.demoLambda));
-  await page.getByRole('button', { name: 'Merge', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
+  await mergeAndWait(page);
   await expect(page.getByTestId('merge-summary')).toContainText('on WebGPU');
   await page.getByRole('button', { name: 'Evaluate last merge' }).click();
   const table = resultsTable(page);
@@ -122,8 +121,7 @@ test('demo flow: load, merge, evaluate, explore, AdaMerging, export, re-load', a
   await screenshot(page, 'flow-4-adamerging');
 
   // 5. Export the model and the recipe, then load the model back.
-  await page.getByRole('button', { name: 'Merge', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
+  await mergeAndWait(page);
   const tensors = /(\d+) \(/.exec(await page.getByTestId('merge-summary').innerText())?.[1];
   const [model] = await Promise.all([
     page.waitForEvent('download'),

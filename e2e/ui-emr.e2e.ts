@@ -22,7 +22,7 @@ import {
   readClipZoo,
   resultsTable,
 } from './helpers/clipDemo';
-import { downloadMerged } from './helpers/studio';
+import { downloadMerged, mergeAndWait } from './helpers/studio';
 
 let web: ClipZooWeb;
 let dir = '';
@@ -58,8 +58,7 @@ test('an EMR merge gets a per-task-modulators row equal to the CLI on each modul
 }) => {
   await openClipDemo(page, web);
   await page.getByLabel('Merge method', { exact: true }).selectOption('emr');
-  await page.getByRole('button', { name: 'Merge', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
+  await mergeAndWait(page);
   const merged = await downloadMerged(page);
   const modulators = await downloadMerged(page, 'merged.emr_modulators.safetensors');
   // The CLI scores the downloads while the page evaluates.

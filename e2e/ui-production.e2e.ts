@@ -17,7 +17,7 @@ import {
   readClipZoo,
   resultsTable,
 } from './helpers/clipDemo';
-import { downloadMerged } from './helpers/studio';
+import { downloadMerged, mergeAndWait } from './helpers/studio';
 
 const OUT_DIR = 'test-results/ui-production-build';
 
@@ -60,8 +60,7 @@ test('the production build merges and evaluates on wasm in its worker', async ({
   await openClipDemo(page, web, `${baseUrl}?demo=clip&tf=wasm`);
   await expect(page.getByTestId('eval-backend')).toHaveAttribute('data-backend', 'wasm');
   await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
-  await page.getByRole('button', { name: 'Merge', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
+  await mergeAndWait(page);
   const bytes = await downloadMerged(page);
   const cli = cliOnTower(web, dir, bytes);
   await page.getByRole('button', { name: 'Evaluate last merge' }).click();

@@ -22,7 +22,7 @@ import {
   readClipZoo,
   resultsTable,
 } from './helpers/clipDemo';
-import { downloadMerged, screenshot } from './helpers/studio';
+import { downloadMerged, mergeAndWait, screenshot } from './helpers/studio';
 
 let web: ClipZooWeb;
 let dir = '';
@@ -91,8 +91,7 @@ test('live TIES (the engine path of explore) scores what Merge + Evaluate scores
   await page.getByLabel('Merge method', { exact: true }).selectOption('ties');
   await page.getByLabel(`Density of ${second()} value`).fill('0.3');
   const table = resultsTable(page);
-  await page.getByRole('button', { name: 'Merge', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
+  await mergeAndWait(page);
   await page.getByRole('button', { name: 'Evaluate last merge' }).click();
   // #1 is the task arithmetic merge Load demo made by itself.
   const ties = table.getByRole('row', { name: /^#2 TIES/ });

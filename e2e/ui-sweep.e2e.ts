@@ -6,7 +6,7 @@
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import type { ClipZooWeb } from '../src/worker/demo/clip-manifest';
 import { finetuneName, openClipDemo, readClipZoo, resultsTable } from './helpers/clipDemo';
-import { screenshot } from './helpers/studio';
+import { mergeAndWait, screenshot } from './helpers/studio';
 
 let web: ClipZooWeb;
 
@@ -44,8 +44,7 @@ test('a λa × λb sweep draws the trade-off and a click loads that point', asyn
   // the references: the sweep must not replace it.
   await page.getByLabel('Merge method', { exact: true }).selectOption('task_arithmetic');
   await page.getByLabel(`Weight of ${axes.b} value`).fill('0');
-  await page.getByRole('button', { name: 'Merge', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('Merged.', { timeout: 120_000 });
+  await mergeAndWait(page);
   await page.getByRole('button', { name: 'Evaluate last merge' }).click();
   await expect(merges).toHaveCount(before + 1, { timeout: 300_000 });
   const individual = table.locator('tr[data-method="individual"]');

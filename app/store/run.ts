@@ -24,6 +24,11 @@ export interface RunSlice {
   /** performance.now() when the current (or last) run started: its rate and ETA. */
   runStartedAt: number;
   runError: WireError | null;
+  /**
+   * Runs started so far: the status line carries it (data-run), so a test that presses Merge
+   * waits for that run's "Merged." rather than an earlier run's (Load demo merges too).
+   */
+  runCount: number;
   runStarted(): void;
   runProgressed(progress: Progress): void;
   runFinished(status: Exclude<RunStatus, 'idle' | 'running'>, error?: WireError): void;
@@ -36,13 +41,15 @@ export const createRunSlice: StateCreator<StudioState, [], [], RunSlice> = (set)
   runProgress: null,
   runError: null,
   runStartedAt: 0,
+  runCount: 0,
   runStarted: () =>
-    set({
+    set((state) => ({
+      runCount: state.runCount + 1,
       runStatus: 'running',
       runProgress: null,
       runError: null,
       runStartedAt: performance.now(),
-    }),
+    })),
   runProgressed: (runProgress) => set({ runProgress }),
   runFinished: (runStatus, error) => set({ runStatus, runError: error ?? null }),
   setLastMerge: (lastMerge) =>

@@ -40,3 +40,15 @@ export async function downloadMerged(page: Page, name = 'merged.safetensors'): P
   ]);
   return new Uint8Array(await readFile(await download.path()));
 }
+
+/**
+ * Presses Merge and waits for *that* run's "Merged." (the status line's data-run counts runs:
+ * Load demo's own merge may already have left "Merged." there).
+ */
+export async function mergeAndWait(page: Page, timeout = 120_000): Promise<void> {
+  const status = page.getByTestId('run-status');
+  const before = Number(await status.getAttribute('data-run'));
+  await page.getByRole('button', { name: 'Merge', exact: true }).click();
+  await expect(status).toHaveAttribute('data-run', String(before + 1), { timeout });
+  await expect(status).toHaveText('Merged.', { timeout });
+}

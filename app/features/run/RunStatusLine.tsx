@@ -12,6 +12,7 @@ export function RunStatusLine() {
   const status = useStudio((s) => s.runStatus);
   const error = useStudio((s) => s.runError);
   const progress = useStudio((s) => s.runProgress);
+  const runCount = useStudio((s) => s.runCount);
   const steps =
     status === 'running' && progress?.status === 'progress'
       ? ` ${progress.done} of ${progress.total} tensor steps.`
@@ -22,6 +23,7 @@ export function RunStatusLine() {
       role="status"
       aria-live="polite"
       data-testid="run-status"
+      data-run={runCount}
     >
       {TEXT[status]}
       {steps}
