@@ -17,9 +17,10 @@ const MAX_ENUMERATED = 16;
 
 /**
  * Whether some element's consensus divisor can lie in (0, 1e-8): a nonempty subset of the
- * f32 weights whose f32 sum in model order (the kernels' order) is that small. The SIMD and
- * WGSL kernels guard every divisor at 1e-8, so such jobs take the TypeScript kernels, which
- * apply guardedDivisor. Same-sign weights of at least 1e-8 never qualify (no cancellation).
+ * f32 weights whose f32 sum in model order (the kernels' order) is that small. The WGSL
+ * kernels guard every divisor at 1e-8 (and a GPU may flush a subnormal divisor to 0), so the
+ * WebGPU backend hands such jobs to the CPU reference, whose TS and SIMD kernels apply
+ * guardedDivisor's rule. Same-sign weights of at least 1e-8 never qualify (no cancellation).
  */
 export function consensusDivisorMayBeTiny(
   job: Pick<TaskArithmeticJob, 'consensus' | 'normalize' | 'weights'>,

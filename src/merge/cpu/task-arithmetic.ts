@@ -20,7 +20,6 @@ import {
 import { joinTieCut, tieCut } from '../exact-k';
 import { mergeTaskArithmeticBf16 } from './bf16';
 import { combineWeighted } from './combine-weighted';
-import { consensusDivisorMayBeTiny } from './divisor';
 import { agreeingEntries } from '../ties-selection';
 import { signSumOf } from './consensus';
 import {
@@ -92,9 +91,7 @@ export function taskArithmeticResult(job: TaskArithmeticJob, scratch?: F32Scratc
   if (job.electUnweighted) return { merged: unweightedElectionMerge(job) };
   if (isElementwiseJob(job)) return mergeElementwise(job, modelScopeBands(job));
   if (hasPerTensorBands(job)) return mergeElementwise(job, perTensorBands(job));
-  // The SIMD kernels guard a consensus divisor at 1e-8 (divisor.ts): tiny weights take the TS loop.
-  const simd = !consensusDivisorMayBeTiny(job);
-  if (job.sparsifier === 'random' && simd) {
+  if (job.sparsifier === 'random') {
     const simd = mergeRandomDrop(job, (part) => {
       const { base, wd } = weightedDeltas(part);
       return combineWeighted(part, base, wd);
@@ -110,8 +107,7 @@ function mergeElementwise(job: TaskArithmeticJob, bands: KeepBands): TensorResul
   const inputs = elementwiseInputs(job);
   const out = outputArray(job);
   const ts = (from: number, to: number) => mergeElementwiseRange(job, bands, inputs, out, from, to);
-  // The SIMD kernels guard a consensus divisor at 1e-8 (divisor.ts): tiny weights take the TS loop.
-  const kernels = consensusDivisorMayBeTiny(job) ? undefined : sharedKernels();
+  const kernels = sharedKernels();
   if (!kernels) {
     ts(0, job.numel);
     return { merged: out };

@@ -25,7 +25,9 @@ export function referenceTaskArithmetic(job: TaskArithmeticJob): Float32Array {
         div = f(div + w[t]!);
       }
     });
-    if (job.normalize) mixed = f(mixed / (Math.abs(div) < 1e-8 ? 1 : div));
+    // mergekit's guard: a consensus divisor only when it is 0, a plain one below 1e-8.
+    const tiny = job.consensus === 'none' ? Math.abs(div) < 1e-8 : div === 0;
+    if (job.normalize) mixed = f(mixed / (tiny ? 1 : div));
     out[i] = base[i]! + f(f(mixed * f(job.lambda)) * f(job.deltaScale));
   }
   return out;

@@ -8,8 +8,9 @@
  * finite results are bit-identical. Two cases go back to the TS loop for their tile: a NaN
  * output (NaN payloads differ between engines; the TS path gives the reference's bits) and a
  * NaN weighted delta under `count` (Math.sign(NaN) is NaN in the reference's statistic, the
- * kernel's sign is 0). Double bounds (keep band, the 1e-8 divisor guard) become the f32
- * bounds that give the same comparisons (f32-bounds.ts).
+ * kernel's sign is 0). Double bounds (keep band, the plain divisor's 1e-8 guard) become the
+ * f32 bounds that give the same comparisons (f32-bounds.ts); a consensus divisor is replaced
+ * only when it is 0, as mergekit does (bound 0).
  */
 import type { TaskArithmeticJob } from '../../backend';
 import type { ElementwiseInputs, KeepBands } from '../elementwise-ta';
@@ -149,7 +150,8 @@ export function mergeElementwiseWasm(
         fixedDiv,
         lambda,
         scale,
-        TINY,
+        // mergekit's guard (divisor.ts): |div| ≤ 0 is div = 0 for a consensus divisor.
+        none ? TINY : 0,
       );
       redo = finished & 1;
       if (!redo) nonFinite += finished >>> 1;
