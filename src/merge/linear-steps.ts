@@ -7,6 +7,7 @@
  * coefficients there (models/task-vector-merge.ts), so a slider move costs a few tensor ops
  * instead of reading, merging and re-uploading every model.
  */
+import { guardedDivisor } from './cpu/divisor';
 import type { MergePlan, MergeStep } from './planning/types';
 
 /** One merged tensor: inputs in plan order (base first) and a coefficient per task vector. */
@@ -48,7 +49,7 @@ function linearStep(step: MergeStep): LinearStep | null {
   const weights = models.map((_, m) => f(job.weights[m] ?? 1));
   // div is summed in f32 in model order, as the engine does.
   const div = weights.reduce((a, w) => f(a + w), 0);
-  const normalizer = job.normalize ? (Math.abs(div) < 1e-8 ? 1 : div) : 1;
+  const normalizer = job.normalize ? guardedDivisor(div, false) : 1;
   const scale = (f(job.lambda) * f(job.deltaScale)) / normalizer;
   return {
     name: step.name,
