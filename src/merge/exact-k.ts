@@ -7,12 +7,13 @@
  * the CPU) — which a few scalars per model and tensor express (TensorBand's tieEnd,
  * loTieBegin, hiTieEnd: flat indices where an edge's kept ties begin or end).
  *
- * Backends never test those indices per element. A job is cut at every such index into
- * element ranges, in each of which every edge keeps either all of its ties or none (lo ≤ |δ|
- * or lo⁺ ≤ |δ|, |δ| ≤ hi or |δ| ≤ hi⁻, with x⁺ / x⁻ the next f32 above / below x), so the CPU,
- * WebAssembly and WGSL kernels run their plain lo ≤ |δ| ≤ hi bands on each range unchanged.
- * Whole-tensor jobs get their bands (and l1 factors) here first, on the CPU, from the
- * decoded inputs. Model-scope thresholds (the papers' TIES) and row-wise trims (the papers'
+ * The CPU kernels never test those indices per element: tieCut cuts a job at every such index
+ * into element ranges, in each of which every edge keeps either all of its ties or none
+ * (lo ≤ |δ| or lo⁺ ≤ |δ|, |δ| ≤ hi or |δ| ≤ hi⁻, with x⁺ / x⁻ the next f32 above / below x),
+ * so the TypeScript and WebAssembly kernels run their plain lo ≤ |δ| ≤ hi bands on each range
+ * unchanged. The WGSL kernel tests the indices itself (MODE_BAND_CUT): the WebGPU backend
+ * takes the job unsplit from withExactBands. Whole-tensor jobs get their bands (and l1
+ * factors) here first, on the CPU, from the decoded inputs. Model-scope thresholds (the papers' TIES) and row-wise trims (the papers'
  * Breadcrumbs) keep their ties, as the papers' code does.
  */
 import { outputArray, type TaskArithmeticJob, type TensorBand, type TensorResult } from './backend';
@@ -141,12 +142,11 @@ export interface TieCut {
  */
 export function tieCut(job: TaskArithmeticJob): TieCut | undefined {
   if (!keepsExactlyK(job)) return undefined;
-  let bands = job.tensorBands;
-  let l1 = job.l1Factors;
-  if (!bands) {
-    bands = wholeTensorBands(job);
-    if (job.rescale === 'l1' && !l1) l1 = wholeTensorL1(job, bands);
-  } else if (!bands.some((b) => CUT_FIELDS.some((f) => b?.[f] !== undefined))) return undefined;
+  const given = job.tensorBands;
+  if (given && !given.some((b) => CUT_FIELDS.some((f) => b?.[f] !== undefined))) return undefined;
+  const exact = withExactBands(job);
+  const bands = exact.tensorBands!; // set for every exactly-k job
+  const l1 = exact.l1Factors;
   const offset = job.elementOffset ?? 0;
   const cuts = new Set<number>();
   for (const b of bands) {
