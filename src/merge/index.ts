@@ -73,6 +73,7 @@ export {
   type TieCut,
 } from './exact-k';
 export { consensusDivisorMayBeTiny, guardedDivisor } from './cpu/divisor';
+export { outlierSlice } from './cpu/select';
 export { tiesSelectedTaskVectors, modelScopeThresholds } from './ties-selection';
 export { linearSteps, type LinearStep } from './linear-steps';
 // The catalogue's dense numerics, for the WebGPU backend's SVD products (src/gpu/merge).

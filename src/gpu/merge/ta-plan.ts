@@ -2,7 +2,13 @@
  * Resolves each model's sparsifier of a task-arithmetic job into one keep mode of ta.wgsl,
  * following src/merge/cpu/sparsify.ts rule by rule (bands, DARE thresholds, DELLA rank tables).
  */
-import { type TaskArithmeticJob, type TensorBand, nameHash, streamKey } from '../../merge';
+import {
+  type TaskArithmeticJob,
+  type TensorBand,
+  nameHash,
+  outlierSlice,
+  streamKey,
+} from '../../merge';
 import type { RowTask } from './row-sort';
 import { GpuMergeError } from './packed-inputs';
 import { f32Bits, f32CeilBits, f32FloorBits, keepThreshold24 } from './bits';
@@ -36,17 +42,14 @@ export interface ModelPlan {
   row?: RowTask;
 }
 
-/** The Breadcrumbs band of a segment of n elements (magnitude = γ 0), as sparsify.ts. */
+/** The Breadcrumbs band of one row of n elements (magnitude = γ 0), as sparsify.ts. */
 function band(
   n: number,
   density: number,
   gamma: number,
 ): { all: true } | { none: true } | { skipTop: number; last: number } {
   if (density >= 1 && gamma <= 0) return { all: true };
-  const keep = Math.floor(density * n);
-  let nTop = Math.floor(gamma * n);
-  const nBot = n - keep - nTop;
-  if (nBot < 0) nTop += nBot;
+  const { nTop, keep } = outlierSlice(n, density, gamma);
   if (keep <= 0 || nTop >= n) return { none: true };
   return { skipTop: nTop, last: Math.min(nTop + keep, n) - 1 };
 }
