@@ -18,6 +18,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
+from mergekit_gta import combine  # noqa: E402
 from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 
 FIXTURE = os.path.join(os.path.dirname(__file__), '..', '..', 'src', 'merge', 'methods',
@@ -45,24 +46,8 @@ def dare(base, models, masks, weights, consensus):
         delta, factor = rescaled_masked(x.to(DTYPE) - base, mask.to(DTYPE))
         deltas.append(delta)
         factors.append(factor)
-    deltas = torch.stack(deltas, dim=0)
-    w = torch.tensor(weights, dtype=deltas.dtype)
-    while len(deltas.shape) > len(w.shape):
-        w.unsqueeze_(-1)
-    wd = deltas * w
-    if consensus:
-        majority = (wd.sum(dim=0) >= 0).to(DTYPE) * 2 - 1
-        mask = wd.sign() == majority
-        mixed = (wd * mask).sum(dim=0)
-        divisor = (w * mask).sum(dim=0)
-        divisor[divisor == 0] = 1
-    else:
-        mixed = wd.sum(dim=0)
-        divisor = w.sum(dim=0)
-        divisor[divisor.abs() < 1e-8] = 1
-    # normalize: false and lambda 1 (both methods' defaults): mixed is used as it is.
-    del divisor
-    return (base + mixed).to(base.dtype), torch.stack(factors)
+    # normalize: false and lambda 1, both methods' defaults.
+    return combine(base, deltas, weights, consensus, False, 1), torch.stack(factors)
 
 
 def main():

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
+from mergekit_gta import combine  # noqa: E402
 from safetensors_io import write_safetensors  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'src', 'merge', 'methods',
@@ -112,27 +113,7 @@ def gta(base, models, weights, dtype, sparsify, consensus, normalize, lam, stabl
     for x in models:
         delta = sparsified(x.to(dtype) - base, sparsify, stable)
         deltas.append(delta)
-    deltas = torch.stack(deltas, dim=0)
-    w = torch.tensor(weights, dtype=deltas.dtype)
-    while len(deltas.shape) > len(w.shape):
-        w.unsqueeze_(-1)
-    wd = deltas * w
-    if consensus:
-        sign = wd.sign()
-        majority = (wd.sum(dim=0) >= 0).to(dtype) * 2 - 1
-        mask = (sign == majority).to(dtype)
-        mixed = (wd * mask).sum(dim=0)
-        divisor = (w * mask).sum(dim=0)
-        divisor[divisor == 0] = 1
-    else:
-        mixed = wd.sum(dim=0)
-        divisor = w.sum(dim=0)
-        divisor[divisor.abs() < 1e-8] = 1
-    if normalize:
-        mixed /= divisor
-    if lam != 1:
-        mixed *= lam
-    return (base + mixed).to(base.dtype)
+    return combine(base, deltas, weights, consensus, normalize, lam)
 
 
 def linear(tensors, weights, dtype):
